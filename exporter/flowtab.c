@@ -1,0 +1,270 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowtab.h"
+#include "hash.h"
+
+#define NIL 0u   /* entry 0 is never used, so index 0 means "none" */
+
+enum ent_state { ENT_FREE = 0, ENT_OPEN, ENT_CLOSING };
+
+/* One flow: 120 bytes.  Indexes instead of pointers keep it small. */
+struct flow_ent {
+	struct flow_key key;
+	uint64_t packets, octets;
+	uint64_t first_ms, last_ms;
+	uint32_t hash;
+	uint32_t chain;              /* next in hash bucket, or free list */
+	uint32_t rprev, rnext;       /* recency list (open or closing) */
+	uint32_t sprev, snext;       /* start list */
+	uint8_t  src_mac[6], dst_mac[6];
+	uint8_t  tcp_flags;
+	uint8_t  state;              /* enum ent_state */
+	uint8_t  pad[2];
+};
+_Static_assert(sizeof(struct flow_ent) == 120, "flow entry size is part of the memory budget");
+
+struct dlist {
+	uint32_t head, tail;
+};
+
+struct flowtab {
+	struct flowtab_conf conf;
+	struct flow_ent *ent;        /* max_flows + 1 entries, [0] unused */
+	uint32_t *bucket;            /* nbuckets heads */
+	uint32_t mask;               /* nbuckets - 1 */
+	uint32_t free_head;
+	struct dlist open, closing, start;
+	flow_export_fn export_fn;
+	void *ctx;
+	struct flowtab_stats st;
+};
+
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
+
+size_t flowtab_bytes_per_flow(void)
+{
+	/* buckets: at most 2 per flow (next power of two) */
+	return sizeof(struct flow_ent) + 2 * sizeof(uint32_t);
+}
+
+struct flowtab *flowtab_new(const struct flowtab_conf *conf,
+                            flow_export_fn export_fn, void *ctx)
+{
+	struct flowtab *ft;
+	uint32_t nb = 1;
+
+	if (conf->max_flows == 0 || conf->max_flows > (1u << 30))
+		return NULL;
+	while (nb < conf->max_flows)
+		nb <<= 1;
+	if ((ft = calloc(1, sizeof(*ft))) == NULL)
+		return NULL;
+	ft->conf = *conf;
+	ft->export_fn = export_fn;
+	ft->ctx = ctx;
+	ft->mask = nb - 1;
+	ft->ent = calloc((size_t)conf->max_flows + 1, sizeof(*ft->ent));
+	ft->bucket = calloc(nb, sizeof(*ft->bucket));
+	if (ft->ent == NULL || ft->bucket == NULL) {
+		flowtab_free(ft);
+		return NULL;
+	}
+	/* free list in index order, so allocation order is deterministic */
+	for (uint32_t i = 1; i <= conf->max_flows; i++)
+		ft->ent[i].chain = i < conf->max_flows ? i + 1 : NIL;
+	ft->free_head = 1;
+	return ft;
+}
+
+void flowtab_free(struct flowtab *ft)
+{
+	if (ft == NULL)
+		return;
+	free(ft->ent);
+	free(ft->bucket);
+	free(ft);
+}
+
+/* --- intrusive doubly linked lists over entry indexes ------------------ */
+
+#define DLIST_FNS(name, prev, next)                                            \
+static void name##_append(struct flowtab *ft, struct dlist *l, uint32_t i)     \
+{                                                                              \
+	struct flow_ent *e = &ft->ent[i];                                      \
+	e->prev = l->tail;                                                     \
+	e->next = NIL;                                                         \
+	if (l->tail != NIL)                                                    \
+		ft->ent[l->tail].next = i;                                     \
+	else                                                                   \
+		l->head = i;                                                   \
+	l->tail = i;                                                           \
+}                                                                              \
+static void name##_unlink(struct flowtab *ft, struct dlist *l, uint32_t i)     \
+{                                                                              \
+	struct flow_ent *e = &ft->ent[i];                                      \
+	if (e->prev != NIL)                                                    \
+		ft->ent[e->prev].next = e->next;                               \
+	else                                                                   \
+		l->head = e->next;                                             \
+	if (e->next != NIL)                                                    \
+		ft->ent[e->next].prev = e->prev;                               \
+	else                                                                   \
+		l->tail = e->prev;                                             \
+	e->prev = e->next = NIL;                                               \
+}
+
+DLIST_FNS(rlist, rprev, rnext)
+DLIST_FNS(slist, sprev, snext)
+
+static struct dlist *recency_list(struct flowtab *ft, const struct flow_ent *e)
+{
+	return e->state == ENT_CLOSING ? &ft->closing : &ft->open;
+}
+
+static uint32_t key_hash(const struct flowtab *ft, const struct flow_key *k)
+{
+	return (uint32_t)hash_words(k, sizeof(*k), ft->conf.seed);
+}
+
+/* Fill a normalised record from an entry. */
+static void ent_to_flow(const struct flow_ent *e, enum anm_end_reason reason,
+                        struct anm_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->src = e->key.src;
+	f->dst = e->key.dst;
+	f->packets = e->packets;
+	f->octets = e->octets;
+	f->first_ms = e->first_ms;
+	f->last_ms = e->last_ms;
+	f->in_if = e->key.in_if;
+	f->sport = e->key.sport;
+	f->dport = e->key.dport;
+	f->vlan = e->key.vlan;
+	f->inner_vlan = e->key.inner_vlan;
+	f->af = e->key.af;
+	f->proto = e->key.proto;
+	f->tos = e->key.tos;
+	f->tcp_flags = e->tcp_flags;
+	f->end_reason = (uint8_t)reason;
+	memcpy(f->src_mac, e->src_mac, 6);
+	memcpy(f->dst_mac, e->dst_mac, 6);
+}
+
+/* Export entry i with the given reason and return it to the free list. */
+static void ent_end(struct flowtab *ft, uint32_t i, enum anm_end_reason reason)
+{
+	struct flow_ent *e = &ft->ent[i];
+	struct anm_flow f;
+	uint32_t *pp;
+
+	ent_to_flow(e, reason, &f);
+	ft->export_fn(ft->ctx, &f);
+
+	for (pp = &ft->bucket[e->hash & ft->mask]; *pp != i; pp = &ft->ent[*pp].chain)
+		;
+	*pp = e->chain;
+	rlist_unlink(ft, recency_list(ft, e), i);
+	slist_unlink(ft, &ft->start, i);
+	e->state = ENT_FREE;
+	e->chain = ft->free_head;
+	ft->free_head = i;
+	ft->st.ended[reason]++;
+	ft->st.active--;
+}
+
+/* The least recently used flow across both recency lists. */
+static uint32_t lru_victim(const struct flowtab *ft)
+{
+	uint32_t o = ft->open.head, c = ft->closing.head;
+
+	if (o == NIL)
+		return c;
+	if (c == NIL)
+		return o;
+	return ft->ent[c].last_ms <= ft->ent[o].last_ms ? c : o;
+}
+
+void flowtab_update(struct flowtab *ft, const struct flow_key *k,
+                    const struct flow_pkt *p, uint64_t now_ms)
+{
+	uint32_t h = key_hash(ft, k);
+	uint32_t i = ft->bucket[h & ft->mask];
+	struct flow_ent *e;
+
+	while (i != NIL) {
+		e = &ft->ent[i];
+		if (e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
+			break;
+		i = e->chain;
+	}
+
+	if (i == NIL) {
+		if (ft->free_head == NIL)
+			ent_end(ft, lru_victim(ft), ANM_END_RESOURCES);
+		i = ft->free_head;
+		e = &ft->ent[i];
+		ft->free_head = e->chain;
+		memset(e, 0, sizeof(*e));
+		e->key = *k;
+		e->hash = h;
+		e->chain = ft->bucket[h & ft->mask];
+		ft->bucket[h & ft->mask] = i;
+		e->first_ms = e->last_ms = now_ms;
+		e->state = ENT_OPEN;
+		if (p->has_mac) {
+			memcpy(e->src_mac, p->src_mac, 6);
+			memcpy(e->dst_mac, p->dst_mac, 6);
+		}
+		rlist_append(ft, &ft->open, i);
+		slist_append(ft, &ft->start, i);
+		ft->st.created++;
+		if (++ft->st.active > ft->st.peak)
+			ft->st.peak = ft->st.active;
+	} else {
+		rlist_unlink(ft, recency_list(ft, e), i);
+		if (now_ms > e->last_ms)
+			e->last_ms = now_ms;
+		if (now_ms < e->first_ms)
+			e->first_ms = now_ms;
+		rlist_append(ft, recency_list(ft, e), i);
+	}
+
+	e->packets++;
+	e->octets += p->octets;
+	e->tcp_flags |= p->tcp_flags;   /* non-zero only for TCP */
+	ft->st.packets++;
+	if ((p->tcp_flags & (TCP_FIN | TCP_RST)) && e->state == ENT_OPEN) {
+		rlist_unlink(ft, &ft->open, i);
+		e->state = ENT_CLOSING;
+		rlist_append(ft, &ft->closing, i);
+	}
+}
+
+void flowtab_expire(struct flowtab *ft, uint64_t now_ms)
+{
+	uint32_t i;
+
+	while ((i = ft->open.head) != NIL && ft->ent[i].last_ms + ft->conf.idle_ms <= now_ms)
+		ent_end(ft, i, ANM_END_IDLE);
+	while ((i = ft->closing.head) != NIL && ft->ent[i].last_ms + ft->conf.linger_ms <= now_ms)
+		ent_end(ft, i, ANM_END_EOF);
+	while ((i = ft->start.head) != NIL && ft->ent[i].first_ms + ft->conf.active_ms <= now_ms)
+		ent_end(ft, i, ft->ent[i].state == ENT_CLOSING ? ANM_END_EOF : ANM_END_ACTIVE);
+}
+
+void flowtab_flush(struct flowtab *ft, enum anm_end_reason reason)
+{
+	uint32_t i;
+
+	/* oldest first, so the export order does not depend on hashing */
+	while ((i = ft->start.head) != NIL)
+		ent_end(ft, i, reason);
+}
+
+const struct flowtab_stats *flowtab_stats(const struct flowtab *ft)
+{
+	return &ft->st;
+}

@@ -1,0 +1,214 @@
+/* Flow table: expiry by idle/active/linger, LRU eviction, flush order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "flowtab.h"
+
+#define MAXREC 64
+
+static struct anm_flow rec[MAXREC];
+static int nrec;
+
+static void collect(void *ctx, const struct anm_flow *f)
+{
+	(void)ctx;
+	if (nrec < MAXREC)
+		rec[nrec] = *f;
+	nrec++;
+}
+
+static struct flow_key key(uint8_t host, uint16_t sport)
+{
+	struct flow_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.af = AF_INET;
+	k.src.b[0] = 10; k.src.b[3] = host;
+	k.dst.b[0] = 10; k.dst.b[3] = 200;
+	k.proto = 6;
+	k.sport = sport;
+	k.dport = 80;
+	return k;
+}
+
+static struct flow_pkt pkt(uint32_t octets, uint8_t flags)
+{
+	struct flow_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.octets = octets;
+	p.tcp_flags = flags;
+	return p;
+}
+
+static struct flowtab *mk(uint32_t max)
+{
+	struct flowtab_conf c = { max, 60000, 15000, 2000, 12345 };
+
+	nrec = 0;
+	return flowtab_new(&c, collect, NULL);
+}
+
+static void test_idle(void)
+{
+	struct flowtab *ft = mk(16);
+	struct flow_key k = key(1, 1000);
+	struct flow_pkt p = pkt(100, 0x10);
+
+	flowtab_update(ft, &k, &p, 1000);
+	flowtab_update(ft, &k, &p, 3000);
+	flowtab_expire(ft, 17999);
+	CHECK_EQ(nrec, 0);
+	flowtab_expire(ft, 18000);
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].packets, 2);
+	CHECK_EQ(rec[0].octets, 200);
+	CHECK_EQ(rec[0].first_ms, 1000);
+	CHECK_EQ(rec[0].last_ms, 3000);
+	CHECK_EQ(rec[0].end_reason, ANM_END_IDLE);
+	CHECK_EQ(rec[0].sport, 1000);
+	CHECK_EQ(flowtab_stats(ft)->ended[ANM_END_IDLE], 1);
+	CHECK_EQ(flowtab_stats(ft)->active, 0);
+	flowtab_free(ft);
+}
+
+static void test_active(void)
+{
+	struct flowtab *ft = mk(16);
+	struct flow_key k = key(2, 2000);
+	struct flow_pkt p = pkt(40, 0x10);
+
+	/* one packet a second for 90 s: one record at 60 s, the rest at flush */
+	for (uint64_t t = 0; t <= 90000; t += 1000) {
+		flowtab_expire(ft, t);
+		flowtab_update(ft, &k, &p, t);
+	}
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].end_reason, ANM_END_ACTIVE);
+	CHECK_EQ(rec[0].packets, 60);
+	CHECK_EQ(rec[0].first_ms, 0);
+	CHECK_EQ(rec[0].last_ms, 59000);
+	flowtab_flush(ft, ANM_END_FORCED);
+	CHECK_EQ(nrec, 2);
+	CHECK_EQ(rec[1].end_reason, ANM_END_FORCED);
+	CHECK_EQ(rec[1].packets, 31);
+	CHECK_EQ(rec[1].first_ms, 60000);
+	flowtab_free(ft);
+}
+
+static void test_fin_rst(void)
+{
+	struct flowtab *ft = mk(16);
+	struct flow_key a = key(3, 3000), b = key(4, 4000), c = key(5, 5000);
+	struct flow_pkt syn = pkt(60, 0x02), fin = pkt(52, 0x11), rst = pkt(40, 0x04);
+	struct flow_pkt ack = pkt(52, 0x10);
+
+	flowtab_update(ft, &a, &syn, 0);
+	flowtab_update(ft, &a, &fin, 1000);
+	flowtab_update(ft, &b, &rst, 1000);
+	flowtab_update(ft, &c, &syn, 1000);      /* no FIN: waits for idle */
+	flowtab_update(ft, &a, &ack, 1500);      /* straggler joins the flow */
+	flowtab_expire(ft, 2999);
+	CHECK_EQ(nrec, 0);
+	flowtab_expire(ft, 3000);
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].sport, 4000);
+	CHECK_EQ(rec[0].end_reason, ANM_END_EOF);
+	CHECK_EQ(rec[0].tcp_flags, 0x04);
+	flowtab_expire(ft, 3500);
+	CHECK_EQ(nrec, 2);
+	CHECK_EQ(rec[1].sport, 3000);
+	CHECK_EQ(rec[1].packets, 3);
+	CHECK_EQ(rec[1].tcp_flags, 0x13);
+	CHECK_EQ(rec[1].end_reason, ANM_END_EOF);
+	flowtab_expire(ft, 15999);
+	CHECK_EQ(nrec, 2);
+	flowtab_expire(ft, 16000);
+	CHECK_EQ(nrec, 3);
+	CHECK_EQ(rec[2].end_reason, ANM_END_IDLE);
+	flowtab_free(ft);
+}
+
+static void test_evict(void)
+{
+	struct flowtab *ft = mk(3);
+	struct flow_key k[5];
+	struct flow_pkt p = pkt(100, 0);
+
+	for (int i = 0; i < 5; i++)
+		k[i] = key((uint8_t)(10 + i), (uint16_t)(100 + i));
+	flowtab_update(ft, &k[0], &p, 0);
+	flowtab_update(ft, &k[1], &p, 10);
+	flowtab_update(ft, &k[2], &p, 20);
+	flowtab_update(ft, &k[0], &p, 30);      /* k1 is now least recently used */
+	flowtab_update(ft, &k[3], &p, 40);
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].sport, 101);
+	CHECK_EQ(rec[0].end_reason, ANM_END_RESOURCES);
+	flowtab_update(ft, &k[4], &p, 50);      /* then k2 */
+	CHECK_EQ(nrec, 2);
+	CHECK_EQ(rec[1].sport, 102);
+	CHECK_EQ(flowtab_stats(ft)->active, 3);
+	CHECK_EQ(flowtab_stats(ft)->peak, 3);
+	CHECK_EQ(flowtab_stats(ft)->ended[ANM_END_RESOURCES], 2);
+	/* flush in order of first packet: k0, k3, k4 */
+	flowtab_flush(ft, ANM_END_FORCED);
+	CHECK_EQ(nrec, 5);
+	CHECK_EQ(rec[2].sport, 100);
+	CHECK_EQ(rec[2].packets, 2);
+	CHECK_EQ(rec[3].sport, 103);
+	CHECK_EQ(rec[4].sport, 104);
+	CHECK_EQ(flowtab_stats(ft)->created, 5);
+	flowtab_free(ft);
+}
+
+static void test_many(void)
+{
+	/* fill, evict and refill a larger table; counters stay consistent */
+	struct flowtab *ft = mk(1000);
+	struct flow_pkt p = pkt(1500, 0);
+	uint64_t octets = 0;
+
+	for (int i = 0; i < 5000; i++) {
+		struct flow_key k = key((uint8_t)(i % 251), (uint16_t)(i % 1777));
+		flowtab_update(ft, &k, &p, (uint64_t)i);
+	}
+	flowtab_flush(ft, ANM_END_FORCED);
+	for (int i = 0; i < nrec && i < MAXREC; i++)
+		octets += rec[i].octets;
+	CHECK_EQ(flowtab_stats(ft)->active, 0);
+	CHECK_EQ(flowtab_stats(ft)->packets, 5000);
+	CHECK_EQ(flowtab_stats(ft)->created, (uint64_t)nrec);
+	CHECK(octets > 0);
+	flowtab_free(ft);
+}
+
+static void test_big_counters(void)
+{
+	struct flowtab *ft = mk(4);
+	struct flow_key k = key(9, 9);
+	struct flow_pkt p = pkt(65535, 0);
+
+	for (int i = 0; i < 70000; i++)
+		flowtab_update(ft, &k, &p, 0);
+	flowtab_flush(ft, ANM_END_FORCED);
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].octets, 65535ull * 70000ull);   /* above 2^32 */
+	flowtab_free(ft);
+}
+
+int main(void)
+{
+	struct flowtab_conf bad = { 0, 1, 1, 1, 1 };
+
+	CHECK(flowtab_new(&bad, collect, NULL) == NULL);
+	CHECK(flowtab_bytes_per_flow() <= 128);
+	test_idle();
+	test_active();
+	test_fin_rst();
+	test_evict();
+	test_many();
+	test_big_counters();
+	return check_done("test_flowtab");
+}
