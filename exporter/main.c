@@ -1,0 +1,473 @@
+/*
+ * anemone-exporter: capture -> meter (decode, flow table) -> encoders ->
+ * senders.  One thread.  In capture-file mode every clock is the packet
+ * timestamp, so the same file and configuration give the same bytes out.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "settings.h"
+
+#define BURST            512
+#define TICK_MS          100
+#define REOPEN_MS        5000
+
+static volatile sig_atomic_t got_stats, got_stop;
+
+struct exporter {
+	const struct exporter_conf *conf;
+	const struct capture_ops *capops;
+	struct capture *cap;
+	int dlt;
+	struct meter *meter;
+	struct sender *snd[EXP_MAX_DEST];
+	const struct encoder_ops *encops[EXP_MAX_DEST];
+	void *enc[EXP_MAX_DEST];
+	bool enc_open;
+	uint64_t now_ms;           /* latest time seen: packet or wall clock */
+	uint64_t last_tick_ms;
+	uint64_t cap_errors;       /* capture failures (device gone, file damaged) */
+	struct cap_stats capst;    /* accumulated over re-opens */
+	struct ratelim drop_rl;
+};
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_stats = 1;
+	else
+		got_stop = 1;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+	"usage: anemone-exporter [-nvS] [-c FILE] (-i IFACE | -r FILE) [-f FILTER]\n"
+	"                        [-u USER] -x PROTO:HOST:PORT [-x ...]\n"
+	"  -i IFACE   capture live on IFACE           -r FILE  read a pcap/pcapng file\n"
+	"  -x DEST    export to PROTO:HOST:PORT, PROTO v5, ipfix (UDP) or ipfix+tcp;\n"
+	"             IPv6 hosts in brackets: ipfix:[2001:db8::1]:4739\n"
+	"  -c FILE    configuration file (libconfig)  -n       check configuration, exit\n"
+	"  -f FILTER  BPF capture filter              -u USER  drop privileges to USER\n"
+	"  -v         verbose (debug) logging         -S       log to syslog\n"
+	"  -V         print version                   -h       this help\n"
+	"SIGUSR1 prints statistics; SIGTERM/SIGINT export every flow and exit.\n");
+}
+
+static const struct encoder_ops *encoder_for(enum exp_proto proto)
+{
+	return proto == EXP_V5 ? &nf5_encoder_ops : &ipfix_encoder_ops;
+}
+
+/* Every ended flow goes to every encoder. */
+static void export_flow(void *ctx, const struct anm_flow *f)
+{
+	struct exporter *ex = ctx;
+
+	for (unsigned i = 0; i < ex->conf->ndest; i++)
+		ex->encops[i]->add(ex->enc[i], f, ex->now_ms);
+}
+
+static void encoders_open(struct exporter *ex, uint64_t boot_ms)
+{
+	struct enc_params p = ex->conf->enc;
+	char err[512];
+
+	p.boot_ms = boot_ms;
+	p.sampling = ex->conf->meter.sampling;
+	p.sampling_mode = ex->conf->meter.sampling_mode;
+	for (unsigned i = 0; i < ex->conf->ndest; i++) {
+		struct enc_params pi = p;
+		if (ex->conf->dest[i].proto == EXP_IPFIX_TCP)
+			pi.template_refresh_s = 0;   /* once per connection */
+		ex->encops[i] = encoder_for(ex->conf->dest[i].proto);
+		if ((ex->enc[i] = ex->encops[i]->open(&pi, ex->snd[i], err, sizeof(err))) == NULL)
+			fatalx("%s: %s", sender_name(ex->snd[i]), err);
+	}
+	ex->enc_open = true;
+}
+
+static void encoders_tick(struct exporter *ex)
+{
+	if (!ex->enc_open || ex->now_ms - ex->last_tick_ms < TICK_MS)
+		return;
+	ex->last_tick_ms = ex->now_ms;
+	for (unsigned i = 0; i < ex->conf->ndest; i++)
+		ex->encops[i]->tick(ex->enc[i], ex->now_ms);
+}
+
+static void on_frame(void *ctx, const struct cap_frame *fr)
+{
+	struct exporter *ex = ctx;
+	enum pkt_status st;
+
+	if (!ex->enc_open)
+		encoders_open(ex, fr->ts_ms);
+	if (fr->ts_ms > ex->now_ms)
+		ex->now_ms = fr->ts_ms;
+	st = meter_packet(ex->meter, ex->dlt, fr->data, fr->caplen, fr->wirelen, ex->now_ms);
+	if (st != PKT_OK && st != PKT_NOT_IP)
+		log_ratelimited(&ex->drop_rl, ex->now_ms, "dropped a %u-byte frame: %s",
+		                fr->wirelen, pkt_status_name(st));
+	flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
+	encoders_tick(ex);
+}
+
+static void capture_stats_fold(struct exporter *ex)
+{
+	struct cap_stats st;
+
+	if (ex->cap == NULL)
+		return;
+	ex->capops->stats(ex->cap, &st);
+	if (st.valid) {
+		ex->capst.received += st.received;
+		ex->capst.dropped += st.dropped;
+		ex->capst.if_dropped += st.if_dropped;
+		ex->capst.valid = true;
+	}
+}
+
+static void print_stats(struct exporter *ex)
+{
+	const struct meter_stats *ms = meter_stats(ex->meter);
+	const struct flowtab_stats *fs = flowtab_stats(meter_flowtab(ex->meter));
+	char drops[1024];
+	size_t off = 0;
+	uint64_t dropped = 0;
+
+	for (int i = 1; i < PKT_STATUS_MAX; i++) {
+		dropped += ms->drops[i];
+		off += (size_t)snprintf(drops + off, sizeof(drops) - off, " %s=%" PRIu64,
+		                        pkt_status_name((enum pkt_status)i), ms->drops[i]);
+		if (off >= sizeof(drops))
+			break;
+	}
+	log_info("stats packets: seen=%" PRIu64 " sampled-out=%" PRIu64 " decoded=%" PRIu64
+	         " dropped=%" PRIu64 " frag-unmatched=%" PRIu64,
+	         ms->seen, ms->sampled_out, ms->decoded, dropped, ms->frag_unmatched);
+	log_info("stats drops:%s", drops);
+	log_info("stats flows: created=%" PRIu64 " active=%u peak=%u ended-idle=%" PRIu64
+	         " ended-active=%" PRIu64 " ended-eof=%" PRIu64 " ended-forced=%" PRIu64
+	         " ended-resources=%" PRIu64,
+	         fs->created, fs->active, fs->peak, fs->ended[ANM_END_IDLE],
+	         fs->ended[ANM_END_ACTIVE], fs->ended[ANM_END_EOF],
+	         fs->ended[ANM_END_FORCED], fs->ended[ANM_END_RESOURCES]);
+	for (unsigned i = 0; i < ex->conf->ndest; i++) {
+		const struct sender_stats *ss = sender_stats(ex->snd[i]);
+		const struct enc_stats *es = ex->enc_open ? ex->encops[i]->stats(ex->enc[i]) : NULL;
+		static const struct enc_stats none;
+
+		if (es == NULL)
+			es = &none;
+		log_info("stats export %s: records=%" PRIu64 " messages=%" PRIu64
+		         " templates=%" PRIu64 " skipped-ipv6=%" PRIu64 " sent=%" PRIu64
+		         " send-errors=%" PRIu64 " connects=%" PRIu64,
+		         sender_name(ex->snd[i]), es->records, es->messages, es->templates,
+		         es->skipped, ss->messages, ss->errors, ss->connects);
+	}
+	if (ex->conf->cap.interface != NULL) {
+		struct cap_stats cur = ex->capst;
+		struct cap_stats st;
+		if (ex->cap != NULL) {
+			ex->capops->stats(ex->cap, &st);
+			cur.received += st.received;
+			cur.dropped += st.dropped;
+			cur.if_dropped += st.if_dropped;
+		}
+		log_info("stats capture %s: received=%" PRIu64 " dropped=%" PRIu64
+		         " if-dropped=%" PRIu64 " errors=%" PRIu64, ex->conf->cap.interface,
+		         cur.received, cur.dropped, cur.if_dropped, ex->cap_errors);
+	} else {
+		log_info("stats capture %s: errors=%" PRIu64, ex->conf->cap.file, ex->cap_errors);
+	}
+}
+
+static void drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (user == NULL)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("unknown user '%s'", user);
+	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
+		return;
+	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		fatal("cannot drop privileges to '%s'", user);
+	if (setuid(0) == 0)
+		fatalx("privileges could not be dropped: still able to become root");
+	log_info("running as %s", user);
+}
+
+static int open_capture(struct exporter *ex, char *err, size_t errlen)
+{
+	if ((ex->cap = ex->capops->open(&ex->conf->cap, err, errlen)) == NULL)
+		return -1;
+	ex->dlt = ex->capops->datalink(ex->cap);
+	return 0;
+}
+
+/* Read a capture file to the end, then export everything.  Returns the exit
+ * status: 0, or 1 if the file was damaged (what was read is still exported). */
+static int run_file(struct exporter *ex)
+{
+	char err[512];
+	int rc = 0;
+
+	while (!got_stop) {
+		enum cap_result r = ex->capops->dispatch(ex->cap, BURST * 8, on_frame, ex,
+		                                          err, sizeof(err));
+		if (r == CAP_EOF)
+			break;
+		if (r == CAP_ERROR) {
+			log_warnx("%s: %s", ex->conf->cap.file, err);
+			ex->cap_errors++;
+			rc = 1;
+			break;
+		}
+		if (got_stats) {
+			got_stats = 0;
+			print_stats(ex);
+		}
+	}
+	return rc;
+}
+
+/* Live capture until SIGTERM/SIGINT.  A capture that fails (interface gone)
+ * is closed and re-opened every REOPEN_MS; flows stay in the table and keep
+ * expiring on the wall clock meanwhile. */
+static int run_live(struct exporter *ex)
+{
+	struct ratelim rl = RATELIM_INIT(60000, 2);
+	uint64_t reopen_at = 0;
+	char err[512];
+
+	while (!got_stop) {
+		if (ex->cap == NULL && ex->now_ms >= reopen_at) {
+			if (open_capture(ex, err, sizeof(err)) == 0) {
+				log_info("%s: capturing again", ex->conf->cap.interface);
+			} else {
+				log_ratelimited(&rl, ex->now_ms, "%s (retrying every %ds)", err,
+				                REOPEN_MS / 1000);
+				reopen_at = ex->now_ms + REOPEN_MS;
+			}
+		}
+		if (ex->cap != NULL) {
+			struct pollfd pfd = { ex->capops->fd(ex->cap), POLLIN, 0 };
+			if (poll(&pfd, 1, (int)ex->conf->cap.timeout_ms) < 0 && errno != EINTR)
+				fatal("poll");
+			if (ex->capops->dispatch(ex->cap, BURST, on_frame, ex, err, sizeof(err))
+			    == CAP_ERROR) {
+				log_warnx("%s: capture failed: %s", ex->conf->cap.interface, err);
+				ex->cap_errors++;
+				capture_stats_fold(ex);
+				ex->capops->close(ex->cap);
+				ex->cap = NULL;
+				reopen_at = ex->now_ms + REOPEN_MS;
+			}
+		} else {
+			poll(NULL, 0, (int)ex->conf->cap.timeout_ms);
+		}
+		{
+			uint64_t w = wall_ms();
+			if (w > ex->now_ms)
+				ex->now_ms = w;
+		}
+		flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
+		encoders_tick(ex);
+		if (got_stats) {
+			got_stats = 0;
+			print_stats(ex);
+		}
+	}
+	return 0;
+}
+
+static uint64_t random_u64(void)
+{
+	uint64_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = wall_ms() ^ ((uint64_t)getpid() << 32);
+	return v ? v : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "read",      required_argument, NULL, 'r' },
+		{ "export",    required_argument, NULL, 'x' },
+		{ "config",    required_argument, NULL, 'c' },
+		{ "filter",    required_argument, NULL, 'f' },
+		{ "user",      required_argument, NULL, 'u' },
+		{ "check",     no_argument,       NULL, 'n' },
+		{ "verbose",   no_argument,       NULL, 'v' },
+		{ "syslog",    no_argument,       NULL, 'S' },
+		{ "version",   no_argument,       NULL, 'V' },
+		{ "help",      no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct exporter_conf conf;
+	struct exporter ex;
+	struct sigaction sa;
+	config_t cfg;
+	const char *cfgpath = NULL, *opt_if = NULL, *opt_file = NULL, *opt_filter = NULL;
+	const char *opt_user = NULL, *opt_x[EXP_MAX_DEST];
+	unsigned nx = 0;
+	bool check_only = false, opt_syslog = false;
+	int verbose = 0, ch, rc;
+	char err[512];
+
+	while ((ch = getopt_long(argc, argv, "i:r:x:c:f:u:nvSVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'i': opt_if = optarg; break;
+		case 'r': opt_file = optarg; break;
+		case 'c': cfgpath = optarg; break;
+		case 'f': opt_filter = optarg; break;
+		case 'u': opt_user = optarg; break;
+		case 'n': check_only = true; break;
+		case 'v': verbose++; break;
+		case 'S': opt_syslog = true; break;
+		case 'V': printf("anemone-exporter %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		case 'x':
+			if (nx == EXP_MAX_DEST) {
+				fprintf(stderr, "anemone-exporter: at most %d destinations\n", EXP_MAX_DEST);
+				return CONF_EXIT;
+			}
+			opt_x[nx++] = optarg;
+			break;
+		default:
+			usage(stderr);
+			return CONF_EXIT;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "anemone-exporter: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return CONF_EXIT;
+	}
+
+	exporter_conf_defaults(&conf);
+	config_init(&cfg);
+	if (cfgpath != NULL && exporter_conf_load(&conf, &cfg, cfgpath) > 0)
+		return CONF_EXIT;
+	if (opt_if != NULL && opt_file != NULL) {
+		fprintf(stderr, "anemone-exporter: -i and -r are mutually exclusive\n");
+		return CONF_EXIT;
+	}
+	if (opt_if != NULL) {
+		conf.cap.interface = opt_if;
+		conf.cap.file = NULL;
+	}
+	if (opt_file != NULL) {
+		conf.cap.file = opt_file;
+		conf.cap.interface = NULL;
+	}
+	if (opt_filter != NULL)
+		conf.cap.filter = opt_filter;
+	if (opt_user != NULL)
+		conf.user = opt_user;
+	if (opt_syslog)
+		conf.syslog = true;
+	if (verbose)
+		conf.verbose = verbose;
+	if (nx > 0) {
+		conf.ndest = 0;
+		for (unsigned i = 0; i < nx; i++) {
+			if (exp_dest_parse(opt_x[i], &conf.dest[conf.ndest], err, sizeof(err)) < 0) {
+				fprintf(stderr, "anemone-exporter: -x %s\n", err);
+				return CONF_EXIT;
+			}
+			conf.ndest++;
+		}
+	}
+	if (exporter_conf_check(&conf) > 0)
+		return CONF_EXIT;
+	if (check_only) {
+		printf("%s: configuration OK\n", cfgpath ? cfgpath : "anemone-exporter");
+		config_destroy(&cfg);
+		return 0;
+	}
+
+	log_init("anemone-exporter", conf.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, conf.verbose);
+	if (conf.cap.interface != NULL && !conf.if_index_set)
+		conf.meter.in_if = if_nametoindex(conf.cap.interface);
+	conf.meter.flows.seed = random_u64();
+	if (!conf.seed_set)
+		conf.meter.sampling_seed = conf.cap.file != NULL ? 1 : random_u64();
+
+	memset(&ex, 0, sizeof(ex));
+	ex.conf = &conf;
+	ex.capops = &pcap_capture_ops;
+	ex.drop_rl = (struct ratelim)RATELIM_INIT(1000, 5);
+	if (open_capture(&ex, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	for (unsigned i = 0; i < conf.ndest; i++)
+		if ((ex.snd[i] = sender_new(&conf.dest[i], conf.mtu, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+	if ((ex.meter = meter_new(&conf.meter, export_flow, &ex)) == NULL)
+		fatalx("cannot allocate a flow table of %u flows (%zu MiB)",
+		       conf.meter.flows.max_flows,
+		       (size_t)conf.meter.flows.max_flows * flowtab_bytes_per_flow() >> 20);
+	drop_privileges(conf.user);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (conf.cap.file != NULL) {
+		rc = run_file(&ex);
+	} else {
+		ex.now_ms = wall_ms();
+		encoders_open(&ex, ex.now_ms);
+		log_info("capturing on %s, exporting to %u destination(s)", conf.cap.interface,
+		         conf.ndest);
+		rc = run_live(&ex);
+	}
+
+	flowtab_flush(meter_flowtab(ex.meter), ANM_END_FORCED);
+	for (unsigned i = 0; i < conf.ndest && ex.enc_open; i++)
+		ex.encops[i]->flush(ex.enc[i], ex.now_ms);
+	print_stats(&ex);
+
+	for (unsigned i = 0; i < conf.ndest; i++) {
+		if (ex.enc_open)
+			ex.encops[i]->close(ex.enc[i]);
+		sender_free(ex.snd[i]);
+	}
+	meter_free(ex.meter);
+	if (ex.cap != NULL)
+		ex.capops->close(ex.cap);
+	config_destroy(&cfg);
+	return rc;
+}

@@ -1,0 +1,291 @@
+/*
+ * Senders: one per collector.  UDP senders use a connected socket so that an
+ * ICMP port-unreachable from a missing collector shows up as a counted send
+ * error instead of vanishing.  TCP senders frame nothing themselves (IPFIX
+ * messages carry their length); on any failure the connection is closed, the
+ * message counted lost, and a reconnection scheduled with exponential backoff.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "export.h"
+#include "log.h"
+
+#define CONNECT_TIMEOUT_MS 2000
+#define SEND_TIMEOUT_S     2
+#define BACKOFF_MIN_MS     1000
+#define BACKOFF_MAX_MS     30000
+
+struct sender {
+	struct exp_dest d;
+	char name[300];
+	int fd;                      /* -1 while a TCP sender is disconnected */
+	bool stream;
+	size_t max_msg;
+	uint32_t gen;                /* connections made so far */
+	uint64_t retry_at_ms;
+	uint32_t backoff_ms;
+	struct sender_stats st;
+	struct ratelim rl;
+};
+
+static const char *proto_names[] = { "v5", "ipfix", "ipfix+tcp" };
+
+int exp_dest_parse(const char *spec, struct exp_dest *d, char *err, size_t errlen)
+{
+	const char *p = spec, *host, *hend, *port;
+	struct addrinfo hints, *res = NULL;
+	size_t hlen;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (strncmp(p, "v5:", 3) == 0) {
+		d->proto = EXP_V5;
+		p += 3;
+	} else if (strncmp(p, "ipfix+tcp:", 10) == 0) {
+		d->proto = EXP_IPFIX_TCP;
+		p += 10;
+	} else if (strncmp(p, "ipfix:", 6) == 0) {
+		d->proto = EXP_IPFIX_UDP;
+		p += 6;
+	} else {
+		snprintf(err, errlen, "'%s': protocol must be v5, ipfix or ipfix+tcp", spec);
+		return -1;
+	}
+	if (*p == '[') {
+		host = p + 1;
+		if ((hend = strchr(host, ']')) == NULL || hend[1] != ':') {
+			snprintf(err, errlen, "'%s': IPv6 address must be [ADDR]:PORT", spec);
+			return -1;
+		}
+		port = hend + 2;
+	} else {
+		host = p;
+		if ((hend = strrchr(host, ':')) == NULL) {
+			snprintf(err, errlen, "'%s': expected PROTO:HOST:PORT", spec);
+			return -1;
+		}
+		if (memchr(host, ':', (size_t)(hend - host)) != NULL) {
+			snprintf(err, errlen, "'%s': put IPv6 addresses in brackets", spec);
+			return -1;
+		}
+		port = hend + 1;
+	}
+	hlen = (size_t)(hend - host);
+	if (hlen == 0 || hlen >= sizeof(d->host)) {
+		snprintf(err, errlen, "'%s': bad host", spec);
+		return -1;
+	}
+	memcpy(d->host, host, hlen);
+	d->host[hlen] = '\0';
+	{
+		char *end;
+		unsigned long v = strtoul(port, &end, 10);
+		if (*port < '0' || *port > '9' || *end != '\0' || v == 0 || v > 65535) {
+			snprintf(err, errlen, "'%s': port must be 1-65535", spec);
+			return -1;
+		}
+		snprintf(d->port, sizeof(d->port), "%lu", v);
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = d->proto == EXP_IPFIX_TCP ? SOCK_STREAM : SOCK_DGRAM;
+	if ((rc = getaddrinfo(d->host, d->port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "'%s': %s", spec, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(&d->addr, res->ai_addr, res->ai_addrlen);
+	d->addrlen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* Blocking connect bounded by CONNECT_TIMEOUT_MS; then a send timeout so a
+ * stalled collector cannot stall capture for long.  Returns fd or -1. */
+static int tcp_connect(struct sender *s)
+{
+	struct timeval tv = { SEND_TIMEOUT_S, 0 };
+	struct pollfd pfd;
+	int fd, flags, soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	if ((fd = socket(s->d.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	if (connect(fd, (struct sockaddr *)&s->d.addr, s->d.addrlen) < 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, CONNECT_TIMEOUT_MS) != 1) {
+			errno = ETIMEDOUT;
+			goto fail;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+			goto fail;
+		if (soerr != 0) {
+			errno = soerr;
+			goto fail;
+		}
+	}
+	fcntl(fd, F_SETFL, flags);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+fail:
+	soerr = errno;
+	close(fd);
+	errno = soerr;
+	return -1;
+}
+
+/* Try to (re)connect a TCP sender now; schedules the next try on failure. */
+static void tcp_try(struct sender *s, uint64_t now_ms)
+{
+	if ((s->fd = tcp_connect(s)) >= 0) {
+		s->gen++;
+		s->st.connects++;
+		s->backoff_ms = BACKOFF_MIN_MS;
+		log_info("%s: connected", s->name);
+		return;
+	}
+	log_ratelimited(&s->rl, now_ms, "%s: cannot connect: %s (retrying in %us)",
+	                s->name, strerror(errno), s->backoff_ms / 1000);
+	s->retry_at_ms = now_ms + s->backoff_ms;
+	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+}
+
+/* Route MTU for a connected UDP socket, or 0 if the kernel will not say. */
+static unsigned route_mtu(int fd, int family)
+{
+	int mtu = 0;
+	socklen_t sl = sizeof(mtu);
+
+	if (family == AF_INET6) {
+		if (getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &sl) < 0)
+			return 0;
+	} else if (getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &sl) < 0) {
+		return 0;
+	}
+	return mtu > 0 ? (unsigned)mtu : 0;
+}
+
+struct sender *sender_new(const struct exp_dest *d, unsigned mtu, char *err, size_t errlen)
+{
+	struct sender *s;
+	unsigned iphdr = d->addr.ss_family == AF_INET6 ? 40 : 20;
+	unsigned l4hdr = d->proto == EXP_IPFIX_TCP ? 32 : 8;
+
+	if (mtu == 0)
+		mtu = 1500;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->d = *d;
+	s->fd = -1;
+	s->stream = d->proto == EXP_IPFIX_TCP;
+	s->backoff_ms = BACKOFF_MIN_MS;
+	s->rl = (struct ratelim)RATELIM_INIT(10000, 3);
+	snprintf(s->name, sizeof(s->name), d->addr.ss_family == AF_INET6 ? "%s:[%s]:%s" : "%s:%s:%s",
+	         proto_names[d->proto], d->host, d->port);
+
+	if (!s->stream) {
+		unsigned rmtu;
+		if ((s->fd = socket(d->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+		    connect(s->fd, (const struct sockaddr *)&d->addr, d->addrlen) < 0) {
+			snprintf(err, errlen, "%s: %s", s->name, strerror(errno));
+			sender_free(s);
+			return NULL;
+		}
+		rmtu = route_mtu(s->fd, d->addr.ss_family);
+		if (rmtu != 0 && rmtu < mtu)
+			mtu = rmtu;
+		s->gen = 1;
+	} else {
+		tcp_try(s, 0);
+	}
+	if (mtu < iphdr + l4hdr + 128) {
+		snprintf(err, errlen, "%s: MTU %u is too small", s->name, mtu);
+		sender_free(s);
+		return NULL;
+	}
+	s->max_msg = mtu - iphdr - l4hdr;
+	if (s->max_msg > 65535)
+		s->max_msg = 65535;
+	return s;
+}
+
+void sender_free(struct sender *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+size_t sender_max_msg(const struct sender *s)
+{
+	return s->max_msg;
+}
+
+uint32_t sender_generation(struct sender *s, uint64_t now_ms)
+{
+	if (s->stream && s->fd < 0 && now_ms >= s->retry_at_ms)
+		tcp_try(s, now_ms);
+	return s->fd >= 0 ? s->gen : 0;
+}
+
+int sender_send(struct sender *s, const uint8_t *msg, size_t len, uint64_t now_ms)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	if (s->fd < 0)
+		goto lost;
+	while (off < len) {
+		n = send(s->fd, msg + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_ratelimited(&s->rl, now_ms, "%s: send: %s", s->name, strerror(errno));
+			if (s->stream) {
+				/* part of a message may be on the wire: the stream is
+				 * unusable, start again with a new connection */
+				close(s->fd);
+				s->fd = -1;
+				s->retry_at_ms = now_ms;
+			}
+			goto lost;
+		}
+		if (!s->stream && (size_t)n != len)
+			goto lost;
+		off += (size_t)n;
+	}
+	s->st.messages++;
+	s->st.octets += len;
+	return 0;
+lost:
+	s->st.errors++;
+	return -1;
+}
+
+const struct sender_stats *sender_stats(const struct sender *s)
+{
+	return &s->st;
+}
+
+const char *sender_name(const struct sender *s)
+{
+	return s->name;
+}

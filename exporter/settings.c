@@ -1,0 +1,212 @@
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "settings.h"
+
+void exporter_conf_defaults(struct exporter_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cap.promisc = true;
+	c->cap.snaplen = DEF_SNAPLEN;
+	c->cap.timeout_ms = 100;
+	c->meter.flows.max_flows = DEF_MAX_FLOWS;
+	c->meter.flows.active_ms = DEF_ACTIVE_MS;
+	c->meter.flows.idle_ms = DEF_IDLE_MS;
+	c->meter.flows.linger_ms = DEF_LINGER_MS;
+	c->meter.key_fields = KEY_ALL;
+	c->meter.sampling = 1;
+	c->meter.sampling_mode = SAMPLING_NONE;
+	c->enc.template_refresh_s = DEF_TEMPLATE_S;
+	c->enc.max_hold_ms = DEF_HOLD_MS;
+	c->enc.domain = 1;
+	c->mtu = DEF_MTU;
+}
+
+static const char *const top_known[] = {
+	"input", "flows", "sampling", "export", "user", "log", NULL
+};
+static const char *const input_known[] = {
+	"interface", "file", "filter", "promiscuous", "snaplen", "buffer-size",
+	"interface-index", NULL
+};
+static const char *const flows_known[] = {
+	"max-flows", "active-timeout", "idle-timeout", "tcp-linger", "key", NULL
+};
+static const char *const sampling_known[] = { "rate", "mode", "seed", NULL };
+static const char *const export_known[] = {
+	"destinations", "mtu", "engine-type", "engine-id", "observation-domain",
+	"template-refresh", "max-hold", NULL
+};
+static const char *const log_known[] = { "syslog", "verbose", NULL };
+
+static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const config_setting_t *g)
+{
+	uint64_t v;
+
+	conf_known(cx, g, input_known);
+	conf_string(cx, g, "interface", &c->cap.interface);
+	conf_string(cx, g, "file", &c->cap.file);
+	conf_string(cx, g, "filter", &c->cap.filter);
+	conf_bool(cx, g, "promiscuous", &c->cap.promisc);
+	if (conf_uint(cx, g, "snaplen", 64, 262144, &v) > 0)
+		c->cap.snaplen = (uint32_t)v;
+	if (conf_uint(cx, g, "buffer-size", 1, 2047, &v) > 0)   /* MiB */
+		c->cap.buffer_bytes = (uint32_t)(v << 20);
+	if (conf_uint(cx, g, "interface-index", 0, UINT32_MAX, &v) > 0) {
+		c->meter.in_if = (uint32_t)v;
+		c->if_index_set = true;
+	}
+}
+
+static void load_flows(struct conf_ctx *cx, struct exporter_conf *c, const config_setting_t *g)
+{
+	const config_setting_t *key;
+	uint64_t v;
+
+	conf_known(cx, g, flows_known);
+	if (conf_uint(cx, g, "max-flows", 1, 1u << 30, &v) > 0)
+		c->meter.flows.max_flows = (uint32_t)v;
+	if (conf_duration_ms(cx, g, "active-timeout", 1000, 86400000, &v) > 0)
+		c->meter.flows.active_ms = (uint32_t)v;
+	if (conf_duration_ms(cx, g, "idle-timeout", 1000, 86400000, &v) > 0)
+		c->meter.flows.idle_ms = (uint32_t)v;
+	if (conf_duration_ms(cx, g, "tcp-linger", 0, 3600000, &v) > 0)
+		c->meter.flows.linger_ms = (uint32_t)v;
+	if (g != NULL && (key = config_setting_get_member(g, "key")) != NULL) {
+		int n = config_setting_length(key);
+		if (config_setting_type(key) != CONFIG_TYPE_ARRAY &&
+		    config_setting_type(key) != CONFIG_TYPE_LIST) {
+			conf_error(cx, key, "'key' must be a list of field names");
+			return;
+		}
+		c->meter.key_fields = 0;
+		for (int i = 0; i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(key, (unsigned)i);
+			const char *name = config_setting_get_string(e);
+			unsigned bit = name ? meter_key_field(name) : 0;
+			if (bit == 0)
+				conf_error(cx, e, "unknown key field '%s' (src-addr, dst-addr, "
+				           "src-port, dst-port, proto, tos, vlan, in-if)",
+				           name ? name : "?");
+			c->meter.key_fields |= bit;
+		}
+	}
+}
+
+static void load_sampling(struct conf_ctx *cx, struct exporter_conf *c, const config_setting_t *g)
+{
+	const char *mode = NULL;
+	uint64_t v;
+
+	conf_known(cx, g, sampling_known);
+	if (conf_uint(cx, g, "rate", 1, 16383, &v) > 0)
+		c->meter.sampling = (uint32_t)v;
+	if (conf_string(cx, g, "mode", &mode) > 0) {
+		if (strcmp(mode, "deterministic") == 0)
+			c->meter.sampling_mode = SAMPLING_DETERMINISTIC;
+		else if (strcmp(mode, "random") == 0)
+			c->meter.sampling_mode = SAMPLING_RANDOM;
+		else
+			conf_error(cx, config_setting_get_member(g, "mode"),
+			           "'mode' must be \"deterministic\" or \"random\"");
+	}
+	if (conf_uint(cx, g, "seed", 1, UINT64_MAX, &v) > 0) {
+		c->meter.sampling_seed = v;
+		c->seed_set = true;
+	}
+	if (c->meter.sampling > 1 && c->meter.sampling_mode == SAMPLING_NONE)
+		c->meter.sampling_mode = SAMPLING_DETERMINISTIC;
+}
+
+static void load_export(struct conf_ctx *cx, struct exporter_conf *c, const config_setting_t *g)
+{
+	const config_setting_t *d;
+	uint64_t v;
+
+	conf_known(cx, g, export_known);
+	if (conf_uint(cx, g, "mtu", 576, 65535, &v) > 0)
+		c->mtu = (uint32_t)v;
+	if (conf_uint(cx, g, "engine-type", 0, 255, &v) > 0)
+		c->enc.engine_type = (uint8_t)v;
+	if (conf_uint(cx, g, "engine-id", 0, 255, &v) > 0)
+		c->enc.engine_id = (uint8_t)v;
+	if (conf_uint(cx, g, "observation-domain", 0, UINT32_MAX, &v) > 0)
+		c->enc.domain = (uint32_t)v;
+	if (conf_duration_ms(cx, g, "template-refresh", 1000, 86400000, &v) > 0)
+		c->enc.template_refresh_s = (uint32_t)(v / 1000);
+	if (conf_duration_ms(cx, g, "max-hold", 0, 60000, &v) > 0)
+		c->enc.max_hold_ms = (uint32_t)v;
+	if (g != NULL && (d = config_setting_get_member(g, "destinations")) != NULL) {
+		int n = config_setting_length(d);
+		if (config_setting_type(d) != CONFIG_TYPE_ARRAY &&
+		    config_setting_type(d) != CONFIG_TYPE_LIST) {
+			conf_error(cx, d, "'destinations' must be a list of \"PROTO:HOST:PORT\"");
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(d, (unsigned)i);
+			const char *spec = config_setting_get_string(e);
+			char err[512];
+
+			if (c->ndest == EXP_MAX_DEST) {
+				conf_error(cx, e, "at most %d destinations", EXP_MAX_DEST);
+				return;
+			}
+			if (spec == NULL) {
+				conf_error(cx, e, "destination must be a string \"PROTO:HOST:PORT\"");
+				continue;
+			}
+			if (exp_dest_parse(spec, &c->dest[c->ndest], err, sizeof(err)) < 0)
+				conf_error(cx, e, "%s", err);
+			else
+				c->ndest++;
+		}
+	}
+}
+
+unsigned exporter_conf_load(struct exporter_conf *c, config_t *cfg, const char *path)
+{
+	struct conf_ctx cx = { path, 0 };
+	const config_setting_t *root, *g;
+	uint64_t v;
+	bool b;
+
+	c->path = path;
+	if (conf_read(&cx, cfg, path) < 0)
+		return cx.errors;
+	root = config_root_setting(cfg);
+	conf_known(&cx, root, top_known);
+	load_input(&cx, c, config_setting_get_member(root, "input"));
+	load_flows(&cx, c, config_setting_get_member(root, "flows"));
+	load_sampling(&cx, c, config_setting_get_member(root, "sampling"));
+	load_export(&cx, c, config_setting_get_member(root, "export"));
+	conf_string(&cx, root, "user", &c->user);
+	g = config_setting_get_member(root, "log");
+	conf_known(&cx, g, log_known);
+	if (conf_bool(&cx, g, "syslog", &b) > 0)
+		c->syslog = b;
+	if (conf_uint(&cx, g, "verbose", 0, 1, &v) > 0)
+		c->verbose = (int)v;
+	if (c->cap.interface != NULL && c->cap.file != NULL)
+		conf_error(&cx, config_setting_get_member(config_setting_get_member(root, "input"), "file"),
+		           "'interface' and 'file' are mutually exclusive");
+	return cx.errors;
+}
+
+unsigned exporter_conf_check(const struct exporter_conf *c)
+{
+	unsigned errors = 0;
+	const char *where = c->path ? c->path : "anemone-exporter";
+
+	if (c->cap.interface == NULL && c->cap.file == NULL) {
+		fprintf(stderr, "%s: no input: give -i IFACE or -r FILE (or input.interface / input.file)\n", where);
+		errors++;
+	}
+	if (c->ndest == 0) {
+		fprintf(stderr, "%s: no destination: give -x PROTO:HOST:PORT (or export.destinations)\n", where);
+		errors++;
+	}
+	return errors;
+}

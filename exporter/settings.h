@@ -1,0 +1,57 @@
+/*
+ * anemone-exporter configuration: defaults, then the libconfig file (-c),
+ * then the command line.  One struct, read-only once loaded.
+ */
+#ifndef ANEMONE_EXPORTER_SETTINGS_H
+#define ANEMONE_EXPORTER_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "export.h"
+#include "meter.h"
+
+#define EXP_MAX_DEST 16
+
+/* Defaults, documented in anemone-exporter(8) and etc/anemone-exporter.conf. */
+#define DEF_MAX_FLOWS       1000000
+#define DEF_ACTIVE_MS       60000     /* 1 min: collectors see long flows promptly */
+#define DEF_IDLE_MS         15000     /* 15 s: as routers do; short gaps stay one flow */
+#define DEF_LINGER_MS       2000      /* after FIN/RST: the last ACKs */
+#define DEF_HOLD_MS         1000      /* a partial message waits at most 1 s */
+#define DEF_TEMPLATE_S      60        /* IPFIX/UDP template refresh */
+#define DEF_SNAPLEN         256       /* enough for any header stack we decode */
+#define DEF_MTU             1500
+
+struct exporter_conf {
+	struct cap_conf cap;
+	bool if_index_set;
+	struct meter_conf meter;
+	bool seed_set;
+	struct enc_params enc;
+	uint32_t mtu;
+	struct exp_dest dest[EXP_MAX_DEST];
+	unsigned ndest;
+	const char *user;
+	bool syslog;
+	int verbose;
+	const char *path;          /* config file, or NULL */
+};
+
+/* Fill defaults. */
+void exporter_conf_defaults(struct exporter_conf *c);
+
+/*
+ * Load the libconfig file at path into c.  Strings stay owned by *cfg (the
+ * caller keeps it alive).  Returns the number of errors reported (each as
+ * "file:line: message" on stderr).
+ */
+struct config_t;
+unsigned exporter_conf_load(struct exporter_conf *c, struct config_t *cfg, const char *path);
+
+/* Checks that need the whole configuration (input chosen, destinations
+ * present).  Reports to stderr; returns the number of errors. */
+unsigned exporter_conf_check(const struct exporter_conf *c);
+
+#endif
