@@ -1,0 +1,93 @@
+# Shared helpers for the integration tests (sourced, POSIX sh).
+# Each test gets a private temp dir, and everything it started is stopped and
+# removed on exit, whether it passed or not.  Exit 77 = skipped (automake).
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+EXPORTER="$top_builddir/exporter/anemone-exporter"
+CAPS="$top_srcdir/tests/data/captures"
+PCAP_TOTALS="$top_srcdir/tests/pcap-totals"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/anemone-test.XXXXXX")
+BG_PIDS=""
+CLEANUP_HOOKS=""
+
+cleanup() {
+	for h in $CLEANUP_HOOKS; do "$h" >/dev/null 2>&1; done
+	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $BG_PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+info() { echo "-- $*"; }
+need() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"; done; }
+need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces / live capture)"; }
+
+# A port free for both UDP and TCP on 127.0.0.1.
+free_port() {
+	python3 - <<'PY'
+import socket
+while True:
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(port)
+    break
+PY
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	n=$(($1 * 10)); shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1; n=$((n - 1))
+	done
+	return 1
+}
+
+udp_bound() { ss -Hlun "sport = :$1" | grep -q .; }
+tcp_listening() { ss -Hltn "sport = :$1" | grep -q .; }
+
+# nfcapd_start DIR PORT: nfcapd on 127.0.0.1:PORT writing into DIR.
+nfcapd_start() {
+	mkdir -p "$1"
+	nfcapd -w "$1" -p "$2" -b 127.0.0.1 -t 3600 -P "$1.pid" >"$1.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	NFCAPD_PID=$!
+	wait_for 10 udp_bound "$2" || fail "nfcapd did not start: $(cat "$1.log")"
+}
+
+# nfcapd_stop: stop the last nfcapd cleanly so it closes its file.
+nfcapd_stop() {
+	kill -TERM "$NFCAPD_PID" 2>/dev/null
+	wait "$NFCAPD_PID" 2>/dev/null
+	true
+}
+
+# nfdump_totals DIR: "flows=N packets=N octets=N" over every file in DIR,
+# summed from nfdump's own per-flow output.
+nfdump_totals() {
+	nfdump -q -R "$1" -o 'fmt:%pkt %byt' -N 2>/dev/null |
+	awk '{ f++; p += $1; o += $2 } END { printf "flows=%d packets=%d octets=%d\n", f, p, o }'
+}
+
+# exporter_stat FILE KEY: the value of KEY=N from the exporter's stats lines.
+exporter_stat() {
+	grep '^anemone-exporter: stats' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
+}
+
+expect_eq() {  # expect_eq WHAT GOT WANT
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+	info "$1: $2"
+}
