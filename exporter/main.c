@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -128,12 +131,14 @@ static void on_frame(void *ctx, const struct cap_frame *fr)
 		encoders_open(ex, fr->ts_ms);
 	if (fr->ts_ms > ex->now_ms)
 		ex->now_ms = fr->ts_ms;
+	/* expire first: a packet that arrives after its flow's timeout starts a
+	 * new flow instead of extending the old one */
+	flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
+	encoders_tick(ex);
 	st = meter_packet(ex->meter, ex->dlt, fr->data, fr->caplen, fr->wirelen, ex->now_ms);
 	if (st != PKT_OK && st != PKT_NOT_IP)
 		log_ratelimited(&ex->drop_rl, ex->now_ms, "dropped a %u-byte frame: %s",
 		                fr->wirelen, pkt_status_name(st));
-	flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
-	encoders_tick(ex);
 }
 
 static void capture_stats_fold(struct exporter *ex)
@@ -206,8 +211,15 @@ static void print_stats(struct exporter *ex)
 	}
 }
 
-static void drop_privileges(const char *user)
+/*
+ * Switch to `user` once the capture and sockets are open.  A live capture
+ * keeps CAP_NET_RAW (and nothing else), so that it can re-open an interface
+ * that went away; a file capture keeps nothing.
+ */
+static void drop_privileges(const char *user, bool keep_net_raw)
 {
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
 	struct passwd *pw;
 
 	if (user == NULL)
@@ -216,11 +228,20 @@ static void drop_privileges(const char *user)
 		fatalx("unknown user '%s'", user);
 	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
 		return;
+	if (keep_net_raw && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		fatal("prctl(PR_SET_KEEPCAPS)");
 	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
 		fatal("cannot drop privileges to '%s'", user);
+	memset(data, 0, sizeof(data));
+	if (keep_net_raw) {
+		data[0].permitted = data[0].effective = 1u << CAP_NET_RAW;
+		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	}
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		fatal("capset");
 	if (setuid(0) == 0)
 		fatalx("privileges could not be dropped: still able to become root");
-	log_info("running as %s", user);
+	log_info("running as %s%s", user, keep_net_raw ? " (keeping CAP_NET_RAW to re-open the capture)" : "");
 }
 
 static int open_capture(struct exporter *ex, char *err, size_t errlen)
@@ -435,7 +456,7 @@ int main(int argc, char **argv)
 		fatalx("cannot allocate a flow table of %u flows (%zu MiB)",
 		       conf.meter.flows.max_flows,
 		       (size_t)conf.meter.flows.max_flows * flowtab_bytes_per_flow() >> 20);
-	drop_privileges(conf.user);
+	drop_privileges(conf.user, conf.cap.interface != NULL);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

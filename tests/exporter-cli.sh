@@ -1,0 +1,75 @@
+#!/bin/sh
+# Command line and configuration: every error is "file:line: message" (or a
+# clear usage message) with exit status 2; -n accepts the shipped example.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+# expect_exit WANT-STATUS PATTERN ARGS...: run the exporter, check status and
+# that stderr matches the extended regular expression PATTERN.
+expect_exit() {
+	want=$1 pat=$2; shift 2
+	"$EXPORTER" "$@" >"$T/out" 2>"$T/err"
+	got=$?
+	[ "$got" -eq "$want" ] || fail "anemone-exporter $*: exit $got, want $want; stderr: $(cat "$T/err")"
+	grep -qE -- "$pat" "$T/err" "$T/out" ||
+		fail "anemone-exporter $*: output does not match '$pat': $(cat "$T/err" "$T/out")"
+	info "$* -> $got: $(head -1 "$T/err" "$T/out" | grep -v '^==>' | grep . | head -1)"
+}
+
+conf() {   # conf NAME TEXT: write a config file, print its path
+	printf '%s\n' "$2" >"$T/$1.conf"
+	echo "$T/$1.conf"
+}
+
+expect_exit 0 "configuration OK" -n -c "$top_srcdir/etc/anemone-exporter.conf"
+expect_exit 0 "anemone-exporter [0-9]" -V
+expect_exit 0 "usage:" -h
+
+c=$(conf unknown 'input = { file = "x.pcap"; };
+export = { destinations = ["v5:127.0.0.1:2055"]; };
+flows = { max-flow = 10; };')
+expect_exit 2 "^$c:3: unknown setting 'max-flow'" -n -c "$c"
+
+c=$(conf range 'flows = {
+  max-flows = 0;
+};')
+expect_exit 2 "^$c:2: 'max-flows' must be an integer from 1 to" -n -c "$c"
+
+c=$(conf syntax 'flows = {
+  max-flows = 10;
+  idle-timeout = = 5;
+};')
+expect_exit 2 "^$c:3: syntax error" -n -c "$c"
+
+c=$(conf dest 'export = {
+  mtu = 1500;
+  destinations = [ "v5:127.0.0.1:2055", "netflow:127.0.0.1:9" ];
+};')
+expect_exit 2 "^$c:3: 'netflow:127.0.0.1:9': protocol must be v5, ipfix or ipfix\+tcp" -n -c "$c"
+
+c=$(conf duration 'flows = { idle-timeout = "soon"; };')
+expect_exit 2 "^$c:1: 'idle-timeout' must be a duration" -n -c "$c"
+
+c=$(conf type 'input = {
+  file = "x.pcap";
+  snaplen = "big";
+};')
+expect_exit 2 "^$c:3: 'snaplen' must be an integer" -n -c "$c"
+
+c=$(conf sampling 'sampling = { rate = 100000; };')
+expect_exit 2 "^$c:1: 'rate' must be an integer from 1 to 16383" -n -c "$c"
+
+expect_exit 2 "$T/nonexistent.conf: cannot open" -n -c "$T/nonexistent.conf"
+expect_exit 2 "protocol must be v5, ipfix or ipfix\+tcp" -r x.pcap -x bogus
+expect_exit 2 "put IPv6 addresses in brackets" -r x.pcap -x v5:::1:2055
+expect_exit 2 "port must be 1-65535" -r x.pcap -x v5:127.0.0.1:70000
+expect_exit 2 "no input" -x v5:127.0.0.1:2055
+expect_exit 2 "no destination" -r x.pcap
+expect_exit 2 "mutually exclusive" -r x.pcap -i lo -x v5:127.0.0.1:2055
+expect_exit 2 "usage:" --no-such-option
+expect_exit 2 "unexpected argument" -r x.pcap -x v5:127.0.0.1:2055 extra
+
+# a complete file with no command-line overrides is enough to run
+c=$(conf full "input = { file = \"$CAPS/v4-mixed.pcap\"; };
+export = { destinations = [ \"v5:127.0.0.1:9\" ]; };")
+expect_exit 0 "configuration OK" -n -c "$c"
+exit 0

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Live capture in a network namespace made by the test: traffic between two
+# namespaces over a veth pair is exported to nfcapd; the exporter runs as
+# nobody; the capture interface is deleted under it and created again, and
+# the flows from before, during and after are all exported (nothing already
+# accounted is lost), with the failure counted.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_root
+need ip nfcapd nfdump python3 ss
+
+A=anm-live-a-$$ B=anm-live-b-$$
+IA=anl$$a IB=anl$$b
+netns_cleanup() {
+	ip netns pids "$A" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns pids "$B" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
+}
+CLEANUP_HOOKS="netns_cleanup"
+
+mkveth() {
+	ip link add "$IA" netns "$A" type veth peer name "$IB" netns "$B" || return 1
+	ip -n "$A" addr add 10.123.0.1/24 dev "$IA"
+	ip -n "$B" addr add 10.123.0.2/24 dev "$IB"
+	ip -n "$A" link set "$IA" up
+	ip -n "$B" link set "$IB" up
+}
+ip netns add "$A" && ip netns add "$B" || fail "cannot create namespaces"
+ip -n "$A" link set lo up
+mkveth || fail "cannot create veth pair"
+
+# send COUNT UDP datagrams from B to A with source port SPORT
+send() {
+	ip netns exec "$B" python3 -c "
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('10.123.0.2', int(sys.argv[2])))
+for i in range(int(sys.argv[1])):
+    s.sendto(b'x' * 72, ('10.123.0.1', 7))
+    time.sleep(0.01)
+" "$1" "$2"
+}
+
+port=$(free_port)
+mkdir -p "$T/nf"
+ip netns exec "$A" nfcapd -w "$T/nf" -p "$port" -b 127.0.0.1 -t 3600 >"$T/nfcapd.log" 2>&1 &
+nfpid=$!; BG_PIDS="$BG_PIDS $nfpid"
+wait_for 10 ip netns exec "$A" ss -Hlun "sport = :$port" || fail "nfcapd did not start"
+ip netns exec "$A" ss -Hlun "sport = :$port" | grep -q . || fail "nfcapd not listening"
+
+ip netns exec "$A" "$EXPORTER" -i "$IA" -u nobody -x "v5:127.0.0.1:$port" >"$T/exp.log" 2>&1 &
+exp=$!; BG_PIDS="$BG_PIDS $exp"
+wait_for 10 grep -q "running as nobody" "$T/exp.log" || fail "exporter did not start: $(cat "$T/exp.log")"
+sleep 0.5
+
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$exp/status")
+capeff=$(awk '/^CapEff:/ { print $2 }' "/proc/$exp/status")
+expect_eq "exporter uid" "$uid" "$(id -u nobody)"
+expect_eq "exporter effective capabilities (CAP_NET_RAW only)" "$capeff" "0000000000002000"
+
+send 20 40001
+sleep 0.3
+kill -USR1 "$exp"
+wait_for 5 grep -q "stats capture $IA: received=" "$T/exp.log" || fail "no statistics on SIGUSR1"
+info "$(grep "stats capture" "$T/exp.log" | tail -1)"
+
+# the interface vanishes ...
+ip -n "$A" link del "$IA"
+wait_for 10 grep -q "$IA: capture failed" "$T/exp.log" || fail "vanished interface not reported: $(cat "$T/exp.log")"
+info "$(grep -m1 'capture failed' "$T/exp.log")"
+kill -0 "$exp" || fail "exporter died when the interface vanished"
+# ... and comes back
+mkveth || fail "cannot re-create veth pair"
+wait_for 15 grep -q "$IA: capturing again" "$T/exp.log" || fail "capture not re-opened: $(cat "$T/exp.log")"
+send 30 40002
+sleep 0.3
+
+kill -TERM "$exp"; wait "$exp"; rc=$?
+[ "$rc" -eq 0 ] || fail "exporter exit $rc: $(cat "$T/exp.log")"
+sleep 0.3
+kill -TERM "$nfpid"; wait "$nfpid" 2>/dev/null
+
+errors=$(grep "stats capture $IA" "$T/exp.log" | tail -1 | tr ' ' '\n' | sed -n 's/^errors=//p')
+expect_eq "capture failures counted" "$errors" 1
+got1=$(nfdump -q -R "$T/nf" -o 'fmt:%pkt %byt' -N 'src port 40001 and proto udp' | awk '{p+=$1; o+=$2} END {print p, o}')
+got2=$(nfdump -q -R "$T/nf" -o 'fmt:%pkt %byt' -N 'src port 40002 and proto udp' | awk '{p+=$1; o+=$2} END {print p, o}')
+expect_eq "packets/octets before the interface vanished" "$got1" "20 2000"
+expect_eq "packets/octets after it came back" "$got2" "30 3000"
+exit 0
