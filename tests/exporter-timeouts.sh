@@ -1,0 +1,46 @@
+#!/bin/sh
+# Idle and active timeouts, TCP FIN/RST endings, eviction at max-flows and
+# packet sampling, on timestamped captures whose records are known
+# (tests/data/scenarios, written by tests/data/gen-scenarios.py): the records
+# read back by ipfixDump must equal the expected ones, and the sampling rate
+# must reach collectors (IPFIX options record, v5 header read by nfdump).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need ipfixDump nfcapd nfdump python3 ss
+
+S="$top_srcdir/tests/data/scenarios"
+
+for exp in "$S"/*.expected; do
+	name=$(basename "$exp" .expected)
+	port=$(free_port)
+	"$top_srcdir/tests/flow-sink" --tcp "$port" --out "$T/$name.ipfix" & sink=$!
+	BG_PIDS="$BG_PIDS $sink"
+	wait_for 10 tcp_listening "$port" || fail "flow-sink did not start"
+	"$EXPORTER" -c "$S/$name.conf" -r "$S/$name.pcap" -x "ipfix+tcp:127.0.0.1:$port" \
+		>"$T/$name.log" 2>&1 || fail "$name: exporter failed: $(cat "$T/$name.log")"
+	sleep 0.2
+	kill "$sink"; wait "$sink" 2>/dev/null
+	"$top_srcdir/tests/ipfix-records" "$T/$name.ipfix" >"$T/$name.all" || fail "$name: ipfixDump"
+	grep -v '^options' "$T/$name.all" >"$T/$name.got"
+	diff -u "$exp" "$T/$name.got" || fail "$name: records differ from $exp"
+	info "$name: $(wc -l <"$exp") records as expected"
+done
+
+# end-reason counters agree with the records
+expect_eq "evict: ended-resources" "$(exporter_stat "$T/evict.log" ended-resources)" 2
+expect_eq "tcpend: ended-eof" "$(exporter_stat "$T/tcpend.log" ended-eof)" 3
+expect_eq "active: ended-active" "$(exporter_stat "$T/active.log" ended-active)" 2
+expect_eq "idle: ended-idle" "$(exporter_stat "$T/idle.log" ended-idle)" 4
+expect_eq "sampling: sampled-out" "$(exporter_stat "$T/sampling.log" sampled-out)" 139
+
+# the sampling rate travels: an IPFIX options record ...
+grep -q '^options .*samplingPacketInterval=10' "$T/sampling.all" ||
+	fail "sampling: no options record with samplingPacketInterval=10: $(grep options "$T/sampling.all")"
+info "sampling: $(grep '^options' "$T/sampling.all" | head -1)"
+
+# ... and the v5 header, which nfcapd uses to scale the counts back
+p=$(free_port); nfcapd_start "$T/nf" "$p"
+"$EXPORTER" -c "$S/sampling.conf" -r "$S/sampling.pcap" -x "v5:127.0.0.1:$p" >"$T/v5.log" 2>&1 ||
+	fail "sampling v5: $(cat "$T/v5.log")"
+nfcapd_stop
+expect_eq "sampling v5 scaled by nfdump" "$(nfdump_totals "$T/nf")" "flows=2 packets=160 octets=7680"
+exit 0
