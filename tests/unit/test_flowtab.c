@@ -198,12 +198,142 @@ static void test_big_counters(void)
 	flowtab_free(ft);
 }
 
+
+/*
+ * Randomised comparison with a brute-force model of the rules (every flow
+ * scanned at every step): the lazily kept recency lists must export exactly
+ * the same records at exactly the same steps.
+ */
+#define MKEYS 40
+#define MMAX  16
+
+struct mflow { int used, closing; uint64_t pk, first, last; uint8_t flags; };
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct anm_flow *x = a, *y = b;
+	if (x->sport != y->sport) return x->sport < y->sport ? -1 : 1;
+	if (x->first_ms != y->first_ms) return x->first_ms < y->first_ms ? -1 : 1;
+	return 0;
+}
+
+static void test_model(void)
+{
+	struct flowtab_conf c = { MMAX, 5000, 1000, 300, 99 };
+	struct mflow m[MKEYS];
+	struct anm_flow want[MKEYS];
+	unsigned seed = 12345;
+	uint64_t t = 0;
+	int mismatches = 0;
+	struct flowtab *ft;
+
+	memset(m, 0, sizeof(m));
+	nrec = 0;
+	ft = flowtab_new(&c, collect, NULL);
+	for (int step = 0; step < 20000; step++) {
+		int nwant = 0, active = 0, k;
+		uint8_t flags;
+
+		seed = seed * 1103515245 + 12345;
+		t += 1 + (seed >> 16) % 97;           /* strictly increasing */
+		/* the model's expiry at t */
+		for (k = 0; k < MKEYS; k++) {
+			struct mflow *f = &m[k];
+			int reason = 0;
+			if (!f->used)
+				continue;
+			if (!f->closing && f->last + c.idle_ms <= t)
+				reason = ANM_END_IDLE;
+			else if (f->closing && f->last + c.linger_ms <= t)
+				reason = ANM_END_EOF;
+			else if (f->first + c.active_ms <= t)
+				reason = f->closing ? ANM_END_EOF : ANM_END_ACTIVE;
+			if (reason) {
+				want[nwant].sport = (uint16_t)k;
+				want[nwant].first_ms = f->first;
+				want[nwant].last_ms = f->last;
+				want[nwant].packets = f->pk;
+				want[nwant].end_reason = (uint8_t)reason;
+				nwant++;
+				f->used = 0;
+			}
+		}
+		nrec = 0;
+		flowtab_expire(ft, t);
+		/* the packet */
+		seed = seed * 1103515245 + 12345;
+		k = (int)((seed >> 16) % MKEYS);
+		seed = seed * 1103515245 + 12345;
+		flags = (seed >> 16) % 50 == 0 ? 0x01 : 0x10;
+		if (!m[k].used) {
+			for (int j = 0; j < MKEYS; j++)
+				active += m[j].used;
+			if (active == MMAX) {
+				int lru = -1;
+				for (int j = 0; j < MKEYS; j++)
+					if (m[j].used && (lru < 0 || m[j].last < m[lru].last))
+						lru = j;
+				want[nwant].sport = (uint16_t)lru;
+				want[nwant].first_ms = m[lru].first;
+				want[nwant].last_ms = m[lru].last;
+				want[nwant].packets = m[lru].pk;
+				want[nwant].end_reason = ANM_END_RESOURCES;
+				nwant++;
+				m[lru].used = 0;
+			}
+			memset(&m[k], 0, sizeof(m[k]));
+			m[k].used = 1;
+			m[k].first = t;
+		}
+		m[k].pk++;
+		m[k].last = t;
+		if (flags & 0x01)
+			m[k].closing = 1;
+		{
+			struct flow_key fk = key((uint8_t)1, (uint16_t)k);
+			struct flow_pkt p = pkt(100, flags);
+			flowtab_update(ft, &fk, &p, t);
+		}
+		/* compare this step's records, order aside */
+		if (nrec != nwant) {
+			if (getenv("FT_DEBUG") && mismatches < 3)
+				fprintf(stderr, "step %d t=%llu: %d records, model %d (first: %u/%u)\n", step,
+				        (unsigned long long)t, nrec, nwant, nrec ? rec[0].sport : 0,
+				        nwant ? want[0].sport : 0);
+			mismatches++;
+			continue;
+		}
+		qsort(rec, (size_t)nrec, sizeof(rec[0]), rec_cmp);
+		qsort(want, (size_t)nwant, sizeof(want[0]), rec_cmp);
+		for (int j = 0; j < nrec; j++)
+			if (rec[j].sport != want[j].sport || rec[j].first_ms != want[j].first_ms ||
+			    rec[j].last_ms != want[j].last_ms || rec[j].packets != want[j].packets ||
+			    rec[j].end_reason != want[j].end_reason) {
+				if (getenv("FT_DEBUG") && mismatches < 3)
+					fprintf(stderr, "step %d: got %u %llu-%llu %llu r%u, model %u %llu-%llu %llu r%u\n",
+					        step, rec[j].sport, (unsigned long long)rec[j].first_ms,
+					        (unsigned long long)rec[j].last_ms, (unsigned long long)rec[j].packets,
+					        rec[j].end_reason, want[j].sport, (unsigned long long)want[j].first_ms,
+					        (unsigned long long)want[j].last_ms, (unsigned long long)want[j].packets,
+					        want[j].end_reason);
+				mismatches++;
+			}
+	}
+	CHECK_EQ(mismatches, 0);
+	CHECK(flowtab_stats(ft)->ended[ANM_END_RESOURCES] > 0);
+	CHECK(flowtab_stats(ft)->ended[ANM_END_IDLE] > 0);
+	CHECK(flowtab_stats(ft)->ended[ANM_END_EOF] > 0);
+	CHECK(flowtab_stats(ft)->ended[ANM_END_ACTIVE] > 0);
+	flowtab_free(ft);
+}
+
 int main(void)
 {
 	struct flowtab_conf bad = { 0, 1, 1, 1, 1 };
 
 	CHECK(flowtab_new(&bad, collect, NULL) == NULL);
 	CHECK(flowtab_bytes_per_flow() <= 128);
+	test_model();
 	test_idle();
 	test_active();
 	test_fin_rst();
