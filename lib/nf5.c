@@ -1,0 +1,174 @@
+/*
+ * NetFlow v5 encoder and decoder.  Pure functions over byte buffers: every
+ * multi-byte field is written and read big-endian one byte at a time, so the
+ * code is independent of host byte order and alignment.
+ */
+#include "nf5.h"
+
+#include <stddef.h>
+
+/* The host structs mirror the wire field for field; if someone reorders or
+ * resizes a field these fail and point at the header comment. */
+_Static_assert(sizeof(struct nf5_header) == NF5_HEADER_LEN,
+               "struct nf5_header must mirror the 24-byte wire header");
+_Static_assert(sizeof(struct nf5_record) == NF5_RECORD_LEN,
+               "struct nf5_record must mirror the 48-byte wire record");
+_Static_assert(offsetof(struct nf5_record, dPkts) == 16 &&
+               offsetof(struct nf5_record, srcport) == 32 &&
+               offsetof(struct nf5_record, src_as) == 40,
+               "struct nf5_record field offsets must match the wire");
+
+static uint8_t *put8(uint8_t *p, uint8_t v)
+{
+	p[0] = v;
+	return p + 1;
+}
+
+static uint8_t *put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return p + 2;
+}
+
+static uint8_t *put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+size_t nf5_encode_header(uint8_t *buf, const struct nf5_header *h)
+{
+	uint8_t *p = buf;
+
+	p = put16(p, h->version);
+	p = put16(p, h->count);
+	p = put32(p, h->sys_uptime);
+	p = put32(p, h->unix_secs);
+	p = put32(p, h->unix_nsecs);
+	p = put32(p, h->flow_sequence);
+	p = put8(p, h->engine_type);
+	p = put8(p, h->engine_id);
+	p = put16(p, h->sampling_interval);
+	return (size_t)(p - buf);
+}
+
+size_t nf5_encode_record(uint8_t *buf, const struct nf5_record *r)
+{
+	uint8_t *p = buf;
+
+	p = put32(p, r->srcaddr);
+	p = put32(p, r->dstaddr);
+	p = put32(p, r->nexthop);
+	p = put16(p, r->input);
+	p = put16(p, r->output);
+	p = put32(p, r->dPkts);
+	p = put32(p, r->dOctets);
+	p = put32(p, r->first);
+	p = put32(p, r->last);
+	p = put16(p, r->srcport);
+	p = put16(p, r->dstport);
+	p = put8(p, 0);
+	p = put8(p, r->tcp_flags);
+	p = put8(p, r->prot);
+	p = put8(p, r->tos);
+	p = put16(p, r->src_as);
+	p = put16(p, r->dst_as);
+	p = put8(p, r->src_mask);
+	p = put8(p, r->dst_mask);
+	p = put16(p, 0);
+	return (size_t)(p - buf);
+}
+
+/* Decode one record; the caller has checked that NF5_RECORD_LEN bytes are
+ * there. */
+static void decode_record(const uint8_t *p, struct nf5_record *r)
+{
+	r->srcaddr   = get32(p + 0);
+	r->dstaddr   = get32(p + 4);
+	r->nexthop   = get32(p + 8);
+	r->input     = get16(p + 12);
+	r->output    = get16(p + 14);
+	r->dPkts     = get32(p + 16);
+	r->dOctets   = get32(p + 20);
+	r->first     = get32(p + 24);
+	r->last      = get32(p + 28);
+	r->srcport   = get16(p + 32);
+	r->dstport   = get16(p + 34);
+	r->pad1      = p[36];
+	r->tcp_flags = p[37];
+	r->prot      = p[38];
+	r->tos       = p[39];
+	r->src_as    = get16(p + 40);
+	r->dst_as    = get16(p + 42);
+	r->src_mask  = p[44];
+	r->dst_mask  = p[45];
+	r->pad2      = get16(p + 46);
+}
+
+int nf5_decode(const uint8_t *buf, size_t len, struct nf5_header *h,
+               struct nf5_record *recs, size_t max, size_t *nrecs)
+{
+	size_t off, i;
+
+	*nrecs = 0;
+	if (len < NF5_HEADER_LEN)
+		return NF5_ERR_SHORT;
+
+	h->version           = get16(buf + 0);
+	h->count             = get16(buf + 2);
+	h->sys_uptime        = get32(buf + 4);
+	h->unix_secs         = get32(buf + 8);
+	h->unix_nsecs        = get32(buf + 12);
+	h->flow_sequence     = get32(buf + 16);
+	h->engine_type       = buf[20];
+	h->engine_id         = buf[21];
+	h->sampling_interval = get16(buf + 22);
+
+	if (h->version != NF5_VERSION)
+		return NF5_ERR_VERSION;
+	if (h->count == 0 || h->count > NF5_MAX_RECORDS)
+		return NF5_ERR_COUNT;
+	/* count <= 30, so this cannot overflow. */
+	if (len != NF5_HEADER_LEN + (size_t)h->count * NF5_RECORD_LEN)
+		return NF5_ERR_LENGTH;
+	if (h->count > max)
+		return NF5_ERR_NOSPACE;
+
+	off = NF5_HEADER_LEN;
+	for (i = 0; i < h->count; i++) {
+		if (off + NF5_RECORD_LEN > len)     /* unreachable after the */
+			return NF5_ERR_LENGTH;      /* length check; kept as a guard */
+		decode_record(buf + off, &recs[i]);
+		off += NF5_RECORD_LEN;
+	}
+	*nrecs = h->count;
+	return NF5_OK;
+}
+
+const char *nf5_strerror(int err)
+{
+	switch (err) {
+	case NF5_OK:          return "success";
+	case NF5_ERR_SHORT:   return "shorter than a NetFlow v5 header";
+	case NF5_ERR_VERSION: return "version is not 5";
+	case NF5_ERR_COUNT:   return "record count is 0 or above 30";
+	case NF5_ERR_LENGTH:  return "datagram length disagrees with record count";
+	case NF5_ERR_NOSPACE: return "record array too small for count";
+	}
+	return "unknown error";
+}
