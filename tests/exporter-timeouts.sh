@@ -32,15 +32,21 @@ expect_eq "active: ended-active" "$(exporter_stat "$T/active.log" ended-active)"
 expect_eq "idle: ended-idle" "$(exporter_stat "$T/idle.log" ended-idle)" 4
 expect_eq "sampling: sampled-out" "$(exporter_stat "$T/sampling.log" sampled-out)" 139
 
-# the sampling rate travels: an IPFIX options record ...
-grep -q '^options .*samplingPacketInterval=10' "$T/sampling.all" ||
-	fail "sampling: no options record with samplingPacketInterval=10: $(grep options "$T/sampling.all")"
+# the sampling rate travels: an IPFIX options record (PSAMP systematic
+# count-based: 1 packet selected, then 9 skipped) ...
+grep -q '^options .*samplingPacketInterval=1 samplingPacketSpace=9' "$T/sampling.all" ||
+	fail "sampling: no options record saying 1 in 10: $(grep options "$T/sampling.all")"
 info "sampling: $(grep '^options' "$T/sampling.all" | head -1)"
 
-# ... and the v5 header, which nfcapd uses to scale the counts back
-p=$(free_port); nfcapd_start "$T/nf" "$p"
-"$EXPORTER" -c "$S/sampling.conf" -r "$S/sampling.pcap" -x "v5:127.0.0.1:$p" >"$T/v5.log" 2>&1 ||
-	fail "sampling v5: $(cat "$T/v5.log")"
-nfcapd_stop
-expect_eq "sampling v5 scaled by nfdump" "$(nfdump_totals "$T/nf")" "flows=2 packets=160 octets=7680"
+# ... which nfcapd applies, as it does the v5 header's sampling interval:
+# nfdump shows the counts scaled back (10 x 10 and 6 x 10 packets)
+for proto in v5 ipfix; do
+	p=$(free_port); nfcapd_start "$T/nf-$proto" "$p"
+	"$EXPORTER" -c "$S/sampling.conf" -r "$S/sampling.pcap" -x "$proto:127.0.0.1:$p" \
+		>"$T/$proto.log" 2>&1 || fail "sampling $proto: $(cat "$T/$proto.log")"
+	sleep 0.2
+	nfcapd_stop
+	expect_eq "sampling $proto scaled back by nfdump" "$(nfdump_totals "$T/nf-$proto")" \
+		"flows=2 packets=160 octets=7680"
+done
 exit 0
