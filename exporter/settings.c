@@ -136,7 +136,7 @@ static void load_export(struct conf_ctx *cx, struct exporter_conf *c, const conf
 		c->enc.domain = (uint32_t)v;
 	if (conf_duration_ms(cx, g, "template-refresh", 1000, 86400000, &v) > 0)
 		c->enc.template_refresh_s = (uint32_t)(v / 1000);
-	if (conf_duration_ms(cx, g, "max-hold", 0, 60000, &v) > 0)
+	if (conf_duration_ms(cx, g, "max-hold", 1, 60000, &v) > 0)
 		c->enc.max_hold_ms = (uint32_t)v;
 	if (g != NULL && (d = config_setting_get_member(g, "destinations")) != NULL) {
 		int n = config_setting_length(d);

@@ -1,0 +1,65 @@
+#!/bin/sh
+# tshark decodes what we put on the wire — NetFlow v5, IPFIX over UDP and
+# over TCP, templates and the sampling options record — without a malformed
+# packet or an expert warning, and finds every record.  The export is
+# captured on loopback with tcpdump (needs root, as CI is).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_root
+need tshark tcpdump nfcapd python3 ss
+
+CAPTURES="$CAPS/v4-mixed.pcap $CAPS/v6.pcap $CAPS/qinq.pcap $CAPS/mpls.pcap $CAPS/frags.pcap
+          $CAPS/real-veth.pcap $top_srcdir/tests/data/scenarios/sampling.pcap"
+p5=$(free_port); nfcapd_start "$T/v5" "$p5"; n1=$NFCAPD_PID
+pu=$(free_port); nfcapd_start "$T/udp" "$pu"; n2=$NFCAPD_PID
+pt=$(free_port)
+"$top_srcdir/tests/flow-sink" --tcp "$pt" --out "$T/tcp.ipfix" & sink=$!
+BG_PIDS="$BG_PIDS $sink"
+wait_for 10 tcp_listening "$pt" || fail "flow-sink did not start"
+
+tcpdump -i lo -s 0 -U --immediate-mode -w "$T/wire.pcap" "udp port $p5 or udp port $pu or tcp port $pt" \
+	>"$T/tcpdump.log" 2>&1 &
+td=$!; BG_PIDS="$BG_PIDS $td"
+wait_for 10 grep -q "listening on" "$T/tcpdump.log" || fail "tcpdump did not start: $(cat "$T/tcpdump.log")"
+
+printf 'sampling = { rate = 2; };\n' >"$T/sampled.conf"
+v4flows=0 allflows=0
+for f in $CAPTURES; do
+	for conf in /dev/null "$T/sampled.conf"; do
+		"$EXPORTER" -c "$conf" -r "$f" -x "v5:127.0.0.1:$p5" -x "ipfix:127.0.0.1:$pu" \
+			-x "ipfix+tcp:127.0.0.1:$pt" >"$T/exp.log" 2>&1 || fail "exporter on $f: $(cat "$T/exp.log")"
+		created=$(exporter_stat "$T/exp.log" created)
+		skipped=$(exporter_stat "$T/exp.log" skipped-ipv6)
+		allflows=$((allflows + created))
+		v4flows=$((v4flows + created - skipped))
+	done
+done
+sleep 0.5
+kill "$td"; wait "$td" 2>/dev/null
+kill "$sink"; wait "$sink" 2>/dev/null
+
+DEC="-d udp.port==$p5,cflow -d udp.port==$pu,cflow -d tcp.port==$pt,cflow"
+# shellcheck disable=SC2086
+tshark -r "$T/wire.pcap" $DEC -q -z expert,warn >"$T/expert.txt" 2>&1 || fail "tshark: $(cat "$T/expert.txt")"
+if grep -qE '^(Errors|Warns) \(' "$T/expert.txt"; then
+	fail "tshark reports problems: $(cat "$T/expert.txt")"
+fi
+# shellcheck disable=SC2086
+bad=$(tshark -r "$T/wire.pcap" $DEC -Y '_ws.malformed || cflow.unknown_field_type' 2>/dev/null | wc -l)
+expect_eq "frames tshark finds malformed" "$bad" 0
+
+# every record decoded: v5 records, and IPFIX data records per transport
+# shellcheck disable=SC2086
+v5recs=$(tshark -r "$T/wire.pcap" $DEC -Y "udp.port==$p5" -T fields -e cflow.count 2>/dev/null |
+	awk '{ n += $1 } END { print n + 0 }')
+expect_eq "v5 records tshark decodes" "$v5recs" "$v4flows"
+for port in "udp.port==$pu" "tcp.port==$pt"; do
+	# shellcheck disable=SC2086
+	recs=$(tshark -r "$T/wire.pcap" $DEC -Y "$port" -T fields -e cflow.octets 2>/dev/null |
+		tr ',' '\n' | grep -c .)
+	expect_eq "IPFIX data records tshark decodes ($port)" "$recs" "$allflows"
+done
+# shellcheck disable=SC2086
+opts=$(tshark -r "$T/wire.pcap" $DEC -Y "udp.port==$pu" -T fields -e cflow.sampling_packet_interval 2>/dev/null | grep -c .)
+[ "$opts" -gt 0 ] || fail "tshark finds no sampling options record"
+info "sampling options records on IPFIX/UDP: $opts"
+exit 0
