@@ -56,7 +56,7 @@ static struct capture *pcapcap_open(const struct cap_conf *c, char *err, size_t 
 	}
 	if (c->file != NULL) {
 		if ((cap->p = pcap_open_offline(c->file, ebuf)) == NULL) {
-			snprintf(err, errlen, "%s", ebuf);
+			snprintf(err, errlen, "%s: %s", c->file, ebuf);
 			goto fail;
 		}
 	} else {

@@ -79,7 +79,7 @@ nfcapd_stop() {
 # summed from nfdump's own per-flow output.
 nfdump_totals() {
 	nfdump -q -R "$1" -o 'fmt:%pkt %byt' -N 2>/dev/null |
-	awk '{ f++; p += $1; o += $2 } END { printf "flows=%d packets=%d octets=%d\n", f, p, o }'
+	awk '$1 ~ /^[0-9]+$/ { f++; p += $1; o += $2 } END { printf "flows=%d packets=%d octets=%d\n", f, p, o }'
 }
 
 # exporter_stat FILE KEY: the value of KEY=N from the exporter's stats lines.

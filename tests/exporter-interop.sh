@@ -1,0 +1,55 @@
+#!/bin/sh
+# Interoperability: every committed capture goes through anemone-exporter to
+# nfcapd as NetFlow v5, IPFIX/UDP and IPFIX/TCP at once; nfdump's flow, packet
+# and octet totals must equal the totals tshark computes from the capture
+# (IPv4 only for v5, whose IPv6 flows must be counted as skipped).  The IPFIX
+# stream is also read back by ipfixDump, which must find no error.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need nfcapd nfdump tshark ipfixDump python3 ss
+
+CAPTURES="v4-mixed.pcap v4-mixed.pcapng v6.pcap vlan.pcap qinq.pcap mpls.pcap
+          frags.pcap sll.pcap sll2.pcap rawip.pcap real-veth.pcap"
+
+for c in $CAPTURES; do
+	f="$CAPS/$c"
+	[ -f "$f" ] || fail "missing capture $f"
+	info "$c"
+	want_all=$("$PCAP_TOTALS" "$f") || fail "pcap-totals $c"
+	want_v4=$("$PCAP_TOTALS" --ipv4-only "$f") || fail "pcap-totals --ipv4-only $c"
+
+	d="$T/$c"
+	p5=$(free_port); nfcapd_start "$d/v5" "$p5"; pid5=$NFCAPD_PID
+	pu=$(free_port); nfcapd_start "$d/udp" "$pu"; pidu=$NFCAPD_PID
+	pt=$(free_port); nfcapd_start "$d/tcp" "$pt"; pidt=$NFCAPD_PID
+	ps=$(free_port)
+	"$top_srcdir/tests/flow-sink" --tcp "$ps" --out "$d/tcp.ipfix" --forward "$pt" &
+	sink=$!; BG_PIDS="$BG_PIDS $sink"
+	wait_for 10 tcp_listening "$ps" || fail "flow-sink did not start"
+
+	"$EXPORTER" -r "$f" -x "v5:127.0.0.1:$p5" -x "ipfix:127.0.0.1:$pu" \
+		-x "ipfix+tcp:127.0.0.1:$ps" >"$d/exporter.log" 2>&1 ||
+		fail "exporter failed on $c: $(cat "$d/exporter.log")"
+	# the sink forwards asynchronously: give it a moment, then stop everything
+	sleep 0.3
+	kill "$sink"; wait "$sink" 2>/dev/null
+	for p in $pid5 $pidu $pidt; do NFCAPD_PID=$p; nfcapd_stop; done
+
+	expect_eq "$c v5" "$(nfdump_totals "$d/v5")" "$want_v4"
+	expect_eq "$c ipfix/udp" "$(nfdump_totals "$d/udp")" "$want_all"
+	expect_eq "$c ipfix/tcp" "$(nfdump_totals "$d/tcp")" "$want_all"
+
+	flows_all=$(echo "$want_all" | sed 's/flows=\([0-9]*\).*/\1/')
+	flows_v4=$(echo "$want_v4" | sed 's/flows=\([0-9]*\).*/\1/')
+	expect_eq "$c v5 skipped IPv6" "$(exporter_stat "$d/exporter.log" skipped-ipv6)" \
+		"$((flows_all - flows_v4))"
+	expect_eq "$c send errors" "$(grep -c 'send-errors=[1-9]' "$d/exporter.log")" 0
+
+	ipfixDump --in "$d/tcp.ipfix" --out "$d/dump.txt" >"$d/ipfixdump.err" 2>&1 ||
+		fail "ipfixDump failed on $c: $(cat "$d/ipfixdump.err")"
+	if grep -qiE 'error|warning|malformed' "$d/ipfixdump.err"; then
+		fail "ipfixDump complained on $c: $(cat "$d/ipfixdump.err")"
+	fi
+	recs=$(grep -c '^--- data record' "$d/dump.txt")
+	expect_eq "$c ipfixDump data records" "$recs" "$flows_all"
+done
+exit 0
