@@ -239,9 +239,37 @@ size_t sender_max_msg(const struct sender *s)
 	return s->max_msg;
 }
 
+/*
+ * Has the collector closed or reset the connection?  Collectors send nothing
+ * on an IPFIX stream, so readable means EOF or an error.  Checking before a
+ * message is built means the message goes to the next connection instead of
+ * into the socket buffer of a dead one.  One poll(2) with no wait.
+ */
+static bool tcp_peer_gone(int fd)
+{
+	struct pollfd p = { fd, POLLIN | POLLRDHUP, 0 };
+	char c;
+	ssize_t n;
+
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	if (p.revents & (POLLERR | POLLHUP | POLLRDHUP))
+		return true;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 uint32_t sender_generation(struct sender *s, uint64_t now_ms)
 {
-	if (s->stream && s->fd < 0 && now_ms >= s->retry_at_ms)
+	if (!s->stream)
+		return s->gen;
+	if (s->fd >= 0 && tcp_peer_gone(s->fd)) {
+		log_ratelimited(&s->rl, now_ms, "%s: collector closed the connection", s->name);
+		close(s->fd);
+		s->fd = -1;
+		s->retry_at_ms = now_ms;
+	}
+	if (s->fd < 0 && now_ms >= s->retry_at_ms)
 		tcp_try(s, now_ms);
 	return s->fd >= 0 ? s->gen : 0;
 }

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Live capture in a network namespace made by the test: traffic between two
-# namespaces over a veth pair is exported to nfcapd; the exporter runs as
-# nobody; the capture interface is deleted under it and created again, and
-# the flows from before, during and after are all exported (nothing already
-# accounted is lost), with the failure counted.
+# namespaces over a veth pair is exported to nfcapd (v5) and over IPFIX/TCP;
+# the exporter runs as nobody; the capture interface is deleted under it and
+# created again, and the flows from before and after are all exported
+# (nothing already accounted is lost), with the failure counted.  The IPFIX
+# collector is then stopped and replaced: the exporter reconnects and the new
+# connection's stream carries its own templates (ipfixDump decodes it alone).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 need ip nfcapd nfdump python3 ss
@@ -29,6 +31,9 @@ ip netns add "$A" && ip netns add "$B" || fail "cannot create namespaces"
 ip -n "$A" link set lo up
 mkveth || fail "cannot create veth pair"
 
+ns_udp_bound() { ip netns exec "$A" ss -Hlun "sport = :$1" | grep -q .; }
+ns_tcp_listening() { ip netns exec "$A" ss -Hltn "sport = :$1" | grep -q .; }
+
 # send COUNT UDP datagrams from B to A with source port SPORT
 send() {
 	ip netns exec "$B" python3 -c "
@@ -45,10 +50,20 @@ port=$(free_port)
 mkdir -p "$T/nf"
 ip netns exec "$A" nfcapd -w "$T/nf" -p "$port" -b 127.0.0.1 -t 3600 >"$T/nfcapd.log" 2>&1 &
 nfpid=$!; BG_PIDS="$BG_PIDS $nfpid"
-wait_for 10 ip netns exec "$A" ss -Hlun "sport = :$port" || fail "nfcapd did not start"
-ip netns exec "$A" ss -Hlun "sport = :$port" | grep -q . || fail "nfcapd not listening"
+wait_for 10 ns_udp_bound "$port" || fail "nfcapd did not start"
 
-ip netns exec "$A" "$EXPORTER" -i "$IA" -u nobody -x "v5:127.0.0.1:$port" >"$T/exp.log" 2>&1 &
+# ns A's own loopback: the collectors live in the namespace too
+sink_start() {   # sink_start FILE: IPFIX/TCP sink on $tport in ns A
+	ip netns exec "$A" "$top_srcdir/tests/flow-sink" --tcp "$tport" --out "$1" &
+	sink=$!; BG_PIDS="$BG_PIDS $sink"
+	wait_for 10 ns_tcp_listening "$tport" || fail "flow-sink did not start"
+}
+tport=$(free_port)
+sink_start "$T/conn1.ipfix"
+
+printf 'flows = { idle-timeout = "1s"; };\nexport = { max-hold = "100ms"; };\n' >"$T/live.conf"
+ip netns exec "$A" "$EXPORTER" -c "$T/live.conf" -i "$IA" -u nobody -x "v5:127.0.0.1:$port" \
+	-x "ipfix+tcp:127.0.0.1:$tport" >"$T/exp.log" 2>&1 &
 exp=$!; BG_PIDS="$BG_PIDS $exp"
 wait_for 10 grep -q "running as nobody" "$T/exp.log" || fail "exporter did not start: $(cat "$T/exp.log")"
 sleep 0.5
@@ -72,8 +87,22 @@ kill -0 "$exp" || fail "exporter died when the interface vanished"
 # ... and comes back
 mkveth || fail "cannot re-create veth pair"
 wait_for 15 grep -q "$IA: capturing again" "$T/exp.log" || fail "capture not re-opened: $(cat "$T/exp.log")"
+
+# the IPFIX collector goes away once the first flows have reached it, and a
+# new one takes its place
+wait_for 10 sh -c "'$top_srcdir/tests/ipfix-records' '$T/conn1.ipfix' | grep -q '^17 40001 7 20 2000 '" ||
+	fail "first flows did not reach the IPFIX collector"
+kill "$sink"; wait "$sink" 2>/dev/null
+wait_for 10 grep -q "collector closed the connection" "$T/exp.log" ||
+	fail "closed connection not noticed: $(cat "$T/exp.log")"
+sleep 1.5
+sink_start "$T/conn2.ipfix"
+wait_for 40 sh -c "[ \$(grep -c 'ipfix+tcp:127.0.0.1:$tport: connected' '$T/exp.log') -ge 2 ]" ||
+	fail "no reconnection: $(cat "$T/exp.log")"
+info "$(grep -m1 'cannot connect' "$T/exp.log")"
+
 send 30 40002
-sleep 0.3
+sleep 2
 
 kill -TERM "$exp"; wait "$exp"; rc=$?
 [ "$rc" -eq 0 ] || fail "exporter exit $rc: $(cat "$T/exp.log")"
@@ -86,4 +115,12 @@ got1=$(nfdump -q -R "$T/nf" -o 'fmt:%pkt %byt' -N 'src port 40001 and proto udp'
 got2=$(nfdump -q -R "$T/nf" -o 'fmt:%pkt %byt' -N 'src port 40002 and proto udp' | awk '{p+=$1; o+=$2} END {print p, o}')
 expect_eq "packets/octets before the interface vanished" "$got1" "20 2000"
 expect_eq "packets/octets after it came back" "$got2" "30 3000"
+
+# the second connection stands alone: templates first, then the new flows
+kill "$sink"; wait "$sink" 2>/dev/null
+"$top_srcdir/tests/ipfix-records" "$T/conn2.ipfix" >"$T/conn2.txt" || fail "ipfixDump on the second connection"
+grep -q '^17 40002 7 30 3000 ' "$T/conn2.txt" || fail "second connection lacks the new flows: $(cat "$T/conn2.txt")"
+info "second IPFIX connection decodes on its own: $(grep -c . "$T/conn2.txt") records"
+connects=$(grep "stats export ipfix+tcp" "$T/exp.log" | tail -1 | tr ' ' '\n' | sed -n 's/^connects=//p')
+expect_eq "IPFIX/TCP connections made" "$connects" 2
 exit 0
