@@ -410,8 +410,13 @@ int main(int argc, char **argv)
 		conf.cap.file = opt_file;
 		conf.cap.interface = NULL;
 	}
-	if (opt_filter != NULL)
+	if (opt_filter != NULL) {
+		if (filter_check(opt_filter, err, sizeof(err)) < 0) {
+			fprintf(stderr, "anemone-exporter: -f %s\n", err);
+			return CONF_EXIT;
+		}
 		conf.cap.filter = opt_filter;
+	}
 	if (opt_user != NULL)
 		conf.user = opt_user;
 	if (opt_syslog)

@@ -1,4 +1,5 @@
 #include <libconfig.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,26 @@ void exporter_conf_defaults(struct exporter_conf *c)
 	c->enc.max_hold_ms = DEF_HOLD_MS;
 	c->enc.domain = 1;
 	c->mtu = DEF_MTU;
+}
+
+int filter_check(const char *filter, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	int rc = 0;
+
+	if (p == NULL) {
+		snprintf(err, errlen, "cannot check filter: out of memory");
+		return -1;
+	}
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(p));
+		rc = -1;
+	} else {
+		pcap_freecode(&prog);
+	}
+	pcap_close(p);
+	return rc;
 }
 
 static const char *const top_known[] = {
@@ -48,7 +69,11 @@ static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const confi
 	conf_known(cx, g, input_known);
 	conf_string(cx, g, "interface", &c->cap.interface);
 	conf_string(cx, g, "file", &c->cap.file);
-	conf_string(cx, g, "filter", &c->cap.filter);
+	if (conf_string(cx, g, "filter", &c->cap.filter) > 0) {
+		char err[PCAP_ERRBUF_SIZE + 64];
+		if (filter_check(c->cap.filter, err, sizeof(err)) < 0)
+			conf_error(cx, config_setting_get_member(g, "filter"), "%s", err);
+	}
 	conf_bool(cx, g, "promiscuous", &c->cap.promisc);
 	if (conf_uint(cx, g, "snaplen", 64, 262144, &v) > 0)
 		c->cap.snaplen = (uint32_t)v;

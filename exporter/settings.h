@@ -50,6 +50,9 @@ void exporter_conf_defaults(struct exporter_conf *c);
 struct config_t;
 unsigned exporter_conf_load(struct exporter_conf *c, struct config_t *cfg, const char *path);
 
+/* Does the BPF expression compile?  0, or -1 with a message in err. */
+int filter_check(const char *filter, char *err, size_t errlen);
+
 /* Checks that need the whole configuration (input chosen, destinations
  * present).  Reports to stderr; returns the number of errors. */
 unsigned exporter_conf_check(const struct exporter_conf *c);

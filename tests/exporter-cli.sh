@@ -2,6 +2,7 @@
 # Command line and configuration: every error is "file:line: message" (or a
 # clear usage message) with exit status 2; -n accepts the shipped example.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need tshark
 
 # expect_exit WANT-STATUS PATTERN ARGS...: run the exporter, check status and
 # that stderr matches the extended regular expression PATTERN.
@@ -58,6 +59,13 @@ expect_exit 2 "^$c:3: 'snaplen' must be an integer" -n -c "$c"
 c=$(conf sampling 'sampling = { rate = 100000; };')
 expect_exit 2 "^$c:1: 'rate' must be an integer from 1 to 16383" -n -c "$c"
 
+c=$(conf filter 'input = {
+  file = "x.pcap";
+  filter = "udp and port banana";
+};')
+expect_exit 2 "^$c:3: filter 'udp and port banana': " -n -c "$c"
+expect_exit 2 "^anemone-exporter: -f filter 'tcp port': " -r x.pcap -x v5:127.0.0.1:9 -f 'tcp port'
+
 expect_exit 2 "$T/nonexistent.conf: cannot open" -n -c "$T/nonexistent.conf"
 expect_exit 2 "protocol must be v5, ipfix or ipfix\+tcp" -r x.pcap -x bogus
 expect_exit 2 "put IPv6 addresses in brackets" -r x.pcap -x v5:::1:2055
@@ -72,4 +80,10 @@ expect_exit 2 "unexpected argument" -r x.pcap -x v5:127.0.0.1:2055 extra
 c=$(conf full "input = { file = \"$CAPS/v4-mixed.pcap\"; };
 export = { destinations = [ \"v5:127.0.0.1:9\" ]; };")
 expect_exit 0 "configuration OK" -n -c "$c"
+
+# a capture filter applies: only the TCP frames of the capture are seen
+"$EXPORTER" -r "$CAPS/v4-mixed.pcap" -f tcp -x v5:127.0.0.1:9 >"$T/f.log" 2>&1 ||
+	fail "-f tcp: $(cat "$T/f.log")"
+expect_eq "frames seen with -f tcp" "$(exporter_stat "$T/f.log" seen)" \
+	"$(tshark -r "$CAPS/v4-mixed.pcap" -Y 'tcp && !icmp' 2>/dev/null | wc -l)"
 exit 0

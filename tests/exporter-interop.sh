@@ -52,4 +52,14 @@ for c in $CAPTURES; do
 	recs=$(grep -c '^--- data record' "$d/dump.txt")
 	expect_eq "$c ipfixDump data records" "$recs" "$flows_all"
 done
+
+# an IPv6 collector, in brackets
+p6=$(free_port)
+nfcapd_start "$T/v6dest" "$p6" ::1
+"$EXPORTER" -r "$CAPS/v6.pcap" -x "ipfix:[::1]:$p6" >"$T/v6dest.log" 2>&1 ||
+	fail "export to [::1]: $(cat "$T/v6dest.log")"
+grep -q "stats export ipfix:\[::1\]:$p6: .* send-errors=0" "$T/v6dest.log" ||
+	fail "export to [::1]: $(cat "$T/v6dest.log")"
+nfcapd_stop
+expect_eq "v6.pcap to an IPv6 collector" "$(nfdump_totals "$T/v6dest")" "$("$PCAP_TOTALS" "$CAPS/v6.pcap")"
 exit 0

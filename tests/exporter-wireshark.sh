@@ -1,7 +1,8 @@
 #!/bin/sh
 # tshark decodes what we put on the wire — NetFlow v5, IPFIX over UDP and
 # over TCP, templates and the sampling options record — without a malformed
-# packet or an expert warning, and finds every record.  The export is
+# packet or an expert warning, and finds every record.  Every run uses a
+# 700-byte MTU: no datagram may exceed it, and messages are filled up to it.  The export is
 # captured on loopback with tcpdump (needs root, as CI is).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
@@ -21,10 +22,11 @@ tcpdump -i lo -s 0 -U --immediate-mode -w "$T/wire.pcap" "udp port $p5 or udp po
 td=$!; BG_PIDS="$BG_PIDS $td"
 wait_for 10 grep -q "listening on" "$T/tcpdump.log" || fail "tcpdump did not start: $(cat "$T/tcpdump.log")"
 
-printf 'sampling = { rate = 2; };\n' >"$T/sampled.conf"
+printf 'export = { mtu = 700; };\n' >"$T/plain.conf"
+printf 'export = { mtu = 700; };\nsampling = { rate = 2; };\n' >"$T/sampled.conf"
 v4flows=0 allflows=0
 for f in $CAPTURES; do
-	for conf in /dev/null "$T/sampled.conf"; do
+	for conf in "$T/plain.conf" "$T/sampled.conf"; do
 		"$EXPORTER" -c "$conf" -r "$f" -x "v5:127.0.0.1:$p5" -x "ipfix:127.0.0.1:$pu" \
 			-x "ipfix+tcp:127.0.0.1:$pt" >"$T/exp.log" 2>&1 || fail "exporter on $f: $(cat "$T/exp.log")"
 		created=$(exporter_stat "$T/exp.log" created)
@@ -62,4 +64,9 @@ done
 opts=$(tshark -r "$T/wire.pcap" $DEC -Y "udp.port==$pu" -T fields -e cflow.sampling_packet_interval 2>/dev/null | grep -c .)
 [ "$opts" -gt 0 ] || fail "tshark finds no sampling options record"
 info "sampling options records on IPFIX/UDP: $opts"
+
+# shellcheck disable=SC2086
+maxlen=$(tshark -r "$T/wire.pcap" -Y udp -T fields -e ip.len 2>/dev/null | sort -n | tail -1)
+[ "$maxlen" -le 700 ] && [ "$maxlen" -gt 600 ] || fail "largest datagram is $maxlen bytes with a 700-byte MTU"
+info "largest datagram with a 700-byte MTU: $maxlen bytes"
 exit 0

@@ -59,10 +59,11 @@ wait_for() {
 udp_bound() { ss -Hlun "sport = :$1" | grep -q .; }
 tcp_listening() { ss -Hltn "sport = :$1" | grep -q .; }
 
-# nfcapd_start DIR PORT: nfcapd on 127.0.0.1:PORT writing into DIR.
+# nfcapd_start DIR PORT [ADDR]: nfcapd on ADDR (127.0.0.1):PORT writing into DIR.
 nfcapd_start() {
 	mkdir -p "$1"
-	nfcapd -w "$1" -p "$2" -b 127.0.0.1 -t 3600 -P "$1.pid" >"$1.log" 2>&1 &
+	case "${3:-127.0.0.1}" in *:*) fam=-6 ;; *) fam=-4 ;; esac
+	nfcapd $fam -w "$1" -p "$2" -b "${3:-127.0.0.1}" -t 3600 -P "$1.pid" >"$1.log" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 	NFCAPD_PID=$!
 	wait_for 10 udp_bound "$2" || fail "nfcapd did not start: $(cat "$1.log")"
