@@ -337,7 +337,17 @@ static uint64_t random_u64(void)
 	return v ? v : 1;
 }
 
-int main(int argc, char **argv)
+/* What the command line says; it overrides the configuration file. */
+struct cli {
+	const char *cfgpath, *iface, *file, *filter, *user;
+	const char *x[EXP_MAX_DEST];
+	unsigned nx;
+	bool check_only, syslog;
+	int verbose;
+};
+
+/* Parse argv into *cli.  Returns -1 to go on, or an exit status. */
+static int parse_cli(int argc, char **argv, struct cli *cli)
 {
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -353,35 +363,27 @@ int main(int argc, char **argv)
 		{ "help",      no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct exporter_conf conf;
-	struct exporter ex;
-	struct sigaction sa;
-	config_t cfg;
-	const char *cfgpath = NULL, *opt_if = NULL, *opt_file = NULL, *opt_filter = NULL;
-	const char *opt_user = NULL, *opt_x[EXP_MAX_DEST];
-	unsigned nx = 0;
-	bool check_only = false, opt_syslog = false;
-	int verbose = 0, ch, rc;
-	char err[512];
+	int ch;
 
+	memset(cli, 0, sizeof(*cli));
 	while ((ch = getopt_long(argc, argv, "i:r:x:c:f:u:nvSVh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'i': opt_if = optarg; break;
-		case 'r': opt_file = optarg; break;
-		case 'c': cfgpath = optarg; break;
-		case 'f': opt_filter = optarg; break;
-		case 'u': opt_user = optarg; break;
-		case 'n': check_only = true; break;
-		case 'v': verbose++; break;
-		case 'S': opt_syslog = true; break;
+		case 'i': cli->iface = optarg; break;
+		case 'r': cli->file = optarg; break;
+		case 'c': cli->cfgpath = optarg; break;
+		case 'f': cli->filter = optarg; break;
+		case 'u': cli->user = optarg; break;
+		case 'n': cli->check_only = true; break;
+		case 'v': cli->verbose++; break;
+		case 'S': cli->syslog = true; break;
 		case 'V': printf("anemone-exporter %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		case 'x':
-			if (nx == EXP_MAX_DEST) {
+			if (cli->nx == EXP_MAX_DEST) {
 				fprintf(stderr, "anemone-exporter: at most %d destinations\n", EXP_MAX_DEST);
 				return CONF_EXIT;
 			}
-			opt_x[nx++] = optarg;
+			cli->x[cli->nx++] = optarg;
 			break;
 		default:
 			usage(stderr);
@@ -393,50 +395,75 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CONF_EXIT;
 	}
-
-	exporter_conf_defaults(&conf);
-	config_init(&cfg);
-	if (cfgpath != NULL && exporter_conf_load(&conf, &cfg, cfgpath) > 0)
-		return CONF_EXIT;
-	if (opt_if != NULL && opt_file != NULL) {
+	if (cli->iface != NULL && cli->file != NULL) {
 		fprintf(stderr, "anemone-exporter: -i and -r are mutually exclusive\n");
 		return CONF_EXIT;
 	}
-	if (opt_if != NULL) {
-		conf.cap.interface = opt_if;
-		conf.cap.file = NULL;
+	return -1;
+}
+
+/* Defaults, then the file, then the command line.  Strings may point into
+ * *cfg.  Returns 0, or CONF_EXIT after reporting every problem. */
+static int build_conf(struct exporter_conf *conf, config_t *cfg, const struct cli *cli)
+{
+	char err[512];
+
+	exporter_conf_defaults(conf);
+	if (cli->cfgpath != NULL && exporter_conf_load(conf, cfg, cli->cfgpath) > 0)
+		return CONF_EXIT;
+	if (cli->iface != NULL) {
+		conf->cap.interface = cli->iface;
+		conf->cap.file = NULL;
 	}
-	if (opt_file != NULL) {
-		conf.cap.file = opt_file;
-		conf.cap.interface = NULL;
+	if (cli->file != NULL) {
+		conf->cap.file = cli->file;
+		conf->cap.interface = NULL;
 	}
-	if (opt_filter != NULL) {
-		if (filter_check(opt_filter, err, sizeof(err)) < 0) {
+	if (cli->filter != NULL) {
+		if (filter_check(cli->filter, err, sizeof(err)) < 0) {
 			fprintf(stderr, "anemone-exporter: -f %s\n", err);
 			return CONF_EXIT;
 		}
-		conf.cap.filter = opt_filter;
+		conf->cap.filter = cli->filter;
 	}
-	if (opt_user != NULL)
-		conf.user = opt_user;
-	if (opt_syslog)
-		conf.syslog = true;
-	if (verbose)
-		conf.verbose = verbose;
-	if (nx > 0) {
-		conf.ndest = 0;
-		for (unsigned i = 0; i < nx; i++) {
-			if (exp_dest_parse(opt_x[i], &conf.dest[conf.ndest], err, sizeof(err)) < 0) {
+	if (cli->user != NULL)
+		conf->user = cli->user;
+	if (cli->syslog)
+		conf->syslog = true;
+	if (cli->verbose)
+		conf->verbose = cli->verbose;
+	if (cli->nx > 0) {
+		conf->ndest = 0;
+		for (unsigned i = 0; i < cli->nx; i++) {
+			if (exp_dest_parse(cli->x[i], &conf->dest[conf->ndest], err, sizeof(err)) < 0) {
 				fprintf(stderr, "anemone-exporter: -x %s\n", err);
 				return CONF_EXIT;
 			}
-			conf.ndest++;
+			conf->ndest++;
 		}
 	}
-	if (exporter_conf_check(&conf) > 0)
+	return exporter_conf_check(conf) > 0 ? CONF_EXIT : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct exporter_conf conf;
+	struct exporter ex;
+	struct sigaction sa;
+	struct cli cli;
+	config_t cfg;
+	int rc;
+	char err[512];
+
+	if ((rc = parse_cli(argc, argv, &cli)) >= 0)
+		return rc;
+	config_init(&cfg);
+	if (build_conf(&conf, &cfg, &cli) != 0) {
+		config_destroy(&cfg);
 		return CONF_EXIT;
-	if (check_only) {
-		printf("%s: configuration OK\n", cfgpath ? cfgpath : "anemone-exporter");
+	}
+	if (cli.check_only) {
+		printf("%s: configuration OK\n", cli.cfgpath ? cli.cfgpath : "anemone-exporter");
 		config_destroy(&cfg);
 		return 0;
 	}
