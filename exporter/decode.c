@@ -16,17 +16,6 @@
 
 #include "decode.h"
 
-/* Link types newer than some libpcap headers. */
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-
 /* Link-layer header sizes and field offsets. */
 #define ETH_HLEN        14      /* dst(6) src(6) type(2) */
 #define ETH_OFF_DST     0

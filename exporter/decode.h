@@ -6,9 +6,21 @@
 #ifndef ANEMONE_DECODE_H
 #define ANEMONE_DECODE_H
 
+#include <pcap/dlt.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "flow.h"
+
+/* Link types newer than some libpcap headers. */
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
 
 #define PKT_MAX_VLAN   4   /* 802.1Q/802.1ad tags accepted before giving up */
 #define PKT_MAX_MPLS   8   /* MPLS labels accepted before giving up */

@@ -452,65 +452,53 @@ static void send_data(struct ipfix_enc *e, uint64_t now_ms)
 	e->msg_open = 0;
 }
 
+/* The fields rec4 and rec6 share, by name: the structs differ only in the
+ * address fields, and cannot share a nested struct without the compiler
+ * padding it out of libfixbuf's packed layout. */
+#define FILL_COMMON(r, f) do {                                                 \
+	(r)->packets = (f)->packets;                                           \
+	(r)->octets = (f)->octets;                                             \
+	(r)->start_ms = (f)->first_ms;                                         \
+	(r)->end_ms = (f)->last_ms;                                            \
+	(r)->in_if = (f)->in_if;                                               \
+	(r)->out_if = (f)->out_if;                                             \
+	(r)->src_as = (f)->src_as;                                             \
+	(r)->dst_as = (f)->dst_as;                                             \
+	(r)->sport = (f)->sport;                                               \
+	(r)->dport = (f)->dport;                                               \
+	(r)->vlan = (f)->vlan;                                                 \
+	(r)->cvlan = (f)->inner_vlan;                                          \
+	(r)->tcp_flags = (f)->tcp_flags;                                       \
+	memcpy((r)->src_mac, (f)->src_mac, 6);                                 \
+	memcpy((r)->dst_mac, (f)->dst_mac, 6);                                 \
+	(r)->proto = (f)->proto;                                               \
+	(r)->tos = (f)->tos;                                                   \
+	(r)->end_reason = (f)->end_reason;                                     \
+	(r)->src_mask = (f)->src_mask;                                         \
+	(r)->dst_mask = (f)->dst_mask;                                         \
+} while (0)
+
 static void fill4(struct rec4 *r, const struct anm_flow *f)
 {
 	uint32_t w;
 
 	memset(r, 0, sizeof(*r));
-	r->packets = f->packets;
-	r->octets = f->octets;
-	r->start_ms = f->first_ms;
-	r->end_ms = f->last_ms;
+	FILL_COMMON(r, f);
 	memcpy(&w, f->src.b, 4);
 	r->src = ntohl(w);
 	memcpy(&w, f->dst.b, 4);
 	r->dst = ntohl(w);
 	memcpy(&w, f->nexthop.b, 4);
 	r->nexthop = ntohl(w);
-	r->in_if = f->in_if;
-	r->out_if = f->out_if;
-	r->src_as = f->src_as;
-	r->dst_as = f->dst_as;
-	r->sport = f->sport;
-	r->dport = f->dport;
-	r->vlan = f->vlan;
-	r->cvlan = f->inner_vlan;
-	r->tcp_flags = f->tcp_flags;
-	memcpy(r->src_mac, f->src_mac, 6);
-	memcpy(r->dst_mac, f->dst_mac, 6);
-	r->proto = f->proto;
-	r->tos = f->tos;
-	r->end_reason = f->end_reason;
-	r->src_mask = f->src_mask;
-	r->dst_mask = f->dst_mask;
 }
 
 static void fill6(struct rec6 *r, const struct anm_flow *f)
 {
 	memset(r, 0, sizeof(*r));
-	r->packets = f->packets;
-	r->octets = f->octets;
-	r->start_ms = f->first_ms;
-	r->end_ms = f->last_ms;
+	FILL_COMMON(r, f);
 	memcpy(r->src, f->src.b, 16);
 	memcpy(r->dst, f->dst.b, 16);
 	memcpy(r->nexthop, f->nexthop.b, 16);
-	r->in_if = f->in_if;
-	r->out_if = f->out_if;
-	r->src_as = f->src_as;
-	r->dst_as = f->dst_as;
-	r->sport = f->sport;
-	r->dport = f->dport;
-	r->vlan = f->vlan;
-	r->cvlan = f->inner_vlan;
-	r->tcp_flags = f->tcp_flags;
-	memcpy(r->src_mac, f->src_mac, 6);
-	memcpy(r->dst_mac, f->dst_mac, 6);
-	r->proto = f->proto;
-	r->tos = f->tos;
-	r->end_reason = f->end_reason;
-	r->src_mask = f->src_mask;
-	r->dst_mask = f->dst_mask;
 }
 
 /* Append one flow record; when the open message is full, send it and start

@@ -13,16 +13,6 @@
 #include "check.h"
 #include "decode.h"
 
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-
 /* --- frame builder ---------------------------------------------------- */
 
 struct frame {
