@@ -1,6 +1,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "flowtab.h"
 #include "hash.h"
@@ -44,21 +45,86 @@ struct dlist {
 	uint32_t head, tail;
 };
 
+/*
+ * Packets in flight.  A packet's bucket is prefetched when it arrives, its
+ * entry PIPE_AHEAD packets later, and it is applied PIPE packets later, so
+ * the memory latency of one lookup hides behind the work on the others.
+ * Deferring changes nothing observable: expiry applies every deferred
+ * packet before it ends a flow (see flowtab_expire), and nothing else reads
+ * the table in between.
+ */
+#define PIPE       8                 /* power of two */
+#define PIPE_AHEAD (PIPE / 2)
+
+struct pending {
+	struct flow_key key;
+	struct flow_pkt pkt;
+	uint64_t now_ms;
+	uint32_t hash;
+};
+
 struct flowtab {
 	struct flowtab_conf conf;
 	struct flow_ent *ent;        /* max_flows + 1 entries, [0] unused */
 	struct rlink *rl;            /* recency links, parallel to ent */
 	uint32_t *bucket;            /* nbuckets heads */
+	uint32_t nbuckets;
 	uint32_t mask;               /* nbuckets - 1 */
-	uint32_t free_head;
+	uint32_t free_head;          /* ended entries, for reuse */
+	uint32_t next_unused;        /* entries from here on were never used */
 	struct dlist open, closing, start;
 	flow_export_fn export_fn;
 	void *ctx;
 	struct flowtab_stats st;
+	struct pending pipe[PIPE];
+	uint32_t pipe_head, pipe_n;
+	uint32_t min_timeout_ms;     /* least of idle, linger and active */
 };
 
 #define TCP_FIN 0x01
 #define TCP_RST 0x04
+
+/*
+ * Zeroed memory for a table array, in transparent huge pages where the
+ * kernel offers them: lookups land anywhere in these arrays, and with 4 KiB
+ * pages nearly every one would also miss the TLB.  Untouched pages stay
+ * unallocated either way.  Freed with table_free(p, size).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define TABLE_ON_HEAP 1              /* gcc -fsanitize=address */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TABLE_ON_HEAP 1              /* clang */
+#endif
+#endif
+
+static void *table_alloc(size_t size)
+{
+#ifdef TABLE_ON_HEAP
+	/* under AddressSanitizer: heap memory, so it can check every access */
+	return calloc(1, size);
+#else
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+	return p;
+#endif
+}
+
+static void table_free(void *p, size_t size)
+{
+#ifdef TABLE_ON_HEAP
+	(void)size;
+	free(p);
+#else
+	if (p != NULL)
+		munmap(p, size);
+#endif
+}
 
 size_t flowtab_bytes_per_flow(void)
 {
@@ -79,20 +145,25 @@ struct flowtab *flowtab_new(const struct flowtab_conf *conf,
 	if ((ft = calloc(1, sizeof(*ft))) == NULL)
 		return NULL;
 	ft->conf = *conf;
+	ft->min_timeout_ms = conf->idle_ms < conf->linger_ms ? conf->idle_ms : conf->linger_ms;
+	if (conf->active_ms < ft->min_timeout_ms)
+		ft->min_timeout_ms = conf->active_ms;
 	ft->export_fn = export_fn;
 	ft->ctx = ctx;
 	ft->mask = nb - 1;
-	ft->ent = calloc((size_t)conf->max_flows + 1, sizeof(*ft->ent));
-	ft->rl = calloc((size_t)conf->max_flows + 1, sizeof(*ft->rl));
-	ft->bucket = calloc(nb, sizeof(*ft->bucket));
+	ft->nbuckets = nb;
+	ft->ent = table_alloc(((size_t)conf->max_flows + 1) * sizeof(*ft->ent));
+	ft->rl = table_alloc(((size_t)conf->max_flows + 1) * sizeof(*ft->rl));
+	ft->bucket = table_alloc((size_t)nb * sizeof(*ft->bucket));
 	if (ft->ent == NULL || ft->rl == NULL || ft->bucket == NULL) {
 		flowtab_free(ft);
 		return NULL;
 	}
-	/* free list in index order, so allocation order is deterministic */
-	for (uint32_t i = 1; i <= conf->max_flows; i++)
-		ft->ent[i].chain = i < conf->max_flows ? i + 1 : NIL;
-	ft->free_head = 1;
+	/* Entries never used are handed out in index order from next_unused,
+	 * so the table's pages are touched (and count in RSS) only as flows
+	 * need them; ended flows go to the free list. */
+	ft->free_head = NIL;
+	ft->next_unused = 1;
 	return ft;
 }
 
@@ -100,9 +171,9 @@ void flowtab_free(struct flowtab *ft)
 {
 	if (ft == NULL)
 		return;
-	free(ft->ent);
-	free(ft->rl);
-	free(ft->bucket);
+	table_free(ft->ent, ((size_t)ft->conf.max_flows + 1) * sizeof(*ft->ent));
+	table_free(ft->rl, ((size_t)ft->conf.max_flows + 1) * sizeof(*ft->rl));
+	table_free(ft->bucket, (size_t)ft->nbuckets * sizeof(*ft->bucket));
 	free(ft);
 }
 
@@ -217,10 +288,13 @@ static uint32_t lru_victim(const struct flowtab *ft)
 	return ent_last(&ft->ent[c]) <= ent_last(&ft->ent[o]) ? c : o;
 }
 
-void flowtab_update(struct flowtab *ft, const struct flow_key *k,
-                    const struct flow_pkt *p, uint64_t now_ms)
+/* Account one packet: find or create its flow and update it. */
+static void apply(struct flowtab *ft, const struct pending *q)
 {
-	uint32_t h = key_hash(ft, k);
+	const struct flow_key *k = &q->key;
+	const struct flow_pkt *p = &q->pkt;
+	uint64_t now_ms = q->now_ms;
+	uint32_t h = q->hash;
 	uint32_t i = ft->bucket[h & ft->mask];
 	struct flow_ent *e;
 
@@ -232,11 +306,15 @@ void flowtab_update(struct flowtab *ft, const struct flow_key *k,
 	}
 
 	if (i == NIL) {
-		if (ft->free_head == NIL)
+		if (ft->free_head == NIL && ft->next_unused > ft->conf.max_flows)
 			ent_end(ft, lru_victim(ft), ANM_END_RESOURCES);
-		i = ft->free_head;
+		if (ft->free_head != NIL) {
+			i = ft->free_head;
+			ft->free_head = ft->ent[i].chain;
+		} else {
+			i = ft->next_unused++;
+		}
 		e = &ft->ent[i];
-		ft->free_head = e->chain;
 		memset(e, 0, sizeof(*e));
 		e->key = *k;
 		e->hash = h;
@@ -278,9 +356,68 @@ void flowtab_update(struct flowtab *ft, const struct flow_key *k,
 	}
 }
 
+static void apply_oldest(struct flowtab *ft)
+{
+	apply(ft, &ft->pipe[ft->pipe_head]);
+	ft->pipe_head = (ft->pipe_head + 1) & (PIPE - 1);
+	ft->pipe_n--;
+}
+
+void flowtab_sync(struct flowtab *ft)
+{
+	while (ft->pipe_n > 0)
+		apply_oldest(ft);
+}
+
+void flowtab_update(struct flowtab *ft, const struct flow_key *k,
+                    const struct flow_pkt *p, uint64_t now_ms)
+{
+	struct pending *q;
+
+	if (ft->pipe_n == PIPE)
+		apply_oldest(ft);
+	q = &ft->pipe[(ft->pipe_head + ft->pipe_n++) & (PIPE - 1)];
+	q->key = *k;
+	q->pkt = *p;
+	q->now_ms = now_ms;
+	q->hash = key_hash(ft, k);
+	__builtin_prefetch(&ft->bucket[q->hash & ft->mask]);
+	if (ft->pipe_n > PIPE_AHEAD) {
+		const struct pending *a = &ft->pipe[(ft->pipe_head + ft->pipe_n - 1 - PIPE_AHEAD) & (PIPE - 1)];
+		uint32_t i = ft->bucket[a->hash & ft->mask];
+		if (i != NIL) {
+			__builtin_prefetch(&ft->ent[i]);
+			__builtin_prefetch((const char *)&ft->ent[i] + 64);
+			__builtin_prefetch(&ft->rl[i]);
+		}
+	}
+}
+
+/* Is any flow due to end at now_ms, judging by the list heads? */
+static int expiry_due(const struct flowtab *ft, uint64_t now_ms)
+{
+	uint32_t i;
+
+	if ((i = ft->open.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.idle_ms <= now_ms)
+		return 1;
+	if ((i = ft->closing.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.linger_ms <= now_ms)
+		return 1;
+	return (i = ft->start.head) != NIL && ft->ent[i].first_ms + ft->conf.active_ms <= now_ms;
+}
+
 void flowtab_expire(struct flowtab *ft, uint64_t now_ms)
 {
 	uint32_t i;
+
+	/* A deferred packet of time t can only make a flow due at t plus a
+	 * timeout or later (it refreshes, creates or evicts flows).  So when no
+	 * list head is due and the oldest deferred packet is younger than the
+	 * least timeout, nothing would be due with every packet applied either,
+	 * and they can stay deferred.  Otherwise apply them first. */
+	if (!expiry_due(ft, now_ms) &&
+	    (ft->pipe_n == 0 || ft->pipe[ft->pipe_head].now_ms + ft->min_timeout_ms > now_ms))
+		return;
+	flowtab_sync(ft);
 
 	while ((i = ft->open.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.idle_ms <= now_ms)
 		ent_end(ft, i, ANM_END_IDLE);
@@ -294,12 +431,14 @@ void flowtab_flush(struct flowtab *ft, enum anm_end_reason reason)
 {
 	uint32_t i;
 
+	flowtab_sync(ft);
 	/* oldest first, so the export order does not depend on hashing */
 	while ((i = ft->start.head) != NIL)
 		ent_end(ft, i, reason);
 }
 
-const struct flowtab_stats *flowtab_stats(const struct flowtab *ft)
+const struct flowtab_stats *flowtab_stats(struct flowtab *ft)
 {
+	flowtab_sync(ft);
 	return &ft->st;
 }

@@ -64,9 +64,15 @@ struct flowtab *flowtab_new(const struct flowtab_conf *conf,
 void flowtab_free(struct flowtab *ft);
 
 /* Account one packet to the flow with key k, creating it if needed (which may
- * evict the least recently used flow).  O(1) expected. */
+ * evict the least recently used flow).  The work may be deferred by a few
+ * packets (their memory is prefetched meanwhile); flowtab_expire, _flush,
+ * _stats and _sync apply what is deferred first.  O(1) expected; times must
+ * not decrease. */
 void flowtab_update(struct flowtab *ft, const struct flow_key *k,
                     const struct flow_pkt *p, uint64_t now_ms);
+
+/* Apply every deferred packet now (exports any flow evicted meanwhile). */
+void flowtab_sync(struct flowtab *ft);
 
 /* Export every flow whose idle, linger or active time has passed at now_ms.
  * O(1) when nothing is due, O(k) for k expired flows. */
@@ -75,7 +81,7 @@ void flowtab_expire(struct flowtab *ft, uint64_t now_ms);
 /* Export every flow with the given reason (ANM_END_FORCED at shutdown). */
 void flowtab_flush(struct flowtab *ft, enum anm_end_reason reason);
 
-const struct flowtab_stats *flowtab_stats(const struct flowtab *ft);
+const struct flowtab_stats *flowtab_stats(struct flowtab *ft);
 
 /* Bytes of memory per flow, including the hash buckets (for documentation and
  * the benchmark's per-flow budget). */

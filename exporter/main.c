@@ -129,12 +129,14 @@ static void on_frame(void *ctx, const struct cap_frame *fr)
 
 	if (!ex->enc_open)
 		encoders_open(ex, fr->ts_ms);
-	if (fr->ts_ms > ex->now_ms)
-		ex->now_ms = fr->ts_ms;
 	/* expire first: a packet that arrives after its flow's timeout starts a
-	 * new flow instead of extending the old one */
-	flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
-	encoders_tick(ex);
+	 * new flow instead of extending the old one.  Timeouts are whole
+	 * milliseconds, so only a new millisecond can make anything due. */
+	if (fr->ts_ms > ex->now_ms) {
+		ex->now_ms = fr->ts_ms;
+		flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
+		encoders_tick(ex);
+	}
 	st = meter_packet(ex->meter, ex->dlt, fr->data, fr->caplen, fr->wirelen, ex->now_ms);
 	if (st != PKT_OK && st != PKT_NOT_IP)
 		log_ratelimited(&ex->drop_rl, ex->now_ms, "dropped a %u-byte frame: %s",
