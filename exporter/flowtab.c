@@ -81,9 +81,6 @@ struct flowtab {
 	uint32_t min_timeout_ms;     /* least of idle, linger and active */
 };
 
-#define TCP_FIN 0x01
-#define TCP_RST 0x04
-
 /*
  * Zeroed memory for a table array, in transparent huge pages where the
  * kernel offers them: lookups land anywhere in these arrays, and with 4 KiB
@@ -349,7 +346,7 @@ static void apply(struct flowtab *ft, const struct pending *q)
 	e->octets += p->octets;
 	e->tcp_flags |= p->tcp_flags;   /* non-zero only for TCP */
 	ft->st.packets++;
-	if ((p->tcp_flags & (TCP_FIN | TCP_RST)) && e->state == ENT_OPEN) {
+	if (p->ends_flow && e->state == ENT_OPEN) {
 		rlist_unlink(ft, &ft->open, i);
 		e->state = ENT_CLOSING;
 		rlist_append(ft, &ft->closing, i);

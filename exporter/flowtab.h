@@ -32,6 +32,7 @@ _Static_assert(sizeof(struct flow_key) == 48, "flow_key is hashed as 6 words");
 struct flow_pkt {
 	uint32_t octets;
 	uint8_t  tcp_flags;
+	uint8_t  ends_flow;     /* TCP FIN or RST of a per-connection flow */
 	uint8_t  has_mac;
 	uint8_t  src_mac[6], dst_mac[6];
 };

@@ -4,6 +4,9 @@
 #include "hash.h"
 #include "meter.h"
 
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
+
 struct frag_key {
 	union anm_addr src, dst;
 	uint32_t id;
@@ -159,6 +162,10 @@ enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
 
 	p.octets = pi.ip_len;
 	p.tcp_flags = pi.proto == 6 ? pi.tcp_flags : 0;
+	/* FIN/RST ends a flow only when the flow is one connection: with ports
+	 * out of the key, one connection closing must not end the aggregate */
+	p.ends_flow = (p.tcp_flags & (TCP_FIN | TCP_RST)) &&
+	              (kf & (KEY_SRC_PORT | KEY_DST_PORT)) == (KEY_SRC_PORT | KEY_DST_PORT);
 	p.has_mac = pi.has_mac;
 	memcpy(p.src_mac, pi.src_mac, 6);
 	memcpy(p.dst_mac, pi.dst_mac, 6);

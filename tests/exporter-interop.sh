@@ -62,4 +62,19 @@ grep -q "stats export ipfix:\[::1\]:$p6: .* send-errors=0" "$T/v6dest.log" ||
 	fail "export to [::1]: $(cat "$T/v6dest.log")"
 nfcapd_stop
 expect_eq "v6.pcap to an IPv6 collector" "$(nfdump_totals "$T/v6dest")" "$("$PCAP_TOTALS" "$CAPS/v6.pcap")"
+
+# a coarser flow key: addresses and protocol only, so flows are the distinct
+# (source, destination, protocol) triples tshark finds, ports are exported 0
+printf 'flows = { key = [ "src-addr", "dst-addr", "proto" ]; };\n' >"$T/coarse.conf"
+pc=$(free_port)
+nfcapd_start "$T/coarse" "$pc"
+"$EXPORTER" -c "$T/coarse.conf" -r "$CAPS/v4-mixed.pcap" -x "ipfix:127.0.0.1:$pc" >"$T/coarse.log" 2>&1 ||
+	fail "coarse key: $(cat "$T/coarse.log")"
+nfcapd_stop
+triples=$(tshark -r "$CAPS/v4-mixed.pcap" -T fields -E occurrence=f -e ip.src -e ip.dst -e ip.proto 2>/dev/null |
+	grep . | sort -u | wc -l)
+all=$("$PCAP_TOTALS" "$CAPS/v4-mixed.pcap")
+expect_eq "coarse key (src, dst, proto)" "$(nfdump_totals "$T/coarse")" "flows=$triples ${all#flows=* }"
+ports=$(nfdump -q -R "$T/coarse" -o 'fmt:%sp %dp' | awk '$1 != 0 || $2 != 0' | wc -l)
+expect_eq "coarse key: records with a port" "$ports" 0
 exit 0

@@ -49,4 +49,16 @@ for proto in v5 ipfix; do
 	expect_eq "sampling $proto scaled back by nfdump" "$(nfdump_totals "$T/nf-$proto")" \
 		"flows=2 packets=160 octets=7680"
 done
+
+# random 1-in-10 sampling keeps about a tenth of the packets: of the 306
+# packets in active + sampling, 30.6 on average with a standard deviation
+# of 5.2; accept 4 deviations either way
+printf 'sampling = { rate = 10; mode = "random"; seed = 42; };\n' >"$T/random.conf"
+for cap in active sampling; do
+	"$EXPORTER" -c "$T/random.conf" -r "$S/$cap.pcap" -x "v5:127.0.0.1:9" >"$T/random-$cap.log" 2>&1 ||
+		fail "random sampling: $(cat "$T/random-$cap.log")"
+done
+kept=$(( $(exporter_stat "$T/random-active.log" decoded) + $(exporter_stat "$T/random-sampling.log" decoded) ))
+[ "$kept" -ge 10 ] && [ "$kept" -le 52 ] || fail "random 1-in-10 sampling kept $kept of 306 packets"
+info "random 1-in-10 sampling kept $kept of 306 packets"
 exit 0

@@ -39,6 +39,7 @@ static struct flow_pkt pkt(uint32_t octets, uint8_t flags)
 	memset(&p, 0, sizeof(p));
 	p.octets = octets;
 	p.tcp_flags = flags;
+	p.ends_flow = (flags & 0x05) != 0;   /* FIN or RST */
 	return p;
 }
 
