@@ -38,6 +38,7 @@ struct cap_conf {
 	uint32_t snaplen;
 	uint32_t buffer_bytes;     /* kernel buffer, 0 = libpcap default */
 	uint32_t timeout_ms;       /* live: deliver a partial burst after this */
+	bool libpcap_only;         /* files: always read through libpcap */
 };
 
 struct capture;
@@ -54,6 +55,11 @@ struct capture_ops {
 	void (*close)(struct capture *cap);
 };
 
-extern const struct capture_ops pcap_capture_ops;
+extern const struct capture_ops pcap_capture_ops;      /* live, and any file */
+extern const struct capture_ops pcapfile_capture_ops;  /* classic pcap files, mapped */
+
+/* Can pcapfile_capture_ops read this file (a regular file in classic pcap
+ * format, version 2)?  Otherwise libpcap reads it. */
+bool pcapfile_usable(const char *path);
 
 #endif

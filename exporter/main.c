@@ -479,7 +479,8 @@ int main(int argc, char **argv)
 
 	memset(&ex, 0, sizeof(ex));
 	ex.conf = &conf;
-	ex.capops = &pcap_capture_ops;
+	ex.capops = conf.cap.file != NULL && !conf.cap.libpcap_only && pcapfile_usable(conf.cap.file) ?
+	            &pcapfile_capture_ops : &pcap_capture_ops;
 	ex.drop_rl = (struct ratelim)RATELIM_INIT(1000, 5);
 	if (open_capture(&ex, err, sizeof(err)) < 0)
 		fatalx("%s", err);

@@ -50,7 +50,7 @@ static const char *const top_known[] = {
 };
 static const char *const input_known[] = {
 	"interface", "file", "filter", "promiscuous", "snaplen", "buffer-size",
-	"interface-index", NULL
+	"interface-index", "file-reader", NULL
 };
 static const char *const flows_known[] = {
 	"max-flows", "active-timeout", "idle-timeout", "tcp-linger", "key", NULL
@@ -64,6 +64,7 @@ static const char *const log_known[] = { "syslog", "verbose", NULL };
 
 static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const config_setting_t *g)
 {
+	const char *s;
 	uint64_t v;
 
 	conf_known(cx, g, input_known);
@@ -79,6 +80,13 @@ static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const confi
 		c->cap.snaplen = (uint32_t)v;
 	if (conf_uint(cx, g, "buffer-size", 1, 2047, &v) > 0)   /* MiB */
 		c->cap.buffer_bytes = (uint32_t)(v << 20);
+	if (conf_string(cx, g, "file-reader", &s) > 0) {
+		if (strcmp(s, "libpcap") == 0)
+			c->cap.libpcap_only = true;
+		else if (strcmp(s, "auto") != 0)
+			conf_error(cx, config_setting_get_member(g, "file-reader"),
+			           "'file-reader' must be \"auto\" or \"libpcap\"");
+	}
 	if (conf_uint(cx, g, "interface-index", 0, UINT32_MAX, &v) > 0) {
 		c->meter.in_if = (uint32_t)v;
 		c->if_index_set = true;
