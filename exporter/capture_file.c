@@ -17,7 +17,7 @@
 #include "capture.h"
 #include "pcapfile.h"
 
-#define RELEASE_CHUNK (16u << 20)
+#define RELEASE_CHUNK (4u << 20)
 
 struct capture {
 	const uint8_t *map;
@@ -113,7 +113,7 @@ fail:
 }
 
 /* Let go of the pages already read, a chunk at a time, so that reading a
- * large file does not grow the resident set (the page cache keeps them). */
+ * large file does not grow the resident set (the page cache keeps them); 4 MiB a time. */
 static void release_read(struct capture *cap)
 {
 	size_t upto = cap->off & ~((size_t)RELEASE_CHUNK - 1);
