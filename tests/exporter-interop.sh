@@ -29,9 +29,7 @@ for c in $CAPTURES; do
 	"$EXPORTER" -r "$f" -x "v5:127.0.0.1:$p5" -x "ipfix:127.0.0.1:$pu" \
 		-x "ipfix+tcp:127.0.0.1:$ps" >"$d/exporter.log" 2>&1 ||
 		fail "exporter failed on $c: $(cat "$d/exporter.log")"
-	# the sink forwards asynchronously: give it a moment, then stop everything
-	sleep 0.3
-	kill "$sink"; wait "$sink" 2>/dev/null
+	sink_stop "$sink"      # forwards what it still holds to nfcapd first
 	for p in $pid5 $pidu $pidt; do NFCAPD_PID=$p; nfcapd_stop; done
 
 	expect_eq "$c v5" "$(nfdump_totals "$d/v5")" "$want_v4"

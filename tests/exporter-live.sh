@@ -92,7 +92,7 @@ wait_for 15 grep -q "$IA: capturing again" "$T/exp.log" || fail "capture not re-
 # new one takes its place
 wait_for 10 sh -c "'$top_srcdir/tests/ipfix-records' '$T/conn1.ipfix' | grep -q '^17 40001 7 20 2000 '" ||
 	fail "first flows did not reach the IPFIX collector"
-kill "$sink"; wait "$sink" 2>/dev/null
+kill -KILL "$sink"; wait "$sink" 2>/dev/null     # the collector dies
 wait_for 10 grep -q "collector closed the connection" "$T/exp.log" ||
 	fail "closed connection not noticed: $(cat "$T/exp.log")"
 sleep 1.5
@@ -102,11 +102,14 @@ wait_for 40 sh -c "[ \$(grep -c 'ipfix+tcp:127.0.0.1:$tport: connected' '$T/exp.
 info "$(grep -m1 'cannot connect' "$T/exp.log")"
 
 send 30 40002
-sleep 2
 
+# SIGTERM: the exporter accounts what the kernel captured, exports every flow
 kill -TERM "$exp"; wait "$exp"; rc=$?
 [ "$rc" -eq 0 ] || fail "exporter exit $rc: $(cat "$T/exp.log")"
-sleep 0.3
+ns_udp_drained() {
+	[ "$(ip netns exec "$A" ss -Hlun "sport = :$1" | awk '{ print $2 }')" = 0 ]
+}
+wait_for 10 ns_udp_drained "$port" || fail "nfcapd does not read its socket"
 kill -TERM "$nfpid"; wait "$nfpid" 2>/dev/null
 
 errors=$(grep "stats capture $IA" "$T/exp.log" | tail -1 | tr ' ' '\n' | sed -n 's/^errors=//p')
@@ -117,9 +120,9 @@ expect_eq "packets/octets before the interface vanished" "$got1" "20 2000"
 expect_eq "packets/octets after it came back" "$got2" "30 3000"
 
 # the second connection stands alone: templates first, then the new flows
-kill "$sink"; wait "$sink" 2>/dev/null
+sink_stop "$sink"
 "$top_srcdir/tests/ipfix-records" "$T/conn2.ipfix" >"$T/conn2.txt" || fail "ipfixDump on the second connection"
-grep -q '^17 40002 7 30 3000 ' "$T/conn2.txt" || fail "second connection lacks the new flows: $(cat "$T/conn2.txt")"
+grep -q "^17 40002 7 30 3000 " "$T/conn2.txt" || fail "second connection lacks the new flows: $(cat "$T/conn2.txt")"
 info "second IPFIX connection decodes on its own: $(grep -c . "$T/conn2.txt") records"
 connects=$(grep "stats export ipfix+tcp" "$T/exp.log" | tail -1 | tr ' ' '\n' | sed -n 's/^connects=//p')
 expect_eq "IPFIX/TCP connections made" "$connects" 2

@@ -19,8 +19,7 @@ export_once() {
 		fail "flow-sink did not start"
 	"$EXPORTER" -c "$cfg" -r "$file" -x "ipfix:127.0.0.1:$pu" -x "ipfix+tcp:127.0.0.1:$pt" \
 		-x "v5:127.0.0.1:$p5" >"$T/$tag.log" 2>&1 || fail "exporter: $(cat "$T/$tag.log")"
-	sleep 0.3
-	kill $s1 $s2 $s3; wait $s1 $s2 $s3 2>/dev/null
+	sink_stop $s1; sink_stop $s2; sink_stop $s3
 }
 
 printf 'flows = { max-flows = 100000; };\n' >"$T/plain.conf"

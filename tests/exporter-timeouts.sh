@@ -17,8 +17,7 @@ for exp in "$S"/*.expected; do
 	wait_for 10 tcp_listening "$port" || fail "flow-sink did not start"
 	"$EXPORTER" -c "$S/$name.conf" -r "$S/$name.pcap" -x "ipfix+tcp:127.0.0.1:$port" \
 		>"$T/$name.log" 2>&1 || fail "$name: exporter failed: $(cat "$T/$name.log")"
-	sleep 0.2
-	kill "$sink"; wait "$sink" 2>/dev/null
+	sink_stop "$sink"
 	"$top_srcdir/tests/ipfix-records" "$T/$name.ipfix" >"$T/$name.all" || fail "$name: ipfixDump"
 	grep -v '^options' "$T/$name.all" >"$T/$name.got"
 	diff -u "$exp" "$T/$name.got" || fail "$name: records differ from $exp"
@@ -44,7 +43,6 @@ for proto in v5 ipfix; do
 	p=$(free_port); nfcapd_start "$T/nf-$proto" "$p"
 	"$EXPORTER" -c "$S/sampling.conf" -r "$S/sampling.pcap" -x "$proto:127.0.0.1:$p" \
 		>"$T/$proto.log" 2>&1 || fail "sampling $proto: $(cat "$T/$proto.log")"
-	sleep 0.2
 	nfcapd_stop
 	expect_eq "sampling $proto scaled back by nfdump" "$(nfdump_totals "$T/nf-$proto")" \
 		"flows=2 packets=160 octets=7680"

@@ -46,7 +46,7 @@ done
 kill "$td"; wait "$td" 2>/dev/null
 grep -q '^0 packets dropped by kernel' "$T/tcpdump.log" ||
 	fail "the capture of our export lost packets: $(cat "$T/tcpdump.log")"
-kill "$sink"; wait "$sink" 2>/dev/null
+sink_stop "$sink"
 
 # TCP sequence analysis judges the capture (loss under load), not our export
 DEC="-o tcp.analyze_sequence_numbers:FALSE -d udp.port==$p5,cflow -d udp.port==$pu,cflow -d tcp.port==$pt,cflow"

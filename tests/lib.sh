@@ -66,13 +66,28 @@ nfcapd_start() {
 	nfcapd $fam -w "$1" -p "$2" -b "${3:-127.0.0.1}" -t 3600 -P "$1.pid" >"$1.log" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 	NFCAPD_PID=$!
+	eval "NFCAPD_PORT_$!=$2"
 	wait_for 10 udp_bound "$2" || fail "nfcapd did not start: $(cat "$1.log")"
 }
 
-# nfcapd_stop: stop the last nfcapd cleanly so it closes its file.
+# udp_drained PORT: nothing waits in the receive queue of the UDP socket on PORT
+udp_drained() { [ "$(ss -Hlun "sport = :$1" | awk '{ print $2 }' | sort -n | tail -1)" = 0 ]; }
+
+# nfcapd_stop: stop the nfcapd started last (or NFCAPD_PID) cleanly, once it
+# has read every datagram already sent to it, so that it writes them all.
 nfcapd_stop() {
+	eval "port=\${NFCAPD_PORT_$NFCAPD_PID:-}"
+	[ -z "$port" ] || wait_for 10 udp_drained "$port" || fail "nfcapd does not read its socket"
 	kill -TERM "$NFCAPD_PID" 2>/dev/null
 	wait "$NFCAPD_PID" 2>/dev/null
+	true
+}
+
+# sink_stop PID: stop a tests/flow-sink; it writes (and forwards) everything
+# already queued for it before it exits.
+sink_stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 	true
 }
 
