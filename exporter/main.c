@@ -327,6 +327,17 @@ static int run_live(struct exporter *ex)
 			print_stats(ex);
 		}
 	}
+	/* Account what the kernel captured before the signal: its buffer hands
+	 * packets over at the latest after the capture timeout. */
+	if (ex->cap != NULL) {
+		uint64_t until = wall_ms() + ex->conf->cap.timeout_ms + 50;
+		while (wall_ms() < until) {
+			struct pollfd pfd = { ex->capops->fd(ex->cap), POLLIN, 0 };
+			(void)poll(&pfd, 1, 10);
+			if (ex->capops->dispatch(ex->cap, -1, on_frame, ex, err, sizeof(err)) != CAP_OK)
+				break;
+		}
+	}
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #define SEND_TIMEOUT_S     2
 #define BACKOFF_MIN_MS     1000
 #define BACKOFF_MAX_MS     30000
+#define STABLE_MS          10000     /* a connection this old resets the backoff */
 
 struct sender {
 	struct exp_dest d;
@@ -33,6 +34,7 @@ struct sender {
 	size_t max_msg;
 	uint32_t gen;                /* connections made so far */
 	uint64_t retry_at_ms;
+	uint64_t connected_ms;       /* when the current connection was made */
 	uint32_t backoff_ms;
 	struct sender_stats st;
 	struct ratelim rl;
@@ -154,7 +156,7 @@ static void tcp_try(struct sender *s, uint64_t now_ms)
 	if ((s->fd = tcp_connect(s)) >= 0) {
 		s->gen++;
 		s->st.connects++;
-		s->backoff_ms = BACKOFF_MIN_MS;
+		s->connected_ms = now_ms;
 		log_info("%s: connected", s->name);
 		return;
 	}
@@ -162,6 +164,22 @@ static void tcp_try(struct sender *s, uint64_t now_ms)
 	                s->name, strerror(errno), s->backoff_ms / 1000);
 	s->retry_at_ms = now_ms + s->backoff_ms;
 	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+}
+
+/* Close a TCP connection that failed.  Reconnect at once if it had been up
+ * for a while; a collector that keeps dropping fresh connections gets the
+ * growing backoff instead of a reconnection storm. */
+static void tcp_drop(struct sender *s, uint64_t now_ms)
+{
+	close(s->fd);
+	s->fd = -1;
+	if (now_ms - s->connected_ms >= STABLE_MS) {
+		s->backoff_ms = BACKOFF_MIN_MS;
+		s->retry_at_ms = now_ms;
+	} else {
+		s->retry_at_ms = now_ms + s->backoff_ms;
+		s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+	}
 }
 
 /* Route MTU for a connected UDP socket, or 0 if the kernel will not say. */
@@ -265,9 +283,7 @@ uint32_t sender_generation(struct sender *s, uint64_t now_ms)
 		return s->gen;
 	if (s->fd >= 0 && tcp_peer_gone(s->fd)) {
 		log_ratelimited(&s->rl, now_ms, "%s: collector closed the connection", s->name);
-		close(s->fd);
-		s->fd = -1;
-		s->retry_at_ms = now_ms;
+		tcp_drop(s, now_ms);
 	}
 	if (s->fd < 0 && now_ms >= s->retry_at_ms)
 		tcp_try(s, now_ms);
@@ -287,13 +303,10 @@ int sender_send(struct sender *s, const uint8_t *msg, size_t len, uint64_t now_m
 			continue;
 		if (n < 0) {
 			log_ratelimited(&s->rl, now_ms, "%s: send: %s", s->name, strerror(errno));
-			if (s->stream) {
+			if (s->stream)
 				/* part of a message may be on the wire: the stream is
 				 * unusable, start again with a new connection */
-				close(s->fd);
-				s->fd = -1;
-				s->retry_at_ms = now_ms;
-			}
+				tcp_drop(s, now_ms);
 			goto lost;
 		}
 		if (!s->stream && (size_t)n != len)
