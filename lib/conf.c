@@ -109,34 +109,45 @@ range:
 	return -1;
 }
 
-int conf_bool(struct conf_ctx *cx, const config_setting_t *group, const char *name,
-              bool *out)
+/* Child `name` of group when present and of libconfig type `type`.  *rc is
+ * 1 then, 0 when absent, -1 when of another type (reported as "'name' must
+ * be WHAT"). */
+static const config_setting_t *typed_child(struct conf_ctx *cx, const config_setting_t *group,
+                                           const char *name, int type, const char *what,
+                                           int *rc)
 {
 	const config_setting_t *s = child(group, name);
 
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		conf_error(cx, s, "'%s' must be true or false", name);
-		return -1;
+	*rc = s == NULL ? 0 : 1;
+	if (s != NULL && config_setting_type(s) != type) {
+		conf_error(cx, s, "'%s' must be %s", name, what);
+		*rc = -1;
 	}
-	*out = config_setting_get_bool(s);
-	return 1;
+	return *rc == 1 ? s : NULL;
+}
+
+int conf_bool(struct conf_ctx *cx, const config_setting_t *group, const char *name,
+              bool *out)
+{
+	int rc;
+	const config_setting_t *s = typed_child(cx, group, name, CONFIG_TYPE_BOOL,
+	                                        "true or false", &rc);
+
+	if (s != NULL)
+		*out = config_setting_get_bool(s);
+	return rc;
 }
 
 int conf_string(struct conf_ctx *cx, const config_setting_t *group, const char *name,
                 const char **out)
 {
-	const config_setting_t *s = child(group, name);
+	int rc;
+	const config_setting_t *s = typed_child(cx, group, name, CONFIG_TYPE_STRING,
+	                                        "a string", &rc);
 
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error(cx, s, "'%s' must be a string", name);
-		return -1;
-	}
-	*out = config_setting_get_string(s);
-	return 1;
+	if (s != NULL)
+		*out = config_setting_get_string(s);
+	return rc;
 }
 
 int conf_duration_ms(struct conf_ctx *cx, const config_setting_t *group, const char *name,
