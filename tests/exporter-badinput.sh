@@ -16,7 +16,7 @@ run() {   # run NAME ARGS...: exporter with output in $T/NAME.log, status in $rc
 
 # 1. malformed frames among good ones: each dropped with a reason; the good
 #    ones are exported exactly (nfdump against tshark's totals of the file).
-p=$(free_port); nfcapd_start "$T/bad" "$p"
+nfcapd_start "$T/bad"; p=$NFCAPD_PORT
 run bad -r "$CAPS/bad.pcap" -x "v5:127.0.0.1:$p"
 nfcapd_stop
 [ "$rc" -eq 0 ] || fail "bad.pcap: exit $rc: $(cat "$T/bad.log")"
@@ -48,7 +48,7 @@ expect_eq "unknown link type drops" "$(exporter_stat "$T/linktype.log" bad-linkt
 #    flows read so far are still exported
 size=$(wc -c <"$CAPS/v4-mixed.pcap")
 head -c $((size - 7)) "$CAPS/v4-mixed.pcap" >"$T/cut.pcap"
-p=$(free_port); nfcapd_start "$T/cut" "$p"
+nfcapd_start "$T/cut"; p=$NFCAPD_PORT
 run cut -r "$T/cut.pcap" -x "v5:127.0.0.1:$p"
 nfcapd_stop
 [ "$rc" -eq 1 ] || fail "truncated file: exit $rc, want 1"

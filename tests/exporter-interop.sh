@@ -18,13 +18,10 @@ for c in $CAPTURES; do
 	want_v4=$("$PCAP_TOTALS" --ipv4-only "$f") || fail "pcap-totals --ipv4-only $c"
 
 	d="$T/$c"
-	p5=$(free_port); nfcapd_start "$d/v5" "$p5"; pid5=$NFCAPD_PID
-	pu=$(free_port); nfcapd_start "$d/udp" "$pu"; pidu=$NFCAPD_PID
-	pt=$(free_port); nfcapd_start "$d/tcp" "$pt"; pidt=$NFCAPD_PID
-	ps=$(free_port)
-	"$top_srcdir/tests/flow-sink" --tcp "$ps" --out "$d/tcp.ipfix" --forward "$pt" &
-	sink=$!; BG_PIDS="$BG_PIDS $sink"
-	wait_for 10 tcp_listening "$ps" || fail "flow-sink did not start"
+	nfcapd_start "$d/v5"; pid5=$NFCAPD_PID p5=$NFCAPD_PORT
+	nfcapd_start "$d/udp"; pidu=$NFCAPD_PID pu=$NFCAPD_PORT
+	nfcapd_start "$d/tcp"; pidt=$NFCAPD_PID pt=$NFCAPD_PORT
+	sink_start tcp "$d/tcp.ipfix" --forward "$pt"; sink=$SINK_PID ps=$SINK_PORT
 
 	"$EXPORTER" -r "$f" -x "v5:127.0.0.1:$p5" -x "ipfix:127.0.0.1:$pu" \
 		-x "ipfix+tcp:127.0.0.1:$ps" >"$d/exporter.log" 2>&1 ||
@@ -52,8 +49,7 @@ for c in $CAPTURES; do
 done
 
 # an IPv6 collector, in brackets
-p6=$(free_port)
-nfcapd_start "$T/v6dest" "$p6" ::1
+nfcapd_start "$T/v6dest" ::1; p6=$NFCAPD_PORT
 "$EXPORTER" -r "$CAPS/v6.pcap" -x "ipfix:[::1]:$p6" >"$T/v6dest.log" 2>&1 ||
 	fail "export to [::1]: $(cat "$T/v6dest.log")"
 grep -q "stats export ipfix:\[::1\]:$p6: .* send-errors=0" "$T/v6dest.log" ||
@@ -64,8 +60,7 @@ expect_eq "v6.pcap to an IPv6 collector" "$(nfdump_totals "$T/v6dest")" "$("$PCA
 # a coarser flow key: addresses and protocol only, so flows are the distinct
 # (source, destination, protocol) triples tshark finds, ports are exported 0
 printf 'flows = { key = [ "src-addr", "dst-addr", "proto" ]; };\n' >"$T/coarse.conf"
-pc=$(free_port)
-nfcapd_start "$T/coarse" "$pc"
+nfcapd_start "$T/coarse"; pc=$NFCAPD_PORT
 "$EXPORTER" -c "$T/coarse.conf" -r "$CAPS/v4-mixed.pcap" -x "ipfix:127.0.0.1:$pc" >"$T/coarse.log" 2>&1 ||
 	fail "coarse key: $(cat "$T/coarse.log")"
 nfcapd_stop

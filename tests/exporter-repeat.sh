@@ -10,13 +10,9 @@ need python3 ss
 # recording what each collector received in $T/TAG.{udp,tcp,v5}
 export_once() {
 	tag=$1 cfg=$2 file=$3
-	pu=$(free_port); pt=$(free_port); p5=$(free_port)
-	"$top_srcdir/tests/flow-sink" --udp "$pu" --out "$T/$tag.udp" & s1=$!
-	"$top_srcdir/tests/flow-sink" --tcp "$pt" --out "$T/$tag.tcp" & s2=$!
-	"$top_srcdir/tests/flow-sink" --udp "$p5" --out "$T/$tag.v5" & s3=$!
-	BG_PIDS="$BG_PIDS $s1 $s2 $s3"
-	wait_for 10 udp_bound "$pu" && wait_for 10 tcp_listening "$pt" && wait_for 10 udp_bound "$p5" ||
-		fail "flow-sink did not start"
+	sink_start udp "$T/$tag.udp"; s1=$SINK_PID pu=$SINK_PORT
+	sink_start tcp "$T/$tag.tcp"; s2=$SINK_PID pt=$SINK_PORT
+	sink_start udp "$T/$tag.v5"; s3=$SINK_PID p5=$SINK_PORT
 	"$EXPORTER" -c "$cfg" -r "$file" -x "ipfix:127.0.0.1:$pu" -x "ipfix+tcp:127.0.0.1:$pt" \
 		-x "v5:127.0.0.1:$p5" >"$T/$tag.log" 2>&1 || fail "exporter: $(cat "$T/$tag.log")"
 	sink_stop $s1; sink_stop $s2; sink_stop $s3

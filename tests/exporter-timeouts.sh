@@ -11,10 +11,7 @@ S="$top_srcdir/tests/data/scenarios"
 
 for exp in "$S"/*.expected; do
 	name=$(basename "$exp" .expected)
-	port=$(free_port)
-	"$top_srcdir/tests/flow-sink" --tcp "$port" --out "$T/$name.ipfix" & sink=$!
-	BG_PIDS="$BG_PIDS $sink"
-	wait_for 10 tcp_listening "$port" || fail "flow-sink did not start"
+	sink_start tcp "$T/$name.ipfix"; sink=$SINK_PID port=$SINK_PORT
 	"$EXPORTER" -c "$S/$name.conf" -r "$S/$name.pcap" -x "ipfix+tcp:127.0.0.1:$port" \
 		>"$T/$name.log" 2>&1 || fail "$name: exporter failed: $(cat "$T/$name.log")"
 	sink_stop "$sink"
@@ -40,7 +37,7 @@ info "sampling: $(grep '^options' "$T/sampling.all" | head -1)"
 # ... which nfcapd applies, as it does the v5 header's sampling interval:
 # nfdump shows the counts scaled back (10 x 10 and 6 x 10 packets)
 for proto in v5 ipfix; do
-	p=$(free_port); nfcapd_start "$T/nf-$proto" "$p"
+	nfcapd_start "$T/nf-$proto"; p=$NFCAPD_PORT
 	"$EXPORTER" -c "$S/sampling.conf" -r "$S/sampling.pcap" -x "$proto:127.0.0.1:$p" \
 		>"$T/$proto.log" 2>&1 || fail "sampling $proto: $(cat "$T/$proto.log")"
 	nfcapd_stop

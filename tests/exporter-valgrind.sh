@@ -9,11 +9,8 @@ if nm "$EXPORTER" 2>/dev/null | grep -q __asan_init; then
 	skip "valgrind does not run sanitizer builds (this build has -fsanitize)"
 fi
 
-pu=$(free_port); pt=$(free_port)
-"$top_srcdir/tests/flow-sink" --udp "$pu" --out "$T/udp" & s1=$!
-"$top_srcdir/tests/flow-sink" --tcp "$pt" --out "$T/tcp" & s2=$!
-BG_PIDS="$BG_PIDS $s1 $s2"
-wait_for 10 udp_bound "$pu" && wait_for 10 tcp_listening "$pt" || fail "flow-sink did not start"
+sink_start udp "$T/udp"; pu=$SINK_PORT
+sink_start tcp "$T/tcp"; pt=$SINK_PORT
 printf 'sampling = { rate = 2; };\nflows = { max-flows = 8; };\n' >"$T/small.conf"
 
 for cap in v4-mixed.pcap v6.pcap qinq.pcap mpls.pcap frags.pcap sll2.pcap bad.pcap; do

@@ -10,12 +10,9 @@ need tshark tcpdump nfcapd python3 ss
 
 CAPTURES="$CAPS/v4-mixed.pcap $CAPS/v6.pcap $CAPS/qinq.pcap $CAPS/mpls.pcap $CAPS/frags.pcap
           $CAPS/real-veth.pcap $top_srcdir/tests/data/scenarios/sampling.pcap"
-p5=$(free_port); nfcapd_start "$T/v5" "$p5"; n1=$NFCAPD_PID
-pu=$(free_port); nfcapd_start "$T/udp" "$pu"; n2=$NFCAPD_PID
-pt=$(free_port)
-"$top_srcdir/tests/flow-sink" --tcp "$pt" --out "$T/tcp.ipfix" & sink=$!
-BG_PIDS="$BG_PIDS $sink"
-wait_for 10 tcp_listening "$pt" || fail "flow-sink did not start"
+nfcapd_start "$T/v5"; p5=$NFCAPD_PORT
+nfcapd_start "$T/udp"; pu=$NFCAPD_PORT
+sink_start tcp "$T/tcp.ipfix"; sink=$SINK_PID pt=$SINK_PORT
 
 # immediate mode gives every frame a snaplen-sized ring slot: a 128 MiB ring
 # holds ~1900 frames of 70,000 bytes (loopback TCP segments reach 64 KiB)

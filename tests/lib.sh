@@ -59,16 +59,27 @@ wait_for() {
 udp_bound() { ss -Hlun "sport = :$1" | grep -q .; }
 tcp_listening() { ss -Hltn "sport = :$1" | grep -q .; }
 
-# nfcapd_start DIR PORT [ADDR]: nfcapd on ADDR (127.0.0.1):PORT writing into DIR.
+# nfcapd_start DIR [ADDR]: nfcapd on ADDR (127.0.0.1), on a free port,
+# writing into DIR; sets NFCAPD_PID and NFCAPD_PORT.  nfcapd cannot take a
+# port from the kernel, so a port another test grabbed meanwhile is retried.
 nfcapd_start() {
 	mkdir -p "$1"
-	case "${3:-127.0.0.1}" in *:*) fam=-6 ;; *) fam=-4 ;; esac
-	nfcapd $fam -w "$1" -p "$2" -b "${3:-127.0.0.1}" -t 3600 -P "$1.pid" >"$1.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	NFCAPD_PID=$!
-	eval "NFCAPD_PORT_$!=$2"
-	wait_for 10 udp_bound "$2" || fail "nfcapd did not start: $(cat "$1.log")"
+	case "${2:-127.0.0.1}" in *:*) fam=-6 ;; *) fam=-4 ;; esac
+	for try in 1 2 3 4 5; do
+		NFCAPD_PORT=$(free_port)
+		nfcapd $fam -w "$1" -p "$NFCAPD_PORT" -b "${2:-127.0.0.1}" -t 3600 -P "$1.pid" \
+			>"$1.log" 2>&1 &
+		NFCAPD_PID=$!
+		BG_PIDS="$BG_PIDS $NFCAPD_PID"
+		if wait_for 10 nfcapd_bound "$NFCAPD_PORT" "$NFCAPD_PID"; then
+			eval "NFCAPD_PORT_$NFCAPD_PID=$NFCAPD_PORT"
+			return 0
+		fi
+		kill "$NFCAPD_PID" 2>/dev/null; wait "$NFCAPD_PID" 2>/dev/null
+	done
+	fail "nfcapd did not start: $(cat "$1.log")"
 }
+nfcapd_bound() { ss -Hlunp "sport = :$1" | grep -q "pid=$2,"; }
 
 # udp_drained PORT: nothing waits in the receive queue of the UDP socket on PORT
 udp_drained() { [ "$(ss -Hlun "sport = :$1" | awk '{ print $2 }' | sort -n | tail -1)" = 0 ]; }
@@ -81,6 +92,18 @@ nfcapd_stop() {
 	kill -TERM "$NFCAPD_PID" 2>/dev/null
 	wait "$NFCAPD_PID" 2>/dev/null
 	true
+}
+
+# sink_start udp|tcp OUTFILE [flow-sink options]: a tests/flow-sink on a
+# port the kernel picks; sets SINK_PID and SINK_PORT.
+sink_start() {
+	kind=$1 out=$2; shift 2
+	rm -f "$out.port"
+	"$top_srcdir/tests/flow-sink" "--$kind" 0 --out "$out" --port-file "$out.port" "$@" &
+	SINK_PID=$!
+	BG_PIDS="$BG_PIDS $SINK_PID"
+	wait_for 10 test -s "$out.port" || fail "flow-sink did not start"
+	SINK_PORT=$(cat "$out.port")
 }
 
 # sink_stop PID: stop a tests/flow-sink; it writes (and forwards) everything
