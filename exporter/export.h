@@ -34,6 +34,7 @@ struct sender_stats {
 	uint64_t octets;
 	uint64_t errors;            /* failed sends (message lost) */
 	uint64_t connects;          /* successful (re)connections, TCP */
+	uint64_t paced_ms;          /* time spent waiting for the rate limit */
 };
 
 struct sender;
@@ -45,6 +46,12 @@ struct sender;
 struct sender *sender_new(const struct exp_dest *d, unsigned mtu,
                           char *err, size_t errlen);
 void sender_free(struct sender *s);
+
+/* Send at most msgs_per_s messages a second (0: no limit), in bursts of at
+ * most SENDER_BURST: sender_send then sleeps when it is ahead.  For replays,
+ * where nothing waits on the exporter but a collector can be outrun. */
+#define SENDER_BURST 32
+void sender_set_rate(struct sender *s, uint32_t msgs_per_s);
 
 /* Largest export message (IPFIX message / v5 datagram) that fits the path. */
 size_t sender_max_msg(const struct sender *s);

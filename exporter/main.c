@@ -192,9 +192,9 @@ static void print_stats(struct exporter *ex)
 			es = &none;
 		log_info("stats export %s: records=%" PRIu64 " messages=%" PRIu64
 		         " templates=%" PRIu64 " skipped-ipv6=%" PRIu64 " sent=%" PRIu64
-		         " send-errors=%" PRIu64 " connects=%" PRIu64,
+		         " send-errors=%" PRIu64 " connects=%" PRIu64 " paced-ms=%" PRIu64,
 		         sender_name(ex->snd[i]), es->records, es->messages, es->templates,
-		         es->skipped, ss->messages, ss->errors, ss->connects);
+		         es->skipped, ss->messages, ss->errors, ss->connects, ss->paced_ms);
 	}
 	if (ex->conf->cap.interface != NULL) {
 		struct cap_stats cur = ex->capst;
@@ -495,9 +495,13 @@ int main(int argc, char **argv)
 	ex.drop_rl = (struct ratelim)RATELIM_INIT(1000, 5);
 	if (open_capture(&ex, err, sizeof(err)) < 0)
 		fatalx("%s", err);
-	for (unsigned i = 0; i < conf.ndest; i++)
+	if (!conf.max_rate_set)
+		conf.max_rate = conf.cap.file != NULL ? DEF_FILE_RATE : 0;
+	for (unsigned i = 0; i < conf.ndest; i++) {
 		if ((ex.snd[i] = sender_new(&conf.dest[i], conf.mtu, err, sizeof(err))) == NULL)
 			fatalx("%s", err);
+		sender_set_rate(ex.snd[i], conf.max_rate);
+	}
 	if ((ex.meter = meter_new(&conf.meter, export_flow, &ex)) == NULL)
 		fatalx("cannot allocate a flow table of %u flows (%zu MiB)",
 		       conf.meter.flows.max_flows,

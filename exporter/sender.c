@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "export.h"
@@ -38,7 +39,19 @@ struct sender {
 	uint32_t backoff_ms;
 	struct sender_stats st;
 	struct ratelim rl;
+	uint32_t rate;               /* messages a second, 0 = unlimited */
+	double tokens;               /* token bucket, at most SENDER_BURST */
+	uint64_t refill_ns;          /* CLOCK_MONOTONIC of the last refill */
+	uint64_t paced_ns;
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static const char *proto_names[] = { "v5", "ipfix", "ipfix+tcp" };
 
@@ -290,10 +303,43 @@ uint32_t sender_generation(struct sender *s, uint64_t now_ms)
 	return s->fd >= 0 ? s->gen : 0;
 }
 
+void sender_set_rate(struct sender *s, uint32_t msgs_per_s)
+{
+	s->rate = msgs_per_s;
+	s->tokens = SENDER_BURST;
+	s->refill_ns = mono_ns();
+}
+
+/* Wait, if need be, until the rate allows one more message.  Wall (monotonic)
+ * time: the limit protects a real collector, whatever the capture's clock. */
+static void pace(struct sender *s)
+{
+	uint64_t now = mono_ns();
+
+	s->tokens += (double)(now - s->refill_ns) * s->rate / 1e9;
+	if (s->tokens > SENDER_BURST)
+		s->tokens = SENDER_BURST;
+	s->refill_ns = now;
+	if (s->tokens < 1.0) {
+		double wait_ns = (1.0 - s->tokens) * 1e9 / s->rate;
+		struct timespec ts = { (time_t)(wait_ns / 1e9), (long)((uint64_t)wait_ns % 1000000000u) };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		s->paced_ns += (uint64_t)wait_ns;
+		s->st.paced_ms = s->paced_ns / 1000000u;
+		s->tokens = 1.0;
+		s->refill_ns = mono_ns();
+	}
+	s->tokens -= 1.0;
+}
+
 int sender_send(struct sender *s, const uint8_t *msg, size_t len, uint64_t now_ms)
 {
 	size_t off = 0;
 	ssize_t n;
+
+	if (s->rate)
+		pace(s);
 
 	if (s->fd < 0)
 		goto lost;

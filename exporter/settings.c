@@ -58,7 +58,7 @@ static const char *const flows_known[] = {
 static const char *const sampling_known[] = { "rate", "mode", "seed", NULL };
 static const char *const export_known[] = {
 	"destinations", "mtu", "engine-type", "engine-id", "observation-domain",
-	"template-refresh", "max-hold", NULL
+	"template-refresh", "max-hold", "max-rate", NULL
 };
 static const char *const log_known[] = { "syslog", "verbose", NULL };
 
@@ -161,6 +161,10 @@ static void load_export(struct conf_ctx *cx, struct exporter_conf *c, const conf
 	conf_known(cx, g, export_known);
 	if (conf_uint(cx, g, "mtu", 576, 65535, &v) > 0)
 		c->mtu = (uint32_t)v;
+	if (conf_uint(cx, g, "max-rate", 0, 10000000, &v) > 0) {
+		c->max_rate = (uint32_t)v;
+		c->max_rate_set = true;
+	}
 	if (conf_uint(cx, g, "engine-type", 0, 255, &v) > 0)
 		c->enc.engine_type = (uint8_t)v;
 	if (conf_uint(cx, g, "engine-id", 0, 255, &v) > 0)

@@ -23,6 +23,9 @@
 #define DEF_TEMPLATE_S      60        /* IPFIX/UDP template refresh */
 #define DEF_SNAPLEN         256       /* enough for any header stack we decode */
 #define DEF_MTU             1500
+#define DEF_FILE_RATE       10000     /* -r: messages/s per destination, so a
+                                         collector with default socket buffers
+                                         keeps up with an end-of-file flush */
 
 struct exporter_conf {
 	struct cap_conf cap;
@@ -31,6 +34,8 @@ struct exporter_conf {
 	bool seed_set;
 	struct enc_params enc;
 	uint32_t mtu;
+	uint32_t max_rate;         /* messages/s per destination, 0 = unlimited */
+	bool max_rate_set;
 	struct exp_dest dest[EXP_MAX_DEST];
 	unsigned ndest;
 	const char *user;

@@ -70,4 +70,18 @@ all=$("$PCAP_TOTALS" "$CAPS/v4-mixed.pcap")
 expect_eq "coarse key (src, dst, proto)" "$(nfdump_totals "$T/coarse")" "flows=$triples ${all#flows=* }"
 ports=$(nfdump -q -R "$T/coarse" -o 'fmt:%sp %dp' | awk '$1 != 0 || $2 != 0' | wc -l)
 expect_eq "coarse key: records with a port" "$ports" 0
+
+# a replay whose end-of-file flush is 50,000 flows at once: paced, nfcapd
+# with its default socket buffer gets every record, v5 and IPFIX
+GEN_CAPTURE_BIN="$T/gen-capture" sh "$top_srcdir/bench/gen-capture" -n 100000 -f 50000 \
+	-o "$T/big.pcap" >/dev/null 2>&1 || fail "cannot generate the large capture"
+nfcapd_start "$T/big-v5"; n5=$NFCAPD_PID p5=$NFCAPD_PORT
+nfcapd_start "$T/big-ipfix"; ni=$NFCAPD_PID pi=$NFCAPD_PORT
+"$EXPORTER" -r "$T/big.pcap" -x "v5:127.0.0.1:$p5" -x "ipfix:127.0.0.1:$pi" >"$T/big.log" 2>&1 ||
+	fail "large replay: $(cat "$T/big.log")"
+NFCAPD_PID=$n5; nfcapd_stop
+NFCAPD_PID=$ni; nfcapd_stop
+grep -q "paced-ms=[1-9]" "$T/big.log" || fail "large replay was not paced: $(grep 'stats export' "$T/big.log")"
+expect_eq "large replay, v5" "$(nfdump_totals "$T/big-v5" | cut -d' ' -f1,2)" "flows=50000 packets=100000"
+expect_eq "large replay, IPFIX" "$(nfdump_totals "$T/big-ipfix" | cut -d' ' -f1,2)" "flows=50000 packets=100000"
 exit 0
