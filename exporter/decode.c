@@ -140,6 +140,8 @@ static enum pkt_status decode_l4(struct pkt_ctx *c, size_t off, size_t lim,
 	const uint8_t *p;
 	size_t need;
 
+	pi->l4_off = (uint32_t)off;
+	pi->l4_len = lim > off ? (uint32_t)(lim - off) : 0;
 	switch (pi->proto) {
 	case P_TCP:
 		need = TCP_NEED;

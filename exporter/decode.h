@@ -57,6 +57,8 @@ struct pkt_info {
 	                              length, IPv6 payload length + 40 */
 	uint32_t frag_id;          /* IPv4 identification or IPv6 fragment id */
 	uint32_t mpls_top;         /* top label entry (label<<12|tc<<9|s<<8|ttl), 0 if none */
+	uint32_t l4_off, l4_len;   /* IP payload: offset in the frame and bytes
+	                              captured (0/0 for later fragments) */
 	uint16_t sport, dport;     /* ICMP/ICMPv6: sport 0, dport type<<8|code */
 	uint16_t vlan;             /* outer VLAN id (12 bits), 0 if untagged */
 	uint16_t inner_vlan;       /* second VLAN id for QinQ, else 0 */

@@ -371,6 +371,8 @@ static void test_eth_ipv4(void)
 	CHECK_EQ(pi.dport, 33333);
 	CHECK_EQ(pi.tcp_flags, 0);
 	CHECK_EQ(pi.ip_len, 30);
+	CHECK_EQ(pi.l4_off, 14 + 20);   /* the IP payload, without the padding */
+	CHECK_EQ(pi.l4_len, 10);
 	sweep(DLT_EN10MB, &f);
 
 	/* ICMP echo request and port unreachable: type<<8|code in dport */
