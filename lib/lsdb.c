@@ -1,0 +1,268 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "lsdb.h"
+
+struct lsdb {
+	struct lsdb_entry **bucket;
+	uint32_t mask;
+	uint32_t max;
+	struct lsdb_stats st;
+};
+
+struct lsdb_key {
+	uint32_t area, ls_id, adv_router, type;
+};
+
+static bool as_scoped(uint8_t type)
+{
+	return type == LSA_EXTERNAL || type == LSA_OPAQUE_AS;
+}
+
+static uint32_t key_hash(const struct lsdb *db, uint32_t area, uint8_t type,
+                         uint32_t ls_id, uint32_t adv)
+{
+	struct lsdb_key k = { area, ls_id, adv, type };
+
+	return (uint32_t)hash_words(&k, sizeof(k), 0x6c7364625f6b6579ull) & db->mask;
+}
+
+struct lsdb *lsdb_new(uint32_t max_lsas)
+{
+	struct lsdb *db = calloc(1, sizeof(*db));
+	uint32_t nb = 16;
+
+	if (db == NULL || max_lsas == 0)
+		goto fail;
+	while (nb < max_lsas && nb < (1u << 20))
+		nb <<= 1;
+	if ((db->bucket = calloc(nb, sizeof(*db->bucket))) == NULL)
+		goto fail;
+	db->mask = nb - 1;
+	db->max = max_lsas;
+	return db;
+fail:
+	free(db);
+	return NULL;
+}
+
+static void entry_free(struct lsdb_entry *e)
+{
+	free((void *)e->lsa.raw);
+	free(e);
+}
+
+void lsdb_free(struct lsdb *db)
+{
+	if (db == NULL)
+		return;
+	for (uint32_t b = 0; b <= db->mask; b++) {
+		struct lsdb_entry *e = db->bucket[b], *n;
+		for (; e != NULL; e = n) {
+			n = e->next;
+			entry_free(e);
+		}
+	}
+	free(db->bucket);
+	free(db);
+}
+
+uint16_t lsdb_age_of(const struct lsdb_entry *e, uint64_t now_ms)
+{
+	uint64_t age = e->lsa.h.age;
+
+	if (!e->lsa.h.do_not_age && now_ms > e->installed_ms)
+		age += (now_ms - e->installed_ms) / 1000;
+	return age > OSPF_MAX_AGE ? OSPF_MAX_AGE : (uint16_t)age;
+}
+
+static struct lsdb_entry **slot(const struct lsdb *db, uint32_t area, uint8_t type,
+                                uint32_t ls_id, uint32_t adv)
+{
+	struct lsdb_entry **pp = &db->bucket[key_hash(db, area, type, ls_id, adv)];
+
+	for (; *pp != NULL; pp = &(*pp)->next) {
+		const struct lsa_hdr *h = &(*pp)->lsa.h;
+		if ((*pp)->area == area && h->type == type && h->ls_id == ls_id &&
+		    h->adv_router == adv)
+			break;
+	}
+	return pp;
+}
+
+const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t type,
+                                  uint32_t ls_id, uint32_t adv_router)
+{
+	if (as_scoped(type))
+		area = LSDB_AS_SCOPE;
+	return *slot(db, area, type, ls_id, adv_router);
+}
+
+/* Same contents: options and everything after the 20-byte header. */
+static bool same_contents(const struct lsa *a, const struct lsa *b)
+{
+	return a->h.options == b->h.options && a->h.length == b->h.length &&
+	       memcmp(a->raw + LSA_HDR_LEN, b->raw + LSA_HDR_LEN, a->h.length - LSA_HDR_LEN) == 0;
+}
+
+/* A heap copy of l whose decoded view points at the copy. */
+static struct lsdb_entry *entry_new(uint32_t area, const struct lsa *l, uint64_t now_ms)
+{
+	struct lsdb_entry *e = calloc(1, sizeof(*e));
+	uint8_t *raw = malloc(l->h.length);
+
+	if (e == NULL || raw == NULL) {
+		free(e);
+		free(raw);
+		return NULL;
+	}
+	memcpy(raw, l->raw, l->h.length);
+	e->lsa = *l;
+	e->lsa.raw = raw;
+	e->area = area;
+	e->installed_ms = now_ms;
+	return e;
+}
+
+enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *l,
+                              uint64_t now_ms, struct lsa_hdr *old)
+{
+	struct lsdb_entry **pp, *held, *e;
+	enum lsdb_result r;
+
+	if (as_scoped(l->h.type))
+		area = LSDB_AS_SCOPE;
+	pp = slot(db, area, l->h.type, l->h.ls_id, l->h.adv_router);
+	held = *pp;
+	if (held != NULL) {
+		struct lsa_hdr hh = held->lsa.h;
+		int cmp;
+
+		hh.age = lsdb_age_of(held, now_ms);
+		cmp = lsa_compare(&l->h, &hh);
+		if (cmp == 0) {
+			r = LSDB_DUPLICATE;
+			goto out;
+		}
+		if (cmp < 0) {
+			r = LSDB_OLDER;
+			goto out;
+		}
+		if (old != NULL)
+			*old = held->lsa.h;
+		if (l->h.age >= OSPF_MAX_AGE) {
+			*pp = held->next;
+			entry_free(held);
+			db->st.entries--;
+			r = LSDB_FLUSHED;
+			goto out;
+		}
+		if ((e = entry_new(area, l, now_ms)) == NULL) {
+			r = LSDB_FULL;
+			goto out;
+		}
+		r = same_contents(&held->lsa, l) ? LSDB_REFRESHED : LSDB_CHANGED;
+		e->next = held->next;
+		*pp = e;
+		entry_free(held);
+		goto out;
+	}
+	if (l->h.age >= OSPF_MAX_AGE) {
+		r = LSDB_OLDER;
+		goto out;
+	}
+	if (db->st.entries >= db->max || (e = entry_new(area, l, now_ms)) == NULL) {
+		r = LSDB_FULL;
+		goto out;
+	}
+	e->next = NULL;
+	*pp = e;
+	db->st.entries++;
+	r = LSDB_ADDED;
+out:
+	db->st.installed[r]++;
+	return r;
+}
+
+void lsdb_age(struct lsdb *db, uint64_t now_ms,
+              void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx)
+{
+	for (uint32_t b = 0; b <= db->mask; b++) {
+		struct lsdb_entry **pp = &db->bucket[b];
+		while (*pp != NULL) {
+			struct lsdb_entry *e = *pp;
+			if (lsdb_age_of(e, now_ms) >= OSPF_MAX_AGE) {
+				if (fn != NULL)
+					fn(ctx, e);
+				*pp = e->next;
+				entry_free(e);
+				db->st.entries--;
+				db->st.aged_out++;
+			} else {
+				pp = &e->next;
+			}
+		}
+	}
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct lsdb_entry *x = *(const struct lsdb_entry *const *)a;
+	const struct lsdb_entry *y = *(const struct lsdb_entry *const *)b;
+
+	if (x->lsa.h.type != y->lsa.h.type)
+		return x->lsa.h.type < y->lsa.h.type ? -1 : 1;
+	if (x->lsa.h.ls_id != y->lsa.h.ls_id)
+		return x->lsa.h.ls_id < y->lsa.h.ls_id ? -1 : 1;
+	if (x->lsa.h.adv_router != y->lsa.h.adv_router)
+		return x->lsa.h.adv_router < y->lsa.h.adv_router ? -1 : 1;
+	return 0;
+}
+
+void lsdb_foreach(const struct lsdb *db, uint32_t area, uint8_t type,
+                  void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx)
+{
+	const struct lsdb_entry **v;
+	uint32_t n = 0;
+
+	if (db->st.entries == 0 || (v = malloc(db->st.entries * sizeof(*v))) == NULL)
+		return;
+	for (uint32_t b = 0; b <= db->mask; b++)
+		for (const struct lsdb_entry *e = db->bucket[b]; e != NULL; e = e->next)
+			if (e->area == area && (type == 0 || e->lsa.h.type == type))
+				v[n++] = e;
+	qsort(v, n, sizeof(*v), entry_cmp);
+	for (uint32_t i = 0; i < n; i++)
+		fn(ctx, v[i]);
+	free(v);
+}
+
+unsigned lsdb_areas(const struct lsdb *db, uint32_t *areas, unsigned max)
+{
+	unsigned n = 0;
+
+	for (uint32_t b = 0; b <= db->mask; b++) {
+		for (const struct lsdb_entry *e = db->bucket[b]; e != NULL; e = e->next) {
+			unsigned i;
+			if (e->area == LSDB_AS_SCOPE)
+				continue;
+			for (i = 0; i < n && areas[i] != e->area; i++)
+				;
+			if (i == n && n < max)
+				areas[n++] = e->area;
+		}
+	}
+	for (unsigned i = 1; i < n; i++)          /* insertion sort: few areas */
+		for (unsigned j = i; j > 0 && areas[j - 1] > areas[j]; j--) {
+			uint32_t t = areas[j];
+			areas[j] = areas[j - 1];
+			areas[j - 1] = t;
+		}
+	return n;
+}
+
+const struct lsdb_stats *lsdb_stats(const struct lsdb *db)
+{
+	return &db->st;
+}

@@ -1,0 +1,78 @@
+/*
+ * The link-state database: every LSA instance ospfmon has seen, per area
+ * (AS-scoped LSAs in one AS scope), installed by the rules of RFC 2328 13.1
+ * and 13.2 and aged from the time passed in.  Each entry owns a copy of its
+ * LSA.  Bounded: at most max_lsas entries; an LSA that does not fit is
+ * refused and counted.
+ */
+#ifndef ANEMONE_LSDB_H
+#define ANEMONE_LSDB_H
+
+#include <stdint.h>
+#include "ospf.h"
+
+#define LSDB_AS_SCOPE 0xffffffffu   /* "area" of AS-scoped LSAs (types 5, 11) */
+
+struct lsdb_entry {
+	struct lsa lsa;              /* decoded view; lsa.raw points at the copy */
+	uint32_t area;               /* area id, or LSDB_AS_SCOPE */
+	uint64_t installed_ms;       /* when this instance was installed */
+	struct lsdb_entry *next;     /* hash chain (internal) */
+};
+
+/* What lsdb_install did with an LSA. */
+enum lsdb_result {
+	LSDB_ADDED,        /* no instance before */
+	LSDB_CHANGED,      /* newer instance, different contents */
+	LSDB_REFRESHED,    /* newer instance, same contents (age/seq/checksum aside) */
+	LSDB_DUPLICATE,    /* the instance already held */
+	LSDB_OLDER,        /* older than the instance held: ignored */
+	LSDB_FLUSHED,      /* a newer MaxAge instance: the LSA held is removed (a
+	                      MaxAge LSA with nothing held is ignored: OLDER) */
+	LSDB_FULL,         /* no room: refused (counted) */
+};
+
+struct lsdb_stats {
+	uint64_t installed[LSDB_FULL + 1];  /* by result */
+	uint64_t aged_out;                  /* removed by lsdb_age */
+	uint32_t entries;
+};
+
+struct lsdb;
+
+struct lsdb *lsdb_new(uint32_t max_lsas);
+void lsdb_free(struct lsdb *db);
+
+/* The age of an entry at now_ms, capped at MaxAge (DoNotAge LSAs keep theirs). */
+uint16_t lsdb_age_of(const struct lsdb_entry *e, uint64_t now_ms);
+
+/*
+ * Install LSA l received in area `area` at now_ms.  The LSA is copied.  If
+ * `old` is not NULL it receives a copy of the header of the instance that
+ * was replaced (when the result is CHANGED, REFRESHED or FLUSHED).
+ * O(1) expected.
+ */
+enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *l,
+                              uint64_t now_ms, struct lsa_hdr *old);
+
+/* The instance held for (area, type, ls_id, adv_router), or NULL. */
+const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t type,
+                                  uint32_t ls_id, uint32_t adv_router);
+
+/* Remove the LSAs whose age reached MaxAge at now_ms; each is passed to
+ * fn (if not NULL) before it goes.  O(n). */
+void lsdb_age(struct lsdb *db, uint64_t now_ms,
+              void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx);
+
+/* Call fn for every entry of `area` (LSDB_AS_SCOPE: AS-scoped ones) whose
+ * type is `type` (0: every type), in a stable order: type, ls_id, adv_router. */
+void lsdb_foreach(const struct lsdb *db, uint32_t area, uint8_t type,
+                  void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx);
+
+/* The areas that hold at least one LSA, ascending; returns how many (at
+ * most max are written). */
+unsigned lsdb_areas(const struct lsdb *db, uint32_t *areas, unsigned max);
+
+const struct lsdb_stats *lsdb_stats(const struct lsdb *db);
+
+#endif

@@ -1,0 +1,547 @@
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spf.h"
+
+#define INF UINT32_MAX
+
+enum { V_ROUTER, V_NET };
+
+/* A vertex of one area's graph: a router (its router-LSA) or a transit
+ * network (its network-LSA, identified by the DR's interface address). */
+struct vtx {
+	uint8_t  kind;
+	bool     done;
+	bool     attached;           /* a network the root is on */
+	uint8_t  nnh;
+	uint32_t id;
+	uint32_t dist;
+	const struct lsa *lsa;
+	uint32_t nh[SPF_MAX_NEXTHOPS];
+};
+
+struct area_spf {
+	uint32_t area;
+	struct vtx *v;
+	unsigned n;
+	int root;                    /* index of the root vertex */
+};
+
+struct collect {
+	const struct lsa **l;
+	unsigned n, cap;
+};
+
+static void collect_fn(void *ctx, const struct lsdb_entry *e)
+{
+	struct collect *c = ctx;
+
+	if (e->lsa.h.age >= OSPF_MAX_AGE)
+		return;
+	if (c->n == c->cap) {
+		unsigned cap = c->cap ? c->cap * 2 : 64;
+		const struct lsa **l = realloc(c->l, cap * sizeof(*l));
+		if (l == NULL)
+			return;
+		c->l = l;
+		c->cap = cap;
+	}
+	c->l[c->n++] = &e->lsa;
+}
+
+static void collect_type(const struct lsdb *db, uint32_t area, uint8_t type, struct collect *c)
+{
+	c->n = 0;
+	lsdb_foreach(db, area, type, collect_fn, c);
+}
+
+static int find_vtx(const struct area_spf *a, uint8_t kind, uint32_t id)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->v[i].kind == kind && a->v[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+/* Add next hop `addr` to w, keeping the list sorted and without repeats. */
+static void nh_add(struct vtx *w, uint32_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nnh && w->nh[i] < addr; i++)
+		;
+	if ((i < w->nnh && w->nh[i] == addr) || w->nnh == SPF_MAX_NEXTHOPS)
+		return;
+	memmove(&w->nh[i + 1], &w->nh[i], (w->nnh - i) * sizeof(w->nh[0]));
+	w->nh[i] = addr;
+	w->nnh++;
+}
+
+/* Does router-LSA r have a link of type `type` to `id`?  If so, and data is
+ * not NULL, *data gets that link's data (the router's interface address). */
+static bool router_links_to(const struct lsa *r, uint8_t type, uint32_t id, uint32_t *data)
+{
+	struct lsa_router_link lk;
+
+	for (unsigned i = 0; i < r->u.router.nlinks; i++) {
+		lsa_router_link(r, i, &lk);
+		if (lk.type == type && lk.id == id) {
+			if (data != NULL)
+				*data = lk.data;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool network_lists(const struct lsa *n, uint32_t router)
+{
+	for (unsigned i = 0; i < n->u.network.nrouters; i++)
+		if (lsa_network_router(n, i) == router)
+			return true;
+	return false;
+}
+
+/*
+ * Relax the edge v -> w of cost c (16.1 step 2), computing w's next hops as
+ * 16.1.1 says: from the root, a network is attached and a router is reached
+ * at its interface address on the link; through a network the root is on,
+ * a router is reached at its address on that network; otherwise w inherits
+ * v's next hops.
+ */
+static void relax(struct area_spf *a, int vi, int wi, uint32_t c)
+{
+	struct vtx *v = &a->v[vi], *w = &a->v[wi];
+	uint32_t d = v->dist + c, addr;
+
+	if (w->done || d > w->dist || (c > 0 && d < v->dist))
+		return;
+	if (d < w->dist) {
+		w->dist = d;
+		w->nnh = 0;
+		w->attached = false;
+	}
+	if (vi == a->root) {
+		if (w->kind == V_NET)
+			w->attached = true;
+		else if (router_links_to(w->lsa, LINK_P2P, v->id, &addr))
+			nh_add(w, addr);
+	} else if (v->kind == V_NET && v->attached && w->kind == V_ROUTER) {
+		if (router_links_to(w->lsa, LINK_TRANSIT, v->id, &addr))
+			nh_add(w, addr);
+	} else {
+		for (unsigned i = 0; i < v->nnh; i++)
+			nh_add(w, v->nh[i]);
+		w->attached = w->attached || (v->attached && w->kind == V_NET);
+	}
+}
+
+/* Dijkstra over one area (16.1).  Returns 0, or -1 if root is not in it. */
+static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, struct area_spf *a)
+{
+	struct collect rc = { 0 }, nc = { 0 };
+
+	memset(a, 0, sizeof(*a));
+	a->area = area;
+	collect_type(db, area, LSA_ROUTER, &rc);
+	collect_type(db, area, LSA_NETWORK, &nc);
+	a->v = calloc(rc.n + nc.n + 1, sizeof(*a->v));
+	if (a->v == NULL)
+		goto fail;
+	for (unsigned i = 0; i < rc.n; i++) {
+		if (rc.l[i]->h.ls_id != rc.l[i]->h.adv_router)
+			continue;           /* a router-LSA's id is its router id */
+		a->v[a->n] = (struct vtx){ .kind = V_ROUTER, .id = rc.l[i]->h.adv_router,
+		                           .dist = INF, .lsa = rc.l[i] };
+		a->n++;
+	}
+	for (unsigned i = 0; i < nc.n; i++) {
+		if (find_vtx(a, V_NET, nc.l[i]->h.ls_id) >= 0)
+			continue;           /* a stale LSA from an earlier DR: first wins */
+		a->v[a->n] = (struct vtx){ .kind = V_NET, .id = nc.l[i]->h.ls_id,
+		                           .dist = INF, .lsa = nc.l[i] };
+		a->n++;
+	}
+	free(rc.l);
+	free(nc.l);
+	if ((a->root = find_vtx(a, V_ROUTER, root)) < 0)
+		return -1;
+	a->v[a->root].dist = 0;
+
+	for (;;) {
+		int vi = -1;
+		for (unsigned i = 0; i < a->n; i++)
+			if (!a->v[i].done && a->v[i].dist != INF &&
+			    (vi < 0 || a->v[i].dist < a->v[vi].dist))
+				vi = (int)i;
+		if (vi < 0)
+			break;
+		struct vtx *v = &a->v[vi];
+		v->done = true;
+		if (v->kind == V_ROUTER) {
+			struct lsa_router_link lk;
+			for (unsigned i = 0; i < v->lsa->u.router.nlinks; i++) {
+				int wi;
+				lsa_router_link(v->lsa, i, &lk);
+				if (lk.type == LINK_P2P) {
+					wi = find_vtx(a, V_ROUTER, lk.id);
+					if (wi >= 0 && router_links_to(a->v[wi].lsa, LINK_P2P, v->id, NULL))
+						relax(a, vi, wi, lk.metric);
+				} else if (lk.type == LINK_TRANSIT) {
+					wi = find_vtx(a, V_NET, lk.id);
+					if (wi >= 0 && network_lists(a->v[wi].lsa, v->id))
+						relax(a, vi, wi, lk.metric);
+				}
+			}
+		} else {
+			for (unsigned i = 0; i < v->lsa->u.network.nrouters; i++) {
+				int wi = find_vtx(a, V_ROUTER, lsa_network_router(v->lsa, i));
+				if (wi >= 0 && router_links_to(a->v[wi].lsa, LINK_TRANSIT, v->id, NULL))
+					relax(a, vi, wi, 0);
+			}
+		}
+	}
+	return 0;
+fail:
+	free(rc.l);
+	free(nc.l);
+	return -1;
+}
+
+/* --- the routing table ------------------------------------------------ */
+
+static struct route *rt_find(struct route_table *rt, uint32_t prefix, uint32_t mask)
+{
+	for (unsigned i = 0; i < rt->n; i++)
+		if (rt->r[i].prefix == prefix && rt->r[i].mask == mask)
+			return &rt->r[i];
+	return NULL;
+}
+
+static struct route *rt_add(struct route_table *rt, uint32_t prefix, uint32_t mask)
+{
+	if (rt->n == rt->cap) {
+		unsigned cap = rt->cap ? rt->cap * 2 : 64;
+		struct route *r = realloc(rt->r, cap * sizeof(*r));
+		if (r == NULL)
+			return NULL;
+		rt->r = r;
+		rt->cap = cap;
+	}
+	memset(&rt->r[rt->n], 0, sizeof(rt->r[0]));
+	rt->r[rt->n].prefix = prefix;
+	rt->r[rt->n].mask = mask;
+	return &rt->r[rt->n++];
+}
+
+static void route_nh_merge(struct route *r, const uint32_t *nh, unsigned nnh)
+{
+	for (unsigned i = 0; i < nnh; i++) {
+		unsigned j;
+		for (j = 0; j < r->nnh && r->nh[j] < nh[i]; j++)
+			;
+		if ((j < r->nnh && r->nh[j] == nh[i]) || r->nnh == SPF_MAX_NEXTHOPS)
+			continue;
+		memmove(&r->nh[j + 1], &r->nh[j], (r->nnh - j) * sizeof(r->nh[0]));
+		r->nh[j] = nh[i];
+		r->nnh++;
+	}
+}
+
+/* Rank of a candidate: lower is better (type first, then costs). */
+static int route_better(const struct route *a, uint8_t type, uint32_t cost, uint32_t cost2)
+{
+	bool a_t2 = a->type == RT_E2 || a->type == RT_N2, t2 = type == RT_E2 || type == RT_N2;
+	int a_class = a->type <= RT_INTER ? a->type : (a_t2 ? 3 : 2);
+	int class = type <= RT_INTER ? type : (t2 ? 3 : 2);
+
+	if (class != a_class)
+		return class < a_class ? 1 : -1;
+	if (t2 && cost2 != a->type2_cost)
+		return cost2 < a->type2_cost ? 1 : -1;
+	if (cost != a->cost)
+		return cost < a->cost ? 1 : -1;
+	return 0;
+}
+
+/* Offer a path to prefix/mask; keep the best, merge next hops of equals. */
+static void offer(struct route_table *rt, uint32_t prefix, uint32_t mask, uint8_t type,
+                  uint32_t cost, uint32_t cost2, uint32_t area, bool attached,
+                  const uint32_t *nh, unsigned nnh)
+{
+	struct route *r = rt_find(rt, prefix & mask, mask);
+	int b;
+
+	if (r == NULL) {
+		if ((r = rt_add(rt, prefix & mask, mask)) == NULL)
+			return;
+		b = 1;
+	} else {
+		b = route_better(r, type, cost, cost2);
+	}
+	if (b < 0)
+		return;
+	if (b > 0) {
+		r->type = type;
+		r->cost = cost;
+		r->type2_cost = cost2;
+		r->area = area;
+		r->nnh = 0;
+		r->attached = 0;
+	}
+	if (attached) {
+		r->attached = 1;    /* directly attached wins over next hops */
+		r->nnh = 0;
+	} else if (!r->attached) {
+		route_nh_merge(r, nh, nnh);
+	}
+}
+
+/* Intra-area routes of one area (16.1 step 2 for networks, step 3 for stubs). */
+static void intra_routes(const struct area_spf *a, struct route_table *rt)
+{
+	for (unsigned i = 0; i < a->n; i++) {
+		const struct vtx *v = &a->v[i];
+		if (v->dist == INF)
+			continue;
+		if (v->kind == V_NET) {
+			offer(rt, v->id, v->lsa->u.network.mask, RT_INTRA, v->dist, 0, a->area,
+			      v->attached, v->nh, v->nnh);
+			continue;
+		}
+		struct lsa_router_link lk;
+		for (unsigned j = 0; j < v->lsa->u.router.nlinks; j++) {
+			lsa_router_link(v->lsa, j, &lk);
+			if (lk.type != LINK_STUB)
+				continue;
+			offer(rt, lk.id, lk.data, RT_INTRA, v->dist + lk.metric, 0, a->area,
+			      (int)i == a->root, v->nh, v->nnh);
+		}
+	}
+}
+
+/* The best intra-area path to router `id` over the areas: its vertex. */
+static const struct vtx *router_path(const struct area_spf *as, unsigned nareas, uint32_t id,
+                                     uint32_t only_area, bool use_only, uint8_t need_flag,
+                                     uint32_t *area_out)
+{
+	const struct vtx *best = NULL;
+
+	for (unsigned k = 0; k < nareas; k++) {
+		if (use_only && as[k].area != only_area)
+			continue;
+		int i = find_vtx(&as[k], V_ROUTER, id);
+		if (i < 0 || as[k].v[i].dist == INF || (int)i == as[k].root)
+			continue;
+		if (need_flag && !(as[k].v[i].lsa->u.router.flags & need_flag))
+			continue;
+		if (best == NULL || as[k].v[i].dist < best->dist) {
+			best = &as[k].v[i];
+			if (area_out != NULL)
+				*area_out = as[k].area;
+		}
+	}
+	return best;
+}
+
+/* Longest-prefix match of addr among intra- and inter-area routes. */
+static const struct route *lookup_internal(const struct route_table *rt, uint32_t addr)
+{
+	const struct route *best = NULL;
+
+	for (unsigned i = 0; i < rt->n; i++) {
+		const struct route *r = &rt->r[i];
+		if (r->type > RT_INTER || (addr & r->mask) != r->prefix)
+			continue;
+		if (best == NULL || r->mask > best->mask)
+			best = r;
+	}
+	return best;
+}
+
+struct asbr_route {
+	uint32_t id, cost, area;
+	uint8_t nnh;
+	uint32_t nh[SPF_MAX_NEXTHOPS];
+};
+
+static int route_cmp(const void *a, const void *b)
+{
+	const struct route *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	if (x->mask != y->mask)
+		return x->mask < y->mask ? -1 : 1;
+	return 0;
+}
+
+/* External (type 5) or NSSA (type 7, in area `area`) routes (16.4, RFC 3101). */
+static void external_routes(const struct lsdb *db, uint32_t root, const struct area_spf *as,
+                            unsigned nareas, const struct asbr_route *inter_asbr,
+                            unsigned ninter_asbr, uint32_t scope, bool nssa,
+                            struct route_table *rt)
+{
+	struct collect c = { 0 };
+
+	collect_type(db, scope, nssa ? LSA_NSSA : LSA_EXTERNAL, &c);
+	for (unsigned i = 0; i < c.n; i++) {
+		const struct lsa *l = c.l[i];
+		uint32_t x, nh[SPF_MAX_NEXTHOPS], parea = 0;
+		unsigned nnh = 0;
+		const struct vtx *asbr;
+		bool attached = false;
+
+		if (l->h.adv_router == root || l->u.external.metric >= OSPF_LS_INFINITY)
+			continue;
+		asbr = router_path(as, nareas, l->h.adv_router, scope, nssa, LSA_ROUTER_E, &parea);
+		if (asbr != NULL) {
+			x = asbr->dist;
+			nnh = asbr->nnh;
+			memcpy(nh, asbr->nh, nnh * sizeof(nh[0]));
+		} else if (!nssa) {
+			unsigned k;
+			for (k = 0; k < ninter_asbr && inter_asbr[k].id != l->h.adv_router; k++)
+				;
+			if (k == ninter_asbr)
+				continue;
+			x = inter_asbr[k].cost;
+			nnh = inter_asbr[k].nnh;
+			memcpy(nh, inter_asbr[k].nh, nnh * sizeof(nh[0]));
+		} else {
+			continue;
+		}
+		if (l->u.external.fwd != 0) {
+			const struct route *fr = lookup_internal(rt, l->u.external.fwd);
+			if (fr == NULL)
+				continue;
+			x = fr->cost;
+			nnh = fr->nnh;
+			memcpy(nh, fr->nh, nnh * sizeof(nh[0]));
+			attached = fr->attached;
+		}
+		uint32_t prefix = l->h.ls_id & l->u.external.mask;
+		const struct route *have = rt_find(rt, prefix, l->u.external.mask);
+		if (have != NULL && have->type <= RT_INTER)
+			continue;
+		uint8_t type = l->u.external.e2 ? (nssa ? RT_N2 : RT_E2) : (nssa ? RT_N1 : RT_E1);
+		if (l->u.external.e2)
+			offer(rt, prefix, l->u.external.mask, type, x, l->u.external.metric, parea,
+			      attached, nh, nnh);
+		else
+			offer(rt, prefix, l->u.external.mask, type, x + l->u.external.metric, 0, parea,
+			      attached, nh, nnh);
+	}
+	free(c.l);
+}
+
+int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
+{
+	uint32_t areas[64];
+	unsigned nareas = lsdb_areas(db, areas, 64), n = 0;
+	struct area_spf *as = calloc(nareas ? nareas : 1, sizeof(*as));
+	struct asbr_route *asbr = NULL;
+	unsigned nasbr = 0;
+	bool abr = false, in_backbone = false;
+	struct collect c = { 0 };
+
+	rt->n = 0;
+	if (as == NULL)
+		return -1;
+	for (unsigned k = 0; k < nareas; k++) {
+		if (area_dijkstra(db, areas[k], root, &as[n]) == 0) {
+			if (areas[k] == 0)
+				in_backbone = true;
+			n++;
+		} else {
+			free(as[n].v);
+		}
+	}
+	if (n == 0) {
+		free(as);
+		return -1;
+	}
+	abr = in_backbone && n > 1;
+
+	/* 16.1: intra-area routes of every attached area */
+	for (unsigned k = 0; k < n; k++)
+		intra_routes(&as[k], rt);
+
+	/* 16.2: inter-area routes; an ABR looks at the backbone's summaries only */
+	{
+		unsigned intra_n = rt->n;
+		for (unsigned k = 0; k < n; k++) {
+			if (abr && as[k].area != 0)
+				continue;
+			for (uint8_t type = LSA_SUMMARY; type <= LSA_ASBR_SUMMARY; type++) {
+				collect_type(db, as[k].area, type, &c);
+				for (unsigned i = 0; i < c.n; i++) {
+					const struct lsa *l = c.l[i];
+					const struct vtx *br;
+					if (l->h.adv_router == root || l->u.summary.metric >= OSPF_LS_INFINITY)
+						continue;
+					br = router_path(&as[k], 1, l->h.adv_router, 0, false, 0, NULL);
+					if (br == NULL)
+						continue;
+					uint32_t cost = br->dist + l->u.summary.metric;
+					if (type == LSA_SUMMARY) {
+						uint32_t prefix = l->h.ls_id & l->u.summary.mask;
+						struct route_table intra = { rt->r, intra_n, intra_n };
+						if (rt_find(&intra, prefix, l->u.summary.mask) != NULL)
+							continue;
+						offer(rt, prefix, l->u.summary.mask, RT_INTER, cost, 0,
+						      as[k].area, false, br->nh, br->nnh);
+						continue;
+					}
+					/* type 4: a path to an ASBR in another area */
+					unsigned j;
+					for (j = 0; j < nasbr && asbr[j].id != l->h.ls_id; j++)
+						;
+					if (j == nasbr) {
+						struct asbr_route *na = realloc(asbr, (nasbr + 1) * sizeof(*na));
+						if (na == NULL)
+							continue;
+						asbr = na;
+						memset(&asbr[nasbr], 0, sizeof(asbr[0]));
+						asbr[nasbr].id = l->h.ls_id;
+						asbr[nasbr].cost = INF;
+						nasbr++;
+					}
+					if (cost < asbr[j].cost) {
+						asbr[j].cost = cost;
+						asbr[j].area = as[k].area;
+						asbr[j].nnh = br->nnh;
+						memcpy(asbr[j].nh, br->nh, br->nnh * sizeof(br->nh[0]));
+					}
+				}
+			}
+		}
+	}
+	free(c.l);
+
+	/* 16.4: AS-external routes; RFC 3101: NSSA routes in each attached NSSA */
+	external_routes(db, root, as, n, asbr, nasbr, LSDB_AS_SCOPE, false, rt);
+	for (unsigned k = 0; k < n; k++)
+		external_routes(db, root, as, n, asbr, nasbr, as[k].area, true, rt);
+
+	qsort(rt->r, rt->n, sizeof(rt->r[0]), route_cmp);
+	for (unsigned k = 0; k < n; k++)
+		free(as[k].v);
+	free(as);
+	free(asbr);
+	return 0;
+}
+
+void route_table_free(struct route_table *rt)
+{
+	free(rt->r);
+	memset(rt, 0, sizeof(*rt));
+}
+
+const char *route_type_name(enum route_type t)
+{
+	static const char *const names[] = { "intra", "inter", "E1", "E2", "N1", "N2" };
+
+	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
+}
