@@ -290,10 +290,16 @@ static void offer(struct route_table *rt, uint32_t prefix, uint32_t mask, uint8_
 		r->nnh = 0;
 		r->attached = 0;
 	}
+	/* Equal-cost paths merge their next hops.  A directly attached path
+	 * brings none: the route stays attached only while every path is (so a
+	 * network the root is on, reached at equal cost through a neighbour
+	 * too, goes through the neighbour; FRR's ospfd does the same; RFC 2328
+	 * 16.1 step 3 would keep one path, by Link State ID, instead). */
 	if (attached) {
-		r->attached = 1;    /* directly attached wins over next hops */
-		r->nnh = 0;
-	} else if (!r->attached) {
+		if (b > 0)
+			r->attached = 1;
+	} else {
+		r->attached = 0;
 		route_nh_merge(r, nh, nnh);
 	}
 }
