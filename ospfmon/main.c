@@ -34,8 +34,9 @@ struct ospfmon {
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-	"usage: anemone-ospfmon -r FILE [--dump lsdb|routes] [--root ROUTER-ID] [--json]\n"
-	"  -r FILE         replay a pcap/pcapng capture of OSPF traffic\n"
+	"usage: anemone-ospfmon -r FILE [-r FILE ...] [--dump lsdb|routes] [--root ROUTER-ID] [--json]\n"
+	"  -r FILE         replay a pcap/pcapng capture of OSPF traffic; several are\n"
+	"                  read in order into one database\n"
 	"  --dump WHAT     print the link-state database (lsdb, default) or the\n"
 	"                  routes of --root (routes)\n"
 	"  --root ID       router id whose routes to compute (dotted quad)\n"
@@ -217,7 +218,8 @@ int main(int argc, char **argv)
 	struct ospfmon m;
 	struct capture *cap;
 	const struct capture_ops *ops;
-	const char *file = NULL, *dump = "lsdb";
+	const char *files[16], *dump = "lsdb";
+	unsigned nfiles = 0;
 	struct in_addr root = { 0 };
 	bool json = false, have_root = false;
 	enum cap_result r;
@@ -226,7 +228,13 @@ int main(int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'r': file = optarg; break;
+		case 'r':
+			if (nfiles == 16) {
+				fprintf(stderr, "anemone-ospfmon: at most 16 captures\n");
+				return CONF_EXIT;
+			}
+			files[nfiles++] = optarg;
+			break;
 		case 'd': dump = optarg; break;
 		case 'R':
 			if (inet_pton(AF_INET, optarg, &root) != 1) {
@@ -240,7 +248,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return CONF_EXIT;
 		}
 	}
-	if (file == NULL || optind != argc ||
+	if (nfiles == 0 || optind != argc ||
 	    (strcmp(dump, "lsdb") != 0 && strcmp(dump, "routes") != 0) ||
 	    (strcmp(dump, "routes") == 0 && !have_root)) {
 		usage(stderr);
@@ -251,18 +259,20 @@ int main(int argc, char **argv)
 	m.rl = (struct ratelim)RATELIM_INIT(1000, 5);
 	if ((m.db = lsdb_new(MAX_LSAS)) == NULL)
 		fatalx("out of memory");
-	cc.file = file;
-	ops = pcapfile_usable(file) ? &pcapfile_capture_ops : &pcap_capture_ops;
-	if ((cap = ops->open(&cc, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
-	m.dlt = ops->datalink(cap);
-	while ((r = ops->dispatch(cap, 4096, on_frame, &m, err, sizeof(err))) == CAP_OK)
-		;
-	if (r == CAP_ERROR) {
-		log_warnx("%s: %s", file, err);
-		rc = 1;
+	for (unsigned i = 0; i < nfiles; i++) {
+		cc.file = files[i];
+		ops = pcapfile_usable(files[i]) ? &pcapfile_capture_ops : &pcap_capture_ops;
+		if ((cap = ops->open(&cc, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+		m.dlt = ops->datalink(cap);
+		while ((r = ops->dispatch(cap, 4096, on_frame, &m, err, sizeof(err))) == CAP_OK)
+			;
+		if (r == CAP_ERROR) {
+			log_warnx("%s: %s", files[i], err);
+			rc = 1;
+		}
+		ops->close(cap);
 	}
-	ops->close(cap);
 
 	if (strcmp(dump, "lsdb") == 0)
 		dump_lsdb(&m, json);
