@@ -1,12 +1,18 @@
 /*
- * anemone-ospfmon: a passive OSPFv2 listener.  This first version replays a
- * capture (-r): every OSPF packet is checked, every LSA it carries installed
- * in the link-state database by the rules of RFC 2328 13.1, and at the end
- * the database or a router's routes are printed.  It never transmits.
+ * anemone-ospfmon: a passive OSPFv2 listener.  It replays captures (-r) or
+ * listens on an interface with libpcap (-i, until SIGTERM/SIGINT): every
+ * OSPF packet is checked, every LSA it carries installed in the link-state
+ * database by the rules of RFC 2328 13.1, and at the end the database or a
+ * router's routes are printed.  It never transmits: the capture is
+ * receive-only and no socket is opened.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +27,22 @@
 
 #define MAX_LSAS 200000
 
+static volatile sig_atomic_t got_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	got_stop = 1;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
 struct ospfmon {
 	struct lsdb *db;
 	int dlt;
@@ -34,7 +56,10 @@ struct ospfmon {
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-	"usage: anemone-ospfmon -r FILE [-r FILE ...] [--dump lsdb|routes] [--root ROUTER-ID] [--json]\n"
+	"usage: anemone-ospfmon (-i IFACE | -r FILE [-r FILE ...]) [--dump lsdb|routes]\n"
+	"                       [--root ROUTER-ID] [--json]\n"
+	"  -i IFACE        listen on IFACE (libpcap, receive only) until SIGTERM or\n"
+	"                  SIGINT, then print\n"
 	"  -r FILE         replay a pcap/pcapng capture of OSPF traffic; several are\n"
 	"                  read in order into one database\n"
 	"  --dump WHAT     print the link-state database (lsdb, default) or the\n"
@@ -208,6 +233,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
+		{ "interface", required_argument, NULL, 'i' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
@@ -218,7 +244,7 @@ int main(int argc, char **argv)
 	struct ospfmon m;
 	struct capture *cap;
 	const struct capture_ops *ops;
-	const char *files[16], *dump = "lsdb";
+	const char *files[16], *dump = "lsdb", *iface = NULL;
 	unsigned nfiles = 0;
 	struct in_addr root = { 0 };
 	bool json = false, have_root = false;
@@ -226,8 +252,9 @@ int main(int argc, char **argv)
 	char err[512];
 	int ch, rc = 0;
 
-	while ((ch = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "i:r:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'i': iface = optarg; break;
 		case 'r':
 			if (nfiles == 16) {
 				fprintf(stderr, "anemone-ospfmon: at most 16 captures\n");
@@ -248,7 +275,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return CONF_EXIT;
 		}
 	}
-	if (nfiles == 0 || optind != argc ||
+	if ((nfiles == 0) == (iface == NULL) || optind != argc ||
 	    (strcmp(dump, "lsdb") != 0 && strcmp(dump, "routes") != 0) ||
 	    (strcmp(dump, "routes") == 0 && !have_root)) {
 		usage(stderr);
@@ -259,6 +286,42 @@ int main(int argc, char **argv)
 	m.rl = (struct ratelim)RATELIM_INIT(1000, 5);
 	if ((m.db = lsdb_new(MAX_LSAS)) == NULL)
 		fatalx("out of memory");
+	if (iface != NULL) {
+		struct sigaction sa;
+		uint64_t aged_s = 0;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		cc.interface = iface;
+		cc.filter = "ip proto 89";
+		cc.promisc = true;
+		cc.snaplen = 65535;
+		cc.timeout_ms = 100;
+		ops = &pcap_capture_ops;
+		if ((cap = ops->open(&cc, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+		m.dlt = ops->datalink(cap);
+		log_info("listening on %s", iface);
+		while (!got_stop) {
+			struct pollfd pfd = { ops->fd(cap), POLLIN, 0 };
+			if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+				fatal("poll");
+			if (ops->dispatch(cap, -1, on_frame, &m, err, sizeof(err)) == CAP_ERROR) {
+				log_warnx("%s: %s", iface, err);
+				rc = 1;
+				break;
+			}
+			if (wall_ms() > m.now_ms)
+				m.now_ms = wall_ms();
+			if (m.now_ms / 1000 != aged_s) {      /* ages are whole seconds */
+				aged_s = m.now_ms / 1000;
+				lsdb_age(m.db, m.now_ms, NULL, NULL);
+			}
+		}
+		ops->close(cap);
+	}
 	for (unsigned i = 0; i < nfiles; i++) {
 		cc.file = files[i];
 		ops = pcapfile_usable(files[i]) ? &pcapfile_capture_ops : &pcap_capture_ops;
