@@ -1,0 +1,67 @@
+#!/bin/sh
+# anemone-ospfmon live on the FRR lab (tests/lab/ospf-lab.sh; needs root and
+# FRR): listeners on the lab's monitor port hear the routers re-form their
+# adjacencies and flood, and each listener's routes for a backbone router
+# then equal that router's own (show ip ospf route json).  A capture on the
+# listeners' interface for the whole run finds no frame sent from it: the
+# monitor never transmits.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_root
+[ -x /usr/lib/frr/ospfd ] || skip "FRR is not installed (Debian package frr)"
+need ip tcpdump python3
+
+OSPFMON="$top_builddir/ospfmon/anemone-ospfmon"
+LAB="$top_srcdir/tests/lab/ospf-lab.sh"
+L="$T/lab"
+mkdir -p "$L"
+chmod 755 "$T"                     # the FRR daemons run as user frr
+lab_down() { sh "$LAB" down "$L"; }
+CLEANUP_HOOKS="lab_down"
+
+sh "$LAB" up "$L" >"$T/up.log" 2>&1 || fail "lab did not come up: $(tail -20 "$T/up.log")"
+MON=$(ip netns list | awk '{ print $1 }' | grep -- '-mon$' | while read -r ns; do
+	ip netns exec "$ns" ip -o addr show mon0 2>/dev/null | grep -q 10.0.0.254 && echo "$ns"; done | head -1)
+[ -n "$MON" ] || fail "no monitor namespace"
+MAC=$(ip netns exec "$MON" cat /sys/class/net/mon0/address)
+
+ip netns exec "$MON" tcpdump -i mon0 -U -n --immediate-mode -w "$T/mon0.pcap" >"$T/tcpdump.log" 2>&1 &
+td=$!; BG_PIDS="$BG_PIDS $td"
+wait_for 10 grep -q "listening on" "$T/tcpdump.log" || fail "tcpdump did not start"
+
+ROUTERS="r1 r2 r3 r4"
+for r in $ROUTERS; do
+	rid=10.255.0.${r#r}
+	ip netns exec "$MON" "$OSPFMON" -i mon0 --dump routes --root "$rid" --json \
+		>"$T/$r.ours.json" 2>"$T/$r.err" &
+	eval "pid_$r=$!"
+	BG_PIDS="$BG_PIDS $!"
+done
+for r in $ROUTERS; do
+	wait_for 10 grep -q "listening on mon0" "$T/$r.err" || fail "ospfmon did not start: $(cat "$T/$r.err")"
+done
+
+# make every router flood its database again: restart OSPF everywhere
+for r in r1 r2 r3 r4 r5 r6 r7 r8; do
+	sh "$LAB" vtysh "$L" "$r" "clear ip ospf process" >/dev/null 2>&1 ||
+		fail "cannot restart OSPF on $r"
+done
+sleep 6
+sh "$LAB" wait "$L" >"$T/wait.log" 2>&1 || fail "lab did not reconverge: $(tail "$T/wait.log")"
+sh "$LAB" routes "$L" "$T/frr" >/dev/null 2>&1 || fail "cannot read the routers' routes"
+
+for r in $ROUTERS; do
+	eval "pid=\$pid_$r"
+	kill -TERM "$pid"; wait "$pid" 2>/dev/null
+	out=$("$top_srcdir/tests/route-compare" "$T/frr/$r.json" "$T/$r.ours.json") ||
+		fail "$r: live routes differ from FRR's:
+$out
+$(cat "$T/$r.err")"
+	info "$r live: $out"
+done
+
+kill "$td"; wait "$td" 2>/dev/null
+total=$(tcpdump -r "$T/mon0.pcap" -n 2>/dev/null | wc -l)
+sent=$(tcpdump -r "$T/mon0.pcap" -n -e "ether src $MAC" 2>/dev/null | wc -l)
+[ "$total" -gt 0 ] || fail "the capture on the listeners' port is empty"
+expect_eq "frames sent from the listeners' port (of $total seen)" "$sent" 0
+exit 0
