@@ -143,19 +143,22 @@ static void on_frame(void *ctx, const struct cap_frame *fr)
 		                fr->wirelen, pkt_status_name(st));
 }
 
-static void capture_stats_fold(struct exporter *ex)
+/* Capture counters so far: those of the captures already closed (a live
+ * interface re-opened after it went away) plus the open one's. */
+static struct cap_stats capture_stats_now(const struct exporter *ex)
 {
-	struct cap_stats st;
+	struct cap_stats cur = ex->capst, st;
 
-	if (ex->cap == NULL)
-		return;
-	ex->capops->stats(ex->cap, &st);
-	if (st.valid) {
-		ex->capst.received += st.received;
-		ex->capst.dropped += st.dropped;
-		ex->capst.if_dropped += st.if_dropped;
-		ex->capst.valid = true;
+	if (ex->cap != NULL) {
+		ex->capops->stats(ex->cap, &st);
+		if (st.valid) {
+			cur.received += st.received;
+			cur.dropped += st.dropped;
+			cur.if_dropped += st.if_dropped;
+			cur.valid = true;
+		}
 	}
+	return cur;
 }
 
 static void print_stats(struct exporter *ex)
@@ -197,14 +200,8 @@ static void print_stats(struct exporter *ex)
 		         es->skipped, ss->messages, ss->errors, ss->connects, ss->paced_ms);
 	}
 	if (ex->conf->cap.interface != NULL) {
-		struct cap_stats cur = ex->capst;
-		struct cap_stats st;
-		if (ex->cap != NULL) {
-			ex->capops->stats(ex->cap, &st);
-			cur.received += st.received;
-			cur.dropped += st.dropped;
-			cur.if_dropped += st.if_dropped;
-		}
+		struct cap_stats cur = capture_stats_now(ex);
+
 		log_info("stats capture %s: received=%" PRIu64 " dropped=%" PRIu64
 		         " if-dropped=%" PRIu64 " errors=%" PRIu64, ex->conf->cap.interface,
 		         cur.received, cur.dropped, cur.if_dropped, ex->cap_errors);
@@ -307,7 +304,7 @@ static int run_live(struct exporter *ex)
 			    == CAP_ERROR) {
 				log_warnx("%s: capture failed: %s", ex->conf->cap.interface, err);
 				ex->cap_errors++;
-				capture_stats_fold(ex);
+				ex->capst = capture_stats_now(ex);
 				ex->capops->close(ex->cap);
 				ex->cap = NULL;
 				reopen_at = ex->now_ms + REOPEN_MS;

@@ -161,7 +161,7 @@ enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
 	if (kf & KEY_IN_IF)    k.in_if = m->conf.in_if;
 
 	p.octets = pi.ip_len;
-	p.tcp_flags = pi.proto == 6 ? pi.tcp_flags : 0;
+	p.tcp_flags = pi.tcp_flags;            /* the decoder sets them for TCP only */
 	/* FIN/RST ends a flow only when the flow is one connection: with ports
 	 * out of the key, one connection closing must not end the aggregate */
 	p.ends_flow = (p.tcp_flags & (TCP_FIN | TCP_RST)) &&

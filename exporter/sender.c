@@ -163,6 +163,14 @@ fail:
 	return -1;
 }
 
+/* Schedule the next connection attempt after the current backoff, and
+ * double the backoff (up to BACKOFF_MAX_MS) for the one after. */
+static void retry_later(struct sender *s, uint64_t now_ms)
+{
+	s->retry_at_ms = now_ms + s->backoff_ms;
+	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+}
+
 /* Try to (re)connect a TCP sender now; schedules the next try on failure. */
 static void tcp_try(struct sender *s, uint64_t now_ms)
 {
@@ -175,8 +183,7 @@ static void tcp_try(struct sender *s, uint64_t now_ms)
 	}
 	log_ratelimited(&s->rl, now_ms, "%s: cannot connect: %s (retrying in %us)",
 	                s->name, strerror(errno), s->backoff_ms / 1000);
-	s->retry_at_ms = now_ms + s->backoff_ms;
-	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+	retry_later(s, now_ms);
 }
 
 /* Close a TCP connection that failed.  Reconnect at once if it had been up
@@ -190,8 +197,7 @@ static void tcp_drop(struct sender *s, uint64_t now_ms)
 		s->backoff_ms = BACKOFF_MIN_MS;
 		s->retry_at_ms = now_ms;
 	} else {
-		s->retry_at_ms = now_ms + s->backoff_ms;
-		s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+		retry_later(s, now_ms);
 	}
 }
 

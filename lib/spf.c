@@ -115,7 +115,7 @@ static void relax(struct area_spf *a, int vi, int wi, uint32_t c)
 	struct vtx *v = &a->v[vi], *w = &a->v[wi];
 	uint32_t d = v->dist + c, addr;
 
-	if (w->done || d > w->dist || (c > 0 && d < v->dist))
+	if (w->done || d > w->dist || d < v->dist)     /* d < v->dist: overflow */
 		return;
 	if (d < w->dist) {
 		w->dist = d;
@@ -367,7 +367,7 @@ static const struct route *lookup_internal(const struct route_table *rt, uint32_
 }
 
 struct asbr_route {
-	uint32_t id, cost, area;
+	uint32_t id, cost;
 	uint8_t nnh;
 	uint32_t nh[SPF_MAX_NEXTHOPS];
 };
@@ -427,10 +427,8 @@ static void external_routes(const struct lsdb *db, uint32_t root, const struct a
 			memcpy(nh, fr->nh, nnh * sizeof(nh[0]));
 			attached = fr->attached;
 		}
+		/* offer() ranks intra- and inter-area paths above any external */
 		uint32_t prefix = l->h.ls_id & l->u.external.mask;
-		const struct route *have = rt_find(rt, prefix, l->u.external.mask);
-		if (have != NULL && have->type <= RT_INTER)
-			continue;
 		uint8_t type = l->u.external.e2 ? (nssa ? RT_N2 : RT_E2) : (nssa ? RT_N1 : RT_E1);
 		if (l->u.external.e2)
 			offer(rt, prefix, l->u.external.mask, type, x, l->u.external.metric, parea,
@@ -475,51 +473,44 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 		intra_routes(&as[k], rt);
 
 	/* 16.2: inter-area routes; an ABR looks at the backbone's summaries only */
-	{
-		unsigned intra_n = rt->n;
-		for (unsigned k = 0; k < n; k++) {
-			if (abr && as[k].area != 0)
-				continue;
-			for (uint8_t type = LSA_SUMMARY; type <= LSA_ASBR_SUMMARY; type++) {
-				collect_type(db, as[k].area, type, &c);
-				for (unsigned i = 0; i < c.n; i++) {
-					const struct lsa *l = c.l[i];
-					const struct vtx *br;
-					if (l->h.adv_router == root || l->u.summary.metric >= OSPF_LS_INFINITY)
+	for (unsigned k = 0; k < n; k++) {
+		if (abr && as[k].area != 0)
+			continue;
+		for (uint8_t type = LSA_SUMMARY; type <= LSA_ASBR_SUMMARY; type++) {
+			collect_type(db, as[k].area, type, &c);
+			for (unsigned i = 0; i < c.n; i++) {
+				const struct lsa *l = c.l[i];
+				const struct vtx *br;
+				if (l->h.adv_router == root || l->u.summary.metric >= OSPF_LS_INFINITY)
+					continue;
+				br = router_path(&as[k], 1, l->h.adv_router, 0, false, 0, NULL);
+				if (br == NULL)
+					continue;
+				uint32_t cost = br->dist + l->u.summary.metric;
+				if (type == LSA_SUMMARY) {
+					/* an intra-area path, if any, outranks it in offer() */
+					offer(rt, l->h.ls_id, l->u.summary.mask, RT_INTER, cost, 0,
+					      as[k].area, false, br->nh, br->nnh);
+					continue;
+				}
+				/* type 4: a path to an ASBR in another area */
+				unsigned j;
+				for (j = 0; j < nasbr && asbr[j].id != l->h.ls_id; j++)
+					;
+				if (j == nasbr) {
+					struct asbr_route *na = realloc(asbr, (nasbr + 1) * sizeof(*na));
+					if (na == NULL)
 						continue;
-					br = router_path(&as[k], 1, l->h.adv_router, 0, false, 0, NULL);
-					if (br == NULL)
-						continue;
-					uint32_t cost = br->dist + l->u.summary.metric;
-					if (type == LSA_SUMMARY) {
-						uint32_t prefix = l->h.ls_id & l->u.summary.mask;
-						struct route_table intra = { rt->r, intra_n, intra_n };
-						if (rt_find(&intra, prefix, l->u.summary.mask) != NULL)
-							continue;
-						offer(rt, prefix, l->u.summary.mask, RT_INTER, cost, 0,
-						      as[k].area, false, br->nh, br->nnh);
-						continue;
-					}
-					/* type 4: a path to an ASBR in another area */
-					unsigned j;
-					for (j = 0; j < nasbr && asbr[j].id != l->h.ls_id; j++)
-						;
-					if (j == nasbr) {
-						struct asbr_route *na = realloc(asbr, (nasbr + 1) * sizeof(*na));
-						if (na == NULL)
-							continue;
-						asbr = na;
-						memset(&asbr[nasbr], 0, sizeof(asbr[0]));
-						asbr[nasbr].id = l->h.ls_id;
-						asbr[nasbr].cost = INF;
-						nasbr++;
-					}
-					if (cost < asbr[j].cost) {
-						asbr[j].cost = cost;
-						asbr[j].area = as[k].area;
-						asbr[j].nnh = br->nnh;
-						memcpy(asbr[j].nh, br->nh, br->nnh * sizeof(br->nh[0]));
-					}
+					asbr = na;
+					memset(&asbr[nasbr], 0, sizeof(asbr[0]));
+					asbr[nasbr].id = l->h.ls_id;
+					asbr[nasbr].cost = INF;
+					nasbr++;
+				}
+				if (cost < asbr[j].cost) {
+					asbr[j].cost = cost;
+					asbr[j].nnh = br->nnh;
+					memcpy(asbr[j].nh, br->nh, br->nnh * sizeof(br->nh[0]));
 				}
 			}
 		}

@@ -56,8 +56,6 @@ wait_for() {
 	return 1
 }
 
-udp_bound() { ss -Hlun "sport = :$1" | grep -q .; }
-tcp_listening() { ss -Hltn "sport = :$1" | grep -q .; }
 
 # nfcapd_start DIR [ADDR]: nfcapd on ADDR (127.0.0.1), on a free port,
 # writing into DIR; sets NFCAPD_PID and NFCAPD_PORT.  nfcapd cannot take a
