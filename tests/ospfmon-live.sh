@@ -36,7 +36,9 @@ for r in $ROUTERS; do
 	eval "pid_$r=$!"
 	BG_PIDS="$BG_PIDS $!"
 done
-for r in $ROUTERS; do
+ip netns exec "$MON" "$OSPFMON" -i mon0 --dump lsdb --json >"$T/lsdb.json" 2>"$T/lsdb.err" &
+pid_lsdb=$!; BG_PIDS="$BG_PIDS $!"
+for r in $ROUTERS lsdb; do
 	wait_for 10 grep -q "listening on mon0" "$T/$r.err" || fail "ospfmon did not start: $(cat "$T/$r.err")"
 done
 
@@ -49,13 +51,30 @@ sleep 6
 sh "$LAB" wait "$L" >"$T/wait.log" 2>&1 || fail "lab did not reconverge: $(tail "$T/wait.log")"
 sh "$LAB" routes "$L" "$T/frr" >/dev/null 2>&1 || fail "cannot read the routers' routes"
 
+# What to show when the routes differ: how the live database differs from
+# r1's, and whether a replay of the capture of the same run agrees with FRR
+# (if it does, the live listener missed packets).
+explain() {
+	kill "$td" 2>/dev/null; wait "$td" 2>/dev/null
+	echo "live LSDB against r1's:"
+	"$top_srcdir/tests/lsdb-compare" "$T/frr/r1.lsdb.json" "$T/lsdb.json"
+	cat "$T/lsdb.err"
+	echo "replay of the capture on mon0, routes of $1:"
+	"$OSPFMON" -r "$T/mon0.pcap" --dump routes --root "$2" --json >"$T/replay.json" 2>"$T/replay.err"
+	"$top_srcdir/tests/route-compare" "$T/frr/$1.json" "$T/replay.json"
+	cat "$T/replay.err"
+	echo "the lab's convergence log (last lines):"
+	tail -5 "$L/log/converge.log"
+}
+kill -TERM "$pid_lsdb"; wait "$pid_lsdb" 2>/dev/null
 for r in $ROUTERS; do
 	eval "pid=\$pid_$r"
 	kill -TERM "$pid"; wait "$pid" 2>/dev/null
 	out=$("$top_srcdir/tests/route-compare" "$T/frr/$r.json" "$T/$r.ours.json") ||
 		fail "$r: live routes differ from FRR's:
 $out
-$(cat "$T/$r.err")"
+$(cat "$T/$r.err")
+$(explain "$r" "10.255.0.${r#r}" 2>&1)"
 	info "$r live: $out"
 done
 
