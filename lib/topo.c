@@ -1,0 +1,920 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo.h"
+
+/* Grow array *p (element size sz, capacity *cap) to hold n + 1 elements. */
+static bool grow(void *pp, unsigned *cap, unsigned n, size_t sz)
+{
+	void **p = pp, *q;
+	unsigned c;
+
+	if (n < *cap)
+		return true;
+	c = *cap ? *cap * 2 : 32;
+	if ((q = realloc(*p, (size_t)c * sz)) == NULL)
+		return false;
+	*p = q;
+	*cap = c;
+	return true;
+}
+
+#define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+	CMP(*(const uint32_t *)pa, *(const uint32_t *)pb);
+	return 0;
+}
+
+static int router_cmp(const void *pa, const void *pb)
+{
+	const struct topo_router *a = pa, *b = pb;
+
+	CMP(a->area, b->area);
+	CMP(a->id, b->id);
+	return 0;
+}
+
+static int link_cmp(const void *pa, const void *pb)
+{
+	const struct topo_link *a = pa, *b = pb;
+
+	CMP(a->area, b->area);
+	CMP(a->type, b->type);
+	CMP(a->a, b->a);
+	CMP(a->b, b->b);
+	CMP(a->a_addr, b->a_addr);
+	CMP(a->b_addr, b->b_addr);
+	return 0;
+}
+
+static int network_cmp(const void *pa, const void *pb)
+{
+	const struct topo_network *a = pa, *b = pb;
+
+	CMP(a->area, b->area);
+	CMP(a->id, b->id);
+	return 0;
+}
+
+static int prefix_cmp(const void *pa, const void *pb)
+{
+	const struct topo_prefix *a = pa, *b = pb;
+
+	CMP(a->area, b->area);
+	CMP(a->kind, b->kind);
+	CMP(a->prefix, b->prefix);
+	CMP(a->mask, b->mask);
+	CMP(a->router, b->router);
+	return 0;
+}
+
+static int missing_cmp(const void *pa, const void *pb)
+{
+	const struct topo_missing *a = pa, *b = pb;
+
+	CMP(a->area, b->area);
+	CMP(a->kind, b->kind);
+	CMP(a->id, b->id);
+	return 0;
+}
+
+/* One router's view of a point-to-point or virtual link (before pairing). */
+struct half {
+	uint32_t area, from, to, addr, metric;
+	uint8_t type;
+	bool used;
+};
+
+static uint32_t lo_of(const struct half *h) { return h->from < h->to ? h->from : h->to; }
+static uint32_t hi_of(const struct half *h) { return h->from < h->to ? h->to : h->from; }
+
+static int half_cmp(const void *pa, const void *pb)
+{
+	const struct half *a = pa, *b = pb;
+
+	CMP(a->area, b->area);
+	CMP(a->type, b->type);
+	CMP(lo_of(a), lo_of(b));
+	CMP(hi_of(a), hi_of(b));
+	CMP(a->from, b->from);
+	CMP(a->addr, b->addr);
+	return 0;
+}
+
+struct builder {
+	struct topo *t;
+	uint64_t now_ms;
+	uint32_t area;
+	unsigned cr, cl, cn, catt, cp, cm, ch;
+	struct half *h;
+	unsigned nh;
+	bool oom;
+};
+
+static struct topo_prefix *add_prefix(struct builder *b, uint8_t kind, uint32_t prefix,
+                                      uint32_t mask, uint32_t router, uint32_t cost)
+{
+	struct topo *t = b->t;
+	struct topo_prefix *p;
+
+	if (!grow(&t->p, &b->cp, t->np, sizeof(*t->p))) {
+		b->oom = true;
+		return NULL;
+	}
+	p = &t->p[t->np++];
+	*p = (struct topo_prefix){ .area = b->area, .kind = kind, .prefix = prefix & mask,
+	                           .mask = mask, .router = router, .cost = cost };
+	return p;
+}
+
+static void add_missing(struct builder *b, uint8_t kind, uint32_t id)
+{
+	struct topo *t = b->t;
+
+	if (!grow(&t->m, &b->cm, t->nm, sizeof(*t->m))) {
+		b->oom = true;
+		return;
+	}
+	t->m[t->nm++] = (struct topo_missing){ b->area, kind, id };
+}
+
+static void add_link(struct builder *b, const struct topo_link *l)
+{
+	struct topo *t = b->t;
+
+	if (!grow(&t->l, &b->cl, t->nl, sizeof(*t->l))) {
+		b->oom = true;
+		return;
+	}
+	t->l[t->nl++] = *l;
+}
+
+static void on_router_lsa(void *ctx, const struct lsdb_entry *e)
+{
+	struct builder *b = ctx;
+	struct topo *t = b->t;
+	const struct lsa *l = &e->lsa;
+	struct lsa_router_link lk;
+
+	if (lsdb_age_of(e, b->now_ms) >= OSPF_MAX_AGE || l->h.ls_id != l->h.adv_router || b->oom)
+		return;
+	if (!grow(&t->r, &b->cr, t->nr, sizeof(*t->r))) {
+		b->oom = true;
+		return;
+	}
+	t->r[t->nr++] = (struct topo_router){ b->area, l->h.adv_router, l->u.router.flags, false };
+	for (unsigned i = 0; i < l->u.router.nlinks; i++) {
+		lsa_router_link(l, i, &lk);
+		switch (lk.type) {
+		case LINK_P2P:
+		case LINK_VIRTUAL:
+			if (!grow(&b->h, &b->ch, b->nh, sizeof(*b->h))) {
+				b->oom = true;
+				return;
+			}
+			b->h[b->nh++] = (struct half){ b->area, l->h.adv_router, lk.id, lk.data,
+			                               lk.metric, lk.type, false };
+			break;
+		case LINK_TRANSIT:
+			add_link(b, &(struct topo_link){ .area = b->area, .type = LINK_TRANSIT,
+			         .a = l->h.adv_router, .b = lk.id, .a_addr = lk.data,
+			         .cost_ab = lk.metric });
+			break;
+		case LINK_STUB:
+			add_prefix(b, TP_STUB, lk.id, lk.data, l->h.adv_router, lk.metric);
+			break;
+		}
+	}
+}
+
+static void on_network_lsa(void *ctx, const struct lsdb_entry *e)
+{
+	struct builder *b = ctx;
+	struct topo *t = b->t;
+	const struct lsa *l = &e->lsa;
+	struct topo_network *n;
+
+	if (lsdb_age_of(e, b->now_ms) >= OSPF_MAX_AGE || b->oom)
+		return;
+	/* Entries come sorted by ls_id then advertising router: of two
+	 * instances for one network (a stale one from an earlier DR), the
+	 * first is used, as SPF does. */
+	if (t->nn > 0 && t->n[t->nn - 1].area == b->area && t->n[t->nn - 1].id == l->h.ls_id)
+		return;
+	if (!grow(&t->n, &b->cn, t->nn, sizeof(*t->n))) {
+		b->oom = true;
+		return;
+	}
+	n = &t->n[t->nn++];
+	*n = (struct topo_network){ b->area, l->h.ls_id, l->u.network.mask, l->h.adv_router,
+	                            t->natt, 0 };
+	for (unsigned i = 0; i < l->u.network.nrouters; i++) {
+		if (!grow(&t->att, &b->catt, t->natt, sizeof(*t->att))) {
+			b->oom = true;
+			return;
+		}
+		t->att[t->natt++] = lsa_network_router(l, i);
+		n->n++;
+	}
+	add_prefix(b, TP_TRANSIT, l->h.ls_id, l->u.network.mask, l->h.adv_router, 0);
+}
+
+static void on_other_lsa(void *ctx, const struct lsdb_entry *e)
+{
+	struct builder *b = ctx;
+	const struct lsa *l = &e->lsa;
+	struct topo_prefix *p;
+
+	if (lsdb_age_of(e, b->now_ms) >= OSPF_MAX_AGE || b->oom)
+		return;
+	switch (l->h.type) {
+	case LSA_SUMMARY:
+		add_prefix(b, TP_SUMMARY, l->h.ls_id, l->u.summary.mask, l->h.adv_router,
+		           l->u.summary.metric);
+		break;
+	case LSA_ASBR_SUMMARY:
+		add_prefix(b, TP_ASBR_SUMMARY, l->h.ls_id, 0xffffffffu, l->h.adv_router,
+		           l->u.summary.metric);
+		break;
+	case LSA_EXTERNAL:
+	case LSA_NSSA:
+		p = add_prefix(b, l->h.type == LSA_NSSA ? TP_NSSA : TP_EXTERNAL, l->h.ls_id,
+		               l->u.external.mask, l->h.adv_router, l->u.external.metric);
+		if (p != NULL) {
+			p->e2 = l->u.external.e2;
+			p->fwd = l->u.external.fwd;
+			p->tag = l->u.external.tag;
+		}
+		break;
+	}
+}
+
+static const struct topo_router *find_router(const struct topo *t, uint32_t area, uint32_t id)
+{
+	struct topo_router key = { .area = area, .id = id };
+
+	return bsearch(&key, t->r, t->nr, sizeof(*t->r), router_cmp);
+}
+
+static struct topo_network *find_network(const struct topo *t, uint32_t area, uint32_t id)
+{
+	struct topo_network key = { .area = area, .id = id };
+
+	return bsearch(&key, t->n, t->nn, sizeof(*t->n), network_cmp);
+}
+
+/* Do the addresses of two ends of a link lie in one stub subnet that
+ * router `r` of `area` advertises (an unnumbered link's ifindex will not)? */
+static bool share_stub(const struct topo *t, uint32_t area, uint32_t r, uint32_t x, uint32_t y)
+{
+	for (unsigned i = 0; i < t->np; i++) {
+		const struct topo_prefix *p = &t->p[i];
+		if (p->area == area && p->kind == TP_STUB && p->router == r && p->mask != 0xffffffffu &&
+		    (x & p->mask) == p->prefix && (y & p->mask) == p->prefix)
+			return true;
+	}
+	return false;
+}
+
+/* Pair the halves of each group (same area, type and router pair). */
+static void pair_links(struct builder *b)
+{
+	struct topo *t = b->t;
+	unsigned i = 0;
+
+	qsort(b->h, b->nh, sizeof(*b->h), half_cmp);
+	while (i < b->nh) {
+		unsigned j = i, mid;
+		uint32_t lo = lo_of(&b->h[i]), hi = hi_of(&b->h[i]);
+
+		while (j < b->nh && b->h[j].area == b->h[i].area && b->h[j].type == b->h[i].type &&
+		       lo_of(&b->h[j]) == lo && hi_of(&b->h[j]) == hi)
+			j++;
+		/* [i, mid): lo's halves; [mid, j): hi's (a router linked to itself:
+		 * all in the first part, each one-way). */
+		for (mid = i; mid < j && b->h[mid].from == lo; mid++)
+			;
+		for (int pass = 0; pass < 2; pass++) {
+			for (unsigned x = i; x < mid; x++) {
+				if (b->h[x].used)
+					continue;
+				for (unsigned y = mid; y < j; y++) {
+					if (b->h[y].used || (pass == 0 && !share_stub(t, b->h[x].area, lo,
+					                                  b->h[x].addr, b->h[y].addr)))
+						continue;
+					b->h[x].used = b->h[y].used = true;
+					add_link(b, &(struct topo_link){ .area = b->h[x].area,
+					         .type = b->h[x].type, .two_way = true, .a = lo, .b = hi,
+					         .a_addr = b->h[x].addr, .b_addr = b->h[y].addr,
+					         .cost_ab = b->h[x].metric, .cost_ba = b->h[y].metric });
+					break;
+				}
+			}
+		}
+		for (unsigned x = i; x < j; x++)
+			if (!b->h[x].used)
+				add_link(b, &(struct topo_link){ .area = b->h[x].area,
+				         .type = b->h[x].type, .a = b->h[x].from, .b = b->h[x].to,
+				         .a_addr = b->h[x].addr, .cost_ab = b->h[x].metric });
+		i = j;
+	}
+}
+
+/* Two-way checks of transit links, routers' "up", and what is missing. */
+static void finish(struct builder *b)
+{
+	struct topo *t = b->t;
+	unsigned nlinks = t->nl;
+
+	for (unsigned i = 0; i < nlinks; i++) {
+		struct topo_link *l = &t->l[i];
+		struct topo_router *r;
+
+		b->area = l->area;
+		if (l->type == LINK_TRANSIT) {
+			struct topo_network *n = find_network(t, l->area, l->b);
+			if (n == NULL)
+				add_missing(b, TM_NETWORK, l->b);
+			else
+				for (unsigned k = 0; k < n->n && !l->two_way; k++)
+					l->two_way = t->att[n->first + k] == l->a;
+		} else if (!l->two_way && find_router(t, l->area, l->b) == NULL) {
+			add_missing(b, TM_ROUTER, l->b);
+		}
+		if (l->two_way) {
+			if ((r = (struct topo_router *)find_router(t, l->area, l->a)) != NULL)
+				r->up = true;
+			if (l->type != LINK_TRANSIT &&
+			    (r = (struct topo_router *)find_router(t, l->area, l->b)) != NULL)
+				r->up = true;
+		}
+	}
+	for (unsigned i = 0; i < t->nn; i++) {
+		b->area = t->n[i].area;
+		if (find_router(t, t->n[i].area, t->n[i].dr) == NULL)
+			add_missing(b, TM_ROUTER, t->n[i].dr);
+		for (unsigned k = 0; k < t->n[i].n; k++)
+			if (find_router(t, t->n[i].area, t->att[t->n[i].first + k]) == NULL)
+				add_missing(b, TM_ROUTER, t->att[t->n[i].first + k]);
+	}
+	for (unsigned i = 0; i < t->nr; i++) {
+		bool alone = (i == 0 || t->r[i - 1].area != t->r[i].area) &&
+		             (i + 1 == t->nr || t->r[i + 1].area != t->r[i].area);
+		if (alone)
+			t->r[i].up = true;
+	}
+	qsort(t->l, t->nl, sizeof(*t->l), link_cmp);
+	qsort(t->p, t->np, sizeof(*t->p), prefix_cmp);
+	qsort(t->m, t->nm, sizeof(*t->m), missing_cmp);
+	if (t->nm > 1) {                       /* each missing LSA once */
+		unsigned k = 1;
+		for (unsigned i = 1; i < t->nm; i++)
+			if (missing_cmp(&t->m[i], &t->m[k - 1]) != 0)
+				t->m[k++] = t->m[i];
+		t->nm = k;
+	}
+}
+
+struct topo *topo_build(const struct lsdb *db, uint64_t now_ms)
+{
+	struct builder b = { .now_ms = now_ms };
+	uint32_t areas[256];
+	unsigned na = lsdb_areas(db, areas, 256);
+
+	if ((b.t = calloc(1, sizeof(*b.t))) == NULL)
+		return NULL;
+	b.t->time_ms = now_ms;
+	for (unsigned i = 0; i < na; i++) {
+		b.area = areas[i];
+		lsdb_foreach(db, areas[i], LSA_ROUTER, on_router_lsa, &b);
+		lsdb_foreach(db, areas[i], LSA_NETWORK, on_network_lsa, &b);
+		lsdb_foreach(db, areas[i], 0, on_other_lsa, &b);
+	}
+	b.area = LSDB_AS_SCOPE;
+	lsdb_foreach(db, LSDB_AS_SCOPE, 0, on_other_lsa, &b);
+	/* lsdb_foreach visits areas in ascending order and entries sorted by
+	 * id, so routers and networks are sorted already. */
+	if (!b.oom)
+		pair_links(&b);
+	if (!b.oom)
+		finish(&b);
+	free(b.h);
+	if (b.oom) {
+		topo_free(b.t);
+		return NULL;
+	}
+	return b.t;
+}
+
+void topo_free(struct topo *t)
+{
+	if (t == NULL)
+		return;
+	free(t->r);
+	free(t->l);
+	free(t->n);
+	free(t->att);
+	free(t->p);
+	free(t->m);
+	free(t);
+}
+
+void topo_completeness(const struct topo *t, struct topo_completeness *c)
+{
+	uint32_t *ids = malloc((t->nr + 1) * sizeof(*ids));
+
+	memset(c, 0, sizeof(*c));
+	if (ids != NULL) {                     /* a router of several areas counts once */
+		for (unsigned i = 0; i < t->nr; i++)
+			ids[i] = t->r[i].id;
+		qsort(ids, t->nr, sizeof(*ids), u32_cmp);
+		for (unsigned i = 0; i < t->nr; i++)
+			c->routers += i == 0 || ids[i] != ids[i - 1];
+		free(ids);
+	}
+	for (unsigned i = 0; i < t->nm; i++) {
+		if (t->m[i].kind == TM_ROUTER)
+			c->missing_routers++;
+		else
+			c->missing_networks++;
+	}
+	c->complete = c->routers > 0 && t->nm == 0;
+}
+
+/* ---- output ---- */
+
+static const char *prefix_kind_name(uint8_t k)
+{
+	static const char *const names[] = { "stub", "transit", "summary", "asbr-summary",
+	                                     "nssa", "external" };
+	return k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+static const char *link_type_name(uint8_t t)
+{
+	return t == LINK_P2P ? "p2p" : t == LINK_TRANSIT ? "transit" : "virtual";
+}
+
+static void flags_json(struct sbuf *b, uint8_t f)
+{
+	static const struct { uint8_t bit; const char *name; } fl[] = {
+		{ LSA_ROUTER_B, "ABR" }, { LSA_ROUTER_E, "ASBR" }, { LSA_ROUTER_V, "V" },
+		{ LSA_ROUTER_NT, "NT" },
+	};
+	const char *sep = "";
+
+	sbuf_put(b, "[", 1);
+	for (unsigned i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+		if (f & fl[i].bit) {
+			sbuf_printf(b, "%s\"%s\"", sep, fl[i].name);
+			sep = ",";
+		}
+	sbuf_put(b, "]", 1);
+}
+
+static void router_json(struct sbuf *b, const struct topo_router *r)
+{
+	sbuf_printf(b, "{\"id\":");
+	sbuf_ipq(b, r->id);
+	sbuf_printf(b, ",\"flags\":");
+	flags_json(b, r->flags);
+	sbuf_printf(b, ",\"up\":%s}", r->up ? "true" : "false");
+}
+
+static void link_json(struct sbuf *b, const struct topo_link *l)
+{
+	sbuf_printf(b, "{\"type\":\"%s\",", link_type_name(l->type));
+	if (l->type == LINK_TRANSIT) {
+		sbuf_printf(b, "\"router\":");
+		sbuf_ipq(b, l->a);
+		sbuf_printf(b, ",\"network\":");
+		sbuf_ipq(b, l->b);
+		sbuf_printf(b, ",\"addr\":");
+		sbuf_ipq(b, l->a_addr);
+		sbuf_printf(b, ",\"cost\":%u", l->cost_ab);
+	} else {
+		sbuf_printf(b, "\"a\":");
+		sbuf_ipq(b, l->a);
+		sbuf_printf(b, ",\"b\":");
+		sbuf_ipq(b, l->b);
+		sbuf_printf(b, ",\"a_addr\":");
+		sbuf_ipq(b, l->a_addr);
+		if (l->two_way) {
+			sbuf_printf(b, ",\"b_addr\":");
+			sbuf_ipq(b, l->b_addr);
+			sbuf_printf(b, ",\"cost_ab\":%u,\"cost_ba\":%u", l->cost_ab, l->cost_ba);
+		} else {
+			sbuf_printf(b, ",\"b_addr\":null,\"cost_ab\":%u,\"cost_ba\":null", l->cost_ab);
+		}
+	}
+	sbuf_printf(b, ",\"two_way\":%s}", l->two_way ? "true" : "false");
+}
+
+static void prefix_json(struct sbuf *b, const struct topo_prefix *p)
+{
+	sbuf_printf(b, "{\"prefix\":");
+	sbuf_prefixq(b, p->prefix, p->mask);
+	if (p->kind == TP_EXTERNAL || p->kind == TP_NSSA) {
+		if (p->kind == TP_NSSA)
+			sbuf_printf(b, ",\"kind\":\"nssa\"");
+		sbuf_printf(b, ",\"router\":");
+		sbuf_ipq(b, p->router);
+		sbuf_printf(b, ",\"type\":\"%s%d\",\"metric\":%u,\"forward\":",
+		            p->kind == TP_NSSA ? "N" : "E", p->e2 ? 2 : 1, p->cost);
+		sbuf_ipq(b, p->fwd);
+		sbuf_printf(b, ",\"tag\":%u}", p->tag);
+		return;
+	}
+	sbuf_printf(b, ",\"kind\":\"%s\",\"router\":", prefix_kind_name(p->kind));
+	sbuf_ipq(b, p->router);
+	sbuf_printf(b, ",\"cost\":%u}", p->cost);
+}
+
+static void network_json(struct sbuf *b, const struct topo *t, const struct topo_network *n)
+{
+	sbuf_printf(b, "{\"id\":");
+	sbuf_ipq(b, n->id);
+	sbuf_printf(b, ",\"prefix\":");
+	sbuf_prefixq(b, n->id & n->mask, n->mask);
+	sbuf_printf(b, ",\"dr\":");
+	sbuf_ipq(b, n->dr);
+	sbuf_printf(b, ",\"routers\":[");
+	for (unsigned k = 0; k < n->n; k++) {
+		if (k)
+			sbuf_put(b, ",", 1);
+		sbuf_ipq(b, t->att[n->first + k]);
+	}
+	sbuf_printf(b, "]}");
+}
+
+static void area_name(uint32_t a, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
+{
+	struct topo_completeness c;
+	unsigned ir = 0, il = 0, in = 0, ip = 0, im = 0;
+	const char *asep = "";
+
+	sbuf_printf(b, "{\"version\":%llu,\"time_ms\":%llu,\"areas\":[",
+	            (unsigned long long)version, (unsigned long long)t->time_ms);
+	/* Walk the sorted arrays together, one area at a time (externals last:
+	 * LSDB_AS_SCOPE sorts after every area). */
+	for (;;) {
+		uint32_t area = LSDB_AS_SCOPE;
+		char an[16];
+		const char *sep;
+
+		if (ir < t->nr && t->r[ir].area < area) area = t->r[ir].area;
+		if (il < t->nl && t->l[il].area < area) area = t->l[il].area;
+		if (in < t->nn && t->n[in].area < area) area = t->n[in].area;
+		if (ip < t->np && t->p[ip].area < area) area = t->p[ip].area;
+		if (im < t->nm && t->m[im].area < area) area = t->m[im].area;
+		if (area == LSDB_AS_SCOPE)
+			break;
+		area_name(area, an);
+		sbuf_printf(b, "%s{\"area\":\"%s\",\"routers\":[", asep, an);
+		asep = ",";
+		for (sep = ""; ir < t->nr && t->r[ir].area == area; ir++, sep = ",") {
+			sbuf_printf(b, "%s", sep);
+			router_json(b, &t->r[ir]);
+		}
+		sbuf_printf(b, "],\"links\":[");
+		for (sep = ""; il < t->nl && t->l[il].area == area; il++, sep = ",") {
+			sbuf_printf(b, "%s", sep);
+			link_json(b, &t->l[il]);
+		}
+		sbuf_printf(b, "],\"networks\":[");
+		for (sep = ""; in < t->nn && t->n[in].area == area; in++, sep = ",") {
+			sbuf_printf(b, "%s", sep);
+			network_json(b, t, &t->n[in]);
+		}
+		sbuf_printf(b, "],\"prefixes\":[");
+		for (sep = ""; ip < t->np && t->p[ip].area == area; ip++, sep = ",") {
+			sbuf_printf(b, "%s", sep);
+			prefix_json(b, &t->p[ip]);
+		}
+		sbuf_printf(b, "],\"missing\":{\"routers\":[");
+		for (sep = ""; im < t->nm && t->m[im].area == area && t->m[im].kind == TM_ROUTER;
+		     im++, sep = ",") {
+			sbuf_printf(b, "%s", sep);
+			sbuf_ipq(b, t->m[im].id);
+		}
+		sbuf_printf(b, "],\"networks\":[");
+		for (sep = ""; im < t->nm && t->m[im].area == area; im++, sep = ",") {
+			sbuf_printf(b, "%s", sep);
+			sbuf_ipq(b, t->m[im].id);
+		}
+		sbuf_printf(b, "]}}");
+	}
+	sbuf_printf(b, "],\"externals\":[");
+	for (const char *sep = ""; ip < t->np; ip++, sep = ",") {
+		sbuf_printf(b, "%s", sep);
+		prefix_json(b, &t->p[ip]);
+	}
+	topo_completeness(t, &c);
+	sbuf_printf(b, "],\"completeness\":{\"routers\":%u,\"missing_routers\":%u,"
+	            "\"missing_networks\":%u,\"complete\":%s}}", c.routers, c.missing_routers,
+	            c.missing_networks, c.complete ? "true" : "false");
+}
+
+static void ip_text(struct sbuf *b, uint32_t a)
+{
+	sbuf_printf(b, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+static void prefix_text(struct sbuf *b, const struct topo_prefix *p)
+{
+	ip_text(b, p->prefix);
+	sbuf_printf(b, "/%d", __builtin_popcount(p->mask));
+}
+
+void topo_text(const struct topo *t, struct sbuf *b)
+{
+	struct topo_completeness c;
+	uint32_t area = 0;
+	bool first = true;
+	unsigned ir = 0, il = 0, in = 0, ip = 0, im = 0;
+
+	/* Same walk as topo_json. */
+	for (;;) {
+		area = LSDB_AS_SCOPE;
+		if (ir < t->nr && t->r[ir].area < area) area = t->r[ir].area;
+		if (il < t->nl && t->l[il].area < area) area = t->l[il].area;
+		if (in < t->nn && t->n[in].area < area) area = t->n[in].area;
+		if (ip < t->np && t->p[ip].area < area) area = t->p[ip].area;
+		if (im < t->nm && t->m[im].area < area) area = t->m[im].area;
+		if (area == LSDB_AS_SCOPE)
+			break;
+		sbuf_printf(b, "%sarea ", first ? "" : "\n");
+		first = false;
+		ip_text(b, area);
+		sbuf_printf(b, "\n");
+		for (; ir < t->nr && t->r[ir].area == area; ir++) {
+			const struct topo_router *r = &t->r[ir];
+			sbuf_printf(b, "  router   ");
+			ip_text(b, r->id);
+			sbuf_printf(b, "%s%s%s%s%s\n", r->flags & LSA_ROUTER_B ? " ABR" : "",
+			            r->flags & LSA_ROUTER_E ? " ASBR" : "",
+			            r->flags & LSA_ROUTER_V ? " V" : "",
+			            r->flags & LSA_ROUTER_NT ? " NT" : "", r->up ? "" : " (down)");
+		}
+		for (; il < t->nl && t->l[il].area == area; il++) {
+			const struct topo_link *l = &t->l[il];
+			sbuf_printf(b, "  link     %-7s ", link_type_name(l->type));
+			ip_text(b, l->a);
+			sbuf_printf(b, " (");
+			ip_text(b, l->a_addr);
+			if (l->type == LINK_TRANSIT) {
+				sbuf_printf(b, ") -> network ");
+				ip_text(b, l->b);
+				sbuf_printf(b, "  cost %u", l->cost_ab);
+			} else {
+				sbuf_printf(b, ") -- ");
+				ip_text(b, l->b);
+				if (l->two_way) {
+					sbuf_printf(b, " (");
+					ip_text(b, l->b_addr);
+					sbuf_printf(b, ")  cost %u/%u", l->cost_ab, l->cost_ba);
+				} else {
+					sbuf_printf(b, "  cost %u", l->cost_ab);
+				}
+			}
+			sbuf_printf(b, "%s\n", l->two_way ? "" : "  (one-way)");
+		}
+		for (; in < t->nn && t->n[in].area == area; in++) {
+			const struct topo_network *n = &t->n[in];
+			sbuf_printf(b, "  network  ");
+			ip_text(b, n->id);
+			sbuf_printf(b, " ");
+			ip_text(b, n->id & n->mask);
+			sbuf_printf(b, "/%d dr ", __builtin_popcount(n->mask));
+			ip_text(b, n->dr);
+			sbuf_printf(b, ":");
+			for (unsigned k = 0; k < n->n; k++) {
+				sbuf_printf(b, " ");
+				ip_text(b, t->att[n->first + k]);
+			}
+			sbuf_printf(b, "\n");
+		}
+		for (; ip < t->np && t->p[ip].area == area; ip++) {
+			const struct topo_prefix *p = &t->p[ip];
+			sbuf_printf(b, "  prefix   %-12s ", prefix_kind_name(p->kind));
+			prefix_text(b, p);
+			sbuf_printf(b, " router ");
+			ip_text(b, p->router);
+			sbuf_printf(b, " %s %u", p->kind == TP_NSSA ? (p->e2 ? "N2" : "N1") : "cost",
+			            p->cost);
+			if (p->kind == TP_NSSA) {
+				sbuf_printf(b, " fwd ");
+				ip_text(b, p->fwd);
+				sbuf_printf(b, " tag %u", p->tag);
+			}
+			sbuf_printf(b, "\n");
+		}
+		for (; im < t->nm && t->m[im].area == area; im++) {
+			sbuf_printf(b, "  missing  %s-LSA of ",
+			            t->m[im].kind == TM_ROUTER ? "router" : "network");
+			ip_text(b, t->m[im].id);
+			sbuf_printf(b, "\n");
+		}
+	}
+	if (ip < t->np)
+		sbuf_printf(b, "%sAS-external\n", first ? "" : "\n");
+	for (; ip < t->np; ip++) {
+		const struct topo_prefix *p = &t->p[ip];
+		sbuf_printf(b, "  %s ", p->e2 ? "E2" : "E1");
+		prefix_text(b, p);
+		sbuf_printf(b, " router ");
+		ip_text(b, p->router);
+		sbuf_printf(b, " metric %u fwd ", p->cost);
+		ip_text(b, p->fwd);
+		sbuf_printf(b, " tag %u\n", p->tag);
+	}
+	topo_completeness(t, &c);
+	sbuf_printf(b, "\n%u routers; %u router-LSAs and %u network-LSAs missing: %s\n",
+	            c.routers, c.missing_routers, c.missing_networks,
+	            c.complete ? "complete" : "incomplete");
+}
+
+/* ---- differences ---- */
+
+static const char *const event_names[TE_MAX] = {
+	"router-appeared", "router-disappeared", "router-changed",
+	"link-added", "link-removed", "cost-changed",
+	"prefix-added", "prefix-removed", "prefix-changed",
+	"external-added", "external-removed", "external-changed",
+};
+
+const char *topo_event_name(enum topo_event_type t)
+{
+	return (unsigned)t < TE_MAX ? event_names[t] : "?";
+}
+
+void topo_diff(const struct topo *old, const struct topo *new, topo_event_fn fn, void *ctx)
+{
+	static const struct topo empty;
+	unsigned i, j;
+
+	if (old == NULL)
+		old = &empty;
+	/* routers: only the up ones count */
+	for (i = 0, j = 0; i < old->nr || j < new->nr;) {
+		const struct topo_router *a = i < old->nr ? &old->r[i] : NULL;
+		const struct topo_router *b = j < new->nr ? &new->r[j] : NULL;
+		int c = a == NULL ? 1 : b == NULL ? -1 : router_cmp(a, b);
+		struct topo_event ev = { 0 };
+
+		if (c < 0) {
+			i++;
+			b = NULL;
+		} else if (c > 0) {
+			j++;
+			a = NULL;
+		} else {
+			i++;
+			j++;
+		}
+		if (a != NULL && !a->up)
+			a = NULL;
+		if (b != NULL && !b->up)
+			b = NULL;
+		if (a == NULL && b == NULL)
+			continue;
+		if (a != NULL && b != NULL && a->flags == b->flags)
+			continue;
+		ev.type = a == NULL ? TE_ROUTER_APPEARED : b == NULL ? TE_ROUTER_DISAPPEARED
+		                                                     : TE_ROUTER_CHANGED;
+		ev.area = a != NULL ? a->area : b->area;
+		ev.r_old = a;
+		ev.r_new = b;
+		fn(ctx, &ev);
+	}
+	/* links: only the two-way ones count */
+	for (i = 0, j = 0; i < old->nl || j < new->nl;) {
+		const struct topo_link *a = i < old->nl ? &old->l[i] : NULL;
+		const struct topo_link *b = j < new->nl ? &new->l[j] : NULL;
+		int c;
+		struct topo_event ev = { 0 };
+
+		if (a != NULL && !a->two_way) {
+			i++;
+			continue;
+		}
+		if (b != NULL && !b->two_way) {
+			j++;
+			continue;
+		}
+		c = a == NULL ? 1 : b == NULL ? -1 : link_cmp(a, b);
+		if (c < 0) {
+			i++;
+			b = NULL;
+		} else if (c > 0) {
+			j++;
+			a = NULL;
+		} else {
+			i++;
+			j++;
+			if (a->cost_ab == b->cost_ab && a->cost_ba == b->cost_ba)
+				continue;
+		}
+		ev.type = a == NULL ? TE_LINK_ADDED : b == NULL ? TE_LINK_REMOVED : TE_COST_CHANGED;
+		ev.area = a != NULL ? a->area : b->area;
+		ev.l_old = a;
+		ev.l_new = b;
+		fn(ctx, &ev);
+	}
+	/* prefixes and external routes */
+	for (i = 0, j = 0; i < old->np || j < new->np;) {
+		const struct topo_prefix *a = i < old->np ? &old->p[i] : NULL;
+		const struct topo_prefix *b = j < new->np ? &new->p[j] : NULL;
+		int c = a == NULL ? 1 : b == NULL ? -1 : prefix_cmp(a, b);
+		const struct topo_prefix *any;
+		struct topo_event ev = { 0 };
+		bool ext;
+
+		if (c < 0) {
+			i++;
+			b = NULL;
+		} else if (c > 0) {
+			j++;
+			a = NULL;
+		} else {
+			i++;
+			j++;
+			if (a->cost == b->cost && a->e2 == b->e2 && a->fwd == b->fwd && a->tag == b->tag)
+				continue;
+		}
+		any = a != NULL ? a : b;
+		ext = any->kind == TP_EXTERNAL || any->kind == TP_NSSA;
+		ev.type = a == NULL ? (ext ? TE_EXTERNAL_ADDED : TE_PREFIX_ADDED)
+		        : b == NULL ? (ext ? TE_EXTERNAL_REMOVED : TE_PREFIX_REMOVED)
+		                    : (ext ? TE_EXTERNAL_CHANGED : TE_PREFIX_CHANGED);
+		ev.area = any->area;
+		ev.p_old = a;
+		ev.p_new = b;
+		fn(ctx, &ev);
+	}
+}
+
+void topo_event_json(const struct topo_event *ev, uint64_t time_ms, struct sbuf *b)
+{
+	char an[16];
+	const char *what;
+
+	sbuf_put(b, "{", 1);
+	sbuf_time_fields(b, time_ms);
+	sbuf_printf(b, ",\"event\":\"%s\"", topo_event_name((enum topo_event_type)ev->type));
+	if (ev->area != LSDB_AS_SCOPE) {
+		area_name(ev->area, an);
+		sbuf_printf(b, ",\"area\":\"%s\"", an);
+	}
+	if (ev->r_old != NULL || ev->r_new != NULL) {
+		sbuf_printf(b, ",\"router\":");
+		router_json(b, ev->r_new != NULL ? ev->r_new : ev->r_old);
+		if (ev->r_old != NULL && ev->r_new != NULL) {
+			sbuf_printf(b, ",\"old\":");
+			router_json(b, ev->r_old);
+		}
+	} else if (ev->l_old != NULL || ev->l_new != NULL) {
+		sbuf_printf(b, ",\"link\":");
+		link_json(b, ev->l_new != NULL ? ev->l_new : ev->l_old);
+		if (ev->l_old != NULL && ev->l_new != NULL) {
+			sbuf_printf(b, ",\"old\":");
+			link_json(b, ev->l_old);
+		}
+	} else {
+		const struct topo_prefix *p = ev->p_new != NULL ? ev->p_new : ev->p_old;
+		what = p->kind == TP_EXTERNAL || p->kind == TP_NSSA ? "external" : "prefix";
+		sbuf_printf(b, ",\"%s\":", what);
+		prefix_json(b, p);
+		if (ev->p_old != NULL && ev->p_new != NULL) {
+			sbuf_printf(b, ",\"old\":");
+			prefix_json(b, ev->p_old);
+		}
+	}
+	sbuf_put(b, "}", 1);
+}
+
+void topo_event_key(const struct topo_event *ev, char *buf, size_t len)
+{
+	const struct topo_router *r = ev->r_new != NULL ? ev->r_new : ev->r_old;
+	const struct topo_link *l = ev->l_new != NULL ? ev->l_new : ev->l_old;
+	const struct topo_prefix *p = ev->p_new != NULL ? ev->p_new : ev->p_old;
+
+	if (r != NULL)
+		snprintf(buf, len, "r %x %x", r->area, r->id);
+	else if (l != NULL)
+		snprintf(buf, len, "l %x %u %x %x %x %x", l->area, l->type, l->a, l->b, l->a_addr,
+		         l->b_addr);
+	else if (p != NULL)
+		snprintf(buf, len, "p %x %u %x %x %x", p->area, p->kind, p->prefix, p->mask,
+		         p->router);
+	else
+		snprintf(buf, len, "?");
+}

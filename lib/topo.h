@@ -1,0 +1,141 @@
+/*
+ * The topology an OSPF link-state database describes, in the terms a network
+ * engineer uses: per area the routers, the links between them with the cost
+ * in each direction, the transit (broadcast) networks, and the prefixes with
+ * the router that owns them; AS-external routes; and what is missing (LSAs
+ * that other LSAs refer to but the database does not hold), which says how
+ * complete a passive listener's view is.  Two topologies are compared into
+ * events (router appeared, link removed, cost changed, ...): a refreshed LSA
+ * builds the same topology and so yields no event.
+ *
+ * Links: a point-to-point or virtual link is one entry per pair of router
+ * interfaces, a < b by router id, "two-way" when both routers list it (the
+ * RFC 2328 16.1 two-way check); parallel links are paired by the stub subnet
+ * their addresses share, else in address order.  A link only one side lists
+ * is kept as one-way (b_addr and cost_ba 0), a is then the router listing it.
+ * A router's link to a transit network is one entry (a = router, b = the
+ * network's id, the DR's interface address), two-way when the network-LSA
+ * lists the router.  A router is "up" when it has a two-way link, or is the
+ * only router of its area.
+ */
+#ifndef ANEMONE_TOPO_H
+#define ANEMONE_TOPO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lsdb.h"
+#include "sbuf.h"
+
+struct topo_router {
+	uint32_t area, id;
+	uint8_t  flags;              /* LSA_ROUTER_B/E/V/NT */
+	bool     up;
+};
+
+struct topo_link {
+	uint32_t area;
+	uint8_t  type;               /* LINK_P2P, LINK_TRANSIT, LINK_VIRTUAL */
+	bool     two_way;
+	uint32_t a, b;               /* routers; transit: router, network id */
+	uint32_t a_addr, b_addr;     /* interface addresses (link data); transit: b_addr 0 */
+	uint32_t cost_ab, cost_ba;   /* transit: cost_ba 0 (leaving a network costs nothing) */
+};
+
+struct topo_network {
+	uint32_t area, id, mask, dr;
+	unsigned first, n;           /* attached routers: topo.att[first .. first+n) */
+};
+
+enum topo_prefix_kind {
+	TP_STUB = 0,                 /* router-LSA stub link */
+	TP_TRANSIT,                  /* a transit network's prefix; router = the DR */
+	TP_SUMMARY,                  /* type 3; router = the ABR */
+	TP_ASBR_SUMMARY,             /* type 4: the ASBR as a /32; router = the ABR */
+	TP_NSSA,                     /* type 7 */
+	TP_EXTERNAL,                 /* type 5; area LSDB_AS_SCOPE */
+};
+
+struct topo_prefix {
+	uint32_t area;
+	uint8_t  kind;               /* enum topo_prefix_kind */
+	bool     e2;                 /* NSSA/external: type 2 metric */
+	uint32_t prefix, mask, router;
+	uint32_t cost;               /* metric */
+	uint32_t fwd, tag;           /* NSSA/external */
+};
+
+enum topo_missing_kind { TM_ROUTER = 0, TM_NETWORK };
+
+struct topo_missing {
+	uint32_t area;
+	uint8_t  kind;               /* enum topo_missing_kind */
+	uint32_t id;
+};
+
+/* Every array is sorted by its key (area first). */
+struct topo {
+	uint64_t time_ms;            /* the database time it was built at */
+	struct topo_router *r;   unsigned nr;
+	struct topo_link *l;     unsigned nl;
+	struct topo_network *n;  unsigned nn;
+	uint32_t *att;           unsigned natt;
+	struct topo_prefix *p;   unsigned np;
+	struct topo_missing *m;  unsigned nm;
+};
+
+struct topo_completeness {
+	unsigned routers;            /* distinct router ids with a router-LSA */
+	unsigned missing_routers, missing_networks;
+	bool complete;               /* something seen, nothing missing */
+};
+
+/* Build the topology of db as it stands at now_ms (MaxAge LSAs are left
+ * out).  NULL when memory ran out.  O(n log n) in the LSAs. */
+struct topo *topo_build(const struct lsdb *db, uint64_t now_ms);
+void topo_free(struct topo *t);
+
+void topo_completeness(const struct topo *t, struct topo_completeness *c);
+
+/* The topology as one JSON document (redis/SCHEMA.md), or as text. */
+void topo_json(const struct topo *t, uint64_t version, struct sbuf *b);
+void topo_text(const struct topo *t, struct sbuf *b);
+
+enum topo_event_type {
+	TE_ROUTER_APPEARED = 0, TE_ROUTER_DISAPPEARED, TE_ROUTER_CHANGED,
+	TE_LINK_ADDED, TE_LINK_REMOVED, TE_COST_CHANGED,
+	TE_PREFIX_ADDED, TE_PREFIX_REMOVED, TE_PREFIX_CHANGED,
+	TE_EXTERNAL_ADDED, TE_EXTERNAL_REMOVED, TE_EXTERNAL_CHANGED,
+	TE_MAX
+};
+
+/* One difference between two topologies.  Exactly one pair of pointers is
+ * used; "old" is NULL for an addition, "new" NULL for a removal. */
+struct topo_event {
+	uint8_t type;                /* enum topo_event_type */
+	uint32_t area;               /* LSDB_AS_SCOPE for AS-external routes */
+	const struct topo_router *r_old, *r_new;
+	const struct topo_link *l_old, *l_new;
+	const struct topo_prefix *p_old, *p_new;
+};
+
+typedef void (*topo_event_fn)(void *ctx, const struct topo_event *ev);
+
+/*
+ * Call fn for every difference from old to new, in a stable order (routers,
+ * links, prefixes; each by key).  Only "up" routers and two-way links count:
+ * a router whose last adjacency went disappears, a link one side dropped is
+ * removed.  old NULL: every element of new is an addition.  O(n).
+ */
+void topo_diff(const struct topo *old, const struct topo *new, topo_event_fn fn, void *ctx);
+
+const char *topo_event_name(enum topo_event_type t);   /* "router-appeared", ... */
+
+/* The event as one JSON object: time, event, area (none for AS-external
+ * routes), the element and, for a change, its old state. */
+void topo_event_json(const struct topo_event *ev, uint64_t time_ms, struct sbuf *b);
+
+/* A text key naming the element an event is about (for flap counting). */
+void topo_event_key(const struct topo_event *ev, char *buf, size_t len);
+
+#endif
