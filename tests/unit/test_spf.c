@@ -3,88 +3,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "lsabuild.h"
 #include "lsdb.h"
 #include "spf.h"
-
-#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
-
-struct lsabuf {
-	uint8_t b[512];
-	size_t len;
-};
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-
-static void hdr(struct lsabuf *l, uint8_t type, uint32_t id, uint32_t adv, int32_t seq, uint16_t age)
-{
-	memset(l, 0, sizeof(*l));
-	put16(l->b, age);
-	l->b[2] = 0x02;                      /* options: E */
-	l->b[3] = type;
-	put32(l->b + 4, id);
-	put32(l->b + 8, adv);
-	put32(l->b + 12, (uint32_t)seq);
-	l->len = LSA_HDR_LEN;
-}
-
-static void finish(struct lsabuf *l, struct lsa *out)
-{
-	put16(l->b + 18, (uint16_t)l->len);
-	put16(l->b + 16, 0);
-	put16(l->b + 16, lsa_checksum(l->b, l->len));
-	if (lsa_decode(l->b, l->len, out) != OSPF_OK)
-		abort();
-}
-
-static void router_begin(struct lsabuf *l, uint32_t rid, uint8_t flags, int32_t seq)
-{
-	hdr(l, LSA_ROUTER, rid, rid, seq, 1);
-	l->b[20] = flags;
-	l->len = 24;
-}
-
-static void router_link(struct lsabuf *l, uint8_t type, uint32_t id, uint32_t data, uint16_t metric)
-{
-	uint8_t *p = l->b + l->len;
-
-	put32(p, id);
-	put32(p + 4, data);
-	p[8] = type;
-	p[9] = 0;
-	put16(p + 10, metric);
-	l->len += 12;
-	put16(l->b + 22, (uint16_t)((l->b[22] << 8 | l->b[23]) + 1));
-}
-
-static void network(struct lsabuf *l, uint32_t dr_addr, uint32_t dr, uint32_t mask,
-                    const uint32_t *routers, unsigned n)
-{
-	hdr(l, LSA_NETWORK, dr_addr, dr, OSPF_INITIAL_SEQ, 1);
-	put32(l->b + 20, mask);
-	for (unsigned i = 0; i < n; i++)
-		put32(l->b + 24 + 4 * i, routers[i]);
-	l->len = 24 + 4 * n;
-}
-
-static void summary(struct lsabuf *l, uint8_t type, uint32_t id, uint32_t adv, uint32_t mask, uint32_t metric)
-{
-	hdr(l, type, id, adv, OSPF_INITIAL_SEQ, 1);
-	put32(l->b + 20, mask);
-	put32(l->b + 24, metric & 0xffffff);
-	l->len = 28;
-}
-
-static void external(struct lsabuf *l, uint32_t id, uint32_t adv, uint32_t mask, bool e2,
-                     uint32_t metric, uint32_t fwd)
-{
-	hdr(l, LSA_EXTERNAL, id, adv, OSPF_INITIAL_SEQ, 1);
-	put32(l->b + 20, mask);
-	put32(l->b + 24, (e2 ? 0x80000000u : 0) | (metric & 0xffffff));
-	put32(l->b + 28, fwd);
-	put32(l->b + 32, 0);
-	l->len = 36;
-}
 
 static struct lsdb *db;
 
@@ -92,7 +13,7 @@ static void install(struct lsabuf *l, uint32_t area)
 {
 	struct lsa a;
 
-	finish(l, &a);
+	lsab_finish(l, &a);
 	CHECK_EQ(lsdb_install(db, area, &a, 0, NULL), LSDB_ADDED);
 }
 
@@ -114,53 +35,53 @@ static void build(void)
 	struct lsabuf l;
 	uint32_t net45[] = { IP(4,4,4,4), IP(5,5,5,5) };
 
-	router_begin(&l, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ);
-	router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,12,1), 10);
-	router_link(&l, LINK_STUB, IP(10,0,12,0), IP(255,255,255,252), 10);
-	router_link(&l, LINK_P2P, IP(3,3,3,3), IP(10,0,13,1), 10);
-	router_link(&l, LINK_STUB, IP(10,0,13,0), IP(255,255,255,252), 10);
-	router_link(&l, LINK_STUB, IP(10,255,0,1), IP(255,255,255,255), 0);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,12,1), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,12,0), IP(255,255,255,252), 10);
+	lsab_router_link(&l, LINK_P2P, IP(3,3,3,3), IP(10,0,13,1), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,13,0), IP(255,255,255,252), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,255,0,1), IP(255,255,255,255), 0);
 	install(&l, 0);
 
-	router_begin(&l, IP(2,2,2,2), 0, OSPF_INITIAL_SEQ);
-	router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,12,2), 10);
-	router_link(&l, LINK_STUB, IP(10,0,12,0), IP(255,255,255,252), 10);
-	router_link(&l, LINK_P2P, IP(4,4,4,4), IP(10,0,24,2), 10);
-	router_link(&l, LINK_STUB, IP(10,255,0,2), IP(255,255,255,255), 0);
+	lsab_router_begin(&l, IP(2,2,2,2), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,12,2), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,12,0), IP(255,255,255,252), 10);
+	lsab_router_link(&l, LINK_P2P, IP(4,4,4,4), IP(10,0,24,2), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,255,0,2), IP(255,255,255,255), 0);
 	install(&l, 0);
 
-	router_begin(&l, IP(3,3,3,3), 0, OSPF_INITIAL_SEQ);
-	router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,13,3), 10);
-	router_link(&l, LINK_P2P, IP(4,4,4,4), IP(10,0,34,3), 10);
+	lsab_router_begin(&l, IP(3,3,3,3), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,13,3), 10);
+	lsab_router_link(&l, LINK_P2P, IP(4,4,4,4), IP(10,0,34,3), 10);
 	install(&l, 0);
 
-	router_begin(&l, IP(4,4,4,4), LSA_ROUTER_B, OSPF_INITIAL_SEQ);
-	router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,24,4), 10);
-	router_link(&l, LINK_P2P, IP(3,3,3,3), IP(10,0,34,4), 10);
-	router_link(&l, LINK_TRANSIT, IP(10,0,45,4), IP(10,0,45,4), 1);
-	router_link(&l, LINK_STUB, IP(10,255,0,4), IP(255,255,255,255), 0);
+	lsab_router_begin(&l, IP(4,4,4,4), LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,24,4), 10);
+	lsab_router_link(&l, LINK_P2P, IP(3,3,3,3), IP(10,0,34,4), 10);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,0,45,4), IP(10,0,45,4), 1);
+	lsab_router_link(&l, LINK_STUB, IP(10,255,0,4), IP(255,255,255,255), 0);
 	install(&l, 0);
 
-	router_begin(&l, IP(5,5,5,5), LSA_ROUTER_E, OSPF_INITIAL_SEQ);
-	router_link(&l, LINK_TRANSIT, IP(10,0,45,4), IP(10,0,45,5), 1);
-	router_link(&l, LINK_STUB, IP(10,5,0,0), IP(255,255,255,0), 5);
+	lsab_router_begin(&l, IP(5,5,5,5), LSA_ROUTER_E, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,0,45,4), IP(10,0,45,5), 1);
+	lsab_router_link(&l, LINK_STUB, IP(10,5,0,0), IP(255,255,255,0), 5);
 	install(&l, 0);
 
-	router_begin(&l, IP(6,6,6,6), 0, OSPF_INITIAL_SEQ);
-	router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,16,6), 1);
-	router_link(&l, LINK_STUB, IP(10,6,0,0), IP(255,255,0,0), 1);
+	lsab_router_begin(&l, IP(6,6,6,6), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,16,6), 1);
+	lsab_router_link(&l, LINK_STUB, IP(10,6,0,0), IP(255,255,0,0), 1);
 	install(&l, 0);
 
-	network(&l, IP(10,0,45,4), IP(4,4,4,4), IP(255,255,255,0), net45, 2);
+	lsab_network(&l, IP(10,0,45,4), IP(4,4,4,4), IP(255,255,255,0), net45, 2);
 	install(&l, 0);
-	summary(&l, LSA_SUMMARY, IP(172,16,0,0), IP(4,4,4,4), IP(255,255,0,0), 3);
+	lsab_summary(&l, LSA_SUMMARY, IP(172,16,0,0), IP(4,4,4,4), IP(255,255,0,0), 3);
 	install(&l, 0);
-	external(&l, IP(192,0,2,0), IP(5,5,5,5), IP(255,255,255,0), true, 20, 0);
+	lsab_external(&l, IP(192,0,2,0), IP(5,5,5,5), IP(255,255,255,0), true, 20, 0);
 	install(&l, 0);
-	external(&l, IP(198,51,100,0), IP(5,5,5,5), IP(255,255,255,0), false, 7, 0);
+	lsab_external(&l, IP(198,51,100,0), IP(5,5,5,5), IP(255,255,255,0), false, 7, 0);
 	install(&l, 0);
 	/* forwarding address on R2's loopback: the path to it, not to R5 */
-	external(&l, IP(203,0,113,0), IP(5,5,5,5), IP(255,255,255,0), false, 1, IP(10,255,0,2));
+	lsab_external(&l, IP(203,0,113,0), IP(5,5,5,5), IP(255,255,255,0), false, 1, IP(10,255,0,2));
 	install(&l, 0);
 }
 
@@ -217,41 +138,41 @@ static void test_lsdb(void)
 	const struct lsdb_entry *e;
 
 	db = lsdb_new(2);
-	router_begin(&l, IP(1,1,1,1), 0, 100);
-	router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 1);
-	finish(&l, &a);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, 100);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 1);
+	lsab_finish(&l, &a);
 	CHECK_EQ(lsdb_install(db, 0, &a, 1000, NULL), LSDB_ADDED);
 	CHECK_EQ(lsdb_install(db, 0, &a, 2000, NULL), LSDB_DUPLICATE);
 	/* same contents, higher sequence: a refresh */
-	router_begin(&l, IP(1,1,1,1), 0, 101);
-	router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 1);
-	finish(&l, &a);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, 101);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 1);
+	lsab_finish(&l, &a);
 	CHECK_EQ(lsdb_install(db, 0, &a, 3000, &old), LSDB_REFRESHED);
 	CHECK_EQ(old.seq, 100);
 	/* older sequence: ignored */
-	router_begin(&l, IP(1,1,1,1), 0, 99);
-	router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 1);
-	finish(&l, &a);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, 99);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 1);
+	lsab_finish(&l, &a);
 	CHECK_EQ(lsdb_install(db, 0, &a, 3000, NULL), LSDB_OLDER);
 	/* new contents */
-	router_begin(&l, IP(1,1,1,1), 0, 102);
-	router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 5);
-	finish(&l, &a);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, 102);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 5);
+	lsab_finish(&l, &a);
 	CHECK_EQ(lsdb_install(db, 0, &a, 4000, NULL), LSDB_CHANGED);
 	e = lsdb_get(db, 0, LSA_ROUTER, IP(1,1,1,1), IP(1,1,1,1));
 	CHECK(e != NULL && e->lsa.h.seq == 102 && lsdb_age_of(e, 4000) == 1 && lsdb_age_of(e, 14000) == 11);
 	/* the same LSA in another area is another entry; AS scope ignores areas */
 	CHECK_EQ(lsdb_install(db, 1, &a, 4000, NULL), LSDB_ADDED);
-	external(&l, IP(192,0,2,0), IP(5,5,5,5), IP(255,255,255,0), true, 20, 0);
-	finish(&l, &a);
+	lsab_external(&l, IP(192,0,2,0), IP(5,5,5,5), IP(255,255,255,0), true, 20, 0);
+	lsab_finish(&l, &a);
 	CHECK_EQ(lsdb_install(db, 7, &a, 4000, NULL), LSDB_FULL);      /* bound of 2 */
 	CHECK_EQ(lsdb_stats(db)->entries, 2);
 	/* a MaxAge instance flushes */
-	router_begin(&l, IP(1,1,1,1), 0, 102);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, 102);
 	l.b[0] = OSPF_MAX_AGE >> 8;
 	l.b[1] = OSPF_MAX_AGE & 0xff;
-	router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 5);
-	finish(&l, &a);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,0,0), IP(255,255,0,0), 5);
+	lsab_finish(&l, &a);
 	CHECK_EQ(lsdb_install(db, 1, &a, 5000, NULL), LSDB_FLUSHED);
 	CHECK(lsdb_get(db, 1, LSA_ROUTER, IP(1,1,1,1), IP(1,1,1,1)) == NULL);
 	CHECK_EQ(lsdb_install(db, 1, &a, 5000, NULL), LSDB_OLDER);    /* nothing held */
