@@ -1,38 +1,41 @@
 /*
  * anemone-ospfmon: a passive OSPFv2 listener.  It replays captures (-r) or
- * listens on an interface with libpcap (-i, until SIGTERM/SIGINT): every
- * OSPF packet is checked, every LSA it carries installed in the link-state
- * database by the rules of RFC 2328 13.1, and at the end the database or a
- * router's routes are printed.  It never transmits: the capture is
- * receive-only and no socket is opened.
+ * listens on an interface (-i: libpcap, or a receive-only raw socket) until
+ * SIGTERM/SIGINT: every OSPF packet is checked, every LSA installed in the
+ * link-state database by the rules of RFC 2328 13.1, every change of the
+ * topology reported as an event, and the topology, the database and the
+ * events published (Redis, a JSON file).  At the end it prints what --dump
+ * asks for.  It never transmits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
+#include <libconfig.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "conf.h"
-#include "decode.h"
+#include "dump.h"
 #include "log.h"
-#include "lsdb.h"
-#include "ospf.h"
-#include "spf.h"
+#include "monitor.h"
+#include "snapshot.h"
 
-#define MAX_LSAS 200000
+#define DEF_SNAPSHOT_MS (5 * 60 * 1000)
 
-static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t got_stop, got_usr1;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	got_stop = 1;
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_stop = 1;
 }
 
 static uint64_t wall_ms(void)
@@ -43,190 +46,235 @@ static uint64_t wall_ms(void)
 	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
-struct ospfmon {
-	struct lsdb *db;
-	int dlt;
-	uint64_t now_ms;
-	uint64_t frames, not_ospf, ospf_pkts;
-	uint64_t drops[OSPF_STATUS_MAX];
-	uint64_t by_type[6];
-	struct ratelim rl;
+struct settings {
+	const char *interface;
+	const char *files[16];
+	unsigned nfiles;
+	const char *filter;
+	uint32_t buffer_bytes;
+	const char *snapshot;
+	uint64_t snapshot_ms;
+	const char *events_file;
+	struct mon_conf mon;
+	bool syslog;
+	int verbose;
 };
+
+static void defaults(struct settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->snapshot_ms = DEF_SNAPSHOT_MS;
+	s->mon.hold_ms = DEF_HOLD_MS;
+	s->mon.ev.flap_count = DEF_FLAP_COUNT;
+	s->mon.ev.flap_window_ms = DEF_FLAP_WINDOW_MS;
+}
+
+static const char *const top_known[] = { "input", "snapshot", "events", "log", NULL };
+static const char *const input_known[] = { "interface", "file", "buffer-size", NULL };
+static const char *const snapshot_known[] = { "file", "interval", NULL };
+static const char *const events_known[] = { "file", "hold", "flap-count", "flap-window", NULL };
+static const char *const log_known[] = { "syslog", "verbose", NULL };
+
+/* Load the config file into s; the strings live in cfg. */
+static int load_config(const char *path, config_t *cfg, struct settings *s)
+{
+	struct conf_ctx cx = { path, 0 };
+	const config_setting_t *root, *g;
+	const char *str;
+	uint64_t v;
+
+	if (conf_read(&cx, cfg, path) < 0)
+		return -1;
+	root = config_root_setting(cfg);
+	conf_known(&cx, root, top_known);
+	if ((g = config_setting_get_member(root, "input")) != NULL) {
+		conf_known(&cx, g, input_known);
+		conf_string(&cx, g, "interface", &s->interface);
+		if (conf_string(&cx, g, "file", &str) > 0)
+			s->files[s->nfiles++] = str;
+		if (conf_uint(&cx, g, "buffer-size", 1, 1024, &v) > 0)
+			s->buffer_bytes = (uint32_t)v << 20;
+	}
+	if ((g = config_setting_get_member(root, "snapshot")) != NULL) {
+		conf_known(&cx, g, snapshot_known);
+		conf_string(&cx, g, "file", &s->snapshot);
+		conf_duration_ms(&cx, g, "interval", 1000, 86400000, &s->snapshot_ms);
+	}
+	if ((g = config_setting_get_member(root, "events")) != NULL) {
+		conf_known(&cx, g, events_known);
+		conf_string(&cx, g, "file", &s->events_file);
+		conf_duration_ms(&cx, g, "hold", 0, 60000, &s->mon.hold_ms);
+		if (conf_uint(&cx, g, "flap-count", 2, 1000, &v) > 0)
+			s->mon.ev.flap_count = (uint32_t)v;
+		conf_duration_ms(&cx, g, "flap-window", 1000, 86400000, &s->mon.ev.flap_window_ms);
+	}
+	if ((g = config_setting_get_member(root, "log")) != NULL) {
+		conf_known(&cx, g, log_known);
+		conf_bool(&cx, g, "syslog", &s->syslog);
+		if (conf_uint(&cx, g, "verbose", 0, 1, &v) > 0)
+			s->verbose = (int)v;
+	}
+	return cx.errors ? -1 : 0;
+}
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-	"usage: anemone-ospfmon (-i IFACE | -r FILE [-r FILE ...]) [--dump lsdb|routes]\n"
-	"                       [--root ROUTER-ID] [--json]\n"
+	"usage: anemone-ospfmon [-c FILE] [-n] (-i IFACE | -r FILE [-r FILE ...])\n"
+	"                       [-s SNAPSHOT] [-e EVENTS] [--dump lsdb|topology|routes|events]\n"
+	"                       [--root ROUTER-ID] [--json] [-v]\n"
+	"  -c FILE         configuration file (libconfig; see anemone-ospfmon(8))\n"
+	"  -n              check the configuration and exit\n"
 	"  -i IFACE        listen on IFACE (libpcap, receive only) until SIGTERM or\n"
-	"                  SIGINT, then print\n"
+	"                  SIGINT, then print what --dump asks for\n"
 	"  -r FILE         replay a pcap/pcapng capture of OSPF traffic; several are\n"
 	"                  read in order into one database\n"
-	"  --dump WHAT     print the link-state database (lsdb, default) or the\n"
-	"                  routes of --root (routes)\n"
+	"  -s SNAPSHOT     load this LSDB snapshot at start (if it exists) and save\n"
+	"                  it at exit (with -i also periodically and on SIGUSR1);\n"
+	"                  with neither -i nor -r: only load it, to query it\n"
+	"  -e EVENTS      append events to this file, one JSON object per line\n"
+	"  --dump WHAT     at the end print the link-state database (lsdb), the\n"
+	"                  topology, the routes of --root (routes), or nothing but\n"
+	"                  the events, as they happen (events)\n"
 	"  --root ID       router id whose routes to compute (dotted quad)\n"
-	"  --json          JSON instead of text\n");
+	"  --json          JSON instead of text\n"
+	"  -v              debug messages\n");
 }
 
-static const char *ip(uint32_t a, char *buf)
-{
-	struct in_addr in = { htonl(a) };
-
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
-}
-
-static int masklen(uint32_t m)
-{
-	return __builtin_popcount(m);
-}
-
-/* One captured frame: IPv4 protocol 89 -> OSPF -> LSAs into the LSDB. */
-static void on_frame(void *ctx, const struct cap_frame *fr)
-{
-	struct ospfmon *m = ctx;
-	struct pkt_info pi;
-	struct ospf_pkt p;
-	enum ospf_status st;
-
-	m->frames++;
-	if (fr->ts_ms > m->now_ms)
-		m->now_ms = fr->ts_ms;
-	if (pkt_decode(m->dlt, fr->data, fr->caplen, fr->wirelen, &pi) != PKT_OK ||
-	    pi.af != AF_INET || pi.proto != 89 || pi.frag != PKT_FRAG_NONE) {
-		m->not_ospf++;
-		return;
-	}
-	if ((st = ospf_decode(fr->data + pi.l4_off, pi.l4_len, &p)) != OSPF_OK) {
-		m->drops[st]++;
-		log_ratelimited(&m->rl, m->now_ms, "dropped an OSPF packet: %s", ospf_status_name(st));
-		return;
-	}
-	m->ospf_pkts++;
-	m->by_type[p.h.type]++;
-	if (p.h.type == OSPF_LSU) {
-		size_t off = 0;
-		struct lsa l;
-		while (ospf_lsu_next(&p, &off, &l) == OSPF_OK)
-			lsdb_install(m->db, p.h.area_id, &l, m->now_ms, NULL);
-	}
-}
-
-struct dump_ctx {
-	bool json;
-	bool first;
-	uint64_t now_ms;
+struct run {
+	struct settings *s;
+	struct monitor m;
+	FILE *events_fp;
+	bool events_stdout;
+	uint64_t next_snapshot_ms;
 };
 
-static void dump_lsa(void *vctx, const struct lsdb_entry *e)
+static void on_event(void *ctx, const char *json)
 {
-	struct dump_ctx *c = vctx;
-	const struct lsa *l = &e->lsa;
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ar[INET_ADDRSTRLEN];
+	struct run *r = ctx;
 
-	if (c->json) {
-		printf("%s\n  {\"area\": %s%s%s, \"type\": %u, \"id\": \"%s\", \"adv\": \"%s\", "
-		       "\"seq\": \"0x%08" PRIx32 "\", \"age\": %u, \"length\": %u}",
-		       c->first ? "" : ",", e->area == LSDB_AS_SCOPE ? "null" : "\"",
-		       e->area == LSDB_AS_SCOPE ? "" : ip(e->area, ar),
-		       e->area == LSDB_AS_SCOPE ? "" : "\"", l->h.type, ip(l->h.ls_id, a),
-		       ip(l->h.adv_router, b), (uint32_t)l->h.seq, lsdb_age_of(e, c->now_ms),
-		       l->h.length);
-		c->first = false;
+	if (r->events_stdout) {
+		fputs(json, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+	if (r->events_fp != NULL) {
+		fputs(json, r->events_fp);
+		fputc('\n', r->events_fp);
+		fflush(r->events_fp);
+	}
+}
+
+/* After the monitor moved on: hand what changed to the consumers. */
+static void after_tick(struct run *r)
+{
+	if (r->m.changed) {
+		r->m.changed = false;
+		mon_take_events(&r->m);
+	}
+}
+
+static void save_snapshot(struct run *r, uint64_t now_ms)
+{
+	char err[512];
+	long n;
+
+	if (r->s->snapshot == NULL)
 		return;
-	}
-	printf("%-15s type %-2u id %-15s adv %-15s seq 0x%08" PRIx32 " len %u",
-	       e->area == LSDB_AS_SCOPE ? "AS" : ip(e->area, ar), l->h.type, ip(l->h.ls_id, a),
-	       ip(l->h.adv_router, b), (uint32_t)l->h.seq, l->h.length);
-	switch (l->h.type) {
-	case LSA_ROUTER: {
-		struct lsa_router_link lk;
-		printf(" flags 0x%02x\n", l->u.router.flags);
-		for (unsigned i = 0; i < l->u.router.nlinks; i++) {
-			static const char *const kind[] = { "?", "p2p", "transit", "stub", "virtual" };
-			lsa_router_link(l, i, &lk);
-			printf("    %-7s id %-15s data %-15s metric %u\n",
-			       lk.type <= 4 ? kind[lk.type] : "?", ip(lk.id, a), ip(lk.data, b), lk.metric);
-		}
-		break;
-	}
-	case LSA_NETWORK:
-		printf(" /%d\n", masklen(l->u.network.mask));
-		for (unsigned i = 0; i < l->u.network.nrouters; i++)
-			printf("    attached %s\n", ip(lsa_network_router(l, i), a));
-		break;
-	case LSA_SUMMARY:
-	case LSA_ASBR_SUMMARY:
-		printf(" /%d metric %u\n", masklen(l->u.summary.mask), l->u.summary.metric);
-		break;
-	case LSA_EXTERNAL:
-	case LSA_NSSA:
-		printf(" /%d %s metric %u fwd %s tag %u\n", masklen(l->u.external.mask),
-		       l->u.external.e2 ? "E2" : "E1", l->u.external.metric,
-		       ip(l->u.external.fwd, a), l->u.external.tag);
-		break;
-	default:
-		printf("\n");
-	}
+	if ((n = snapshot_save(r->m.db, r->s->snapshot, now_ms, err, sizeof(err))) < 0)
+		log_warnx("cannot save the snapshot: %s", err);
+	else
+		log_info("%s: %ld LSAs saved", r->s->snapshot, n);
 }
 
-static void dump_lsdb(struct ospfmon *m, bool json)
+static int listen_live(struct run *r)
 {
-	uint32_t areas[64];
-	unsigned n = lsdb_areas(m->db, areas, 64);
-	struct dump_ctx c = { json, true, m->now_ms };
+	struct cap_conf cc = { 0 };
+	const struct capture_ops *ops = &pcap_capture_ops;
+	struct capture *cap;
+	struct sigaction sa;
+	char err[512];
+	int rc = 0;
 
-	if (json)
-		printf("[");
-	for (unsigned i = 0; i < n; i++)
-		lsdb_foreach(m->db, areas[i], 0, dump_lsa, &c);
-	lsdb_foreach(m->db, LSDB_AS_SCOPE, 0, dump_lsa, &c);
-	if (json)
-		printf("\n]\n");
-}
-
-static int dump_routes(struct ospfmon *m, uint32_t root, bool json)
-{
-	struct route_table rt = { 0 };
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-
-	if (spf_routes(m->db, root, &rt) < 0) {
-		fprintf(stderr, "anemone-ospfmon: router %s is not in the link-state database\n",
-		        ip(root, a));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	cc.interface = r->s->interface;
+	cc.filter = "ip proto 89";
+	cc.promisc = true;
+	cc.snaplen = 65535;
+	cc.timeout_ms = 100;
+	cc.buffer_bytes = r->s->buffer_bytes;
+	if ((cap = ops->open(&cc, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
 		return 1;
 	}
-	if (json)
-		printf("[");
-	for (unsigned i = 0; i < rt.n; i++) {
-		const struct route *r = &rt.r[i];
-		if (json) {
-			printf("%s\n  {\"prefix\": \"%s/%d\", \"type\": \"%s\", \"cost\": %u, ",
-			       i ? "," : "", ip(r->prefix, a), masklen(r->mask),
-			       route_type_name(r->type), r->cost);
-			if (r->type == RT_E2 || r->type == RT_N2)
-				printf("\"type2_cost\": %u, ", r->type2_cost);
-			printf("\"nexthops\": [");
-			for (unsigned j = 0; j < r->nnh; j++)
-				printf("%s\"%s\"", j ? ", " : "", ip(r->nh[j], b));
-			printf("]}");
+	r->m.dlt = ops->datalink(cap);
+	log_info("listening on %s (%s, receive only)", r->s->interface, ops->name);
+	r->next_snapshot_ms = wall_ms() + r->s->snapshot_ms;
+	while (!got_stop) {
+		struct pollfd pfd = { ops->fd(cap), POLLIN, 0 };
+		uint64_t now;
+
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			fatal("poll");
+		if (ops->dispatch(cap, -1, mon_frame, &r->m, err, sizeof(err)) == CAP_ERROR) {
+			log_warnx("%s: %s", r->s->interface, err);
+			rc = 1;
+			break;
+		}
+		now = wall_ms();
+		mon_tick(&r->m, now, false);
+		after_tick(r);
+		if (got_usr1) {
+			got_usr1 = 0;
+			mon_log_stats(&r->m);
+			save_snapshot(r, now);
+		}
+		if (now >= r->next_snapshot_ms) {
+			save_snapshot(r, now);
+			r->next_snapshot_ms = now + r->s->snapshot_ms;
+		}
+	}
+	ops->close(cap);
+	mon_tick(&r->m, wall_ms(), true);
+	after_tick(r);
+	save_snapshot(r, wall_ms());
+	return rc;
+}
+
+static int replay(struct run *r)
+{
+	struct cap_conf cc = { 0 };
+	int rc = 0;
+
+	for (unsigned i = 0; i < r->s->nfiles; i++) {
+		const struct capture_ops *ops;
+		struct capture *cap;
+		enum cap_result res;
+		char err[512];
+
+		cc.file = r->s->files[i];
+		ops = pcapfile_usable(cc.file) ? &pcapfile_capture_ops : &pcap_capture_ops;
+		if ((cap = ops->open(&cc, err, sizeof(err))) == NULL) {
+			log_warnx("%s", err);
+			rc = 1;
 			continue;
 		}
-		{
-			char pfx[32];
-			snprintf(pfx, sizeof(pfx), "%s/%d", ip(r->prefix, a), masklen(r->mask));
-			printf("%-18s %-5s cost %-6u", pfx, route_type_name(r->type), r->cost);
+		r->m.dlt = ops->datalink(cap);
+		while ((res = ops->dispatch(cap, 4096, mon_frame, &r->m, err, sizeof(err))) == CAP_OK)
+			after_tick(r);
+		if (res == CAP_ERROR) {
+			log_warnx("%s: %s", cc.file, err);
+			rc = 1;
 		}
-		if (r->type == RT_E2 || r->type == RT_N2)
-			printf(" type-2 %u", r->type2_cost);
-		if (r->attached)
-			printf(" attached");
-		for (unsigned j = 0; j < r->nnh; j++)
-			printf(" via %s", ip(r->nh[j], b));
-		printf("\n");
+		ops->close(cap);
 	}
-	if (json)
-		printf("\n]\n");
-	route_table_free(&rt);
-	return 0;
+	mon_tick(&r->m, r->m.now_ms, true);
+	after_tick(r);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -234,34 +282,40 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "snapshot", required_argument, NULL, 's' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cap_conf cc = { 0 };
-	struct ospfmon m;
-	struct capture *cap;
-	const struct capture_ops *ops;
-	const char *files[16], *dump = "lsdb", *iface = NULL;
-	unsigned nfiles = 0;
+	static const char *const dumps[] = { "lsdb", "topology", "routes", "events", NULL };
+	struct settings s, cli;
+	struct run r;
+	config_t cfg;
+	const char *dump = "lsdb", *conf_file = NULL;
 	struct in_addr root = { 0 };
-	bool json = false, have_root = false;
-	enum cap_result r;
-	char err[512];
-	int ch, rc = 0;
+	bool json = false, have_root = false, check_only = false;
+	int ch, rc = 0, d;
 
-	while ((ch = getopt_long(argc, argv, "i:r:h", longopts, NULL)) != -1) {
+	defaults(&cli);
+	while ((ch = getopt_long(argc, argv, "c:e:i:nr:s:vh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'i': iface = optarg; break;
+		case 'c': conf_file = optarg; break;
+		case 'e': cli.events_file = optarg; break;
+		case 'i': cli.interface = optarg; break;
+		case 'n': check_only = true; break;
 		case 'r':
-			if (nfiles == 16) {
+			if (cli.nfiles == 16) {
 				fprintf(stderr, "anemone-ospfmon: at most 16 captures\n");
 				return CONF_EXIT;
 			}
-			files[nfiles++] = optarg;
+			cli.files[cli.nfiles++] = optarg;
 			break;
+		case 's': cli.snapshot = optarg; break;
+		case 'v': cli.verbose = 1; break;
 		case 'd': dump = optarg; break;
 		case 'R':
 			if (inet_pton(AF_INET, optarg, &root) != 1) {
@@ -275,82 +329,99 @@ int main(int argc, char **argv)
 		default: usage(stderr); return CONF_EXIT;
 		}
 	}
-	if ((nfiles == 0) == (iface == NULL) || optind != argc ||
-	    (strcmp(dump, "lsdb") != 0 && strcmp(dump, "routes") != 0) ||
-	    (strcmp(dump, "routes") == 0 && !have_root)) {
+	for (d = 0; dumps[d] != NULL && strcmp(dumps[d], dump) != 0; d++)
+		;
+	if (optind != argc || dumps[d] == NULL || (strcmp(dump, "routes") == 0 && !have_root)) {
 		usage(stderr);
 		return CONF_EXIT;
 	}
-	log_init("anemone-ospfmon", LOG_TO_STDERR, 0);
-	memset(&m, 0, sizeof(m));
-	m.rl = (struct ratelim)RATELIM_INIT(1000, 5);
-	if ((m.db = lsdb_new(MAX_LSAS)) == NULL)
-		fatalx("out of memory");
-	if (iface != NULL) {
-		struct sigaction sa;
-		uint64_t aged_s = 0;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		cc.interface = iface;
-		cc.filter = "ip proto 89";
-		cc.promisc = true;
-		cc.snaplen = 65535;
-		cc.timeout_ms = 100;
-		ops = &pcap_capture_ops;
-		if ((cap = ops->open(&cc, err, sizeof(err))) == NULL)
-			fatalx("%s", err);
-		m.dlt = ops->datalink(cap);
-		log_info("listening on %s", iface);
-		while (!got_stop) {
-			struct pollfd pfd = { ops->fd(cap), POLLIN, 0 };
-			if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
-				fatal("poll");
-			if (ops->dispatch(cap, -1, on_frame, &m, err, sizeof(err)) == CAP_ERROR) {
-				log_warnx("%s: %s", iface, err);
-				rc = 1;
-				break;
-			}
-			if (wall_ms() > m.now_ms)
-				m.now_ms = wall_ms();
-			if (m.now_ms / 1000 != aged_s) {      /* ages are whole seconds */
-				aged_s = m.now_ms / 1000;
-				lsdb_age(m.db, m.now_ms, NULL, NULL);
-			}
-		}
-		ops->close(cap);
+	/* The file first, then the command line over it. */
+	defaults(&s);
+	config_init(&cfg);
+	if (conf_file != NULL && load_config(conf_file, &cfg, &s) < 0) {
+		config_destroy(&cfg);
+		return CONF_EXIT;
 	}
-	for (unsigned i = 0; i < nfiles; i++) {
-		cc.file = files[i];
-		ops = pcapfile_usable(files[i]) ? &pcapfile_capture_ops : &pcap_capture_ops;
-		if ((cap = ops->open(&cc, err, sizeof(err))) == NULL)
+	if (cli.interface != NULL || cli.nfiles > 0) {
+		s.interface = cli.interface;
+		memcpy(s.files, cli.files, sizeof(s.files));
+		s.nfiles = cli.nfiles;
+	}
+	if (cli.snapshot != NULL)
+		s.snapshot = cli.snapshot;
+	if (cli.events_file != NULL)
+		s.events_file = cli.events_file;
+	if (cli.verbose)
+		s.verbose = 1;
+	if (s.interface != NULL && s.nfiles > 0) {
+		fprintf(stderr, "anemone-ospfmon: an interface or capture files, not both\n");
+		config_destroy(&cfg);
+		return CONF_EXIT;
+	}
+	if (check_only) {
+		printf("%s: configuration OK\n", conf_file != NULL ? conf_file : "anemone-ospfmon");
+		config_destroy(&cfg);
+		return 0;
+	}
+	if (s.interface == NULL && s.nfiles == 0 && s.snapshot == NULL) {
+		usage(stderr);
+		config_destroy(&cfg);
+		return CONF_EXIT;
+	}
+
+	log_init("anemone-ospfmon", s.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, s.verbose);
+	memset(&r, 0, sizeof(r));
+	r.s = &s;
+	r.events_stdout = strcmp(dump, "events") == 0;
+	if (!mon_init(&r.m, &s.mon))
+		fatalx("out of memory");
+	r.m.on_event = on_event;
+	r.m.on_event_ctx = &r;
+	if (s.events_file != NULL && (r.events_fp = fopen(s.events_file, "a")) == NULL)
+		fatal("%s", s.events_file);
+	if (s.snapshot != NULL && access(s.snapshot, F_OK) != 0 && errno == ENOENT &&
+	    (s.interface != NULL || s.nfiles > 0)) {
+		log_info("%s: no snapshot yet, starting empty", s.snapshot);
+		r.m.now_ms = s.interface != NULL ? wall_ms() : 0;
+		mon_baseline(&r.m);
+		after_tick(&r);
+	} else if (s.snapshot != NULL) {
+		/* Live (or a query of a live daemon's snapshot): aged to now; a
+		 * replay continues from the snapshot's own time. */
+		char err[512];
+		uint64_t now = s.nfiles > 0 ? 0 : wall_ms();
+		long n = snapshot_load(r.m.db, s.snapshot, &now, err, sizeof(err));
+
+		if (n < 0)
 			fatalx("%s", err);
-		m.dlt = ops->datalink(cap);
-		while ((r = ops->dispatch(cap, 4096, on_frame, &m, err, sizeof(err))) == CAP_OK)
-			;
-		if (r == CAP_ERROR) {
-			log_warnx("%s: %s", files[i], err);
-			rc = 1;
-		}
-		ops->close(cap);
+		if (err[0] != 0)
+			log_warnx("%s", err);
+		log_info("%s: %ld LSAs loaded", s.snapshot, n);
+		r.m.now_ms = now;
+		mon_baseline(&r.m);
+		after_tick(&r);
+	}
+	if (s.interface != NULL)
+		rc = listen_live(&r);
+	else if (s.nfiles > 0) {
+		rc = replay(&r);
+		save_snapshot(&r, r.m.now_ms);
 	}
 
 	if (strcmp(dump, "lsdb") == 0)
-		dump_lsdb(&m, json);
-	else if (dump_routes(&m, ntohl(root.s_addr), json) != 0)
-		rc = 1;
-	{
-		uint64_t dropped = 0;
-		for (int i = 1; i < OSPF_STATUS_MAX; i++)
-			dropped += m.drops[i];
-		log_info("stats frames=%" PRIu64 " not-ospf=%" PRIu64 " ospf=%" PRIu64
-		         " dropped=%" PRIu64 " hello=%" PRIu64 " dd=%" PRIu64 " lsr=%" PRIu64
-		         " lsu=%" PRIu64 " lsack=%" PRIu64 " lsas=%u", m.frames, m.not_ospf,
-		         m.ospf_pkts, dropped, m.by_type[1], m.by_type[2], m.by_type[3],
-		         m.by_type[4], m.by_type[5], lsdb_stats(m.db)->entries);
+		dump_lsdb(r.m.db, r.m.now_ms, json);
+	else if (strcmp(dump, "topology") == 0) {
+		if (r.m.topo == NULL)
+			mon_baseline(&r.m);
+		if (r.m.topo != NULL)
+			dump_topology(r.m.topo, r.m.version, json);
 	}
-	lsdb_free(m.db);
+	else if (strcmp(dump, "routes") == 0 && dump_routes(r.m.db, ntohl(root.s_addr), json) != 0)
+		rc = 1;
+	mon_log_stats(&r.m);
+	if (r.events_fp != NULL)
+		fclose(r.events_fp);
+	mon_free(&r.m);
+	config_destroy(&cfg);
 	return rc;
 }

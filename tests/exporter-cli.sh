@@ -4,23 +4,6 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need tshark
 
-# expect_exit WANT-STATUS PATTERN ARGS...: run the exporter, check status and
-# that stderr matches the extended regular expression PATTERN.
-expect_exit() {
-	want=$1 pat=$2; shift 2
-	"$EXPORTER" "$@" >"$T/out" 2>"$T/err"
-	got=$?
-	[ "$got" -eq "$want" ] || fail "anemone-exporter $*: exit $got, want $want; stderr: $(cat "$T/err")"
-	grep -qE -- "$pat" "$T/err" "$T/out" ||
-		fail "anemone-exporter $*: output does not match '$pat': $(cat "$T/err" "$T/out")"
-	info "$* -> $got: $(head -1 "$T/err" "$T/out" | grep -v '^==>' | grep . | head -1)"
-}
-
-conf() {   # conf NAME TEXT: write a config file, print its path
-	printf '%s\n' "$2" >"$T/$1.conf"
-	echo "$T/$1.conf"
-}
-
 expect_exit 0 "configuration OK" -n -c "$top_srcdir/etc/anemone-exporter.conf"
 expect_exit 0 "anemone-exporter [0-9]" -V
 expect_exit 0 "usage:" -h

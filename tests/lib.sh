@@ -8,6 +8,7 @@ set -u
 EXPORTER="$top_builddir/exporter/anemone-exporter"
 CAPS="$top_srcdir/tests/data/captures"
 PCAP_TOTALS="$top_srcdir/tests/pcap-totals"
+PROG=$EXPORTER
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/anemone-test.XXXXXX")
 BG_PIDS=""
@@ -127,4 +128,21 @@ exporter_stat() {
 expect_eq() {  # expect_eq WHAT GOT WANT
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 	info "$1: $2"
+}
+
+# expect_exit STATUS PATTERN ARGS...: run $PROG (default: the exporter) with
+# ARGS; it must exit with STATUS and print something matching PATTERN.
+expect_exit() {
+	want=$1 pat=$2; shift 2
+	"$PROG" "$@" >"$T/out" 2>"$T/err"
+	got=$?
+	[ "$got" -eq "$want" ] || fail "$(basename "$PROG") $*: exit $got, want $want; stderr: $(cat "$T/err")"
+	grep -qE -- "$pat" "$T/err" "$T/out" ||
+		fail "$(basename "$PROG") $*: output does not match '$pat': $(cat "$T/err" "$T/out")"
+	info "$* -> $got: $(head -1 "$T/err" "$T/out" | grep -v '^==>' | grep . | head -1)"
+}
+
+conf() {   # conf NAME TEXT: write a config file, print its path
+	printf '%s\n' "$2" >"$T/$1.conf"
+	echo "$T/$1.conf"
 }

@@ -1,0 +1,190 @@
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "dump.h"
+#include "sbuf.h"
+#include "spf.h"
+#include "topo.h"
+
+static const char *ip(uint32_t a, char *buf)
+{
+	struct in_addr in = { htonl(a) };
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+static int masklen(uint32_t m)
+{
+	return __builtin_popcount(m);
+}
+
+struct dump_ctx {
+	bool json;
+	bool first;
+	uint64_t now_ms;
+};
+
+static void dump_lsa(void *vctx, const struct lsdb_entry *e)
+{
+	struct dump_ctx *c = vctx;
+	const struct lsa *l = &e->lsa;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ar[INET_ADDRSTRLEN];
+
+	if (c->json) {
+		printf("%s\n  {\"area\": %s%s%s, \"type\": %u, \"id\": \"%s\", \"adv\": \"%s\", "
+		       "\"seq\": \"0x%08" PRIx32 "\", \"age\": %u, \"length\": %u}",
+		       c->first ? "" : ",", e->area == LSDB_AS_SCOPE ? "null" : "\"",
+		       e->area == LSDB_AS_SCOPE ? "" : ip(e->area, ar),
+		       e->area == LSDB_AS_SCOPE ? "" : "\"", l->h.type, ip(l->h.ls_id, a),
+		       ip(l->h.adv_router, b), (uint32_t)l->h.seq, lsdb_age_of(e, c->now_ms),
+		       l->h.length);
+		c->first = false;
+		return;
+	}
+	printf("%-15s type %-2u id %-15s adv %-15s seq 0x%08" PRIx32 " len %u",
+	       e->area == LSDB_AS_SCOPE ? "AS" : ip(e->area, ar), l->h.type, ip(l->h.ls_id, a),
+	       ip(l->h.adv_router, b), (uint32_t)l->h.seq, l->h.length);
+	switch (l->h.type) {
+	case LSA_ROUTER: {
+		struct lsa_router_link lk;
+		printf(" flags 0x%02x\n", l->u.router.flags);
+		for (unsigned i = 0; i < l->u.router.nlinks; i++) {
+			static const char *const kind[] = { "?", "p2p", "transit", "stub", "virtual" };
+			lsa_router_link(l, i, &lk);
+			printf("    %-7s id %-15s data %-15s metric %u\n",
+			       lk.type <= 4 ? kind[lk.type] : "?", ip(lk.id, a), ip(lk.data, b), lk.metric);
+		}
+		break;
+	}
+	case LSA_NETWORK:
+		printf(" /%d\n", masklen(l->u.network.mask));
+		for (unsigned i = 0; i < l->u.network.nrouters; i++)
+			printf("    attached %s\n", ip(lsa_network_router(l, i), a));
+		break;
+	case LSA_SUMMARY:
+	case LSA_ASBR_SUMMARY:
+		printf(" /%d metric %u\n", masklen(l->u.summary.mask), l->u.summary.metric);
+		break;
+	case LSA_EXTERNAL:
+	case LSA_NSSA:
+		printf(" /%d %s metric %u fwd %s tag %u\n", masklen(l->u.external.mask),
+		       l->u.external.e2 ? "E2" : "E1", l->u.external.metric,
+		       ip(l->u.external.fwd, a), l->u.external.tag);
+		break;
+	default:
+		printf("\n");
+	}
+}
+
+void dump_lsdb(const struct lsdb *db, uint64_t now_ms, bool json)
+{
+	uint32_t areas[64];
+	unsigned n = lsdb_areas(db, areas, 64);
+	struct dump_ctx c = { json, true, now_ms };
+
+	if (json)
+		printf("[");
+	for (unsigned i = 0; i < n; i++)
+		lsdb_foreach(db, areas[i], 0, dump_lsa, &c);
+	lsdb_foreach(db, LSDB_AS_SCOPE, 0, dump_lsa, &c);
+	if (json)
+		printf("\n]\n");
+}
+
+int dump_routes(const struct lsdb *db, uint32_t root, bool json)
+{
+	struct route_table rt = { 0 };
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	if (spf_routes(db, root, &rt) < 0) {
+		fprintf(stderr, "anemone-ospfmon: router %s is not in the link-state database\n",
+		        ip(root, a));
+		return 1;
+	}
+	if (json)
+		printf("[");
+	for (unsigned i = 0; i < rt.n; i++) {
+		const struct route *r = &rt.r[i];
+		if (json) {
+			printf("%s\n  {\"prefix\": \"%s/%d\", \"type\": \"%s\", \"cost\": %u, ",
+			       i ? "," : "", ip(r->prefix, a), masklen(r->mask),
+			       route_type_name(r->type), r->cost);
+			if (r->type == RT_E2 || r->type == RT_N2)
+				printf("\"type2_cost\": %u, ", r->type2_cost);
+			printf("\"nexthops\": [");
+			for (unsigned j = 0; j < r->nnh; j++)
+				printf("%s\"%s\"", j ? ", " : "", ip(r->nh[j], b));
+			printf("]}");
+			continue;
+		}
+		{
+			char pfx[32];
+			snprintf(pfx, sizeof(pfx), "%s/%d", ip(r->prefix, a), masklen(r->mask));
+			printf("%-18s %-5s cost %-6u", pfx, route_type_name(r->type), r->cost);
+		}
+		if (r->type == RT_E2 || r->type == RT_N2)
+			printf(" type-2 %u", r->type2_cost);
+		if (r->attached)
+			printf(" attached");
+		for (unsigned j = 0; j < r->nnh; j++)
+			printf(" via %s", ip(r->nh[j], b));
+		printf("\n");
+	}
+	if (json)
+		printf("\n]\n");
+	route_table_free(&rt);
+	return 0;
+}
+
+void dump_topology(const struct topo *t, uint64_t version, bool json)
+{
+	struct sbuf b = SBUF_INIT;
+
+	if (json) {
+		topo_json(t, version, &b);
+		sbuf_put(&b, "\n", 1);
+	} else {
+		topo_text(t, &b);
+	}
+	fputs(sbuf_str(&b), stdout);
+	sbuf_free(&b);
+}
+
+struct hex_ctx {
+	struct sbuf *b;
+	uint64_t now_ms;
+	bool first;
+};
+
+static void hex_lsa(void *vctx, const struct lsdb_entry *e)
+{
+	struct hex_ctx *c = vctx;
+	static const char hexd[] = "0123456789abcdef";
+	char area[20] = "null";
+
+	if (e->area != LSDB_AS_SCOPE)
+		snprintf(area, sizeof(area), "\"%u.%u.%u.%u\"", e->area >> 24, (e->area >> 16) & 255,
+		         (e->area >> 8) & 255, e->area & 255);
+	sbuf_printf(c->b, "%s{\"area\":%s,\"age\":%u,\"hex\":\"", c->first ? "" : ",", area,
+	            lsdb_age_of(e, c->now_ms));
+	for (unsigned i = 0; i < e->lsa.h.length; i++) {
+		char x[2] = { hexd[e->lsa.raw[i] >> 4], hexd[e->lsa.raw[i] & 15] };
+		sbuf_put(c->b, x, 2);
+	}
+	sbuf_put(c->b, "\"}", 2);
+	c->first = false;
+}
+
+void lsdb_hex_json(const struct lsdb *db, uint64_t version, uint64_t now_ms, struct sbuf *b)
+{
+	uint32_t areas[256];
+	unsigned n = lsdb_areas(db, areas, 255);
+	struct hex_ctx c = { b, now_ms, true };
+
+	areas[n++] = LSDB_AS_SCOPE;
+	sbuf_printf(b, "{\"version\":%" PRIu64 ",\"time_ms\":%" PRIu64 ",\"lsas\":[", version, now_ms);
+	for (unsigned i = 0; i < n; i++)
+		lsdb_foreach(db, areas[i], 0, hex_lsa, &c);
+	sbuf_put(b, "]}", 2);
+}

@@ -1,0 +1,228 @@
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "monitor.h"
+
+#define MAX_PENDING 100000
+
+static void on_evlog(void *ctx, const char *json)
+{
+	struct monitor *m = ctx;
+	char *copy;
+
+	if (m->on_event != NULL)
+		m->on_event(m->on_event_ctx, json);
+	if (m->npending == MAX_PENDING) {
+		m->pending_dropped++;
+		return;
+	}
+	if (m->npending == m->cap_pending) {
+		unsigned cap = m->cap_pending ? m->cap_pending * 2 : 64;
+		char **p = realloc(m->pending, cap * sizeof(*p));
+		if (p == NULL) {
+			m->pending_dropped++;
+			return;
+		}
+		m->pending = p;
+		m->cap_pending = cap;
+	}
+	if ((copy = strdup(json)) == NULL) {
+		m->pending_dropped++;
+		return;
+	}
+	m->pending[m->npending++] = copy;
+}
+
+bool mon_init(struct monitor *m, const struct mon_conf *c)
+{
+	memset(m, 0, sizeof(*m));
+	m->c = *c;
+	m->rl = (struct ratelim)RATELIM_INIT(1000, 5);
+	if ((m->db = lsdb_new(MAX_LSAS)) == NULL)
+		return false;
+	if ((m->ev = evlog_new(&c->ev, on_evlog, m)) == NULL) {
+		lsdb_free(m->db);
+		return false;
+	}
+	return true;
+}
+
+void mon_take_events(struct monitor *m)
+{
+	for (unsigned i = 0; i < m->npending; i++)
+		free(m->pending[i]);
+	m->npending = 0;
+}
+
+void mon_free(struct monitor *m)
+{
+	mon_take_events(m);
+	free(m->pending);
+	evlog_free(m->ev);
+	topo_free(m->topo);
+	lsdb_free(m->db);
+}
+
+struct diff_ctx {
+	struct monitor *m;
+	uint64_t time_ms;
+	unsigned n;
+};
+
+static void on_diff(void *vctx, const struct topo_event *ev)
+{
+	struct diff_ctx *d = vctx;
+
+	evlog_topo(d->m->ev, ev, d->time_ms);
+	d->n++;
+}
+
+/* Say when the view becomes complete or incomplete, and what is missing. */
+static void report_completeness(struct monitor *m, const struct topo *t)
+{
+	struct topo_completeness c;
+
+	topo_completeness(t, &c);
+	if (c.complete != m->comp.complete || c.missing_routers != m->comp.missing_routers ||
+	    c.missing_networks != m->comp.missing_networks) {
+		if (c.complete) {
+			log_info("view complete: %u routers, no LSA referred to is missing", c.routers);
+		} else if (c.routers > 0) {
+			struct sbuf b = SBUF_INIT;
+			for (unsigned i = 0; i < t->nm && i < 8; i++) {
+				sbuf_printf(&b, "%s%s ", i ? ", " : "",
+				            t->m[i].kind == TM_ROUTER ? "router" : "network");
+				sbuf_ipq(&b, t->m[i].id);
+			}
+			log_info("view incomplete: %u routers; %u router-LSAs and %u network-LSAs "
+			         "missing (%s%s)", c.routers, c.missing_routers, c.missing_networks,
+			         sbuf_str(&b), t->nm > 8 ? ", ..." : "");
+			sbuf_free(&b);
+		}
+	}
+	m->comp = c;
+}
+
+static void rebuild(struct monitor *m, bool events)
+{
+	struct topo *t = topo_build(m->db, m->now_ms);
+	struct diff_ctx d = { m, m->dirty_since, 0 };
+
+	if (t == NULL) {
+		log_warnx("out of memory building the topology; will retry");
+		return;
+	}
+	if (events)
+		topo_diff(m->topo, t, on_diff, &d);
+	report_completeness(m, t);
+	topo_free(m->topo);
+	m->topo = t;
+	m->dirty = false;
+	m->rebuilds++;
+	if (d.n > 0 || m->version == 0) {
+		m->version++;
+		m->changed = true;
+	}
+}
+
+void mon_baseline(struct monitor *m)
+{
+	rebuild(m, false);
+}
+
+static void on_aged(void *ctx, const struct lsdb_entry *e)
+{
+	struct monitor *m = ctx;
+
+	(void)e;
+	if (!m->dirty) {
+		m->dirty = true;
+		m->dirty_since = m->now_ms;
+	}
+}
+
+void mon_tick(struct monitor *m, uint64_t now_ms, bool force)
+{
+	if (now_ms > m->now_ms)
+		m->now_ms = now_ms;
+	if (m->now_ms / 1000 != m->aged_s) {         /* ages are whole seconds */
+		m->aged_s = m->now_ms / 1000;
+		lsdb_age(m->db, m->now_ms, on_aged, m);
+		evlog_tick(m->ev, m->now_ms);
+	}
+	if (m->dirty && (force || m->now_ms - m->dirty_since >= m->c.hold_ms))
+		rebuild(m, true);
+}
+
+/* One captured frame: IPv4 protocol 89 -> OSPF -> LSAs into the LSDB. */
+void mon_frame(void *ctx, const struct cap_frame *fr)
+{
+	struct monitor *m = ctx;
+	struct pkt_info pi;
+	struct ospf_pkt p;
+	enum ospf_status st;
+
+	m->frames++;
+	mon_tick(m, fr->ts_ms, false);
+	if (pkt_decode(m->dlt, fr->data, fr->caplen, fr->wirelen, &pi) != PKT_OK ||
+	    pi.af != AF_INET || pi.proto != 89 || pi.frag != PKT_FRAG_NONE) {
+		m->not_ospf++;
+		return;
+	}
+	if ((st = ospf_decode(fr->data + pi.l4_off, pi.l4_len, &p)) != OSPF_OK) {
+		m->drops[st]++;
+		log_ratelimited(&m->rl, m->now_ms, "dropped an OSPF packet: %s", ospf_status_name(st));
+		return;
+	}
+	m->ospf_pkts++;
+	m->by_type[p.h.type]++;
+	if (p.h.type == OSPF_LSU) {
+		size_t off = 0;
+		struct lsa l;
+		while (ospf_lsu_next(&p, &off, &l) == OSPF_OK) {
+			switch (lsdb_install(m->db, p.h.area_id, &l, m->now_ms, NULL)) {
+			case LSDB_ADDED:
+			case LSDB_CHANGED:
+			case LSDB_FLUSHED:
+				if (!m->dirty) {
+					m->dirty = true;
+					m->dirty_since = m->now_ms;
+				}
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+void mon_log_stats(const struct monitor *m)
+{
+	const struct lsdb_stats *ls = lsdb_stats(m->db);
+	struct evlog_stats es;
+	uint64_t dropped = 0, events = 0;
+
+	for (int i = 1; i < OSPF_STATUS_MAX; i++)
+		dropped += m->drops[i];
+	evlog_stats(m->ev, &es);
+	for (int i = 0; i < TE_MAX; i++)
+		events += es.events[i];
+	log_info("stats frames=%" PRIu64 " not-ospf=%" PRIu64 " ospf=%" PRIu64
+	         " dropped=%" PRIu64 " hello=%" PRIu64 " dd=%" PRIu64 " lsr=%" PRIu64
+	         " lsu=%" PRIu64 " lsack=%" PRIu64 " lsas=%u changes=%" PRIu64 " refreshes=%" PRIu64
+	         " version=%" PRIu64 " events=%" PRIu64 " flapping=%u routers=%u"
+	         " missing-routers=%u missing-networks=%u", m->frames, m->not_ospf,
+	         m->ospf_pkts, dropped, m->by_type[1], m->by_type[2], m->by_type[3],
+	         m->by_type[4], m->by_type[5], ls->entries,
+	         ls->installed[LSDB_ADDED] + ls->installed[LSDB_CHANGED] + ls->installed[LSDB_FLUSHED],
+	         ls->installed[LSDB_REFRESHED], m->version, events, es.flapping_now,
+	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks);
+	if (dropped > 0) {
+		for (int i = 1; i < OSPF_STATUS_MAX; i++)
+			if (m->drops[i] > 0)
+				log_info("dropped %" PRIu64 " OSPF packets: %s", m->drops[i],
+				         ospf_status_name((enum ospf_status)i));
+	}
+}

@@ -1,0 +1,83 @@
+/*
+ * The core of anemone-ospfmon, independent of where packets come from:
+ * frames in, OSPF packets checked, LSAs installed in the link-state
+ * database, and, once the database has been quiet for `hold` after a
+ * change, the topology rebuilt and compared with the previous one into
+ * events.  Time is the packets' time (capture time in a replay), moved on
+ * by mon_tick when no packet arrives.
+ */
+#ifndef OSPFMON_MONITOR_H
+#define OSPFMON_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "events.h"
+#include "log.h"
+#include "lsdb.h"
+#include "ospf.h"
+#include "topo.h"
+
+#define DEF_HOLD_MS 200
+#define MAX_LSAS    200000
+
+struct mon_conf {
+	uint64_t hold_ms;            /* rebuild this long after the first change */
+	struct evlog_conf ev;
+};
+
+struct monitor {
+	struct mon_conf c;
+	struct lsdb *db;
+	int dlt;                     /* of the capture being read */
+	uint64_t now_ms;
+	uint64_t frames, not_ospf, ospf_pkts;
+	uint64_t drops[OSPF_STATUS_MAX];
+	uint64_t by_type[6];
+	struct ratelim rl;
+
+	struct topo *topo;           /* as of the last rebuild */
+	uint64_t version;            /* +1 on every rebuild that changed something */
+	bool dirty;                  /* the database changed since */
+	uint64_t dirty_since;        /* its first change */
+	uint64_t aged_s;             /* last whole second aged */
+	unsigned rebuilds;
+	struct evlog *ev;
+	struct topo_completeness comp;
+
+	/* Set by a rebuild that changed the topology; the owner clears it. */
+	bool changed;
+	/* Every event as a JSON object, until the owner takes them. */
+	char **pending;
+	unsigned npending, cap_pending;
+	uint64_t pending_dropped;
+
+	/* Told about every event as it happens (may be NULL). */
+	void (*on_event)(void *ctx, const char *json);
+	void *on_event_ctx;
+};
+
+/* Set up (db empty); false when memory ran out. */
+bool mon_init(struct monitor *m, const struct mon_conf *c);
+void mon_free(struct monitor *m);
+
+/* Build the topology of what the database holds now without events (after
+ * loading a snapshot): the baseline later changes are compared with. */
+void mon_baseline(struct monitor *m);
+
+/* One captured frame (a cap_frame_fn; ctx is the monitor). */
+void mon_frame(void *ctx, const struct cap_frame *fr);
+
+/* Move time on to now_ms (never backwards): age the database, rebuild the
+ * topology if the hold time passed (force: now, if anything changed), end
+ * flapping. */
+void mon_tick(struct monitor *m, uint64_t now_ms, bool force);
+
+/* Drop the pending events (after the owner published them). */
+void mon_take_events(struct monitor *m);
+
+/* One log line of counters. */
+void mon_log_stats(const struct monitor *m);
+
+#endif

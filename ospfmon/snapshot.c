@@ -1,0 +1,162 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "snapshot.h"
+#include "sbuf.h"
+
+#define MAGIC "ANMLSDB1"
+#define HDR_LEN 20
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 255; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
+
+struct save_ctx {
+	struct sbuf out;
+	uint64_t now_ms;
+	uint32_t count;
+};
+
+static void save_one(void *vctx, const struct lsdb_entry *e)
+{
+	struct save_ctx *c = vctx;
+	uint8_t rec[6], age[2];
+	uint16_t a = lsdb_age_of(e, c->now_ms);
+
+	if (a >= OSPF_MAX_AGE)
+		return;
+	put32(rec, e->area);
+	put16(rec + 4, e->lsa.h.length);
+	put16(age, (uint16_t)(a | (e->lsa.h.do_not_age ? 0x8000 : 0)));
+	sbuf_put(&c->out, (const char *)rec, sizeof(rec));
+	sbuf_put(&c->out, (const char *)age, 2);    /* the age is outside the checksum */
+	sbuf_put(&c->out, (const char *)e->lsa.raw + 2, e->lsa.h.length - 2u);
+	c->count++;
+}
+
+long snapshot_save(const struct lsdb *db, const char *path, uint64_t now_ms,
+                   char *err, size_t errlen)
+{
+	struct save_ctx c = { .now_ms = now_ms };
+	uint32_t areas[256];
+	unsigned na = lsdb_areas(db, areas, 255);
+	uint8_t hdr[HDR_LEN];
+	char tmp[4096];
+	int fd;
+	size_t off = 0;
+
+	areas[na++] = LSDB_AS_SCOPE;
+	memset(hdr, 0, sizeof(hdr));
+	sbuf_put(&c.out, (const char *)hdr, sizeof(hdr));     /* filled in below */
+	for (unsigned i = 0; i < na; i++)
+		lsdb_foreach(db, areas[i], 0, save_one, &c);
+	if (!sbuf_ok(&c.out)) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		sbuf_free(&c.out);
+		return -1;
+	}
+	memcpy(c.out.p, MAGIC, 8);
+	put32((uint8_t *)c.out.p + 8, (uint32_t)(now_ms >> 32));
+	put32((uint8_t *)c.out.p + 12, (uint32_t)now_ms);
+	put32((uint8_t *)c.out.p + 16, c.count);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		sbuf_free(&c.out);
+		return -1;
+	}
+	while (off < c.out.len) {
+		ssize_t n = write(fd, c.out.p + off, c.out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off < c.out.len || fsync(fd) < 0 || close(fd) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno ? errno : EIO));
+		if (off < c.out.len)
+			close(fd);
+		unlink(tmp);
+		sbuf_free(&c.out);
+		return -1;
+	}
+	sbuf_free(&c.out);
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return (long)c.count;
+}
+
+long snapshot_load(struct lsdb *db, const char *path, uint64_t *now,
+                   char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t hdr[HDR_LEN], rec[6], lsa_buf[65536];
+	uint64_t saved_ms, elapsed_s, now_ms;
+	uint32_t count;
+	long loaded = 0, expired = 0;
+
+	err[0] = 0;
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr) || memcmp(hdr, MAGIC, 8) != 0) {
+		snprintf(err, errlen, "%s: not an LSDB snapshot", path);
+		fclose(fp);
+		return -1;
+	}
+	saved_ms = (uint64_t)get32(hdr + 8) << 32 | get32(hdr + 12);
+	count = get32(hdr + 16);
+	if (*now == 0)
+		*now = saved_ms;
+	now_ms = *now;
+	elapsed_s = now_ms > saved_ms ? (now_ms - saved_ms) / 1000 : 0;
+	for (uint32_t i = 0; i < count; i++) {
+		struct lsa l;
+		enum ospf_status st;
+		uint16_t len, age;
+		uint64_t aged;
+
+		if (fread(rec, 1, sizeof(rec), fp) != sizeof(rec) ||
+		    (len = get16(rec + 4)) < LSA_HDR_LEN ||
+		    fread(lsa_buf, 1, len, fp) != len) {
+			snprintf(err, errlen, "%s: truncated at LSA %u of %u", path, i + 1, count);
+			break;
+		}
+		if ((st = lsa_decode(lsa_buf, len, &l)) != OSPF_OK) {
+			snprintf(err, errlen, "%s: LSA %u of %u: %s", path, i + 1, count,
+			         ospf_status_name(st));
+			break;
+		}
+		age = l.h.age;
+		aged = l.h.do_not_age ? age : age + elapsed_s;
+		if (aged >= OSPF_MAX_AGE) {
+			expired++;
+			continue;
+		}
+		put16(lsa_buf, (uint16_t)(aged | (l.h.do_not_age ? 0x8000 : 0)));
+		l.h.age = (uint16_t)aged;
+		switch (lsdb_install(db, get32(rec), &l, now_ms, NULL)) {
+		case LSDB_ADDED: case LSDB_CHANGED: case LSDB_REFRESHED:
+			loaded++;
+			break;
+		default:
+			break;
+		}
+	}
+	fclose(fp);
+	if (expired > 0)
+		log_info("%s: %ld LSAs reached MaxAge in the %llu s since the snapshot was saved",
+		         path, expired, (unsigned long long)elapsed_s);
+	return loaded;
+}

@@ -1,0 +1,35 @@
+/*
+ * LSDB snapshots, so a restarted ospfmon is not blind: every LSA held, with
+ * its area and its age at the time of saving, in a small binary file written
+ * atomically (temporary file, fsync, rename).  At load each LSA is checked
+ * again (lsa_decode: lengths and Fletcher checksum), aged by the time that
+ * passed since the save, and installed; what reached MaxAge meanwhile is
+ * left out.  A damaged file is reported and loading stops there, keeping
+ * what was read before.
+ *
+ * Format (integers big-endian):
+ *   "ANMLSDB1"  u64 saved_ms (Unix epoch ms)  u32 count
+ *   count x { u32 area (0xffffffff: AS scope)  u16 length  LSA (length bytes,
+ *             its age field the age at saved_ms) }
+ */
+#ifndef OSPFMON_SNAPSHOT_H
+#define OSPFMON_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lsdb.h"
+
+/* Write db as it stands at now_ms to path.  Returns the number of LSAs
+ * written, or -1 with a message in err. */
+long snapshot_save(const struct lsdb *db, const char *path, uint64_t now_ms,
+                   char *err, size_t errlen);
+
+/* Install the LSAs of the snapshot at path into db, aged to *now_ms (0:
+ * to the time of the save, which *now_ms then receives).  Returns the
+ * number installed (err empty), or -1 when the file cannot be read at all;
+ * a damaged file returns what was loaded with err set. */
+long snapshot_load(struct lsdb *db, const char *path, uint64_t *now_ms,
+                   char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,147 @@
+#!/bin/sh
+# anemone-ospfmon on the recorded FRR lab (tests/data/ospf): the database,
+# topology and route dumps of a replay equal the committed golden files; each
+# change of the lab yields exactly the events it must (each step replayed on
+# the snapshot the previous one saved); snapshots survive the round trip and
+# a damaged one is reported; configuration errors are "file:line: message".
+# ANEMONE_REGEN=1 rewrites the golden files instead of comparing.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need python3
+
+OSPFMON="$top_builddir/ospfmon/anemone-ospfmon"
+PROG=$OSPFMON
+D="$top_srcdir/tests/data/ospf"
+G="$D/golden"
+ALL="-r $D/lab.pcap -r $D/change-cost.pcap -r $D/change-link-down.pcap -r $D/change-link-up.pcap -r $D/change-add-router.pcap"
+
+golden() {   # golden NAME ARGS...: run ospfmon, its stdout must equal $G/NAME
+	name=$1; shift
+	"$OSPFMON" "$@" >"$T/$name" 2>"$T/$name.err" || fail "$name: anemone-ospfmon $*: $(cat "$T/$name.err")"
+	grep -q ' dropped=0 ' "$T/$name.err" || fail "$name: packets dropped: $(cat "$T/$name.err")"
+	if [ "${ANEMONE_REGEN:-0}" = 1 ]; then
+		mkdir -p "$G" && cp "$T/$name" "$G/$name"
+		info "$name: written"
+		return
+	fi
+	diff -u "$G/$name" "$T/$name" >"$T/$name.diff" || fail "$name differs from the golden file:
+$(head -40 "$T/$name.diff")"
+	info "$name: $(wc -l <"$T/$name") lines equal"
+}
+
+# shellcheck disable=SC2086
+{
+golden lsdb.txt -r "$D/lab.pcap" --dump lsdb
+golden lsdb.json -r "$D/lab.pcap" --dump lsdb --json
+golden topology.txt -r "$D/lab.pcap" --dump topology
+golden topology.json -r "$D/lab.pcap" --dump topology --json
+golden routes-r1.txt -r "$D/lab.pcap" --dump routes --root 10.255.0.1
+golden final-lsdb.txt $ALL --dump lsdb
+golden final-topology.json $ALL --dump topology --json
+golden final-routes-r1.txt $ALL --dump routes --root 10.255.0.1
+golden final-routes-r9.txt $ALL --dump routes --root 10.255.0.9
+golden events.json $ALL --dump events
+}
+[ "${ANEMONE_REGEN:-0}" = 1 ] && exit 0
+python3 -m json.tool "$T/topology.json" >/dev/null || fail "topology.json is not JSON"
+grep -q '"completeness":{"routers":6,"missing_routers":0,"missing_networks":0,"complete":true}' \
+	"$T/topology.json" || fail "the lab's view is not complete: $(tail -c 200 "$T/topology.json")"
+
+# Each step of the lab's timeline (tests/data/ospf/timeline), replayed on the
+# snapshot of everything before it: exactly these events.
+S="$T/lsdb.snap"
+"$OSPFMON" -r "$D/lab.pcap" -s "$S" --dump events >/dev/null 2>"$T/s0.err" ||
+	fail "replay with a snapshot: $(cat "$T/s0.err")"
+grep -q "no snapshot yet, starting empty" "$T/s0.err" || fail "missing snapshot not reported: $(cat "$T/s0.err")"
+grep -q "lsdb.snap: 17 LSAs saved" "$T/s0.err" || fail "snapshot not saved: $(cat "$T/s0.err")"
+step() {   # step NAME: the events of change-NAME.pcap must be stdin's lines
+	sort >"$T/want.$1"
+	"$OSPFMON" -r "$D/change-$1.pcap" -s "$S" --dump events >"$T/ev.$1" 2>"$T/ev.$1.err" ||
+		fail "$1: $(cat "$T/ev.$1.err")"
+	grep -q "lsdb.snap: 1[0-9] LSAs loaded" "$T/ev.$1.err" || fail "$1: snapshot not loaded: $(cat "$T/ev.$1.err")"
+	"$top_srcdir/tests/event-summary" "$T/ev.$1" | sort >"$T/got.$1"
+	diff -u "$T/want.$1" "$T/got.$1" >"$T/diff.$1" || fail "$1: events differ (- wanted, + got):
+$(cat "$T/diff.$1")"
+	info "$1: $(wc -l <"$T/got.$1") events as expected"
+}
+step cost <<'EOF'
+cost-changed 0.0.0.0 p2p 10.255.0.3 10.255.0.5 30/10 was 10/10
+prefix-changed 0.0.0.0 stub 10.1.35.0/24 10.255.0.3 30 was 10
+EOF
+step link-down <<'EOF'
+link-removed 0.0.0.0 p2p 10.255.0.5 10.255.0.6 10/10
+prefix-removed 0.0.0.0 stub 10.1.56.0/24 10.255.0.5 10
+prefix-removed 0.0.0.0 stub 10.1.56.0/24 10.255.0.6 10
+EOF
+step link-up <<'EOF'
+link-added 0.0.0.0 p2p 10.255.0.5 10.255.0.6 10/10
+prefix-added 0.0.0.0 stub 10.1.56.0/24 10.255.0.5 10
+prefix-added 0.0.0.0 stub 10.1.56.0/24 10.255.0.6 10
+EOF
+step add-router <<'EOF'
+router-appeared 0.0.0.0 10.255.0.9 -
+link-added 0.0.0.0 transit 10.255.0.9 10.0.0.1 10
+prefix-added 0.0.0.0 stub 10.100.9.0/24 10.255.0.9 10
+EOF
+# the same events, in the same order, as one replay of everything gives
+tail -n 11 "$T/events.json" >"$T/tail.json"
+cat "$T/ev.cost" "$T/ev.link-down" "$T/ev.link-up" "$T/ev.add-router" | cmp -s - "$T/tail.json" ||
+	fail "step-by-step events differ from the whole replay's"
+
+# The chain of snapshots ends where the whole replay ends: the same database
+# (a capture with no packets replays nothing, at the snapshot's own time).
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' >"$T/empty.pcap"
+"$OSPFMON" -r "$T/empty.pcap" -s "$S" --dump lsdb >"$T/chain-lsdb.txt" 2>"$T/chain.err" ||
+	fail "snapshot reload: $(cat "$T/chain.err")"
+cmp -s "$T/chain-lsdb.txt" "$G/final-lsdb.txt" || fail "the database through snapshots differs:
+$(diff -u "$G/final-lsdb.txt" "$T/chain-lsdb.txt" | head -30)"
+info "snapshot chain: same database as the whole replay"
+for r in r1 r2 r3 r4 r9; do
+	"$OSPFMON" -r "$T/empty.pcap" -s "$S" --dump routes --root "$(cat "$D/routes-after-add-router/$r.rid")" \
+		--json >"$T/chain-$r.json" 2>/dev/null || fail "$r: no routes from the snapshot"
+	out=$("$top_srcdir/tests/route-compare" "$D/routes-after-add-router/$r.json" "$T/chain-$r.json") ||
+		fail "$r: routes from the snapshot differ from FRR's: $out"
+done
+info "routes from the snapshot equal FRR's for r1-r4 and r9"
+
+# Damaged snapshots: the part before the damage is kept; junk is refused.
+size=$(wc -c <"$S")
+head -c $((size - 30)) "$S" >"$T/cut.snap"
+expect_exit 0 "cut.snap: truncated at LSA [0-9]+ of [0-9]+" -r "$T/empty.pcap" -s "$T/cut.snap" --dump lsdb
+grep -q "LSAs loaded" "$T/err" || fail "truncated snapshot: nothing loaded"
+python3 -c "
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read()); b[60] ^= 0x01
+open(sys.argv[2], 'wb').write(b)" "$S" "$T/bad.snap"
+expect_exit 0 "bad.snap: LSA 1 of [0-9]+: bad-lsa-checksum" -r "$T/empty.pcap" -s "$T/bad.snap" --dump lsdb
+printf 'not a snapshot at all' >"$T/junk.snap"
+expect_exit 1 "junk.snap: not an LSDB snapshot" -r "$T/empty.pcap" -s "$T/junk.snap"
+expect_exit 1 "nothere.snap: No such file" -s "$T/nothere.snap" --dump lsdb
+
+# Configuration
+expect_exit 0 "configuration OK" -n -c "$top_srcdir/etc/anemone-ospfmon.conf"
+c=$(conf unknown 'input = { interface = "eth1"; };
+events = {
+  flap-cuont = 3;
+};')
+expect_exit 2 "^$c:3: unknown setting 'flap-cuont'" -n -c "$c"
+c=$(conf range 'events = { flap-count = 1; };')
+expect_exit 2 "^$c:1: 'flap-count' must be an integer from 2 to 1000" -n -c "$c"
+c=$(conf duration 'snapshot = {
+  interval = "often";
+};')
+expect_exit 2 "^$c:2: 'interval' must be a duration" -n -c "$c"
+c=$(conf syntax 'events = {
+  hold = "1s";
+  flap-count = = 3;
+};')
+expect_exit 2 "^$c:3: syntax error" -n -c "$c"
+expect_exit 2 "usage:" --dump nothing -r "$D/lab.pcap"
+expect_exit 2 "usage:" --dump routes -r "$D/lab.pcap"
+expect_exit 2 "not both" -i lo -r "$D/lab.pcap"
+# the file's input, events file and hold are used
+c=$(conf replay "input = { file = \"$D/change-cost.pcap\"; };
+events = { file = \"$T/from-conf.json\"; hold = \"1s\"; };")
+"$OSPFMON" -c "$c" -s "$T/conf.snap" --dump topology >/dev/null 2>"$T/conf.err" || fail "config replay: $(cat "$T/conf.err")"
+[ -s "$T/from-conf.json" ] || fail "no events written to the configured file"
+info "events file from the configuration: $(wc -l <"$T/from-conf.json") events"
+exit 0
