@@ -737,8 +737,8 @@ void topo_text(const struct topo *t, struct sbuf *b)
 		sbuf_printf(b, " tag %u\n", p->tag);
 	}
 	topo_completeness(t, &c);
-	sbuf_printf(b, "\n%u routers; %u router-LSAs and %u network-LSAs missing: %s\n",
-	            c.routers, c.missing_routers, c.missing_networks,
+	sbuf_printf(b, "%s%u routers; %u router-LSAs and %u network-LSAs missing: %s\n",
+	            b->len > 0 ? "\n" : "", c.routers, c.missing_routers, c.missing_networks,
 	            c.complete ? "complete" : "incomplete");
 }
 
