@@ -6,6 +6,7 @@
 
 struct lsdb {
 	struct lsdb_entry **bucket;
+	struct lsdb_entry *all;      /* every entry, so walks cost O(entries) */
 	uint32_t mask;
 	uint32_t max;
 	struct lsdb_stats st;
@@ -45,6 +46,22 @@ struct lsdb *lsdb_new(uint32_t max_lsas)
 fail:
 	free(db);
 	return NULL;
+}
+
+static void all_link(struct lsdb *db, struct lsdb_entry *e)
+{
+	e->all_next = db->all;
+	if (db->all != NULL)
+		db->all->all_pprev = &e->all_next;
+	db->all = e;
+	e->all_pprev = &db->all;
+}
+
+static void all_unlink(struct lsdb_entry *e)
+{
+	*e->all_pprev = e->all_next;
+	if (e->all_next != NULL)
+		e->all_next->all_pprev = e->all_pprev;
 }
 
 static void entry_free(struct lsdb_entry *e)
@@ -153,6 +170,7 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 			*old = held->lsa.h;
 		if (l->h.age >= OSPF_MAX_AGE) {
 			*pp = held->next;
+			all_unlink(held);
 			entry_free(held);
 			db->st.entries--;
 			r = LSDB_FLUSHED;
@@ -165,6 +183,8 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 		r = same_contents(&held->lsa, l) ? LSDB_REFRESHED : LSDB_CHANGED;
 		e->next = held->next;
 		*pp = e;
+		all_unlink(held);
+		all_link(db, e);
 		entry_free(held);
 		goto out;
 	}
@@ -178,6 +198,7 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 	}
 	e->next = NULL;
 	*pp = e;
+	all_link(db, e);
 	db->st.entries++;
 	r = LSDB_ADDED;
 out:
@@ -196,6 +217,7 @@ void lsdb_age(struct lsdb *db, uint64_t now_ms,
 				if (fn != NULL)
 					fn(ctx, e);
 				*pp = e->next;
+				all_unlink(e);
 				entry_free(e);
 				db->st.entries--;
 				db->st.aged_out++;
@@ -228,10 +250,9 @@ void lsdb_foreach(const struct lsdb *db, uint32_t area, uint8_t type,
 
 	if (db->st.entries == 0 || (v = malloc(db->st.entries * sizeof(*v))) == NULL)
 		return;
-	for (uint32_t b = 0; b <= db->mask; b++)
-		for (const struct lsdb_entry *e = db->bucket[b]; e != NULL; e = e->next)
-			if (e->area == area && (type == 0 || e->lsa.h.type == type))
-				v[n++] = e;
+	for (const struct lsdb_entry *e = db->all; e != NULL; e = e->all_next)
+		if (e->area == area && (type == 0 || e->lsa.h.type == type))
+			v[n++] = e;
 	qsort(v, n, sizeof(*v), entry_cmp);
 	for (uint32_t i = 0; i < n; i++)
 		fn(ctx, v[i]);
@@ -242,16 +263,14 @@ unsigned lsdb_areas(const struct lsdb *db, uint32_t *areas, unsigned max)
 {
 	unsigned n = 0;
 
-	for (uint32_t b = 0; b <= db->mask; b++) {
-		for (const struct lsdb_entry *e = db->bucket[b]; e != NULL; e = e->next) {
-			unsigned i;
-			if (e->area == LSDB_AS_SCOPE)
-				continue;
-			for (i = 0; i < n && areas[i] != e->area; i++)
-				;
-			if (i == n && n < max)
-				areas[n++] = e->area;
-		}
+	for (const struct lsdb_entry *e = db->all; e != NULL; e = e->all_next) {
+		unsigned i;
+		if (e->area == LSDB_AS_SCOPE)
+			continue;
+		for (i = 0; i < n && areas[i] != e->area; i++)
+			;
+		if (i == n && n < max)
+			areas[n++] = e->area;
 	}
 	for (unsigned i = 1; i < n; i++)          /* insertion sort: few areas */
 		for (unsigned j = i; j > 0 && areas[j - 1] > areas[j]; j--) {

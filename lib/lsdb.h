@@ -18,6 +18,7 @@ struct lsdb_entry {
 	uint32_t area;               /* area id, or LSDB_AS_SCOPE */
 	uint64_t installed_ms;       /* when this instance was installed */
 	struct lsdb_entry *next;     /* hash chain (internal) */
+	struct lsdb_entry *all_next, **all_pprev;  /* list of every entry (internal) */
 };
 
 /* What lsdb_install did with an LSA. */

@@ -25,6 +25,8 @@ struct area_spf {
 	uint32_t area;
 	struct vtx *v;
 	unsigned n;
+	unsigned nr;                 /* v[0..nr): routers, v[nr..n): networks;
+	                                each range sorted by id */
 	int root;                    /* index of the root vertex */
 };
 
@@ -56,12 +58,65 @@ static void collect_type(const struct lsdb *db, uint32_t area, uint8_t type, str
 	lsdb_foreach(db, area, type, collect_fn, c);
 }
 
+/* Binary search: lsdb_foreach gives the LSAs ordered by ls_id, so each
+ * kind's range of vertices is sorted by id.  Cost: O(log V). */
 static int find_vtx(const struct area_spf *a, uint8_t kind, uint32_t id)
 {
-	for (unsigned i = 0; i < a->n; i++)
-		if (a->v[i].kind == kind && a->v[i].id == id)
-			return (int)i;
-	return -1;
+	unsigned lo = kind == V_ROUTER ? 0 : a->nr, hi = kind == V_ROUTER ? a->nr : a->n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (a->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < (kind == V_ROUTER ? a->nr : a->n) && a->v[lo].id == id ? (int)lo : -1;
+}
+
+/* Candidate list (16.1): a binary min-heap of (dist << 32 | index), stale
+ * entries skipped when popped.  Ties go to the lower index, as the linear
+ * scan did. */
+struct cand { uint64_t *h; unsigned n, cap; };
+
+static bool cand_push(struct cand *q, uint32_t dist, unsigned i)
+{
+	uint64_t x = (uint64_t)dist << 32 | i;
+	unsigned k;
+
+	if (q->n == q->cap) {
+		unsigned cap = q->cap ? q->cap * 2 : 256;
+		uint64_t *h = realloc(q->h, cap * sizeof(*h));
+		if (h == NULL)
+			return false;
+		q->h = h;
+		q->cap = cap;
+	}
+	for (k = q->n++; k > 0 && q->h[(k - 1) / 2] > x; k = (k - 1) / 2)
+		q->h[k] = q->h[(k - 1) / 2];
+	q->h[k] = x;
+	return true;
+}
+
+static uint64_t cand_pop(struct cand *q)
+{
+	uint64_t top = q->h[0], x = q->h[--q->n];
+	unsigned k = 0;
+
+	for (;;) {
+		unsigned c = 2 * k + 1;
+		if (c >= q->n)
+			break;
+		if (c + 1 < q->n && q->h[c + 1] < q->h[c])
+			c++;
+		if (q->h[c] >= x)
+			break;
+		q->h[k] = q->h[c];
+		k = c;
+	}
+	if (q->n)
+		q->h[k] = x;
+	return top;
 }
 
 /* Add next hop `addr` to w, keeping the list sorted and without repeats. */
@@ -110,7 +165,7 @@ static bool network_lists(const struct lsa *n, uint32_t router)
  * a router is reached at its address on that network; otherwise w inherits
  * v's next hops.
  */
-static void relax(struct area_spf *a, int vi, int wi, uint32_t c)
+static void relax(struct area_spf *a, int vi, int wi, uint32_t c, struct cand *q)
 {
 	struct vtx *v = &a->v[vi], *w = &a->v[wi];
 	uint32_t d = v->dist + c, addr;
@@ -121,6 +176,8 @@ static void relax(struct area_spf *a, int vi, int wi, uint32_t c)
 		w->dist = d;
 		w->nnh = 0;
 		w->attached = false;
+		/* RFC 2328 16.1 step 3: networks before routers at equal cost */
+		cand_push(q, d, w->kind == V_NET ? (unsigned)wi - a->nr : (unsigned)wi + (a->n - a->nr));
 	}
 	if (vi == a->root) {
 		if (w->kind == V_NET)
@@ -141,6 +198,7 @@ static void relax(struct area_spf *a, int vi, int wi, uint32_t c)
 static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, struct area_spf *a)
 {
 	struct collect rc = { 0 }, nc = { 0 };
+	struct cand q = { 0 };
 
 	memset(a, 0, sizeof(*a));
 	a->area = area;
@@ -156,8 +214,9 @@ static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, st
 		                           .dist = INF, .lsa = rc.l[i] };
 		a->n++;
 	}
+	a->nr = a->n;
 	for (unsigned i = 0; i < nc.n; i++) {
-		if (find_vtx(a, V_NET, nc.l[i]->h.ls_id) >= 0)
+		if (a->n > a->nr && a->v[a->n - 1].id == nc.l[i]->h.ls_id)
 			continue;           /* a stale LSA from an earlier DR: first wins */
 		a->v[a->n] = (struct vtx){ .kind = V_NET, .id = nc.l[i]->h.ls_id,
 		                           .dist = INF, .lsa = nc.l[i] };
@@ -168,16 +227,16 @@ static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, st
 	if ((a->root = find_vtx(a, V_ROUTER, root)) < 0)
 		return -1;
 	a->v[a->root].dist = 0;
+	if (!cand_push(&q, 0, (unsigned)a->root + (a->n - a->nr)))
+		return -1;
 
-	for (;;) {
-		int vi = -1;
-		for (unsigned i = 0; i < a->n; i++)
-			if (!a->v[i].done && a->v[i].dist != INF &&
-			    (vi < 0 || a->v[i].dist < a->v[vi].dist))
-				vi = (int)i;
-		if (vi < 0)
-			break;
+	while (q.n > 0) {
+		uint64_t top = cand_pop(&q);
+		unsigned key = (uint32_t)top;
+		int vi = (int)(key < a->n - a->nr ? key + a->nr : key - (a->n - a->nr));
 		struct vtx *v = &a->v[vi];
+		if (v->done || v->dist != (uint32_t)(top >> 32))
+			continue;           /* stale entry */
 		v->done = true;
 		if (v->kind == V_ROUTER) {
 			struct lsa_router_link lk;
@@ -187,21 +246,22 @@ static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, st
 				if (lk.type == LINK_P2P) {
 					wi = find_vtx(a, V_ROUTER, lk.id);
 					if (wi >= 0 && router_links_to(a->v[wi].lsa, LINK_P2P, v->id, NULL))
-						relax(a, vi, wi, lk.metric);
+						relax(a, vi, wi, lk.metric, &q);
 				} else if (lk.type == LINK_TRANSIT) {
 					wi = find_vtx(a, V_NET, lk.id);
 					if (wi >= 0 && network_lists(a->v[wi].lsa, v->id))
-						relax(a, vi, wi, lk.metric);
+						relax(a, vi, wi, lk.metric, &q);
 				}
 			}
 		} else {
 			for (unsigned i = 0; i < v->lsa->u.network.nrouters; i++) {
 				int wi = find_vtx(a, V_ROUTER, lsa_network_router(v->lsa, i));
 				if (wi >= 0 && router_links_to(a->v[wi].lsa, LINK_TRANSIT, v->id, NULL))
-					relax(a, vi, wi, 0);
+					relax(a, vi, wi, 0, &q);
 			}
 		}
 	}
+	free(q.h);
 	return 0;
 fail:
 	free(rc.l);
@@ -211,28 +271,72 @@ fail:
 
 /* --- the routing table ------------------------------------------------ */
 
-static struct route *rt_find(struct route_table *rt, uint32_t prefix, uint32_t mask)
+/* The table being built, with an open-addressing index on (prefix, mask):
+ * slot[] holds route index + 1, 0 for empty; at most half full. */
+struct rtab {
+	struct route_table *t;
+	uint32_t *slot;
+	unsigned size;               /* power of two */
+	uint64_t masks;              /* bit L: some route has a /L mask (L < 64) */
+};
+
+static unsigned rt_hash(uint32_t prefix, uint32_t mask, unsigned size)
 {
-	for (unsigned i = 0; i < rt->n; i++)
-		if (rt->r[i].prefix == prefix && rt->r[i].mask == mask)
-			return &rt->r[i];
+	uint64_t k = ((uint64_t)prefix << 32 | mask) * 0x9e3779b97f4a7c15ull;
+	return (unsigned)(k >> 32) & (size - 1);
+}
+
+static struct route *rt_find(const struct rtab *rt, uint32_t prefix, uint32_t mask)
+{
+	if (rt->size == 0)
+		return NULL;
+	for (unsigned h = rt_hash(prefix, mask, rt->size); rt->slot[h] != 0; h = (h + 1) & (rt->size - 1)) {
+		struct route *r = &rt->t->r[rt->slot[h] - 1];
+		if (r->prefix == prefix && r->mask == mask)
+			return r;
+	}
 	return NULL;
 }
 
-static struct route *rt_add(struct route_table *rt, uint32_t prefix, uint32_t mask)
+static void rt_index(struct rtab *rt, unsigned i)
 {
-	if (rt->n == rt->cap) {
-		unsigned cap = rt->cap ? rt->cap * 2 : 64;
-		struct route *r = realloc(rt->r, cap * sizeof(*r));
+	const struct route *r = &rt->t->r[i];
+	unsigned h = rt_hash(r->prefix, r->mask, rt->size);
+
+	while (rt->slot[h] != 0)
+		h = (h + 1) & (rt->size - 1);
+	rt->slot[h] = i + 1;
+}
+
+static struct route *rt_add(struct rtab *rt, uint32_t prefix, uint32_t mask)
+{
+	struct route_table *t = rt->t;
+
+	if (t->n == t->cap) {
+		unsigned cap = t->cap ? t->cap * 2 : 64;
+		struct route *r = realloc(t->r, cap * sizeof(*r));
 		if (r == NULL)
 			return NULL;
-		rt->r = r;
-		rt->cap = cap;
+		t->r = r;
+		t->cap = cap;
 	}
-	memset(&rt->r[rt->n], 0, sizeof(rt->r[0]));
-	rt->r[rt->n].prefix = prefix;
-	rt->r[rt->n].mask = mask;
-	return &rt->r[rt->n++];
+	if (2 * (t->n + 1) > rt->size) {
+		unsigned size = rt->size ? rt->size * 2 : 256;
+		uint32_t *slot = calloc(size, sizeof(*slot));
+		if (slot == NULL)
+			return NULL;
+		free(rt->slot);
+		rt->slot = slot;
+		rt->size = size;
+		for (unsigned i = 0; i < t->n; i++)
+			rt_index(rt, i);
+	}
+	memset(&t->r[t->n], 0, sizeof(t->r[0]));
+	t->r[t->n].prefix = prefix;
+	t->r[t->n].mask = mask;
+	rt_index(rt, t->n);
+	rt->masks |= 1ull << __builtin_popcount(mask);
+	return &t->r[t->n++];
 }
 
 static void route_nh_merge(struct route *r, const uint32_t *nh, unsigned nnh)
@@ -266,7 +370,7 @@ static int route_better(const struct route *a, uint8_t type, uint32_t cost, uint
 }
 
 /* Offer a path to prefix/mask; keep the best, merge next hops of equals. */
-static void offer(struct route_table *rt, uint32_t prefix, uint32_t mask, uint8_t type,
+static void offer(struct rtab *rt, uint32_t prefix, uint32_t mask, uint8_t type,
                   uint32_t cost, uint32_t cost2, uint32_t area, bool attached,
                   const uint32_t *nh, unsigned nnh)
 {
@@ -305,7 +409,7 @@ static void offer(struct route_table *rt, uint32_t prefix, uint32_t mask, uint8_
 }
 
 /* Intra-area routes of one area (16.1 step 2 for networks, step 3 for stubs). */
-static void intra_routes(const struct area_spf *a, struct route_table *rt)
+static void intra_routes(const struct area_spf *a, struct rtab *rt)
 {
 	for (unsigned i = 0; i < a->n; i++) {
 		const struct vtx *v = &a->v[i];
@@ -352,18 +456,18 @@ static const struct vtx *router_path(const struct area_spf *as, unsigned nareas,
 }
 
 /* Longest-prefix match of addr among intra- and inter-area routes. */
-static const struct route *lookup_internal(const struct route_table *rt, uint32_t addr)
+static const struct route *lookup_internal(const struct rtab *rt, uint32_t addr)
 {
-	const struct route *best = NULL;
-
-	for (unsigned i = 0; i < rt->n; i++) {
-		const struct route *r = &rt->r[i];
-		if (r->type > RT_INTER || (addr & r->mask) != r->prefix)
+	/* longest first, over the mask lengths present (contiguous masks) */
+	for (int len = 32; len >= 0; len--) {
+		if (!(rt->masks >> len & 1))
 			continue;
-		if (best == NULL || r->mask > best->mask)
-			best = r;
+		uint32_t mask = len ? ~0u << (32 - len) : 0;
+		const struct route *r = rt_find(rt, addr & mask, mask);
+		if (r != NULL && r->type <= RT_INTER)
+			return r;
 	}
-	return best;
+	return NULL;
 }
 
 struct asbr_route {
@@ -387,7 +491,7 @@ static int route_cmp(const void *a, const void *b)
 static void external_routes(const struct lsdb *db, uint32_t root, const struct area_spf *as,
                             unsigned nareas, const struct asbr_route *inter_asbr,
                             unsigned ninter_asbr, uint32_t scope, bool nssa,
-                            struct route_table *rt)
+                            struct rtab *rt)
 {
 	struct collect c = { 0 };
 
@@ -449,6 +553,7 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 	unsigned nasbr = 0;
 	bool abr = false, in_backbone = false;
 	struct collect c = { 0 };
+	struct rtab rtab = { .t = rt }, *rtx = &rtab;
 
 	rt->n = 0;
 	if (as == NULL)
@@ -470,7 +575,7 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 
 	/* 16.1: intra-area routes of every attached area */
 	for (unsigned k = 0; k < n; k++)
-		intra_routes(&as[k], rt);
+		intra_routes(&as[k], rtx);
 
 	/* 16.2: inter-area routes; an ABR looks at the backbone's summaries only */
 	for (unsigned k = 0; k < n; k++) {
@@ -489,7 +594,7 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 				uint32_t cost = br->dist + l->u.summary.metric;
 				if (type == LSA_SUMMARY) {
 					/* an intra-area path, if any, outranks it in offer() */
-					offer(rt, l->h.ls_id, l->u.summary.mask, RT_INTER, cost, 0,
+					offer(rtx, l->h.ls_id, l->u.summary.mask, RT_INTER, cost, 0,
 					      as[k].area, false, br->nh, br->nnh);
 					continue;
 				}
@@ -518,9 +623,10 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 	free(c.l);
 
 	/* 16.4: AS-external routes; RFC 3101: NSSA routes in each attached NSSA */
-	external_routes(db, root, as, n, asbr, nasbr, LSDB_AS_SCOPE, false, rt);
+	external_routes(db, root, as, n, asbr, nasbr, LSDB_AS_SCOPE, false, rtx);
 	for (unsigned k = 0; k < n; k++)
-		external_routes(db, root, as, n, asbr, nasbr, as[k].area, true, rt);
+		external_routes(db, root, as, n, asbr, nasbr, as[k].area, true, rtx);
+	free(rtab.slot);
 
 	qsort(rt->r, rt->n, sizeof(rt->r[0]), route_cmp);
 	for (unsigned k = 0; k < n; k++)

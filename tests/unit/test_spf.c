@@ -130,6 +130,38 @@ static void test_spf(void)
 	lsdb_free(db);
 }
 
+/*
+ * RFC 2328 16.1 step 3: at equal distance a network is taken before a
+ * router.  R1 reaches R3 directly (p2p, 10) and across a LAN (10 + 0), so
+ * both next hops count; taking R3 first would lose the LAN's.
+ */
+static void test_equal_cost_through_network(void)
+{
+	struct route_table rt = { 0 };
+	struct lsabuf l;
+	const struct route *r;
+	uint32_t lan[] = { IP(1,1,1,1), IP(3,3,3,3) };
+
+	db = lsdb_new(100);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(3,3,3,3), IP(10,0,13,1), 10);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,0,0,1), IP(10,0,0,1), 10);
+	install(&l, 0);
+	lsab_router_begin(&l, IP(3,3,3,3), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,13,3), 10);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,0,0,1), IP(10,0,0,3), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,3,0,0), IP(255,255,0,0), 1);
+	install(&l, 0);
+	lsab_network(&l, IP(10,0,0,1), IP(1,1,1,1), IP(255,255,255,0), lan, 2);
+	install(&l, 0);
+	CHECK_EQ(spf_routes(db, IP(1,1,1,1), &rt), 0);
+	r = find(&rt, IP(10,3,0,0), IP(255,255,0,0));
+	CHECK(r != NULL && r->cost == 11 && r->nnh == 2 &&
+	      r->nh[0] == IP(10,0,0,3) && r->nh[1] == IP(10,0,13,3));
+	route_table_free(&rt);
+	lsdb_free(db);
+}
+
 static void test_lsdb(void)
 {
 	struct lsabuf l;
@@ -189,5 +221,6 @@ int main(void)
 {
 	test_lsdb();
 	test_spf();
+	test_equal_cost_through_network();
 	return check_done("test_spf");
 }
