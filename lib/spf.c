@@ -24,6 +24,7 @@ struct vtx {
 struct area_spf {
 	uint32_t area;
 	struct vtx *v;
+	uint32_t *ids;               /* v[i].id, packed for the binary search */
 	unsigned n;
 	unsigned nr;                 /* v[0..nr): routers, v[nr..n): networks;
 	                                each range sorted by id */
@@ -66,12 +67,12 @@ static int find_vtx(const struct area_spf *a, uint8_t kind, uint32_t id)
 
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
-		if (a->v[mid].id < id)
+		if (a->ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < (kind == V_ROUTER ? a->nr : a->n) && a->v[lo].id == id ? (int)lo : -1;
+	return lo < (kind == V_ROUTER ? a->nr : a->n) && a->ids[lo] == id ? (int)lo : -1;
 }
 
 /* Candidate list (16.1): a binary min-heap of (dist << 32 | index), stale
@@ -204,9 +205,11 @@ static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, st
 	a->area = area;
 	collect_type(db, area, LSA_ROUTER, &rc);
 	collect_type(db, area, LSA_NETWORK, &nc);
-	a->v = calloc(rc.n + nc.n + 1, sizeof(*a->v));
+	/* one block: the vertices, then their ids */
+	a->v = calloc(rc.n + nc.n + 1, sizeof(*a->v) + sizeof(*a->ids));
 	if (a->v == NULL)
 		goto fail;
+	a->ids = (uint32_t *)(a->v + rc.n + nc.n + 1);
 	for (unsigned i = 0; i < rc.n; i++) {
 		if (rc.l[i]->h.ls_id != rc.l[i]->h.adv_router)
 			continue;           /* a router-LSA's id is its router id */
@@ -224,6 +227,8 @@ static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, st
 	}
 	free(rc.l);
 	free(nc.l);
+	for (unsigned i = 0; i < a->n; i++)
+		a->ids[i] = a->v[i].id;
 	if ((a->root = find_vtx(a, V_ROUTER, root)) < 0)
 		return -1;
 	a->v[a->root].dist = 0;
