@@ -24,6 +24,7 @@
 #include "dump.h"
 #include "log.h"
 #include "monitor.h"
+#include "publish.h"
 #include "snapshot.h"
 
 #define DEF_SNAPSHOT_MS (5 * 60 * 1000)
@@ -56,6 +57,7 @@ struct settings {
 	uint64_t snapshot_ms;
 	const char *events_file;
 	struct mon_conf mon;
+	struct pub_conf pub;
 	bool syslog;
 	int verbose;
 };
@@ -69,11 +71,46 @@ static void defaults(struct settings *s)
 	s->mon.ev.flap_window_ms = DEF_FLAP_WINDOW_MS;
 }
 
-static const char *const top_known[] = { "input", "snapshot", "events", "log", NULL };
+static const char *const top_known[] = { "input", "snapshot", "events", "publish", "log", NULL };
 static const char *const input_known[] = { "interface", "file", "buffer-size", NULL };
 static const char *const snapshot_known[] = { "file", "interval", NULL };
 static const char *const events_known[] = { "file", "hold", "flap-count", "flap-window", NULL };
+static const char *const publish_known[] = {
+	"redis-host", "redis-port", "redis-socket", "redis-password", "redis-db", "prefix",
+	"events-keep", "timeout", "json-file", NULL
+};
 static const char *const log_known[] = { "syslog", "verbose", NULL };
+
+/* --redis HOST[:PORT] or [IPV6]:PORT or a socket path (with a '/'). */
+static int parse_redis(const char *arg, struct pub_conf *pc, char *buf, size_t len)
+{
+	const char *colon;
+	uint64_t port = PUB_DEFAULT_PORT;
+
+	if (strchr(arg, '/') != NULL) {
+		pc->redis_unix = arg;
+		return 0;
+	}
+	snprintf(buf, len, "%s", arg);
+	if (buf[0] == '[') {
+		char *end = strchr(buf, ']');
+		if (end == NULL || (end[1] != 0 && end[1] != ':'))
+			return -1;
+		if (end[1] == ':' && parse_uint(end + 2, 1, 65535, &port) < 0)
+			return -1;
+		*end = 0;
+		pc->redis_host = buf + 1;
+	} else {
+		if ((colon = strrchr(buf, ':')) != NULL) {
+			if (parse_uint(colon + 1, 1, 65535, &port) < 0)
+				return -1;
+			buf[colon - buf] = 0;
+		}
+		pc->redis_host = buf;
+	}
+	pc->redis_port = (uint16_t)port;
+	return pc->redis_host[0] != 0 ? 0 : -1;
+}
 
 /* Load the config file into s; the strings live in cfg. */
 static int load_config(const char *path, config_t *cfg, struct settings *s)
@@ -108,6 +145,22 @@ static int load_config(const char *path, config_t *cfg, struct settings *s)
 			s->mon.ev.flap_count = (uint32_t)v;
 		conf_duration_ms(&cx, g, "flap-window", 1000, 86400000, &s->mon.ev.flap_window_ms);
 	}
+	if ((g = config_setting_get_member(root, "publish")) != NULL) {
+		conf_known(&cx, g, publish_known);
+		conf_string(&cx, g, "redis-host", &s->pub.redis_host);
+		if (conf_uint(&cx, g, "redis-port", 1, 65535, &v) > 0)
+			s->pub.redis_port = (uint16_t)v;
+		conf_string(&cx, g, "redis-socket", &s->pub.redis_unix);
+		conf_string(&cx, g, "redis-password", &s->pub.redis_password);
+		if (conf_uint(&cx, g, "redis-db", 0, 1000, &v) > 0)
+			s->pub.redis_db = (int)v;
+		conf_string(&cx, g, "prefix", &s->pub.prefix);
+		if (conf_uint(&cx, g, "events-keep", 1, 10000000, &v) > 0)
+			s->pub.events_keep = (uint32_t)v;
+		if (conf_duration_ms(&cx, g, "timeout", 10, 60000, &v) > 0)
+			s->pub.timeout_ms = (uint32_t)v;
+		conf_string(&cx, g, "json-file", &s->pub.json_file);
+	}
 	if ((g = config_setting_get_member(root, "log")) != NULL) {
 		conf_known(&cx, g, log_known);
 		conf_bool(&cx, g, "syslog", &s->syslog);
@@ -122,6 +175,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 	"usage: anemone-ospfmon [-c FILE] [-n] (-i IFACE | -r FILE [-r FILE ...])\n"
 	"                       [-s SNAPSHOT] [-e EVENTS] [--dump lsdb|topology|routes|events]\n"
+	"                       [--redis HOST[:PORT]] [--json-file FILE]\n"
 	"                       [--root ROUTER-ID] [--json] [-v]\n"
 	"  -c FILE         configuration file (libconfig; see anemone-ospfmon(8))\n"
 	"  -n              check the configuration and exit\n"
@@ -136,6 +190,9 @@ static void usage(FILE *fp)
 	"  --dump WHAT     at the end print the link-state database (lsdb), the\n"
 	"                  topology, the routes of --root (routes), or nothing but\n"
 	"                  the events, as they happen (events)\n"
+	"  --redis ADDR    publish topology, database and events to Redis at\n"
+	"                  HOST[:PORT], [IPV6]:PORT or a socket path (redis/SCHEMA.md)\n"
+	"  --json-file F   publish the topology to file F too (replaced atomically)\n"
 	"  --root ID       router id whose routes to compute (dotted quad)\n"
 	"  --json          JSON instead of text\n"
 	"  -v              debug messages\n");
@@ -144,6 +201,7 @@ static void usage(FILE *fp)
 struct run {
 	struct settings *s;
 	struct monitor m;
+	struct pub *pub;
 	FILE *events_fp;
 	bool events_stdout;
 	uint64_t next_snapshot_ms;
@@ -165,13 +223,40 @@ static void on_event(void *ctx, const char *json)
 	}
 }
 
-/* After the monitor moved on: hand what changed to the consumers. */
-static void after_tick(struct run *r)
+/* A new version of the topology: publish it with its events. */
+static void on_version(void *ctx)
 {
-	if (r->m.changed) {
-		r->m.changed = false;
-		mon_take_events(&r->m);
+	struct run *r = ctx;
+	struct sbuf topo = SBUF_INIT, lsdb = SBUF_INIT;
+
+	if (r->pub != NULL && r->m.topo != NULL) {
+		topo_json(r->m.topo, r->m.version, &topo);
+		lsdb_hex_json(r->m.db, r->m.version, r->m.now_ms, &lsdb);
+		if (sbuf_ok(&topo) && sbuf_ok(&lsdb))
+			pub_publish(r->pub, r->m.version, r->m.now_ms, sbuf_str(&topo), sbuf_str(&lsdb),
+			            (const char *const *)r->m.pending, r->m.npending);
+		else
+			log_warnx("out of memory: version %llu not published",
+			          (unsigned long long)r->m.version);
+		sbuf_free(&topo);
+		sbuf_free(&lsdb);
 	}
+	mon_take_events(&r->m);
+}
+
+static void log_pub_stats(const struct run *r)
+{
+	struct pub_stats st;
+
+	if (r->pub == NULL)
+		return;
+	pub_stats(r->pub, &st);
+	log_info("publish published=%llu redis-errors=%llu reconnects=%llu events-sent=%llu "
+	         "events-dropped=%llu file-writes=%llu file-errors=%llu redis=%s",
+	         (unsigned long long)st.published, (unsigned long long)st.redis_errors,
+	         (unsigned long long)st.reconnects, (unsigned long long)st.events_sent,
+	         (unsigned long long)st.events_dropped, (unsigned long long)st.file_writes,
+	         (unsigned long long)st.file_errors, st.redis_up ? "up" : "down");
 }
 
 static void save_snapshot(struct run *r, uint64_t now_ms)
@@ -182,7 +267,7 @@ static void save_snapshot(struct run *r, uint64_t now_ms)
 	if (r->s->snapshot == NULL)
 		return;
 	if ((n = snapshot_save(r->m.db, r->s->snapshot, now_ms, err, sizeof(err))) < 0)
-		log_warnx("cannot save the snapshot: %s", err);
+		log_warnx("%s: cannot save the snapshot: %s", r->s->snapshot, err);
 	else
 		log_info("%s: %ld LSAs saved", r->s->snapshot, n);
 }
@@ -227,10 +312,12 @@ static int listen_live(struct run *r)
 		}
 		now = wall_ms();
 		mon_tick(&r->m, now, false);
-		after_tick(r);
+		if (r->pub != NULL)
+			pub_tick(r->pub, now);
 		if (got_usr1) {
 			got_usr1 = 0;
 			mon_log_stats(&r->m);
+			log_pub_stats(r);
 			save_snapshot(r, now);
 		}
 		if (now >= r->next_snapshot_ms) {
@@ -240,7 +327,6 @@ static int listen_live(struct run *r)
 	}
 	ops->close(cap);
 	mon_tick(&r->m, wall_ms(), true);
-	after_tick(r);
 	save_snapshot(r, wall_ms());
 	return rc;
 }
@@ -265,7 +351,7 @@ static int replay(struct run *r)
 		}
 		r->m.dlt = ops->datalink(cap);
 		while ((res = ops->dispatch(cap, 4096, mon_frame, &r->m, err, sizeof(err))) == CAP_OK)
-			after_tick(r);
+			;
 		if (res == CAP_ERROR) {
 			log_warnx("%s: %s", cc.file, err);
 			rc = 1;
@@ -273,7 +359,6 @@ static int replay(struct run *r)
 		ops->close(cap);
 	}
 	mon_tick(&r->m, r->m.now_ms, true);
-	after_tick(r);
 	return rc;
 }
 
@@ -285,6 +370,8 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "snapshot", required_argument, NULL, 's' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "redis", required_argument, NULL, 'P' },
+		{ "json-file", required_argument, NULL, 'J' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
@@ -298,6 +385,7 @@ int main(int argc, char **argv)
 	const char *dump = "lsdb", *conf_file = NULL;
 	struct in_addr root = { 0 };
 	bool json = false, have_root = false, check_only = false;
+	char redis_buf[256];
 	int ch, rc = 0, d;
 
 	defaults(&cli);
@@ -325,6 +413,14 @@ int main(int argc, char **argv)
 			have_root = true;
 			break;
 		case 'j': json = true; break;
+		case 'P':
+			if (parse_redis(optarg, &cli.pub, redis_buf, sizeof(redis_buf)) < 0) {
+				fprintf(stderr, "anemone-ospfmon: --redis %s: want HOST[:PORT], "
+				        "[IPV6]:PORT or a socket path\n", optarg);
+				return CONF_EXIT;
+			}
+			break;
+		case 'J': cli.pub.json_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return CONF_EXIT;
 		}
@@ -353,6 +449,13 @@ int main(int argc, char **argv)
 		s.events_file = cli.events_file;
 	if (cli.verbose)
 		s.verbose = 1;
+	if (cli.pub.redis_host != NULL || cli.pub.redis_unix != NULL) {
+		s.pub.redis_host = cli.pub.redis_host;
+		s.pub.redis_unix = cli.pub.redis_unix;
+		s.pub.redis_port = cli.pub.redis_port;
+	}
+	if (cli.pub.json_file != NULL)
+		s.pub.json_file = cli.pub.json_file;
 	if (s.interface != NULL && s.nfiles > 0) {
 		fprintf(stderr, "anemone-ospfmon: an interface or capture files, not both\n");
 		config_destroy(&cfg);
@@ -376,15 +479,18 @@ int main(int argc, char **argv)
 	if (!mon_init(&r.m, &s.mon))
 		fatalx("out of memory");
 	r.m.on_event = on_event;
-	r.m.on_event_ctx = &r;
+	r.m.on_version = on_version;
+	r.m.cb_ctx = &r;
 	if (s.events_file != NULL && (r.events_fp = fopen(s.events_file, "a")) == NULL)
 		fatal("%s", s.events_file);
+	if ((s.pub.redis_host != NULL || s.pub.redis_unix != NULL || s.pub.json_file != NULL) &&
+	    (r.pub = pub_new(&s.pub)) == NULL)
+		fatalx("out of memory");
 	if (s.snapshot != NULL && access(s.snapshot, F_OK) != 0 && errno == ENOENT &&
 	    (s.interface != NULL || s.nfiles > 0)) {
 		log_info("%s: no snapshot yet, starting empty", s.snapshot);
 		r.m.now_ms = s.interface != NULL ? wall_ms() : 0;
 		mon_baseline(&r.m);
-		after_tick(&r);
 	} else if (s.snapshot != NULL) {
 		/* Live (or a query of a live daemon's snapshot): aged to now; a
 		 * replay continues from the snapshot's own time. */
@@ -399,7 +505,6 @@ int main(int argc, char **argv)
 		log_info("%s: %ld LSAs loaded", s.snapshot, n);
 		r.m.now_ms = now;
 		mon_baseline(&r.m);
-		after_tick(&r);
 	}
 	if (s.interface != NULL)
 		rc = listen_live(&r);
@@ -419,6 +524,8 @@ int main(int argc, char **argv)
 	else if (strcmp(dump, "routes") == 0 && dump_routes(r.m.db, ntohl(root.s_addr), json) != 0)
 		rc = 1;
 	mon_log_stats(&r.m);
+	log_pub_stats(&r);
+	pub_free(r.pub);
 	if (r.events_fp != NULL)
 		fclose(r.events_fp);
 	mon_free(&r.m);

@@ -13,7 +13,7 @@ static void on_evlog(void *ctx, const char *json)
 	char *copy;
 
 	if (m->on_event != NULL)
-		m->on_event(m->on_event_ctx, json);
+		m->on_event(m->cb_ctx, json);
 	if (m->npending == MAX_PENDING) {
 		m->pending_dropped++;
 		return;
@@ -123,7 +123,8 @@ static void rebuild(struct monitor *m, bool events)
 	m->rebuilds++;
 	if (d.n > 0 || m->version == 0) {
 		m->version++;
-		m->changed = true;
+		if (m->on_version != NULL)
+			m->on_version(m->cb_ctx);
 	}
 }
 

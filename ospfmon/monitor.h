@@ -46,16 +46,16 @@ struct monitor {
 	struct evlog *ev;
 	struct topo_completeness comp;
 
-	/* Set by a rebuild that changed the topology; the owner clears it. */
-	bool changed;
 	/* Every event as a JSON object, until the owner takes them. */
 	char **pending;
 	unsigned npending, cap_pending;
 	uint64_t pending_dropped;
 
-	/* Told about every event as it happens (may be NULL). */
+	/* Told about every event as it happens, and about every new version
+	 * (after its events; it takes them with mon_take_events).  May be NULL. */
 	void (*on_event)(void *ctx, const char *json);
-	void *on_event_ctx;
+	void (*on_version)(void *ctx);
+	void *cb_ctx;
 };
 
 /* Set up (db empty); false when memory ran out. */

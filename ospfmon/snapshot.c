@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "log.h"
 #include "snapshot.h"
 #include "sbuf.h"
@@ -47,9 +48,6 @@ long snapshot_save(const struct lsdb *db, const char *path, uint64_t now_ms,
 	uint32_t areas[256];
 	unsigned na = lsdb_areas(db, areas, 255);
 	uint8_t hdr[HDR_LEN];
-	char tmp[4096];
-	int fd;
-	size_t off = 0;
 
 	areas[na++] = LSDB_AS_SCOPE;
 	memset(hdr, 0, sizeof(hdr));
@@ -65,34 +63,11 @@ long snapshot_save(const struct lsdb *db, const char *path, uint64_t now_ms,
 	put32((uint8_t *)c.out.p + 8, (uint32_t)(now_ms >> 32));
 	put32((uint8_t *)c.out.p + 12, (uint32_t)now_ms);
 	put32((uint8_t *)c.out.p + 16, c.count);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		sbuf_free(&c.out);
-		return -1;
-	}
-	while (off < c.out.len) {
-		ssize_t n = write(fd, c.out.p + off, c.out.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	if (off < c.out.len || fsync(fd) < 0 || close(fd) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno ? errno : EIO));
-		if (off < c.out.len)
-			close(fd);
-		unlink(tmp);
+	if (file_replace(path, c.out.p, c.out.len, err, errlen) < 0) {
 		sbuf_free(&c.out);
 		return -1;
 	}
 	sbuf_free(&c.out);
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
 	return (long)c.count;
 }
 

@@ -1,0 +1,624 @@
+/*
+ * Publication to Redis and to a JSON file (see publish.h and
+ * redis/SCHEMA.md).  A snapshot handed to pub_publish replaces the pending
+ * one; its events join the queue.  One attempt sends the pending snapshot and
+ * the whole queue in a single pipelined MULTI/EXEC, then the notification.
+ * Any failure closes the connection and schedules a new attempt after the
+ * backoff; nothing pending is forgotten until EXEC has committed it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include "atomicfile.h"
+#include "log.h"
+#include "publish.h"
+#include "sbuf.h"
+
+struct pub_event {
+	char *s;
+	size_t len;
+};
+
+struct pub {
+	/* configuration (own copies) */
+	bool redis;
+	char *host, *unix_path, *password, *json_file;
+	uint16_t port;
+	int db;
+	uint32_t keep, timeout_ms;
+	char *endpoint;                 /* "host:port" or "unix:path", for logs */
+	char *k_topology, *k_lsdb, *k_version, *k_updated, *k_events, *k_channel;
+
+	redisContext *rc;
+	char err[256];                  /* why the last attempt failed */
+
+	/* pending snapshot: the newest one not yet committed */
+	bool dirty;
+	char *topology, *lsdb;
+	size_t topology_len, lsdb_len;
+	uint64_t version, time_ms;
+
+	/* events not yet committed: a ring, oldest at q[q_head] */
+	struct pub_event *q;
+	size_t q_head, q_len, q_cap;
+	bool q_full_logged;
+
+	/* retry state */
+	bool outage;
+	uint64_t outage_attempts;
+	uint64_t next_try_ms;
+	uint32_t backoff_ms;
+
+	bool file_failing;
+	struct pub_stats st;
+};
+
+/* --- small helpers -------------------------------------------------------- */
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*oom = true;
+	return d;
+}
+
+static char *concat(const char *a, const char *b, bool *oom)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *s = malloc(la + lb + 1);
+
+	if (s == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb + 1);
+	return s;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct timeval tv_of_ms(uint64_t ms)
+{
+	struct timeval tv;
+
+	if (ms == 0)
+		ms = 1;                 /* a zero timeout would mean none at all */
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	return tv;
+}
+
+/* --- the event queue ------------------------------------------------------ */
+
+static struct pub_event *q_at(struct pub *p, size_t i)
+{
+	return &p->q[(p->q_head + i) % p->q_cap];
+}
+
+/* Drop the oldest event (queue non-empty). */
+static void q_drop_oldest(struct pub *p)
+{
+	free(p->q[p->q_head].s);
+	p->q_head = (p->q_head + 1) % p->q_cap;
+	p->q_len--;
+}
+
+/* Append a copy of ev; when the queue is at its bound the oldest goes.
+ * Returns -1 when out of memory (the event is then lost and counted). */
+static int q_push(struct pub *p, const char *ev)
+{
+	struct pub_event e;
+
+	if (p->q_len == p->q_cap && p->q_cap < PUB_EVENTS_QUEUE_MAX) {
+		size_t cap = p->q_cap ? p->q_cap * 2 : 64;
+		struct pub_event *nq;
+		if (cap > PUB_EVENTS_QUEUE_MAX)
+			cap = PUB_EVENTS_QUEUE_MAX;
+		if ((nq = malloc(cap * sizeof(*nq))) == NULL)
+			goto oom;
+		for (size_t i = 0; i < p->q_len; i++)
+			nq[i] = *q_at(p, i);
+		free(p->q);
+		p->q = nq;
+		p->q_cap = cap;
+		p->q_head = 0;
+	}
+	e.len = strlen(ev);
+	if ((e.s = malloc(e.len + 1)) == NULL)
+		goto oom;
+	memcpy(e.s, ev, e.len + 1);
+	if (p->q_len == p->q_cap) {
+		q_drop_oldest(p);
+		p->st.events_dropped++;
+		if (!p->q_full_logged) {
+			log_warnx("redis %s: %u events queued, dropping the oldest",
+			          p->endpoint, (unsigned)PUB_EVENTS_QUEUE_MAX);
+			p->q_full_logged = true;
+		}
+	}
+	*q_at(p, p->q_len) = e;
+	p->q_len++;
+	return 0;
+oom:
+	p->st.events_dropped++;
+	log_warnx("redis %s: out of memory queueing an event; dropped", p->endpoint);
+	return -1;
+}
+
+static void q_clear(struct pub *p)
+{
+	while (p->q_len > 0)
+		q_drop_oldest(p);
+	p->q_head = 0;
+}
+
+/* --- Redis ---------------------------------------------------------------- */
+
+/* Record in p->err why the context failed, naming the step. */
+static void ctx_error(struct pub *p, const char *step)
+{
+	const char *why = p->rc ? p->rc->errstr : "cannot allocate a context";
+
+	if (p->rc && p->rc->err == REDIS_ERR_IO &&
+	    (strcmp(why, strerror(EAGAIN)) == 0 || strcmp(why, strerror(EWOULDBLOCK)) == 0))
+		snprintf(p->err, sizeof(p->err), "%s%stimed out after %" PRIu32 " ms",
+		         step, *step ? ": " : "", p->timeout_ms);
+	else
+		snprintf(p->err, sizeof(p->err), "%s%s%s", step, *step ? ": " : "",
+		         why && *why ? why : "connection failed");
+}
+
+/* Before each blocking exchange: the socket timeout becomes what is left of
+ * this attempt's time.  -1 (and p->err) when none is left. */
+static int time_left(struct pub *p, uint64_t deadline, const char *step)
+{
+	uint64_t now = mono_ms();
+
+	if (now >= deadline) {
+		snprintf(p->err, sizeof(p->err), "%s: timed out after %" PRIu32 " ms",
+		         step, p->timeout_ms);
+		return -1;
+	}
+	if (redisSetTimeout(p->rc, tv_of_ms(deadline - now)) != REDIS_OK) {
+		ctx_error(p, step);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read one reply; fails on I/O errors and on error replies.  *out receives the
+ * reply (to be freed) when out is not NULL. */
+static int get_reply(struct pub *p, uint64_t deadline, const char *step, redisReply **out)
+{
+	void *v = NULL;
+	redisReply *r;
+
+	if (time_left(p, deadline, step) < 0)
+		return -1;
+	if (redisGetReply(p->rc, &v) != REDIS_OK || v == NULL) {
+		if (v)
+			freeReplyObject(v);
+		ctx_error(p, step);
+		return -1;
+	}
+	r = v;
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(p->err, sizeof(p->err), "%s: %s", step, r->str ? r->str : "error");
+		freeReplyObject(r);
+		return -1;
+	}
+	if (out)
+		*out = r;
+	else
+		freeReplyObject(r);
+	return 0;
+}
+
+/* Send one command and read its reply. */
+static int command(struct pub *p, uint64_t deadline, const char *step, int argc,
+                   const char **argv, const size_t *argvlen, redisReply **out)
+{
+	if (redisAppendCommandArgv(p->rc, argc, argv, argvlen) != REDIS_OK) {
+		ctx_error(p, step);
+		return -1;
+	}
+	return get_reply(p, deadline, step, out);
+}
+
+static int redis_connect(struct pub *p, uint64_t deadline)
+{
+	struct timeval tv = tv_of_ms(p->timeout_ms);
+	char dbs[16];
+
+	if (p->unix_path)
+		p->rc = redisConnectUnixWithTimeout(p->unix_path, tv);
+	else
+		p->rc = redisConnectWithTimeout(p->host, p->port, tv);
+	if (p->rc == NULL || p->rc->err) {
+		ctx_error(p, "");
+		return -1;
+	}
+	if (p->password) {
+		const char *argv[] = { "AUTH", p->password };
+		if (command(p, deadline, "AUTH", 2, argv, NULL, NULL) < 0)
+			return -1;
+	}
+	if (p->db != 0) {
+		const char *argv[] = { "SELECT", dbs };
+		snprintf(dbs, sizeof(dbs), "%d", p->db);
+		if (command(p, deadline, "SELECT", 2, argv, NULL, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The notification: {"version":N,"time_ms":T,"events":[...]}, events oldest
+ * first.  NULL when out of memory. */
+static char *notification(struct pub *p, size_t *len)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_printf(&sb, "{\"version\":%" PRIu64 ",\"time_ms\":%" PRIu64 ",\"events\":[",
+	            p->version, p->time_ms);
+	for (size_t i = 0; i < p->q_len; i++) {
+		if (i)
+			sbuf_put(&sb, ",", 1);
+		sbuf_put(&sb, q_at(p, i)->s, q_at(p, i)->len);
+	}
+	sbuf_put(&sb, "]}", 2);
+	if (!sbuf_ok(&sb)) {
+		sbuf_free(&sb);
+		return NULL;
+	}
+	*len = sb.len;
+	return sb.p;
+}
+
+/*
+ * One attempt: connect if needed, commit the pending snapshot and queue, then
+ * notify.  Returns 0, or -1 with p->err set.  When the transaction committed
+ * but the notification failed, the pending state is already cleared.
+ */
+static int redis_attempt(struct pub *p)
+{
+	uint64_t deadline = mono_ms() + p->timeout_ms;
+	char ver[24], upd[24], keep[24];
+	const char **argv = NULL;
+	size_t *argvlen = NULL;
+	redisReply *exec = NULL;
+	char *msg = NULL;
+	size_t msglen = 0, nev = p->q_len;
+	int rv = -1;
+
+	if (p->rc == NULL && redis_connect(p, deadline) < 0)
+		return -1;
+	if ((msg = notification(p, &msglen)) == NULL ||
+	    (argv = malloc((nev + 2) * sizeof(*argv))) == NULL ||
+	    (argvlen = malloc((nev + 2) * sizeof(*argvlen))) == NULL) {
+		snprintf(p->err, sizeof(p->err), "out of memory");
+		goto out;
+	}
+	snprintf(ver, sizeof(ver), "%" PRIu64, p->version);
+	snprintf(upd, sizeof(upd), "%" PRIu64, p->time_ms);
+	snprintf(keep, sizeof(keep), "%" PRIu64, (uint64_t)p->keep - 1);
+
+	/* the transaction, pipelined: MULTI, 4 x SET, [LPUSH, LTRIM,] EXEC */
+	{
+		const char *multi[] = { "MULTI" }, *execv[] = { "EXEC" };
+		const char *s1[] = { "SET", p->k_topology, p->topology };
+		size_t l1[] = { 3, strlen(p->k_topology), p->topology_len };
+		const char *s2[] = { "SET", p->k_lsdb, p->lsdb };
+		size_t l2[] = { 3, strlen(p->k_lsdb), p->lsdb_len };
+		const char *s3[] = { "SET", p->k_version, ver };
+		const char *s4[] = { "SET", p->k_updated, upd };
+		const char *trim[] = { "LTRIM", p->k_events, "0", keep };
+		unsigned ncmd = 6;
+		int ok = redisAppendCommandArgv(p->rc, 1, multi, NULL) == REDIS_OK &&
+		         redisAppendCommandArgv(p->rc, 3, s1, l1) == REDIS_OK &&
+		         redisAppendCommandArgv(p->rc, 3, s2, l2) == REDIS_OK &&
+		         redisAppendCommandArgv(p->rc, 3, s3, NULL) == REDIS_OK &&
+		         redisAppendCommandArgv(p->rc, 3, s4, NULL) == REDIS_OK;
+		if (ok && nev > 0) {
+			argv[0] = "LPUSH";
+			argvlen[0] = 5;
+			argv[1] = p->k_events;
+			argvlen[1] = strlen(p->k_events);
+			for (size_t i = 0; i < nev; i++) {
+				argv[i + 2] = q_at(p, i)->s;
+				argvlen[i + 2] = q_at(p, i)->len;
+			}
+			ok = redisAppendCommandArgv(p->rc, (int)(nev + 2), argv, argvlen) == REDIS_OK &&
+			     redisAppendCommandArgv(p->rc, 4, trim, NULL) == REDIS_OK;
+			ncmd += 2;
+		}
+		ok = ok && redisAppendCommandArgv(p->rc, 1, execv, NULL) == REDIS_OK;
+		if (!ok) {
+			ctx_error(p, "transaction");
+			goto out;
+		}
+		/* every reply before EXEC's is +OK or +QUEUED; an error among them
+		 * makes Redis discard the transaction (EXECABORT) */
+		for (unsigned i = 0; i + 1 < ncmd; i++)
+			if (get_reply(p, deadline, "transaction", NULL) < 0)
+				goto out;
+		if (get_reply(p, deadline, "EXEC", &exec) < 0)
+			goto out;
+		if (exec->type != REDIS_REPLY_ARRAY || exec->elements != ncmd - 2) {
+			snprintf(p->err, sizeof(p->err), "EXEC: transaction not executed");
+			goto out;
+		}
+		for (size_t i = 0; i < exec->elements; i++)
+			if (exec->element[i]->type == REDIS_REPLY_ERROR) {
+				snprintf(p->err, sizeof(p->err), "EXEC: %s", exec->element[i]->str);
+				goto out;
+			}
+	}
+
+	/* committed: the queue and snapshot are no longer pending */
+	p->st.published++;
+	p->st.events_sent += nev;
+	p->dirty = false;
+	q_clear(p);
+	p->q_full_logged = false;
+
+	{
+		const char *pub[] = { "PUBLISH", p->k_channel, msg };
+		size_t pl[] = { 7, strlen(p->k_channel), msglen };
+		if (command(p, deadline, "PUBLISH", 3, pub, pl, NULL) < 0)
+			goto out;
+	}
+	rv = 0;
+out:
+	if (exec)
+		freeReplyObject(exec);
+	free(argv);
+	free(argvlen);
+	free(msg);
+	return rv;
+}
+
+static bool pending(const struct pub *p)
+{
+	return p->dirty || p->q_len > 0;
+}
+
+/* Attempt now if there is something to send and the backoff allows. */
+static void redis_try(struct pub *p, uint64_t now_ms)
+{
+	size_t queued = p->q_len;
+
+	if (!p->redis || !pending(p))
+		return;
+	/* not due yet; a clock set back by more than the longest backoff
+	 * makes the attempt due at once */
+	if (p->rc == NULL && now_ms < p->next_try_ms &&
+	    p->next_try_ms - now_ms <= PUB_BACKOFF_MAX_MS)
+		return;
+	if (redis_attempt(p) == 0) {
+		if (p->outage) {
+			log_info("redis %s: reachable again after %" PRIu64 " failed attempt%s; "
+			         "sent %zu queued event%s", p->endpoint, p->outage_attempts,
+			         p->outage_attempts == 1 ? "" : "s", queued, queued == 1 ? "" : "s");
+			p->st.reconnects++;
+			p->outage = false;
+		}
+		p->outage_attempts = 0;
+		p->backoff_ms = PUB_BACKOFF_MIN_MS;
+		p->st.redis_up = true;
+		return;
+	}
+	p->st.redis_errors++;
+	p->st.redis_up = false;
+	if (p->rc) {
+		redisFree(p->rc);
+		p->rc = NULL;
+	}
+	p->outage_attempts++;
+	if (!p->outage) {
+		log_warnx("redis %s: %s; will retry", p->endpoint, p->err);
+		p->outage = true;
+	} else {
+		log_debug("redis %s: %s; retrying in %" PRIu32 " ms", p->endpoint, p->err,
+		          p->backoff_ms);
+	}
+	p->next_try_ms = now_ms + p->backoff_ms;
+	p->backoff_ms = p->backoff_ms * 2 > PUB_BACKOFF_MAX_MS ? PUB_BACKOFF_MAX_MS
+	                                                       : p->backoff_ms * 2;
+}
+
+/* --- the JSON file -------------------------------------------------------- */
+
+/* Replace the file (lib/atomicfile.c); failures are logged once until it
+ * works again. */
+static int file_write(struct pub *p, uint64_t version, uint64_t now_ms, const char *topology)
+{
+	struct sbuf sb = SBUF_INIT;
+	char err[256];
+	int rc;
+
+	sbuf_printf(&sb, "{\"version\":%" PRIu64 ",\"time_ms\":%" PRIu64 ",\"topology\":",
+	            version, now_ms);
+	sbuf_put(&sb, topology, strlen(topology));
+	sbuf_put(&sb, "}\n", 2);
+	if (!sbuf_ok(&sb)) {
+		snprintf(err, sizeof(err), "out of memory");
+		rc = -1;
+	} else {
+		rc = file_replace(p->json_file, sb.p, sb.len, err, sizeof(err));
+	}
+	sbuf_free(&sb);
+	if (rc == 0) {
+		p->st.file_writes++;
+		if (p->file_failing) {
+			log_info("%s: written again", p->json_file);
+			p->file_failing = false;
+		}
+		return 0;
+	}
+	p->st.file_errors++;
+	if (!p->file_failing) {
+		log_warnx("%s: %s (logged once until it works again)", p->json_file, err);
+		p->file_failing = true;
+	}
+	return -1;
+}
+
+/* --- the interface -------------------------------------------------------- */
+
+struct pub *pub_new(const struct pub_conf *c)
+{
+	struct pub *p = calloc(1, sizeof(*p));
+	const char *prefix = c->prefix ? c->prefix : PUB_DEFAULT_PREFIX;
+	bool oom = false;
+
+	if (p == NULL)
+		return NULL;
+	p->redis = c->redis_host != NULL || c->redis_unix != NULL;
+	p->port = c->redis_port ? c->redis_port : PUB_DEFAULT_PORT;
+	p->db = c->redis_db;
+	p->keep = c->events_keep ? c->events_keep : PUB_DEFAULT_EVENTS_KEEP;
+	p->timeout_ms = c->timeout_ms ? c->timeout_ms : PUB_DEFAULT_TIMEOUT_MS;
+	p->backoff_ms = PUB_BACKOFF_MIN_MS;
+	p->unix_path = dup_or_null(c->redis_unix, &oom);
+	p->host = p->unix_path ? NULL : dup_or_null(c->redis_host, &oom);
+	p->password = dup_or_null(c->redis_password, &oom);
+	p->json_file = dup_or_null(c->json_file, &oom);
+	p->k_topology = concat(prefix, "ospf:topology", &oom);
+	p->k_lsdb = concat(prefix, "ospf:lsdb", &oom);
+	p->k_version = concat(prefix, "ospf:version", &oom);
+	p->k_updated = concat(prefix, "ospf:updated", &oom);
+	p->k_events = concat(prefix, "ospf:events", &oom);
+	p->k_channel = concat(prefix, "ospf:changes", &oom);
+	if (p->unix_path) {
+		p->endpoint = concat("unix:", p->unix_path, &oom);
+	} else if (p->host) {
+		size_t n = strlen(p->host) + 16;
+		if ((p->endpoint = malloc(n)) == NULL)
+			oom = true;
+		else
+			snprintf(p->endpoint, n, strchr(p->host, ':') ? "[%s]:%u" : "%s:%u",
+			         p->host, (unsigned)p->port);
+	} else {
+		p->endpoint = dup_or_null("(none)", &oom);
+	}
+	if (oom) {
+		pub_free(p);
+		return NULL;
+	}
+	if (p->redis) {
+		struct sigaction sa;
+		if (sigaction(SIGPIPE, NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) &&
+		    sa.sa_handler == SIG_DFL) {
+			sa.sa_handler = SIG_IGN;
+			sigaction(SIGPIPE, &sa, NULL);
+		}
+	}
+	return p;
+}
+
+void pub_free(struct pub *p)
+{
+	if (p == NULL)
+		return;
+	if (p->q_len > 0)
+		log_warnx("redis %s: %zu queued event%s not sent", p->endpoint, p->q_len,
+		          p->q_len == 1 ? "" : "s");
+	if (p->rc)
+		redisFree(p->rc);
+	q_clear(p);
+	free(p->q);
+	free(p->topology);
+	free(p->lsdb);
+	free(p->host);
+	free(p->unix_path);
+	free(p->password);
+	free(p->json_file);
+	free(p->endpoint);
+	free(p->k_topology);
+	free(p->k_lsdb);
+	free(p->k_version);
+	free(p->k_updated);
+	free(p->k_events);
+	free(p->k_channel);
+	free(p);
+}
+
+int pub_publish(struct pub *p, uint64_t version, uint64_t now_ms,
+                const char *topology_json, const char *lsdb_json,
+                const char *const *events, unsigned nevents)
+{
+	int rv = 0;
+
+	if (topology_json == NULL || lsdb_json == NULL || (events == NULL && nevents > 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (p->json_file && file_write(p, version, now_ms, topology_json) < 0)
+		rv = -1;
+	if (!p->redis)
+		return rv;
+
+	{
+		size_t tl = strlen(topology_json), ll = strlen(lsdb_json);
+		char *t = malloc(tl + 1), *l = malloc(ll + 1);
+		if (t == NULL || l == NULL) {
+			/* keep the previous pending snapshot; the events still go */
+			free(t);
+			free(l);
+			log_warnx("redis %s: out of memory copying a snapshot", p->endpoint);
+			rv = -1;
+		} else {
+			memcpy(t, topology_json, tl + 1);
+			memcpy(l, lsdb_json, ll + 1);
+			free(p->topology);
+			free(p->lsdb);
+			p->topology = t;
+			p->topology_len = tl;
+			p->lsdb = l;
+			p->lsdb_len = ll;
+			p->version = version;
+			p->time_ms = now_ms;
+			p->dirty = true;
+		}
+	}
+	for (unsigned i = 0; i < nevents; i++)
+		if (q_push(p, events[i]) < 0)
+			rv = -1;
+	if (p->topology == NULL)        /* nothing to send yet (out of memory) */
+		return -1;
+	redis_try(p, now_ms);
+	return pending(p) ? -1 : rv;
+}
+
+void pub_tick(struct pub *p, uint64_t now_ms)
+{
+	if (p->topology != NULL)
+		redis_try(p, now_ms);
+}
+
+void pub_stats(const struct pub *p, struct pub_stats *st)
+{
+	*st = p->st;
+}
