@@ -38,7 +38,10 @@ for r in $ROUTERS; do
 done
 ip netns exec "$MON" "$OSPFMON" -i mon0 --dump lsdb --json >"$T/lsdb.json" 2>"$T/lsdb.err" &
 pid_lsdb=$!; BG_PIDS="$BG_PIDS $!"
-for r in $ROUTERS lsdb; do
+# the daemon that stays through the lab's changes, printing its events
+ip netns exec "$MON" "$OSPFMON" -i mon0 -s "$T/live.snap" --dump events >"$T/events.json" 2>"$T/daemon.err" &
+pid_daemon=$!; BG_PIDS="$BG_PIDS $!"
+for r in $ROUTERS lsdb daemon; do
 	wait_for 10 grep -q "listening on mon0" "$T/$r.err" || fail "ospfmon did not start: $(cat "$T/$r.err")"
 done
 
@@ -77,6 +80,59 @@ $(cat "$T/$r.err")
 $(explain "$r" "10.255.0.${r#r}" 2>&1)"
 	info "$r live: $out"
 done
+
+# Each change of the lab: the daemon's events are exactly what the step must
+# yield (tests/data/ospf/steps, as in the replay test), and its routes -- read
+# from the snapshot it saves on SIGUSR1 -- equal FRR's again.
+saved=1
+snapshot_routes() {   # snapshot_routes STEP ROUTERS...: compare with FRR's
+	step=$1; shift
+	kill -USR1 "$pid_daemon"
+	saved=$((saved + 1))
+	wait_for 10 sh -c "[ \$(grep -c 'live.snap: .* LSAs saved' '$T/daemon.err') -ge $saved ]" ||
+		fail "$step: no snapshot saved: $(tail -5 "$T/daemon.err")"
+	sh "$LAB" routes "$L" "$T/frr-$step" >/dev/null 2>&1 || fail "$step: cannot read the routers' routes"
+	for r in "$@"; do
+		rid=10.255.0.${r#r}
+		"$OSPFMON" -s "$T/live.snap" --dump routes --root "$rid" --json >"$T/$step-$r.json" 2>"$T/$step-$r.err" ||
+			fail "$step: $r: $(cat "$T/$step-$r.err")"
+		out=$("$top_srcdir/tests/route-compare" "$T/frr-$step/$r.json" "$T/$step-$r.json") ||
+			fail "$step: $r: the daemon's routes differ from FRR's:
+$out"
+	done
+	info "$step: routes of $* equal FRR's"
+}
+# the daemon saved one snapshot before (on start there was none): count from
+# what it logged so far
+saved=$(grep -c 'live.snap: .* LSAs saved' "$T/daemon.err")
+snapshot_routes initial $ROUTERS
+D="$top_srcdir/tests/data/ospf"
+step() {   # step NAME LAB-ARGS...: run it, wait, compare events and routes
+	name=$1; shift
+	mark=$(wc -l <"$T/events.json")
+	sh "$LAB" "$@" >"$T/$name.log" 2>&1 || fail "$name: lab: $(tail -5 "$T/$name.log")"
+	sh "$LAB" wait "$L" >>"$T/$name.log" 2>&1 || fail "$name: no reconvergence: $(tail -5 "$T/$name.log")"
+	sleep 1                        # the daemon's hold time, and then some
+	# (flapping reports are left out: restarting every router's OSPF above
+	# may count as flapping for some elements, rightly)
+	tail -n +$((mark + 1)) "$T/events.json" | "$top_srcdir/tests/event-summary" |
+		grep -v '^flapping' | sort >"$T/got.$name"
+	sort "$D/steps/$name.events" >"$T/want.$name"
+	diff -u "$T/want.$name" "$T/got.$name" >"$T/diff.$name" ||
+		fail "$name: the daemon's events differ (- wanted, + got):
+$(cat "$T/diff.$name")
+all its events since the step began:
+$(tail -n +$((mark + 1)) "$T/events.json")
+$(tail -5 "$T/daemon.err")"
+	info "$name: $(wc -l <"$T/got.$name") events as expected"
+	snapshot_routes "$name" $ROUTERS
+}
+step cost cost "$L" r3 to-r5 30
+step link-down link-down "$L" r5 to-r6
+step link-up link-up "$L" r5 to-r6
+ROUTERS="$ROUTERS r9"
+step add-router add-router "$L"
+kill -TERM "$pid_daemon"; wait "$pid_daemon" 2>/dev/null
 
 kill "$td"; wait "$td" 2>/dev/null
 total=$(tcpdump -r "$T/mon0.pcap" -n 2>/dev/null | wc -l)
