@@ -633,7 +633,8 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 		external_routes(db, root, as, n, asbr, nasbr, as[k].area, true, rtx);
 	free(rtab.slot);
 
-	qsort(rt->r, rt->n, sizeof(rt->r[0]), route_cmp);
+	if (rt->n > 1)
+		qsort(rt->r, rt->n, sizeof(rt->r[0]), route_cmp);
 	for (unsigned k = 0; k < n; k++)
 		free(as[k].v);
 	free(as);

@@ -20,6 +20,19 @@ static bool grow(void *pp, unsigned *cap, unsigned n, size_t sz)
 	return true;
 }
 
+/* qsort and bsearch must not be given a NULL array, even empty. */
+static void sort(void *base, unsigned n, size_t sz, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, sz, cmp);
+}
+
+static void *search(const void *key, const void *base, unsigned n, size_t sz,
+                    int (*cmp)(const void *, const void *))
+{
+	return n > 0 ? bsearch(key, base, n, sz, cmp) : NULL;
+}
+
 #define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
 
 static int u32_cmp(const void *pa, const void *pb)
@@ -256,14 +269,14 @@ static const struct topo_router *find_router(const struct topo *t, uint32_t area
 {
 	struct topo_router key = { .area = area, .id = id };
 
-	return bsearch(&key, t->r, t->nr, sizeof(*t->r), router_cmp);
+	return search(&key, t->r, t->nr, sizeof(*t->r), router_cmp);
 }
 
 static struct topo_network *find_network(const struct topo *t, uint32_t area, uint32_t id)
 {
 	struct topo_network key = { .area = area, .id = id };
 
-	return bsearch(&key, t->n, t->nn, sizeof(*t->n), network_cmp);
+	return search(&key, t->n, t->nn, sizeof(*t->n), network_cmp);
 }
 
 /* Do the addresses of two ends of a link lie in one stub subnet that
@@ -285,7 +298,7 @@ static void pair_links(struct builder *b)
 	struct topo *t = b->t;
 	unsigned i = 0;
 
-	qsort(b->h, b->nh, sizeof(*b->h), half_cmp);
+	sort(b->h, b->nh, sizeof(*b->h), half_cmp);
 	while (i < b->nh) {
 		unsigned j = i, mid;
 		uint32_t lo = lo_of(&b->h[i]), hi = hi_of(&b->h[i]);
@@ -366,9 +379,9 @@ static void finish(struct builder *b)
 		if (alone)
 			t->r[i].up = true;
 	}
-	qsort(t->l, t->nl, sizeof(*t->l), link_cmp);
-	qsort(t->p, t->np, sizeof(*t->p), prefix_cmp);
-	qsort(t->m, t->nm, sizeof(*t->m), missing_cmp);
+	sort(t->l, t->nl, sizeof(*t->l), link_cmp);
+	sort(t->p, t->np, sizeof(*t->p), prefix_cmp);
+	sort(t->m, t->nm, sizeof(*t->m), missing_cmp);
 	if (t->nm > 1) {                       /* each missing LSA once */
 		unsigned k = 1;
 		for (unsigned i = 1; i < t->nm; i++)
@@ -430,7 +443,7 @@ void topo_completeness(const struct topo *t, struct topo_completeness *c)
 	if (ids != NULL) {                     /* a router of several areas counts once */
 		for (unsigned i = 0; i < t->nr; i++)
 			ids[i] = t->r[i].id;
-		qsort(ids, t->nr, sizeof(*ids), u32_cmp);
+		sort(ids, t->nr, sizeof(*ids), u32_cmp);
 		for (unsigned i = 0; i < t->nr; i++)
 			c->routers += i == 0 || ids[i] != ids[i - 1];
 		free(ids);
