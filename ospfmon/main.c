@@ -25,6 +25,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "publish.h"
+#include "rawsock.h"
 #include "snapshot.h"
 
 #define DEF_SNAPSHOT_MS (5 * 60 * 1000)
@@ -51,7 +52,7 @@ struct settings {
 	const char *interface;
 	const char *files[16];
 	unsigned nfiles;
-	const char *filter;
+	bool raw_socket;
 	uint32_t buffer_bytes;
 	const char *snapshot;
 	uint64_t snapshot_ms;
@@ -72,7 +73,7 @@ static void defaults(struct settings *s)
 }
 
 static const char *const top_known[] = { "input", "snapshot", "events", "publish", "log", NULL };
-static const char *const input_known[] = { "interface", "file", "buffer-size", NULL };
+static const char *const input_known[] = { "interface", "raw-socket", "file", "buffer-size", NULL };
 static const char *const snapshot_known[] = { "file", "interval", NULL };
 static const char *const events_known[] = { "file", "hold", "flap-count", "flap-window", NULL };
 static const char *const publish_known[] = {
@@ -127,6 +128,7 @@ static int load_config(const char *path, config_t *cfg, struct settings *s)
 	if ((g = config_setting_get_member(root, "input")) != NULL) {
 		conf_known(&cx, g, input_known);
 		conf_string(&cx, g, "interface", &s->interface);
+		conf_bool(&cx, g, "raw-socket", &s->raw_socket);
 		if (conf_string(&cx, g, "file", &str) > 0)
 			s->files[s->nfiles++] = str;
 		if (conf_uint(&cx, g, "buffer-size", 1, 1024, &v) > 0)
@@ -173,7 +175,7 @@ static int load_config(const char *path, config_t *cfg, struct settings *s)
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-	"usage: anemone-ospfmon [-c FILE] [-n] (-i IFACE | -r FILE [-r FILE ...])\n"
+	"usage: anemone-ospfmon [-c FILE] [-n] (-i IFACE [--raw-socket] | -r FILE ...)\n"
 	"                       [-s SNAPSHOT] [-e EVENTS] [--dump lsdb|topology|routes|events]\n"
 	"                       [--redis HOST[:PORT]] [--json-file FILE]\n"
 	"                       [--root ROUTER-ID] [--json] [-v]\n"
@@ -181,6 +183,9 @@ static void usage(FILE *fp)
 	"  -n              check the configuration and exit\n"
 	"  -i IFACE        listen on IFACE (libpcap, receive only) until SIGTERM or\n"
 	"                  SIGINT, then print what --dump asks for\n"
+	"  --raw-socket    with -i: a receive-only raw IP socket joined to\n"
+	"                  224.0.0.5/6 instead of libpcap (multicast OSPF and OSPF\n"
+	"                  to this host only; no mirror port needed)\n"
 	"  -r FILE         replay a pcap/pcapng capture of OSPF traffic; several are\n"
 	"                  read in order into one database\n"
 	"  -s SNAPSHOT     load this LSDB snapshot at start (if it exists) and save\n"
@@ -275,7 +280,7 @@ static void save_snapshot(struct run *r, uint64_t now_ms)
 static int listen_live(struct run *r)
 {
 	struct cap_conf cc = { 0 };
-	const struct capture_ops *ops = &pcap_capture_ops;
+	const struct capture_ops *ops = r->s->raw_socket ? &ospf_rawsock_ops : &pcap_capture_ops;
 	struct capture *cap;
 	struct sigaction sa;
 	char err[512];
@@ -325,6 +330,13 @@ static int listen_live(struct run *r)
 			r->next_snapshot_ms = now + r->s->snapshot_ms;
 		}
 	}
+	{
+		struct cap_stats cs;
+		ops->stats(cap, &cs);
+		if (cs.valid)
+			log_info("%s: capture received=%llu dropped=%llu", r->s->interface,
+			         (unsigned long long)cs.received, (unsigned long long)cs.dropped);
+	}
 	ops->close(cap);
 	mon_tick(&r->m, wall_ms(), true);
 	save_snapshot(r, wall_ms());
@@ -372,6 +384,7 @@ int main(int argc, char **argv)
 		{ "events", required_argument, NULL, 'e' },
 		{ "redis", required_argument, NULL, 'P' },
 		{ "json-file", required_argument, NULL, 'J' },
+		{ "raw-socket", no_argument, NULL, 'S' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
@@ -421,6 +434,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'J': cli.pub.json_file = optarg; break;
+		case 'S': cli.raw_socket = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return CONF_EXIT;
 		}
@@ -443,6 +457,8 @@ int main(int argc, char **argv)
 		memcpy(s.files, cli.files, sizeof(s.files));
 		s.nfiles = cli.nfiles;
 	}
+	if (cli.raw_socket)
+		s.raw_socket = true;
 	if (cli.snapshot != NULL)
 		s.snapshot = cli.snapshot;
 	if (cli.events_file != NULL)
@@ -458,6 +474,11 @@ int main(int argc, char **argv)
 		s.pub.json_file = cli.pub.json_file;
 	if (s.interface != NULL && s.nfiles > 0) {
 		fprintf(stderr, "anemone-ospfmon: an interface or capture files, not both\n");
+		config_destroy(&cfg);
+		return CONF_EXIT;
+	}
+	if (s.raw_socket && s.interface == NULL) {
+		fprintf(stderr, "anemone-ospfmon: --raw-socket needs an interface (-i)\n");
 		config_destroy(&cfg);
 		return CONF_EXIT;
 	}
