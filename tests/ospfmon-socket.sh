@@ -1,0 +1,197 @@
+#!/bin/sh
+# anemone-ospfmon --raw-socket live on the FRR lab (tests/lab/ospf-lab.sh;
+# needs root and FRR).  A raw IP socket joined to 224.0.0.5/6 on the monitor
+# port, without promiscuous mode, hears what the routers multicast on the
+# LAN but not their unicast DD/LSR/LSU exchange.  After every router
+# restarted OSPF and flooded again:
+#  - the routes of r1 computed from what the socket heard equal r1's own;
+#  - its database holds exactly what a replay of the multicast part of a
+#    tcpdump capture of the same run holds (the socket lost nothing), and is
+#    compared with r1's (reported; see below);
+#  - the capture on the port (everything, not just OSPF) holds no frame sent
+#    from it: no OSPF, and no IGMP either, with the sysctl
+#    net.ipv4.igmp_link_local_mcast_reports=0 in the monitor's namespace.
+# Before the lab, in a namespace of its own, the open's checks: a missing
+# interface, and the warning about IGMP reports when that sysctl is 1.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_root
+[ -x /usr/lib/frr/ospfd ] || skip "FRR is not installed (Debian package frr)"
+need ip tcpdump python3
+
+OSPFMON="$top_builddir/ospfmon/anemone-ospfmon"
+LAB="$top_srcdir/tests/lab/ospf-lab.sh"
+L="$T/lab"
+mkdir -p "$L"
+chmod 755 "$T"                     # the FRR daemons run as user frr
+NS=anemone-sock-$$
+lab_down() { sh "$LAB" down "$L"; }
+ns_down() { ip netns del "$NS"; }
+# KEEP=DIR: keep a copy of the test's files (captures, outputs) in DIR
+keep() { [ -z "${KEEP:-}" ] || cp -r "$T" "$KEEP"; }
+CLEANUP_HOOKS="keep ns_down lab_down"
+
+# start_listener NAME ARGS...: anemone-ospfmon --raw-socket in $RUN_NS,
+# stdout in $T/NAME.out, stderr in $T/NAME.err; sets pid_NAME.
+start_listener() {
+	_n=$1; shift
+	ip netns exec "$RUN_NS" "$OSPFMON" --raw-socket "$@" >"$T/$_n.out" 2>"$T/$_n.err" &
+	eval "pid_$_n=$!"
+	BG_PIDS="$BG_PIDS $!"
+	wait_for 10 grep -q "listening on" "$T/$_n.err" ||
+		fail "$_n: ospfmon did not start: $(cat "$T/$_n.err")"
+}
+# stop_listener NAME: SIGTERM; it must exit 0 and report no drops
+stop_listener() {
+	eval "_p=\$pid_$1"
+	kill -TERM "$_p"
+	wait "$_p" || fail "$1: ospfmon exited with status $?: $(cat "$T/$1.err")"
+	grep -q 'capture received=[0-9]* dropped=0$' "$T/$1.err" ||
+		fail "$1: the socket dropped datagrams: $(cat "$T/$1.err")"
+}
+
+# --- the open's checks, in a namespace of our own ---------------------------
+ip netns add "$NS" || fail "cannot create a network namespace"
+ip -n "$NS" link add v0 type veth peer name v1 || fail "cannot create a veth pair"
+ip -n "$NS" link set v0 up && ip -n "$NS" link set v1 up
+RUN_NS=$NS
+ip netns exec "$NS" "$OSPFMON" -i nosuch0 --raw-socket >/dev/null 2>"$T/nosuch.err" &&
+	fail "a missing interface was accepted"
+grep -q "nosuch0: no such interface" "$T/nosuch.err" || fail "missing interface: $(cat "$T/nosuch.err")"
+ip netns exec "$NS" sysctl -q -w net.ipv4.igmp_link_local_mcast_reports=1
+start_listener warn -i v0
+stop_listener warn
+grep -q "IGMP.*sysctl -w net.ipv4.igmp_link_local_mcast_reports=0" "$T/warn.err" ||
+	fail "no warning about IGMP reports: $(cat "$T/warn.err")"
+ip netns exec "$NS" sysctl -q -w net.ipv4.igmp_link_local_mcast_reports=0
+start_listener quiet -i v0
+stop_listener quiet
+! grep -q IGMP "$T/quiet.err" || fail "warned about IGMP with the sysctl 0: $(cat "$T/quiet.err")"
+ns_down
+info "open: missing interface and the IGMP warning"
+
+# --- the lab ---------------------------------------------------------------
+sh "$LAB" up "$L" >"$T/up.log" 2>&1 || fail "lab did not come up: $(tail -20 "$T/up.log")"
+MON=$(ip netns list | awk '{ print $1 }' | grep -- '-mon$' | while read -r ns; do
+	ip netns exec "$ns" ip -o addr show mon0 2>/dev/null | grep -q 10.0.0.254 && echo "$ns"; done | head -1)
+[ -n "$MON" ] || fail "no monitor namespace"
+RUN_NS=$MON
+MAC=$(ip netns exec "$MON" cat /sys/class/net/mon0/address)
+ip netns exec "$MON" sysctl -q -w net.ipv4.igmp_link_local_mcast_reports=0 ||
+	fail "cannot set net.ipv4.igmp_link_local_mcast_reports"
+
+ip netns exec "$MON" tcpdump -i mon0 -U -n --immediate-mode -w "$T/mon0.pcap" >"$T/tcpdump.log" 2>&1 &
+td=$!; BG_PIDS="$BG_PIDS $td"
+wait_for 10 grep -q "listening on" "$T/tcpdump.log" || fail "tcpdump did not start"
+
+start_listener lsdb -i mon0 --dump lsdb --json
+start_listener routes -i mon0 --dump routes --root 10.255.0.1 --json
+for n in lsdb routes; do
+	! grep -q IGMP "$T/$n.err" || fail "$n: warned about IGMP: $(cat "$T/$n.err")"
+done
+
+# make every router flood its database again: restart OSPF everywhere
+for r in r1 r2 r3 r4 r5 r6 r7 r8; do
+	sh "$LAB" vtysh "$L" "$r" "clear ip ospf process" >/dev/null 2>&1 ||
+		fail "cannot restart OSPF on $r"
+done
+t_clear=$(date +%s)
+sleep 6
+sh "$LAB" wait "$L" >"$T/wait.log" 2>&1 || fail "lab did not reconverge: $(tail "$T/wait.log")"
+# About 40 s after the restart every area-0 router of FRR 8.4 originates
+# its router-LSA once more, unchanged but for the sequence number (after
+# "wait" has seen the routes settle): let that pass before reading FRR.
+while [ "$(date +%s)" -lt $((t_clear + 50)) ]; do sleep 1; done
+sh "$LAB" routes "$L" "$T/frr" >/dev/null 2>&1 || fail "cannot read the routers' routes"
+stop_listener lsdb
+stop_listener routes
+# (and after the listeners stopped: was FRR's database still the same?)
+sh "$LAB" routes "$L" "$T/frr2" >/dev/null 2>&1 || fail "cannot read the routers' routes"
+kill "$td"; wait "$td" 2>/dev/null
+
+# What the socket can hear of the capture: OSPF multicast, or to mon0 itself.
+tcpdump -r "$T/mon0.pcap" -w "$T/mcast.pcap" \
+	"ip proto 89 and (dst 224.0.0.5 or dst 224.0.0.6 or dst 10.0.0.254)" 2>/dev/null ||
+	fail "cannot filter the capture"
+"$OSPFMON" -r "$T/mcast.pcap" --dump lsdb --json >"$T/mcast.json" 2>"$T/mcast.err" ||
+	fail "replay failed: $(cat "$T/mcast.err")"
+"$OSPFMON" -r "$T/mon0.pcap" --dump lsdb --json >"$T/all.json" 2>"$T/all.err" ||
+	fail "replay failed: $(cat "$T/all.err")"
+
+# The listener's view is of a moment between the two reads of FRR: it must
+# equal one of them (they differ only if the lab changed meanwhile).
+out=$("$top_srcdir/tests/route-compare" "$T/frr/r1.json" "$T/routes.out") ||
+out=$("$top_srcdir/tests/route-compare" "$T/frr2/r1.json" "$T/routes.out") ||
+	fail "r1: routes from the raw socket differ from FRR's (before and after):
+$out
+$(cat "$T/routes.err")
+LSDB against r1's:
+$("$top_srcdir/tests/lsdb-compare" "$T/frr/r1.lsdb.json" "$T/lsdb.out")"
+info "r1 routes: $out"
+
+# FRR keeps a flushed (MaxAge) LSA until its removal is acknowledged and
+# its MaxAge walker runs; anemone-ospfmon removes it at once (RFC 2328 14:
+# a listener has nothing to retransmit).  Compare what is not MaxAge.
+python3 - "$T/frr/r1.lsdb.json" "$T/r1.live.json" <<'PY' >"$T/maxage.txt" || fail "cannot read r1's LSDB"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for block in d.values():
+    if isinstance(block, list):            # AS scope
+        groups = [block]
+    elif isinstance(block, dict):
+        groups = block.get("areas", {}).values()
+    else:
+        continue
+    for lsas in groups:
+        for l in [l for l in lsas if l.get("lsaAge", 0) >= 3600]:
+            print("MaxAge in FRR:", l["lsaType"], l["linkStateId"], l["advertisingRouter"], l["lsaSeqNumber"])
+            lsas.remove(l)
+json.dump(d, open(sys.argv[2], "w"))
+PY
+[ ! -s "$T/maxage.txt" ] || info "$(cat "$T/maxage.txt")"
+python3 - "$T/frr/r1.lsdb.json" "$T/frr2/r1.lsdb.json" <<'PY' >"$T/frr-stable.txt"
+import json, sys
+def inst(p):
+    out = set()
+    for k, block in json.load(open(p)).items():
+        groups = [block] if isinstance(block, list) else \
+            block.get("areas", {}).values() if isinstance(block, dict) else []
+        for lsas in groups:
+            out |= {(k, l["linkStateId"], l["advertisingRouter"], l["lsaSeqNumber"])
+                    for l in lsas if l.get("lsaAge", 0) < 3600}
+    return out
+a, b = inst(sys.argv[1]), inst(sys.argv[2])
+print(" ".join(map(str, sorted(a ^ b))))
+sys.exit(a != b)
+PY
+frr_stable=$?
+out=$("$top_srcdir/tests/lsdb-compare" "$T/r1.live.json" "$T/lsdb.out" 2>&1)
+sock_rc=$?
+python3 - "$T/lsdb.out" "$T/mcast.json" <<'PY' || fail "the raw socket's LSDB differs from a replay of the capture's multicast"
+import json, sys
+key = lambda l: (l["area"], l["type"], l["id"], l["adv"], l["seq"])
+a, b = ({key(l) for l in json.load(open(p))} for p in sys.argv[1:3])
+for x in sorted(a - b, key=str): print("only from the socket: ", x)
+for x in sorted(b - a, key=str): print("only in the capture:  ", x)
+sys.exit(a != b)
+PY
+info "LSDB from the socket = replay of the multicast OSPF captured ($(grep -c '"type"' "$T/lsdb.out") LSAs)"
+all=$("$top_srcdir/tests/lsdb-compare" "$T/r1.live.json" "$T/all.json" 2>&1)
+if [ "$sock_rc" -eq 0 ]; then
+	info "LSDB from the socket against r1's: $out"
+elif [ "$frr_stable" -ne 0 ]; then
+	# FRR flooded while the listeners stopped: nothing to conclude
+	info "LSDB against r1's not compared: r1's changed meanwhile: $(cat "$T/frr-stable.txt")"
+else
+	fail "LSDB from the socket differs from r1's:
+$out
+promiscuous replay of the whole capture against r1's:
+$all"
+fi
+
+total=$(tcpdump -r "$T/mon0.pcap" -n 2>/dev/null | wc -l)
+sent=$(tcpdump -r "$T/mon0.pcap" -n -e "ether src $MAC" 2>/dev/null | wc -l)
+igmp=$(tcpdump -r "$T/mon0.pcap" -n "igmp" 2>/dev/null | wc -l)
+[ "$total" -gt 0 ] || fail "the capture on the listeners' port is empty"
+info "IGMP frames in the capture (any sender): $igmp"
+expect_eq "frames sent from the listeners' port (of $total seen)" "$sent" 0
+exit 0
