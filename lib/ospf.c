@@ -95,7 +95,6 @@
 #define EXT_TOS_LEN         12      /* E|tos(1) metric(3) fwd(4) tag(4) */
 #define EXT_E_BIT           0x80u
 
-#define OPT_NP              0x08u   /* options P bit in NSSA-LSAs (RFC 3101) */
 
 /* Fletcher checksum (12.1.7): computed from the options field on. */
 #define FLETCHER_START      LSA_OFF_OPTIONS
@@ -312,7 +311,7 @@ static enum ospf_status lsa_external_body(const uint8_t *b, size_t length,
 	out->u.external.fwd = get32(e + 4);
 	out->u.external.tag = get32(e + 8);
 	out->u.external.p = out->h.type == LSA_NSSA &&
-	    (out->h.options & OPT_NP) != 0;
+	    (out->h.options & OSPF_OPT_NP) != 0;
 	return OSPF_OK;
 }
 

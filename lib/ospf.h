@@ -38,6 +38,10 @@ enum lsa_type {
 /* Router-LSA link types (RFC 2328 A.4.2). */
 enum lsa_link_type { LINK_P2P = 1, LINK_TRANSIT = 2, LINK_STUB = 3, LINK_VIRTUAL = 4 };
 
+/* Options (RFC 2328 A.2, RFC 3101 2.2). */
+#define OSPF_OPT_E    0x02    /* AS-external-LSAs flooded: not a stub area/NSSA */
+#define OSPF_OPT_NP   0x08    /* N in Hellos, P (propagate) in type-7 LSAs */
+
 /* Router-LSA flags. */
 #define LSA_ROUTER_B  0x01    /* area border router */
 #define LSA_ROUTER_E  0x02    /* AS boundary router */

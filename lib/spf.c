@@ -627,8 +627,17 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 	}
 	free(c.l);
 
-	/* 16.4: AS-external routes; RFC 3101: NSSA routes in each attached NSSA */
-	external_routes(db, root, as, n, asbr, nasbr, LSDB_AS_SCOPE, false, rtx);
+	/* 16.4: AS-external routes -- for a root attached to an area that
+	 * carries them (its router-LSA there has the E option; stub areas and
+	 * NSSAs do not, RFC 2328 3.6 and RFC 3101 2.1); RFC 3101: NSSA routes
+	 * in each attached NSSA */
+	{
+		bool e = false;
+		for (unsigned k = 0; k < n && !e; k++)
+			e = (as[k].v[as[k].root].lsa->h.options & OSPF_OPT_E) != 0;
+		if (e)
+			external_routes(db, root, as, n, asbr, nasbr, LSDB_AS_SCOPE, false, rtx);
+	}
 	for (unsigned k = 0; k < n; k++)
 		external_routes(db, root, as, n, asbr, nasbr, as[k].area, true, rtx);
 	free(rtab.slot);

@@ -162,6 +162,41 @@ static void test_equal_cost_through_network(void)
 	lsdb_free(db);
 }
 
+/*
+ * A router only in an NSSA (its router-LSA without the E option) has no
+ * AS-external routes: type-5 LSAs are not flooded there.  Its routes to
+ * outside come from type-7 LSAs (N1/N2).  R1 and R2 in NSSA 0.0.0.2, R2 the
+ * translator: its type-7 and the type-5 translated from it are both held.
+ */
+static void test_nssa_only_router(void)
+{
+	struct route_table rt = { 0 };
+	struct lsabuf l;
+	const struct route *r;
+
+	db = lsdb_new(100);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ);
+	l.b[2] = OSPF_OPT_NP;
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,12,1), 10);
+	install(&l, 2);
+	lsab_router_begin(&l, IP(2,2,2,2), LSA_ROUTER_B | LSA_ROUTER_E, OSPF_INITIAL_SEQ);
+	l.b[2] = OSPF_OPT_NP;
+	lsab_router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,12,2), 10);
+	install(&l, 2);
+	lsab_external(&l, IP(192,0,2,0), IP(2,2,2,2), IP(255,255,255,0), true, 30, 0);
+	l.b[3] = LSA_NSSA;
+	l.b[2] = OSPF_OPT_NP;
+	install(&l, 2);
+	lsab_external(&l, IP(198,51,100,0), IP(2,2,2,2), IP(255,255,255,0), true, 30, 0);
+	install(&l, LSDB_AS_SCOPE);
+	CHECK_EQ(spf_routes(db, IP(1,1,1,1), &rt), 0);
+	r = find(&rt, IP(192,0,2,0), IP(255,255,255,0));
+	CHECK(r != NULL && r->type == RT_N2 && r->cost == 10 && r->type2_cost == 30);
+	CHECK(find(&rt, IP(198,51,100,0), IP(255,255,255,0)) == NULL);
+	route_table_free(&rt);
+	lsdb_free(db);
+}
+
 static void test_lsdb(void)
 {
 	struct lsabuf l;
@@ -222,5 +257,6 @@ int main(void)
 	test_lsdb();
 	test_spf();
 	test_equal_cost_through_network();
+	test_nssa_only_router();
 	return check_done("test_spf");
 }
