@@ -48,8 +48,11 @@ static uint64_t wall_ms(void)
 	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
+#define MAX_IFACES 16
+
 struct settings {
-	const char *interface;
+	const char *interfaces[MAX_IFACES];
+	unsigned ninterfaces;
 	const char *files[16];
 	unsigned nfiles;
 	bool raw_socket;
@@ -113,6 +116,36 @@ static int parse_redis(const char *arg, struct pub_conf *pc, char *buf, size_t l
 	return pc->redis_host[0] != 0 ? 0 : -1;
 }
 
+/* input.interface: a name, or a list of names. */
+static void load_interfaces(struct conf_ctx *cx, const config_setting_t *g, struct settings *s)
+{
+	const config_setting_t *v = config_setting_get_member(g, "interface");
+	const char *name;
+
+	if (v == NULL)
+		return;
+	if (config_setting_type(v) == CONFIG_TYPE_STRING) {
+		s->interfaces[0] = config_setting_get_string(v);
+		s->ninterfaces = 1;
+		return;
+	}
+	if (config_setting_type(v) != CONFIG_TYPE_ARRAY && config_setting_type(v) != CONFIG_TYPE_LIST) {
+		conf_error(cx, v, "'interface' must be a name or a list of names");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(v); i++) {
+		if ((name = config_setting_get_string_elem(v, i)) == NULL) {
+			conf_error(cx, v, "'interface' must be a name or a list of names");
+			return;
+		}
+		if (s->ninterfaces == MAX_IFACES) {
+			conf_error(cx, v, "at most %d interfaces", MAX_IFACES);
+			return;
+		}
+		s->interfaces[s->ninterfaces++] = name;
+	}
+}
+
 /* Load the config file into s; the strings live in cfg. */
 static int load_config(const char *path, config_t *cfg, struct settings *s)
 {
@@ -127,7 +160,7 @@ static int load_config(const char *path, config_t *cfg, struct settings *s)
 	conf_known(&cx, root, top_known);
 	if ((g = config_setting_get_member(root, "input")) != NULL) {
 		conf_known(&cx, g, input_known);
-		conf_string(&cx, g, "interface", &s->interface);
+		load_interfaces(&cx, g, s);
 		conf_bool(&cx, g, "raw-socket", &s->raw_socket);
 		if (conf_string(&cx, g, "file", &str) > 0)
 			s->files[s->nfiles++] = str;
@@ -182,7 +215,8 @@ static void usage(FILE *fp)
 	"  -c FILE         configuration file (libconfig; see anemone-ospfmon(8))\n"
 	"  -n              check the configuration and exit\n"
 	"  -i IFACE        listen on IFACE (libpcap, receive only) until SIGTERM or\n"
-	"                  SIGINT, then print what --dump asks for\n"
+	"                  SIGINT, then print what --dump asks for; repeat -i to\n"
+	"                  listen on several (one database: an ABR's view)\n"
 	"  --raw-socket    with -i: a receive-only raw IP socket joined to\n"
 	"                  224.0.0.5/6 instead of libpcap (multicast OSPF and OSPF\n"
 	"                  to this host only; no mirror port needed)\n"
@@ -277,45 +311,103 @@ static void save_snapshot(struct run *r, uint64_t now_ms)
 		log_info("%s: %ld LSAs saved", r->s->snapshot, n);
 }
 
-static int listen_live(struct run *r)
+/* One interface listened on. */
+struct listener {
+	const char *name;
+	struct capture *cap;         /* NULL while it cannot be opened */
+	uint64_t retry_ms;           /* when to try opening it again */
+	bool warned;
+};
+
+#define REOPEN_MS 5000
+
+static void listener_open(struct run *r, struct listener *li, const struct capture_ops *ops,
+                          uint64_t now)
 {
 	struct cap_conf cc = { 0 };
+	char err[512];
+
+	cc.interface = li->name;
+	cc.filter = "ip proto 89";
+	cc.promisc = true;
+	cc.snaplen = 65535;
+	cc.timeout_ms = 100;
+	cc.buffer_bytes = r->s->buffer_bytes;
+	if ((li->cap = ops->open(&cc, err, sizeof(err))) == NULL) {
+		if (!li->warned)
+			log_warnx("%s; will try again every %d s", err, REOPEN_MS / 1000);
+		li->warned = true;
+		li->retry_ms = now + REOPEN_MS;
+		return;
+	}
+	log_info("listening on %s (%s, receive only)", li->name, ops->name);
+	li->warned = false;
+}
+
+static void listener_close(struct run *r, struct listener *li, const struct capture_ops *ops)
+{
+	struct cap_stats cs;
+
+	(void)r;
+	ops->stats(li->cap, &cs);
+	if (cs.valid)
+		log_info("%s: capture received=%llu dropped=%llu", li->name,
+		         (unsigned long long)cs.received, (unsigned long long)cs.dropped);
+	ops->close(li->cap);
+	li->cap = NULL;
+}
+
+/* Listen on every interface until SIGTERM/SIGINT.  An interface that fails
+ * (or vanishes) is reported, counted and reopened every few seconds; the
+ * others, and the database, carry on. */
+static int listen_live(struct run *r)
+{
 	const struct capture_ops *ops = r->s->raw_socket ? &ospf_rawsock_ops : &pcap_capture_ops;
-	struct capture *cap;
+	struct listener li[MAX_IFACES];
+	unsigned n = r->s->ninterfaces, up = 0;
+	uint64_t failures = 0;
 	struct sigaction sa;
 	char err[512];
-	int rc = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	cc.interface = r->s->interface;
-	cc.filter = "ip proto 89";
-	cc.promisc = true;
-	cc.snaplen = 65535;
-	cc.timeout_ms = 100;
-	cc.buffer_bytes = r->s->buffer_bytes;
-	if ((cap = ops->open(&cc, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
-		return 1;
+	memset(li, 0, sizeof(li));
+	for (unsigned i = 0; i < n; i++) {
+		li[i].name = r->s->interfaces[i];
+		listener_open(r, &li[i], ops, wall_ms());
+		up += li[i].cap != NULL;
 	}
-	r->m.dlt = ops->datalink(cap);
-	log_info("listening on %s (%s, receive only)", r->s->interface, ops->name);
+	if (up == 0 && n == 1)
+		return 1;               /* nothing to listen to: say so and stop */
 	r->next_snapshot_ms = wall_ms() + r->s->snapshot_ms;
 	while (!got_stop) {
-		struct pollfd pfd = { ops->fd(cap), POLLIN, 0 };
+		struct pollfd pfd[MAX_IFACES];
 		uint64_t now;
 
-		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+		for (unsigned i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){ li[i].cap != NULL ? ops->fd(li[i].cap) : -1, POLLIN, 0 };
+		if (poll(pfd, n, 100) < 0 && errno != EINTR)
 			fatal("poll");
-		if (ops->dispatch(cap, -1, mon_frame, &r->m, err, sizeof(err)) == CAP_ERROR) {
-			log_warnx("%s: %s", r->s->interface, err);
-			rc = 1;
-			break;
+		for (unsigned i = 0; i < n; i++) {
+			if (li[i].cap == NULL)
+				continue;
+			r->m.dlt = ops->datalink(li[i].cap);
+			if (ops->dispatch(li[i].cap, -1, mon_frame, &r->m, err, sizeof(err)) == CAP_ERROR) {
+				log_warnx("%s: %s; will try again every %d s", li[i].name, err,
+				          REOPEN_MS / 1000);
+				failures++;
+				listener_close(r, &li[i], ops);
+				li[i].warned = true;
+				li[i].retry_ms = wall_ms() + REOPEN_MS;
+			}
 		}
 		now = wall_ms();
+		for (unsigned i = 0; i < n; i++)
+			if (li[i].cap == NULL && now >= li[i].retry_ms)
+				listener_open(r, &li[i], ops, now);
 		mon_tick(&r->m, now, false);
 		if (r->pub != NULL)
 			pub_tick(r->pub, now);
@@ -323,6 +415,8 @@ static int listen_live(struct run *r)
 			got_usr1 = 0;
 			mon_log_stats(&r->m);
 			log_pub_stats(r);
+			if (failures > 0)
+				log_info("interface failures=%llu", (unsigned long long)failures);
 			save_snapshot(r, now);
 		}
 		if (now >= r->next_snapshot_ms) {
@@ -330,17 +424,12 @@ static int listen_live(struct run *r)
 			r->next_snapshot_ms = now + r->s->snapshot_ms;
 		}
 	}
-	{
-		struct cap_stats cs;
-		ops->stats(cap, &cs);
-		if (cs.valid)
-			log_info("%s: capture received=%llu dropped=%llu", r->s->interface,
-			         (unsigned long long)cs.received, (unsigned long long)cs.dropped);
-	}
-	ops->close(cap);
+	for (unsigned i = 0; i < n; i++)
+		if (li[i].cap != NULL)
+			listener_close(r, &li[i], ops);
 	mon_tick(&r->m, wall_ms(), true);
 	save_snapshot(r, wall_ms());
-	return rc;
+	return failures > 0 ? 1 : 0;
 }
 
 static int replay(struct run *r)
@@ -406,7 +495,13 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case 'c': conf_file = optarg; break;
 		case 'e': cli.events_file = optarg; break;
-		case 'i': cli.interface = optarg; break;
+		case 'i':
+			if (cli.ninterfaces == MAX_IFACES) {
+				fprintf(stderr, "anemone-ospfmon: at most %d interfaces\n", MAX_IFACES);
+				return CONF_EXIT;
+			}
+			cli.interfaces[cli.ninterfaces++] = optarg;
+			break;
 		case 'n': check_only = true; break;
 		case 'r':
 			if (cli.nfiles == 16) {
@@ -452,8 +547,9 @@ int main(int argc, char **argv)
 		config_destroy(&cfg);
 		return CONF_EXIT;
 	}
-	if (cli.interface != NULL || cli.nfiles > 0) {
-		s.interface = cli.interface;
+	if (cli.ninterfaces > 0 || cli.nfiles > 0) {
+		memcpy(s.interfaces, cli.interfaces, sizeof(s.interfaces));
+		s.ninterfaces = cli.ninterfaces;
 		memcpy(s.files, cli.files, sizeof(s.files));
 		s.nfiles = cli.nfiles;
 	}
@@ -472,12 +568,12 @@ int main(int argc, char **argv)
 	}
 	if (cli.pub.json_file != NULL)
 		s.pub.json_file = cli.pub.json_file;
-	if (s.interface != NULL && s.nfiles > 0) {
+	if (s.ninterfaces > 0 && s.nfiles > 0) {
 		fprintf(stderr, "anemone-ospfmon: an interface or capture files, not both\n");
 		config_destroy(&cfg);
 		return CONF_EXIT;
 	}
-	if (s.raw_socket && s.interface == NULL) {
+	if (s.raw_socket && s.ninterfaces == 0) {
 		fprintf(stderr, "anemone-ospfmon: --raw-socket needs an interface (-i)\n");
 		config_destroy(&cfg);
 		return CONF_EXIT;
@@ -487,7 +583,7 @@ int main(int argc, char **argv)
 		config_destroy(&cfg);
 		return 0;
 	}
-	if (s.interface == NULL && s.nfiles == 0 && s.snapshot == NULL) {
+	if (s.ninterfaces == 0 && s.nfiles == 0 && s.snapshot == NULL) {
 		usage(stderr);
 		config_destroy(&cfg);
 		return CONF_EXIT;
@@ -508,9 +604,9 @@ int main(int argc, char **argv)
 	    (r.pub = pub_new(&s.pub)) == NULL)
 		fatalx("out of memory");
 	if (s.snapshot != NULL && access(s.snapshot, F_OK) != 0 && errno == ENOENT &&
-	    (s.interface != NULL || s.nfiles > 0)) {
+	    (s.ninterfaces > 0 || s.nfiles > 0)) {
 		log_info("%s: no snapshot yet, starting empty", s.snapshot);
-		r.m.now_ms = s.interface != NULL ? wall_ms() : 0;
+		r.m.now_ms = s.ninterfaces > 0 ? wall_ms() : 0;
 		mon_baseline(&r.m);
 	} else if (s.snapshot != NULL) {
 		/* Live (or a query of a live daemon's snapshot): aged to now; a
@@ -527,7 +623,7 @@ int main(int argc, char **argv)
 		r.m.now_ms = now;
 		mon_baseline(&r.m);
 	}
-	if (s.interface != NULL)
+	if (s.ninterfaces > 0)
 		rc = listen_live(&r);
 	else if (s.nfiles > 0) {
 		rc = replay(&r);

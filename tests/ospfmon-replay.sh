@@ -121,6 +121,12 @@ c=$(conf syntax 'events = {
   flap-count = = 3;
 };')
 expect_exit 2 "^$c:3: syntax error" -n -c "$c"
+c=$(conf ifaces 'input = {
+  interface = ( "eth1", 7 );
+};')
+expect_exit 2 "^$c:2: 'interface' must be a name or a list of names" -n -c "$c"
+c=$(conf ifaces2 'input = { interface = [ "eth1", "eth2" ]; raw-socket = true; };')
+expect_exit 0 "configuration OK" -n -c "$c"
 expect_exit 2 "usage:" --dump nothing -r "$D/lab.pcap"
 expect_exit 2 "usage:" --dump routes -r "$D/lab.pcap"
 expect_exit 2 "not both" -i lo -r "$D/lab.pcap"
