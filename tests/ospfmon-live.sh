@@ -2,13 +2,17 @@
 # anemone-ospfmon live on the FRR lab (tests/lab/ospf-lab.sh; needs root and
 # FRR): listeners on the lab's monitor port hear the routers re-form their
 # adjacencies and flood, and each listener's routes for a backbone router
-# then equal that router's own (show ip ospf route json).  A capture on the
-# listeners' interface for the whole run finds no frame sent from it: the
+# then equal that router's own (show ip ospf route json).  A daemon on the
+# LAN goes through the lab's changes (a cost, a link down and up, a router
+# added) and reports exactly each step's events; a daemon listening on the
+# LAN and on the taps of areas 1 and 2 computes, after convergence and after
+# every step, every router's routes as that router does.  Captures on the
+# listeners' interfaces for the whole run find no frame sent from them: the
 # monitor never transmits.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 [ -x /usr/lib/frr/ospfd ] || skip "FRR is not installed (Debian package frr)"
-need ip tcpdump python3
+need ip tcpdump python3 mergecap
 
 OSPFMON="$top_builddir/ospfmon/anemone-ospfmon"
 LAB="$top_srcdir/tests/lab/ospf-lab.sh"
@@ -27,6 +31,12 @@ MAC=$(ip netns exec "$MON" cat /sys/class/net/mon0/address)
 ip netns exec "$MON" tcpdump -i mon0 -U -n --immediate-mode -w "$T/mon0.pcap" >"$T/tcpdump.log" 2>&1 &
 td=$!; BG_PIDS="$BG_PIDS $td"
 wait_for 10 grep -q "listening on" "$T/tcpdump.log" || fail "tcpdump did not start"
+tds=""
+for p in mon1 mon2; do
+	ip netns exec "$MON" tcpdump -i "$p" -U -n --immediate-mode -w "$T/$p.pcap" >"$T/tcpdump-$p.log" 2>&1 &
+	tds="$tds $!"; BG_PIDS="$BG_PIDS $!"
+	wait_for 10 grep -q "listening on" "$T/tcpdump-$p.log" || fail "tcpdump on $p did not start"
+done
 
 ROUTERS="r1 r2 r3 r4"
 for r in $ROUTERS; do
@@ -39,9 +49,14 @@ done
 ip netns exec "$MON" "$OSPFMON" -i mon0 --dump lsdb --json >"$T/lsdb.json" 2>"$T/lsdb.err" &
 pid_lsdb=$!; BG_PIDS="$BG_PIDS $!"
 # the daemon that stays through the lab's changes, printing its events
-ip netns exec "$MON" "$OSPFMON" -i mon0 -s "$T/live.snap" --dump events >"$T/events.json" 2>"$T/daemon.err" &
+ip netns exec "$MON" "$OSPFMON" -i mon0 --dump events >"$T/events.json" 2>"$T/daemon.err" &
 pid_daemon=$!; BG_PIDS="$BG_PIDS $!"
-for r in $ROUTERS lsdb daemon; do
+# and one on all three areas (the LAN, and the taps on r5-r7 and r6-r8): its
+# view is every router's, and so are the routes it can compute
+ip netns exec "$MON" "$OSPFMON" -i mon0 -i mon1 -i mon2 -s "$T/all.snap" --dump lsdb \
+	>"$T/all.lsdb" 2>"$T/all.err" &
+pid_all=$!; BG_PIDS="$BG_PIDS $!"
+for r in $ROUTERS lsdb daemon all; do
 	wait_for 10 grep -q "listening on mon0" "$T/$r.err" || fail "ospfmon did not start: $(cat "$T/$r.err")"
 done
 
@@ -73,7 +88,13 @@ kill -TERM "$pid_lsdb"; wait "$pid_lsdb" 2>/dev/null
 for r in $ROUTERS; do
 	eval "pid=\$pid_$r"
 	kill -TERM "$pid"; wait "$pid" 2>/dev/null
+done
+# A listener's view is of the moment it stopped, between these two reads of
+# FRR: it must equal one of them (they differ only if the lab changed).
+sh "$LAB" routes "$L" "$T/frr2" >/dev/null 2>&1 || fail "cannot read the routers' routes"
+for r in $ROUTERS; do
 	out=$("$top_srcdir/tests/route-compare" "$T/frr/$r.json" "$T/$r.ours.json") ||
+	out=$("$top_srcdir/tests/route-compare" "$T/frr2/$r.json" "$T/$r.ours.json") ||
 		fail "$r: live routes differ from FRR's:
 $out
 $(cat "$T/$r.err")
@@ -84,28 +105,30 @@ done
 # Each change of the lab: the daemon's events are exactly what the step must
 # yield (tests/data/ospf/steps, as in the replay test), and its routes -- read
 # from the snapshot it saves on SIGUSR1 -- equal FRR's again.
-saved=1
 snapshot_routes() {   # snapshot_routes STEP ROUTERS...: compare with FRR's
 	step=$1; shift
-	kill -USR1 "$pid_daemon"
+	# FRR read before and after the snapshot: it must equal one of them
+	sh "$LAB" routes "$L" "$T/frr-$step.0" >/dev/null 2>&1 || fail "$step: cannot read the routers' routes"
+	kill -USR1 "$pid_all"
 	saved=$((saved + 1))
-	wait_for 10 sh -c "[ \$(grep -c 'live.snap: .* LSAs saved' '$T/daemon.err') -ge $saved ]" ||
-		fail "$step: no snapshot saved: $(tail -5 "$T/daemon.err")"
+	wait_for 10 sh -c "[ \$(grep -c 'all.snap: .* LSAs saved' '$T/all.err') -ge $saved ]" ||
+		fail "$step: no snapshot saved: $(tail -5 "$T/all.err")"
 	sh "$LAB" routes "$L" "$T/frr-$step" >/dev/null 2>&1 || fail "$step: cannot read the routers' routes"
 	for r in "$@"; do
 		rid=10.255.0.${r#r}
-		"$OSPFMON" -s "$T/live.snap" --dump routes --root "$rid" --json >"$T/$step-$r.json" 2>"$T/$step-$r.err" ||
+		"$OSPFMON" -s "$T/all.snap" --dump routes --root "$rid" --json >"$T/$step-$r.json" 2>"$T/$step-$r.err" ||
 			fail "$step: $r: $(cat "$T/$step-$r.err")"
+		out=$("$top_srcdir/tests/route-compare" "$T/frr-$step.0/$r.json" "$T/$step-$r.json") ||
 		out=$("$top_srcdir/tests/route-compare" "$T/frr-$step/$r.json" "$T/$step-$r.json") ||
 			fail "$step: $r: the daemon's routes differ from FRR's:
 $out"
 	done
 	info "$step: routes of $* equal FRR's"
 }
-# the daemon saved one snapshot before (on start there was none): count from
-# what it logged so far
-saved=$(grep -c 'live.snap: .* LSAs saved' "$T/daemon.err")
-snapshot_routes initial $ROUTERS
+# the snapshots the daemon saved so far (none: there was none at its start)
+saved=$(grep -c 'all.snap: .* LSAs saved' "$T/all.err")
+ALL_ROUTERS="r1 r2 r3 r4 r5 r6 r7 r8"
+snapshot_routes initial $ALL_ROUTERS
 D="$top_srcdir/tests/data/ospf"
 step() {   # step NAME LAB-ARGS...: run it, wait, compare events and routes
 	name=$1; shift
@@ -125,16 +148,39 @@ all its events since the step began:
 $(tail -n +$((mark + 1)) "$T/events.json")
 $(tail -5 "$T/daemon.err")"
 	info "$name: $(wc -l <"$T/got.$name") events as expected"
-	snapshot_routes "$name" $ROUTERS
+	snapshot_routes "$name" $ALL_ROUTERS
 }
 step cost cost "$L" r3 to-r5 30
 step link-down link-down "$L" r5 to-r6
 step link-up link-up "$L" r5 to-r6
-ROUTERS="$ROUTERS r9"
+ALL_ROUTERS="$ALL_ROUTERS r9"
 step add-router add-router "$L"
-kill -TERM "$pid_daemon"; wait "$pid_daemon" 2>/dev/null
+kill -TERM "$pid_daemon" "$pid_all"; wait "$pid_daemon" "$pid_all" 2>/dev/null
 
+# shellcheck disable=SC2086
+kill $tds; wait $tds 2>/dev/null
 kill "$td"; wait "$td" 2>/dev/null
+
+# Separately, a replay of the captures of the three ports (merged in time
+# order) computes every router's routes as FRR has them at the end.
+mergecap -w "$T/all.pcap" "$T/mon0.pcap" "$T/mon1.pcap" "$T/mon2.pcap" ||
+	fail "cannot merge the captures"
+for r in $ALL_ROUTERS; do
+	"$OSPFMON" -r "$T/all.pcap" --dump routes --root "10.255.0.${r#r}" --json >"$T/replay-$r.json" \
+		2>"$T/replay-$r.err" || fail "replay: $r: $(cat "$T/replay-$r.err")"
+	out=$("$top_srcdir/tests/route-compare" "$T/frr-add-router/$r.json" "$T/replay-$r.json") ||
+		fail "replay: $r: routes differ from FRR's:
+$out"
+done
+info "replay of the captures: routes of $ALL_ROUTERS equal FRR's"
+
+for p in mon1 mon2; do
+	pmac=$(ip netns exec "$MON" cat /sys/class/net/$p/address)
+	ptotal=$(tcpdump -r "$T/$p.pcap" -n 2>/dev/null | wc -l)
+	psent=$(tcpdump -r "$T/$p.pcap" -n -e "ether src $pmac" 2>/dev/null | wc -l)
+	[ "$ptotal" -gt 0 ] || fail "the capture on $p is empty"
+	expect_eq "frames sent from $p (of $ptotal seen)" "$psent" 0
+done
 total=$(tcpdump -r "$T/mon0.pcap" -n 2>/dev/null | wc -l)
 sent=$(tcpdump -r "$T/mon0.pcap" -n -e "ether src $MAC" 2>/dev/null | wc -l)
 [ "$total" -gt 0 ] || fail "the capture on the listeners' port is empty"

@@ -36,6 +36,11 @@
 # Point-to-point links are veth pairs "to-rB" (in rA) / "to-rA" (in rB),
 # 10.1.AB.0/24 with host part = router number (r3-r5: 10.1.35.3 and .5),
 # "ip ospf network point-to-point".  The LAN port of every router is "lan0".
+# Two of them are tapped so that a listener hears areas 1 and 2 too: r5-r7
+# and r6-r8 go through a hub bridge of their own (br-r5r7, br-r6r8 in the
+# bridge namespace) that also has a port in the monitor namespace, "mon1"
+# and "mon2" (no address); to OSPF they are still point-to-point links,
+# whose every packet is multicast to 224.0.0.5.
 # Area 0: r1..r6 (6 routers); area 0.0.0.1: r5, r7; area 0.0.0.2 (NSSA):
 # r6, r8.  Hello 1 s, dead 4 s everywhere; SPF throttle 0/50/500 ms, LSA
 # throttle 200 ms, LSA min-arrival 100 ms.  Externals come from staticd
@@ -89,6 +94,8 @@ BASE_ROUTERS="r1 r2 r3 r4 r5 r6 r7 r8"
 LAN_MEMBERS="r1:200 r2:100 r3:1 r4:0"       # router:priority on the LAN
 ADDED_PRIO=0                                # priority of add-router's routers
 P2P_LINKS="r3:r5:0.0.0.0 r4:r5:0.0.0.0 r5:r6:0.0.0.0 r2:r6:0.0.0.0 r5:r7:0.0.0.1 r6:r8:0.0.0.2"
+# p2p links the listener also hears: routerA:routerB:listener-port (see below)
+TAPPED_LINKS="r5:r7:mon1 r6:r8:mon2"
 NSSA_AREAS="0.0.0.2"
 ASBRS="r4:2:100 r7:1:20 r8:2:30"            # router:metric-type:metric
 EXT_ROUTES="r4:10.200.4.0/24 r4:10.200.44.0/24 r7:10.200.7.0/24 r7:10.200.77.0/24 r8:10.200.8.0/24"
@@ -241,11 +248,45 @@ build_router() {
 	chown frr:frr "$D/run/$_n"
 }
 
+# tap_of A B: the listener's port on the link A-B, if it is tapped
+tap_of() {
+	for t in $TAPPED_LINKS; do
+		[ "${t%:*}" = "$1:$2" ] && { echo "${t##*:}"; return; }
+	done
+}
+
+# tapped_link A B PORT: A's "to-B" and B's "to-A" meet in a hub bridge of
+# their own (in $BR), with the listener's PORT (no address) on it too; to
+# OSPF still a point-to-point link, whose every packet is multicast.
+tapped_link() {
+	_br=br-$1$2
+	ip -n "$BR" link add "$_br" type bridge stp_state 0 forward_delay 0 mcast_snooping 0 || return 1
+	ip -n "$BR" link set "$_br" type bridge ageing_time 0
+	ip -n "$BR" link set "$_br" up
+	for _x in "$1:$2" "$2:$1"; do
+		_me=${_x%:*}; _peer=${_x#*:}
+		ip -n "$(ns "$_me")" link add "to-$_peer" type veth peer name "$_me-$_peer" netns "$BR" || return 1
+		ip -n "$BR" link set "$_me-$_peer" master "$_br" || return 1
+		ip -n "$BR" link set "$_me-$_peer" type bridge_slave learning off
+		ip -n "$BR" link set "$_me-$_peer" up
+	done
+	ip -n "$MON" link add "$3" type veth peer name "$3" netns "$BR" || return 1
+	ip -n "$BR" link set "$3" master "$_br" || return 1
+	ip -n "$BR" link set "$3" type bridge_slave learning off
+	ip -n "$BR" link set "$3" up
+	ip -n "$MON" link set "$3" up
+}
+
 build_links() {
 	for l in $P2P_LINKS; do
 		a=${l%%:*}; rest=${l#*:}; b=${rest%%:*}
 		net=10.1.$(num "$a")$(num "$b")
-		ip -n "$(ns "$a")" link add "to-$b" type veth peer name "to-$a" netns "$(ns "$b")" || return 1
+		tap=$(tap_of "$a" "$b")
+		if [ -n "$tap" ]; then
+			tapped_link "$a" "$b" "$tap" || return 1
+		else
+			ip -n "$(ns "$a")" link add "to-$b" type veth peer name "to-$a" netns "$(ns "$b")" || return 1
+		fi
 		ip -n "$(ns "$a")" addr add "$net.$(num "$a")/24" dev "to-$b"
 		ip -n "$(ns "$b")" addr add "$net.$(num "$b")/24" dev "to-$a"
 		ip -n "$(ns "$a")" link set "to-$b" up
