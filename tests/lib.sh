@@ -146,3 +146,16 @@ conf() {   # conf NAME TEXT: write a config file, print its path
 	printf '%s\n' "$2" >"$T/$1.conf"
 	echo "$T/$1.conf"
 }
+
+# lab_lock: wait until no other test on this machine runs an FRR lab, and hold
+# that until exit.  Two labs at once on a small machine (make -j check) slow
+# the routers enough to make their timing, not ospfmon, the thing tested.
+lab_lock() {
+	LAB_TIMEOUT=${LAB_TIMEOUT:-120}    # convergence, on a machine busy with other tests
+	export LAB_TIMEOUT
+	command -v flock >/dev/null 2>&1 || return 0
+	exec 9>"${TMPDIR:-/tmp}/anemone-ospf-lab.lock"
+	# (processes the test starts inherit the lock; should one outlive it,
+	# the next test goes ahead after 10 minutes rather than hang)
+	flock -w 600 9 || info "lab lock not obtained in 10 minutes; going ahead"
+}

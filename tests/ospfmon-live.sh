@@ -20,6 +20,7 @@ L="$T/lab"
 mkdir -p "$L"
 chmod 755 "$T"                     # the FRR daemons run as user frr
 lab_down() { sh "$LAB" down "$L"; }
+lab_lock
 CLEANUP_HOOKS="lab_down"
 
 sh "$LAB" up "$L" >"$T/up.log" 2>&1 || fail "lab did not come up: $(tail -20 "$T/up.log")"
