@@ -147,10 +147,13 @@ conf() {   # conf NAME TEXT: write a config file, print its path
 	echo "$T/$1.conf"
 }
 
-# lab_lock: wait until no other test on this machine runs an FRR lab, and hold
+# lab_lock: skip when lab tests are disabled (configure --disable-lab-tests);
+# else wait until no other test on this machine runs an FRR lab, and hold
 # that until exit.  Two labs at once on a small machine (make -j check) slow
 # the routers enough to make their timing, not ospfmon, the thing tested.
 lab_lock() {
+	[ "${ANEMONE_LAB_TESTS:-yes}" != no ] ||
+		skip "FRR lab tests disabled (configure --disable-lab-tests, as make distcheck does: the main and sanitizer runs have them)"
 	LAB_TIMEOUT=${LAB_TIMEOUT:-120}    # convergence, on a machine busy with other tests
 	export LAB_TIMEOUT
 	command -v flock >/dev/null 2>&1 || return 0
