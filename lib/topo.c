@@ -568,6 +568,22 @@ static void area_name(uint32_t a, char *buf)
 	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
+/* The lowest area at or after the given positions of the sorted arrays
+ * (LSDB_AS_SCOPE when only AS-scoped entries remain): the renderings walk
+ * the arrays together, one area at a time, externals last. */
+static uint32_t next_area(const struct topo *t, unsigned ir, unsigned il, unsigned in,
+                          unsigned ip, unsigned im)
+{
+	uint32_t area = LSDB_AS_SCOPE;
+
+	if (ir < t->nr && t->r[ir].area < area) area = t->r[ir].area;
+	if (il < t->nl && t->l[il].area < area) area = t->l[il].area;
+	if (in < t->nn && t->n[in].area < area) area = t->n[in].area;
+	if (ip < t->np && t->p[ip].area < area) area = t->p[ip].area;
+	if (im < t->nm && t->m[im].area < area) area = t->m[im].area;
+	return area;
+}
+
 void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
 {
 	struct topo_completeness c;
@@ -576,18 +592,11 @@ void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
 
 	sbuf_printf(b, "{\"version\":%llu,\"time_ms\":%llu,\"areas\":[",
 	            (unsigned long long)version, (unsigned long long)t->time_ms);
-	/* Walk the sorted arrays together, one area at a time (externals last:
-	 * LSDB_AS_SCOPE sorts after every area). */
 	for (;;) {
-		uint32_t area = LSDB_AS_SCOPE;
+		uint32_t area = next_area(t, ir, il, in, ip, im);
 		char an[16];
 		const char *sep;
 
-		if (ir < t->nr && t->r[ir].area < area) area = t->r[ir].area;
-		if (il < t->nl && t->l[il].area < area) area = t->l[il].area;
-		if (in < t->nn && t->n[in].area < area) area = t->n[in].area;
-		if (ip < t->np && t->p[ip].area < area) area = t->p[ip].area;
-		if (im < t->nm && t->m[im].area < area) area = t->m[im].area;
 		if (area == LSDB_AS_SCOPE)
 			break;
 		area_name(area, an);
@@ -650,18 +659,12 @@ static void prefix_text(struct sbuf *b, const struct topo_prefix *p)
 void topo_text(const struct topo *t, struct sbuf *b)
 {
 	struct topo_completeness c;
-	uint32_t area = 0;
+	uint32_t area;
 	bool first = true;
 	unsigned ir = 0, il = 0, in = 0, ip = 0, im = 0;
 
-	/* Same walk as topo_json. */
 	for (;;) {
-		area = LSDB_AS_SCOPE;
-		if (ir < t->nr && t->r[ir].area < area) area = t->r[ir].area;
-		if (il < t->nl && t->l[il].area < area) area = t->l[il].area;
-		if (in < t->nn && t->n[in].area < area) area = t->n[in].area;
-		if (ip < t->np && t->p[ip].area < area) area = t->p[ip].area;
-		if (im < t->nm && t->m[im].area < area) area = t->m[im].area;
+		area = next_area(t, ir, il, in, ip, im);
 		if (area == LSDB_AS_SCOPE)
 			break;
 		sbuf_printf(b, "%sarea ", first ? "" : "\n");
