@@ -70,8 +70,25 @@ ip netns exec "$NS" sysctl -q -w net.ipv4.igmp_link_local_mcast_reports=0
 start_listener quiet -i v0
 stop_listener quiet
 ! grep -q IGMP "$T/quiet.err" || fail "warned about IGMP with the sysctl 0: $(cat "$T/quiet.err")"
+# An interface that vanishes (libpcap here, two of them): reported, and
+# opened again when it is back, while the other is listened to throughout.
+ip -n "$NS" link add w0 type veth peer name w1 && ip -n "$NS" link set w0 up &&
+	ip -n "$NS" link set w1 up || fail "cannot create a veth pair"
+ip netns exec "$NS" "$OSPFMON" -i v0 -i w0 --dump events >/dev/null 2>"$T/vanish.err" &
+pid_v=$!; BG_PIDS="$BG_PIDS $pid_v"
+wait_for 10 grep -q "listening on w0" "$T/vanish.err" || fail "not listening: $(cat "$T/vanish.err")"
+ip -n "$NS" link del w0
+wait_for 10 grep -q "w0: .*; will try again every 5 s" "$T/vanish.err" ||
+	fail "a vanished interface was not reported: $(cat "$T/vanish.err")"
+ip -n "$NS" link add w0 type veth peer name w1 && ip -n "$NS" link set w0 up &&
+	ip -n "$NS" link set w1 up || fail "cannot create a veth pair"
+wait_for 15 sh -c "[ \$(grep -c 'listening on w0' '$T/vanish.err') -ge 2 ]" ||
+	fail "the interface was not opened again: $(cat "$T/vanish.err")"
+kill -0 "$pid_v" || fail "anemone-ospfmon did not keep running: $(cat "$T/vanish.err")"
+kill -TERM "$pid_v"; wait "$pid_v"
+grep -q "v0: capture received=" "$T/vanish.err" || fail "v0 was not listened to throughout: $(cat "$T/vanish.err")"
 ns_down
-info "open: missing interface and the IGMP warning"
+info "open: missing interface, the IGMP warning, an interface that vanishes and comes back"
 
 # --- the lab ---------------------------------------------------------------
 sh "$LAB" up "$L" >"$T/up.log" 2>&1 || fail "lab did not come up: $(tail -20 "$T/up.log")"
