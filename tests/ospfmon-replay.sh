@@ -45,6 +45,16 @@ golden events.json $ALL --dump events
 python3 -m json.tool "$T/topology.json" >/dev/null || fail "topology.json is not JSON"
 grep -q '"completeness":{"routers":6,"missing_routers":0,"missing_networks":0,"complete":true}' \
 	"$T/topology.json" || fail "the lab's view is not complete: $(tail -c 200 "$T/topology.json")"
+# ... and the log says so; a listener that starts mid-way (only the cost
+# change heard: r3's router-LSA) says what it is missing
+grep -q 'view complete: 6 routers, no LSA referred to is missing' "$T/topology.json.err" ||
+	fail "no report of a complete view: $(cat "$T/topology.json.err")"
+"$OSPFMON" -r "$D/change-cost.pcap" --dump topology >"$T/partial.txt" 2>"$T/partial.err" ||
+	fail "partial replay: $(cat "$T/partial.err")"
+grep -q 'view incomplete: 1 routers; 1 router-LSAs and 1 network-LSAs missing (router "10.255.0.5", network "10.0.0.1")' \
+	"$T/partial.err" || fail "no report of what is missing: $(cat "$T/partial.err")"
+grep -q '^1 routers; 1 router-LSAs and 1 network-LSAs missing: incomplete$' "$T/partial.txt" ||
+	fail "the topology does not say it is incomplete: $(cat "$T/partial.txt")"
 
 # Each step of the lab's timeline (tests/data/ospf/timeline), replayed on the
 # snapshot of everything before it: exactly these events.
