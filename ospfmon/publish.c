@@ -23,6 +23,7 @@
 #include "atomicfile.h"
 #include "log.h"
 #include "publish.h"
+#include "rconn.h"
 #include "sbuf.h"
 
 struct pub_event {
@@ -33,15 +34,12 @@ struct pub_event {
 struct pub {
 	/* configuration (own copies) */
 	bool redis;
-	char *host, *unix_path, *password, *json_file;
-	uint16_t port;
-	int db;
-	uint32_t keep, timeout_ms;
-	char *endpoint;                 /* "host:port" or "unix:path", for logs */
+	char *json_file;
+	uint32_t keep;
+	char *endpoint;                 /* for logs: c.endpoint, or "(none)" */
 	char *k_topology, *k_lsdb, *k_version, *k_updated, *k_events, *k_channel;
 
-	redisContext *rc;
-	char err[256];                  /* why the last attempt failed */
+	struct rconn c;
 
 	/* pending snapshot: the newest one not yet committed */
 	bool dirty;
@@ -53,12 +51,6 @@ struct pub {
 	struct pub_event *q;
 	size_t q_head, q_len, q_cap;
 	bool q_full_logged;
-
-	/* retry state */
-	bool outage;
-	uint64_t outage_attempts;
-	uint64_t next_try_ms;
-	uint32_t backoff_ms;
 
 	bool file_failing;
 	struct pub_stats st;
@@ -89,25 +81,6 @@ static char *concat(const char *a, const char *b, bool *oom)
 	memcpy(s, a, la);
 	memcpy(s + la, b, lb + 1);
 	return s;
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static struct timeval tv_of_ms(uint64_t ms)
-{
-	struct timeval tv;
-
-	if (ms == 0)
-		ms = 1;                 /* a zero timeout would mean none at all */
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	return tv;
 }
 
 /* --- the event queue ------------------------------------------------------ */
@@ -176,104 +149,6 @@ static void q_clear(struct pub *p)
 
 /* --- Redis ---------------------------------------------------------------- */
 
-/* Record in p->err why the context failed, naming the step. */
-static void ctx_error(struct pub *p, const char *step)
-{
-	const char *why = p->rc ? p->rc->errstr : "cannot allocate a context";
-
-	if (p->rc && p->rc->err == REDIS_ERR_IO &&
-	    (strcmp(why, strerror(EAGAIN)) == 0 || strcmp(why, strerror(EWOULDBLOCK)) == 0))
-		snprintf(p->err, sizeof(p->err), "%s%stimed out after %" PRIu32 " ms",
-		         step, *step ? ": " : "", p->timeout_ms);
-	else
-		snprintf(p->err, sizeof(p->err), "%s%s%s", step, *step ? ": " : "",
-		         why && *why ? why : "connection failed");
-}
-
-/* Before each blocking exchange: the socket timeout becomes what is left of
- * this attempt's time.  -1 (and p->err) when none is left. */
-static int time_left(struct pub *p, uint64_t deadline, const char *step)
-{
-	uint64_t now = mono_ms();
-
-	if (now >= deadline) {
-		snprintf(p->err, sizeof(p->err), "%s: timed out after %" PRIu32 " ms",
-		         step, p->timeout_ms);
-		return -1;
-	}
-	if (redisSetTimeout(p->rc, tv_of_ms(deadline - now)) != REDIS_OK) {
-		ctx_error(p, step);
-		return -1;
-	}
-	return 0;
-}
-
-/* Read one reply; fails on I/O errors and on error replies.  *out receives the
- * reply (to be freed) when out is not NULL. */
-static int get_reply(struct pub *p, uint64_t deadline, const char *step, redisReply **out)
-{
-	void *v = NULL;
-	redisReply *r;
-
-	if (time_left(p, deadline, step) < 0)
-		return -1;
-	if (redisGetReply(p->rc, &v) != REDIS_OK || v == NULL) {
-		if (v)
-			freeReplyObject(v);
-		ctx_error(p, step);
-		return -1;
-	}
-	r = v;
-	if (r->type == REDIS_REPLY_ERROR) {
-		snprintf(p->err, sizeof(p->err), "%s: %s", step, r->str ? r->str : "error");
-		freeReplyObject(r);
-		return -1;
-	}
-	if (out)
-		*out = r;
-	else
-		freeReplyObject(r);
-	return 0;
-}
-
-/* Send one command and read its reply. */
-static int command(struct pub *p, uint64_t deadline, const char *step, int argc,
-                   const char **argv, const size_t *argvlen, redisReply **out)
-{
-	if (redisAppendCommandArgv(p->rc, argc, argv, argvlen) != REDIS_OK) {
-		ctx_error(p, step);
-		return -1;
-	}
-	return get_reply(p, deadline, step, out);
-}
-
-static int redis_connect(struct pub *p, uint64_t deadline)
-{
-	struct timeval tv = tv_of_ms(p->timeout_ms);
-	char dbs[16];
-
-	if (p->unix_path)
-		p->rc = redisConnectUnixWithTimeout(p->unix_path, tv);
-	else
-		p->rc = redisConnectWithTimeout(p->host, p->port, tv);
-	if (p->rc == NULL || p->rc->err) {
-		ctx_error(p, "");
-		return -1;
-	}
-	if (p->password) {
-		const char *argv[] = { "AUTH", p->password };
-		if (command(p, deadline, "AUTH", 2, argv, NULL, NULL) < 0)
-			return -1;
-	}
-	if (p->db != 0) {
-		const char *argv[] = { "SELECT", dbs };
-		snprintf(dbs, sizeof(dbs), "%d", p->db);
-		if (command(p, deadline, "SELECT", 2, argv, NULL, NULL) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* The notification: {"version":N,"time_ms":T,"events":[...]}, events oldest
  * first.  NULL when out of memory. */
 static char *notification(struct pub *p, size_t *len)
@@ -298,12 +173,12 @@ static char *notification(struct pub *p, size_t *len)
 
 /*
  * One attempt: connect if needed, commit the pending snapshot and queue, then
- * notify.  Returns 0, or -1 with p->err set.  When the transaction committed
+ * notify.  Returns 0, or -1 with p->c.err set.  When the transaction committed
  * but the notification failed, the pending state is already cleared.
  */
 static int redis_attempt(struct pub *p)
 {
-	uint64_t deadline = mono_ms() + p->timeout_ms;
+	uint64_t deadline;
 	char ver[24], upd[24], keep[24];
 	const char **argv = NULL;
 	size_t *argvlen = NULL;
@@ -312,12 +187,12 @@ static int redis_attempt(struct pub *p)
 	size_t msglen = 0, nev = p->q_len;
 	int rv = -1;
 
-	if (p->rc == NULL && redis_connect(p, deadline) < 0)
+	if (rconn_begin(&p->c, &deadline) < 0)
 		return -1;
 	if ((msg = notification(p, &msglen)) == NULL ||
 	    (argv = malloc((nev + 2) * sizeof(*argv))) == NULL ||
 	    (argvlen = malloc((nev + 2) * sizeof(*argvlen))) == NULL) {
-		snprintf(p->err, sizeof(p->err), "out of memory");
+		snprintf(p->c.err, sizeof(p->c.err), "out of memory");
 		goto out;
 	}
 	snprintf(ver, sizeof(ver), "%" PRIu64, p->version);
@@ -335,11 +210,11 @@ static int redis_attempt(struct pub *p)
 		const char *s4[] = { "SET", p->k_updated, upd };
 		const char *trim[] = { "LTRIM", p->k_events, "0", keep };
 		unsigned ncmd = 6;
-		int ok = redisAppendCommandArgv(p->rc, 1, multi, NULL) == REDIS_OK &&
-		         redisAppendCommandArgv(p->rc, 3, s1, l1) == REDIS_OK &&
-		         redisAppendCommandArgv(p->rc, 3, s2, l2) == REDIS_OK &&
-		         redisAppendCommandArgv(p->rc, 3, s3, NULL) == REDIS_OK &&
-		         redisAppendCommandArgv(p->rc, 3, s4, NULL) == REDIS_OK;
+		int ok = redisAppendCommandArgv(p->c.rc, 1, multi, NULL) == REDIS_OK &&
+		         redisAppendCommandArgv(p->c.rc, 3, s1, l1) == REDIS_OK &&
+		         redisAppendCommandArgv(p->c.rc, 3, s2, l2) == REDIS_OK &&
+		         redisAppendCommandArgv(p->c.rc, 3, s3, NULL) == REDIS_OK &&
+		         redisAppendCommandArgv(p->c.rc, 3, s4, NULL) == REDIS_OK;
 		if (ok && nev > 0) {
 			argv[0] = "LPUSH";
 			argvlen[0] = 5;
@@ -349,29 +224,29 @@ static int redis_attempt(struct pub *p)
 				argv[i + 2] = q_at(p, i)->s;
 				argvlen[i + 2] = q_at(p, i)->len;
 			}
-			ok = redisAppendCommandArgv(p->rc, (int)(nev + 2), argv, argvlen) == REDIS_OK &&
-			     redisAppendCommandArgv(p->rc, 4, trim, NULL) == REDIS_OK;
+			ok = redisAppendCommandArgv(p->c.rc, (int)(nev + 2), argv, argvlen) == REDIS_OK &&
+			     redisAppendCommandArgv(p->c.rc, 4, trim, NULL) == REDIS_OK;
 			ncmd += 2;
 		}
-		ok = ok && redisAppendCommandArgv(p->rc, 1, execv, NULL) == REDIS_OK;
+		ok = ok && redisAppendCommandArgv(p->c.rc, 1, execv, NULL) == REDIS_OK;
 		if (!ok) {
-			ctx_error(p, "transaction");
+			rconn_append_failed(&p->c, "transaction");
 			goto out;
 		}
 		/* every reply before EXEC's is +OK or +QUEUED; an error among them
 		 * makes Redis discard the transaction (EXECABORT) */
 		for (unsigned i = 0; i + 1 < ncmd; i++)
-			if (get_reply(p, deadline, "transaction", NULL) < 0)
+			if (rconn_reply(&p->c, deadline, "transaction", NULL) < 0)
 				goto out;
-		if (get_reply(p, deadline, "EXEC", &exec) < 0)
+		if (rconn_reply(&p->c, deadline, "EXEC", &exec) < 0)
 			goto out;
 		if (exec->type != REDIS_REPLY_ARRAY || exec->elements != ncmd - 2) {
-			snprintf(p->err, sizeof(p->err), "EXEC: transaction not executed");
+			snprintf(p->c.err, sizeof(p->c.err), "EXEC: transaction not executed");
 			goto out;
 		}
 		for (size_t i = 0; i < exec->elements; i++)
 			if (exec->element[i]->type == REDIS_REPLY_ERROR) {
-				snprintf(p->err, sizeof(p->err), "EXEC: %s", exec->element[i]->str);
+				snprintf(p->c.err, sizeof(p->c.err), "EXEC: %s", exec->element[i]->str);
 				goto out;
 			}
 	}
@@ -386,7 +261,7 @@ static int redis_attempt(struct pub *p)
 	{
 		const char *pub[] = { "PUBLISH", p->k_channel, msg };
 		size_t pl[] = { 7, strlen(p->k_channel), msglen };
-		if (command(p, deadline, "PUBLISH", 3, pub, pl, NULL) < 0)
+		if (rconn_command(&p->c, deadline, "PUBLISH", 3, pub, pl, NULL) < 0)
 			goto out;
 	}
 	rv = 0;
@@ -408,44 +283,17 @@ static bool pending(const struct pub *p)
 static void redis_try(struct pub *p, uint64_t now_ms)
 {
 	size_t queued = p->q_len;
+	char what[64];
 
-	if (!p->redis || !pending(p))
-		return;
-	/* not due yet; a clock set back by more than the longest backoff
-	 * makes the attempt due at once */
-	if (p->rc == NULL && now_ms < p->next_try_ms &&
-	    p->next_try_ms - now_ms <= PUB_BACKOFF_MAX_MS)
+	if (!p->redis || !pending(p) || !rconn_due(&p->c, now_ms))
 		return;
 	if (redis_attempt(p) == 0) {
-		if (p->outage) {
-			log_info("redis %s: reachable again after %" PRIu64 " failed attempt%s; "
-			         "sent %zu queued event%s", p->endpoint, p->outage_attempts,
-			         p->outage_attempts == 1 ? "" : "s", queued, queued == 1 ? "" : "s");
-			p->st.reconnects++;
-			p->outage = false;
-		}
-		p->outage_attempts = 0;
-		p->backoff_ms = PUB_BACKOFF_MIN_MS;
-		p->st.redis_up = true;
+		snprintf(what, sizeof(what), "sent %zu queued event%s", queued,
+		         queued == 1 ? "" : "s");
+		rconn_succeeded(&p->c, what);
 		return;
 	}
-	p->st.redis_errors++;
-	p->st.redis_up = false;
-	if (p->rc) {
-		redisFree(p->rc);
-		p->rc = NULL;
-	}
-	p->outage_attempts++;
-	if (!p->outage) {
-		log_warnx("redis %s: %s; will retry", p->endpoint, p->err);
-		p->outage = true;
-	} else {
-		log_debug("redis %s: %s; retrying in %" PRIu32 " ms", p->endpoint, p->err,
-		          p->backoff_ms);
-	}
-	p->next_try_ms = now_ms + p->backoff_ms;
-	p->backoff_ms = p->backoff_ms * 2 > PUB_BACKOFF_MAX_MS ? PUB_BACKOFF_MAX_MS
-	                                                       : p->backoff_ms * 2;
+	rconn_failed(&p->c, now_ms);
 }
 
 /* --- the JSON file -------------------------------------------------------- */
@@ -496,14 +344,7 @@ struct pub *pub_new(const struct pub_conf *c)
 	if (p == NULL)
 		return NULL;
 	p->redis = c->redis_host != NULL || c->redis_unix != NULL;
-	p->port = c->redis_port ? c->redis_port : PUB_DEFAULT_PORT;
-	p->db = c->redis_db;
 	p->keep = c->events_keep ? c->events_keep : PUB_DEFAULT_EVENTS_KEEP;
-	p->timeout_ms = c->timeout_ms ? c->timeout_ms : PUB_DEFAULT_TIMEOUT_MS;
-	p->backoff_ms = PUB_BACKOFF_MIN_MS;
-	p->unix_path = dup_or_null(c->redis_unix, &oom);
-	p->host = p->unix_path ? NULL : dup_or_null(c->redis_host, &oom);
-	p->password = dup_or_null(c->redis_password, &oom);
 	p->json_file = dup_or_null(c->json_file, &oom);
 	p->k_topology = concat(prefix, "ospf:topology", &oom);
 	p->k_lsdb = concat(prefix, "ospf:lsdb", &oom);
@@ -511,29 +352,22 @@ struct pub *pub_new(const struct pub_conf *c)
 	p->k_updated = concat(prefix, "ospf:updated", &oom);
 	p->k_events = concat(prefix, "ospf:events", &oom);
 	p->k_channel = concat(prefix, "ospf:changes", &oom);
-	if (p->unix_path) {
-		p->endpoint = concat("unix:", p->unix_path, &oom);
-	} else if (p->host) {
-		size_t n = strlen(p->host) + 16;
-		if ((p->endpoint = malloc(n)) == NULL)
+	if (p->redis) {
+		struct rconn_conf rc = {
+			.host = c->redis_host, .port = c->redis_port, .unix_path = c->redis_unix,
+			.password = c->redis_password, .db = c->redis_db,
+			.timeout_ms = c->timeout_ms,
+		};
+		if (rconn_init(&p->c, &rc) < 0)
 			oom = true;
 		else
-			snprintf(p->endpoint, n, strchr(p->host, ':') ? "[%s]:%u" : "%s:%u",
-			         p->host, (unsigned)p->port);
+			p->endpoint = dup_or_null(p->c.endpoint, &oom);
 	} else {
 		p->endpoint = dup_or_null("(none)", &oom);
 	}
 	if (oom) {
 		pub_free(p);
 		return NULL;
-	}
-	if (p->redis) {
-		struct sigaction sa;
-		if (sigaction(SIGPIPE, NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) &&
-		    sa.sa_handler == SIG_DFL) {
-			sa.sa_handler = SIG_IGN;
-			sigaction(SIGPIPE, &sa, NULL);
-		}
 	}
 	return p;
 }
@@ -545,15 +379,11 @@ void pub_free(struct pub *p)
 	if (p->q_len > 0)
 		log_warnx("redis %s: %zu queued event%s not sent", p->endpoint, p->q_len,
 		          p->q_len == 1 ? "" : "s");
-	if (p->rc)
-		redisFree(p->rc);
+	rconn_free(&p->c);
 	q_clear(p);
 	free(p->q);
 	free(p->topology);
 	free(p->lsdb);
-	free(p->host);
-	free(p->unix_path);
-	free(p->password);
 	free(p->json_file);
 	free(p->endpoint);
 	free(p->k_topology);
@@ -621,4 +451,7 @@ void pub_tick(struct pub *p, uint64_t now_ms)
 void pub_stats(const struct pub *p, struct pub_stats *st)
 {
 	*st = p->st;
+	st->redis_errors = p->c.errors;
+	st->reconnects = p->c.reconnects;
+	st->redis_up = p->c.up;
 }

@@ -28,8 +28,6 @@
 #define PUB_DEFAULT_EVENTS_KEEP 10000
 #define PUB_DEFAULT_TIMEOUT_MS  1000
 #define PUB_EVENTS_QUEUE_MAX    100000  /* events held while Redis is away */
-#define PUB_BACKOFF_MIN_MS      1000
-#define PUB_BACKOFF_MAX_MS      30000
 
 /*
  * Zero and NULL fields take the defaults above.  Redis is disabled when
