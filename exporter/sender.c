@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "endpoint.h"
 #include "export.h"
 #include "log.h"
 
@@ -57,10 +58,8 @@ static const char *proto_names[] = { "v5", "ipfix", "ipfix+tcp" };
 
 int exp_dest_parse(const char *spec, struct exp_dest *d, char *err, size_t errlen)
 {
-	const char *p = spec, *host, *hend, *port;
-	struct addrinfo hints, *res = NULL;
-	size_t hlen;
-	int rc;
+	const char *p = spec;
+	struct endpoint e;
 
 	memset(d, 0, sizeof(*d));
 	if (strncmp(p, "v5:", 3) == 0) {
@@ -76,51 +75,13 @@ int exp_dest_parse(const char *spec, struct exp_dest *d, char *err, size_t errle
 		snprintf(err, errlen, "'%s': protocol must be v5, ipfix or ipfix+tcp", spec);
 		return -1;
 	}
-	if (*p == '[') {
-		host = p + 1;
-		if ((hend = strchr(host, ']')) == NULL || hend[1] != ':') {
-			snprintf(err, errlen, "'%s': IPv6 address must be [ADDR]:PORT", spec);
-			return -1;
-		}
-		port = hend + 2;
-	} else {
-		host = p;
-		if ((hend = strrchr(host, ':')) == NULL) {
-			snprintf(err, errlen, "'%s': expected PROTO:HOST:PORT", spec);
-			return -1;
-		}
-		if (memchr(host, ':', (size_t)(hend - host)) != NULL) {
-			snprintf(err, errlen, "'%s': put IPv6 addresses in brackets", spec);
-			return -1;
-		}
-		port = hend + 1;
-	}
-	hlen = (size_t)(hend - host);
-	if (hlen == 0 || hlen >= sizeof(d->host)) {
-		snprintf(err, errlen, "'%s': bad host", spec);
+	if (endpoint_parse(spec, p, d->proto == EXP_IPFIX_TCP ? SOCK_STREAM : SOCK_DGRAM,
+	                   false, &e, err, errlen) < 0)
 		return -1;
-	}
-	memcpy(d->host, host, hlen);
-	d->host[hlen] = '\0';
-	{
-		char *end;
-		unsigned long v = strtoul(port, &end, 10);
-		if (*port < '0' || *port > '9' || *end != '\0' || v == 0 || v > 65535) {
-			snprintf(err, errlen, "'%s': port must be 1-65535", spec);
-			return -1;
-		}
-		snprintf(d->port, sizeof(d->port), "%lu", v);
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = d->proto == EXP_IPFIX_TCP ? SOCK_STREAM : SOCK_DGRAM;
-	if ((rc = getaddrinfo(d->host, d->port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "'%s': %s", spec, gai_strerror(rc));
-		return -1;
-	}
-	memcpy(&d->addr, res->ai_addr, res->ai_addrlen);
-	d->addrlen = res->ai_addrlen;
-	freeaddrinfo(res);
+	memcpy(d->host, e.host, sizeof(d->host));
+	memcpy(d->port, e.port, sizeof(d->port));
+	d->addr = e.addr;
+	d->addrlen = e.addrlen;
 	return 0;
 }
 
