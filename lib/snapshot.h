@@ -1,5 +1,6 @@
 /*
- * LSDB snapshots, so a restarted ospfmon is not blind: every LSA held, with
+ * LSDB snapshots, so a restarted ospfmon is not blind (and the collector can
+ * load the database ospfmon saved): every LSA held, with
  * its area and its age at the time of saving, in a small binary file written
  * atomically (temporary file, fsync, rename).  At load each LSA is checked
  * again (lsa_decode: lengths and Fletcher checksum), aged by the time that
@@ -12,8 +13,8 @@
  *   count x { u32 area (0xffffffff: AS scope)  u16 length  LSA (length bytes,
  *             its age field the age at saved_ms) }
  */
-#ifndef OSPFMON_SNAPSHOT_H
-#define OSPFMON_SNAPSHOT_H
+#ifndef ANEMONE_SNAPSHOT_H
+#define ANEMONE_SNAPSHOT_H
 
 #include <stddef.h>
 #include <stdint.h>
