@@ -81,7 +81,7 @@ static const char *const snapshot_known[] = { "file", "interval", NULL };
 static const char *const events_known[] = { "file", "hold", "flap-count", "flap-window", NULL };
 static const char *const publish_known[] = {
 	"redis-host", "redis-port", "redis-socket", "redis-password", "redis-db", "prefix",
-	"events-keep", "timeout", "json-file", NULL
+	"events-keep", "timeout", "json-file", "lsdb-file", NULL
 };
 static const char *const log_known[] = { "syslog", "verbose", NULL };
 
@@ -195,6 +195,7 @@ static int load_config(const char *path, config_t *cfg, struct settings *s)
 		if (conf_duration_ms(&cx, g, "timeout", 10, 60000, &v) > 0)
 			s->pub.timeout_ms = (uint32_t)v;
 		conf_string(&cx, g, "json-file", &s->pub.json_file);
+		conf_string(&cx, g, "lsdb-file", &s->pub.lsdb_file);
 	}
 	if ((g = config_setting_get_member(root, "log")) != NULL) {
 		conf_known(&cx, g, log_known);
@@ -210,7 +211,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 	"usage: anemone-ospfmon [-c FILE] [-n] (-i IFACE [--raw-socket] | -r FILE ...)\n"
 	"                       [-s SNAPSHOT] [-e EVENTS] [--dump lsdb|topology|routes|events]\n"
-	"                       [--redis HOST[:PORT]] [--json-file FILE]\n"
+	"                       [--redis HOST[:PORT]] [--json-file FILE] [--lsdb-file FILE]\n"
 	"                       [--root ROUTER-ID] [--json] [-v]\n"
 	"  -c FILE         configuration file (libconfig; see anemone-ospfmon(8))\n"
 	"  -n              check the configuration and exit\n"
@@ -232,6 +233,7 @@ static void usage(FILE *fp)
 	"  --redis ADDR    publish topology, database and events to Redis at\n"
 	"                  HOST[:PORT], [IPV6]:PORT or a socket path (redis/SCHEMA.md)\n"
 	"  --json-file F   publish the topology to file F too (replaced atomically)\n"
+	"  --lsdb-file F   publish the database document (as in Redis) to file F\n"
 	"  --root ID       router id whose routes to compute (dotted quad)\n"
 	"  --json          JSON instead of text\n"
 	"  -v              debug messages\n");
@@ -473,6 +475,7 @@ int main(int argc, char **argv)
 		{ "events", required_argument, NULL, 'e' },
 		{ "redis", required_argument, NULL, 'P' },
 		{ "json-file", required_argument, NULL, 'J' },
+		{ "lsdb-file", required_argument, NULL, 'L' },
 		{ "raw-socket", no_argument, NULL, 'S' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "root", required_argument, NULL, 'R' },
@@ -529,6 +532,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'J': cli.pub.json_file = optarg; break;
+		case 'L': cli.pub.lsdb_file = optarg; break;
 		case 'S': cli.raw_socket = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return CONF_EXIT;
@@ -568,6 +572,8 @@ int main(int argc, char **argv)
 	}
 	if (cli.pub.json_file != NULL)
 		s.pub.json_file = cli.pub.json_file;
+	if (cli.pub.lsdb_file != NULL)
+		s.pub.lsdb_file = cli.pub.lsdb_file;
 	if (s.ninterfaces > 0 && s.nfiles > 0) {
 		fprintf(stderr, "anemone-ospfmon: an interface or capture files, not both\n");
 		config_destroy(&cfg);
@@ -600,7 +606,8 @@ int main(int argc, char **argv)
 	r.m.cb_ctx = &r;
 	if (s.events_file != NULL && (r.events_fp = fopen(s.events_file, "a")) == NULL)
 		fatal("%s", s.events_file);
-	if ((s.pub.redis_host != NULL || s.pub.redis_unix != NULL || s.pub.json_file != NULL) &&
+	if ((s.pub.redis_host != NULL || s.pub.redis_unix != NULL || s.pub.json_file != NULL ||
+	     s.pub.lsdb_file != NULL) &&
 	    (r.pub = pub_new(&s.pub)) == NULL)
 		fatalx("out of memory");
 	if (s.snapshot != NULL && access(s.snapshot, F_OK) != 0 && errno == ENOENT &&

@@ -34,7 +34,7 @@ struct pub_event {
 struct pub {
 	/* configuration (own copies) */
 	bool redis;
-	char *json_file;
+	char *json_file, *lsdb_file;
 	uint32_t keep;
 	char *endpoint;                 /* for logs: c.endpoint, or "(none)" */
 	char *k_topology, *k_lsdb, *k_version, *k_updated, *k_events, *k_channel;
@@ -52,7 +52,7 @@ struct pub {
 	size_t q_head, q_len, q_cap;
 	bool q_full_logged;
 
-	bool file_failing;
+	bool file_failing, lsdb_file_failing;
 	struct pub_stats st;
 };
 
@@ -296,41 +296,62 @@ static void redis_try(struct pub *p, uint64_t now_ms)
 	rconn_failed(&p->c, now_ms);
 }
 
-/* --- the JSON file -------------------------------------------------------- */
+/* --- the JSON files ------------------------------------------------------- */
 
-/* Replace the file (lib/atomicfile.c); failures are logged once until it
- * works again. */
+/* Replace a file (lib/atomicfile.c) with data; failures are logged once
+ * until it works again. */
+static int file_put(struct pub *p, const char *path, bool *failing, const struct sbuf *sb)
+{
+	char err[256];
+	int rc;
+
+	if (!sbuf_ok(sb)) {
+		snprintf(err, sizeof(err), "out of memory");
+		rc = -1;
+	} else {
+		rc = file_replace(path, sb->p, sb->len, err, sizeof(err));
+	}
+	if (rc == 0) {
+		p->st.file_writes++;
+		if (*failing) {
+			log_info("%s: written again", path);
+			*failing = false;
+		}
+		return 0;
+	}
+	p->st.file_errors++;
+	if (!*failing) {
+		log_warnx("%s: %s (logged once until it works again)", path, err);
+		*failing = true;
+	}
+	return -1;
+}
+
 static int file_write(struct pub *p, uint64_t version, uint64_t now_ms, const char *topology)
 {
 	struct sbuf sb = SBUF_INIT;
-	char err[256];
 	int rc;
 
 	sbuf_printf(&sb, "{\"version\":%" PRIu64 ",\"time_ms\":%" PRIu64 ",\"topology\":",
 	            version, now_ms);
 	sbuf_put(&sb, topology, strlen(topology));
 	sbuf_put(&sb, "}\n", 2);
-	if (!sbuf_ok(&sb)) {
-		snprintf(err, sizeof(err), "out of memory");
-		rc = -1;
-	} else {
-		rc = file_replace(p->json_file, sb.p, sb.len, err, sizeof(err));
-	}
+	rc = file_put(p, p->json_file, &p->file_failing, &sb);
 	sbuf_free(&sb);
-	if (rc == 0) {
-		p->st.file_writes++;
-		if (p->file_failing) {
-			log_info("%s: written again", p->json_file);
-			p->file_failing = false;
-		}
-		return 0;
-	}
-	p->st.file_errors++;
-	if (!p->file_failing) {
-		log_warnx("%s: %s (logged once until it works again)", p->json_file, err);
-		p->file_failing = true;
-	}
-	return -1;
+	return rc;
+}
+
+/* The database document as it is, one line. */
+static int lsdb_file_write(struct pub *p, const char *lsdb)
+{
+	struct sbuf sb = SBUF_INIT;
+	int rc;
+
+	sbuf_put(&sb, lsdb, strlen(lsdb));
+	sbuf_put(&sb, "\n", 1);
+	rc = file_put(p, p->lsdb_file, &p->lsdb_file_failing, &sb);
+	sbuf_free(&sb);
+	return rc;
 }
 
 /* --- the interface -------------------------------------------------------- */
@@ -346,6 +367,7 @@ struct pub *pub_new(const struct pub_conf *c)
 	p->redis = c->redis_host != NULL || c->redis_unix != NULL;
 	p->keep = c->events_keep ? c->events_keep : PUB_DEFAULT_EVENTS_KEEP;
 	p->json_file = dup_or_null(c->json_file, &oom);
+	p->lsdb_file = dup_or_null(c->lsdb_file, &oom);
 	p->k_topology = concat(prefix, "ospf:topology", &oom);
 	p->k_lsdb = concat(prefix, "ospf:lsdb", &oom);
 	p->k_version = concat(prefix, "ospf:version", &oom);
@@ -385,6 +407,7 @@ void pub_free(struct pub *p)
 	free(p->topology);
 	free(p->lsdb);
 	free(p->json_file);
+	free(p->lsdb_file);
 	free(p->endpoint);
 	free(p->k_topology);
 	free(p->k_lsdb);
@@ -406,6 +429,8 @@ int pub_publish(struct pub *p, uint64_t version, uint64_t now_ms,
 		return -1;
 	}
 	if (p->json_file && file_write(p, version, now_ms, topology_json) < 0)
+		rv = -1;
+	if (p->lsdb_file && lsdb_file_write(p, lsdb_json) < 0)
 		rv = -1;
 	if (!p->redis)
 		return rv;

@@ -2,7 +2,8 @@
  * Publication of the monitor's view: each snapshot (topology document,
  * link-state database document, the events since the last one) goes to Redis
  * in one MULTI/EXEC transaction followed by a PUBLISH on the change channel,
- * and the topology to a JSON file replaced atomically.  The key layout is
+ * and the topology (and, if asked, the database document) to JSON files
+ * replaced atomically.  The key layout is
  * described in redis/SCHEMA.md.
  *
  * Redis is spoken to synchronously (hiredis) with a time limit per attempt.
@@ -33,7 +34,8 @@
  * Zero and NULL fields take the defaults above.  Redis is disabled when
  * redis_host and redis_unix are both NULL; redis_unix (a socket path) wins
  * when both are set.  redis_host should be an address: a name is resolved
- * without a time limit.  No file is written when json_file is NULL.  The
+ * without a time limit.  No file is written when json_file is NULL, no
+ * database file when lsdb_file is NULL.  The
  * strings are copied by pub_new.
  */
 struct pub_conf {
@@ -45,7 +47,8 @@ struct pub_conf {
 	const char *prefix;             /* of every key and of the channel */
 	uint32_t events_keep;           /* length of the events list */
 	uint32_t timeout_ms;            /* per attempt: connect and commands */
-	const char *json_file;
+	const char *json_file;          /* {"version","time_ms","topology"} */
+	const char *lsdb_file;          /* the database document, as in Redis */
 };
 
 struct pub_stats {
@@ -54,8 +57,8 @@ struct pub_stats {
 	uint64_t reconnects;      /* outages ended by a successful attempt */
 	uint64_t events_sent;     /* events committed to the events list */
 	uint64_t events_dropped;  /* oldest queued events dropped: queue full */
-	uint64_t file_writes;     /* JSON file replaced */
-	uint64_t file_errors;     /* JSON file could not be replaced */
+	uint64_t file_writes;     /* JSON file (either) replaced */
+	uint64_t file_errors;     /* JSON file (either) could not be replaced */
 	bool redis_up;            /* connected, and the last attempt succeeded */
 };
 
