@@ -1,0 +1,647 @@
+/*
+ * Flow placement (place.h).  Every table is a sorted array searched by
+ * bisection; the per-flow walk uses scratch arrays sized at build time.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "place.h"
+#include "spf.h"
+#include "topo.h"
+
+struct iface {
+	uint32_t addr, router, net;
+	uint8_t rid_only;            /* 1: a router id, not an interface address */
+};
+
+struct adj {
+	uint32_t a, b, net;          /* a and b share a p2p link (net 0) or network net */
+};
+
+/* What an ownership entry says, for the egress rule. */
+enum own_kind { OWN_STUB, OWN_TRANSIT, OWN_SUMMARY, OWN_EXTERNAL };
+
+struct owner {
+	uint32_t prefix, mask, router;
+	uint8_t kind;                /* enum own_kind */
+};
+
+struct rtr {
+	uint32_t id;
+	uint8_t state;               /* 0 not computed, 1 table, 2 none (spf failed) */
+	uint64_t masks;              /* bit n: the table has a /n route */
+	struct route_table rt;
+};
+
+struct edge {
+	uint32_t to, net;            /* router index, transit network or 0 */
+};
+
+struct placer {
+	const struct lsdb *db;
+	struct rtr *r;        unsigned nr;
+	struct iface *ifc;    unsigned nifc;
+	struct adj *adj;      unsigned nadj;
+	struct owner *own;    unsigned nown;
+	uint64_t own_masks;
+	unsigned tables;
+	/* per-flow scratch, nr entries each (edges: nr * SPF_MAX_NEXTHOPS) */
+	uint32_t gen, *mark, *indeg, *eoff, *ecnt, *depth, *queue;
+	uint8_t *egress;
+	uint64_t *abytes, *apkts;
+	struct edge *edges;
+};
+
+static int masklen(uint32_t m)
+{
+	return __builtin_popcount(m);
+}
+
+static uint32_t lenmask(int len)
+{
+	return len == 0 ? 0 : 0xffffffffu << (32 - len);
+}
+
+/* --- building --------------------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_iface(const void *a, const void *b)
+{
+	const struct iface *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rid_only != y->rid_only)
+		return x->rid_only < y->rid_only ? -1 : 1;
+	if (x->router != y->router)
+		return x->router < y->router ? -1 : 1;
+	return x->net < y->net ? -1 : x->net > y->net;
+}
+
+static int cmp_adj(const void *a, const void *b)
+{
+	const struct adj *x = a, *y = b;
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	return x->net < y->net ? -1 : x->net > y->net;
+}
+
+static int cmp_owner(const void *a, const void *b)
+{
+	const struct owner *x = a, *y = b;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	if (x->mask != y->mask)
+		return x->mask < y->mask ? -1 : 1;
+	if (x->router != y->router)
+		return x->router < y->router ? -1 : 1;
+	return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
+static int router_index(const struct placer *pl, uint32_t id)
+{
+	unsigned lo = 0, hi = pl->nr;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (pl->r[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pl->nr && pl->r[lo].id == id ? (int)lo : -1;
+}
+
+static void owner_add(struct owner *o, unsigned *n, uint32_t prefix, uint32_t mask,
+                      uint32_t router, uint8_t kind)
+{
+	o[*n] = (struct owner){ prefix & mask, mask, router, kind };
+	(*n)++;
+}
+
+static void placer_free_scratch(struct placer *pl)
+{
+	free(pl->mark);
+	free(pl->indeg);
+	free(pl->eoff);
+	free(pl->ecnt);
+	free(pl->depth);
+	free(pl->queue);
+	free(pl->egress);
+	free(pl->abytes);
+	free(pl->apkts);
+	free(pl->edges);
+}
+
+void placer_free(struct placer *pl)
+{
+	if (pl == NULL)
+		return;
+	for (unsigned i = 0; i < pl->nr; i++)
+		route_table_free(&pl->r[i].rt);
+	free(pl->r);
+	free(pl->ifc);
+	free(pl->adj);
+	free(pl->own);
+	placer_free_scratch(pl);
+	free(pl);
+}
+
+/* Sort and remove duplicates (equal by cmp). */
+static unsigned uniq(void *base, unsigned n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *p = base;
+	unsigned k = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(base, n, size, cmp);
+	for (unsigned i = 1; i < n; i++)
+		if (cmp(p + k * size, p + i * size) != 0)
+			memcpy(p + ++k * size, p + i * size, size);
+	return k + 1;
+}
+
+struct placer *placer_build(const struct lsdb *db, uint64_t now_ms)
+{
+	struct placer *pl = calloc(1, sizeof(*pl));
+	struct topo *t = topo_build(db, now_ms);
+	uint32_t *ids = NULL;
+	size_t nadj = 0, nown;
+
+	if (pl == NULL || t == NULL)
+		goto fail;
+	pl->db = db;
+
+	/* routers: every id, once (an ABR appears once per area) */
+	if ((ids = malloc((t->nr + 1) * sizeof(*ids))) == NULL)
+		goto fail;
+	for (unsigned i = 0; i < t->nr; i++)
+		ids[i] = t->r[i].id;
+	pl->nr = uniq(ids, t->nr, sizeof(*ids), cmp_u32);
+	if ((pl->r = calloc(pl->nr + 1, sizeof(*pl->r))) == NULL)
+		goto fail;
+	for (unsigned i = 0; i < pl->nr; i++)
+		pl->r[i].id = ids[i];
+	free(ids);
+	ids = NULL;
+
+	/* interfaces and adjacencies */
+	if ((pl->ifc = calloc(2 * (size_t)t->nl + pl->nr + 1, sizeof(*pl->ifc))) == NULL)
+		goto fail;
+	for (unsigned i = 0; i < t->nn; i++)
+		nadj += (size_t)t->n[i].n * t->n[i].n;
+	if ((pl->adj = calloc(nadj + 2 * (size_t)t->nl + 1, sizeof(*pl->adj))) == NULL)
+		goto fail;
+	nadj = 0;
+	for (unsigned i = 0; i < t->nl; i++) {
+		const struct topo_link *l = &t->l[i];
+		if (l->type == LINK_P2P) {
+			pl->ifc[pl->nifc++] = (struct iface){ l->a_addr, l->a, 0, 0 };
+			if (l->two_way) {
+				pl->ifc[pl->nifc++] = (struct iface){ l->b_addr, l->b, 0, 0 };
+				pl->adj[nadj++] = (struct adj){ l->a, l->b, 0 };
+				pl->adj[nadj++] = (struct adj){ l->b, l->a, 0 };
+			}
+		} else if (l->type == LINK_TRANSIT) {
+			pl->ifc[pl->nifc++] = (struct iface){ l->a_addr, l->a, l->b, 0 };
+		}
+	}
+	for (unsigned i = 0; i < t->nn; i++) {
+		const struct topo_network *nw = &t->n[i];
+		for (unsigned x = 0; x < nw->n; x++)
+			for (unsigned y = 0; y < nw->n; y++)
+				if (x != y)
+					pl->adj[nadj++] = (struct adj){ t->att[nw->first + x],
+					                                t->att[nw->first + y], nw->id };
+	}
+	for (unsigned i = 0; i < pl->nr; i++)
+		pl->ifc[pl->nifc++] = (struct iface){ pl->r[i].id, pl->r[i].id, 0, 1 };
+	pl->nifc = uniq(pl->ifc, pl->nifc, sizeof(*pl->ifc), cmp_iface);
+	pl->nadj = uniq(pl->adj, (unsigned)nadj, sizeof(*pl->adj), cmp_adj);
+
+	/* ownership: an external of an unseen ASBR may get one entry per ABR
+	 * that has an ASBR-summary for it */
+	nown = t->np;
+	for (unsigned i = 0; i < t->np; i++)
+		if (t->p[i].kind == TP_ASBR_SUMMARY)
+			nown += t->np;
+	if ((pl->own = calloc(nown + 1, sizeof(*pl->own))) == NULL)
+		goto fail;
+	for (unsigned i = 0; i < t->np; i++) {
+		const struct topo_prefix *p = &t->p[i];
+		switch (p->kind) {
+		case TP_STUB:
+			owner_add(pl->own, &pl->nown, p->prefix, p->mask, p->router, OWN_STUB);
+			break;
+		case TP_TRANSIT:
+			owner_add(pl->own, &pl->nown, p->prefix, p->mask, p->router, OWN_TRANSIT);
+			break;
+		case TP_SUMMARY:
+			owner_add(pl->own, &pl->nown, p->prefix, p->mask, p->router, OWN_SUMMARY);
+			break;
+		case TP_NSSA:
+		case TP_EXTERNAL:
+			if (router_index(pl, p->router) >= 0) {
+				owner_add(pl->own, &pl->nown, p->prefix, p->mask, p->router, OWN_EXTERNAL);
+				break;
+			}
+			for (unsigned j = 0; j < t->np; j++)
+				if (t->p[j].kind == TP_ASBR_SUMMARY && t->p[j].prefix == p->router)
+					owner_add(pl->own, &pl->nown, p->prefix, p->mask, t->p[j].router,
+					          OWN_EXTERNAL);
+			break;
+		default:
+			break;
+		}
+	}
+	pl->nown = uniq(pl->own, pl->nown, sizeof(*pl->own), cmp_owner);
+	for (unsigned i = 0; i < pl->nown; i++)
+		pl->own_masks |= 1ull << masklen(pl->own[i].mask);
+
+	/* scratch */
+	{
+		size_t n = pl->nr + 1;
+		pl->mark = calloc(n, sizeof(uint32_t));
+		pl->indeg = calloc(n, sizeof(uint32_t));
+		pl->eoff = calloc(n, sizeof(uint32_t));
+		pl->ecnt = calloc(n, sizeof(uint32_t));
+		pl->depth = calloc(n, sizeof(uint32_t));
+		pl->queue = calloc(n, sizeof(uint32_t));
+		pl->egress = calloc(n, 1);
+		pl->abytes = calloc(n, sizeof(uint64_t));
+		pl->apkts = calloc(n, sizeof(uint64_t));
+		pl->edges = calloc(n * SPF_MAX_NEXTHOPS, sizeof(struct edge));
+		if (!pl->mark || !pl->indeg || !pl->eoff || !pl->ecnt || !pl->depth || !pl->queue ||
+		    !pl->egress || !pl->abytes || !pl->apkts || !pl->edges)
+			goto fail;
+	}
+	topo_free(t);
+	return pl;
+fail:
+	free(ids);
+	topo_free(t);
+	placer_free(pl);
+	return NULL;
+}
+
+void placer_stats(const struct placer *pl, struct placer_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (pl == NULL)
+		return;
+	st->routers = pl->nr;
+	st->interfaces = pl->nifc;
+	st->prefixes = pl->nown;
+	st->tables = pl->tables;
+}
+
+const char *place_reason_name(enum place_reason r)
+{
+	static const char *const names[PLACE_REASON_MAX] = {
+		"ok", "no-topology", "ipv6", "family", "unknown-ingress", "no-source-prefix",
+		"no-route", "unknown-nexthop", "loop", "too-many-paths",
+	};
+	return (unsigned)r < PLACE_REASON_MAX ? names[r] : "?";
+}
+
+/* --- look-ups --------------------------------------------------------------- */
+
+/* The first owner entry >= (prefix, mask). */
+static unsigned owner_lower(const struct placer *pl, uint32_t prefix, uint32_t mask)
+{
+	unsigned lo = 0, hi = pl->nown;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct owner *o = &pl->own[mid];
+		if (o->prefix < prefix || (o->prefix == prefix && o->mask < mask))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The longest prefix matching addr with an owner that is a router of the
+ * topology: its lowest owner's index.  With only_router set, the longest one
+ * that router owns (kinds in `kinds`, a bit mask of enum own_kind). */
+static const struct owner *owner_lpm(const struct placer *pl, uint32_t addr, int only_router,
+                                     uint32_t router, unsigned kinds)
+{
+	for (int len = 32; len >= 0; len--) {
+		uint32_t m = lenmask(len);
+		if (!(pl->own_masks & (1ull << len)))
+			continue;
+		for (unsigned i = owner_lower(pl, addr & m, m);
+		     i < pl->nown && pl->own[i].prefix == (addr & m) && pl->own[i].mask == m; i++) {
+			const struct owner *o = &pl->own[i];
+			if (!(kinds & (1u << o->kind)))
+				continue;
+			if (only_router ? o->router == router : router_index(pl, o->router) >= 0)
+				return o;
+		}
+	}
+	return NULL;
+}
+
+/* R's routing table, computed the first time. */
+static const struct rtr *table(struct placer *pl, unsigned ri)
+{
+	struct rtr *r = &pl->r[ri];
+
+	if (r->state == 0) {
+		if (spf_routes(pl->db, r->id, &r->rt) < 0) {
+			route_table_free(&r->rt);
+			r->state = 2;
+		} else {
+			r->state = 1;
+			for (unsigned i = 0; i < r->rt.n; i++)
+				r->masks |= 1ull << masklen(r->rt.r[i].mask);
+		}
+		pl->tables++;
+	}
+	return r;
+}
+
+static const struct route *route_lpm(const struct rtr *r, uint32_t addr)
+{
+	if (r->state != 1)
+		return NULL;
+	for (int len = 32; len >= 0; len--) {
+		uint32_t m = lenmask(len), p = addr & m;
+		unsigned lo = 0, hi = r->rt.n;
+		if (!(r->masks & (1ull << len)))
+			continue;
+		while (lo < hi) {
+			unsigned mid = lo + (hi - lo) / 2;
+			const struct route *x = &r->rt.r[mid];
+			if (x->prefix < p || (x->prefix == p && x->mask < m))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < r->rt.n && r->rt.r[lo].prefix == p && r->rt.r[lo].mask == m)
+			return &r->rt.r[lo];
+	}
+	return NULL;
+}
+
+static const struct adj *adj_find(const struct placer *pl, uint32_t a, uint32_t b)
+{
+	unsigned lo = 0, hi = pl->nadj;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct adj *x = &pl->adj[mid];
+		if (x->a < a || (x->a == a && x->b < b))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pl->nadj && pl->adj[lo].a == a && pl->adj[lo].b == b ? &pl->adj[lo] : NULL;
+}
+
+/* The interface with address addr, preferring one of a neighbour of
+ * router `from`, and an interface address over a router id. */
+static const struct iface *iface_find(const struct placer *pl, uint32_t addr, uint32_t from)
+{
+	unsigned lo = 0, hi = pl->nifc;
+	const struct iface *first;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (pl->ifc[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= pl->nifc || pl->ifc[lo].addr != addr)
+		return NULL;
+	first = &pl->ifc[lo];
+	for (unsigned i = lo; i < pl->nifc && pl->ifc[i].addr == addr; i++)
+		if (pl->ifc[i].router != from && adj_find(pl, from, pl->ifc[i].router) != NULL)
+			return &pl->ifc[i];
+	return first;
+}
+
+/* --- the walk --------------------------------------------------------------- */
+
+static bool add_link(struct place_out *out, uint32_t a, uint32_t b, uint32_t net,
+                     uint64_t bytes, uint64_t pkts)
+{
+	if (bytes == 0 && pkts == 0)
+		return true;
+	for (unsigned i = 0; i < out->nlinks; i++) {
+		struct place_link *l = &out->links[i];
+		if (l->a == a && l->b == b && l->net == net) {
+			l->bytes += bytes;
+			l->packets += pkts;
+			return true;
+		}
+	}
+	if (out->nlinks == PLACE_MAX_LINKS)
+		return false;
+	out->links[out->nlinks++] = (struct place_link){ a, b, net, bytes, pkts };
+	return true;
+}
+
+static bool add_pair(struct place_out *out, uint32_t in, uint32_t eg, uint64_t bytes,
+                     uint64_t pkts)
+{
+	if (bytes == 0 && pkts == 0)
+		return true;
+	for (unsigned i = 0; i < out->npairs; i++) {
+		struct place_pair *p = &out->pairs[i];
+		if (p->egress == eg) {
+			p->bytes += bytes;
+			p->packets += pkts;
+			return true;
+		}
+	}
+	if (out->npairs == PLACE_MAX_PAIRS)
+		return false;
+	out->pairs[out->npairs++] = (struct place_pair){ in, eg, bytes, pkts };
+	return true;
+}
+
+static int cmp_link(const void *a, const void *b)
+{
+	const struct place_link *x = a, *y = b;
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	return x->net < y->net ? -1 : x->net > y->net;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct place_pair *x = a, *y = b;
+	return x->egress < y->egress ? -1 : x->egress > y->egress;
+}
+
+/* Whether router ri delivers dst itself (see place.h), else its route. */
+static int decide(struct placer *pl, unsigned ri, uint32_t dst, const struct route **lout)
+{
+	const struct rtr *r = table(pl, ri);
+	const struct route *l = route_lpm(r, dst);
+	const struct owner *o = owner_lpm(pl, dst, 1, r->id,
+	                                  1u << OWN_STUB | 1u << OWN_SUMMARY | 1u << OWN_EXTERNAL);
+
+	*lout = l;
+	if (l != NULL && l->attached)
+		return 1;
+	if (o != NULL) {
+		int ol = masklen(o->mask), ll = l ? masklen(l->mask) : -1;
+		if (ol > ll)
+			return 1;
+		if (ol == ll && (o->kind != OWN_SUMMARY || l->type != RT_INTRA))
+			return 1;
+	}
+	if (l == NULL || l->nnh == 0)
+		return PLACE_NO_ROUTE;
+	return 0;
+}
+
+static int unrouted(struct place_out *out, enum place_reason why)
+{
+	out->reason = (uint8_t)why;
+	out->nlinks = out->npairs = 0;
+	return why;
+}
+
+int place_flow(struct placer *pl, const struct place_in *in, struct place_out *out)
+{
+	uint32_t src, dst, nh, ingress;
+	unsigned start, n = 0, head = 0, nedges = 0, done = 0, reached;
+	int ii;
+
+	out->reason = PLACE_OK;
+	out->pinned = false;
+	out->ingress = 0;
+	out->nlinks = out->npairs = 0;
+	if (in->af == AF_INET6)
+		return unrouted(out, PLACE_IPV6);
+	if (in->af != AF_INET)
+		return unrouted(out, PLACE_BAD_FAMILY);
+	if (pl == NULL || pl->nr == 0)
+		return unrouted(out, PLACE_NO_TOPOLOGY);
+	src = ntohl(in->src.w[0]);
+	dst = ntohl(in->dst.w[0]);
+	nh = ntohl(in->nexthop.w[0]);
+
+	/* 1. the ingress, and maybe a pinned first hop */
+	if (in->ingress != 0) {
+		if ((ii = router_index(pl, in->ingress)) < 0)
+			return unrouted(out, PLACE_UNKNOWN_INGRESS);
+	} else {
+		const struct owner *o = owner_lpm(pl, src, 0, 0, 0xf);
+		if (o == NULL)
+			return unrouted(out, PLACE_NO_SOURCE_PREFIX);
+		ii = router_index(pl, o->router);
+	}
+	ingress = pl->r[ii].id;
+	out->ingress = ingress;
+	start = (unsigned)ii;
+	if (in->ingress != 0 && nh != 0) {
+		const struct iface *f = iface_find(pl, nh, ingress);
+		const struct adj *a = f ? adj_find(pl, ingress, f->router) : NULL;
+		if (a != NULL) {
+			/* the link the address is on, else any link between the two */
+			uint32_t net = f->rid_only ? a->net : f->net;
+			if (!add_link(out, ingress, f->router, net, in->bytes, in->packets))
+				return unrouted(out, PLACE_TOO_MANY_PATHS);
+			out->pinned = true;
+			start = (unsigned)router_index(pl, f->router);
+		}
+	}
+
+	/* 2a. the forwarding graph from start: depth-first, each router once */
+	if (++pl->gen == 0) {
+		memset(pl->mark, 0, pl->nr * sizeof(*pl->mark));
+		pl->gen = 1;
+	}
+	pl->mark[start] = pl->gen;
+	pl->queue[n++] = start;
+	pl->indeg[start] = 0;
+	while (head < n) {
+		unsigned ri = pl->queue[head++];
+		const struct route *l;
+		int d = decide(pl, ri, dst, &l);
+
+		if (d > 1)
+			return unrouted(out, (enum place_reason)d);
+		pl->egress[ri] = (uint8_t)d;
+		pl->eoff[ri] = nedges;
+		pl->ecnt[ri] = 0;
+		pl->abytes[ri] = pl->apkts[ri] = 0;
+		pl->depth[ri] = 0;
+		if (d == 1)
+			continue;
+		for (unsigned k = 0; k < l->nnh; k++) {
+			const struct iface *f = iface_find(pl, l->nh[k], pl->r[ri].id);
+			int bi = f ? router_index(pl, f->router) : -1;
+			if (bi < 0)
+				return unrouted(out, PLACE_UNKNOWN_NEXTHOP);
+			if ((unsigned)bi == ri)
+				return unrouted(out, PLACE_LOOP);
+			pl->edges[nedges++] = (struct edge){ (uint32_t)bi, f->net };
+			pl->ecnt[ri]++;
+			if (pl->mark[bi] != pl->gen) {
+				pl->mark[bi] = pl->gen;
+				pl->indeg[bi] = 0;
+				pl->queue[n++] = (unsigned)bi;
+			}
+			pl->indeg[bi]++;
+		}
+	}
+
+	/* 2b. in topological order: add up what arrives, then divide it */
+	reached = n;
+	if (pl->indeg[start] != 0)
+		return unrouted(out, PLACE_LOOP);
+	pl->abytes[start] = in->bytes;
+	pl->apkts[start] = in->packets;
+	head = n = 0;
+	pl->queue[n++] = start;
+	while (head < n) {
+		unsigned ri = pl->queue[head++];
+		uint64_t b = pl->abytes[ri], p = pl->apkts[ri];
+		uint32_t k = pl->ecnt[ri];
+
+		done++;
+		if (pl->egress[ri]) {
+			if (!add_pair(out, ingress, pl->r[ri].id, b, p))
+				return unrouted(out, PLACE_TOO_MANY_PATHS);
+			continue;
+		}
+		for (uint32_t e = 0; e < k; e++) {
+			const struct edge *ed = &pl->edges[pl->eoff[ri] + e];
+			uint64_t sb = b / k + (e < b % k), sp = p / k + (e < p % k);
+			if (pl->depth[ri] + 1 > PLACE_MAX_HOPS)
+				return unrouted(out, PLACE_LOOP);
+			if (!add_link(out, pl->r[ri].id, pl->r[ed->to].id, ed->net, sb, sp))
+				return unrouted(out, PLACE_TOO_MANY_PATHS);
+			pl->abytes[ed->to] += sb;
+			pl->apkts[ed->to] += sp;
+			if (pl->depth[ed->to] < pl->depth[ri] + 1)
+				pl->depth[ed->to] = pl->depth[ri] + 1;
+			if (--pl->indeg[ed->to] == 0)
+				pl->queue[n++] = ed->to;
+		}
+	}
+	if (done != reached)            /* some router never freed: a cycle */
+		return unrouted(out, PLACE_LOOP);
+	qsort(out->links, out->nlinks, sizeof(out->links[0]), cmp_link);
+	qsort(out->pairs, out->npairs, sizeof(out->pairs[0]), cmp_pair);
+	return PLACE_OK;
+}

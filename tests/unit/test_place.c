@@ -1,0 +1,651 @@
+/* Flow placement (collector/place.c) on hand-built databases, and the
+ * database loader (collector/topoload.c). */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "dump.h"
+#include "lsabuild.h"
+#include "lsdb.h"
+#include "place.h"
+#include "sbuf.h"
+#include "snapshot.h"
+#include "topoload.h"
+
+#define R1 IP(1,1,1,1)
+#define R2 IP(2,2,2,2)
+#define R3 IP(3,3,3,3)
+#define R4 IP(4,4,4,4)
+#define R5 IP(5,5,5,5)
+#define R6 IP(6,6,6,6)
+#define LAN IP(10,0,100,3)          /* the transit network's id: R3's address */
+#define M24 IP(255,255,255,0)
+#define M30 IP(255,255,255,252)
+#define T0 1700000000000ull
+
+static void install(struct lsdb *db, struct lsabuf *l, uint32_t area)
+{
+	struct lsa a;
+
+	lsab_finish(l, &a);
+	CHECK_EQ(lsdb_install(db, area, &a, T0, NULL), LSDB_ADDED);
+}
+
+/*
+ *            10.0.12.0/30          10.0.23.0/30
+ *   R1 .1 ------------- .2 R2 .2 ------------- .3 R3 ==LAN 10.0.100.0/24== R5 (ASBR)
+ *    .1 \                                     .3 /   (DR R3, cost 1)       R6 (ABR, ASBR-summary)
+ *        \-- 10.0.14.0/30 -- .2 R4 .2 -- 10.0.43.0/30
+ * every p2p cost 10; stub 10.N.0.0/24 on each RN (cost 1), the p2p subnets as
+ * stubs of both ends.  R5: E2 192.0.2.0/24.  R6: summary 172.16.0.0/16, an
+ * ASBR-summary for 9.9.9.9 (in an area not held) whose E1 198.51.100.0/24 is
+ * here.  R2 and R4: both E2 203.0.113.0/24 metric 50.
+ */
+static struct lsdb *build_a(void)
+{
+	struct lsdb *db = lsdb_new(100);
+	struct lsabuf l;
+	uint32_t lan[] = { R3, R5, R6 };
+
+	lsab_router_begin(&l, R1, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, R2, IP(10,0,12,1), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,12,0), M30, 10);
+	lsab_router_link(&l, LINK_P2P, R4, IP(10,0,14,1), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,14,0), M30, 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,0,0), M24, 1);
+	install(db, &l, 0);
+
+	lsab_router_begin(&l, R2, LSA_ROUTER_E, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, R1, IP(10,0,12,2), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,12,0), M30, 10);
+	lsab_router_link(&l, LINK_P2P, R3, IP(10,0,23,2), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,23,0), M30, 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,2,0,0), M24, 1);
+	install(db, &l, 0);
+
+	lsab_router_begin(&l, R3, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, R2, IP(10,0,23,3), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,23,0), M30, 10);
+	lsab_router_link(&l, LINK_P2P, R4, IP(10,0,43,3), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,43,0), M30, 10);
+	lsab_router_link(&l, LINK_TRANSIT, LAN, IP(10,0,100,3), 1);
+	lsab_router_link(&l, LINK_STUB, IP(10,3,0,0), M24, 1);
+	install(db, &l, 0);
+
+	lsab_router_begin(&l, R4, LSA_ROUTER_E, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, R1, IP(10,0,14,2), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,14,0), M30, 10);
+	lsab_router_link(&l, LINK_P2P, R3, IP(10,0,43,2), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,43,0), M30, 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,4,0,0), M24, 1);
+	install(db, &l, 0);
+
+	lsab_router_begin(&l, R5, LSA_ROUTER_E, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_TRANSIT, LAN, IP(10,0,100,5), 1);
+	lsab_router_link(&l, LINK_STUB, IP(10,5,0,0), M24, 1);
+	install(db, &l, 0);
+
+	lsab_router_begin(&l, R6, LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_TRANSIT, LAN, IP(10,0,100,6), 1);
+	lsab_router_link(&l, LINK_STUB, IP(10,6,0,0), M24, 1);
+	install(db, &l, 0);
+
+	lsab_network(&l, LAN, R3, M24, lan, 3);
+	install(db, &l, 0);
+	lsab_summary(&l, LSA_SUMMARY, IP(172,16,0,0), R6, IP(255,255,0,0), 5);
+	install(db, &l, 0);
+	lsab_summary(&l, LSA_ASBR_SUMMARY, IP(9,9,9,9), R6, 0, 5);
+	install(db, &l, 0);
+	lsab_external(&l, IP(192,0,2,0), R5, M24, true, 20, 0);
+	install(db, &l, LSDB_AS_SCOPE);
+	lsab_external(&l, IP(198,51,100,0), IP(9,9,9,9), M24, false, 10, 0);
+	install(db, &l, LSDB_AS_SCOPE);
+	lsab_external(&l, IP(203,0,113,0), R2, M24, true, 50, 0);
+	install(db, &l, LSDB_AS_SCOPE);
+	lsab_external(&l, IP(203,0,113,0), R4, M24, true, 50, 0);
+	install(db, &l, LSDB_AS_SCOPE);
+	return db;
+}
+
+static struct place_in flow(uint32_t src, uint32_t dst, uint64_t bytes, uint64_t packets)
+{
+	struct place_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.af = AF_INET;
+	in.src.w[0] = htonl(src);
+	in.dst.w[0] = htonl(dst);
+	in.bytes = bytes;
+	in.packets = packets;
+	return in;
+}
+
+static struct place_out out;
+
+static const struct place_link *link_of(uint32_t a, uint32_t b)
+{
+	for (unsigned i = 0; i < out.nlinks; i++)
+		if (out.links[i].a == a && out.links[i].b == b)
+			return &out.links[i];
+	return NULL;
+}
+
+/* The link a -> b carries bytes/packets over net. */
+static int has_link(uint32_t a, uint32_t b, uint32_t net, uint64_t bytes, uint64_t packets)
+{
+	const struct place_link *l = link_of(a, b);
+	return l != NULL && l->net == net && l->bytes == bytes && l->packets == packets;
+}
+
+static int has_pair(uint32_t in, uint32_t eg, uint64_t bytes, uint64_t packets)
+{
+	for (unsigned i = 0; i < out.npairs; i++)
+		if (out.pairs[i].ingress == in && out.pairs[i].egress == eg)
+			return out.pairs[i].bytes == bytes && out.pairs[i].packets == packets;
+	return 0;
+}
+
+static void test_paths(struct placer *pl)
+{
+	struct place_in in;
+
+	/* a p2p hop */
+	in = flow(IP(10,1,0,9), IP(10,2,0,9), 100, 2);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R1);
+	CHECK_EQ(out.nlinks, 1);
+	CHECK(has_link(R1, R2, 0, 100, 2));
+	CHECK_EQ(out.npairs, 1);
+	CHECK(has_pair(R1, R2, 100, 2));
+
+	/* equal cost R1 -> R3 via R2 (next hop 10.0.12.2) and R4 (10.0.14.2):
+	 * the lower next hop gets the odd byte and packet */
+	in = flow(IP(10,1,0,9), IP(10,3,0,9), 1001, 3);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, 4);
+	CHECK(has_link(R1, R2, 0, 501, 2));
+	CHECK(has_link(R1, R4, 0, 500, 1));
+	CHECK(has_link(R2, R3, 0, 501, 2));
+	CHECK(has_link(R4, R3, 0, 500, 1));
+	CHECK_EQ(out.npairs, 1);
+	CHECK(has_pair(R1, R3, 1001, 3));
+	/* sorted by (a, b) */
+	CHECK(out.links[0].a == R1 && out.links[0].b == R2);
+	CHECK(out.links[3].a == R4 && out.links[3].b == R3);
+
+	/* 1 byte over two paths: the second path carries nothing, no entry */
+	in = flow(IP(10,1,0,9), IP(10,3,0,9), 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, 2);
+	CHECK(has_link(R1, R2, 0, 1, 1));
+	CHECK(has_link(R2, R3, 0, 1, 1));
+
+	/* a LAN hop, after the split merges again at R3 */
+	in = flow(IP(10,1,0,9), IP(10,5,0,9), 7, 7);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, 5);
+	CHECK(has_link(R1, R2, 0, 4, 4));
+	CHECK(has_link(R1, R4, 0, 3, 3));
+	CHECK(has_link(R3, R5, LAN, 7, 7));
+	CHECK(has_pair(R1, R5, 7, 7));
+
+	/* and back from the LAN: R5 -> R3 over it, then split */
+	in = flow(IP(10,5,0,9), IP(10,1,0,9), 10, 5);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R5);
+	CHECK(has_link(R5, R3, LAN, 10, 5));
+	CHECK(has_link(R3, R2, 0, 5, 3));      /* 10.0.23.2 < 10.0.43.2 */
+	CHECK(has_link(R3, R4, 0, 5, 2));
+	CHECK(has_pair(R5, R1, 10, 5));
+
+	/* inter-area: the summary's ABR is the egress */
+	in = flow(IP(10,1,0,9), IP(172,16,44,1), 20, 2);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(has_link(R3, R6, LAN, 20, 2));
+	CHECK_EQ(out.npairs, 1);
+	CHECK(has_pair(R1, R6, 20, 2));
+
+	/* external of an ASBR here (R5) */
+	in = flow(IP(10,2,0,9), IP(192,0,2,1), 30, 3);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(has_link(R2, R3, 0, 30, 3));
+	CHECK(has_link(R3, R5, LAN, 30, 3));
+	CHECK(has_pair(R2, R5, 30, 3));
+
+	/* external of an ASBR in an area not held: leaves at the ABR (R6) */
+	in = flow(IP(10,4,0,9), IP(198,51,100,1), 40, 4);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(has_link(R4, R3, 0, 40, 4));
+	CHECK(has_link(R3, R6, LAN, 40, 4));
+	CHECK(has_pair(R4, R6, 40, 4));
+
+	/* one external from two ASBRs at equal cost: two egresses */
+	in = flow(IP(10,1,0,9), IP(203,0,113,7), 9, 3);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, 2);
+	CHECK(has_link(R1, R2, 0, 5, 2));
+	CHECK(has_link(R1, R4, 0, 4, 1));
+	CHECK_EQ(out.npairs, 2);
+	CHECK(has_pair(R1, R2, 5, 2));
+	CHECK(has_pair(R1, R4, 4, 1));
+	CHECK(out.pairs[0].egress == R2);
+	/* ... and from an ASBR itself: its own */
+	in = flow(IP(10,2,0,9), IP(203,0,113,7), 9, 3);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, 0);
+	CHECK(has_pair(R2, R2, 9, 3));
+
+	/* inside one router */
+	in = flow(IP(10,3,0,1), IP(10,3,0,2), 64, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, 0);
+	CHECK_EQ(out.npairs, 1);
+	CHECK(has_pair(R3, R3, 64, 1));
+}
+
+static void test_ingress(struct placer *pl)
+{
+	struct place_in in;
+
+	/* a summary's source: the ABR */
+	in = flow(IP(172,16,1,1), IP(10,6,0,1), 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R6);
+	CHECK(has_pair(R6, R6, 1, 1));
+	/* a LAN's source: its DR (R3) */
+	in = flow(IP(10,0,100,77), IP(10,2,0,1), 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R3);
+	/* a p2p subnet both ends list: the lower id */
+	in = flow(IP(10,0,43,1), IP(10,2,0,1), 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R3);
+	/* an external's source: the ASBR, or the ABR standing in for it */
+	in = flow(IP(192,0,2,1), IP(10,5,0,1), 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R5);
+	in = flow(IP(198,51,100,1), IP(10,5,0,1), 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R6);
+	CHECK(has_link(R6, R5, LAN, 1, 1));
+
+	/* the exporter's router given: the source does not matter */
+	in = flow(IP(8,8,8,8), IP(10,3,0,1), 6, 2);
+	in.ingress = R2;
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R2);
+	CHECK(!out.pinned);
+	CHECK(has_link(R2, R3, 0, 6, 2));
+
+	/* nexthop pinning: R1 sends it to R4 (its address, or its router id),
+	 * not split between R2 and R4 */
+	in = flow(IP(10,1,0,9), IP(10,3,0,9), 1001, 3);
+	in.ingress = R1;
+	in.nexthop.w[0] = htonl(IP(10,0,14,2));
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(out.pinned);
+	CHECK_EQ(out.nlinks, 2);
+	CHECK(has_link(R1, R4, 0, 1001, 3));
+	CHECK(has_link(R4, R3, 0, 1001, 3));
+	CHECK(has_pair(R1, R3, 1001, 3));
+	in.nexthop.w[0] = htonl(R4);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(out.pinned);
+	CHECK(has_link(R1, R4, 0, 1001, 3));
+	/* a nexthop that is no neighbour's address is ignored */
+	in.nexthop.w[0] = htonl(IP(10,0,100,5));   /* R5: not R1's neighbour */
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(!out.pinned);
+	CHECK(has_link(R1, R2, 0, 501, 2));
+	in.nexthop.w[0] = htonl(IP(192,168,1,1));
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(!out.pinned);
+	/* pinned over the LAN, and the route comes back: R3 -> R5 -> R3 -> ... */
+	in = flow(IP(10,3,0,9), IP(10,1,0,9), 8, 4);
+	in.ingress = R3;
+	in.nexthop.w[0] = htonl(IP(10,0,100,5));
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(out.pinned);
+	CHECK(has_link(R3, R5, LAN, 8, 4));
+	CHECK(has_link(R5, R3, LAN, 8, 4));
+	CHECK(has_link(R3, R2, 0, 4, 2));
+	CHECK(has_link(R3, R4, 0, 4, 2));
+	CHECK(has_pair(R3, R1, 8, 4));
+}
+
+static void test_unrouted(struct placer *pl)
+{
+	struct place_in in;
+	struct lsdb *empty = lsdb_new(10);
+	struct placer *none = placer_build(empty, T0);
+
+	in = flow(IP(10,1,0,9), IP(10,2,0,9), 1, 1);
+	CHECK(none != NULL);
+	CHECK_EQ(place_flow(none, &in, &out), PLACE_NO_TOPOLOGY);
+	CHECK_EQ(place_flow(NULL, &in, &out), PLACE_NO_TOPOLOGY);
+	placer_free(none);
+	lsdb_free(empty);
+
+	in.af = AF_INET6;
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_IPV6);
+	CHECK_EQ(out.reason, PLACE_IPV6);
+	CHECK_EQ(out.nlinks + out.npairs, 0);
+	in.af = 0;
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_BAD_FAMILY);
+	in = flow(IP(8,8,8,8), IP(10,2,0,9), 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_NO_SOURCE_PREFIX);
+	in = flow(IP(10,1,0,1), IP(8,8,8,8), 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_NO_ROUTE);
+	CHECK_EQ(out.ingress, R1);
+	in.ingress = IP(7,7,7,7);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_UNKNOWN_INGRESS);
+
+	CHECK(strcmp(place_reason_name(PLACE_NO_SOURCE_PREFIX), "no-source-prefix") == 0);
+	CHECK(strcmp(place_reason_name(PLACE_TOO_MANY_PATHS), "too-many-paths") == 0);
+	CHECK(strcmp(place_reason_name(PLACE_REASON_MAX), "?") == 0);
+}
+
+/*
+ * A forwarding loop the database itself causes: the external 198.18.0.0/24
+ * of an ASBR (9.0.0.9) in an area not held, forwarding address 10.77.0.1 in
+ * 10.77.0.0/16, which A and B both announce as a summary.  Each ignores its
+ * own summary (RFC 2328 16.2) and sends the traffic to the other.  C is the
+ * ABR with the ASBR-summary.
+ */
+static void test_loop(void)
+{
+	struct lsdb *db = lsdb_new(20);
+	struct lsabuf l;
+	struct placer *pl;
+	struct place_in in;
+	const uint32_t A = IP(1,0,0,1), B = IP(1,0,0,2), C = IP(1,0,0,3);
+
+	lsab_router_begin(&l, A, LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, B, IP(10,9,12,1), 10);
+	lsab_router_link(&l, LINK_P2P, C, IP(10,9,13,1), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,10,1,0), M24, 1);
+	install(db, &l, 0);
+	lsab_router_begin(&l, B, LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, A, IP(10,9,12,2), 10);
+	install(db, &l, 0);
+	lsab_router_begin(&l, C, LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, A, IP(10,9,13,3), 10);
+	install(db, &l, 0);
+	lsab_summary(&l, LSA_SUMMARY, IP(10,77,0,0), A, IP(255,255,0,0), 10);
+	install(db, &l, 0);
+	lsab_summary(&l, LSA_SUMMARY, IP(10,77,0,0), B, IP(255,255,0,0), 10);
+	install(db, &l, 0);
+	lsab_summary(&l, LSA_ASBR_SUMMARY, IP(9,0,0,9), C, 0, 1);
+	install(db, &l, 0);
+	lsab_external(&l, IP(198,18,0,0), IP(9,0,0,9), M24, true, 20, IP(10,77,0,1));
+	install(db, &l, LSDB_AS_SCOPE);
+
+	CHECK((pl = placer_build(db, T0)) != NULL);
+	in = flow(IP(10,10,1,1), IP(198,18,0,1), 5, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_LOOP);
+	CHECK_EQ(out.nlinks + out.npairs, 0);
+	/* the summary itself leaves at the ABR the traffic reaches first */
+	in = flow(IP(10,10,1,1), IP(10,77,3,3), 5, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(has_pair(A, A, 5, 1));
+	placer_free(pl);
+	lsdb_free(db);
+}
+
+/* A chain of n routers 10.255.x.y, each with stub 10.(x).(y).0/24 ... built
+ * as diamonds when wide: node i to node i+1 through two routers. */
+static uint32_t chain_id(unsigned i) { return IP(10, 255, i >> 8, i & 255); }
+static uint32_t chain_stub(unsigned i) { return IP(10, 100 + (i >> 8), i & 255, 0); }
+
+static void chain_router(struct lsdb *db, unsigned i, const unsigned *nb, unsigned nnb)
+{
+	struct lsabuf l;
+
+	lsab_router_begin(&l, chain_id(i), 0, OSPF_INITIAL_SEQ);
+	for (unsigned k = 0; k < nnb; k++) {
+		unsigned lo = i < nb[k] ? i : nb[k], hi = i < nb[k] ? nb[k] : i;
+		/* the link's addresses: 172.(lo).(hi).(1 for lo, 2 for hi) */
+		lsab_router_link(&l, LINK_P2P, chain_id(nb[k]),
+		                 IP(172, lo & 255, hi & 255, i == lo ? 1 : 2), 10);
+	}
+	lsab_router_link(&l, LINK_STUB, chain_stub(i), M24, 1);
+	install(db, &l, 0);
+}
+
+static void test_limits(void)
+{
+	struct lsdb *db = lsdb_new(200);
+	struct placer *pl;
+	struct place_in in;
+	const unsigned n = 70;
+
+	/* a line of 70 routers: 69 hops, past PLACE_MAX_HOPS */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned nb[2], k = 0;
+		if (i > 0)
+			nb[k++] = i - 1;
+		if (i + 1 < n)
+			nb[k++] = i + 1;
+		chain_router(db, i, nb, k);
+	}
+	CHECK((pl = placer_build(db, T0)) != NULL);
+	in = flow(chain_stub(0) + 1, chain_stub(n - 1) + 1, 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_LOOP);
+	in = flow(chain_stub(0) + 1, chain_stub(PLACE_MAX_HOPS) + 1, 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, PLACE_MAX_HOPS);
+	placer_free(pl);
+	lsdb_free(db);
+
+	/* 17 diamonds in a row: x0 -(a0|b0)- x1 -(a1|b1)- ... : 68 links */
+	db = lsdb_new(200);
+	const unsigned d = 17;      /* x_i = 3i, a_i = 3i+1, b_i = 3i+2 */
+	for (unsigned i = 0; i <= d; i++) {
+		unsigned nb[4], k = 0;
+		if (i > 0) {
+			nb[k++] = 3 * (i - 1) + 1;
+			nb[k++] = 3 * (i - 1) + 2;
+		}
+		if (i < d) {
+			nb[k++] = 3 * i + 1;
+			nb[k++] = 3 * i + 2;
+		}
+		chain_router(db, 3 * i, nb, k);
+		if (i < d) {
+			unsigned m[2] = { 3 * i, 3 * i + 3 };
+			chain_router(db, 3 * i + 1, m, 2);
+			chain_router(db, 3 * i + 2, m, 2);
+		}
+	}
+	CHECK((pl = placer_build(db, T0)) != NULL);
+	in = flow(chain_stub(0) + 1, chain_stub(3 * d) + 1, 1000, 100);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_TOO_MANY_PATHS);
+	CHECK_EQ(out.nlinks + out.npairs, 0);
+	/* 16 diamonds fit exactly: 64 links, each half of the traffic */
+	in = flow(chain_stub(0) + 1, chain_stub(3 * 16) + 1, 1000, 100);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, PLACE_MAX_LINKS);
+	CHECK(has_link(chain_id(0), chain_id(1), 0, 500, 50));
+	CHECK(has_link(chain_id(47), chain_id(48), 0, 500, 50));
+	CHECK(has_pair(chain_id(0), chain_id(48), 1000, 100));
+	{
+		struct placer_stats st;
+		placer_stats(pl, &st);
+		CHECK_EQ(st.routers, 3 * d + 1);
+		CHECK(st.tables >= 49 && st.tables <= st.routers);
+	}
+	placer_free(pl);
+	lsdb_free(db);
+}
+
+/* --- topoload ------------------------------------------------------------ */
+
+static void same_placement(struct lsdb *a, struct lsdb *b)
+{
+	struct placer *pa = placer_build(a, T0), *pb = placer_build(b, T0);
+	static struct place_out oa;
+	static const uint32_t dsts[] = { IP(10,3,0,9), IP(10,5,0,9), IP(172,16,1,1),
+	                                 IP(192,0,2,1), IP(198,51,100,1), IP(203,0,113,1) };
+
+	CHECK(pa != NULL && pb != NULL);
+	for (unsigned i = 0; i < sizeof(dsts) / sizeof(dsts[0]); i++) {
+		struct place_in in = flow(IP(10,1,0,9), dsts[i], 1001, 3);
+		CHECK_EQ(place_flow(pa, &in, &oa), PLACE_OK);
+		CHECK_EQ(place_flow(pb, &in, &out), PLACE_OK);
+		CHECK(oa.nlinks == out.nlinks && oa.npairs == out.npairs &&
+		      memcmp(oa.links, out.links, oa.nlinks * sizeof(oa.links[0])) == 0 &&
+		      memcmp(oa.pairs, out.pairs, oa.npairs * sizeof(oa.pairs[0])) == 0);
+	}
+	placer_free(pa);
+	placer_free(pb);
+}
+
+static int loads(const char *doc)
+{
+	char err[256] = "x";
+	struct lsdb *db = topoload_json(doc, strlen(doc), NULL, NULL, err, sizeof(err));
+
+	if (db == NULL) {
+		CHECK(err[0] != 0);
+		return 0;
+	}
+	lsdb_free(db);
+	return 1;
+}
+
+static void test_topoload(struct lsdb *orig)
+{
+	struct sbuf b = SBUF_INIT;
+	char err[256], path[] = "/tmp/test_place.XXXXXX";
+	uint64_t version = 0, time_ms = 0;
+	struct lsdb *db;
+	int fd;
+
+	lsdb_hex_json(orig, 42, T0 + 5000, &b);
+	CHECK(sbuf_ok(&b));
+	db = topoload_json(b.p, b.len, &version, &time_ms, err, sizeof(err));
+	CHECK(db != NULL);
+	if (db == NULL) {
+		fprintf(stderr, "topoload_json: %s\n", err);
+		return;
+	}
+	CHECK_EQ(version, 42);
+	CHECK_EQ(time_ms, T0 + 5000);
+	CHECK_EQ(lsdb_stats(db)->entries, lsdb_stats(orig)->entries);
+	{
+		const struct lsdb_entry *e = lsdb_get(db, 0, LSA_ROUTER, R1, R1);
+		CHECK(e != NULL && lsdb_age_of(e, T0 + 5000) == 6);   /* 1 s at T0, 5 s on */
+		CHECK(lsdb_get(db, LSDB_AS_SCOPE, LSA_EXTERNAL, IP(192,0,2,0), R5) != NULL);
+	}
+	same_placement(orig, db);
+	lsdb_free(db);
+
+	/* every truncation is refused, with a message, and nothing leaks */
+	for (size_t n = 0; n + 1 < b.len; n++) {
+		char e2[128] = "";
+		struct lsdb *t = topoload_json(b.p, n, NULL, NULL, e2, sizeof(e2));
+		CHECK(t == NULL && e2[0] != 0);
+		lsdb_free(t);
+	}
+	/* a flipped hex digit: the checksum */
+	{
+		char *p = strstr(b.p, "\"hex\":\"") + 7 + 50;
+		char save = *p;
+		*p = *p == '0' ? '1' : '0';
+		CHECK(topoload_json(b.p, b.len, NULL, NULL, err, sizeof(err)) == NULL);
+		CHECK(strstr(err, "checksum") != NULL);
+		*p = save;
+	}
+
+	/* the file forms: the document, and a snapshot */
+	CHECK((fd = mkstemp(path)) >= 0);
+	CHECK(write(fd, b.p, b.len) == (ssize_t)b.len);
+	close(fd);
+	db = topoload_file(path, &version, &time_ms, err, sizeof(err));
+	CHECK(db != NULL && version == 42 && time_ms == T0 + 5000);
+	if (db != NULL)
+		same_placement(orig, db);
+	lsdb_free(db);
+	CHECK(snapshot_save(orig, path, T0 + 7000, err, sizeof(err)) > 0);
+	db = topoload_file(path, &version, &time_ms, err, sizeof(err));
+	CHECK(db != NULL && version == 0 && time_ms == T0 + 7000);
+	if (db != NULL) {
+		CHECK_EQ(lsdb_stats(db)->entries, lsdb_stats(orig)->entries);
+		same_placement(orig, db);
+	}
+	lsdb_free(db);
+	/* a damaged snapshot is refused */
+	CHECK(truncate(path, 100) == 0);
+	CHECK(topoload_file(path, NULL, NULL, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "truncated") != NULL);
+	unlink(path);
+	CHECK(topoload_file(path, NULL, NULL, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, path) != NULL);
+	sbuf_free(&b);
+
+	/* what the document may hold, and what it may not */
+	CHECK(loads("{\"version\":1,\"time_ms\":2,\"lsas\":[]}"));
+	CHECK(loads(" {\n \"lsas\" : [ ] , \"time_ms\" : 0 , \"version\" : 0 }\n"));
+	CHECK(!loads(""));
+	CHECK(!loads("[]"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2}"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2,\"lsas\":[],\"x\":1}"));
+	CHECK(!loads("{\"version\":1,\"version\":1,\"time_ms\":2,\"lsas\":[]}"));
+	CHECK(!loads("{\"version\":-1,\"time_ms\":2,\"lsas\":[]}"));
+	CHECK(!loads("{\"version\":01,\"time_ms\":2,\"lsas\":[]}"));
+	CHECK(!loads("{\"version\":1.5,\"time_ms\":2,\"lsas\":[]}"));
+	CHECK(!loads("{\"version\":99999999999999999999,\"time_ms\":2,\"lsas\":[]}"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2,\"lsas\":[]} x"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2,\"lsas\":[],}"));
+	CHECK(!loads("{\"ver\\u0073ion\":1,\"time_ms\":2,\"lsas\":[]}"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2,\"lsas\":[{}]}"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2,\"lsas\":[{\"area\":null,\"age\":1}]}"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2,\"lsas\":[{\"area\":\"0.0.0.256\",\"age\":1,\"hex\":\"00\"}]}"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2,\"lsas\":[{\"area\":\"0.0.0.0\",\"age\":1,\"hex\":\"0g\"}]}"));
+	CHECK(!loads("{\"version\":1,\"time_ms\":2,\"lsas\":[{\"area\":\"0.0.0.0\",\"age\":3601,\"hex\":\"00\"}]}"));
+	{
+		/* a router-LSA must have an area, an AS-external-LSA must not */
+		struct lsdb *one = lsdb_new(10);
+		struct lsabuf l;
+		struct sbuf d = SBUF_INIT;
+		char *p;
+
+		lsab_router_begin(&l, R1, 0, OSPF_INITIAL_SEQ);
+		lsab_router_link(&l, LINK_STUB, IP(10,1,0,0), M24, 1);
+		install(one, &l, 0);
+		lsab_external(&l, IP(192,0,2,0), R1, M24, true, 20, 0);
+		install(one, &l, LSDB_AS_SCOPE);
+		lsdb_hex_json(one, 1, T0, &d);
+		CHECK(loads(d.p));
+		CHECK((p = strstr(d.p, "\"0.0.0.0\"")) != NULL);
+		memcpy(p, "null     ", 9);
+		CHECK(!loads(d.p));
+		sbuf_reset(&d);
+		lsdb_hex_json(one, 1, T0, &d);
+		CHECK((p = strstr(d.p, "null")) != NULL);
+		memcpy(p, "\"0.0.0.1\"", 9);   /* one character longer: shift the rest */
+		CHECK(!loads(d.p));
+		sbuf_free(&d);
+		lsdb_free(one);
+	}
+}
+
+int main(void)
+{
+	struct lsdb *db = build_a();
+	struct placer *pl = placer_build(db, T0);
+
+	CHECK(pl != NULL);
+	test_paths(pl);
+	test_ingress(pl);
+	test_unrouted(pl);
+	placer_free(pl);
+	test_loop();
+	test_limits();
+	test_topoload(db);
+	lsdb_free(db);
+	return check_done("test_place");
+}
