@@ -23,7 +23,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail MESSAGE: also shows the end of each file named in $SHOW_ON_FAIL
+fail() {
+	echo "FAIL: $*" >&2
+	for f in ${SHOW_ON_FAIL:-}; do
+		[ -f "$f" ] && { echo "== $f:"; tail -15 "$f"; } >&2
+	done
+	exit 1
+}
 skip() { echo "SKIP: $*" >&2; exit 77; }
 info() { echo "-- $*"; }
 need() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"; done; }
@@ -123,6 +130,24 @@ nfdump_totals() {
 # exporter_stat FILE KEY: the value of KEY=N from the exporter's stats lines.
 exporter_stat() {
 	grep '^anemone-exporter: stats' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
+}
+
+# A private redis-server on 127.0.0.1:$PORT (set PORT first; free_port),
+# its files in $T; REDIS_PERSIST=yes keeps the data across redis_stop and
+# redis_start (append-only file), as a production server would.
+R() { redis-cli -h 127.0.0.1 -p "$PORT" "$@"; }
+redis_ping() { [ "$(R PING 2>/dev/null)" = PONG ]; }
+redis_start() {
+	redis-server --port "$PORT" --bind 127.0.0.1 --save '' \
+		--appendonly "${REDIS_PERSIST:-no}" --appendfsync always --dir "$T" \
+		>>"$T/redis.log" 2>&1 &
+	REDIS_PID=$!
+	BG_PIDS="$BG_PIDS $REDIS_PID"
+	wait_for 10 redis_ping || fail "redis-server did not start: $(tail -5 "$T/redis.log")"
+}
+redis_stop() {
+	kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null
+	! redis_ping || fail "redis-server did not stop"
 }
 
 expect_eq() {  # expect_eq WHAT GOT WANT

@@ -17,19 +17,6 @@ PORT=$(free_port)
 CHAN=anemone:ospf:changes
 T0=1700000000000
 
-R() { redis-cli -h 127.0.0.1 -p "$PORT" "$@"; }
-redis_ping() { [ "$(R PING 2>/dev/null)" = PONG ]; }
-redis_start() {
-	redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$T" \
-		>>"$T/redis.log" 2>&1 &
-	REDIS_PID=$!
-	BG_PIDS="$BG_PIDS $REDIS_PID"
-	wait_for 10 redis_ping || fail "redis-server did not start: $(tail -5 "$T/redis.log")"
-}
-redis_stop() {
-	kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null
-	! redis_ping || fail "redis-server did not stop"
-}
 
 # sub_start FILE: a subscriber to the change channel, its output into FILE
 subscribed() { [ "$(R PUBSUB NUMSUB "$CHAN" | sed -n 2p)" = 1 ]; }
