@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "conf.h"
 #include "log.h"
 #include "rconn.h"
 
@@ -232,4 +233,36 @@ void rconn_failed(struct rconn *c, uint64_t now_ms)
 	c->next_try_ms = now_ms + c->backoff_ms;
 	c->backoff_ms = c->backoff_ms * 2 > RCONN_BACKOFF_MAX_MS ? RCONN_BACKOFF_MAX_MS
 	                                                         : c->backoff_ms * 2;
+}
+
+int rconn_parse(const char *arg, struct rconn_conf *rc, char *buf, size_t len)
+{
+	const char *colon;
+	uint64_t port = RCONN_DEFAULT_PORT;
+
+	if (strchr(arg, '/') != NULL) {
+		rc->unix_path = arg;
+		rc->host = NULL;
+		return 0;
+	}
+	snprintf(buf, len, "%s", arg);
+	if (buf[0] == '[') {
+		char *end = strchr(buf, ']');
+		if (end == NULL || (end[1] != 0 && end[1] != ':'))
+			return -1;
+		if (end[1] == ':' && parse_uint(end + 2, 1, 65535, &port) < 0)
+			return -1;
+		*end = 0;
+		rc->host = buf + 1;
+	} else {
+		if ((colon = strrchr(buf, ':')) != NULL) {
+			if (parse_uint(colon + 1, 1, 65535, &port) < 0)
+				return -1;
+			buf[colon - buf] = 0;
+		}
+		rc->host = buf;
+	}
+	rc->port = (uint16_t)port;
+	rc->unix_path = NULL;
+	return rc->host[0] != 0 ? 0 : -1;
 }

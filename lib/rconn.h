@@ -95,4 +95,8 @@ void rconn_failed(struct rconn *c, uint64_t now_ms);
 
 uint64_t rconn_mono_ms(void);
 
+/* "HOST[:PORT]", "[IPV6]:PORT", or a socket path (anything with a '/') into
+ * rc; buf (len bytes) holds the host.  0, or -1 when malformed. */
+int rconn_parse(const char *arg, struct rconn_conf *rc, char *buf, size_t len);
+
 #endif

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "publish.h"
+#include "rconn.h"
 #include "rawsock.h"
 #include "snapshot.h"
 
@@ -88,32 +89,14 @@ static const char *const log_known[] = { "syslog", "verbose", NULL };
 /* --redis HOST[:PORT] or [IPV6]:PORT or a socket path (with a '/'). */
 static int parse_redis(const char *arg, struct pub_conf *pc, char *buf, size_t len)
 {
-	const char *colon;
-	uint64_t port = PUB_DEFAULT_PORT;
+	struct rconn_conf rc = { 0 };
 
-	if (strchr(arg, '/') != NULL) {
-		pc->redis_unix = arg;
-		return 0;
-	}
-	snprintf(buf, len, "%s", arg);
-	if (buf[0] == '[') {
-		char *end = strchr(buf, ']');
-		if (end == NULL || (end[1] != 0 && end[1] != ':'))
-			return -1;
-		if (end[1] == ':' && parse_uint(end + 2, 1, 65535, &port) < 0)
-			return -1;
-		*end = 0;
-		pc->redis_host = buf + 1;
-	} else {
-		if ((colon = strrchr(buf, ':')) != NULL) {
-			if (parse_uint(colon + 1, 1, 65535, &port) < 0)
-				return -1;
-			buf[colon - buf] = 0;
-		}
-		pc->redis_host = buf;
-	}
-	pc->redis_port = (uint16_t)port;
-	return pc->redis_host[0] != 0 ? 0 : -1;
+	if (rconn_parse(arg, &rc, buf, len) < 0)
+		return -1;
+	pc->redis_host = rc.host;
+	pc->redis_unix = rc.unix_path;
+	pc->redis_port = rc.port;
+	return 0;
 }
 
 /* input.interface: a name, or a list of names. */
