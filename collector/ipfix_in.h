@@ -1,0 +1,156 @@
+/*
+ * IPFIX (RFC 7011) and NetFlow v9 (RFC 3954) input: bytes in, normalised
+ * flow records (struct anm_flow) out.  The collector owns the sockets; this
+ * module keeps the per-transport-session state (templates, sampling,
+ * sequence numbers) and decodes one datagram or one TCP-framed message per
+ * call.
+ *
+ * One struct ipfix_session per transport session: per exporter address+port
+ * for UDP, per connection for TCP.  A session holds up to max_domains
+ * observation domains (IPFIX Observation Domain ID, v9 Source ID: the same
+ * number space; a v9 and an IPFIX exporter behind one address+port with the
+ * same id share the domain's templates).  A session is used by one thread at
+ * a time; different sessions may be used, created and freed on different
+ * threads: they share only libfixbuf's information model, which is
+ * reference-counted under a lock and never written after its creation (no
+ * element from the network reaches it).
+ *
+ * Every message goes through a validating rewrite before libfixbuf sees it
+ * (see ipfix_in.c): malformed set structure rejects the datagram as a whole;
+ * bad templates are dropped one by one and counted; data whose template is
+ * unknown is skipped and counted.  Memory is bounded by the limits below.
+ *
+ * Sequence numbers (per domain, uint32 serial arithmetic, d = seq - expected
+ * taken as a signed 32-bit difference):
+ *   IPFIX: the header's sequence is the number of data records the exporter
+ *     sent in the domain before this message; expected = previous seq +
+ *     records in the previous message.
+ *       d == 0                      in order
+ *       d > 0                       d records lost (lost += d)
+ *       -reorder_window <= d < 0    a late (reordered) message: reordered++,
+ *                                   and lost -= its record count (capped at
+ *                                   lost): they were counted lost when the gap
+ *                                   showed; expected is not moved back
+ *       d < -reorder_window         exporter restart: resets++, no loss
+ *     A message with a data set we could not decode (template unknown) has an
+ *     unknown record count: the next message resynchronises (no loss counted
+ *     across it).  The first message of a domain only synchronises.
+ *   v9: the header's sequence counts export packets: expected = previous + 1,
+ *     the same rules with counts in packets, and lost_packets_v9 instead of
+ *     lost (a late packet gives back 1).
+ *
+ * Sampling: an options record carrying samplingInterval (34),
+ * samplerRandomInterval (50), samplingPacketInterval (305) with
+ * samplingPacketSpace (306) (rate = (interval + space) / interval, rounded
+ * down), or samplingProbability (311, rate = 1/p rounded) sets the domain's
+ * rate for the data records that follow; the same fields inside a data record
+ * override it for that record.  anm_flow.sampling carries the rate; counts
+ * stay unscaled.  Per-selector (selectorId/samplerId) rates are not tracked:
+ * the last options record wins.
+ *
+ * Times: anm_flow.first_ms/last_ms come from, in this order of preference,
+ * flowStart/EndMilliseconds, -Microseconds, -Nanoseconds, -Seconds,
+ * -DeltaMicroseconds (relative to the export time), -SysUpTime (relative to
+ * systemInitTimeMilliseconds in the record, else the one last seen in an
+ * options record of the domain, else for v9 the packet header's
+ * unix_secs - sysUptime, wrap-safe).  A missing start takes the end and vice
+ * versa; a record with neither gets now_ms for both.
+ *
+ * Records: octet/packet counts from the delta counters, else the total
+ * counters.  Records with no IPv4 or IPv6 source/destination address are not
+ * emitted (counted as no_address_records).  Options records are never
+ * emitted.
+ */
+#ifndef ANEMONE_IPFIX_IN_H
+#define ANEMONE_IPFIX_IN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+struct ipfix_limits {
+	uint32_t max_domains;       /* per session; a datagram for one more is rejected */
+	uint32_t max_templates;     /* per domain; further new template ids are dropped */
+	uint32_t max_fields;        /* per template; longer templates are dropped */
+	uint32_t reorder_window;    /* IPFIX: records a late message may lag */
+	uint32_t v9_reorder_window; /* v9: packets a late packet may lag */
+};
+#define IPFIX_LIMITS_DEFAULT { 64, 256, 128, 100000, 100 }
+
+enum ipfix_err {
+	IPFIX_OK          = 0,
+	IPFIX_ERR_SHORT   = -1,     /* shorter than the message header */
+	IPFIX_ERR_VERSION = -2,     /* version is neither 9 nor 10 */
+	IPFIX_ERR_LENGTH  = -3,     /* IPFIX header length != datagram length */
+	IPFIX_ERR_SET     = -4,     /* a set length < 4 or past the end, or trailing bytes */
+	IPFIX_ERR_DOMAINS = -5,     /* a new domain beyond max_domains */
+	IPFIX_ERR_TOOBIG  = -6,     /* translated message would exceed 65535 bytes */
+	IPFIX_ERR_DECODE  = -7,     /* libfixbuf refused the cleaned message: a bug
+	                               here; records before the failure were emitted */
+};
+
+struct ipfix_domain_stats {
+	uint32_t domain;            /* observation domain id / v9 source id */
+	uint8_t  version;           /* 9 or 10: of the last message seen */
+	uint64_t messages;          /* accepted messages / v9 packets */
+	uint64_t records;           /* flow records emitted */
+	uint64_t options_records;   /* options data records decoded */
+	uint64_t no_address_records;/* data records without an IP address */
+	uint64_t lost;              /* IPFIX: records lost (sequence gaps) */
+	uint64_t lost_packets_v9;   /* v9: export packets lost */
+	uint64_t reordered;         /* late messages/packets */
+	uint64_t resets;            /* sequence restarts (exporter restart) */
+	uint64_t templates_active;  /* templates now defined */
+	uint64_t templates_added;   /* template records accepted (incl. refreshes) */
+	uint64_t templates_redefined; /* an id got a different definition */
+	uint64_t templates_withdrawn;
+	uint64_t template_errors;   /* template records dropped: malformed or over limits */
+	uint64_t no_template_sets;  /* data sets skipped, template unknown (>= 1 record each) */
+	uint64_t bad_sets;          /* data sets with a truncated last record */
+	uint32_t sampling;          /* current 1-in-N rate from options; 0 unknown */
+	uint32_t last_seq;          /* header sequence of the last message */
+};
+
+/* Session-wide counters (datagrams rejected as a whole, by error). */
+struct ipfix_session_stats {
+	uint64_t datagrams;         /* calls to ipfix_session_input */
+	uint64_t rejected[8];       /* index -err, 1..7 */
+	uint32_t domains;           /* domains now tracked */
+};
+
+struct ipfix_session;
+
+/* A session with the given limits (NULL: IPFIX_LIMITS_DEFAULT; zero fields
+ * take their default).  NULL when out of memory. */
+struct ipfix_session *ipfix_session_new(const struct ipfix_limits *lim);
+void ipfix_session_free(struct ipfix_session *s);
+
+typedef void (*ipfix_emit_fn)(void *ctx, const struct anm_flow *f, uint32_t domain);
+
+/*
+ * Decode one UDP datagram (one IPFIX message or one v9 export packet,
+ * told apart by the version field) or one IPFIX message framed from a TCP
+ * stream.  Calls emit(ctx, &flow, domain) for each flow record, in order;
+ * the flow is only valid during the call.  Returns IPFIX_OK, or a negative
+ * IPFIX_ERR_* when the datagram is rejected as a whole (then nothing was
+ * emitted and no state changed, except the session counters; the one
+ * exception is IPFIX_ERR_DECODE, see above).  Partial
+ * decoding (dropped templates, data sets with unknown templates) is counted
+ * in the domain statistics, not reported as an error.  now_ms is the receive
+ * time in Unix milliseconds.
+ */
+int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
+                        uint64_t now_ms, ipfix_emit_fn emit, void *ctx);
+
+/* Calls fn for each domain of the session, in creation order. */
+void ipfix_session_foreach_domain(struct ipfix_session *s,
+                                  void (*fn)(void *ctx, const struct ipfix_domain_stats *),
+                                  void *ctx);
+
+const struct ipfix_session_stats *ipfix_session_stats(const struct ipfix_session *s);
+
+/* Static string for an IPFIX_ERR_* value; "unknown error" otherwise. */
+const char *ipfix_strerror(int err);
+
+#endif
