@@ -645,3 +645,27 @@ int place_flow(struct placer *pl, const struct place_in *in, struct place_out *o
 	qsort(out->pairs, out->npairs, sizeof(out->pairs[0]), cmp_pair);
 	return PLACE_OK;
 }
+
+uint32_t placer_router_of(const struct placer *pl, uint32_t addr)
+{
+	const struct iface *f = iface_find(pl, addr, 0);
+
+	return f ? f->router : 0;
+}
+
+int placer_prefix_of(const struct placer *pl, uint32_t addr, uint32_t *prefix)
+{
+	const struct owner *o = owner_lpm(pl, addr, 0, 0,
+	                                  1u << OWN_STUB | 1u << OWN_TRANSIT | 1u << OWN_SUMMARY |
+	                                  1u << OWN_EXTERNAL);
+
+	if (o == NULL)
+		return -1;
+	*prefix = o->prefix;
+	return masklen(o->mask);
+}
+
+unsigned placer_routers(const struct placer *pl)
+{
+	return pl->nr;
+}

@@ -131,4 +131,16 @@ void placer_stats(const struct placer *pl, struct placer_stats *st);
 
 const char *place_reason_name(enum place_reason r);  /* "no-route", ... */
 
+/* The router with interface address (or router id) addr, host order; 0 if
+ * none: the router an exporter's records enter at when its address is one
+ * of the router's. */
+uint32_t placer_router_of(const struct placer *pl, uint32_t addr);
+
+/* The longest OSPF prefix (stub, transit network, summary, NSSA/external)
+ * that matches addr (host order): its length, with the prefix in *prefix;
+ * -1 when none does. */
+int placer_prefix_of(const struct placer *pl, uint32_t addr, uint32_t *prefix);
+
+unsigned placer_routers(const struct placer *pl);
+
 #endif
