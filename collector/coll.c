@@ -1,0 +1,644 @@
+/*
+ * The collector's core (see coll.h).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coll.h"
+#include "hash.h"
+#include "ipfix_in.h"
+#include "log.h"
+#include "nf5.h"
+#include "place.h"
+
+#define V5_ENGINES 16                /* engines tracked per transport session */
+#define V5_REORDER_WINDOW 100000     /* records: a smaller step back is reordering */
+#define EVICT_IDLE_MS (5 * 60 * 1000)
+#define XP_DOMAINS 64                /* v9/IPFIX domains per transport session */
+
+struct v5seq {
+	uint16_t engine;             /* engine_type << 8 | engine_id */
+	uint32_t next;               /* expected flow_sequence */
+	uint64_t lost;               /* counted so far (reordering gives back) */
+};
+
+struct xp {
+	struct xp *next;             /* hash chain */
+	int af;
+	union anm_addr addr;
+	uint16_t port;
+	uint64_t conn;               /* TCP connection id, 0 for UDP */
+	uint64_t last_ms;
+	struct v5seq v5[V5_ENGINES];
+	unsigned nv5;
+	struct ipfix_session *sess;
+	/* lost counts of the session's domains already moved to the table */
+	struct { uint32_t domain; uint64_t lost; } rep[XP_DOMAINS];
+	unsigned nrep;
+};
+
+struct coll {
+	struct coll_conf conf;
+	struct coll_map *map;
+	struct coll_prefix *allow;
+	struct xp **tab;
+	size_t tabsize, nxp;
+	uint64_t seed;
+	struct placer *placer;
+	struct lsdb *db;             /* the placer's database */
+	struct agg interval;
+	struct coll_stats st;
+	struct ipfix_limits lim;
+	struct place_out out;        /* scratch */
+	struct ratelim rl;
+};
+
+static const char *drop_names[CD_MAX] = {
+	"not-allowed", "too-short", "version", "exporters-full", "bad-v5", "bad-ipfix",
+};
+
+const char *coll_drop_name(enum coll_drop d)
+{
+	return d < CD_MAX ? drop_names[d] : "?";
+}
+
+/* --- addresses ------------------------------------------------------------- */
+
+/* The sender as (af, address, port); v4-mapped IPv6 becomes IPv4. */
+static void sender_of(const struct sockaddr *sa, int *af, union anm_addr *a, uint16_t *port)
+{
+	memset(a, 0, sizeof(*a));
+	*af = 0;
+	*port = 0;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+		*af = AF_INET;
+		memcpy(a->b, &s4->sin_addr, 4);
+		*port = ntohs(s4->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+		*port = ntohs(s6->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			*af = AF_INET;
+			memcpy(a->b, &s6->sin6_addr.s6_addr[12], 4);
+		} else {
+			*af = AF_INET6;
+			memcpy(a->b, &s6->sin6_addr, 16);
+		}
+	}
+}
+
+static bool in_prefix(int af, const union anm_addr *a, const struct coll_prefix *p)
+{
+	unsigned full = p->plen / 8, rest = p->plen % 8;
+
+	if (af != p->af)
+		return false;
+	if (memcmp(a->b, p->addr.b, full) != 0)
+		return false;
+	return rest == 0 || ((a->b[full] ^ p->addr.b[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+static bool allowed(const struct coll *c, int af, const union anm_addr *a)
+{
+	if (c->allow == NULL)
+		return true;
+	for (unsigned i = 0; i < c->conf.nallow; i++)
+		if (in_prefix(af, a, &c->allow[i]))
+			return true;
+	return false;
+}
+
+/* --- the exporter table ---------------------------------------------------- */
+
+struct xp_key {
+	uint64_t conn;
+	union anm_addr addr;
+	uint32_t af, port;
+};
+
+static size_t xp_slot(const struct coll *c, int af, const union anm_addr *a, uint16_t port,
+                      uint64_t conn)
+{
+	struct xp_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.conn = conn;
+	k.addr = *a;
+	k.af = (uint32_t)af;
+	k.port = port;
+	return (size_t)hash_words(&k, sizeof(k), c->seed) & (c->tabsize - 1);
+}
+
+static void xp_free(struct xp *x)
+{
+	if (x->sess)
+		ipfix_session_free(x->sess);
+	free(x);
+}
+
+/* Remove the least recently seen session if it has been idle long enough. */
+static bool evict_one(struct coll *c, uint64_t now_ms)
+{
+	struct xp **victim = NULL;
+
+	for (size_t i = 0; i < c->tabsize; i++)
+		for (struct xp **pp = &c->tab[i]; *pp; pp = &(*pp)->next)
+			if ((*pp)->conn == 0 && (victim == NULL || (*pp)->last_ms < (*victim)->last_ms))
+				victim = pp;
+	if (victim == NULL || now_ms - (*victim)->last_ms < EVICT_IDLE_MS)
+		return false;
+	{
+		struct xp *x = *victim;
+		*victim = x->next;
+		xp_free(x);
+		c->nxp--;
+		c->st.exporters_evicted++;
+	}
+	return true;
+}
+
+static struct xp *xp_get(struct coll *c, int af, const union anm_addr *a, uint16_t port,
+                         uint64_t conn, uint64_t now_ms)
+{
+	size_t i = xp_slot(c, af, a, port, conn);
+	struct xp *x;
+
+	for (x = c->tab[i]; x; x = x->next)
+		if (x->conn == conn && x->port == port && x->af == af &&
+		    memcmp(&x->addr, a, sizeof(*a)) == 0)
+			return x;
+	if (c->nxp >= c->conf.max_exporters && !evict_one(c, now_ms))
+		return NULL;
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
+	x->af = af;
+	x->addr = *a;
+	x->port = port;
+	x->conn = conn;
+	x->next = c->tab[i];
+	c->tab[i] = x;
+	c->nxp++;
+	c->st.exporters++;
+	return x;
+}
+
+/* --- accounting ------------------------------------------------------------ */
+
+static uint32_t ingress_of(const struct coll *c, const struct xp *x, uint32_t domain,
+                           uint32_t in_if)
+{
+	const struct coll_map *best = NULL;
+	int best_score = -1;
+
+	for (unsigned i = 0; i < c->conf.nmap; i++) {
+		const struct coll_map *m = &c->map[i];
+		int score;
+		if (m->af != x->af || memcmp(&m->addr, &x->addr, sizeof(m->addr)) != 0)
+			continue;
+		if ((!m->any_domain && m->domain != domain) || (!m->any_if && m->ifindex != in_if))
+			continue;
+		score = (m->any_domain ? 0 : 1) + (m->any_if ? 0 : 2);
+		if (score > best_score) {
+			best = m;
+			best_score = score;
+		}
+	}
+	return best ? best->router : 0;
+}
+
+static void add_lost(struct coll *c, const struct xp *x, uint32_t domain, int64_t lost,
+                     uint64_t now_ms)
+{
+	struct agg_key k;
+	struct agg_entry *e;
+
+	agg_key_addr(&k, AK_EXPORTER, x->af, &x->addr, 0);
+	k.b = domain;
+	if ((e = agg_add(&c->interval, &k, 0, 0, 0)) != NULL) {
+		e->v[AV_LOST] += (uint64_t)lost;    /* negative: reordering gives back */
+		e->last_ms = now_ms;
+	}
+	agg_key_routers(&k, AK_TOTAL, 0, 0);
+	if ((e = agg_add(&c->interval, &k, 0, 0, 0)) != NULL)
+		e->v[AV_LOST] += (uint64_t)lost;
+	c->st.lost += (uint64_t)lost;
+}
+
+/* The destination prefix a record is counted under when the topology does
+ * not name one: the record's own mask, else /24 (IPv4) or /48 (IPv6). */
+static void dst_prefix(const struct anm_flow *f, uint8_t plen, struct agg_key *k)
+{
+	union anm_addr a = f->dst;
+	unsigned max = f->af == AF_INET ? 32 : 128, full, rest;
+
+	if (plen == 0 || plen > max)
+		plen = f->dst_mask && f->dst_mask <= max ? f->dst_mask : (f->af == AF_INET ? 24 : 48);
+	full = plen / 8;
+	rest = plen % 8;
+	if (rest && full < 16)
+		a.b[full++] &= (uint8_t)(0xff << (8 - rest));
+	if (full < 16)
+		memset(a.b + full, 0, 16 - full);
+	agg_key_addr(k, AK_DSTPFX, f->af, &a, plen);
+}
+
+static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
+                    const struct anm_flow *f, uint64_t now_ms)
+{
+	uint64_t mult = f->sampling > 1 ? f->sampling : 1;
+	uint64_t bytes = f->octets * mult, packets = f->packets * mult;
+	struct agg_key k;
+	struct agg_entry *e;
+	uint8_t plen = 0;
+	int rc;
+
+	c->st.records[version == 5 ? 0 : version == 9 ? 1 : 2]++;
+	agg_key_routers(&k, AK_TOTAL, 0, 0);
+	agg_add(&c->interval, &k, bytes, packets, 1);
+	agg_key_addr(&k, AK_EXPORTER, x->af, &x->addr, 0);
+	k.b = domain;
+	if ((e = agg_add(&c->interval, &k, bytes, packets, 1)) != NULL)
+		e->last_ms = now_ms;
+	agg_key_addr(&k, AK_SRC, f->af, &f->src, f->af == AF_INET ? 32 : 128);
+	agg_add(&c->interval, &k, bytes, packets, 1);
+
+	if (c->placer == NULL) {
+		rc = PLACE_NO_TOPOLOGY;
+	} else {
+		struct place_in in;
+		memset(&in, 0, sizeof(in));
+		in.af = f->af;
+		in.src = f->src;
+		in.dst = f->dst;
+		in.nexthop = f->nexthop;
+		in.ingress = ingress_of(c, x, domain, f->in_if);
+		if (in.ingress == 0 && x->af == AF_INET)
+			in.ingress = placer_router_of(c->placer, ntohl(x->addr.w[0]));
+		in.bytes = bytes;
+		in.packets = packets;
+		rc = place_flow(c->placer, &in, &c->out);
+	}
+	if (rc != PLACE_OK) {
+		c->st.unrouted++;
+		agg_key_routers(&k, AK_UNROUTED, (uint32_t)rc, 0);
+		agg_add(&c->interval, &k, bytes, packets, 1);
+	} else {
+		c->st.routed++;
+		for (unsigned i = 0; i < c->out.nlinks; i++) {
+			const struct place_link *l = &c->out.links[i];
+			agg_key_routers(&k, AK_LINK, l->a, l->b);
+			agg_add(&c->interval, &k, l->bytes, l->packets, 1);
+		}
+		for (unsigned i = 0; i < c->out.npairs; i++) {
+			const struct place_pair *p = &c->out.pairs[i];
+			agg_key_routers(&k, AK_PAIR, p->ingress, p->egress);
+			agg_add(&c->interval, &k, p->bytes, p->packets, 1);
+		}
+	}
+	if (c->placer && f->af == AF_INET) {
+		uint32_t pfx;
+		int len = placer_prefix_of(c->placer, ntohl(f->dst.w[0]), &pfx);
+		if (len >= 0)
+			plen = (uint8_t)len;
+		if (len > 0) {
+			union anm_addr a;
+			memset(&a, 0, sizeof(a));
+			a.w[0] = htonl(pfx);
+			agg_key_addr(&k, AK_DSTPFX, AF_INET, &a, plen);
+		}
+	}
+	if (plen == 0)
+		dst_prefix(f, 0, &k);
+	agg_add(&c->interval, &k, bytes, packets, 1);
+}
+
+/* --- NetFlow v5 ------------------------------------------------------------ */
+
+static void v5_flow(const struct nf5_header *h, const struct nf5_record *r, struct anm_flow *f)
+{
+	uint64_t export_ms = (uint64_t)h->unix_secs * 1000 + h->unix_nsecs / 1000000;
+	uint32_t interval = h->sampling_interval & NF5_SAMPLING_INTERVAL_MAX;
+
+	memset(f, 0, sizeof(*f));
+	f->af = AF_INET;
+	f->src.w[0] = htonl(r->srcaddr);
+	f->dst.w[0] = htonl(r->dstaddr);
+	f->nexthop.w[0] = htonl(r->nexthop);
+	f->packets = r->dPkts;
+	f->octets = r->dOctets;
+	/* uptime stamps, relative to the header's uptime (mod 2^32) */
+	f->first_ms = export_ms - (uint32_t)(h->sys_uptime - r->first);
+	f->last_ms = export_ms - (uint32_t)(h->sys_uptime - r->last);
+	f->in_if = r->input;
+	f->out_if = r->output;
+	f->src_as = r->src_as;
+	f->dst_as = r->dst_as;
+	f->sport = r->srcport;
+	f->dport = r->dstport;
+	f->proto = r->prot;
+	f->tos = r->tos;
+	f->tcp_flags = r->tcp_flags;
+	f->src_mask = r->src_mask;
+	f->dst_mask = r->dst_mask;
+	f->sampling = interval > 1 ? interval : 0;
+}
+
+/* Sequence: flow_sequence counts the flows sent before this datagram. */
+static void v5_sequence(struct coll *c, struct xp *x, const struct nf5_header *h,
+                        uint64_t now_ms)
+{
+	uint16_t engine = (uint16_t)(h->engine_type << 8 | h->engine_id);
+	struct v5seq *s = NULL;
+	int32_t d;
+
+	for (unsigned i = 0; i < x->nv5; i++)
+		if (x->v5[i].engine == engine)
+			s = &x->v5[i];
+	if (s == NULL) {
+		if (x->nv5 == V5_ENGINES)
+			return;                 /* not tracked: counted nowhere */
+		s = &x->v5[x->nv5++];
+		s->engine = engine;
+		s->next = h->flow_sequence + h->count;
+		return;
+	}
+	d = (int32_t)(h->flow_sequence - s->next);
+	if (d == 0) {
+		s->next += h->count;
+	} else if (d > 0) {
+		s->lost += (uint32_t)d;
+		add_lost(c, x, engine, d, now_ms);
+		s->next = h->flow_sequence + h->count;
+	} else if (d > -V5_REORDER_WINDOW && s->lost >= h->count) {
+		/* a datagram from inside a gap counted as lost: give it back */
+		c->st.reordered++;
+		s->lost -= h->count;
+		add_lost(c, x, engine, -(int64_t)h->count, now_ms);
+	} else {
+		c->st.resets++;
+		s->next = h->flow_sequence + h->count;
+	}
+}
+
+static void v5_datagram(struct coll *c, struct xp *x, const uint8_t *buf, size_t len,
+                        uint64_t now_ms)
+{
+	struct nf5_header h;
+	struct nf5_record r[NF5_MAX_RECORDS];
+	struct anm_flow f;
+	size_t n = 0;
+	int rc = nf5_decode(buf, len, &h, r, NF5_MAX_RECORDS, &n);
+
+	if (rc != NF5_OK) {
+		c->st.dropped[CD_V5]++;
+		log_ratelimited(&c->rl, now_ms, "v5 datagram of %zu bytes dropped: %s", len,
+		                nf5_strerror(rc));
+		return;
+	}
+	v5_sequence(c, x, &h, now_ms);
+	for (size_t i = 0; i < n; i++) {
+		v5_flow(&h, &r[i], &f);
+		account(c, x, (uint32_t)(h.engine_type << 8 | h.engine_id), 5, &f, now_ms);
+	}
+}
+
+/* --- v9 / IPFIX ------------------------------------------------------------ */
+
+struct emit_ctx {
+	struct coll *c;
+	struct xp *x;
+	int version;
+	uint64_t now_ms;
+};
+
+static void emit(void *ctx, const struct anm_flow *f, uint32_t domain)
+{
+	struct emit_ctx *e = ctx;
+
+	account(e->c, e->x, domain, e->version, f, e->now_ms);
+}
+
+static void ipfix_message(struct coll *c, struct xp *x, int version, const uint8_t *buf,
+                          size_t len, uint64_t now_ms)
+{
+	struct emit_ctx ctx = { c, x, version, now_ms };
+	int rc;
+
+	if (x->sess == NULL && (x->sess = ipfix_session_new(&c->lim)) == NULL) {
+		c->st.dropped[CD_IPFIX]++;
+		return;
+	}
+	if ((rc = ipfix_session_input(x->sess, buf, len, now_ms, emit, &ctx)) < 0) {
+		char a[64];
+		c->st.dropped[CD_IPFIX]++;
+		inet_ntop(x->af, x->addr.b, a, sizeof(a));
+		log_ratelimited(&c->rl, now_ms, "v%d message of %zu bytes from %s dropped: %s",
+		                version, len, a, ipfix_strerror(rc));
+	}
+}
+
+struct rep_ctx {
+	struct coll *c;
+	struct xp *x;
+	uint64_t now_ms;
+};
+
+static void report_domain(void *ctx, const struct ipfix_domain_stats *d)
+{
+	struct rep_ctx *r = ctx;
+	struct xp *x = r->x;
+	uint64_t lost = d->lost + d->lost_packets_v9;
+	unsigned i;
+
+	for (i = 0; i < x->nrep && x->rep[i].domain != d->domain; i++)
+		;
+	if (i == x->nrep) {
+		if (x->nrep == XP_DOMAINS)
+			return;
+		x->rep[i].domain = d->domain;
+		x->rep[i].lost = 0;
+		x->nrep++;
+	}
+	if (lost != x->rep[i].lost) {
+		add_lost(r->c, x, d->domain, (int64_t)(lost - x->rep[i].lost), r->now_ms);
+		x->rep[i].lost = lost;
+	}
+}
+
+void coll_flush_sessions(struct coll *c, uint64_t now_ms)
+{
+	for (size_t i = 0; i < c->tabsize; i++)
+		for (struct xp *x = c->tab[i]; x; x = x->next)
+			if (x->sess) {
+				struct rep_ctx r = { c, x, now_ms };
+				ipfix_session_foreach_domain(x->sess, report_domain, &r);
+			}
+}
+
+/* --- entry points ---------------------------------------------------------- */
+
+void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
+                   const uint8_t *buf, size_t len, uint64_t now_ms)
+{
+	union anm_addr a;
+	uint16_t port, version;
+	struct xp *x;
+	int af;
+
+	c->st.datagrams++;
+	c->st.octets += len;
+	sender_of(from, &af, &a, &port);
+	if (af == 0 || !allowed(c, af, &a)) {
+		c->st.dropped[CD_NOT_ALLOWED]++;
+		return;
+	}
+	if (len < 2) {
+		c->st.dropped[CD_TOO_SHORT]++;
+		return;
+	}
+	version = (uint16_t)(buf[0] << 8 | buf[1]);
+	if (!((version == 5 && (protos & CP_V5)) || (version == 9 && (protos & CP_V9)) ||
+	      (version == 10 && (protos & CP_IPFIX)))) {
+		c->st.dropped[CD_VERSION]++;
+		log_ratelimited(&c->rl, now_ms, "datagram of version %u dropped: not taken here",
+		                (unsigned)version);
+		return;
+	}
+	if ((x = xp_get(c, af, &a, port, 0, now_ms)) == NULL) {
+		c->st.dropped[CD_EXPORTERS]++;
+		log_ratelimited(&c->rl, now_ms, "exporter table full (%zu): datagram dropped",
+		                c->conf.max_exporters);
+		return;
+	}
+	x->last_ms = now_ms;
+	if (version == 5)
+		v5_datagram(c, x, buf, len, now_ms);
+	else
+		ipfix_message(c, x, version, buf, len, now_ms);
+}
+
+void coll_stream_message(struct coll *c, uint64_t conn, const struct sockaddr *from,
+                         const uint8_t *buf, size_t len, uint64_t now_ms)
+{
+	union anm_addr a;
+	uint16_t port;
+	struct xp *x;
+	int af;
+
+	c->st.datagrams++;
+	c->st.octets += len;
+	sender_of(from, &af, &a, &port);
+	if ((x = xp_get(c, af, &a, port, conn, now_ms)) == NULL) {
+		c->st.dropped[CD_EXPORTERS]++;
+		return;
+	}
+	x->last_ms = now_ms;
+	ipfix_message(c, x, 10, buf, len, now_ms);
+}
+
+void coll_stream_closed(struct coll *c, uint64_t conn)
+{
+	for (size_t i = 0; i < c->tabsize; i++)
+		for (struct xp **pp = &c->tab[i]; *pp; pp = &(*pp)->next)
+			if ((*pp)->conn == conn) {
+				struct xp *x = *pp;
+				/* its lost records reach the table before it goes */
+				if (x->sess) {
+					struct rep_ctx r = { c, x, x->last_ms };
+					ipfix_session_foreach_domain(x->sess, report_domain, &r);
+				}
+				*pp = x->next;
+				xp_free(x);
+				c->nxp--;
+				return;
+			}
+}
+
+/* --- life ------------------------------------------------------------------ */
+
+struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
+{
+	struct coll *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->conf = *conf;
+	if (c->conf.max_exporters == 0)
+		c->conf.max_exporters = COLL_DEFAULT_MAX_EXPORTERS;
+	if (c->conf.max_keys == 0)
+		c->conf.max_keys = COLL_DEFAULT_MAX_KEYS;
+	c->seed = seed;
+	c->rl = (struct ratelim)RATELIM_INIT(1000, 5);
+	c->lim = (struct ipfix_limits)IPFIX_LIMITS_DEFAULT;
+	c->lim.max_domains = XP_DOMAINS;
+	for (c->tabsize = 64; c->tabsize < c->conf.max_exporters; c->tabsize *= 2)
+		;
+	c->tab = calloc(c->tabsize, sizeof(*c->tab));
+	if (conf->nmap) {
+		c->map = malloc(conf->nmap * sizeof(*c->map));
+		if (c->map)
+			memcpy(c->map, conf->map, conf->nmap * sizeof(*c->map));
+	}
+	if (conf->allow) {
+		c->allow = malloc((conf->nallow ? conf->nallow : 1) * sizeof(*c->allow));
+		if (c->allow && conf->nallow)
+			memcpy(c->allow, conf->allow, conf->nallow * sizeof(*c->allow));
+	}
+	c->conf.map = NULL;
+	c->conf.allow = NULL;
+	if (c->tab == NULL || (conf->nmap && c->map == NULL) || (conf->allow && c->allow == NULL) ||
+	    agg_init(&c->interval, c->conf.max_keys, seed ^ 0x5bd1e995u) < 0) {
+		coll_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void coll_free(struct coll *c)
+{
+	if (c == NULL)
+		return;
+	if (c->tab)
+		for (size_t i = 0; i < c->tabsize; i++)
+			while (c->tab[i]) {
+				struct xp *x = c->tab[i];
+				c->tab[i] = x->next;
+				xp_free(x);
+			}
+	free(c->tab);
+	free(c->map);
+	free(c->allow);
+	coll_set_topology(c, NULL, NULL);
+	agg_free(&c->interval);
+	free(c);
+}
+
+void coll_set_topology(struct coll *c, struct placer *p, struct lsdb *db)
+{
+	if (c->placer)
+		placer_free(c->placer);
+	if (c->db)
+		lsdb_free(c->db);
+	c->placer = p;
+	c->db = db;
+	if (p)
+		c->st.placer_swaps++;
+}
+
+bool coll_has_placer(const struct coll *c)
+{
+	return c->placer != NULL;
+}
+
+struct agg *coll_interval(struct coll *c)
+{
+	return &c->interval;
+}
+
+const struct coll_stats *coll_stats(const struct coll *c)
+{
+	return &c->st;
+}

@@ -1,0 +1,116 @@
+/*
+ * The collector's core, without sockets or Redis: a datagram (or a message
+ * from a TCP stream) goes in with its sender's address; out come counters in
+ * the current interval's aggregation table.  On the way: the exporter table
+ * (one entry per transport session: address and port; bounded), the v5
+ * decoder or the v9/IPFIX session, sequence tracking, sampling, the
+ * normalised flow record, and its placement on the OSPF topology.
+ *
+ * Everything a datagram can do is counted in struct coll_stats; nothing
+ * from the network can make the core allocate without bound.  This is the
+ * "datagram entry point" the fuzz target drives.
+ */
+#ifndef COLLECTOR_COLL_H
+#define COLLECTOR_COLL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "agg.h"
+#include "flow.h"
+
+struct placer;
+
+/* Versions a listener accepts (a mask). */
+enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
+
+#define COLL_DEFAULT_MAX_EXPORTERS 4096
+#define COLL_DEFAULT_MAX_KEYS      (1u << 20)
+
+/* exporter (address, domain, input interface) -> router, for probes whose
+ * address is not a router's: the most specific match wins. */
+struct coll_map {
+	int af;
+	union anm_addr addr;
+	bool any_domain, any_if;
+	uint32_t domain, ifindex;
+	uint32_t router;             /* host order */
+};
+
+/* An allowed exporter prefix. */
+struct coll_prefix {
+	int af;
+	union anm_addr addr;
+	uint8_t plen;
+};
+
+struct coll_conf {
+	size_t max_exporters;        /* transport sessions held */
+	size_t max_keys;             /* aggregation keys per interval */
+	const struct coll_map *map;
+	unsigned nmap;
+	const struct coll_prefix *allow;   /* NULL: every exporter */
+	unsigned nallow;
+};
+
+enum coll_drop {
+	CD_NOT_ALLOWED,              /* sender not in the allow-list */
+	CD_TOO_SHORT,                /* fewer than 2 bytes: no version */
+	CD_VERSION,                  /* not a version this listener takes */
+	CD_EXPORTERS,                /* exporter table full */
+	CD_V5,                       /* v5 datagram rejected by the decoder */
+	CD_IPFIX,                    /* v9/IPFIX message rejected as a whole */
+	CD_MAX
+};
+
+struct coll_stats {
+	uint64_t datagrams, octets;
+	uint64_t dropped[CD_MAX];
+	uint64_t records[3];         /* v5, v9, IPFIX data records accounted */
+	uint64_t lost;               /* records (v5, IPFIX) or packets (v9) missing */
+	uint64_t reordered;          /* datagrams that came after a later one */
+	uint64_t resets;             /* sequence restarts (exporter restarted) */
+	uint64_t exporters;          /* transport sessions created */
+	uint64_t exporters_evicted;  /* idle ones removed to make room */
+	uint64_t routed, unrouted;   /* records placed on the topology or not */
+	uint64_t placer_swaps;       /* topologies taken */
+};
+
+struct coll;
+
+/* NULL when out of memory. */
+struct coll *coll_new(const struct coll_conf *c, uint64_t seed);
+void coll_free(struct coll *c);
+
+/* One UDP datagram from `from`; protos: the versions its listener takes. */
+void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
+                   const uint8_t *buf, size_t len, uint64_t now_ms);
+
+/* One IPFIX message from the TCP connection `conn` (an opaque, unique id for
+ * the connection's life) whose peer is `from`; coll_stream_closed ends its
+ * transport session (templates are per connection). */
+void coll_stream_message(struct coll *c, uint64_t conn, const struct sockaddr *from,
+                         const uint8_t *buf, size_t len, uint64_t now_ms);
+void coll_stream_closed(struct coll *c, uint64_t conn);
+
+/* Take a new topology: the placer and the database it was built from (both
+ * owned from now on; NULL: none); the previous ones are freed.  Records
+ * already accounted keep their placement. */
+struct lsdb;
+void coll_set_topology(struct coll *c, struct placer *p, struct lsdb *db);
+bool coll_has_placer(const struct coll *c);
+
+/* The current interval's table: the caller reads it at flush, then clears
+ * it with agg_clear. */
+struct agg *coll_interval(struct coll *c);
+
+const struct coll_stats *coll_stats(const struct coll *c);
+const char *coll_drop_name(enum coll_drop d);
+
+/* Call at flush: moves the lost-record counts of the v9/IPFIX sessions
+ * into the interval table (the v5 ones are counted as they happen). */
+void coll_flush_sessions(struct coll *c, uint64_t now_ms);
+
+#endif

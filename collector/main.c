@@ -1,0 +1,753 @@
+/*
+ * anemone-collector: UDP/TCP listeners -> coll (decode, normalise, place,
+ * aggregate) -> at each flush, buckets of three resolutions -> the Redis
+ * writer.  One thread; the topology comes from Redis (what anemone-ospfmon
+ * publishes) or a file, and is reloaded when it changes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "coll.h"
+#include "conf.h"
+#include "log.h"
+#include "place.h"
+#include "rconn.h"
+#include "sbuf.h"
+#include "settings.h"
+#include "topoload.h"
+#include "writer.h"
+
+#define BATCH        64          /* datagrams per recvmmsg */
+#define MAX_DGRAM    65536
+#define MAX_CONNS    256         /* TCP connections */
+#define TICK_MS      200
+#define EXIT_WAIT_MS 5000        /* at exit, time given to write the backlog */
+
+static volatile sig_atomic_t got_stop, got_stats;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_stats = 1;
+	else
+		got_stop = 1;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
+/* The three resolutions and their retention (redis/SCHEMA.md); the finest
+ * is the flush interval. */
+#define NRES 3
+static struct writer_res res[NRES] = {
+	{ "10s", 10000, 6ull * 3600 * 1000 },
+	{ "1m", 60000, 8ull * 86400 * 1000 },
+	{ "1h", 3600000, 35ull * 86400 * 1000 },
+};
+
+struct conn {
+	int fd;
+	uint64_t id;
+	struct sockaddr_storage peer;
+	uint8_t *buf;
+	size_t len;
+};
+
+struct sock {
+	int fd;
+	unsigned protos;
+	bool tcp;
+	const char *spec;
+};
+
+struct col {
+	const struct collector_conf *conf;
+	struct coll *coll;
+	struct writer *w;
+	struct sock socks[COL_MAX_LISTEN];
+	unsigned nsocks;
+	struct conn conns[MAX_CONNS];
+	unsigned nconns;
+	uint64_t next_conn_id;
+	int fwd4, fwd6;
+	uint64_t forwarded, forward_errors, tcp_errors;
+	struct agg coarse[NRES];     /* [0] unused: the interval table is coll's */
+	uint64_t bucket[NRES];       /* start of the open bucket of each resolution */
+	/* topology */
+	struct rconn topo_rc;
+	bool topo_rc_init;
+	char *k_version, *k_lsdb;
+	uint64_t topo_version;
+	bool topo_have_version;
+	struct timespec topo_mtime;
+	off_t topo_size;
+	uint64_t next_topo_ms;
+	uint64_t topo_loads, topo_errors;
+};
+
+/* --- sockets --------------------------------------------------------------- */
+
+static int open_listener(struct col *c, const struct col_listen *l)
+{
+	int fd, one = 1, zero = 0;
+	int type = l->tcp ? SOCK_STREAM : SOCK_DGRAM;
+
+	if ((fd = socket(l->ep.addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
+		log_warn("%s: socket", l->spec);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l->ep.addr.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (!l->tcp) {
+		int want = (int)c->conf->rcvbuf, got = 0;
+		socklen_t gl = sizeof(got);
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
+		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 && got / 2 < want)
+			log_info("%s: receive buffer %d bytes, not %d (raise net.core.rmem_max)",
+			         l->spec, got / 2, want);
+	}
+	if (bind(fd, (struct sockaddr *)&l->ep.addr, l->ep.addrlen) < 0) {
+		log_warn("%s: bind", l->spec);
+		close(fd);
+		return -1;
+	}
+	if (l->tcp && listen(fd, 64) < 0) {
+		log_warn("%s: listen", l->spec);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void forward(struct col *c, const uint8_t *buf, size_t len)
+{
+	for (unsigned i = 0; i < c->conf->nforward; i++) {
+		const struct endpoint *e = &c->conf->forward[i];
+		int fd = e->addr.ss_family == AF_INET6 ? c->fwd6 : c->fwd4;
+		if (fd < 0 || sendto(fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)&e->addr,
+		                     e->addrlen) < 0)
+			c->forward_errors++;
+		else
+			c->forwarded++;
+	}
+}
+
+static void read_udp(struct col *c, struct sock *s, uint64_t now_ms)
+{
+	static uint8_t bufs[BATCH][MAX_DGRAM];
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	struct sockaddr_storage from[BATCH];
+	int n;
+
+	for (int round = 0; round < 64; round++) {
+		for (int i = 0; i < BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = MAX_DGRAM;
+			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		}
+		if ((n = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL)) <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("%s: receive", s->spec);
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			coll_datagram(c->coll, (struct sockaddr *)&from[i], s->protos, bufs[i],
+			              msgs[i].msg_len, now_ms);
+			if (c->conf->nforward)
+				forward(c, bufs[i], msgs[i].msg_len);
+		}
+		if (n < BATCH)
+			return;
+	}
+}
+
+static void conn_close(struct col *c, unsigned i)
+{
+	coll_stream_closed(c->coll, c->conns[i].id);
+	close(c->conns[i].fd);
+	free(c->conns[i].buf);
+	c->conns[i] = c->conns[--c->nconns];
+}
+
+static void accept_tcp(struct col *c, struct sock *s)
+{
+	struct sockaddr_storage peer;
+	socklen_t pl = sizeof(peer);
+	int fd = accept4(s->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	char name[80];
+
+	if (fd < 0)
+		return;
+	endpoint_name((struct sockaddr *)&peer, name, sizeof(name));
+	if (c->nconns == MAX_CONNS) {
+		log_warnx("%s: connection from %s refused: %d connections open", s->spec, name,
+		          MAX_CONNS);
+		c->tcp_errors++;
+		close(fd);
+		return;
+	}
+	c->conns[c->nconns].fd = fd;
+	c->conns[c->nconns].id = ++c->next_conn_id;
+	c->conns[c->nconns].peer = peer;
+	c->conns[c->nconns].len = 0;
+	if ((c->conns[c->nconns].buf = malloc(MAX_DGRAM)) == NULL) {
+		close(fd);
+		return;
+	}
+	c->nconns++;
+	log_info("%s: IPFIX connection from %s", s->spec, name);
+}
+
+/* Read what is there; hand each complete IPFIX message on.  Returns false
+ * when the connection is to be closed. */
+static bool read_tcp(struct col *c, struct conn *k, uint64_t now_ms)
+{
+	char name[80];
+
+	for (;;) {
+		ssize_t n = read(k->fd, k->buf + k->len, MAX_DGRAM - k->len);
+		size_t off = 0;
+		if (n == 0)
+			return false;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		k->len += (size_t)n;
+		while (k->len - off >= 4) {
+			unsigned ver = (unsigned)(k->buf[off] << 8 | k->buf[off + 1]);
+			size_t mlen = (size_t)(k->buf[off + 2] << 8 | k->buf[off + 3]);
+			if (ver != 10 || mlen < 16) {
+				endpoint_name((struct sockaddr *)&k->peer, name, sizeof(name));
+				log_warnx("IPFIX connection from %s: not an IPFIX message header "
+				          "(version %u, length %zu); closing", name, ver, mlen);
+				c->tcp_errors++;
+				return false;
+			}
+			if (k->len - off < mlen)
+				break;
+			coll_stream_message(c->coll, k->id, (struct sockaddr *)&k->peer,
+			                    k->buf + off, mlen, now_ms);
+			off += mlen;
+		}
+		memmove(k->buf, k->buf + off, k->len - off);
+		k->len -= off;
+	}
+}
+
+/* --- the topology ---------------------------------------------------------- */
+
+static void take_lsdb(struct col *c, struct lsdb *db, uint64_t time_ms, const char *what)
+{
+	struct placer *p = placer_build(db, time_ms);
+
+	if (p == NULL) {
+		lsdb_free(db);
+		log_warnx("%s: cannot build the topology (out of memory)", what);
+		c->topo_errors++;
+		return;
+	}
+	coll_set_topology(c->coll, p, db);
+	c->topo_loads++;
+	log_info("%s: topology loaded (%u routers)", what, placer_routers(p));
+}
+
+static void topo_file(struct col *c, bool force)
+{
+	struct stat st;
+	char err[256];
+	uint64_t version = 0, time_ms = 0;
+	struct lsdb *db;
+
+	if (stat(c->conf->topo_file, &st) < 0) {
+		if (force || c->topo_size != -1)
+			log_warn("%s", c->conf->topo_file);
+		c->topo_size = -1;
+		return;
+	}
+	if (!force && st.st_size == c->topo_size && st.st_mtim.tv_sec == c->topo_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == c->topo_mtime.tv_nsec)
+		return;
+	c->topo_size = st.st_size;
+	c->topo_mtime = st.st_mtim;
+	if ((db = topoload_file(c->conf->topo_file, &version, &time_ms, err, sizeof(err))) == NULL) {
+		log_warnx("%s: %s; keeping the topology held", c->conf->topo_file, err);
+		c->topo_errors++;
+		return;
+	}
+	take_lsdb(c, db, time_ms, c->conf->topo_file);
+}
+
+static void topo_redis(struct col *c, uint64_t now_ms)
+{
+	const char *getv[] = { "GET", c->k_version }, *getl[] = { "GET", c->k_lsdb };
+	redisReply *r = NULL;
+	uint64_t deadline, version = 0, time_ms = 0;
+	char err[256];
+	struct lsdb *db;
+
+	if (!rconn_due(&c->topo_rc, now_ms))
+		return;
+	if (rconn_begin(&c->topo_rc, &deadline) < 0 ||
+	    rconn_command(&c->topo_rc, deadline, "GET version", 2, getv, NULL, &r) < 0)
+		goto fail;
+	if (r->type != REDIS_REPLY_STRING) {   /* nothing published yet */
+		freeReplyObject(r);
+		rconn_succeeded(&c->topo_rc, NULL);
+		return;
+	}
+	if (parse_uint(r->str, 0, UINT64_MAX, &version) < 0) {
+		freeReplyObject(r);
+		snprintf(c->topo_rc.err, sizeof(c->topo_rc.err), "%s is not a number", c->k_version);
+		goto fail;
+	}
+	freeReplyObject(r);
+	r = NULL;
+	if (c->topo_have_version && version == c->topo_version && coll_has_placer(c->coll)) {
+		rconn_succeeded(&c->topo_rc, NULL);
+		return;
+	}
+	if (rconn_command(&c->topo_rc, deadline, "GET lsdb", 2, getl, NULL, &r) < 0)
+		goto fail;
+	rconn_succeeded(&c->topo_rc, NULL);
+	c->topo_have_version = true;
+	c->topo_version = version;
+	if (r->type != REDIS_REPLY_STRING) {
+		freeReplyObject(r);
+		return;
+	}
+	db = topoload_json(r->str, r->len, &version, &time_ms, err, sizeof(err));
+	freeReplyObject(r);
+	if (db == NULL) {
+		log_warnx("redis %s: %s: %s; keeping the topology held", c->topo_rc.endpoint,
+		          c->k_lsdb, err);
+		c->topo_errors++;
+		return;
+	}
+	{
+		char what[300];
+		snprintf(what, sizeof(what), "redis %s: %s version %" PRIu64, c->topo_rc.endpoint,
+		         c->k_lsdb, version);
+		take_lsdb(c, db, time_ms, what);
+	}
+	return;
+fail:
+	if (r)
+		freeReplyObject(r);
+	rconn_failed(&c->topo_rc, now_ms);
+}
+
+static void topo_check(struct col *c, uint64_t now_ms, bool force)
+{
+	if (!force && now_ms < c->next_topo_ms)
+		return;
+	c->next_topo_ms = now_ms + c->conf->topo_check_ms;
+	if (c->conf->topo == TS_FILE)
+		topo_file(c, force);
+	else if (c->conf->topo == TS_REDIS)
+		topo_redis(c, now_ms);
+}
+
+/* --- statistics ------------------------------------------------------------ */
+
+static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
+{
+	const struct coll_stats *s = coll_stats(c->coll);
+	struct writer_stats ws = { 0 };
+	const char *sep = redis_hash ? "\n" : " ";
+
+	if (c->w)
+		writer_stats(c->w, &ws);
+#define ST(name, v) sbuf_printf(b, "%s=%" PRIu64 "%s", name, (uint64_t)(v), sep)
+	ST("datagrams", s->datagrams);
+	ST("octets", s->octets);
+	for (int i = 0; i < CD_MAX; i++) {
+		char n[64];
+		snprintf(n, sizeof(n), "dropped-%s", coll_drop_name((enum coll_drop)i));
+		ST(n, s->dropped[i]);
+	}
+	ST("records-v5", s->records[0]);
+	ST("records-v9", s->records[1]);
+	ST("records-ipfix", s->records[2]);
+	ST("lost", s->lost);
+	ST("reordered", s->reordered);
+	ST("sequence-resets", s->resets);
+	ST("exporters", s->exporters);
+	ST("exporters-evicted", s->exporters_evicted);
+	ST("routed", s->routed);
+	ST("unrouted", s->unrouted);
+	ST("topology-loads", c->topo_loads);
+	ST("topology-errors", c->topo_errors);
+	ST("forwarded", c->forwarded);
+	ST("forward-errors", c->forward_errors);
+	ST("tcp-errors", c->tcp_errors);
+	ST("redis-batches", ws.batches_written);
+	ST("redis-commands", ws.commands_written);
+	ST("redis-batches-dropped", ws.batches_dropped);
+	ST("redis-records-dropped", ws.records_dropped);
+	ST("redis-exec-errors", ws.exec_errors);
+	ST("redis-queued", ws.queued_batches);
+	ST("redis-errors", ws.redis_errors);
+	sbuf_printf(b, "redis=%s", ws.redis_up ? "up" : "down");
+#undef ST
+}
+
+static void log_stats(const struct col *c)
+{
+	struct sbuf b = SBUF_INIT;
+
+	stats_text(c, &b, false);
+	log_info("stats %s", sbuf_str(&b));
+	sbuf_free(&b);
+}
+
+/* --- flushing -------------------------------------------------------------- */
+
+static const char *reason_name(uint32_t r)
+{
+	return place_reason_name((int)r);
+}
+
+static uint64_t floor_to(uint64_t t, uint64_t w)
+{
+	return t - t % w;
+}
+
+/*
+ * Close the buckets that have ended by now_ms (all of them when `all`): the
+ * interval table is written as the finest bucket and merged into the open
+ * buckets of the coarser resolutions, which are written when they end.
+ */
+static void flush(struct col *c, uint64_t now_ms, bool all)
+{
+	struct agg *iv = coll_interval(c->coll);
+
+	if (!all && now_ms < c->bucket[0] + res[0].width_ms)
+		return;
+	coll_flush_sessions(c->coll, now_ms);
+	if (iv->n > 0) {
+		if (c->w)
+			writer_bucket(c->w, &res[0], true, c->bucket[0], iv);
+		for (int r = 1; r < NRES; r++)
+			agg_merge(&c->coarse[r], iv);
+		if (iv->overflow)
+			log_warnx("%" PRIu64 " host/prefix keys folded into \"other\": more than "
+			          "%zu distinct keys in one interval (max-keys)", iv->overflow,
+			          iv->max_keys);
+	}
+	agg_clear(iv);
+	c->bucket[0] = floor_to(now_ms, res[0].width_ms);
+	if (c->w && !all) {
+		struct sbuf b = SBUF_INIT;
+		stats_text(c, &b, true);
+		writer_hset_text(c->w, "collector:stats", sbuf_str(&b));
+		sbuf_free(&b);
+	}
+	for (int r = 1; r < NRES; r++) {
+		if (!all && now_ms < c->bucket[r] + res[r].width_ms)
+			continue;
+		if (c->coarse[r].n > 0 && c->w)
+			writer_bucket(c->w, &res[r], false, c->bucket[r], &c->coarse[r]);
+		agg_clear(&c->coarse[r]);
+		c->bucket[r] = floor_to(now_ms, res[r].width_ms);
+	}
+}
+
+/* --- main ------------------------------------------------------------------ */
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+	"usage: anemone-collector [-nv] [-c FILE] [-l PROTO:ADDR:PORT ...] [--redis HOST:PORT]\n"
+	"                         [--no-redis] [--topology redis|FILE|none] [--flush DURATION]\n"
+	"  -l SPEC    listen: PROTO v5, v9, ipfix (UDP; several joined by commas, or udp\n"
+	"             for all three) or ipfix+tcp; ADDR * for every address:\n"
+	"             -l udp:*:2055 -l ipfix+tcp:[::1]:4739\n"
+	"  -c FILE    configuration file (libconfig)    -n  check the configuration, exit\n"
+	"  --redis HOST[:PORT] | PATH   where to write (default 127.0.0.1:6379)\n"
+	"  --no-redis                   aggregate and log only\n"
+	"  --topology redis|FILE|none   OSPF topology: as anemone-ospfmon publishes it in\n"
+	"             Redis (default), an LSDB file (snapshot or JSON), or none\n"
+	"  --flush D  flush interval (default 10s)      -v  debug logging   -V  version\n"
+	"SIGUSR1 logs statistics; SIGTERM/SIGINT write what is held and exit.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "redis", required_argument, NULL, 'R' },
+		{ "no-redis", no_argument, NULL, 'N' },
+		{ "topology", required_argument, NULL, 'T' },
+		{ "flush", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct collector_conf conf;
+	struct col c;
+	config_t cfg;
+	const char *cfile = NULL, *cli_topo = NULL, *cli_redis = NULL, *cli_flush = NULL;
+	const char *cli_listen[COL_MAX_LISTEN];
+	unsigned ncli_listen = 0;
+	bool check = false, no_redis = false;
+	int verbose = 0, opt;
+	char err[512], hostbuf[256];
+	uint64_t seed;
+
+	while ((opt = getopt_long(argc, argv, "c:l:nvVh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': cfile = optarg; break;
+		case 'l':
+			if (ncli_listen == COL_MAX_LISTEN) {
+				fprintf(stderr, "anemone-collector: at most %d -l\n", COL_MAX_LISTEN);
+				return CONF_EXIT;
+			}
+			cli_listen[ncli_listen++] = optarg;
+			break;
+		case 'n': check = true; break;
+		case 'v': verbose++; break;
+		case 'R': cli_redis = optarg; break;
+		case 'N': no_redis = true; break;
+		case 'T': cli_topo = optarg; break;
+		case 'F': cli_flush = optarg; break;
+		case 'V': printf("anemone-collector %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return CONF_EXIT;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "anemone-collector: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return CONF_EXIT;
+	}
+	log_init("anemone-collector", LOG_TO_STDERR, verbose);
+	collector_conf_defaults(&conf);
+	config_init(&cfg);
+	if (cfile && collector_conf_load(&conf, &cfg, cfile) > 0)
+		return CONF_EXIT;
+	if (ncli_listen) {
+		conf.nlisten = 0;
+		for (unsigned i = 0; i < ncli_listen; i++) {
+			if (col_listen_parse(cli_listen[i], &conf.listen[conf.nlisten], err, sizeof(err)) < 0) {
+				fprintf(stderr, "anemone-collector: -l %s\n", err);
+				return CONF_EXIT;
+			}
+			conf.nlisten++;
+		}
+	}
+	if (cli_redis) {
+		if (col_redis_parse(cli_redis, &conf.rc, hostbuf, sizeof(hostbuf), err, sizeof(err)) < 0) {
+			fprintf(stderr, "anemone-collector: --redis %s\n", err);
+			return CONF_EXIT;
+		}
+		conf.redis = true;
+	}
+	if (no_redis)
+		conf.redis = false;
+	if (cli_topo) {
+		if (strcmp(cli_topo, "redis") == 0) {
+			conf.topo = TS_REDIS;
+		} else if (strcmp(cli_topo, "none") == 0) {
+			conf.topo = TS_NONE;
+		} else {
+			conf.topo = TS_FILE;
+			conf.topo_file = cli_topo;
+		}
+	}
+	if (cli_flush && (parse_duration_ms(cli_flush, &conf.flush_ms) < 0 ||
+	                  conf.flush_ms < 1000 || conf.flush_ms > 30000 ||
+	                  conf.flush_ms % 1000 != 0 || 60000 % conf.flush_ms != 0)) {
+		fprintf(stderr, "anemone-collector: --flush '%s': must divide a minute in whole "
+		        "seconds (1s, 2s, 5s, 10s, 15s, 20s, 30s)\n", cli_flush);
+		return CONF_EXIT;
+	}
+	if (conf.nlisten == 0) {
+		fprintf(stderr, "anemone-collector: nothing to listen on: give -l PROTO:ADDR:PORT "
+		        "or 'listen' in the configuration\n");
+		return CONF_EXIT;
+	}
+	if (conf.topo == TS_REDIS && !conf.redis) {
+		fprintf(stderr, "anemone-collector: --topology redis needs Redis "
+		        "(give --topology FILE or none with --no-redis)\n");
+		return CONF_EXIT;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		config_destroy(&cfg);
+		return 0;
+	}
+	if (conf.syslog)
+		log_init("anemone-collector", LOG_TO_SYSLOG, verbose ? verbose : conf.verbose);
+	else if (conf.verbose && !verbose)
+		log_init("anemone-collector", LOG_TO_STDERR, conf.verbose);
+
+	/* the finest resolution is the flush interval: "10s", "1s" */
+	{
+		static char name[32];
+		snprintf(name, sizeof(name), "%" PRIu64 "s", conf.flush_ms / 1000);
+		res[0].name = name;
+		res[0].width_ms = conf.flush_ms;
+	}
+
+	memset(&c, 0, sizeof(c));
+	c.conf = &conf;
+	c.fwd4 = c.fwd6 = -1;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)wall_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+	{
+		struct coll_conf cc = {
+			.max_exporters = conf.max_exporters, .max_keys = conf.max_keys,
+			.map = conf.map, .nmap = conf.nmap,
+			.allow = conf.nallow ? conf.allow : NULL, .nallow = conf.nallow,
+		};
+		if ((c.coll = coll_new(&cc, seed)) == NULL)
+			fatalx("out of memory");
+	}
+	for (int r = 1; r < NRES; r++)
+		if (agg_init(&c.coarse[r], conf.max_keys, seed + (uint64_t)r) < 0)
+			fatalx("out of memory");
+	if (conf.redis) {
+		struct writer_conf wc = {
+			.redis = conf.rc, .prefix = conf.prefix, .backlog_bytes = conf.backlog_bytes,
+			.top_n = (unsigned)conf.top_n, .reason_name = reason_name,
+		};
+		if ((c.w = writer_new(&wc)) == NULL)
+			fatalx("out of memory");
+	}
+	if (conf.topo == TS_REDIS) {
+		const char *p = conf.topo_prefix ? conf.topo_prefix :
+		                conf.prefix ? conf.prefix : WRITER_DEFAULT_PREFIX;
+		size_t n = strlen(p) + 16;
+		if (rconn_init(&c.topo_rc, &conf.rc) < 0 || (c.k_version = malloc(n)) == NULL ||
+		    (c.k_lsdb = malloc(n)) == NULL)
+			fatalx("out of memory");
+		c.topo_rc_init = true;
+		snprintf(c.k_version, n, "%sospf:version", p);
+		snprintf(c.k_lsdb, n, "%sospf:lsdb", p);
+	}
+	for (unsigned i = 0; i < conf.nlisten; i++) {
+		int fd = open_listener(&c, &conf.listen[i]);
+		if (fd < 0)
+			return 1;
+		c.socks[c.nsocks].fd = fd;
+		c.socks[c.nsocks].protos = conf.listen[i].protos;
+		c.socks[c.nsocks].tcp = conf.listen[i].tcp;
+		c.socks[c.nsocks].spec = conf.listen[i].spec;
+		c.nsocks++;
+		log_info("listening on %s", conf.listen[i].spec);
+	}
+	if (conf.nforward) {
+		c.fwd4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		c.fwd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	}
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGUSR1, &sa, NULL);
+	}
+
+	{
+		uint64_t now = wall_ms();
+		for (int r = 0; r < NRES; r++)
+			c.bucket[r] = floor_to(now, res[r].width_ms);
+		topo_check(&c, now, true);
+	}
+	while (!got_stop) {
+		struct pollfd pfd[COL_MAX_LISTEN + MAX_CONNS];
+		unsigned np = 0;
+		uint64_t now;
+
+		for (unsigned i = 0; i < c.nsocks; i++) {
+			pfd[np].fd = c.socks[i].fd;
+			pfd[np++].events = POLLIN;
+		}
+		for (unsigned i = 0; i < c.nconns; i++) {
+			pfd[np].fd = c.conns[i].fd;
+			pfd[np++].events = POLLIN;
+		}
+		if (poll(pfd, np, TICK_MS) < 0 && errno != EINTR)
+			fatal("poll");
+		now = wall_ms();
+		for (unsigned i = 0; i < c.nsocks; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			if (c.socks[i].tcp)
+				accept_tcp(&c, &c.socks[i]);
+			else
+				read_udp(&c, &c.socks[i], now);
+		}
+		for (unsigned i = c.nconns; i-- > 0;) {
+			if (!(pfd[c.nsocks + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (!read_tcp(&c, &c.conns[i], now))
+				conn_close(&c, i);
+		}
+		topo_check(&c, now, false);
+		flush(&c, now, false);
+		if (c.w)
+			writer_tick(c.w, now);
+		if (got_stats) {
+			got_stats = 0;
+			log_stats(&c);
+		}
+	}
+
+	/* write what is held: every open bucket, then the backlog, for a while */
+	while (c.nconns)
+		conn_close(&c, c.nconns - 1);
+	flush(&c, wall_ms(), true);
+	if (c.w) {
+		uint64_t end = rconn_mono_ms() + EXIT_WAIT_MS;
+		struct writer_stats ws;
+		struct sbuf b = SBUF_INIT;
+		stats_text(&c, &b, true);
+		writer_hset_text(c.w, "collector:stats", sbuf_str(&b));
+		sbuf_free(&b);
+		while (writer_tick(c.w, 0) > 0 && rconn_mono_ms() < end)
+			usleep(100 * 1000);
+		writer_stats(c.w, &ws);
+	}
+	log_stats(&c);
+	for (unsigned i = 0; i < c.nsocks; i++)
+		close(c.socks[i].fd);
+	if (c.fwd4 >= 0)
+		close(c.fwd4);
+	if (c.fwd6 >= 0)
+		close(c.fwd6);
+	writer_free(c.w);
+	if (c.topo_rc_init)
+		rconn_free(&c.topo_rc);
+	free(c.k_version);
+	free(c.k_lsdb);
+	for (int r = 1; r < NRES; r++)
+		agg_free(&c.coarse[r]);
+	coll_free(c.coll);
+	config_destroy(&cfg);
+	return 0;
+}

@@ -1,0 +1,346 @@
+/*
+ * anemone-collector configuration (see settings.h).
+ */
+#include <arpa/inet.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "settings.h"
+
+void collector_conf_defaults(struct collector_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->rcvbuf = COL_DEF_RCVBUF;
+	c->flush_ms = COL_DEF_FLUSH_MS;
+	c->max_exporters = COLL_DEFAULT_MAX_EXPORTERS;
+	c->max_keys = COLL_DEFAULT_MAX_KEYS;
+	c->redis = true;
+	c->rc.host = "127.0.0.1";
+	c->rc.port = RCONN_DEFAULT_PORT;
+	c->rc.timeout_ms = RCONN_DEFAULT_TIMEOUT_MS;
+	c->topo = TS_REDIS;
+	c->topo_check_ms = COL_DEF_CHECK_MS;
+}
+
+int col_listen_parse(const char *spec, struct col_listen *l, char *err, size_t errlen)
+{
+	const char *colon = strchr(spec, ':');
+	char protos[64];
+	size_t n;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->spec, sizeof(l->spec), "%s", spec);
+	if (colon == NULL || (n = (size_t)(colon - spec)) == 0 || n >= sizeof(protos)) {
+		snprintf(err, errlen, "'%s': expected PROTO:ADDR:PORT (PROTO v5, v9, ipfix, "
+		         "udp or ipfix+tcp; several UDP ones joined by commas)", spec);
+		return -1;
+	}
+	memcpy(protos, spec, n);
+	protos[n] = 0;
+	if (strcmp(protos, "ipfix+tcp") == 0) {
+		l->tcp = true;
+		l->protos = CP_IPFIX;
+	} else {
+		char *save = NULL;
+		for (char *t = strtok_r(protos, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (strcmp(t, "v5") == 0)
+				l->protos |= CP_V5;
+			else if (strcmp(t, "v9") == 0)
+				l->protos |= CP_V9;
+			else if (strcmp(t, "ipfix") == 0)
+				l->protos |= CP_IPFIX;
+			else if (strcmp(t, "udp") == 0)
+				l->protos |= CP_V5 | CP_V9 | CP_IPFIX;
+			else {
+				snprintf(err, errlen, "'%s': unknown protocol '%s' (v5, v9, ipfix, udp, "
+				         "ipfix+tcp)", spec, t);
+				return -1;
+			}
+		}
+		if (l->protos == 0) {
+			snprintf(err, errlen, "'%s': no protocol", spec);
+			return -1;
+		}
+	}
+	return endpoint_parse(spec, colon + 1, l->tcp ? SOCK_STREAM : SOCK_DGRAM, true, &l->ep,
+	                      err, errlen);
+}
+
+int col_prefix_parse(const char *s, struct coll_prefix *p, char *err, size_t errlen)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	uint64_t plen;
+
+	memset(p, 0, sizeof(*p));
+	if (n >= sizeof(buf)) {
+		snprintf(err, errlen, "'%s': not an address", s);
+		return -1;
+	}
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	if (inet_pton(AF_INET, buf, p->addr.b) == 1)
+		p->af = AF_INET;
+	else if (inet_pton(AF_INET6, buf, p->addr.b) == 1)
+		p->af = AF_INET6;
+	else {
+		snprintf(err, errlen, "'%s': not an IPv4 or IPv6 address", s);
+		return -1;
+	}
+	plen = p->af == AF_INET ? 32 : 128;
+	if (slash && parse_uint(slash + 1, 0, plen, &plen) < 0) {
+		snprintf(err, errlen, "'%s': prefix length must be 0-%d", s, p->af == AF_INET ? 32 : 128);
+		return -1;
+	}
+	p->plen = (uint8_t)plen;
+	/* host bits must be zero: a typo'd mask is not silently widened */
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = plen > i * 8 ? (plen - i * 8 >= 8 ? 8 : plen - i * 8) : 0;
+		uint8_t mask = (uint8_t)(0xff00 >> bits);
+		if (p->addr.b[i] & ~mask) {
+			snprintf(err, errlen, "'%s': host bits set beyond /%u", s, (unsigned)plen);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int col_redis_parse(const char *s, struct rconn_conf *rc, char *hostbuf, size_t hostlen,
+                    char *err, size_t errlen)
+{
+	if (rconn_parse(s, rc, hostbuf, hostlen) < 0) {
+		snprintf(err, errlen, "'%s': expected HOST[:PORT], [IPV6]:PORT or a socket path", s);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const top_known[] = {
+	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
+	"max-keys", "redis", "topology", "exporters", "log", NULL
+};
+static const char *const redis_known[] = {
+	"enabled", "host", "port", "socket", "password", "db", "prefix", "timeout", "backlog",
+	"top-n", NULL
+};
+static const char *const topo_known[] = { "source", "file", "prefix", "check-interval", NULL };
+static const char *const map_known[] = { "address", "domain", "interface", "router", NULL };
+static const char *const log_known[] = { "syslog", "verbose", NULL };
+
+/* A list of strings, each handed to fn; errors reported at the element. */
+static void string_list(struct conf_ctx *cx, const config_setting_t *root, const char *name,
+                        int (*fn)(void *ctx, const char *s, char *err, size_t errlen),
+                        void *ctx)
+{
+	const config_setting_t *l = config_setting_get_member(root, name);
+	char err[512];
+
+	if (l == NULL)
+		return;
+	if (config_setting_type(l) == CONFIG_TYPE_STRING) {
+		if (fn(ctx, config_setting_get_string(l), err, sizeof(err)) < 0)
+			conf_error(cx, l, "%s: %s", name, err);
+		return;
+	}
+	if (!config_setting_is_aggregate(l)) {
+		conf_error(cx, l, "'%s' must be a string or a list of strings", name);
+		return;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			conf_error(cx, e, "'%s' must be a list of strings", name);
+			continue;
+		}
+		if (fn(ctx, config_setting_get_string(e), err, sizeof(err)) < 0)
+			conf_error(cx, e, "%s", err);
+	}
+}
+
+static int add_listen(void *ctx, const char *s, char *err, size_t errlen)
+{
+	struct collector_conf *c = ctx;
+
+	if (c->nlisten == COL_MAX_LISTEN) {
+		snprintf(err, errlen, "at most %d listeners", COL_MAX_LISTEN);
+		return -1;
+	}
+	if (col_listen_parse(s, &c->listen[c->nlisten], err, errlen) < 0)
+		return -1;
+	c->nlisten++;
+	return 0;
+}
+
+static int add_allow(void *ctx, const char *s, char *err, size_t errlen)
+{
+	struct collector_conf *c = ctx;
+
+	if (c->nallow == COL_MAX_ALLOW) {
+		snprintf(err, errlen, "at most %d allowed prefixes", COL_MAX_ALLOW);
+		return -1;
+	}
+	if (col_prefix_parse(s, &c->allow[c->nallow], err, errlen) < 0)
+		return -1;
+	c->nallow++;
+	return 0;
+}
+
+static int add_forward(void *ctx, const char *s, char *err, size_t errlen)
+{
+	struct collector_conf *c = ctx;
+
+	if (c->nforward == COL_MAX_FORWARD) {
+		snprintf(err, errlen, "at most %d forwarding destinations", COL_MAX_FORWARD);
+		return -1;
+	}
+	if (endpoint_parse(s, s, SOCK_DGRAM, false, &c->forward[c->nforward], err, errlen) < 0)
+		return -1;
+	c->nforward++;
+	return 0;
+}
+
+static int ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config_setting_t *l)
+{
+	if (!config_setting_is_list(l)) {
+		conf_error(cx, l, "'exporters' must be a list of groups ( { address = ...; "
+		           "router = ...; }, ... )");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+		struct coll_map *m = &c->map[c->nmap];
+		struct coll_prefix p;
+		const char *s;
+		uint64_t v;
+		char err[256];
+
+		if (!config_setting_is_group(g)) {
+			conf_error(cx, g, "each exporter must be a group { address = ...; router = ...; }");
+			continue;
+		}
+		if (c->nmap == COL_MAX_MAP) {
+			conf_error(cx, g, "at most %d exporter mappings", COL_MAX_MAP);
+			return;
+		}
+		memset(m, 0, sizeof(*m));
+		conf_known(cx, g, map_known);
+		if (conf_string(cx, g, "address", &s) <= 0) {
+			conf_error(cx, g, "exporter needs 'address'");
+			continue;
+		}
+		if (col_prefix_parse(s, &p, err, sizeof(err)) < 0 ||
+		    p.plen != (p.af == AF_INET ? 32 : 128)) {
+			conf_error(cx, config_setting_get_member(g, "address"),
+			           "'%s': expected one address", s);
+			continue;
+		}
+		m->af = p.af;
+		m->addr = p.addr;
+		m->any_domain = m->any_if = true;
+		if (conf_uint(cx, g, "domain", 0, UINT32_MAX, &v) > 0) {
+			m->any_domain = false;
+			m->domain = (uint32_t)v;
+		}
+		if (conf_uint(cx, g, "interface", 0, UINT32_MAX, &v) > 0) {
+			m->any_if = false;
+			m->ifindex = (uint32_t)v;
+		}
+		if (conf_string(cx, g, "router", &s) <= 0) {
+			conf_error(cx, g, "exporter needs 'router' (an OSPF router id)");
+			continue;
+		}
+		if (ipv4(s, &m->router) < 0 || m->router == 0) {
+			conf_error(cx, config_setting_get_member(g, "router"),
+			           "'%s': a router id is a dotted quad", s);
+			continue;
+		}
+		c->nmap++;
+	}
+}
+
+unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char *path)
+{
+	struct conf_ctx cx = { path, 0 };
+	const config_setting_t *root, *g;
+	const char *s;
+	uint64_t v;
+
+	c->path = path;
+	if (conf_read(&cx, cfg, path) < 0)
+		return cx.errors ? cx.errors : 1;
+	root = config_root_setting(cfg);
+	conf_known(&cx, root, top_known);
+	string_list(&cx, root, "listen", add_listen, c);
+	string_list(&cx, root, "allow", add_allow, c);
+	string_list(&cx, root, "forward", add_forward, c);
+	if (conf_uint(&cx, root, "socket-buffer", 4096, 1u << 30, &v) > 0)
+		c->rcvbuf = (uint32_t)v;
+	if (conf_duration_ms(&cx, root, "flush-interval", 1000, 30000, &c->flush_ms) > 0 &&
+	    (c->flush_ms % 1000 != 0 || 60000 % c->flush_ms != 0)) {
+		conf_error(&cx, config_setting_get_member(root, "flush-interval"),
+		           "flush-interval must divide a minute in whole seconds (1s, 2s, 5s, 10s, "
+		           "15s, 20s, 30s)");
+		c->flush_ms = COL_DEF_FLUSH_MS;
+	}
+	conf_uint(&cx, root, "max-exporters", 1, 1u << 24, &c->max_exporters);
+	conf_uint(&cx, root, "max-keys", 1024, 1u << 28, &c->max_keys);
+
+	if ((g = config_setting_get_member(root, "redis")) != NULL) {
+		conf_known(&cx, g, redis_known);
+		conf_bool(&cx, g, "enabled", &c->redis);
+		conf_string(&cx, g, "host", &c->rc.host);
+		if (conf_uint(&cx, g, "port", 1, 65535, &v) > 0)
+			c->rc.port = (uint16_t)v;
+		conf_string(&cx, g, "socket", &c->rc.unix_path);
+		conf_string(&cx, g, "password", &c->rc.password);
+		if (conf_uint(&cx, g, "db", 0, 1u << 20, &v) > 0)
+			c->rc.db = (int)v;
+		conf_string(&cx, g, "prefix", &c->prefix);
+		if (conf_duration_ms(&cx, g, "timeout", 10, 60000, &v) > 0)
+			c->rc.timeout_ms = (uint32_t)v;
+		conf_uint(&cx, g, "backlog", 1u << 16, (uint64_t)1 << 40, &c->backlog_bytes);
+		conf_uint(&cx, g, "top-n", 1, 10000, &c->top_n);
+	}
+	if ((g = config_setting_get_member(root, "topology")) != NULL) {
+		conf_known(&cx, g, topo_known);
+		if (conf_string(&cx, g, "source", &s) > 0) {
+			if (strcmp(s, "redis") == 0)
+				c->topo = TS_REDIS;
+			else if (strcmp(s, "file") == 0)
+				c->topo = TS_FILE;
+			else if (strcmp(s, "none") == 0)
+				c->topo = TS_NONE;
+			else
+				conf_error(&cx, config_setting_get_member(g, "source"),
+				           "topology source must be redis, file or none");
+		}
+		conf_string(&cx, g, "file", &c->topo_file);
+		conf_string(&cx, g, "prefix", &c->topo_prefix);
+		conf_duration_ms(&cx, g, "check-interval", 100, 3600000, &c->topo_check_ms);
+		if (c->topo == TS_FILE && c->topo_file == NULL)
+			conf_error(&cx, g, "topology source 'file' needs 'file'");
+	}
+	if ((g = config_setting_get_member(root, "exporters")) != NULL)
+		load_map(&cx, c, g);
+	if ((g = config_setting_get_member(root, "log")) != NULL) {
+		conf_known(&cx, g, log_known);
+		conf_bool(&cx, g, "syslog", &c->syslog);
+		if (conf_uint(&cx, g, "verbose", 0, 1, &v) > 0)
+			c->verbose = (int)v;
+	}
+	return cx.errors;
+}

@@ -1,0 +1,79 @@
+/*
+ * anemone-collector configuration: defaults, then the libconfig file (-c),
+ * then the command line.  Documented in anemone-collector(8) and
+ * etc/anemone-collector.conf.
+ */
+#ifndef COLLECTOR_SETTINGS_H
+#define COLLECTOR_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "coll.h"
+#include "endpoint.h"
+#include "rconn.h"
+
+#define COL_MAX_LISTEN   32
+#define COL_MAX_FORWARD  16
+#define COL_MAX_ALLOW    256
+#define COL_MAX_MAP      1024
+
+#define COL_DEF_FLUSH_MS      10000
+#define COL_DEF_RCVBUF        (8u << 20)
+#define COL_DEF_CHECK_MS      5000     /* how often the topology source is looked at */
+
+struct col_listen {
+	unsigned protos;             /* CP_* mask; CP_IPFIX alone with tcp */
+	bool tcp;
+	struct endpoint ep;
+	char spec[300];
+};
+
+enum topo_source { TS_NONE, TS_REDIS, TS_FILE };
+
+struct collector_conf {
+	struct col_listen listen[COL_MAX_LISTEN];
+	unsigned nlisten;
+	struct endpoint forward[COL_MAX_FORWARD];
+	unsigned nforward;
+	struct coll_prefix allow[COL_MAX_ALLOW];
+	unsigned nallow;
+	struct coll_map map[COL_MAX_MAP];
+	unsigned nmap;
+	uint32_t rcvbuf;
+	uint64_t flush_ms;
+	uint64_t max_exporters, max_keys;
+
+	bool redis;                  /* write to Redis at all */
+	struct rconn_conf rc;
+	const char *prefix;
+	uint64_t backlog_bytes;
+	uint64_t top_n;
+
+	enum topo_source topo;
+	const char *topo_file;
+	const char *topo_prefix;     /* ospfmon's key prefix; default: prefix */
+	uint64_t topo_check_ms;
+
+	bool syslog;
+	int verbose;
+	const char *path;
+};
+
+void collector_conf_defaults(struct collector_conf *c);
+
+struct config_t;
+/* Load path into c; strings stay owned by *cfg.  Returns the number of
+ * errors reported ("file:line: message"). */
+unsigned collector_conf_load(struct collector_conf *c, struct config_t *cfg, const char *path);
+
+/* "v5,v9,ipfix:ADDR:PORT", "udp:ADDR:PORT" (= v5,v9,ipfix), "ipfix+tcp:ADDR:PORT".
+ * 0, or -1 with a message in err. */
+int col_listen_parse(const char *spec, struct col_listen *l, char *err, size_t errlen);
+/* "ADDR[/LEN]" */
+int col_prefix_parse(const char *s, struct coll_prefix *p, char *err, size_t errlen);
+/* "HOST:PORT" of Redis */
+int col_redis_parse(const char *s, struct rconn_conf *rc, char *hostbuf, size_t hostlen,
+                    char *err, size_t errlen);
+
+#endif
