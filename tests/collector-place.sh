@@ -22,30 +22,7 @@ grep -v '^#' "$D/collector/lab-flows" | grep . |
 	awk '{ h = index($1, ":") ? 48 : 28; b = $3; if (b < h * $4) b = h * $4 + $3; print $1, $2, b, $4 }' >"$T/flows"
 [ "$(wc -l <"$T/flows")" -ge 15 ] || fail "too few flows"
 
-# one UDP flow per line: PACKETS packets whose IP lengths add up to BYTES
-python3 - "$T/flows" "$T/flows.pcap" <<'PY' || fail "cannot write the capture"
-import ipaddress, struct, sys
-out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
-t = 1700000000 * 1000000
-for n, line in enumerate(open(sys.argv[1])):
-    src, dst, b, p = line.split()
-    b, p = int(b), int(p)
-    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
-    for i in range(p):
-        size = b // p + (1 if i < b % p else 0)
-        udp = struct.pack("!HHHH", 1000 + n, 2000 + n, size - (20 if s.version == 4 else 40), 0)
-        if s.version == 4:
-            pay = b"\0" * (size - 28)
-            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, size, n, 0, 64, 17, 0, s.packed, d.packed)
-            frame = b"\2" * 6 + b"\4" * 6 + b"\x08\x00" + ip + udp + pay
-        else:
-            pay = b"\0" * (size - 48)
-            ip = struct.pack("!IHBB16s16s", 6 << 28, size - 40, 17, 64, s.packed, d.packed)
-            frame = b"\2" * 6 + b"\4" * 6 + b"\x86\xdd" + ip + udp + pay
-        out.append(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
-        t += 1000
-open(sys.argv[2], "wb").write(b"".join(out))
-PY
+"$top_srcdir/tests/flows-to-pcap" "$T/flows" "$T/flows.pcap" || fail "cannot write the capture"
 
 "$top_srcdir/tests/place-oracle" "$D/ospf/golden/topology.json" "$T/flows" >"$T/oracle" ||
 	fail "place-oracle failed"
