@@ -1,0 +1,110 @@
+#!/bin/sh
+# The collector's listeners and topology handling, each against real peers:
+#  - an IPv6 listener ([::1]) taking IPFIX from anemone-exporter;
+#  - forwarding: every datagram also goes, unchanged, to an nfcapd, whose
+#    nfdump totals equal the capture's;
+#  - the allow-list: an exporter outside it is dropped and counted;
+#  - the exporter -> router map: records whose source no OSPF prefix owns
+#    enter at the router the configuration names;
+#  - the topology from Redis, reloaded when anemone-ospfmon publishes a new
+#    version (the lab's cost change moves r1 -> r5 off the r3 path), with no
+#    record lost across the reload.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need redis-server redis-cli nfcapd nfdump python3 ss
+
+COLLECTOR="$top_builddir/collector/anemone-collector"
+OSPFMON="$top_builddir/ospfmon/anemone-ospfmon"
+D="$top_srcdir/tests/data"
+PORT=$(free_port)
+redis_start
+
+collector_up() { grep -q "listening on" "$1"; }
+stat() { R HGET "$1:collector:stats" "$2"; }
+# start NAME LISTEN [CONFIG TEXT] [OPTIONS...]: a collector under prefix NAME:
+start() {
+	name=$1 listen=$2 text=$3; shift 3
+	printf 'redis = { prefix = "%s:"; };\n%s\n' "$name" "$text" >"$T/$name.conf"
+	"$COLLECTOR" -c "$T/$name.conf" -l "$listen" --redis "127.0.0.1:$PORT" --flush 1s "$@" \
+		>"$T/$name.log" 2>&1 &
+	cpid=$!
+	BG_PIDS="$BG_PIDS $cpid"
+	SHOW_ON_FAIL="$T/$name.log"
+	wait_for 10 collector_up "$T/$name.log" || fail "$name: collector did not start"
+}
+stop() {
+	wait_for 10 udp_drained "$1" || fail "the collector does not read its socket"
+	kill -TERM "$cpid"; wait "$cpid" || fail "collector exit status $?"
+}
+
+CAP="$CAPS/v4-mixed.pcap"
+want=$("$PCAP_TOTALS" "$CAP")
+want_bytes=$(echo "$want" | sed 's/.*octets=\([0-9]*\).*/\1/')
+
+info "IPv6 listener, forwarding to nfcapd"
+nfcapd_start "$T/fwd"
+cport=$(free_port)
+start v6 "ipfix:[::1]:$cport" "forward = [ \"127.0.0.1:$NFCAPD_PORT\" ];" --topology none
+"$EXPORTER" -r "$CAP" -x "ipfix:[::1]:$cport" >"$T/exp.log" 2>&1 || fail "exporter: $(cat "$T/exp.log")"
+stop "$cport"
+nfcapd_stop
+expect_eq "v6: bytes in Redis" "$(R HGET v6:totals bytes)" "$want_bytes"
+expect_eq "v6: exporter seen over IPv6 (domain 1)" "$(R SMEMBERS v6:exporters)" "::1/1"
+expect_eq "forwarded to nfcapd: nfdump totals" "$(nfdump_totals "$T/fwd")" "$want"
+expect_eq "forwarded datagrams" "$(stat v6 forwarded)" "$(stat v6 datagrams)"
+expect_eq "forward errors" "$(stat v6 forward-errors)" 0
+
+info "allow-list"
+cport=$(free_port)
+start allow "v5:127.0.0.1:$cport" 'allow = [ "192.0.2.0/24", "2001:db8::/32" ];' --topology none
+"$EXPORTER" -r "$CAP" -x "v5:127.0.0.1:$cport" >"$T/exp.log" 2>&1 || fail "exporter"
+stop "$cport"
+[ "$(stat allow datagrams)" -gt 0 ] || fail "allow: nothing received"
+expect_eq "allow: dropped-not-allowed = every datagram" "$(stat allow dropped-not-allowed)" \
+	"$(stat allow datagrams)"
+expect_eq "allow: nothing counted" "$(R HGET allow:totals flows)" ""
+
+info "exporter -> router map"
+printf '10.9.9.9 10.100.1.1 2800 10\n10.100.1.10 10.100.5.20 1000 10\n' >"$T/map.flows"
+"$top_srcdir/tests/flows-to-pcap" "$T/map.flows" "$T/map.pcap" || fail "flows-to-pcap"
+cport=$(free_port)
+start map "ipfix:127.0.0.1:$cport" \
+	'exporters = ( { address = "127.0.0.1"; router = "10.255.0.3"; } );' \
+	--topology "$D/collector/lab-lsdb.json"
+"$EXPORTER" -r "$T/map.pcap" -x "ipfix:127.0.0.1:$cport" >"$T/exp.log" 2>&1 || fail "exporter"
+stop "$cport"
+expect_eq "map: pairs (both flows enter at r3)" "$(R SMEMBERS map:pairs | sort | tr '\n' ' ')" \
+	"10.255.0.3-10.255.0.1 10.255.0.3-10.255.0.5 "
+expect_eq "map: r3 -> r1 bytes" "$(R HGET map:pair:10.255.0.3-10.255.0.1 bytes)" 2800
+expect_eq "map: nothing unrouted" "$(stat map unrouted)" 0
+
+info "topology from Redis, reloaded on a new version"
+"$OSPFMON" -r "$D/ospf/lab.pcap" --redis "127.0.0.1:$PORT" >"$T/ospf1.log" 2>&1 ||
+	fail "ospfmon: $(cat "$T/ospf1.log")"
+v1=$(R GET anemone:ospf:version)
+printf '10.100.1.10 10.100.5.20 10000 10\n' >"$T/r1r5.flows"
+"$top_srcdir/tests/flows-to-pcap" "$T/r1r5.flows" "$T/r1r5.pcap" || fail "flows-to-pcap"
+cport=$(free_port)
+start reload "ipfix:127.0.0.1:$cport" 'topology = { prefix = "anemone:"; check-interval = "200ms"; };' \
+	--topology redis
+wait_for 10 grep -q "topology loaded" "$T/reload.log" || fail "reload: no topology loaded"
+"$EXPORTER" -r "$T/r1r5.pcap" -x "ipfix:127.0.0.1:$cport" >"$T/exp.log" 2>&1 || fail "exporter"
+wait_for 10 udp_drained "$cport"
+sleep 1.5
+r3r5=$(R HGET reload:link:10.255.0.3-10.255.0.5 bytes)
+r4r5=$(R HGET reload:link:10.255.0.4-10.255.0.5 bytes)
+expect_eq "reload: before the change, r1 -> r5 splits over r3 and r4" "$r3r5 $r4r5" "5000 5000"
+"$OSPFMON" -r "$D/ospf/lab.pcap" -r "$D/ospf/change-cost.pcap" --redis "127.0.0.1:$PORT" \
+	>"$T/ospf2.log" 2>&1 || fail "ospfmon: $(cat "$T/ospf2.log")"
+v2=$(R GET anemone:ospf:version)
+[ "$v2" != "$v1" ] || fail "the second publication has the same version"
+wait_for 10 grep -q "ospf:lsdb version $v2: topology loaded" "$T/reload.log" ||
+	fail "reload: version $v2 was not loaded"
+"$EXPORTER" -r "$T/r1r5.pcap" -x "ipfix:127.0.0.1:$cport" >"$T/exp.log" 2>&1 || fail "exporter"
+stop "$cport"
+expect_eq "reload: after the cost change, r3 -> r5 unchanged" \
+	"$(R HGET reload:link:10.255.0.3-10.255.0.5 bytes)" "$r3r5"
+expect_eq "reload: and r4 -> r5 took the whole flow" \
+	"$(R HGET reload:link:10.255.0.4-10.255.0.5 bytes)" "$((r4r5 + 10000))"
+[ "$(stat reload topology-loads)" -ge 2 ] || fail "reload: topology-loads $(stat reload topology-loads)"
+expect_eq "reload: records, none lost" "$(R HGET reload:totals flows) $(stat reload unrouted)" "2 0"
+echo PASS
