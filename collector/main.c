@@ -23,11 +23,13 @@
 
 #include "coll.h"
 #include "conf.h"
+#include "linkdoc.h"
 #include "log.h"
 #include "place.h"
 #include "rconn.h"
 #include "sbuf.h"
 #include "settings.h"
+#include "topo.h"
 #include "topoload.h"
 #include "writer.h"
 
@@ -274,6 +276,23 @@ static void take_lsdb(struct col *c, struct lsdb *db, uint64_t time_ms, const ch
 	coll_set_topology(c->coll, p, db);
 	c->topo_loads++;
 	log_info("%s: topology loaded (%u routers)", what, placer_routers(p));
+	if (c->w) {
+		/* the links with their costs and capacities, for Grafana and anemone */
+		struct topo *t = topo_build(db, time_ms);
+		struct sbuf json = SBUF_INIT, caps = SBUF_INIT;
+		if (t) {
+			linkdoc_build(t, c->topo_loads, c->conf->caps, c->conf->ncaps, &json, &caps);
+			if (sbuf_ok(&json) && sbuf_ok(&caps)) {
+				writer_set(c->w, "link-topology", sbuf_str(&json), json.len);
+				writer_del(c->w, "capacity");
+				if (caps.len)
+					writer_hset_text(c->w, "capacity", sbuf_str(&caps));
+			}
+			topo_free(t);
+		}
+		sbuf_free(&json);
+		sbuf_free(&caps);
+	}
 }
 
 static void topo_file(struct col *c, bool force)

@@ -121,7 +121,7 @@ int col_redis_parse(const char *s, struct rconn_conf *rc, char *hostbuf, size_t 
 
 static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
-	"max-keys", "redis", "topology", "exporters", "log", NULL
+	"max-keys", "redis", "topology", "exporters", "capacities", "log", NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "password", "db", "prefix", "timeout", "backlog",
@@ -130,6 +130,7 @@ static const char *const redis_known[] = {
 static const char *const topo_known[] = { "source", "file", "prefix", "check-interval", NULL };
 static const char *const map_known[] = { "address", "domain", "interface", "router", NULL };
 static const char *const log_known[] = { "syslog", "verbose", NULL };
+static const char *const cap_known[] = { "link", "prefix", "bps", NULL };
 
 /* A list of strings, each handed to fn; errors reported at the element. */
 static void string_list(struct conf_ctx *cx, const config_setting_t *root, const char *name,
@@ -272,6 +273,84 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 	}
 }
 
+/* capacities = ( { link = "A-B"; bps = "10G"; }, { prefix = "P/L"; bps = N; } ) */
+static void load_caps(struct conf_ctx *cx, struct collector_conf *c, const config_setting_t *l)
+{
+	if (!config_setting_is_list(l)) {
+		conf_error(cx, l, "'capacities' must be a list of groups ( { link = \"A-B\"; "
+		           "bps = \"10G\"; }, ... )");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i), *v;
+		struct cap_rule *r = &c->caps[c->ncaps];
+		const char *link = NULL, *pfx = NULL, *s;
+		char buf[64], err[256];
+
+		if (!config_setting_is_group(g)) {
+			conf_error(cx, g, "each capacity must be a group { link = ...; bps = ...; }");
+			continue;
+		}
+		if (c->ncaps == COL_MAX_CAPS) {
+			conf_error(cx, g, "at most %d capacities", COL_MAX_CAPS);
+			return;
+		}
+		memset(r, 0, sizeof(*r));
+		conf_known(cx, g, cap_known);
+		conf_string(cx, g, "link", &link);
+		conf_string(cx, g, "prefix", &pfx);
+		if ((link == NULL) == (pfx == NULL)) {
+			conf_error(cx, g, "a capacity needs one of 'link' (\"A-B\", router ids) or "
+			           "'prefix' (of interface addresses)");
+			continue;
+		}
+		if (link) {
+			const char *dash = strchr(link, '-');
+			size_t n = dash ? (size_t)(dash - link) : 0;
+			if (dash == NULL || n >= sizeof(buf) || (memcpy(buf, link, n), buf[n] = 0,
+			    ipv4(buf, &r->a) < 0) || ipv4(dash + 1, &r->b) < 0) {
+				conf_error(cx, config_setting_get_member(g, "link"),
+				           "'%s': a link is \"A-B\", two router ids", link);
+				continue;
+			}
+		} else {
+			struct coll_prefix p;
+			if (col_prefix_parse(pfx, &p, err, sizeof(err)) < 0 || p.af != AF_INET) {
+				conf_error(cx, config_setting_get_member(g, "prefix"), "%s",
+				           p.af == AF_INET6 ? "OSPFv2 links have IPv4 addresses" : err);
+				continue;
+			}
+			r->by_prefix = true;
+			r->prefix = ntohl(p.addr.w[0]);
+			r->mask = p.plen ? 0xffffffffu << (32 - p.plen) : 0;
+		}
+		v = config_setting_get_member(g, "bps");
+		if (v == NULL) {
+			conf_error(cx, g, "a capacity needs 'bps'");
+			continue;
+		}
+		if (config_setting_type(v) == CONFIG_TYPE_STRING) {
+			s = config_setting_get_string(v);
+			if (parse_bps(s, &r->bps) < 0) {
+				conf_error(cx, v, "'%s': a rate in bits/s, e.g. 1000000000 or \"1G\"", s);
+				continue;
+			}
+		} else if (config_setting_type(v) == CONFIG_TYPE_INT ||
+		           config_setting_type(v) == CONFIG_TYPE_INT64) {
+			long long x = config_setting_get_int64(v);
+			if (x <= 0) {
+				conf_error(cx, v, "bps must be positive");
+				continue;
+			}
+			r->bps = (uint64_t)x;
+		} else {
+			conf_error(cx, v, "bps must be a number or a string like \"10G\"");
+			continue;
+		}
+		c->ncaps++;
+	}
+}
+
 unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char *path)
 {
 	struct conf_ctx cx = { path, 0 };
@@ -336,6 +415,8 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 	}
 	if ((g = config_setting_get_member(root, "exporters")) != NULL)
 		load_map(&cx, c, g);
+	if ((g = config_setting_get_member(root, "capacities")) != NULL)
+		load_caps(&cx, c, g);
 	if ((g = config_setting_get_member(root, "log")) != NULL) {
 		conf_known(&cx, g, log_known);
 		conf_bool(&cx, g, "syslog", &c->syslog);

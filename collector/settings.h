@@ -11,12 +11,14 @@
 
 #include "coll.h"
 #include "endpoint.h"
+#include "linkdoc.h"
 #include "rconn.h"
 
 #define COL_MAX_LISTEN   32
 #define COL_MAX_FORWARD  16
 #define COL_MAX_ALLOW    256
 #define COL_MAX_MAP      1024
+#define COL_MAX_CAPS     4096
 
 #define COL_DEF_FLUSH_MS      10000
 #define COL_DEF_RCVBUF        (8u << 20)
@@ -40,6 +42,8 @@ struct collector_conf {
 	unsigned nallow;
 	struct coll_map map[COL_MAX_MAP];
 	unsigned nmap;
+	struct cap_rule caps[COL_MAX_CAPS];
+	unsigned ncaps;
 	uint32_t rcvbuf;
 	uint64_t flush_ms;
 	uint64_t max_exporters, max_keys;

@@ -355,6 +355,18 @@ int writer_set(struct writer *w, const char *key, const char *value, size_t len)
 	return enqueue(w, bt);
 }
 
+int writer_del(struct writer *w, const char *key)
+{
+	struct batch *bt = batch_new();
+	char k[512];
+
+	if (bt == NULL)
+		return -1;
+	writer_key(w, k, sizeof(k), "%s", key);
+	cmd(bt, "DEL", k, NULL);
+	return enqueue(w, bt);
+}
+
 int writer_hset_text(struct writer *w, const char *key, const char *text)
 {
 	struct batch *bt = batch_new();

@@ -70,6 +70,9 @@ int writer_bucket(struct writer *w, const struct writer_res *r, bool finest,
  * collector's statistics. */
 int writer_set(struct writer *w, const char *key, const char *value, size_t len);
 
+/* Queue a DEL of key (prefix added). */
+int writer_del(struct writer *w, const char *key);
+
 /* Queue an HSET of key (prefix added) with the fields of text, lines of
  * "name=value" (at most 128). */
 int writer_hset_text(struct writer *w, const char *key, const char *text);
