@@ -4,6 +4,9 @@
 #  - forwarding: every datagram also goes, unchanged, to an nfcapd, whose
 #    nfdump totals equal the capture's;
 #  - the allow-list: an exporter outside it is dropped and counted;
+#  - sampling: anemone-exporter sampling 1 in 10 deterministically, as v5
+#    (rate in the header) and IPFIX (rate in an options record): the
+#    collector's packets are the capture's, scaled back exactly;
 #  - the exporter -> router map: records whose source no OSPF prefix owns
 #    enter at the router the configuration names;
 #  - the topology from Redis, reloaded when anemone-ospfmon publishes a new
@@ -76,6 +79,22 @@ expect_eq "map: pairs (both flows enter at r3)" "$(R SMEMBERS map:pairs | sort |
 	"10.255.0.3-10.255.0.1 10.255.0.3-10.255.0.5 "
 expect_eq "map: r3 -> r1 bytes" "$(R HGET map:pair:10.255.0.3-10.255.0.1 bytes)" 2800
 expect_eq "map: nothing unrouted" "$(stat map unrouted)" 0
+
+info "sampling: counts scaled by the rate, from the v5 header and from IPFIX options"
+GEN_CAPTURE_BIN="$T/gen-capture" sh "$top_srcdir/bench/gen-capture" -n 20000 -f 500 \
+	-o "$T/samp.pcap" >/dev/null 2>&1 || fail "cannot generate the capture"
+printf 'sampling = { rate = 10; mode = "deterministic"; };\n' >"$T/samp-exp.conf"
+for proto in v5 ipfix; do
+	cport=$(free_port)
+	start "samp$proto" "$proto:127.0.0.1:$cport" "" --topology none
+	"$EXPORTER" -c "$T/samp-exp.conf" -r "$T/samp.pcap" -x "$proto:127.0.0.1:$cport" \
+		>"$T/exp.log" 2>&1 || fail "exporter: $(cat "$T/exp.log")"
+	stop "$cport"
+done
+pk5=$(R HGET sampv5:totals packets) pki=$(R HGET sampipfix:totals packets)
+expect_eq "sampling: v5 and IPFIX scale alike" "$pk5" "$pki"
+expect_eq "sampling: packets a multiple of the rate" "$((pk5 % 10))" 0
+expect_eq "sampling: 1 in 10 of 20000 packets, scaled back" "$pk5" 20000
 
 info "topology from Redis, reloaded on a new version"
 "$OSPFMON" -r "$D/ospf/lab.pcap" --redis "127.0.0.1:$PORT" >"$T/ospf1.log" 2>&1 ||
