@@ -113,6 +113,10 @@ void agg_merge(struct agg *dst, const struct agg *src)
 		if (d == NULL)
 			continue;
 		d->v[AV_LOST] += s->v[AV_LOST];
+		if (s->has_templates && s->last_ms >= d->last_ms) {
+			d->templates = s->templates;
+			d->has_templates = true;
+		}
 		if (s->last_ms > d->last_ms)
 			d->last_ms = s->last_ms;
 	}

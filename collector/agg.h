@@ -50,6 +50,8 @@ struct agg_entry {
 	struct agg_key k;
 	uint64_t v[AV_N];            /* bytes, packets, flows (records), lost records */
 	uint64_t last_ms;            /* exporters: last datagram seen */
+	uint32_t templates;          /* exporters (v9/IPFIX): templates defined, */
+	bool     has_templates;      /* as last reported */
 };
 
 struct agg {

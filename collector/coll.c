@@ -51,6 +51,7 @@ struct coll {
 	struct agg interval;
 	struct coll_stats st;
 	struct ipfix_limits lim;
+	uint64_t last_flush_ms;
 	struct place_out out;        /* scratch */
 	struct ratelim rl;
 };
@@ -466,6 +467,20 @@ static void report_domain(void *ctx, const struct ipfix_domain_stats *d)
 		add_lost(r->c, x, d->domain, (int64_t)(lost - x->rep[i].lost), r->now_ms);
 		x->rep[i].lost = lost;
 	}
+	/* the templates it has defined, for the exporters it heard from since
+	 * the last flush */
+	if (x->last_ms >= r->c->last_flush_ms) {
+		struct agg_key k;
+		struct agg_entry *e;
+		agg_key_addr(&k, AK_EXPORTER, x->af, &x->addr, 0);
+		k.b = d->domain;
+		if ((e = agg_add(&r->c->interval, &k, 0, 0, 0)) != NULL) {
+			e->templates = (uint32_t)d->templates_active;
+			e->has_templates = true;
+			if (e->last_ms < x->last_ms)
+				e->last_ms = x->last_ms;
+		}
+	}
 }
 
 void coll_flush_sessions(struct coll *c, uint64_t now_ms)
@@ -476,6 +491,7 @@ void coll_flush_sessions(struct coll *c, uint64_t now_ms)
 				struct rep_ctx r = { c, x, now_ms };
 				ipfix_session_foreach_domain(x->sess, report_domain, &r);
 			}
+	c->last_flush_ms = now_ms;
 }
 
 /* --- entry points ---------------------------------------------------------- */

@@ -277,6 +277,8 @@ static void cumulative(struct writer *w, struct batch *bt, const char *id,
 		cmd(bt, "HINCRBY", key, "lost", u64s(lo, e->v[AV_LOST]), NULL);
 		if (e->last_ms)
 			cmd(bt, "HSET", key, "last_seen_ms", u64s(by, e->last_ms), NULL);
+		if (e->has_templates)
+			cmd(bt, "HSET", key, "templates", u64s(pk, e->templates), NULL);
 		break;
 	default:
 		break;

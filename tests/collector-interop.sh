@@ -106,6 +106,13 @@ for n in v5 ipfix tcp; do
 	expect_eq "$n: records" "$(stat $n records-$( [ $n = v5 ] && echo v5 || echo ipfix))" "$want_flows"
 done
 expect_eq "sfv9: records counted as v9" "$(stat sfv9 records-v9)" "$(R HGET sfv9:totals flows)"
+# exporter health: templates for v9/IPFIX exporters, none for v5
+for n in ipfix tcp sfv9 sfipfix; do
+	t=$(for x in $(R SMEMBERS "$n:exporters"); do R HGET "$n:exporter:$x" templates; done | sort -n | tail -1)
+	[ "${t:-0}" -ge 1 ] || fail "$n: no templates in the exporter hash"
+	info "$n: templates defined: $t"
+done
+expect_eq "v5: no templates field" "$(for x in $(R SMEMBERS v5:exporters); do R HEXISTS "v5:exporter:$x" templates; done)" 0
 
 for n in ipfix tcp sfv9 sfipfix; do
 	if ! cmp -s "$T/v5.agg" "$T/$n.agg"; then
