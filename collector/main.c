@@ -23,6 +23,7 @@
 
 #include "coll.h"
 #include "conf.h"
+#include "daemon.h"
 #include "linkdoc.h"
 #include "log.h"
 #include "place.h"
@@ -38,24 +39,6 @@
 #define MAX_CONNS    256         /* TCP connections */
 #define TICK_MS      200
 #define EXIT_WAIT_MS 5000        /* at exit, time given to write the backlog */
-
-static volatile sig_atomic_t got_stop, got_stats;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		got_stats = 1;
-	else
-		got_stop = 1;
-}
-
-static uint64_t wall_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
 
 /* The three resolutions and their retention (redis/SCHEMA.md); the finest
  * is the flush interval. */
@@ -682,14 +665,7 @@ int main(int argc, char **argv)
 		c.fwd4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		c.fwd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	}
-	{
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGUSR1, &sa, NULL);
-	}
+	daemon_signals();
 
 	{
 		uint64_t now = wall_ms();
@@ -697,7 +673,7 @@ int main(int argc, char **argv)
 			c.bucket[r] = floor_to(now, res[r].width_ms);
 		topo_check(&c, now, true);
 	}
-	while (!got_stop) {
+	while (!sig_stop) {
 		struct pollfd pfd[COL_MAX_LISTEN + MAX_CONNS];
 		unsigned np = 0;
 		uint64_t now;
@@ -731,8 +707,8 @@ int main(int argc, char **argv)
 		flush(&c, now, false);
 		if (c.w)
 			writer_tick(c.w, now);
-		if (got_stats) {
-			got_stats = 0;
+		if (sig_stats) {
+			sig_stats = 0;
 			log_stats(&c);
 		}
 	}

@@ -23,14 +23,13 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "log.h"
 #include "settings.h"
 
 #define BURST            512
 #define TICK_MS          100
 #define REOPEN_MS        5000
-
-static volatile sig_atomic_t got_stats, got_stop;
 
 struct exporter {
 	const struct exporter_conf *conf;
@@ -48,22 +47,6 @@ struct exporter {
 	struct cap_stats capst;    /* accumulated over re-opens */
 	struct ratelim drop_rl;
 };
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		got_stats = 1;
-	else
-		got_stop = 1;
-}
-
-static uint64_t wall_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
 
 static void usage(FILE *fp)
 {
@@ -258,7 +241,7 @@ static int run_file(struct exporter *ex)
 	char err[512];
 	int rc = 0;
 
-	while (!got_stop) {
+	while (!sig_stop) {
 		enum cap_result r = ex->capops->dispatch(ex->cap, BURST * 8, on_frame, ex,
 		                                          err, sizeof(err));
 		if (r == CAP_EOF)
@@ -269,8 +252,8 @@ static int run_file(struct exporter *ex)
 			rc = 1;
 			break;
 		}
-		if (got_stats) {
-			got_stats = 0;
+		if (sig_stats) {
+			sig_stats = 0;
 			print_stats(ex);
 		}
 	}
@@ -286,7 +269,7 @@ static int run_live(struct exporter *ex)
 	uint64_t reopen_at = 0;
 	char err[512];
 
-	while (!got_stop) {
+	while (!sig_stop) {
 		if (ex->cap == NULL && ex->now_ms >= reopen_at) {
 			if (open_capture(ex, err, sizeof(err)) == 0) {
 				log_info("%s: capturing again", ex->conf->cap.interface);
@@ -319,8 +302,8 @@ static int run_live(struct exporter *ex)
 		}
 		flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
 		encoders_tick(ex);
-		if (got_stats) {
-			got_stats = 0;
+		if (sig_stats) {
+			sig_stats = 0;
 			print_stats(ex);
 		}
 	}
@@ -459,7 +442,6 @@ int main(int argc, char **argv)
 {
 	struct exporter_conf conf;
 	struct exporter ex;
-	struct sigaction sa;
 	struct cli cli;
 	config_t cfg;
 	int rc;
@@ -505,12 +487,7 @@ int main(int argc, char **argv)
 		       (size_t)conf.meter.flows.max_flows * flowtab_bytes_per_flow() >> 20);
 	drop_privileges(conf.user, conf.cap.interface != NULL);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	daemon_signals();
 	signal(SIGPIPE, SIG_IGN);
 
 	if (conf.cap.file != NULL) {

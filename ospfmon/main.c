@@ -21,6 +21,7 @@
 
 #include "capture.h"
 #include "conf.h"
+#include "daemon.h"
 #include "dump.h"
 #include "log.h"
 #include "monitor.h"
@@ -30,24 +31,6 @@
 #include "snapshot.h"
 
 #define DEF_SNAPSHOT_MS (5 * 60 * 1000)
-
-static volatile sig_atomic_t got_stop, got_usr1;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		got_usr1 = 1;
-	else
-		got_stop = 1;
-}
-
-static uint64_t wall_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
 
 #define MAX_IFACES 16
 
@@ -351,14 +334,9 @@ static int listen_live(struct run *r)
 	struct listener li[MAX_IFACES];
 	unsigned n = r->s->ninterfaces, up = 0;
 	uint64_t failures = 0;
-	struct sigaction sa;
 	char err[512];
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
+	daemon_signals();
 	memset(li, 0, sizeof(li));
 	for (unsigned i = 0; i < n; i++) {
 		li[i].name = r->s->interfaces[i];
@@ -368,7 +346,7 @@ static int listen_live(struct run *r)
 	if (up == 0 && n == 1)
 		return 1;               /* nothing to listen to: say so and stop */
 	r->next_snapshot_ms = wall_ms() + r->s->snapshot_ms;
-	while (!got_stop) {
+	while (!sig_stop) {
 		struct pollfd pfd[MAX_IFACES];
 		uint64_t now;
 
@@ -396,8 +374,8 @@ static int listen_live(struct run *r)
 		mon_tick(&r->m, now, false);
 		if (r->pub != NULL)
 			pub_tick(r->pub, now);
-		if (got_usr1) {
-			got_usr1 = 0;
+		if (sig_stats) {
+			sig_stats = 0;
 			mon_log_stats(&r->m);
 			log_pub_stats(r);
 			if (failures > 0)
