@@ -15,29 +15,15 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need redis-server redis-cli nfcapd nfdump python3 ss
 
-COLLECTOR="$top_builddir/collector/anemone-collector"
 OSPFMON="$top_builddir/ospfmon/anemone-ospfmon"
 D="$top_srcdir/tests/data"
 PORT=$(free_port)
 redis_start
 
-collector_up() { grep -q "listening on" "$1"; }
-stat() { R HGET "$1:collector:stats" "$2"; }
-# start NAME LISTEN [CONFIG TEXT] [OPTIONS...]: a collector under prefix NAME:
-start() {
-	name=$1 listen=$2 text=$3; shift 3
-	printf 'redis = { prefix = "%s:"; };\n%s\n' "$name" "$text" >"$T/$name.conf"
-	"$COLLECTOR" -c "$T/$name.conf" -l "$listen" --redis "127.0.0.1:$PORT" --flush 1s "$@" \
-		>"$T/$name.log" 2>&1 &
-	cpid=$!
-	BG_PIDS="$BG_PIDS $cpid"
-	SHOW_ON_FAIL="$T/$name.log"
-	wait_for 10 collector_up "$T/$name.log" || fail "$name: collector did not start"
+start() {   # start NAME LISTEN CONFIG-TEXT OPTIONS...
+	collector_start "$@" --flush 1s
 }
-stop() {
-	wait_for 10 udp_drained "$1" || fail "the collector does not read its socket"
-	kill -TERM "$cpid"; wait "$cpid" || fail "collector exit status $?"
-}
+stop() { collector_stop "$1"; }
 
 CAP="$CAPS/v4-mixed.pcap"
 want=$("$PCAP_TOTALS" "$CAP")
@@ -53,17 +39,17 @@ nfcapd_stop
 expect_eq "v6: bytes in Redis" "$(R HGET v6:totals bytes)" "$want_bytes"
 expect_eq "v6: exporter seen over IPv6 (domain 1)" "$(R SMEMBERS v6:exporters)" "::1/1"
 expect_eq "forwarded to nfcapd: nfdump totals" "$(nfdump_totals "$T/fwd")" "$want"
-expect_eq "forwarded datagrams" "$(stat v6 forwarded)" "$(stat v6 datagrams)"
-expect_eq "forward errors" "$(stat v6 forward-errors)" 0
+expect_eq "forwarded datagrams" "$(cstat v6 forwarded)" "$(cstat v6 datagrams)"
+expect_eq "forward errors" "$(cstat v6 forward-errors)" 0
 
 info "allow-list"
 cport=$(free_port)
 start allow "v5:127.0.0.1:$cport" 'allow = [ "192.0.2.0/24", "2001:db8::/32" ];' --topology none
 "$EXPORTER" -r "$CAP" -x "v5:127.0.0.1:$cport" >"$T/exp.log" 2>&1 || fail "exporter"
 stop "$cport"
-[ "$(stat allow datagrams)" -gt 0 ] || fail "allow: nothing received"
-expect_eq "allow: dropped-not-allowed = every datagram" "$(stat allow dropped-not-allowed)" \
-	"$(stat allow datagrams)"
+[ "$(cstat allow datagrams)" -gt 0 ] || fail "allow: nothing received"
+expect_eq "allow: dropped-not-allowed = every datagram" "$(cstat allow dropped-not-allowed)" \
+	"$(cstat allow datagrams)"
 expect_eq "allow: nothing counted" "$(R HGET allow:totals flows)" ""
 
 info "exporter -> router map"
@@ -78,7 +64,7 @@ stop "$cport"
 expect_eq "map: pairs (both flows enter at r3)" "$(R SMEMBERS map:pairs | sort | tr '\n' ' ')" \
 	"10.255.0.3-10.255.0.1 10.255.0.3-10.255.0.5 "
 expect_eq "map: r3 -> r1 bytes" "$(R HGET map:pair:10.255.0.3-10.255.0.1 bytes)" 2800
-expect_eq "map: nothing unrouted" "$(stat map unrouted)" 0
+expect_eq "map: nothing unrouted" "$(cstat map unrouted)" 0
 
 info "sampling: counts scaled by the rate, from the v5 header and from IPFIX options"
 GEN_CAPTURE_BIN="$T/gen-capture" sh "$top_srcdir/bench/gen-capture" -n 20000 -f 500 \
@@ -124,6 +110,6 @@ expect_eq "reload: after the cost change, r3 -> r5 unchanged" \
 	"$(R HGET reload:link:10.255.0.3-10.255.0.5 bytes)" "$r3r5"
 expect_eq "reload: and r4 -> r5 took the whole flow" \
 	"$(R HGET reload:link:10.255.0.4-10.255.0.5 bytes)" "$((r4r5 + 10000))"
-[ "$(stat reload topology-loads)" -ge 2 ] || fail "reload: topology-loads $(stat reload topology-loads)"
-expect_eq "reload: records, none lost" "$(R HGET reload:totals flows) $(stat reload unrouted)" "2 0"
+[ "$(cstat reload topology-loads)" -ge 2 ] || fail "reload: topology-loads $(cstat reload topology-loads)"
+expect_eq "reload: records, none lost" "$(R HGET reload:totals flows) $(cstat reload unrouted)" "2 0"
 echo PASS

@@ -9,7 +9,6 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need redis-server redis-cli softflowd tshark python3 ss
 
-COLLECTOR="$top_builddir/collector/anemone-collector"
 
 # The capture, without the Ethernet padding of its short frames: softflowd
 # counts a packet's bytes from the captured length, so the 6 bytes after a
@@ -40,32 +39,21 @@ want_pkts=$(echo "$want" | sed 's/.*packets=\([0-9]*\).*/\1/')
 want_bytes=$(echo "$want" | sed 's/.*octets=\([0-9]*\).*/\1/')
 info "capture (IPv4): $want"
 
-collector_up() { grep -q "listening on" "$1"; }
-
 # run NAME LISTEN-PROTO SENDER...: a collector writing under prefix NAME:,
 # listening on LISTEN-PROTO:127.0.0.1:<port>; SENDER (with @PORT@ replaced)
 # sends the capture; then the collector is stopped once it has read it all.
 run() {
 	name=$1 lp=$2; shift 2
 	cport=$(free_port)
-	printf 'redis = { prefix = "%s:"; };\n' "$name" >"$T/$name.conf"
-	"$COLLECTOR" -c "$T/$name.conf" -l "$lp:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
-		--topology none >"$T/$name.log" 2>&1 &
-	cpid=$!
-	BG_PIDS="$BG_PIDS $cpid"
-	wait_for 10 collector_up "$T/$name.log" || fail "$name: collector did not start: $(cat "$T/$name.log")"
+	collector_start "$name" "$lp:127.0.0.1:$cport" "" --topology none
 	cmd=$(echo "$*" | sed "s/@PORT@/$cport/g")
 	sh -c "$cmd" >"$T/$name.sender.log" 2>&1 || fail "$name: sender failed: $(cat "$T/$name.sender.log")"
 	case $lp in
-	*tcp*) sleep 1 ;;
-	*) wait_for 10 udp_drained "$cport" || fail "$name: the collector does not read its socket" ;;
+	*tcp*) sleep 1; collector_stop ;;
+	*) collector_stop "$cport" ;;
 	esac
-	kill -TERM "$cpid"; wait "$cpid" || fail "$name: collector exit status $?: $(cat "$T/$name.log")"
 	grep -q "stats datagrams=" "$T/$name.log" || fail "$name: no statistics at exit"
 }
-
-# stat NAME KEY: from the collector's statistics hash in Redis
-stat() { R HGET "$1:collector:stats" "$2"; }
 
 # aggregates NAME: every per-host and per-prefix sum (over the 1-hour
 # buckets), the total series, the per-exporter counters, sorted
@@ -90,9 +78,9 @@ run sfipfix ipfix "$SFD -v 10"
 for n in v5 ipfix tcp sfv9 sfipfix; do
 	expect_eq "$n: bytes in Redis" "$(R HGET "$n:totals" bytes)" "$want_bytes"
 	expect_eq "$n: packets in Redis" "$(R HGET "$n:totals" packets)" "$want_pkts"
-	expect_eq "$n: lost records" "$(stat $n lost)" 0
+	expect_eq "$n: lost records" "$(cstat $n lost)" 0
 	for d in not-allowed too-short version exporters-full bad-v5 bad-ipfix; do
-		expect_eq "$n: datagrams dropped ($d)" "$(stat $n dropped-$d)" 0
+		expect_eq "$n: datagrams dropped ($d)" "$(cstat $n dropped-$d)" 0
 	done
 	expect_eq "$n: unrouted (no topology) = every record" \
 		"$(R HGET "$n:totals" unrouted:no-topology:flows)" "$(R HGET "$n:totals" flows)"
@@ -103,9 +91,9 @@ done
 # our exporter's flows are the capture's flows (softflowd keys flows its own way)
 for n in v5 ipfix tcp; do
 	expect_eq "$n: flows in Redis" "$(R HGET "$n:totals" flows)" "$want_flows"
-	expect_eq "$n: records" "$(stat $n records-$( [ $n = v5 ] && echo v5 || echo ipfix))" "$want_flows"
+	expect_eq "$n: records" "$(cstat $n records-$( [ $n = v5 ] && echo v5 || echo ipfix))" "$want_flows"
 done
-expect_eq "sfv9: records counted as v9" "$(stat sfv9 records-v9)" "$(R HGET sfv9:totals flows)"
+expect_eq "sfv9: records counted as v9" "$(cstat sfv9 records-v9)" "$(R HGET sfv9:totals flows)"
 # exporter health: templates for v9/IPFIX exporters, none for v5
 for n in ipfix tcp sfv9 sfipfix; do
 	t=$(for x in $(R SMEMBERS "$n:exporters"); do R HGET "$n:exporter:$x" templates; done | sort -n | tail -1)

@@ -10,7 +10,6 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need redis-server redis-cli softflowd python3 ss
 
-COLLECTOR="$top_builddir/collector/anemone-collector"
 REPLAY="$top_srcdir/tests/dgram-replay"
 PORT=$(free_port)
 redis_start
@@ -36,32 +35,24 @@ record v5 "$EXPORTER -r $T/cap.pcap -x v5:127.0.0.1:@PORT@"
 record ipfix "$EXPORTER -r $T/cap.pcap -x ipfix:127.0.0.1:@PORT@"
 record v9 "softflowd -d -m 100000 -r $T/cap.pcap -n 127.0.0.1:@PORT@ -v 9"
 
-collector_up() { grep -q "listening on" "$1"; }
-stat() { R HGET "$1:collector:stats" "$2"; }
 
 # run NAME LISTEN-PROTO REPLAY-OPTIONS...
 run() {
 	name=$1 lp=$2; shift 2
 	cport=$(free_port)
-	printf 'redis = { prefix = "%s:"; };\n' "$name" >"$T/$name.conf"
-	"$COLLECTOR" -c "$T/$name.conf" -l "$lp:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
-		--topology none >"$T/$name.log" 2>&1 &
-	cpid=$!
-	BG_PIDS="$BG_PIDS $cpid"
-	wait_for 10 collector_up "$T/$name.log" || fail "$name: collector did not start"
+	collector_start "$name" "$lp:127.0.0.1:$cport" "" --topology none
 	out=$("$REPLAY" replay "$T/${name%%-*}.dg" "$cport" "$@") || fail "$name: replay failed"
-	wait_for 10 udp_drained "$cport" || fail "$name: collector does not read its socket"
-	kill -TERM "$cpid"; wait "$cpid" || fail "$name: collector exit status $?"
+	collector_stop "$cport"
 	info "$name: $out"
 	want_lost=$(echo "$out" | sed 's/.*lost=//')
 	[ "$want_lost" -gt 0 ] || [ "$*" = "" ] || fail "$name: the replay dropped nothing"
-	expect_eq "$name: lost (statistics)" "$(stat "$name" lost)" "$want_lost"
+	expect_eq "$name: lost (statistics)" "$(cstat "$name" lost)" "$want_lost"
 	expect_eq "$name: lost (Redis series)" "$(R XRANGE "$name:total:1h" - + |
 		awk '/^lost$/ { getline; s += $1 } END { print s + 0 }')" "$want_lost"
 	expect_eq "$name: lost (exporter hash)" "$(for k in $(R SMEMBERS "$name:exporters"); do
 		R HGET "$name:exporter:$k" lost; done | awk '{ s += $1 } END { print s + 0 }')" "$want_lost"
 	for d in bad-v5 bad-ipfix version; do
-		expect_eq "$name: dropped-$d" "$(stat "$name" "dropped-$d")" 0
+		expect_eq "$name: dropped-$d" "$(cstat "$name" "dropped-$d")" 0
 	done
 }
 
@@ -80,12 +71,12 @@ PY
 }
 
 run v5-clean v5
-expect_eq "v5-clean: records" "$(stat v5-clean records-v5)" "$(sent_records "$T/v5.dg")"
+expect_eq "v5-clean: records" "$(cstat v5-clean records-v5)" "$(sent_records "$T/v5.dg")"
 run v5-drop v5 --drop-every 7
 expect_eq "v5-drop: received + lost = sent" \
-	"$(( $(stat v5-drop records-v5) + $(stat v5-drop lost) ))" "$(sent_records "$T/v5.dg")"
+	"$(( $(cstat v5-drop records-v5) + $(cstat v5-drop lost) ))" "$(sent_records "$T/v5.dg")"
 run v5-swap v5 --drop-every 11 --swap-every 5
-expect_eq "v5-swap: reordered datagrams seen" "$( [ "$(stat v5-swap reordered)" -gt 0 ] && echo yes)" yes
+expect_eq "v5-swap: reordered datagrams seen" "$( [ "$(cstat v5-swap reordered)" -gt 0 ] && echo yes)" yes
 run ipfix-drop ipfix --drop-every 5
 run ipfix-swap ipfix --drop-every 9 --swap-every 4
 run v9-drop v9 --drop-every 6

@@ -11,7 +11,6 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need redis-server redis-cli python3 ss
 
-COLLECTOR="$top_builddir/collector/anemone-collector"
 REPLAY="$top_srcdir/tests/dgram-replay"
 PORT=$(free_port)
 REDIS_PERSIST=yes    # a restarted server has its data back, as in production
@@ -35,18 +34,11 @@ sleep 0.5; kill -TERM "$rp"; wait "$rp"
 ndg=$("$REPLAY" replay "$T/v5.dg" 1 --count)
 info "recorded $ndg v5 datagrams: $want"
 
-collector_up() { grep -q "listening on" "$1"; }
 logged() { grep -q "$2" "$1"; }
-stat() { R HGET "$1:collector:stats" "$2"; }
-start() {   # start NAME [CONFIG TEXT]
+start() {   # start NAME [REDIS CONFIG TEXT]
 	cport=$(free_port)
-	printf 'redis = { prefix = "%s:"; %s };\n' "$1" "${2:-}" >"$T/$1.conf"
-	"$COLLECTOR" -c "$T/$1.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
-		--topology none --flush 1s >"$T/$1.log" 2>&1 &
-	cpid=$!
-	BG_PIDS="$BG_PIDS $cpid"
+	collector_start "$1" "v5:127.0.0.1:$cport" "redis = { ${2:-} };" --topology none --flush 1s
 	SHOW_ON_FAIL="$T/$1.log $T/replay.log"
-	wait_for 10 collector_up "$T/$1.log" || fail "$1: collector did not start"
 }
 send() { "$REPLAY" replay "$T/v5.dg" "$cport" --range "$1" >>"$T/replay.log" || fail "replay $1"; }
 
@@ -63,14 +55,13 @@ wait_for 10 logged "$T/mid.log" "will retry" || fail "the outage was not logged:
 redis_start
 send "$b:$ndg"
 wait_for 40 logged "$T/mid.log" "reachable again" || fail "the end of the outage was not logged"
-wait_for 10 udp_drained "$cport"
-kill -TERM "$cpid"; wait "$cpid" || fail "collector exit status $?"
+collector_stop "$cport"
 expect_eq "mid: flows in Redis" "$(R HGET mid:totals flows)" "$want_flows"
 expect_eq "mid: packets in Redis" "$(R HGET mid:totals packets)" "$want_pkts"
 expect_eq "mid: bytes in Redis" "$(R HGET mid:totals bytes)" "$want_bytes"
 expect_eq "mid: series sum = total" "$(R XRANGE mid:total:1s - + |
 	awk '/^flows$/ { getline; s += $1 } END { print s + 0 }')" "$want_flows"
-expect_eq "mid: intervals dropped" "$(stat mid redis-batches-dropped)" 0
+expect_eq "mid: intervals dropped" "$(cstat mid redis-batches-dropped)" 0
 expect_eq "mid: outage warnings" "$(grep -c "will retry" "$T/mid.log")" 1
 
 info "backlog bound"
@@ -84,13 +75,12 @@ wait_for 10 logged "$T/bound.log" "backlog of 65536 bytes full" ||
 	fail "the overflow was not logged: $(cat "$T/bound.log")"
 redis_start
 wait_for 40 logged "$T/bound.log" "reachable again" || fail "bound: the end of the outage was not logged"
-wait_for 10 udp_drained "$cport"
-kill -TERM "$cpid"; wait "$cpid" || fail "collector exit status $?"
-dropped=$(stat bound redis-records-dropped)
+collector_stop "$cport"
+dropped=$(cstat bound redis-records-dropped)
 [ "$dropped" -gt 0 ] || fail "bound: nothing dropped, the bound was not reached"
 expect_eq "bound: flows in Redis + records dropped" \
 	"$(( $(R HGET bound:totals flows) + dropped ))" "$want_flows"
-[ "$(stat bound redis-batches-dropped)" -gt 0 ] || fail "bound: batches-dropped not counted"
+[ "$(cstat bound redis-batches-dropped)" -gt 0 ] || fail "bound: batches-dropped not counted"
 
 info "Redis never there"
 redis_stop
@@ -98,7 +88,7 @@ start never
 send "0:$a"
 sleep 1.5
 t0=$(date +%s)
-kill -TERM "$cpid"; wait "$cpid" || fail "collector exit status $?"
+collector_stop
 el=$(( $(date +%s) - t0 ))
 [ "$el" -le 8 ] || fail "exit took ${el}s with Redis away"
 grep -q "interval.* not written" "$T/never.log" || fail "unwritten intervals not reported: $(cat "$T/never.log")"

@@ -150,6 +150,36 @@ redis_stop() {
 	! redis_ping || fail "redis-server did not stop"
 }
 
+# collector_start NAME LISTEN CONFIG-TEXT [OPTIONS...]: anemone-collector
+# writing under the key prefix NAME: to the test's Redis ($PORT), listening
+# on LISTEN (PROTO:ADDR:PORT), with CONFIG-TEXT added to its configuration
+# file (a "redis = { ... }" group in it gets the prefix) and OPTIONS on its
+# command line; its log is $T/NAME.log (shown if the
+# test fails).  Sets CPID.
+COLLECTOR="$top_builddir/collector/anemone-collector"
+collector_start() {
+	cname=$1 clisten=$2 ctext=$3; shift 3
+	case $ctext in
+	*"redis = {"*) printf '%s\n' "$ctext" | sed "s/redis = {/redis = { prefix = \"$cname:\";/" ;;
+	*) printf 'redis = { prefix = "%s:"; };\n%s\n' "$cname" "$ctext" ;;
+	esac >"$T/$cname.conf"
+	"$COLLECTOR" -c "$T/$cname.conf" -l "$clisten" --redis "127.0.0.1:$PORT" "$@" \
+		>"$T/$cname.log" 2>&1 &
+	CPID=$!
+	BG_PIDS="$BG_PIDS $CPID"
+	SHOW_ON_FAIL="$T/$cname.log"
+	wait_for 10 grep -q "listening on" "$T/$cname.log" ||
+		fail "$cname: the collector did not start: $(cat "$T/$cname.log")"
+}
+# collector_stop [UDP-PORT]: stop the collector (CPID) once it has read every
+# datagram queued on UDP-PORT; it writes what it holds and must exit 0.
+collector_stop() {
+	[ -z "${1:-}" ] || wait_for 10 udp_drained "$1" || fail "the collector does not read its socket"
+	kill -TERM "$CPID"; wait "$CPID" || fail "the collector's exit status: $?"
+}
+# cstat NAME KEY: a counter from the statistics the collector NAME wrote to Redis
+cstat() { R HGET "$1:collector:stats" "$2"; }
+
 expect_eq() {  # expect_eq WHAT GOT WANT
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 	info "$1: $2"
