@@ -82,6 +82,15 @@ static const char *u64s(char *buf, uint64_t v)
 	return buf;
 }
 
+/* Lost records: a late datagram gives back what its gap counted, possibly
+ * in a later interval, so an interval's count can be negative (the table
+ * keeps it modulo 2^64). */
+static const char *lost_s(char *buf, uint64_t v)
+{
+	snprintf(buf, 24, "%" PRId64, (int64_t)v);
+	return buf;
+}
+
 static void ip4s(char *buf, uint32_t host_order)
 {
 	struct in_addr a = { htonl(host_order) };
@@ -225,11 +234,11 @@ static void series(struct writer *w, struct batch *bt, const struct writer_res *
 	if (e->k.kind == AK_EXPORTER)
 		cmd(bt, "XADD", key, "MINID", "~", minid, ts, "bytes", u64s(by, e->v[AV_BYTES]),
 		    "packets", u64s(pk, e->v[AV_PACKETS]), "records", u64s(fl, e->v[AV_FLOWS]),
-		    "lost", u64s(lo, e->v[AV_LOST]), NULL);
+		    "lost", lost_s(lo, e->v[AV_LOST]), NULL);
 	else if (e->k.kind == AK_TOTAL)
 		cmd(bt, "XADD", key, "MINID", "~", minid, ts, "bytes", u64s(by, e->v[AV_BYTES]),
 		    "packets", u64s(pk, e->v[AV_PACKETS]), "flows", u64s(fl, e->v[AV_FLOWS]),
-		    "lost", u64s(lo, e->v[AV_LOST]), NULL);
+		    "lost", lost_s(lo, e->v[AV_LOST]), NULL);
 	else
 		cmd(bt, "XADD", key, "MINID", "~", minid, ts, "bytes", u64s(by, e->v[AV_BYTES]),
 		    "packets", u64s(pk, e->v[AV_PACKETS]), "flows", u64s(fl, e->v[AV_FLOWS]), NULL);
@@ -247,7 +256,7 @@ static void cumulative(struct writer *w, struct batch *bt, const char *id,
 		cmd(bt, "HINCRBY", key, "bytes", u64s(by, e->v[AV_BYTES]), NULL);
 		cmd(bt, "HINCRBY", key, "packets", u64s(pk, e->v[AV_PACKETS]), NULL);
 		cmd(bt, "HINCRBY", key, "flows", u64s(fl, e->v[AV_FLOWS]), NULL);
-		cmd(bt, "HINCRBY", key, "lost", u64s(lo, e->v[AV_LOST]), NULL);
+		cmd(bt, "HINCRBY", key, "lost", lost_s(lo, e->v[AV_LOST]), NULL);
 		break;
 	case AK_UNROUTED:
 		writer_key(w, key, sizeof(key), "totals");
@@ -274,7 +283,7 @@ static void cumulative(struct writer *w, struct batch *bt, const char *id,
 		cmd(bt, "HINCRBY", key, "bytes", u64s(by, e->v[AV_BYTES]), NULL);
 		cmd(bt, "HINCRBY", key, "packets", u64s(pk, e->v[AV_PACKETS]), NULL);
 		cmd(bt, "HINCRBY", key, "records", u64s(fl, e->v[AV_FLOWS]), NULL);
-		cmd(bt, "HINCRBY", key, "lost", u64s(lo, e->v[AV_LOST]), NULL);
+		cmd(bt, "HINCRBY", key, "lost", lost_s(lo, e->v[AV_LOST]), NULL);
 		if (e->last_ms)
 			cmd(bt, "HSET", key, "last_seen_ms", u64s(by, e->last_ms), NULL);
 		if (e->has_templates)

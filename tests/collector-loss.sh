@@ -80,4 +80,19 @@ expect_eq "v5-swap: reordered datagrams seen" "$( [ "$(cstat v5-swap reordered)"
 run ipfix-drop ipfix --drop-every 5
 run ipfix-swap ipfix --drop-every 9 --swap-every 4
 run v9-drop v9 --drop-every 6
+
+info "a late datagram in a later interval than its gap"
+cport=$(free_port)
+sport=$(free_port)
+collector_start late "v5:127.0.0.1:$cport" "" --topology none --flush 1s
+for r in 0:1 2:4; do "$REPLAY" replay "$T/v5.dg" "$cport" --range $r --sport "$sport" >/dev/null; done
+sleep 2.2                         # the gap is counted and written
+gap=$(R HGET late:totals lost)
+[ "${gap:-0}" -gt 0 ] || fail "late: the gap was not counted: '$gap'"
+"$REPLAY" replay "$T/v5.dg" "$cport" --range 1:2 --sport "$sport" >/dev/null
+collector_stop "$cport"
+expect_eq "late: lost after the late datagram (totals)" "$(R HGET late:totals lost)" 0
+expect_eq "late: lost over the series (one bucket negative)" "$(R XRANGE late:total:1s - + |
+	awk '/^lost$/ { getline; s += $1; if ($1 < 0) neg = 1 } END { print s + 0, neg + 0 }')" "0 1"
+expect_eq "late: reordered" "$(cstat late reordered)" 1
 echo PASS
