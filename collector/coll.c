@@ -50,6 +50,7 @@ struct coll {
 	struct lsdb *db;             /* the placer's database */
 	struct agg interval;
 	struct coll_stats st;
+	struct coll_stats gone;      /* domain sums of the sessions freed */
 	struct ipfix_limits lim;
 	uint64_t last_flush_ms;
 	struct place_out out;        /* scratch */
@@ -133,10 +134,30 @@ static size_t xp_slot(const struct coll *c, int af, const union anm_addr *a, uin
 	return (size_t)hash_words(&k, sizeof(k), c->seed) & (c->tabsize - 1);
 }
 
-static void xp_free(struct xp *x)
+/* Add the domain counters of session s to t. */
+static void sum_domain(void *ctx, const struct ipfix_domain_stats *d)
 {
-	if (x->sess)
+	struct coll_stats *t = ctx;
+
+	t->domains++;
+	t->templates += d->templates_active;
+	t->templates_added += d->templates_added;
+	t->templates_withdrawn += d->templates_withdrawn;
+	t->template_errors += d->template_errors;
+	t->no_template_sets += d->no_template_sets;
+	t->bad_sets += d->bad_sets;
+	t->reserved_sets += d->reserved_sets;
+	t->options_records += d->options_records;
+	t->no_address_records += d->no_address_records;
+}
+
+/* Free x; its session's counters stay in the sums (but not what it held). */
+static void xp_free(struct coll *c, struct xp *x)
+{
+	if (x->sess) {
+		ipfix_session_foreach_domain(x->sess, sum_domain, &c->gone);
 		ipfix_session_free(x->sess);
+	}
 	free(x);
 }
 
@@ -154,7 +175,7 @@ static bool evict_one(struct coll *c, uint64_t now_ms)
 	{
 		struct xp *x = *victim;
 		*victim = x->next;
-		xp_free(x);
+		xp_free(c, x);
 		c->nxp--;
 		c->st.exporters_evicted++;
 	}
@@ -435,6 +456,13 @@ static void ipfix_message(struct coll *c, struct xp *x, int version, const uint8
 	if ((rc = ipfix_session_input(x->sess, buf, len, now_ms, emit, &ctx)) < 0) {
 		char a[64];
 		c->st.dropped[CD_IPFIX]++;
+		switch (rc) {
+		case IPFIX_ERR_SHORT:   c->st.ipfix_short++; break;
+		case IPFIX_ERR_LENGTH:  c->st.ipfix_length++; break;
+		case IPFIX_ERR_DOMAINS: c->st.ipfix_domains++; break;
+		case IPFIX_ERR_DECODE:  c->st.ipfix_decode++; break;
+		default:                c->st.ipfix_sets++; break;   /* sets, too big */
+		}
 		inet_ntop(x->af, x->addr.b, a, sizeof(a));
 		log_ratelimited(&c->rl, now_ms, "v%d message of %zu bytes from %s dropped: %s",
 		                version, len, a, ipfix_strerror(rc));
@@ -567,7 +595,7 @@ void coll_stream_closed(struct coll *c, uint64_t conn)
 					ipfix_session_foreach_domain(x->sess, report_domain, &r);
 				}
 				*pp = x->next;
-				xp_free(x);
+				xp_free(c, x);
 				c->nxp--;
 				return;
 			}
@@ -622,7 +650,7 @@ void coll_free(struct coll *c)
 			while (c->tab[i]) {
 				struct xp *x = c->tab[i];
 				c->tab[i] = x->next;
-				xp_free(x);
+				xp_free(c, x);
 			}
 	free(c->tab);
 	free(c->map);
@@ -654,7 +682,22 @@ struct agg *coll_interval(struct coll *c)
 	return &c->interval;
 }
 
-const struct coll_stats *coll_stats(const struct coll *c)
+const struct coll_stats *coll_stats(struct coll *c)
 {
-	return &c->st;
+	struct coll_stats *t = &c->st;
+
+	t->domains = t->templates = 0;
+	t->templates_added = c->gone.templates_added;
+	t->templates_withdrawn = c->gone.templates_withdrawn;
+	t->template_errors = c->gone.template_errors;
+	t->no_template_sets = c->gone.no_template_sets;
+	t->bad_sets = c->gone.bad_sets;
+	t->reserved_sets = c->gone.reserved_sets;
+	t->options_records = c->gone.options_records;
+	t->no_address_records = c->gone.no_address_records;
+	for (size_t i = 0; i < c->tabsize; i++)
+		for (struct xp *x = c->tab[i]; x; x = x->next)
+			if (x->sess)
+				ipfix_session_foreach_domain(x->sess, sum_domain, t);
+	return t;
 }

@@ -76,6 +76,18 @@ struct coll_stats {
 	uint64_t exporters_evicted;  /* idle ones removed to make room */
 	uint64_t routed, unrouted;   /* records placed on the topology or not */
 	uint64_t placer_swaps;       /* topologies taken */
+	/* v9/IPFIX messages rejected whole (dropped[CD_IPFIX]), by reason:
+	 * shorter than the header, IPFIX length field != datagram length,
+	 * malformed set structure, a domain beyond the per-session limit,
+	 * not decodable after cleaning */
+	uint64_t ipfix_short, ipfix_length, ipfix_sets, ipfix_domains, ipfix_decode;
+	/* summed over the observation domains of every v9/IPFIX session, those
+	 * of sessions already gone included (struct ipfix_domain_stats);
+	 * domains and templates: held now */
+	uint64_t domains, templates;
+	uint64_t templates_added, templates_withdrawn, template_errors;
+	uint64_t no_template_sets, bad_sets, reserved_sets;
+	uint64_t options_records, no_address_records;
 };
 
 struct coll;
@@ -106,7 +118,8 @@ bool coll_has_placer(const struct coll *c);
  * it with agg_clear. */
 struct agg *coll_interval(struct coll *c);
 
-const struct coll_stats *coll_stats(const struct coll *c);
+/* The counters; the v9/IPFIX domain sums are computed by the call. */
+const struct coll_stats *coll_stats(struct coll *c);
 const char *coll_drop_name(enum coll_drop d);
 
 /* Call at flush: moves the lost-record counts of the v9/IPFIX sessions

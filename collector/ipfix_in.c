@@ -983,7 +983,10 @@ static void clean_sets(struct ipfix_session *s, struct domain *d,
 		} else if (v9 && id == V9_SET_OPTIONS) {
 			set_open(s, w, SET_OPTIONS);
 			clean_v9_opt_set(s, d, w, b, bl);
-		}                                /* other ids below 256: reserved */
+		} else {                         /* other ids below 256: reserved */
+			d->st.reserved_sets++;
+			continue;
+		}
 		set_close(s, w);
 		if (w->overflow)
 			return;

@@ -108,6 +108,7 @@ struct ipfix_domain_stats {
 	uint64_t template_errors;   /* template records dropped: malformed or over limits */
 	uint64_t no_template_sets;  /* data sets skipped, template unknown (>= 1 record each) */
 	uint64_t bad_sets;          /* data sets with a truncated last record */
+	uint64_t reserved_sets;     /* sets with a reserved id (4-255; v9: 2-255), skipped */
 	uint32_t sampling;          /* current 1-in-N rate from options; 0 unknown */
 	uint32_t last_seq;          /* header sequence of the last message */
 };

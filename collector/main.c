@@ -392,6 +392,11 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 		snprintf(n, sizeof(n), "dropped-%s", coll_drop_name((enum coll_drop)i));
 		ST(n, s->dropped[i]);
 	}
+	ST("bad-ipfix-short", s->ipfix_short);
+	ST("bad-ipfix-length", s->ipfix_length);
+	ST("bad-ipfix-sets", s->ipfix_sets);
+	ST("bad-ipfix-domains", s->ipfix_domains);
+	ST("bad-ipfix-decode", s->ipfix_decode);
 	ST("records-v5", s->records[0]);
 	ST("records-v9", s->records[1]);
 	ST("records-ipfix", s->records[2]);
@@ -400,6 +405,16 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("sequence-resets", s->resets);
 	ST("exporters", s->exporters);
 	ST("exporters-evicted", s->exporters_evicted);
+	ST("domains", s->domains);
+	ST("templates", s->templates);
+	ST("templates-added", s->templates_added);
+	ST("templates-withdrawn", s->templates_withdrawn);
+	ST("template-errors", s->template_errors);
+	ST("no-template-sets", s->no_template_sets);
+	ST("bad-sets", s->bad_sets);
+	ST("reserved-sets", s->reserved_sets);
+	ST("options-records", s->options_records);
+	ST("no-address-records", s->no_address_records);
 	ST("routed", s->routed);
 	ST("unrouted", s->unrouted);
 	ST("topology-loads", c->topo_loads);
