@@ -100,7 +100,11 @@ static int open_listener(struct col *c, const struct col_listen *l)
 		log_warn("%s: socket", l->spec);
 		return -1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* TCP: a restart is not kept from its port by connections in TIME_WAIT.
+	 * Not UDP: there it would let a second collector bind the same port and
+	 * silently take the datagrams from the first. */
+	if (l->tcp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (l->ep.addr.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	if (!l->tcp) {

@@ -116,7 +116,8 @@ expect_exit 2 "nothing to listen on" --no-redis --topology none
 c=$(conf listen-bad 'listen = [ "udp:127.0.0.1:2055" ];')
 expect_exit 0 "configuration OK" -n -c "$c" -l ipfix:127.0.0.1:4739
 
-# a port that is taken by another program: exit 1, naming it
+# a port that is taken: exit 1, naming it; by another program, and by a
+# second collector (a UDP port is not shared between two collectors)
 p=$(free_port)
 python3 -c '
 import socket, sys, time
@@ -136,6 +137,21 @@ for l in "udp:127.0.0.1:$p" "ipfix+tcp:127.0.0.1:$p"; do
 	grep -q "$l: bind: Address already in use" "$T/bg.log" || fail "$l: unclear message: $(cat "$T/bg.log")"
 	info "$l held: exit 1: $(cat "$T/bg.log")"
 done
+
+q=$(free_port)
+"$COLLECTOR" -l "udp:127.0.0.1:$q" -l "ipfix+tcp:127.0.0.1:$q" --no-redis --topology none \
+	>"$T/first.log" 2>&1 &
+first=$!
+BG_PIDS="$BG_PIDS $first"
+wait_for 10 grep -q "listening on ipfix+tcp" "$T/first.log" || fail "collector did not start"
+for l in "udp:127.0.0.1:$q" "v5:127.0.0.1:$q" "ipfix+tcp:127.0.0.1:$q"; do
+	run_bg -l "$l" --no-redis --topology none
+	[ "$rc" -eq 1 ] || fail "$l held by another collector: exit $rc, want 1: $(cat "$T/bg.log")"
+	grep -q "bind: Address already in use" "$T/bg.log" || fail "$l: unclear message: $(cat "$T/bg.log")"
+	info "$l held by a collector: exit 1"
+done
+kill -TERM "$first"
+wait "$first" || fail "the first collector: exit status $?"
 
 # every setting settings.c accepts is in the shipped example and the manual
 sed -n '/_known\[\] = {/,/NULL/p' "$top_srcdir/collector/settings.c" |
