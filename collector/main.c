@@ -716,7 +716,10 @@ int main(int argc, char **argv)
 			else
 				read_udp(&c, &c.socks[i], now);
 		}
-		for (unsigned i = c.nconns; i-- > 0;) {
+		/* the connections polled: not those accepted just now, which have
+		 * no pollfd (closing one moves the last into its place, one that
+		 * was done already or was not polled) */
+		for (unsigned i = np - c.nsocks; i-- > 0;) {
 			if (!(pfd[c.nsocks + i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (!read_tcp(&c, &c.conns[i], now))
