@@ -537,6 +537,7 @@ int main(int argc, char **argv)
 	int verbose = 0, opt;
 	char err[512], hostbuf[256];
 	uint64_t seed;
+	int status = 0;
 
 	while ((opt = getopt_long(argc, argv, "c:l:nvVh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -568,13 +569,13 @@ int main(int argc, char **argv)
 	collector_conf_defaults(&conf);
 	config_init(&cfg);
 	if (cfile && collector_conf_load(&conf, &cfg, cfile) > 0)
-		return CONF_EXIT;
+		goto conf_error;
 	if (ncli_listen) {
 		conf.nlisten = 0;
 		for (unsigned i = 0; i < ncli_listen; i++) {
 			if (col_listen_parse(cli_listen[i], &conf.listen[conf.nlisten], err, sizeof(err)) < 0) {
 				fprintf(stderr, "anemone-collector: -l %s\n", err);
-				return CONF_EXIT;
+				goto conf_error;
 			}
 			conf.nlisten++;
 		}
@@ -582,7 +583,7 @@ int main(int argc, char **argv)
 	if (cli_redis) {
 		if (col_redis_parse(cli_redis, &conf.rc, hostbuf, sizeof(hostbuf), err, sizeof(err)) < 0) {
 			fprintf(stderr, "anemone-collector: --redis %s\n", err);
-			return CONF_EXIT;
+			goto conf_error;
 		}
 		conf.redis = true;
 	}
@@ -603,17 +604,17 @@ int main(int argc, char **argv)
 	                  conf.flush_ms % 1000 != 0 || 60000 % conf.flush_ms != 0)) {
 		fprintf(stderr, "anemone-collector: --flush '%s': must divide a minute in whole "
 		        "seconds (1s, 2s, 5s, 10s, 15s, 20s, 30s)\n", cli_flush);
-		return CONF_EXIT;
+		goto conf_error;
 	}
 	if (conf.nlisten == 0) {
 		fprintf(stderr, "anemone-collector: nothing to listen on: give -l PROTO:ADDR:PORT "
 		        "or 'listen' in the configuration\n");
-		return CONF_EXIT;
+		goto conf_error;
 	}
 	if (conf.topo == TS_REDIS && !conf.redis) {
 		fprintf(stderr, "anemone-collector: --topology redis needs Redis "
 		        "(give --topology FILE or none with --no-redis)\n");
-		return CONF_EXIT;
+		goto conf_error;
 	}
 	if (check) {
 		printf("configuration OK\n");
@@ -671,8 +672,10 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < conf.nlisten; i++) {
 		int fd = open_listener(&c, &conf.listen[i]);
-		if (fd < 0)
-			return 1;
+		if (fd < 0) {
+			status = 1;
+			goto out;
+		}
 		c.socks[c.nsocks].fd = fd;
 		c.socks[c.nsocks].protos = conf.listen[i].protos;
 		c.socks[c.nsocks].tcp = conf.listen[i].tcp;
@@ -751,6 +754,7 @@ int main(int argc, char **argv)
 		writer_stats(c.w, &ws);
 	}
 	log_stats(&c);
+out:
 	for (unsigned i = 0; i < c.nsocks; i++)
 		close(c.socks[i].fd);
 	if (c.fwd4 >= 0)
@@ -766,5 +770,8 @@ int main(int argc, char **argv)
 		agg_free(&c.coarse[r]);
 	coll_free(c.coll);
 	config_destroy(&cfg);
-	return 0;
+	return status;
+conf_error:
+	config_destroy(&cfg);
+	return CONF_EXIT;
 }
