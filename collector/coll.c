@@ -564,6 +564,19 @@ void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
 		ipfix_message(c, x, version, buf, len, now_ms);
 }
 
+bool coll_stream_allowed(struct coll *c, const struct sockaddr *from)
+{
+	union anm_addr a;
+	uint16_t port;
+	int af;
+
+	sender_of(from, &af, &a, &port);
+	if (af != 0 && allowed(c, af, &a))
+		return true;
+	c->st.dropped[CD_NOT_ALLOWED]++;
+	return false;
+}
+
 void coll_stream_message(struct coll *c, uint64_t conn, const struct sockaddr *from,
                          const uint8_t *buf, size_t len, uint64_t now_ms)
 {

@@ -100,6 +100,10 @@ void coll_free(struct coll *c);
 void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
                    const uint8_t *buf, size_t len, uint64_t now_ms);
 
+/* Whether a TCP connection from `from` may be accepted (the allow-list);
+ * a refusal is counted as dropped, not-allowed. */
+bool coll_stream_allowed(struct coll *c, const struct sockaddr *from);
+
 /* One IPFIX message from the TCP connection `conn` (an opaque, unique id for
  * the connection's life) whose peer is `from`; coll_stream_closed ends its
  * transport session (templates are per connection). */

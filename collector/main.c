@@ -194,6 +194,13 @@ static void accept_tcp(struct col *c, struct sock *s)
 	if (fd < 0)
 		return;
 	endpoint_name((struct sockaddr *)&peer, name, sizeof(name));
+	if (!coll_stream_allowed(c->coll, (struct sockaddr *)&peer)) {
+		static struct ratelim rl = RATELIM_INIT(60000, 5);
+		log_ratelimited(&rl, wall_ms(), "%s: connection from %s refused: not in 'allow'",
+		                s->spec, name);
+		close(fd);
+		return;
+	}
 	if (c->nconns == MAX_CONNS) {
 		log_warnx("%s: connection from %s refused: %d connections open", s->spec, name,
 		          MAX_CONNS);

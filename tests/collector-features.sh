@@ -51,6 +51,15 @@ stop "$cport"
 expect_eq "allow: dropped-not-allowed = every datagram" "$(cstat allow dropped-not-allowed)" \
 	"$(cstat allow datagrams)"
 expect_eq "allow: nothing counted" "$(R HGET allow:totals flows)" ""
+cport=$(free_port)
+start allowtcp "ipfix+tcp:127.0.0.1:$cport" 'allow = [ "192.0.2.0/24" ];' --topology none
+"$EXPORTER" -r "$CAP" -x "ipfix+tcp:127.0.0.1:$cport" >"$T/exp.log" 2>&1
+sleep 0.5
+collector_stop
+grep -q "connection from 127.0.0.1:[0-9]* refused: not in 'allow'" "$T/allowtcp.log" ||
+	fail "allow: the TCP connection was not refused"
+[ "$(cstat allowtcp dropped-not-allowed)" -ge 1 ] || fail "allow: TCP refusal not counted"
+expect_eq "allow over TCP: nothing counted" "$(R HGET allowtcp:totals flows)" ""
 
 info "exporter -> router map"
 printf '10.9.9.9 10.100.1.1 2800 10\n10.100.1.10 10.100.5.20 1000 10\n' >"$T/map.flows"
