@@ -39,6 +39,24 @@ struct edge {
 	uint32_t to, net;            /* router index, transit network or 0 */
 };
 
+/*
+ * Placement cache: the outcome of the walk from (ingress, start router) to
+ * one destination address, when it does not depend on the flow's bytes and
+ * packets: a single path (no router on the way divides the traffic), so
+ * every link crossed and the one pair carry all of the flow; or a reason
+ * the flow is unrouted.  Direct-mapped; it belongs to the placer, so a new
+ * topology (a new placer) starts with an empty one.
+ */
+#define PCACHE_SIZE  8192            /* entries, a power of two */
+#define PCACHE_LINKS 6               /* longer paths are not cached */
+
+struct pcache {
+	uint32_t dst, ingress, start, nh;   /* nh: the pinning next hop, else 0 */
+	uint8_t valid, reason, pinned, nlinks;
+	uint32_t egress;
+	struct { uint32_t a, b, net; } l[PCACHE_LINKS];
+};
+
 struct placer {
 	const struct lsdb *db;
 	struct rtr *r;        unsigned nr;
@@ -52,6 +70,7 @@ struct placer {
 	uint8_t *egress;
 	uint64_t *abytes, *apkts;
 	struct edge *edges;
+	struct pcache *cache;        /* PCACHE_SIZE entries */
 };
 
 static int masklen(uint32_t m)
@@ -152,6 +171,7 @@ void placer_free(struct placer *pl)
 	free(pl->adj);
 	free(pl->own);
 	placer_free_scratch(pl);
+	free(pl->cache);
 	free(pl);
 }
 
@@ -280,7 +300,8 @@ struct placer *placer_build(const struct lsdb *db, uint64_t now_ms)
 		pl->abytes = calloc(n, sizeof(uint64_t));
 		pl->apkts = calloc(n, sizeof(uint64_t));
 		pl->edges = calloc(n * SPF_MAX_NEXTHOPS, sizeof(struct edge));
-		if (!pl->mark || !pl->indeg || !pl->eoff || !pl->ecnt || !pl->depth || !pl->queue ||
+		pl->cache = calloc(PCACHE_SIZE, sizeof(*pl->cache));
+		if (!pl->cache || !pl->mark || !pl->indeg || !pl->eoff || !pl->ecnt || !pl->depth || !pl->queue ||
 		    !pl->egress || !pl->abytes || !pl->apkts || !pl->edges)
 			goto fail;
 	}
@@ -519,10 +540,66 @@ static int unrouted(struct place_out *out, enum place_reason why)
 	return why;
 }
 
+static struct pcache *pcache_slot(const struct placer *pl, uint32_t ingress, unsigned start,
+                                  uint32_t dst)
+{
+	uint64_t h = ((uint64_t)ingress << 32 | dst) * 0x9e3779b97f4a7c15ull;
+
+	h ^= (uint64_t)start * 0xc2b2ae3d27d4eb4full;
+	return &pl->cache[(h >> 40) & (PCACHE_SIZE - 1)];
+}
+
+/* Fill out from a cached outcome (the first hop, when pinned, is in it). */
+static int pcache_use(const struct pcache *e, const struct place_in *in, struct place_out *out)
+{
+	if (e->reason != PLACE_OK)
+		return unrouted(out, (enum place_reason)e->reason);
+	out->pinned = e->pinned;
+	out->nlinks = e->nlinks;
+	for (unsigned i = 0; i < e->nlinks; i++)
+		out->links[i] = (struct place_link){ e->l[i].a, e->l[i].b, e->l[i].net, in->bytes,
+		                                     in->packets };
+	out->npairs = 1;
+	out->pairs[0] = (struct place_pair){ e->ingress, e->egress, in->bytes, in->packets };
+	return PLACE_OK;
+}
+
+/* Remember what the walk gave, if it does not depend on bytes and packets. */
+static void pcache_put(struct pcache *e, uint32_t ingress, unsigned start, uint32_t dst,
+                       uint32_t nh, const struct place_in *in, const struct place_out *out)
+{
+	if (out->reason == PLACE_OK) {
+		if (out->npairs != 1 || out->nlinks > PCACHE_LINKS ||
+		    out->pairs[0].bytes != in->bytes || out->pairs[0].packets != in->packets)
+			return;
+		for (unsigned i = 0; i < out->nlinks; i++)
+			if (out->links[i].bytes != in->bytes || out->links[i].packets != in->packets)
+				return;
+	}
+	e->valid = 0;
+	e->dst = dst;
+	e->ingress = ingress;
+	e->start = start;
+	e->nh = nh;
+	e->reason = out->reason;
+	e->pinned = out->pinned;
+	e->nlinks = (uint8_t)(out->reason == PLACE_OK ? out->nlinks : 0);
+	e->egress = out->reason == PLACE_OK ? out->pairs[0].egress : 0;
+	for (unsigned i = 0; i < e->nlinks; i++) {
+		e->l[i].a = out->links[i].a;
+		e->l[i].b = out->links[i].b;
+		e->l[i].net = out->links[i].net;
+	}
+	e->valid = 1;
+}
+
+static int walk(struct placer *pl, const struct place_in *in, struct place_out *out,
+                uint32_t dst, uint32_t ingress, unsigned start, bool *split);
+
 int place_flow(struct placer *pl, const struct place_in *in, struct place_out *out)
 {
 	uint32_t src, dst, nh, ingress;
-	unsigned start, n = 0, head = 0, nedges = 0, done = 0, reached;
+	unsigned start;
 	int ii;
 
 	out->reason = PLACE_OK;
@@ -565,6 +642,33 @@ int place_flow(struct placer *pl, const struct place_in *in, struct place_out *o
 		}
 	}
 
+	/* 2. the walk, or what it gave for this (ingress, start, dst) before:
+	 * flows of no bytes and no packets have no links and take no part */
+	if (in->bytes == 0 && in->packets == 0) {
+		bool split;
+		return walk(pl, in, out, dst, ingress, start, &split);
+	} else {
+		struct pcache *e = pcache_slot(pl, ingress, start, dst);
+		uint32_t pin = out->pinned ? nh : 0;
+		bool split = false;
+		int rc;
+		if (e->valid && e->dst == dst && e->ingress == ingress && e->start == start &&
+		    e->pinned == out->pinned && e->nh == pin)
+			return pcache_use(e, in, out);
+		rc = walk(pl, in, out, dst, ingress, start, &split);
+		if (!split)
+			pcache_put(e, ingress, start, dst, pin, in, out);
+		return rc;
+	}
+}
+
+/* Steps 2a and 2b of place_flow; *split is set when a router divided the
+ * traffic among several next hops. */
+static int walk(struct placer *pl, const struct place_in *in, struct place_out *out,
+                uint32_t dst, uint32_t ingress, unsigned start, bool *split)
+{
+	unsigned n = 0, head = 0, nedges = 0, done = 0, reached;
+
 	/* 2a. the forwarding graph from start: depth-first, each router once */
 	if (++pl->gen == 0) {
 		memset(pl->mark, 0, pl->nr * sizeof(*pl->mark));
@@ -587,6 +691,8 @@ int place_flow(struct placer *pl, const struct place_in *in, struct place_out *o
 		pl->depth[ri] = 0;
 		if (d == 1)
 			continue;
+		if (l->nnh > 1)
+			*split = true;
 		for (unsigned k = 0; k < l->nnh; k++) {
 			const struct iface *f = iface_find(pl, l->nh[k], pl->r[ri].id);
 			int bi = f ? router_index(pl, f->router) : -1;

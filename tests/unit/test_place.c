@@ -160,6 +160,19 @@ static void test_paths(struct placer *pl)
 	CHECK(has_link(R1, R2, 0, 100, 2));
 	CHECK_EQ(out.npairs, 1);
 	CHECK(has_pair(R1, R2, 100, 2));
+	/* the same path again (from the placement cache) with other amounts,
+	 * and a flow of nothing (no links, no pair) */
+	in = flow(IP(10,1,0,9), IP(10,2,0,9), 7, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R1);
+	CHECK_EQ(out.nlinks, 1);
+	CHECK(has_link(R1, R2, 0, 7, 1));
+	CHECK_EQ(out.npairs, 1);
+	CHECK(has_pair(R1, R2, 7, 1));
+	in = flow(IP(10,1,0,9), IP(10,2,0,9), 0, 0);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, 0);
+	CHECK_EQ(out.npairs, 0);
 
 	/* equal cost R1 -> R3 via R2 (next hop 10.0.12.2) and R4 (10.0.14.2):
 	 * the lower next hop gets the odd byte and packet */
@@ -172,6 +185,18 @@ static void test_paths(struct placer *pl)
 	CHECK(has_link(R4, R3, 0, 500, 1));
 	CHECK_EQ(out.npairs, 1);
 	CHECK(has_pair(R1, R3, 1001, 3));
+	/* divided traffic is not taken from the cache: the split follows the
+	 * amounts of each flow */
+	in = flow(IP(10,1,0,9), IP(10,3,0,9), 1001, 3);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(has_link(R1, R2, 0, 501, 2));
+	in = flow(IP(10,1,0,9), IP(10,3,0,9), 11, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.nlinks, 4);
+	CHECK(has_link(R1, R2, 0, 6, 1));
+	CHECK(has_link(R1, R4, 0, 5, 0));
+	in = flow(IP(10,1,0,9), IP(10,3,0,9), 1001, 3);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
 	/* sorted by (a, b) */
 	CHECK(out.links[0].a == R1 && out.links[0].b == R2);
 	CHECK(out.links[3].a == R4 && out.links[3].b == R3);
