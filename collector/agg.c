@@ -34,11 +34,23 @@ void agg_clear(struct agg *t)
 	t->overflow = 0;
 }
 
-static size_t slot_of(const struct agg *t, const struct agg_key *k)
+_Static_assert(sizeof(struct agg_key) == 32, "agg_key is four words");
+
+/* Keys are equal: four word compares, no call. */
+static inline bool key_eq(const struct agg_key *x, const struct agg_key *y)
+{
+	uint64_t a[4], b[4];
+
+	memcpy(a, x, sizeof(a));
+	memcpy(b, y, sizeof(b));
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0;
+}
+
+static inline size_t slot_of(const struct agg *t, const struct agg_key *k)
 {
 	size_t i = (size_t)hash_words(k, sizeof(*k), t->seed) & (t->cap - 1);
 
-	while (t->e[i].k.kind != 0 && memcmp(&t->e[i].k, k, sizeof(*k)) != 0)
+	while (t->e[i].k.kind != 0 && !key_eq(&t->e[i].k, k))
 		i = (i + 1) & (t->cap - 1);
 	return i;
 }
