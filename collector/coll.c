@@ -320,17 +320,12 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 			agg_add(&c->interval, &k, p->bytes, p->packets, 1);
 		}
 	}
-	if (c->placer && f->af == AF_INET) {
-		uint32_t pfx;
-		int len = placer_prefix_of(c->placer, ntohl(f->dst.w[0]), &pfx);
-		if (len >= 0)
-			plen = (uint8_t)len;
-		if (len > 0) {
-			union anm_addr a;
-			memset(&a, 0, sizeof(a));
-			a.w[0] = htonl(pfx);
-			agg_key_addr(&k, AK_DSTPFX, AF_INET, &a, plen);
-		}
+	if (c->placer && c->out.dst_plen > 0) {
+		union anm_addr a;
+		memset(&a, 0, sizeof(a));
+		a.w[0] = htonl(c->out.dst_prefix);
+		plen = c->out.dst_plen;
+		agg_key_addr(&k, AK_DSTPFX, AF_INET, &a, plen);
 	}
 	if (plen == 0)
 		dst_prefix(f, 0, &k);

@@ -40,21 +40,49 @@ struct edge {
 };
 
 /*
- * Placement cache: the outcome of the walk from (ingress, start router) to
- * one destination address, when it does not depend on the flow's bytes and
- * packets: a single path (no router on the way divides the traffic), so
- * every link crossed and the one pair carry all of the flow; or a reason
- * the flow is unrouted.  Direct-mapped; it belongs to the placer, so a new
- * topology (a new placer) starts with an empty one.
+ * Longest-prefix match over every prefix of the ownership table, by the
+ * /16 the address is in: the longest prefix of 16 bits or fewer covering
+ * the block, and the longer ones inside it, longest first.  A destination's
+ * longest match here (its "leaf") decides every router's decision for it:
+ * each routing table's prefixes are ownership prefixes too (stub, transit,
+ * summary, NSSA/external), and two addresses with the same leaf match the
+ * same entries of every table.  So the walk's outcome is a function of
+ * (ingress, start router, leaf), which the graph cache below keys on.
  */
-#define PCACHE_SIZE  8192            /* entries, a power of two */
-#define PCACHE_LINKS 6               /* longer paths are not cached */
+struct upfx {
+	uint32_t prefix, mask;
+	uint32_t ingress;            /* the source's ingress for this prefix: its
+	                                lowest owner that is a router, else 0 */
+};
 
-struct pcache {
-	uint32_t dst, ingress, start, nh;   /* nh: the pinning next hop, else 0 */
-	uint8_t valid, reason, pinned, nlinks;
-	uint32_t egress;
-	struct { uint32_t a, b, net; } l[PCACHE_LINKS];
+struct dir16 {
+	uint32_t best;               /* upfx index + 1 of the longest <= /16, or 0 */
+	uint32_t first;              /* longer ones: longs[first .. first + n) */
+	uint32_t n;
+};
+
+/*
+ * Graph cache: the forwarding graph the walk found from (ingress, start)
+ * for one leaf, as the steps to replay on other amounts: the routers in the
+ * order the walk freed them, each with its outgoing edges (to a later step,
+ * into an output link slot) or its pair slot.  The output slots are the
+ * walk's links and pairs in their sorted order, so a replay fills them and
+ * drops the empty ones, with the same integer shares the walk gives.  An
+ * unrouted outcome that does not depend on the amounts is cached as its
+ * reason.  Direct-mapped; it belongs to the placer, so a new topology starts
+ * with an empty one.
+ */
+#define GCACHE_SIZE  4096            /* entries, a power of two */
+#define GC_NODES     16
+#define GC_EDGES     24
+
+struct gcache {
+	uint32_t ingress, start, leaf, nh;   /* nh: the pinning next hop, else 0 */
+	uint8_t valid, reason, nnodes, nedges, nlinks, npairs;
+	struct { uint8_t k, egress, slot; } node[GC_NODES];   /* slot: pair, or first edge */
+	struct { uint8_t to, slot; } edge[GC_EDGES];
+	struct { uint32_t a, b, net; } link[GC_EDGES];
+	uint32_t egress[GC_NODES];
 };
 
 struct placer {
@@ -70,7 +98,12 @@ struct placer {
 	uint8_t *egress;
 	uint64_t *abytes, *apkts;
 	struct edge *edges;
-	struct pcache *cache;        /* PCACHE_SIZE entries */
+	struct upfx *upfx;    unsigned nupfx;
+	struct dir16 *dir;           /* 65536 blocks */
+	uint32_t *longs;             /* upfx indices, see struct dir16 */
+	struct gcache *cache;        /* GCACHE_SIZE entries */
+	bool nocache;                /* placer_cache(pl, false) */
+	uint32_t *order;             /* the walk's order of freeing (scratch) */
 };
 
 static int masklen(uint32_t m)
@@ -172,6 +205,10 @@ void placer_free(struct placer *pl)
 	free(pl->own);
 	placer_free_scratch(pl);
 	free(pl->cache);
+	free(pl->upfx);
+	free(pl->dir);
+	free(pl->longs);
+	free(pl->order);
 	free(pl);
 }
 
@@ -188,6 +225,81 @@ static unsigned uniq(void *base, unsigned n, size_t size, int (*cmp)(const void 
 		if (cmp(p + k * size, p + i * size) != 0)
 			memcpy(p + ++k * size, p + i * size, size);
 	return k + 1;
+}
+
+static int cmp_len_desc(const void *a, const void *b, void *ctx)
+{
+	const struct upfx *u = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int lx = masklen(u[x].mask), ly = masklen(u[y].mask);
+
+	return lx != ly ? ly - lx : (x > y) - (x < y);
+}
+
+/* The /16 index over the ownership prefixes (see struct dir16). */
+static int lpm_build(struct placer *pl)
+{
+	unsigned nlong = 0;
+
+	if ((pl->upfx = calloc(pl->nown + 1, sizeof(*pl->upfx))) == NULL ||
+	    (pl->dir = calloc(65536, sizeof(*pl->dir))) == NULL)
+		return -1;
+	/* own is sorted by (prefix, mask, router): one entry per prefix, the
+	 * first owner that is a router as the source's ingress */
+	for (unsigned i = 0; i < pl->nown; i++) {
+		const struct owner *o = &pl->own[i];
+		struct upfx *u = pl->nupfx ? &pl->upfx[pl->nupfx - 1] : NULL;
+		if (u == NULL || u->prefix != o->prefix || u->mask != o->mask) {
+			u = &pl->upfx[pl->nupfx++];
+			*u = (struct upfx){ o->prefix, o->mask, 0 };
+		}
+		if (u->ingress == 0 && router_index(pl, o->router) >= 0)
+			u->ingress = o->router;
+	}
+	/* the short ones, shortest first so longer ones overwrite */
+	for (int len = 0; len <= 16; len++)
+		for (unsigned i = 0; i < pl->nupfx; i++) {
+			const struct upfx *u = &pl->upfx[i];
+			if (masklen(u->mask) != len)
+				continue;
+			for (uint32_t b = u->prefix >> 16; b <= (u->prefix | ~u->mask) >> 16; b++)
+				pl->dir[b].best = i + 1;
+		}
+	for (unsigned i = 0; i < pl->nupfx; i++)
+		if (masklen(pl->upfx[i].mask) > 16) {
+			pl->dir[pl->upfx[i].prefix >> 16].n++;
+			nlong++;
+		}
+	if ((pl->longs = calloc(nlong + 1, sizeof(*pl->longs))) == NULL)
+		return -1;
+	for (uint32_t b = 0, at = 0; b < 65536; b++) {
+		pl->dir[b].first = at;
+		at += pl->dir[b].n;
+		pl->dir[b].n = 0;
+	}
+	for (unsigned i = 0; i < pl->nupfx; i++)
+		if (masklen(pl->upfx[i].mask) > 16) {
+			struct dir16 *d = &pl->dir[pl->upfx[i].prefix >> 16];
+			pl->longs[d->first + d->n++] = i;
+		}
+	for (uint32_t b = 0; b < 65536; b++)
+		if (pl->dir[b].n > 1)
+			qsort_r(pl->longs + pl->dir[b].first, pl->dir[b].n, sizeof(uint32_t),
+			        cmp_len_desc, pl->upfx);
+	return 0;
+}
+
+/* The longest ownership prefix matching addr: its index + 1, or 0. */
+static uint32_t lpm_leaf(const struct placer *pl, uint32_t addr)
+{
+	const struct dir16 *d = &pl->dir[addr >> 16];
+
+	for (uint32_t i = 0; i < d->n; i++) {
+		const struct upfx *u = &pl->upfx[pl->longs[d->first + i]];
+		if ((addr & u->mask) == u->prefix)
+			return pl->longs[d->first + i] + 1;
+	}
+	return d->best;
 }
 
 struct placer *placer_build(const struct lsdb *db, uint64_t now_ms)
@@ -286,6 +398,8 @@ struct placer *placer_build(const struct lsdb *db, uint64_t now_ms)
 	pl->nown = uniq(pl->own, pl->nown, sizeof(*pl->own), cmp_owner);
 	for (unsigned i = 0; i < pl->nown; i++)
 		pl->own_masks |= 1ull << masklen(pl->own[i].mask);
+	if (lpm_build(pl) < 0)
+		goto fail;
 
 	/* scratch */
 	{
@@ -300,8 +414,9 @@ struct placer *placer_build(const struct lsdb *db, uint64_t now_ms)
 		pl->abytes = calloc(n, sizeof(uint64_t));
 		pl->apkts = calloc(n, sizeof(uint64_t));
 		pl->edges = calloc(n * SPF_MAX_NEXTHOPS, sizeof(struct edge));
-		pl->cache = calloc(PCACHE_SIZE, sizeof(*pl->cache));
-		if (!pl->cache || !pl->mark || !pl->indeg || !pl->eoff || !pl->ecnt || !pl->depth || !pl->queue ||
+		pl->cache = calloc(GCACHE_SIZE, sizeof(*pl->cache));
+		pl->order = calloc(n, sizeof(uint32_t));
+		if (!pl->cache || !pl->order || !pl->mark || !pl->indeg || !pl->eoff || !pl->ecnt || !pl->depth || !pl->queue ||
 		    !pl->egress || !pl->abytes || !pl->apkts || !pl->edges)
 			goto fail;
 	}
@@ -540,72 +655,175 @@ static int unrouted(struct place_out *out, enum place_reason why)
 	return why;
 }
 
-static struct pcache *pcache_slot(const struct placer *pl, uint32_t ingress, unsigned start,
-                                  uint32_t dst)
+static struct gcache *gcache_slot(const struct placer *pl, uint32_t ingress, unsigned start,
+                                  uint32_t leaf)
 {
-	uint64_t h = ((uint64_t)ingress << 32 | dst) * 0x9e3779b97f4a7c15ull;
+	uint64_t h = ((uint64_t)ingress << 32 | leaf) * 0x9e3779b97f4a7c15ull;
 
 	h ^= (uint64_t)start * 0xc2b2ae3d27d4eb4full;
-	return &pl->cache[(h >> 40) & (PCACHE_SIZE - 1)];
+	return &pl->cache[(h >> 40) & (GCACHE_SIZE - 1)];
 }
 
-/* Fill out from a cached outcome (the first hop, when pinned, is in it). */
-static int pcache_use(const struct pcache *e, const struct place_in *in, struct place_out *out)
+/* Replay a cached graph on in's amounts, after what out holds (the pinned
+ * first hop); the same shares as the walk. */
+static int gcache_use(const struct gcache *e, const struct place_in *in, struct place_out *out)
 {
+	uint64_t ab[GC_NODES], ap[GC_NODES];
+	struct place_link links[GC_EDGES];
+	struct place_pair pairs[GC_NODES];
+	unsigned pinned = out->nlinks;
+
 	if (e->reason != PLACE_OK)
 		return unrouted(out, (enum place_reason)e->reason);
-	out->pinned = e->pinned;
-	out->nlinks = e->nlinks;
+	memset(ab, 0, e->nnodes * sizeof(ab[0]));
+	memset(ap, 0, e->nnodes * sizeof(ap[0]));
 	for (unsigned i = 0; i < e->nlinks; i++)
-		out->links[i] = (struct place_link){ e->l[i].a, e->l[i].b, e->l[i].net, in->bytes,
-		                                     in->packets };
-	out->npairs = 1;
-	out->pairs[0] = (struct place_pair){ e->ingress, e->egress, in->bytes, in->packets };
+		links[i] = (struct place_link){ e->link[i].a, e->link[i].b, e->link[i].net, 0, 0 };
+	for (unsigned i = 0; i < e->npairs; i++)
+		pairs[i] = (struct place_pair){ out->ingress, e->egress[i], 0, 0 };
+	ab[0] = in->bytes;
+	ap[0] = in->packets;
+	for (unsigned n = 0; n < e->nnodes; n++) {
+		uint64_t b = ab[n], p = ap[n];
+		unsigned k = e->node[n].k;
+		if (e->node[n].egress) {
+			pairs[e->node[n].slot].bytes += b;
+			pairs[e->node[n].slot].packets += p;
+			continue;
+		}
+		for (unsigned x = 0; x < k; x++) {
+			unsigned ei = e->node[n].slot + x;
+			uint64_t sb = b / k + (x < b % k), sp = p / k + (x < p % k);
+			links[e->edge[ei].slot].bytes += sb;
+			links[e->edge[ei].slot].packets += sp;
+			ab[e->edge[ei].to] += sb;
+			ap[e->edge[ei].to] += sp;
+		}
+	}
+	for (unsigned i = 0; i < e->nlinks; i++)
+		if ((links[i].bytes || links[i].packets) &&
+		    !add_link(out, links[i].a, links[i].b, links[i].net, links[i].bytes, links[i].packets))
+			return unrouted(out, PLACE_TOO_MANY_PATHS);
+	for (unsigned i = 0; i < e->npairs; i++)
+		if (!add_pair(out, pairs[i].ingress, pairs[i].egress, pairs[i].bytes, pairs[i].packets))
+			return unrouted(out, PLACE_TOO_MANY_PATHS);
+	if (pinned)                     /* the pinned hop first: sort as the walk does */
+		qsort(out->links, out->nlinks, sizeof(out->links[0]), cmp_link);
 	return PLACE_OK;
 }
 
-/* Remember what the walk gave, if it does not depend on bytes and packets. */
-static void pcache_put(struct pcache *e, uint32_t ingress, unsigned start, uint32_t dst,
-                       uint32_t nh, const struct place_in *in, const struct place_out *out)
+static int slot_of_link(const struct gcache *e, uint32_t a, uint32_t b, uint32_t net)
 {
-	if (out->reason == PLACE_OK) {
-		if (out->npairs != 1 || out->nlinks > PCACHE_LINKS ||
-		    out->pairs[0].bytes != in->bytes || out->pairs[0].packets != in->packets)
-			return;
-		for (unsigned i = 0; i < out->nlinks; i++)
-			if (out->links[i].bytes != in->bytes || out->links[i].packets != in->packets)
-				return;
-	}
+	for (unsigned i = 0; i < e->nlinks; i++)
+		if (e->link[i].a == a && e->link[i].b == b && e->link[i].net == net)
+			return (int)i;
+	return -1;
+}
+
+static int cmp_glink(const void *x, const void *y)
+{
+	const uint32_t *a = x, *b = y;   /* a, b, net */
+	for (int i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+/* Remember the walk just done (pl->order holds its n routers in the order
+ * freed; the edges are in pl->edges): 0, or -1 when it does not fit. */
+static int gcache_put(struct placer *pl, struct gcache *e, unsigned n)
+{
+	unsigned pos[GC_NODES], ne = 0;
+
 	e->valid = 0;
-	e->dst = dst;
-	e->ingress = ingress;
-	e->start = start;
-	e->nh = nh;
-	e->reason = out->reason;
-	e->pinned = out->pinned;
-	e->nlinks = (uint8_t)(out->reason == PLACE_OK ? out->nlinks : 0);
-	e->egress = out->reason == PLACE_OK ? out->pairs[0].egress : 0;
-	for (unsigned i = 0; i < e->nlinks; i++) {
-		e->l[i].a = out->links[i].a;
-		e->l[i].b = out->links[i].b;
-		e->l[i].net = out->links[i].net;
+	if (n > GC_NODES)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		pos[i] = pl->order[i];
+	e->nnodes = (uint8_t)n;
+	e->nlinks = e->npairs = 0;
+	/* the distinct links, sorted as the walk's output is */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned ri = pos[i];
+		if (pl->egress[ri])
+			continue;
+		for (uint32_t x = 0; x < pl->ecnt[ri]; x++) {
+			const struct edge *ed = &pl->edges[pl->eoff[ri] + x];
+			uint32_t a = pl->r[ri].id, b = pl->r[ed->to].id;
+			if (slot_of_link(e, a, b, ed->net) >= 0)
+				continue;
+			if (e->nlinks == GC_EDGES)
+				return -1;
+			e->link[e->nlinks].a = a;
+			e->link[e->nlinks].b = b;
+			e->link[e->nlinks].net = ed->net;
+			e->nlinks++;
+		}
 	}
+	qsort(e->link, e->nlinks, sizeof(e->link[0]), cmp_glink);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned ri = pos[i];
+		if (pl->egress[ri]) {
+			unsigned j;
+			for (j = 0; j < e->npairs && e->egress[j] != pl->r[ri].id; j++)
+				;
+			if (j == e->npairs)
+				e->egress[e->npairs++] = pl->r[ri].id;
+			e->node[i].k = 0;
+			e->node[i].egress = 1;
+			e->node[i].slot = (uint8_t)j;
+			continue;
+		}
+		e->node[i].k = (uint8_t)pl->ecnt[ri];
+		e->node[i].egress = 0;
+		e->node[i].slot = (uint8_t)ne;
+		for (uint32_t x = 0; x < pl->ecnt[ri]; x++) {
+			const struct edge *ed = &pl->edges[pl->eoff[ri] + x];
+			unsigned to;
+			if (ne == GC_EDGES)
+				return -1;
+			for (to = 0; to < n && pos[to] != ed->to; to++)
+				;
+			if (to <= i || to == n)     /* the walk frees a router after its senders */
+				return -1;
+			e->edge[ne].to = (uint8_t)to;
+			e->edge[ne].slot = (uint8_t)slot_of_link(e, pl->r[ri].id, pl->r[ed->to].id, ed->net);
+			ne++;
+		}
+	}
+	/* pairs in the walk's order: by egress */
+	for (unsigned i = 1; i < e->npairs; i++)
+		for (unsigned j = i; j > 0 && e->egress[j - 1] > e->egress[j]; j--) {
+			uint32_t t = e->egress[j];
+			e->egress[j] = e->egress[j - 1];
+			e->egress[j - 1] = t;
+			for (unsigned m = 0; m < n; m++)
+				if (e->node[m].egress && e->node[m].slot == j)
+					e->node[m].slot = (uint8_t)(j - 1);
+				else if (e->node[m].egress && e->node[m].slot == j - 1)
+					e->node[m].slot = (uint8_t)j;
+		}
+	e->nedges = (uint8_t)ne;
+	e->reason = PLACE_OK;
 	e->valid = 1;
+	return 0;
 }
 
 static int walk(struct placer *pl, const struct place_in *in, struct place_out *out,
-                uint32_t dst, uint32_t ingress, unsigned start, bool *split);
+                uint32_t dst, uint32_t ingress, unsigned start, unsigned *freed);
 
 int place_flow(struct placer *pl, const struct place_in *in, struct place_out *out)
 {
-	uint32_t src, dst, nh, ingress;
-	unsigned start;
-	int ii;
+	uint32_t src, dst, nh, ingress, leaf;
+	unsigned start, freed = 0;
+	int ii, rc;
 
 	out->reason = PLACE_OK;
 	out->pinned = false;
 	out->ingress = 0;
 	out->nlinks = out->npairs = 0;
+	out->dst_prefix = 0;
+	out->dst_plen = 0;
 	if (in->af == AF_INET6)
 		return unrouted(out, PLACE_IPV6);
 	if (in->af != AF_INET)
@@ -615,16 +833,27 @@ int place_flow(struct placer *pl, const struct place_in *in, struct place_out *o
 	src = ntohl(in->src.w[0]);
 	dst = ntohl(in->dst.w[0]);
 	nh = ntohl(in->nexthop.w[0]);
+	leaf = lpm_leaf(pl, dst);
+	if (leaf) {
+		out->dst_prefix = pl->upfx[leaf - 1].prefix;
+		out->dst_plen = (uint8_t)masklen(pl->upfx[leaf - 1].mask);
+	}
 
 	/* 1. the ingress, and maybe a pinned first hop */
 	if (in->ingress != 0) {
 		if ((ii = router_index(pl, in->ingress)) < 0)
 			return unrouted(out, PLACE_UNKNOWN_INGRESS);
 	} else {
-		const struct owner *o = owner_lpm(pl, src, 0, 0, 0xf);
-		if (o == NULL)
-			return unrouted(out, PLACE_NO_SOURCE_PREFIX);
-		ii = router_index(pl, o->router);
+		uint32_t sl = lpm_leaf(pl, src);
+		if (sl && pl->upfx[sl - 1].ingress) {
+			ii = router_index(pl, pl->upfx[sl - 1].ingress);
+		} else {
+			/* the longest match has no owner in the topology: a shorter one */
+			const struct owner *o = owner_lpm(pl, src, 0, 0, 0xf);
+			if (o == NULL)
+				return unrouted(out, PLACE_NO_SOURCE_PREFIX);
+			ii = router_index(pl, o->router);
+		}
 	}
 	ingress = pl->r[ii].id;
 	out->ingress = ingress;
@@ -642,30 +871,39 @@ int place_flow(struct placer *pl, const struct place_in *in, struct place_out *o
 		}
 	}
 
-	/* 2. the walk, or what it gave for this (ingress, start, dst) before:
-	 * flows of no bytes and no packets have no links and take no part */
-	if (in->bytes == 0 && in->packets == 0) {
-		bool split;
-		return walk(pl, in, out, dst, ingress, start, &split);
-	} else {
-		struct pcache *e = pcache_slot(pl, ingress, start, dst);
+	/* 2. the walk, or the graph it found for this (ingress, start, leaf)
+	 * before, replayed on these amounts */
+	{
+		struct gcache *e = gcache_slot(pl, ingress, start, leaf);
 		uint32_t pin = out->pinned ? nh : 0;
-		bool split = false;
-		int rc;
-		if (e->valid && e->dst == dst && e->ingress == ingress && e->start == start &&
-		    e->pinned == out->pinned && e->nh == pin)
-			return pcache_use(e, in, out);
-		rc = walk(pl, in, out, dst, ingress, start, &split);
-		if (!split)
-			pcache_put(e, ingress, start, dst, pin, in, out);
+		if (pl->nocache)
+			return walk(pl, in, out, dst, ingress, start, &freed);
+		if (e->valid && e->leaf == leaf && e->ingress == ingress && e->start == start &&
+		    e->nh == pin)
+			return gcache_use(e, in, out);
+		rc = walk(pl, in, out, dst, ingress, start, &freed);
+		if (rc == PLACE_OK && freed > 0) {
+			if (gcache_put(pl, e, freed) < 0)
+				return rc;
+		} else if (rc != PLACE_OK && rc != PLACE_TOO_MANY_PATHS && freed == 0) {
+			e->reason = (uint8_t)rc;        /* the graph, not the amounts, said no */
+		} else {
+			return rc;
+		}
+		e->ingress = ingress;
+		e->start = start;
+		e->leaf = leaf;
+		e->nh = pin;
+		e->valid = 1;
 		return rc;
 	}
 }
 
-/* Steps 2a and 2b of place_flow; *split is set when a router divided the
- * traffic among several next hops. */
+/* Steps 2a and 2b of place_flow; *freed receives the number of routers of
+ * the forwarding graph when it was found whole (pl->order lists them in the
+ * order they were freed), else 0. */
 static int walk(struct placer *pl, const struct place_in *in, struct place_out *out,
-                uint32_t dst, uint32_t ingress, unsigned start, bool *split)
+                uint32_t dst, uint32_t ingress, unsigned start, unsigned *freed)
 {
 	unsigned n = 0, head = 0, nedges = 0, done = 0, reached;
 
@@ -691,8 +929,6 @@ static int walk(struct placer *pl, const struct place_in *in, struct place_out *
 		pl->depth[ri] = 0;
 		if (d == 1)
 			continue;
-		if (l->nnh > 1)
-			*split = true;
 		for (unsigned k = 0; k < l->nnh; k++) {
 			const struct iface *f = iface_find(pl, l->nh[k], pl->r[ri].id);
 			int bi = f ? router_index(pl, f->router) : -1;
@@ -724,7 +960,7 @@ static int walk(struct placer *pl, const struct place_in *in, struct place_out *
 		uint64_t b = pl->abytes[ri], p = pl->apkts[ri];
 		uint32_t k = pl->ecnt[ri];
 
-		done++;
+		pl->order[done++] = ri;
 		if (pl->egress[ri]) {
 			if (!add_pair(out, ingress, pl->r[ri].id, b, p))
 				return unrouted(out, PLACE_TOO_MANY_PATHS);
@@ -747,6 +983,7 @@ static int walk(struct placer *pl, const struct place_in *in, struct place_out *
 	}
 	if (done != reached)            /* some router never freed: a cycle */
 		return unrouted(out, PLACE_LOOP);
+	*freed = done;
 	qsort(out->links, out->nlinks, sizeof(out->links[0]), cmp_link);
 	qsort(out->pairs, out->npairs, sizeof(out->pairs[0]), cmp_pair);
 	return PLACE_OK;
@@ -761,17 +998,21 @@ uint32_t placer_router_of(const struct placer *pl, uint32_t addr)
 
 int placer_prefix_of(const struct placer *pl, uint32_t addr, uint32_t *prefix)
 {
-	const struct owner *o = owner_lpm(pl, addr, 0, 0,
-	                                  1u << OWN_STUB | 1u << OWN_TRANSIT | 1u << OWN_SUMMARY |
-	                                  1u << OWN_EXTERNAL);
+	uint32_t leaf = lpm_leaf(pl, addr);
 
-	if (o == NULL)
+	if (leaf == 0)
 		return -1;
-	*prefix = o->prefix;
-	return masklen(o->mask);
+	*prefix = pl->upfx[leaf - 1].prefix;
+	return masklen(pl->upfx[leaf - 1].mask);
 }
 
 unsigned placer_routers(const struct placer *pl)
 {
 	return pl->nr;
+}
+
+void placer_cache(struct placer *pl, bool on)
+{
+	pl->nocache = !on;
+	memset(pl->cache, 0, GCACHE_SIZE * sizeof(*pl->cache));
 }

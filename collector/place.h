@@ -107,6 +107,8 @@ struct place_out {
 	uint8_t reason;              /* enum place_reason */
 	bool pinned;                 /* the first hop came from the nexthop */
 	uint32_t ingress;            /* 0 when unknown */
+	uint32_t dst_prefix;         /* the longest OSPF prefix matching dst, host */
+	uint8_t dst_plen;            /* order, and its length (0: none, or IPv6) */
 	unsigned nlinks, npairs;
 	struct place_link links[PLACE_MAX_LINKS];
 	struct place_pair pairs[PLACE_MAX_PAIRS];
@@ -142,5 +144,9 @@ uint32_t placer_router_of(const struct placer *pl, uint32_t addr);
 int placer_prefix_of(const struct placer *pl, uint32_t addr, uint32_t *prefix);
 
 unsigned placer_routers(const struct placer *pl);
+
+/* Turn the graph cache off (or on again, emptied): for the test that checks
+ * the cache gives what the walk gives. */
+void placer_cache(struct placer *pl, bool on);
 
 #endif

@@ -658,6 +658,75 @@ static void test_topoload(struct lsdb *orig)
 	}
 }
 
+/* The graph cache gives exactly what the walk gives: random flows on the
+ * recorded lab (tests/data/collector/lab-lsdb.json), with and without the
+ * exporter's router and a next hop, placed by a placer with its cache and
+ * by one without. */
+static void test_cache_equivalence(void)
+{
+	static const uint32_t bases[] = {
+		IP(10,100,1,0), IP(10,100,2,0), IP(10,100,3,0), IP(10,100,4,0), IP(10,100,5,0),
+		IP(10,100,6,0), IP(10,100,7,0), IP(10,100,8,0), IP(10,0,0,0), IP(10,1,26,0),
+		IP(10,1,35,0), IP(10,1,45,0), IP(10,1,56,0), IP(10,1,57,0), IP(10,1,68,0),
+		IP(10,200,4,0), IP(10,200,7,0), IP(10,200,8,0), IP(10,9,9,0), IP(192,0,2,0),
+	};
+	static const uint32_t routers[] = { 0, IP(10,255,0,1), IP(10,255,0,3), IP(10,255,0,5) };
+	static const uint32_t hops[] = { 0, IP(10,0,0,2), IP(10,0,0,3), IP(10,1,35,5), IP(10,1,56,6) };
+	const char *top = getenv("top_srcdir");
+	char path[4096], err[256];
+	struct lsdb *db;
+	struct placer *a, *b;
+	uint64_t x = 88172645463325252ull;
+	unsigned differ = 0, routed = 0;
+
+	snprintf(path, sizeof(path), "%s/tests/data/collector/lab-lsdb.json", top ? top : "..");
+	if ((db = topoload_file(path, NULL, NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		CHECK(0);
+		return;
+	}
+	a = placer_build(db, T0);
+	b = placer_build(db, T0);
+	CHECK(a != NULL && b != NULL);
+	placer_cache(b, false);
+	for (int i = 0; i < 20000; i++) {
+		struct place_in in;
+		struct place_out oa, ob;
+		int ra, rb;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+		in = flow(bases[RND() % 20] | (uint32_t)(RND() % 4), bases[RND() % 20] | (uint32_t)(RND() % 4),
+		          RND() % 5000, RND() % 7);
+		if (RND() % 4 == 0) {
+			in.ingress = routers[RND() % 4];
+			in.nexthop.w[0] = htonl(hops[RND() % 5]);
+		}
+		ra = place_flow(a, &in, &oa);
+		rb = place_flow(b, &in, &ob);
+		routed += ra == PLACE_OK;
+		if (ra != rb || oa.nlinks != ob.nlinks || oa.npairs != ob.npairs ||
+		    oa.pinned != ob.pinned || oa.dst_plen != ob.dst_plen ||
+		    oa.dst_prefix != ob.dst_prefix) {
+			differ++;
+			continue;
+		}
+		for (unsigned k = 0; k < oa.nlinks; k++)
+			differ += oa.links[k].a != ob.links[k].a || oa.links[k].b != ob.links[k].b ||
+			          oa.links[k].net != ob.links[k].net ||
+			          oa.links[k].bytes != ob.links[k].bytes ||
+			          oa.links[k].packets != ob.links[k].packets;
+		for (unsigned k = 0; k < oa.npairs; k++)
+			differ += oa.pairs[k].ingress != ob.pairs[k].ingress ||
+			          oa.pairs[k].egress != ob.pairs[k].egress ||
+			          oa.pairs[k].bytes != ob.pairs[k].bytes ||
+			          oa.pairs[k].packets != ob.pairs[k].packets;
+	}
+	CHECK_EQ(differ, 0);
+	CHECK(routed > 5000);
+	placer_free(a);
+	placer_free(b);
+	lsdb_free(db);
+}
+
 int main(void)
 {
 	struct lsdb *db = build_a();
@@ -672,5 +741,6 @@ int main(void)
 	test_limits();
 	test_topoload(db);
 	lsdb_free(db);
+	test_cache_equivalence();
 	return check_done("test_place");
 }
