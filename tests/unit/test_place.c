@@ -658,6 +658,16 @@ static void test_topoload(struct lsdb *orig)
 	}
 }
 
+static uint64_t rnd_state = 88172645463325252ull;
+
+static uint64_t RND(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
 /* The graph cache gives exactly what the walk gives: random flows on the
  * recorded lab (tests/data/collector/lab-lsdb.json), with and without the
  * exporter's router and a next hop, placed by a placer with its cache and
@@ -676,7 +686,6 @@ static void test_cache_equivalence(void)
 	char path[4096], err[256];
 	struct lsdb *db;
 	struct placer *a, *b;
-	uint64_t x = 88172645463325252ull;
 	unsigned differ = 0, routed = 0;
 
 	snprintf(path, sizeof(path), "%s/tests/data/collector/lab-lsdb.json", top ? top : "..");
@@ -693,9 +702,11 @@ static void test_cache_equivalence(void)
 		struct place_in in;
 		struct place_out oa, ob;
 		int ra, rb;
-#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
-		in = flow(bases[RND() % 20] | (uint32_t)(RND() % 4), bases[RND() % 20] | (uint32_t)(RND() % 4),
-		          RND() % 5000, RND() % 7);
+		uint32_t s = bases[RND() % 20], d = bases[RND() % 20];
+		uint64_t nb = RND() % 5000, np = RND() % 7;
+		s |= (uint32_t)(RND() % 4);
+		d |= (uint32_t)(RND() % 4);
+		in = flow(s, d, nb, np);
 		if (RND() % 4 == 0) {
 			in.ingress = routers[RND() % 4];
 			in.nexthop.w[0] = htonl(hops[RND() % 5]);
