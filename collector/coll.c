@@ -53,6 +53,11 @@ struct coll {
 	struct coll_stats gone;      /* domain sums of the sessions freed */
 	struct ipfix_limits lim;
 	uint64_t last_flush_ms;
+	struct {                     /* the datagram being accounted (acc_flush) */
+		struct xp *x;
+		uint32_t domain;
+		uint64_t bytes, packets, flows;
+	} acc;
 	struct place_out out;        /* scratch */
 	struct ratelim rl;
 };
@@ -249,6 +254,23 @@ static void add_lost(struct coll *c, const struct xp *x, uint32_t domain, int64_
 	c->st.lost += (uint64_t)lost;
 }
 
+/* Add what a datagram's records held to the total and to their exporter. */
+static void acc_flush(struct coll *c, uint64_t now_ms)
+{
+	struct agg_key k;
+	struct agg_entry *e;
+
+	if (c->acc.flows == 0)
+		return;
+	agg_key_routers(&k, AK_TOTAL, 0, 0);
+	agg_add(&c->interval, &k, c->acc.bytes, c->acc.packets, c->acc.flows);
+	agg_key_addr(&k, AK_EXPORTER, c->acc.x->af, &c->acc.x->addr, 0);
+	k.b = c->acc.domain;
+	if ((e = agg_add(&c->interval, &k, c->acc.bytes, c->acc.packets, c->acc.flows)) != NULL)
+		e->last_ms = now_ms;
+	c->acc.bytes = c->acc.packets = c->acc.flows = 0;
+}
+
 /* The destination prefix a record is counted under when the topology does
  * not name one: the record's own mask, else /24 (IPv4) or /48 (IPv6). */
 static void dst_prefix(const struct anm_flow *f, uint8_t plen, struct agg_key *k)
@@ -273,17 +295,18 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 	uint64_t mult = f->sampling > 1 ? f->sampling : 1;
 	uint64_t bytes = f->octets * mult, packets = f->packets * mult;
 	struct agg_key k;
-	struct agg_entry *e;
 	uint8_t plen = 0;
 	int rc;
 
 	c->st.records[version == 5 ? 0 : version == 9 ? 1 : 2]++;
-	agg_key_routers(&k, AK_TOTAL, 0, 0);
-	agg_add(&c->interval, &k, bytes, packets, 1);
-	agg_key_addr(&k, AK_EXPORTER, x->af, &x->addr, 0);
-	k.b = domain;
-	if ((e = agg_add(&c->interval, &k, bytes, packets, 1)) != NULL)
-		e->last_ms = now_ms;
+	/* the total and the exporter's counters add up per datagram */
+	if (c->acc.flows && (c->acc.x != x || c->acc.domain != domain))
+		acc_flush(c, now_ms);
+	c->acc.x = x;
+	c->acc.domain = domain;
+	c->acc.bytes += bytes;
+	c->acc.packets += packets;
+	c->acc.flows++;
 	agg_key_addr(&k, AK_SRC, f->af, &f->src, f->af == AF_INET ? 32 : 128);
 	agg_add(&c->interval, &k, bytes, packets, 1);
 
@@ -557,6 +580,7 @@ void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
 		v5_datagram(c, x, buf, len, now_ms);
 	else
 		ipfix_message(c, x, version, buf, len, now_ms);
+	acc_flush(c, now_ms);
 }
 
 bool coll_stream_allowed(struct coll *c, const struct sockaddr *from)
@@ -589,6 +613,7 @@ void coll_stream_message(struct coll *c, uint64_t conn, const struct sockaddr *f
 	}
 	x->last_ms = now_ms;
 	ipfix_message(c, x, 10, buf, len, now_ms);
+	acc_flush(c, now_ms);
 }
 
 void coll_stream_closed(struct coll *c, uint64_t conn)
