@@ -191,10 +191,31 @@ static fbInfoElementSpec_t rec_spec[] = {
 /* id -> bit + 1 (0: not ours), for IETF (enterprise 0) elements. */
 static uint8_t id_bit[ID_TABLE_SIZE];
 
-/* What the new-template callback hangs on each external template. */
+/* Length of each of our fields in struct rec, in FIELDS order. */
+static const uint8_t rec_len[FB_COUNT] = {
+#define X(b, n, id, l) l,
+	FIELDS(X)
+#undef X
+};
+
+/*
+ * What the new-template callback hangs on each external template: which of
+ * our fields it carries, and an internal template of its own holding just
+ * those fields, in FIELDS order (so libfixbuf has nothing to zero-fill), with
+ * where each lands in struct rec.  itid is TID_INTERNAL (the full struct rec
+ * template, nf 0) when the template carries none of our fields or no
+ * internal template could be made.
+ */
 struct tctx {
 	uint64_t mask;                   /* 1 << FB_x: template has field x */
 	int options;                     /* options template */
+	uint16_t itid;                   /* internal template id */
+	uint16_t nf;                     /* fields in it */
+	uint16_t ilen;                   /* its record length */
+	struct {
+		uint16_t off;            /* offset in struct rec */
+		uint16_t len;
+	} f[FB_COUNT];
 };
 
 /* Our own view of an external template: enough to validate data sets. */
@@ -246,6 +267,10 @@ struct ipfix_session {
 	size_t set_at;                   /* open output set header, 0 none */
 	uint16_t set_id;
 	struct rec rec;
+	uint8_t ibuf[sizeof(struct rec)];/* a record in a per-template layout */
+	uint16_t next_itid;              /* where the internal id search starts */
+	uint16_t *dead;                  /* internal ids to remove from fbs */
+	size_t ndead, capdead;
 	uint8_t out[MSG_MAX + 1];        /* the cleaned message */
 };
 
@@ -297,22 +322,116 @@ static inline void wr32(uint8_t *p, uint32_t v)
 
 /* ---- libfixbuf template callback ----------------------------------------- */
 
+/* Called by libfixbuf when an external template goes (withdrawn, redefined,
+ * session freed), possibly in the middle of its own template bookkeeping:
+ * the internal template is only noted here and removed by reap_internal(). */
 static void tctx_free(void *tctx, void *app_ctx)
 {
-	(void)app_ctx;
+	struct ipfix_session *s = app_ctx;
+	struct tctx *c = tctx;
+
+	if (c->itid != TID_INTERNAL) {
+		if (s->ndead == s->capdead) {
+			size_t cap = s->capdead ? s->capdead * 2 : 16;
+			uint16_t *p = realloc(s->dead, cap * sizeof(*p));
+
+			if (p != NULL) {
+				s->dead = p;
+				s->capdead = cap;
+			}
+		}
+		if (s->ndead < s->capdead)   /* else it stays registered */
+			s->dead[s->ndead++] = c->itid;
+	}
 	free(tctx);
+}
+
+/* Remove the internal templates of external templates that have gone.  Not
+ * during decoding: fbuf goes back to the full internal template. */
+static void reap_internal(struct ipfix_session *s)
+{
+	GError *err = NULL;
+
+	if (s->ndead == 0)
+		return;
+	if (!fBufSetInternalTemplate(s->fbuf, TID_INTERNAL, &err))
+		g_clear_error(&err);
+	while (s->ndead > 0) {
+		(void)fbSessionRemoveTemplate(s->fbs, TRUE, s->dead[--s->ndead], &err);
+		g_clear_error(&err);
+	}
+}
+
+/* Give c an internal template of its fields (c->mask), if it has any. */
+static void make_internal(struct ipfix_session *s, struct tctx *c)
+{
+	fbInfoElementSpec_t spec[FB_COUNT + 1];
+	static const char *const names[FB_COUNT] = {
+#define X(b, n, id, l) n,
+		FIELDS(X)
+#undef X
+	};
+	fbTemplate_t *t;
+	GError *err = NULL;
+	uint32_t i, tries;
+	uint16_t off = 0, tid = 0, ilen = 0, nf = 0;
+
+	c->itid = TID_INTERNAL;
+	c->nf = 0;
+	c->ilen = 0;
+	if (c->mask == 0)
+		return;
+	for (i = 0; i < FB_COUNT; i++) {
+		if ((c->mask >> i) & 1u) {
+			spec[nf].name = (char *)names[i];
+			spec[nf].len_override = rec_len[i];
+			spec[nf].flags = 0;
+			c->f[nf].off = off;
+			c->f[nf].len = rec_len[i];
+			ilen = (uint16_t)(ilen + rec_len[i]);
+			nf++;
+		}
+		off = (uint16_t)(off + rec_len[i]);
+	}
+	memset(&spec[nf], 0, sizeof(spec[nf]));
+	/* a free internal id: the search resumes where the last one ended */
+	for (tries = 0; tries < 65536 - TID_MIN; tries++) {
+		if (s->next_itid <= TID_INTERNAL)
+			s->next_itid = TID_INTERNAL + 1;
+		tid = s->next_itid++;
+		if (fbSessionGetTemplate(s->fbs, TRUE, tid, NULL) == NULL)
+			break;
+		tid = 0;
+	}
+	if (tid == 0)
+		return;
+	t = fbTemplateAlloc(fbSessionGetInfoModel(s->fbs));
+	if (!fbTemplateAppendSpecArray(t, spec, 0xffffffff, &err) ||
+	    fbTemplateGetIELenOfMemBuffer(t) != ilen) {
+		g_clear_error(&err);
+		fbTemplateFreeUnused(t);
+		return;
+	}
+	if (!fbSessionAddTemplate(s->fbs, TRUE, tid, t, &err)) {
+		g_clear_error(&err);
+		fbTemplateFreeUnused(t);
+		return;
+	}
+	c->itid = tid;
+	c->nf = nf;
+	c->ilen = ilen;
 }
 
 static void new_template(fbSession_t *fs, uint16_t tid, fbTemplate_t *t,
                          void *app_ctx, void **tmpl_ctx,
                          fbTemplateCtxFree_fn *free_fn)
 {
+	struct ipfix_session *s = app_ctx;
 	struct tctx *c;
 	uint32_t i, n;
 
 	(void)fs;
 	(void)tid;
-	(void)app_ctx;
 	c = malloc(sizeof(*c));
 	if (c == NULL)
 		return;                  /* records of this template are skipped */
@@ -326,6 +445,7 @@ static void new_template(fbSession_t *fs, uint16_t tid, fbTemplate_t *t,
 		    id_bit[ie->num])
 			c->mask |= 1ull << (id_bit[ie->num] - 1);
 	}
+	make_internal(s, c);
 	*tmpl_ctx = c;
 	*free_fn = tctx_free;
 }
@@ -401,6 +521,7 @@ void ipfix_session_free(struct ipfix_session *s)
 	if (s->fbuf != NULL)
 		fBufFree(s->fbuf);       /* and the session, templates, contexts */
 	model_put();
+	free(s->dead);
 	for (i = 0; i < s->ndoms; i++) {
 		for (j = 0; j < s->doms[i].nt; j++)
 			free(s->doms[i].t[j].lens);
@@ -639,6 +760,7 @@ static void drop_tmpl(struct ipfix_session *s, struct domain *d, struct wbuf *w,
 	if (fbSessionGetTemplate(s->fbs, FALSE, tid, NULL) != NULL)
 		(void)fbSessionRemoveTemplate(s->fbs, FALSE, tid, &err);
 	g_clear_error(&err);
+	reap_internal(s);
 	free(t->lens);
 	*t = d->t[--d->nt];
 }
@@ -1173,30 +1295,73 @@ static void handle_record(struct ipfix_session *s, struct domain *d,
 	s->emit(s->emit_ctx, &f, d->st.domain);
 }
 
+/* Spread a record read with c's internal template over s->rec. */
+static void unpack(struct ipfix_session *s, const struct tctx *c)
+{
+	uint8_t *r = (uint8_t *)&s->rec;
+	const uint8_t *b = s->ibuf;
+	uint32_t i;
+
+	memset(&s->rec, 0, sizeof(s->rec));
+	for (i = 0; i < c->nf; i++) {
+		uint8_t *o = r + c->f[i].off;
+
+		switch (c->f[i].len) {
+		case 1:  *o = *b; break;
+		case 2:  memcpy(o, b, 2); break;
+		case 4:  memcpy(o, b, 4); break;
+		case 6:  memcpy(o, b, 6); break;
+		case 8:  memcpy(o, b, 8); break;
+		default: memcpy(o, b, 16); break;
+		}
+		b += c->f[i].len;
+	}
+}
+
 /* Have libfixbuf read s->out[0..len) and hand each record on. */
 static int decode(struct ipfix_session *s, struct domain *d, size_t len)
 {
 	GError *err = NULL;
 	int rc = IPFIX_OK;
+	uint16_t itid = 0;
 
 	fBufSetBuffer(s->fbuf, s->out, len);
 	for (;;) {
-		size_t rl = sizeof(s->rec);
+		size_t rl;
 		fbTemplate_t *t;
 		const struct tctx *c;
+		uint16_t want;
+		uint8_t *into;
 
-		if (!fBufNext(s->fbuf, (uint8_t *)&s->rec, &rl, &err)) {
+		/* the next record's template (reading any template sets
+		 * before it), to pick the internal template to read it with */
+		t = fBufNextCollectionTemplate(s->fbuf, NULL, &err);
+		c = t ? fbTemplateGetContext(t) : NULL;
+		want = c ? c->itid : TID_INTERNAL;
+		if (t != NULL && want != itid) {
+			if (!fBufSetInternalTemplate(s->fbuf, want, &err)) {
+				rc = IPFIX_ERR_DECODE;
+				g_clear_error(&err);
+				break;
+			}
+			itid = want;
+		}
+		into = want == TID_INTERNAL ? (uint8_t *)&s->rec : s->ibuf;
+		rl = want == TID_INTERNAL ? sizeof(s->rec) : sizeof(s->ibuf);
+		if (t == NULL || !fBufNext(s->fbuf, into, &rl, &err)) {
 			if (!g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM) &&
 			    !g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_BUFSZ))
 				rc = IPFIX_ERR_DECODE;
 			g_clear_error(&err);
 			break;
 		}
-		t = fBufGetCollectionTemplate(s->fbuf, NULL);
-		c = t ? fbTemplateGetContext(t) : NULL;
-		if (c != NULL)
+		if (c != NULL) {
+			if (want != TID_INTERNAL)
+				unpack(s, c);
 			handle_record(s, d, c);
+		}
 	}
+	reap_internal(s);
 	return rc;
 }
 
