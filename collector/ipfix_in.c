@@ -27,8 +27,15 @@
  *      4 bytes shorter; rewritten elements drop their enterprise number).
  *   3. decode: libfixbuf reads the cleaned message, learns its templates (our
  *      new-template callback hangs a context on each one: which of our fields
- *      it carries and whether it is an options template) and transcodes each
- *      record into one internal template holding every field we use.
+ *      it carries, whether it is an options template, and an internal
+ *      template of its own holding just those of our fields, in FIELDS
+ *      order) and transcodes each record into the internal template of its
+ *      external one (set with fBufSetInternalTemplate before fBufNext, once
+ *      fBufNextCollectionTemplate has told which external template comes
+ *      next).  A record is then read where the context points: the fields
+ *      it has in the transcoded record, the absent ones at a block of zeros.
+ *      libfixbuf's template pairs are not used: in libfixbuf 2.x they only
+ *      apply to sub-template lists, and are not scoped to a domain.
  *
  * NetFlow v9 is translated to IPFIX here, in step 2, not by libfixbuf's
  * translator (fbCollectorSetNetflowV9Translator).  That translator hangs off
@@ -49,10 +56,16 @@
  * flowStart/EndSysUpTime) are made absolute from the header's sysUptime and
  * unix_secs at decode.
  *
- * Cost per record: one libfixbuf transcode into a reused struct and one
- * conversion to struct anm_flow on the stack; no allocation.  Allocation
- * happens per domain (its template table) and per template (libfixbuf's copy,
- * our context, and a field-length array for variable-length templates).
+ * Cost per record: one libfixbuf transcode of just the fields we use into a
+ * reused buffer (no zero-fill of the fields the template lacks: earlier, one
+ * internal template of all 51 fields cost a memset per absent field per
+ * record) and one conversion to struct anm_flow on the stack; no allocation.
+ * Allocation happens per domain (its template table) and per template
+ * (libfixbuf's copy, our context, its internal template, and a field-length
+ * array for variable-length templates).  Internal template ids are the
+ * session's own (257..65535, the first free one from a rotating start; 256 is
+ * the full struct rec template); an internal template is removed once its
+ * external template is gone (withdrawn, redefined), after the message.
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -153,7 +166,9 @@ _Static_assert(FB_COUNT <= 64, "field mask is 64 bits");
 #define ID_TABLE_SIZE 512                /* all our ids are below this */
 
 /*
- * The internal record, laid out as libfixbuf writes it: members in FIELDS
+ * The full internal record (template TID_INTERNAL: for templates that carry
+ * none of our fields, or when no internal template of their own could be
+ * made), laid out as libfixbuf writes it: members in FIELDS
  * order at the running sum of their lengths, then padding to 8 bytes (a
  * paddingOctets element in the internal template).  Host order; IPv4
  * addresses are unsigned32 to libfixbuf, IPv6 addresses and MACs are bytes.
@@ -210,13 +225,12 @@ struct tctx {
 	uint64_t mask;                   /* 1 << FB_x: template has field x */
 	int options;                     /* options template */
 	uint16_t itid;                   /* internal template id */
-	uint16_t nf;                     /* fields in it */
-	uint16_t ilen;                   /* its record length */
-	struct {
-		uint16_t off;            /* offset in struct rec */
-		uint16_t len;
-	} f[FB_COUNT];
+	/* where a record's field x is after fBufNext: in s->ibuf (own
+	 * internal template), in s->rec (TID_INTERNAL), or zeros (absent) */
+	const uint8_t *p[FB_COUNT];
 };
+
+static const uint8_t zeros[16];
 
 /* Our own view of an external template: enough to validate data sets. */
 struct tmpl {
@@ -362,9 +376,11 @@ static void reap_internal(struct ipfix_session *s)
 	}
 }
 
-/* Give c an internal template of its fields (c->mask), if it has any. */
+/* Give c an internal template of its fields (c->mask), if it has any, and
+ * point c->p at where each field will be. */
 static void make_internal(struct ipfix_session *s, struct tctx *c)
 {
+	const uint8_t *at[FB_COUNT];
 	fbInfoElementSpec_t spec[FB_COUNT + 1];
 	static const char *const names[FB_COUNT] = {
 #define X(b, n, id, l) n,
@@ -377,22 +393,22 @@ static void make_internal(struct ipfix_session *s, struct tctx *c)
 	uint16_t off = 0, tid = 0, ilen = 0, nf = 0;
 
 	c->itid = TID_INTERNAL;
-	c->nf = 0;
-	c->ilen = 0;
-	if (c->mask == 0)
-		return;
 	for (i = 0; i < FB_COUNT; i++) {
+		c->p[i] = (const uint8_t *)&s->rec + off;
 		if ((c->mask >> i) & 1u) {
 			spec[nf].name = (char *)names[i];
 			spec[nf].len_override = rec_len[i];
 			spec[nf].flags = 0;
-			c->f[nf].off = off;
-			c->f[nf].len = rec_len[i];
+			at[i] = s->ibuf + ilen;
 			ilen = (uint16_t)(ilen + rec_len[i]);
 			nf++;
+		} else {
+			at[i] = zeros;
 		}
 		off = (uint16_t)(off + rec_len[i]);
 	}
+	if (c->mask == 0)
+		return;
 	memset(&spec[nf], 0, sizeof(spec[nf]));
 	/* a free internal id: the search resumes where the last one ended */
 	for (tries = 0; tries < 65536 - TID_MIN; tries++) {
@@ -418,8 +434,7 @@ static void make_internal(struct ipfix_session *s, struct tctx *c)
 		return;
 	}
 	c->itid = tid;
-	c->nf = nf;
-	c->ilen = ilen;
+	memcpy(c->p, at, sizeof(c->p));
 }
 
 static void new_template(fbSession_t *fs, uint16_t tid, fbTemplate_t *t,
@@ -1154,20 +1169,33 @@ static uint64_t ntp_to_ms(uint64_t v)
 	return (sec - NTP_UNIX_OFFSET) * 1000 + (((v & 0xffffffffu) * 1000) >> 32);
 }
 
-static uint32_t rate_of(uint64_t m, const struct rec *r)
+/* Field x of the record just read with template context c (host order;
+ * zero when the template lacks it). */
+static inline uint64_t ld64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline double ldd(const uint8_t *p) { double v; memcpy(&v, p, 8); return v; }
+#define R64(x) ld64(c->p[FB_##x])
+#define R32(x) ld32(c->p[FB_##x])
+#define R16(x) ld16(c->p[FB_##x])
+#define R8(x)  (*c->p[FB_##x])
+#define RP(x)  (c->p[FB_##x])
+
+static uint32_t rate_of(uint64_t m, const struct tctx *c)
 {
-	if (HAS(m, SAMP_INT) && r->samp_int > 0)
-		return r->samp_int;
-	if (HAS(m, SAMP_RAND) && r->samp_rand > 0)
-		return r->samp_rand;
-	if (HAS(m, SAMP_PINT) && r->samp_pint > 0) {
-		uint64_t space = HAS(m, SAMP_PSPACE) ? r->samp_pspace : 0;
-		uint64_t rate = (r->samp_pint + space) / r->samp_pint;
+	if (HAS(m, SAMP_INT) && R32(SAMP_INT) > 0)
+		return R32(SAMP_INT);
+	if (HAS(m, SAMP_RAND) && R32(SAMP_RAND) > 0)
+		return R32(SAMP_RAND);
+	if (HAS(m, SAMP_PINT) && R32(SAMP_PINT) > 0) {
+		uint64_t pint = R32(SAMP_PINT);
+		uint64_t space = HAS(m, SAMP_PSPACE) ? R32(SAMP_PSPACE) : 0;
+		uint64_t rate = (pint + space) / pint;
 
 		return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
 	}
-	if (HAS(m, PROB) && r->prob > 0 && r->prob <= 1) {
-		double inv = floor(1.0 / r->prob + 0.5);
+	if (HAS(m, PROB) && ldd(RP(PROB)) > 0 && ldd(RP(PROB)) <= 1) {
+		double inv = floor(1.0 / ldd(RP(PROB)) + 0.5);
 
 		return inv >= 4294967295.0 ? UINT32_MAX : (uint32_t)inv;
 	}
@@ -1176,26 +1204,26 @@ static uint32_t rate_of(uint64_t m, const struct rec *r)
 
 /* Start or end time in Unix ms from record r with mask m; 0 if absent. */
 static uint64_t rec_time(const struct ipfix_session *s, const struct domain *d,
-                         uint64_t m, const struct rec *r, int end)
+                         uint64_t m, const struct tctx *c, int end)
 {
 	if (HAS(m, START_MS + end))
-		return end ? r->end_ms : r->start_ms;
+		return ld64(c->p[FB_START_MS + end]);
 	if (HAS(m, START_US + end))
-		return ntp_to_ms(end ? r->end_us : r->start_us);
+		return ntp_to_ms(ld64(c->p[FB_START_US + end]));
 	if (HAS(m, START_NS + end))
-		return ntp_to_ms(end ? r->end_ns : r->start_ns);
+		return ntp_to_ms(ld64(c->p[FB_START_NS + end]));
 	if (HAS(m, START_S + end))
-		return (uint64_t)(end ? r->end_s : r->start_s) * 1000;
+		return (uint64_t)ld32(c->p[FB_START_S + end]) * 1000;
 	if (HAS(m, START_DUS + end)) {
-		uint64_t back = (end ? r->end_dus : r->start_dus) / 1000;
+		uint64_t back = ld32(c->p[FB_START_DUS + end]) / 1000;
 
 		return s->export_ms > back ? s->export_ms - back : 0;
 	}
 	if (HAS(m, START_UP + end)) {
-		uint32_t up = end ? r->end_up : r->start_up;
+		uint32_t up = ld32(c->p[FB_START_UP + end]);
 
 		if (HAS(m, SYSINIT))
-			return r->sysinit_ms + up;
+			return R64(SYSINIT) + up;
 		if (s->version == V9_VERSION) {
 			uint64_t back = (uint32_t)(s->v9_uptime - up);
 
@@ -1218,7 +1246,6 @@ static void put_v4(union anm_addr *a, uint32_t host)
 static void handle_record(struct ipfix_session *s, struct domain *d,
                           const struct tctx *c)
 {
-	const struct rec *r = &s->rec;
 	uint64_t m = c->mask;
 	struct anm_flow f;
 	uint32_t rate;
@@ -1226,15 +1253,15 @@ static void handle_record(struct ipfix_session *s, struct domain *d,
 
 	if (c->options) {
 		d->st.options_records++;
-		rate = rate_of(m, r);
+		rate = rate_of(m, c);
 		if (rate > 0)
 			d->st.sampling = rate;
-		if (HAS(m, SYSINIT) && r->sysinit_ms)
-			d->sysinit_ms = r->sysinit_ms;
+		if (HAS(m, SYSINIT) && R64(SYSINIT))
+			d->sysinit_ms = R64(SYSINIT);
 		return;
 	}
 	if (HAS(m, SRC4) || HAS(m, DST4))
-		v6 = (HAS(m, SRC6) || HAS(m, DST6)) && r->src4 == 0 && r->dst4 == 0;
+		v6 = (HAS(m, SRC6) || HAS(m, DST6)) && R32(SRC4) == 0 && R32(DST4) == 0;
 	else if (HAS(m, SRC6) || HAS(m, DST6))
 		v6 = 1;
 	else {
@@ -1245,77 +1272,56 @@ static void handle_record(struct ipfix_session *s, struct domain *d,
 	memset(&f, 0, sizeof(f));
 	if (v6) {
 		f.af = AF_INET6;
-		memcpy(f.src.b, r->src6, 16);
-		memcpy(f.dst.b, r->dst6, 16);
-		memcpy(f.nexthop.b, HAS(m, NH6) ? r->nh6 : r->bgpnh6, 16);
+		memcpy(f.src.b, RP(SRC6), 16);
+		memcpy(f.dst.b, RP(DST6), 16);
+		memcpy(f.nexthop.b, HAS(m, NH6) ? RP(NH6) : RP(BGPNH6), 16);
 		if (HAS(m, NH6) && HAS(m, BGPNH6) &&
-		    !memcmp(f.nexthop.b, (const uint8_t[16]){ 0 }, 16))
-			memcpy(f.nexthop.b, r->bgpnh6, 16);
-		f.src_mask = r->smask6;
-		f.dst_mask = r->dmask6;
+		    !memcmp(f.nexthop.b, zeros, 16))
+			memcpy(f.nexthop.b, RP(BGPNH6), 16);
+		f.src_mask = R8(SMASK6);
+		f.dst_mask = R8(DMASK6);
 	} else {
+		uint32_t nh = R32(NH4);
+
 		f.af = AF_INET;
-		put_v4(&f.src, r->src4);
-		put_v4(&f.dst, r->dst4);
-		put_v4(&f.nexthop, r->nh4 ? r->nh4 : r->bgpnh4);
-		f.src_mask = r->smask4;
-		f.dst_mask = r->dmask4;
+		put_v4(&f.src, R32(SRC4));
+		put_v4(&f.dst, R32(DST4));
+		put_v4(&f.nexthop, nh ? nh : R32(BGPNH4));
+		f.src_mask = R8(SMASK4);
+		f.dst_mask = R8(DMASK4);
 	}
-	f.octets = HAS(m, OCTETS) ? r->octets : r->octets_tot;
-	f.packets = HAS(m, PACKETS) ? r->packets : r->packets_tot;
-	f.first_ms = rec_time(s, d, m, r, 0);
-	f.last_ms = rec_time(s, d, m, r, 1);
+	f.octets = HAS(m, OCTETS) ? R64(OCTETS) : R64(OCTETS_TOT);
+	f.packets = HAS(m, PACKETS) ? R64(PACKETS) : R64(PACKETS_TOT);
+	f.first_ms = rec_time(s, d, m, c, 0);
+	f.last_ms = rec_time(s, d, m, c, 1);
 	if (f.first_ms == 0)
 		f.first_ms = f.last_ms;
 	if (f.last_ms == 0)
 		f.last_ms = f.first_ms;
 	if (f.first_ms == 0)
 		f.first_ms = f.last_ms = s->now_ms;
-	f.in_if = r->in_if;
-	f.out_if = r->out_if;
-	f.src_as = r->src_as;
-	f.dst_as = r->dst_as;
-	rate = rate_of(m, r);
+	f.in_if = R32(IN_IF);
+	f.out_if = R32(OUT_IF);
+	f.src_as = R32(SRC_AS);
+	f.dst_as = R32(DST_AS);
+	rate = rate_of(m, c);
 	f.sampling = rate ? rate : d->st.sampling;
-	f.proto = r->proto;
-	f.sport = r->sport;
-	f.dport = r->dport;
+	f.proto = R8(PROTO);
+	f.sport = R16(SPORT);
+	f.dport = R16(DPORT);
 	if ((f.proto == 1 && HAS(m, ICMP4)) || (f.proto == 58 && HAS(m, ICMP6))) {
 		f.sport = 0;
-		f.dport = f.proto == 1 ? r->icmp4 : r->icmp6;
+		f.dport = f.proto == 1 ? R16(ICMP4) : R16(ICMP6);
 	}
-	f.vlan = HAS(m, VLAN) ? r->vlan : r->dot1q;
-	f.inner_vlan = r->cvlan;
-	f.tos = r->tos;
-	f.tcp_flags = (uint8_t)r->tcpflags;
-	f.end_reason = r->endreason;
-	memcpy(f.src_mac, r->srcmac, 6);
-	memcpy(f.dst_mac, r->dstmac, 6);
+	f.vlan = HAS(m, VLAN) ? R16(VLAN) : R16(DOT1Q);
+	f.inner_vlan = R16(CVLAN);
+	f.tos = R8(TOS);
+	f.tcp_flags = (uint8_t)R16(TCPFLAGS);
+	f.end_reason = R8(ENDREASON);
+	memcpy(f.src_mac, RP(SRCMAC), 6);
+	memcpy(f.dst_mac, RP(DSTMAC), 6);
 	d->st.records++;
 	s->emit(s->emit_ctx, &f, d->st.domain);
-}
-
-/* Spread a record read with c's internal template over s->rec. */
-static void unpack(struct ipfix_session *s, const struct tctx *c)
-{
-	uint8_t *r = (uint8_t *)&s->rec;
-	const uint8_t *b = s->ibuf;
-	uint32_t i;
-
-	memset(&s->rec, 0, sizeof(s->rec));
-	for (i = 0; i < c->nf; i++) {
-		uint8_t *o = r + c->f[i].off;
-
-		switch (c->f[i].len) {
-		case 1:  *o = *b; break;
-		case 2:  memcpy(o, b, 2); break;
-		case 4:  memcpy(o, b, 4); break;
-		case 6:  memcpy(o, b, 6); break;
-		case 8:  memcpy(o, b, 8); break;
-		default: memcpy(o, b, 16); break;
-		}
-		b += c->f[i].len;
-	}
 }
 
 /* Have libfixbuf read s->out[0..len) and hand each record on. */
@@ -1355,11 +1361,8 @@ static int decode(struct ipfix_session *s, struct domain *d, size_t len)
 			g_clear_error(&err);
 			break;
 		}
-		if (c != NULL) {
-			if (want != TID_INTERNAL)
-				unpack(s, c);
+		if (c != NULL)
 			handle_record(s, d, c);
-		}
 	}
 	reap_internal(s);
 	return rc;

@@ -419,6 +419,66 @@ static void test_withdraw_redefine(void)
 	free(m);
 }
 
+/* Each external template is read through an internal template of its own:
+ * same template id, different definitions in two domains; and enough
+ * redefinitions to go round the internal template id space while another
+ * template stays in use. */
+static void test_internal_templates(void)
+{
+	static const uint16_t other[] = { 8, 4, 12, 4, 2, 4, 0 };   /* packets, not octets */
+	struct ipfix_session *s = ipfix_session_new(NULL);
+	struct mb *m = calloc(1, sizeof(*m));
+	uint32_t i, bad = 0;
+
+	ipfix_hdr(m, 0, 1);
+	set_begin(m, 2); tmpl(m, 256, TMIN); tmpl(m, 257, T4); set_end(m);
+	set_begin(m, 256); recmin(m, 41); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	ipfix_hdr(m, 0, 2);
+	set_begin(m, 2); tmpl(m, 256, other); set_end(m);
+	set_begin(m, 256); recmin(m, 42); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got[0].octets, 0);
+	CHECK_EQ(got[0].packets, 42);
+	ipfix_hdr(m, 1, 1);
+	set_begin(m, 256); recmin(m, 43); set_end(m);
+	set_begin(m, 257); rec4(m, "192.0.2.1", 1000, 44); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 2);
+	CHECK_EQ(got[0].octets, 43);
+	CHECK_EQ(got[0].packets, 0);
+	CHECK_EQ(got[1].octets, 44);
+	CHECK_EQ(got[1].packets, 7);
+	CHECK_EQ(got[1].src_as, 64512);
+
+	for (i = 0; i < 70000; i++) {
+		ipfix_hdr(m, 3 + i, 1);
+		set_begin(m, 2); tmpl(m, 256, (i & 1) ? TMIN : other); set_end(m);
+		set_begin(m, 256); recmin(m, i); set_end(m);
+		if (feed(s, m) != IPFIX_OK || ngot != 1 ||
+		    got[0].octets != ((i & 1) ? i : 0) ||
+		    got[0].packets != ((i & 1) ? 0 : i))
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(stats_of(s, 1)->templates_redefined, 70000);
+	ipfix_hdr(m, 3 + i, 1);
+	set_begin(m, 257); rec4(m, "192.0.2.2", 1001, 45); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got[0].octets, 45);
+	CHECK_EQ(got[0].in_if, 3);
+	CHECK(addr_is(&got[0].src, AF_INET, "192.0.2.2"));
+	ipfix_hdr(m, 1, 2);
+	set_begin(m, 256); recmin(m, 46); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got[0].packets, 46);
+	ipfix_session_free(s);
+	free(m);
+}
+
 static void msg_n(struct mb *m, uint32_t seq, uint32_t dom, int n, int with_tmpl)
 {
 	ipfix_hdr(m, seq, dom);
@@ -794,6 +854,7 @@ int main(void)
 	test_times();
 	test_sampling();
 	test_withdraw_redefine();
+	test_internal_templates();
 	test_sequence();
 	test_two_domains();
 	test_v9();
