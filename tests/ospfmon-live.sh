@@ -141,12 +141,21 @@ step() {   # step NAME LAB-ARGS...: run it, wait, compare events and routes
 	mark=$(wc -l <"$T/events.json")
 	sh "$LAB" "$@" >"$T/$name.log" 2>&1 || fail "$name: lab: $(tail -5 "$T/$name.log")"
 	sh "$LAB" wait "$L" >>"$T/$name.log" 2>&1 || fail "$name: no reconvergence: $(tail -5 "$T/$name.log")"
-	sleep 1                        # the daemon's hold time, and then some
+	# the daemon's events since the step began, once they are all there:
+	# its hold time (1 s) after the last LSA of the change, which a loaded
+	# machine may deliver later than FRR reports convergence
 	# (flapping reports are left out: restarting every router's OSPF above
 	# may count as flapping for some elements, rightly)
-	tail -n +$((mark + 1)) "$T/events.json" | "$top_srcdir/tests/event-summary" |
-		grep -v '^flapping' | sort >"$T/got.$name"
 	sort "$D/steps/$name.events" >"$T/want.$name"
+	step_events() {
+		tail -n +$((mark + 1)) "$T/events.json" | "$top_srcdir/tests/event-summary" |
+			grep -v '^flapping' | sort >"$T/got.$name"
+		cmp -s "$T/want.$name" "$T/got.$name"
+	}
+	sleep 1
+	wait_for 20 step_events || true
+	sleep 1.5                      # nothing more may come
+	step_events
 	diff -u "$T/want.$name" "$T/got.$name" >"$T/diff.$name" ||
 		fail "$name: the daemon's events differ (- wanted, + got):
 $(cat "$T/diff.$name")
