@@ -705,6 +705,12 @@ void coll_set_topology(struct coll *c, struct placer *p, struct lsdb *db)
 		c->st.placer_swaps++;
 }
 
+void coll_detach_topology(struct coll *c)
+{
+	c->placer = NULL;
+	c->db = NULL;
+}
+
 bool coll_has_placer(const struct coll *c)
 {
 	return c->placer != NULL;

@@ -117,6 +117,9 @@ void coll_stream_closed(struct coll *c, uint64_t conn);
 struct lsdb;
 void coll_set_topology(struct coll *c, struct placer *p, struct lsdb *db);
 bool coll_has_placer(const struct coll *c);
+/* Forget the topology without freeing it (its owner keeps it): lets the
+ * fuzz target build one placer for every run. */
+void coll_detach_topology(struct coll *c);
 
 /* The current interval's table: the caller reads it at flush, then clears
  * it with agg_clear. */

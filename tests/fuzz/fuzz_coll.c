@@ -79,21 +79,21 @@ static void sender(unsigned i, struct sockaddr_storage *ss)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool quiet;
+	static struct lsdb *db;
+	static struct placer *pl;
 	struct coll_conf cc = { .max_exporters = 4, .max_keys = 64 };
 	struct coll *c;
-	struct lsdb *db;
 	uint64_t now = 1700000000000ull;
 	size_t off = 0;
 
-	if (!quiet) {
+	if (db == NULL) {               /* one topology for every run */
 		log_init("fuzz_coll", LOG_TO_STDERR, -1);
-		quiet = true;
+		db = small_lsdb();
+		pl = placer_build(db, now);
 	}
 	if ((c = coll_new(&cc, 42)) == NULL)
 		return 0;
-	db = small_lsdb();
-	coll_set_topology(c, placer_build(db, now), db);
+	coll_set_topology(c, pl, db);
 	while (off + 3 <= size) {
 		unsigned h = data[off];
 		size_t len = (size_t)(data[off + 1] << 8 | data[off + 2]);
@@ -125,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    st->routed + st->unrouted != flows)
 			abort();
 	}
+	coll_detach_topology(c);
 	coll_free(c);
 	return 0;
 }
