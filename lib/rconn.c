@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "strdup_opt.h"
 #include "rconn.h"
 
 uint64_t rconn_mono_ms(void)
@@ -33,17 +34,6 @@ static struct timeval tv_of_ms(uint64_t ms)
 	return tv;
 }
 
-static char *dup_or_null(const char *s, bool *oom)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*oom = true;
-	return d;
-}
-
 int rconn_init(struct rconn *c, const struct rconn_conf *conf)
 {
 	bool oom = false;
@@ -54,9 +44,9 @@ int rconn_init(struct rconn *c, const struct rconn_conf *conf)
 	c->db = conf->db;
 	c->timeout_ms = conf->timeout_ms ? conf->timeout_ms : RCONN_DEFAULT_TIMEOUT_MS;
 	c->backoff_ms = RCONN_BACKOFF_MIN_MS;
-	c->unix_path = dup_or_null(conf->unix_path, &oom);
-	c->host = c->unix_path ? NULL : dup_or_null(conf->host ? conf->host : "127.0.0.1", &oom);
-	c->password = dup_or_null(conf->password, &oom);
+	c->unix_path = strdup_opt(conf->unix_path, &oom);
+	c->host = c->unix_path ? NULL : strdup_opt(conf->host ? conf->host : "127.0.0.1", &oom);
+	c->password = strdup_opt(conf->password, &oom);
 	n = (c->unix_path ? strlen(c->unix_path) : c->host ? strlen(c->host) : 0) + 16;
 	if ((c->endpoint = malloc(n)) == NULL)
 		oom = true;

@@ -25,6 +25,7 @@
 #include "publish.h"
 #include "rconn.h"
 #include "sbuf.h"
+#include "strdup_opt.h"
 
 struct pub_event {
 	char *s;
@@ -57,17 +58,6 @@ struct pub {
 };
 
 /* --- small helpers -------------------------------------------------------- */
-
-static char *dup_or_null(const char *s, bool *oom)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*oom = true;
-	return d;
-}
 
 static char *concat(const char *a, const char *b, bool *oom)
 {
@@ -366,8 +356,8 @@ struct pub *pub_new(const struct pub_conf *c)
 		return NULL;
 	p->redis = c->redis_host != NULL || c->redis_unix != NULL;
 	p->keep = c->events_keep ? c->events_keep : PUB_DEFAULT_EVENTS_KEEP;
-	p->json_file = dup_or_null(c->json_file, &oom);
-	p->lsdb_file = dup_or_null(c->lsdb_file, &oom);
+	p->json_file = strdup_opt(c->json_file, &oom);
+	p->lsdb_file = strdup_opt(c->lsdb_file, &oom);
 	p->k_topology = concat(prefix, "ospf:topology", &oom);
 	p->k_lsdb = concat(prefix, "ospf:lsdb", &oom);
 	p->k_version = concat(prefix, "ospf:version", &oom);
@@ -383,9 +373,9 @@ struct pub *pub_new(const struct pub_conf *c)
 		if (rconn_init(&p->c, &rc) < 0)
 			oom = true;
 		else
-			p->endpoint = dup_or_null(p->c.endpoint, &oom);
+			p->endpoint = strdup_opt(p->c.endpoint, &oom);
 	} else {
-		p->endpoint = dup_or_null("(none)", &oom);
+		p->endpoint = strdup_opt("(none)", &oom);
 	}
 	if (oom) {
 		pub_free(p);
