@@ -34,6 +34,8 @@ struct xp {
 	struct v5seq v5[V5_ENGINES];
 	unsigned nv5;
 	struct ipfix_session *sess;
+	uint32_t router;             /* the router with the exporter's address, */
+	uint64_t router_swap;        /* for topology number router_swap (0: none yet) */
 	/* lost counts of the session's domains already moved to the table */
 	struct { uint32_t domain; uint64_t lost; } rep[XP_DOMAINS];
 	unsigned nrep;
@@ -320,8 +322,13 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 		in.dst = f->dst;
 		in.nexthop = f->nexthop;
 		in.ingress = ingress_of(c, x, domain, f->in_if);
-		if (in.ingress == 0 && x->af == AF_INET)
-			in.ingress = placer_router_of(c->placer, ntohl(x->addr.w[0]));
+		if (in.ingress == 0 && x->af == AF_INET) {
+			if (x->router_swap != c->st.placer_swaps) {
+				x->router = placer_router_of(c->placer, ntohl(x->addr.w[0]));
+				x->router_swap = c->st.placer_swaps;
+			}
+			in.ingress = x->router;
+		}
 		in.bytes = bytes;
 		in.packets = packets;
 		rc = place_flow(c->placer, &in, &c->out);

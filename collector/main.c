@@ -756,7 +756,7 @@ int main(int argc, char **argv)
 		stats_text(&c, &b, true);
 		writer_hset_text(c.w, "collector:stats", sbuf_str(&b));
 		sbuf_free(&b);
-		while (writer_tick(c.w, 0) > 0 && rconn_mono_ms() < end)
+		while (writer_drain(c.w, wall_ms()) > 0 && rconn_mono_ms() < end)
 			usleep(100 * 1000);
 		writer_stats(c.w, &ws);
 	}

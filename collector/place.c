@@ -996,16 +996,6 @@ uint32_t placer_router_of(const struct placer *pl, uint32_t addr)
 	return f ? f->router : 0;
 }
 
-int placer_prefix_of(const struct placer *pl, uint32_t addr, uint32_t *prefix)
-{
-	uint32_t leaf = lpm_leaf(pl, addr);
-
-	if (leaf == 0)
-		return -1;
-	*prefix = pl->upfx[leaf - 1].prefix;
-	return masklen(pl->upfx[leaf - 1].mask);
-}
-
 unsigned placer_routers(const struct placer *pl)
 {
 	return pl->nr;

@@ -138,11 +138,6 @@ const char *place_reason_name(enum place_reason r);  /* "no-route", ... */
  * of the router's. */
 uint32_t placer_router_of(const struct placer *pl, uint32_t addr);
 
-/* The longest OSPF prefix (stub, transit network, summary, NSSA/external)
- * that matches addr (host order): its length, with the prefix in *prefix;
- * -1 when none does. */
-int placer_prefix_of(const struct placer *pl, uint32_t addr, uint32_t *prefix);
-
 unsigned placer_routers(const struct placer *pl);
 
 /* Turn the graph cache off (or on again, emptied): for the test that checks

@@ -244,50 +244,54 @@ static void series(struct writer *w, struct batch *bt, const struct writer_res *
 		    "packets", u64s(pk, e->v[AV_PACKETS]), "flows", u64s(fl, e->v[AV_FLOWS]), NULL);
 }
 
+/* HINCRBY of key's fields <pre>bytes, <pre>packets and <pre><flows>, and
+ * <pre>lost when `lost` is set. */
+static void hincr(struct batch *bt, const char *key, const char *pre, const char *flows,
+                  bool lost, const struct agg_entry *e)
+{
+	static const char *const names[] = { "bytes", "packets", NULL, "lost" };
+	char f[400], v[24];
+
+	for (int i = 0; i < AV_N; i++) {
+		if (i == AV_LOST && !lost)
+			continue;
+		snprintf(f, sizeof(f), "%s%s", pre, i == AV_FLOWS ? flows : names[i]);
+		cmd(bt, "HINCRBY", key, f, i == AV_LOST ? lost_s(v, e->v[i]) : u64s(v, e->v[i]), NULL);
+	}
+}
+
 /* Cumulative counters and indexes (finest resolution only). */
 static void cumulative(struct writer *w, struct batch *bt, const char *id,
                        const struct agg_entry *e)
 {
-	char key[512], set[256], by[24], pk[24], fl[24], lo[24], f[400];
+	char key[512], set[256], v[24], pre[320];
 
 	switch (e->k.kind) {
 	case AK_TOTAL:
 		writer_key(w, key, sizeof(key), "totals");
-		cmd(bt, "HINCRBY", key, "bytes", u64s(by, e->v[AV_BYTES]), NULL);
-		cmd(bt, "HINCRBY", key, "packets", u64s(pk, e->v[AV_PACKETS]), NULL);
-		cmd(bt, "HINCRBY", key, "flows", u64s(fl, e->v[AV_FLOWS]), NULL);
-		cmd(bt, "HINCRBY", key, "lost", lost_s(lo, e->v[AV_LOST]), NULL);
+		hincr(bt, key, "", "flows", true, e);
 		break;
 	case AK_UNROUTED:
 		writer_key(w, key, sizeof(key), "totals");
-		snprintf(f, sizeof(f), "unrouted:%s:bytes", id);
-		cmd(bt, "HINCRBY", key, f, u64s(by, e->v[AV_BYTES]), NULL);
-		snprintf(f, sizeof(f), "unrouted:%s:packets", id);
-		cmd(bt, "HINCRBY", key, f, u64s(pk, e->v[AV_PACKETS]), NULL);
-		snprintf(f, sizeof(f), "unrouted:%s:flows", id);
-		cmd(bt, "HINCRBY", key, f, u64s(fl, e->v[AV_FLOWS]), NULL);
+		snprintf(pre, sizeof(pre), "unrouted:%s:", id);
+		hincr(bt, key, pre, "flows", false, e);
 		break;
 	case AK_LINK:
 	case AK_PAIR:
 		writer_key(w, set, sizeof(set), "%ss", kind_name(e->k.kind));
 		cmd(bt, "SADD", set, id, NULL);
 		writer_key(w, key, sizeof(key), "%s:%s", kind_name(e->k.kind), id);
-		cmd(bt, "HINCRBY", key, "bytes", u64s(by, e->v[AV_BYTES]), NULL);
-		cmd(bt, "HINCRBY", key, "packets", u64s(pk, e->v[AV_PACKETS]), NULL);
-		cmd(bt, "HINCRBY", key, "flows", u64s(fl, e->v[AV_FLOWS]), NULL);
+		hincr(bt, key, "", "flows", false, e);
 		break;
 	case AK_EXPORTER:
 		writer_key(w, set, sizeof(set), "exporters");
 		cmd(bt, "SADD", set, id, NULL);
 		writer_key(w, key, sizeof(key), "exporter:%s", id);
-		cmd(bt, "HINCRBY", key, "bytes", u64s(by, e->v[AV_BYTES]), NULL);
-		cmd(bt, "HINCRBY", key, "packets", u64s(pk, e->v[AV_PACKETS]), NULL);
-		cmd(bt, "HINCRBY", key, "records", u64s(fl, e->v[AV_FLOWS]), NULL);
-		cmd(bt, "HINCRBY", key, "lost", lost_s(lo, e->v[AV_LOST]), NULL);
+		hincr(bt, key, "", "records", true, e);
 		if (e->last_ms)
-			cmd(bt, "HSET", key, "last_seen_ms", u64s(by, e->last_ms), NULL);
+			cmd(bt, "HSET", key, "last_seen_ms", u64s(v, e->last_ms), NULL);
 		if (e->has_templates)
-			cmd(bt, "HSET", key, "templates", u64s(pk, e->templates), NULL);
+			cmd(bt, "HSET", key, "templates", u64s(v, e->templates), NULL);
 		break;
 	default:
 		break;
@@ -476,6 +480,12 @@ size_t writer_tick(struct writer *w, uint64_t now_ms)
 fail:
 	rconn_failed(&w->c, now_ms);
 	return w->st.queued_batches;
+}
+
+size_t writer_drain(struct writer *w, uint64_t now_ms)
+{
+	w->c.next_try_ms = 0;           /* no backoff: the process is leaving */
+	return writer_tick(w, now_ms);
 }
 
 /* --- life ----------------------------------------------------------------- */

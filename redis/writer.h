@@ -81,6 +81,9 @@ int writer_hset_text(struct writer *w, const char *key, const char *text);
  * batches still queued. */
 size_t writer_tick(struct writer *w, uint64_t now_ms);
 
+/* The same, without waiting for the backoff: at exit. */
+size_t writer_drain(struct writer *w, uint64_t now_ms);
+
 void writer_stats(const struct writer *w, struct writer_stats *st);
 
 /* Build a key: prefix + the printf-formatted rest, into buf. */
