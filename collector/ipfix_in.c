@@ -77,6 +77,7 @@
 
 #include <fixbuf/public.h>
 
+#include "be.h"
 #include "ipfix_in.h"
 
 #define IPFIX_VERSION   10
@@ -322,11 +323,6 @@ static void model_put(void)
 
 /* ---- byte helpers ------------------------------------------------------- */
 
-static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 static inline void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static inline void wr32(uint8_t *p, uint32_t v)
 {
@@ -623,7 +619,7 @@ static int check_sets(const uint8_t *p, size_t n, int v9)
 	size_t off = 0;
 
 	while (n - off >= 4) {
-		uint16_t len = rd16(p + off + 2);
+		uint16_t len = be16(p + off + 2);
 
 		if (len < 4 || len > n - off)
 			return IPFIX_ERR_SET;
@@ -910,7 +906,7 @@ static void clean_ipfix_tmpl_set(struct ipfix_session *s, struct domain *d,
 	size_t off = 0;
 
 	while (n - off >= 4) {
-		uint16_t tid = rd16(p + off), cnt = rd16(p + off + 2);
+		uint16_t tid = be16(p + off), cnt = be16(p + off + 2);
 		uint32_t scope = 0, i, nf = 0;
 
 		off += 4;
@@ -925,7 +921,7 @@ static void clean_ipfix_tmpl_set(struct ipfix_session *s, struct domain *d,
 				d->st.template_errors++;
 				return;
 			}
-			scope = rd16(p + off);
+			scope = be16(p + off);
 			off += 2;
 			if (scope == 0)
 				scope = cnt + 1;     /* invalid: caught below */
@@ -937,8 +933,8 @@ static void clean_ipfix_tmpl_set(struct ipfix_session *s, struct domain *d,
 				d->st.template_errors++;
 				return;          /* truncated: rest of set lost */
 			}
-			f.id = rd16(p + off);
-			f.len = rd16(p + off + 2);
+			f.id = be16(p + off);
+			f.len = be16(p + off + 2);
 			f.ent = 0;
 			off += 4;
 			if (f.id & 0x8000) {
@@ -947,7 +943,7 @@ static void clean_ipfix_tmpl_set(struct ipfix_session *s, struct domain *d,
 					return;
 				}
 				f.id &= 0x7fff;
-				f.ent = rd32(p + off);
+				f.ent = be32(p + off);
 				off += 4;
 			}
 			if (nf < s->lim.max_fields)
@@ -965,7 +961,7 @@ static void clean_v9_tmpl_set(struct ipfix_session *s, struct domain *d,
 	size_t off = 0;
 
 	while (n - off >= 4) {
-		uint16_t tid = rd16(p + off), cnt = rd16(p + off + 2);
+		uint16_t tid = be16(p + off), cnt = be16(p + off + 2);
 		uint32_t i, nf = 0;
 
 		off += 4;
@@ -981,8 +977,8 @@ static void clean_v9_tmpl_set(struct ipfix_session *s, struct domain *d,
 				d->st.template_errors++;
 				return;
 			}
-			f.id = rd16(p + off);
-			f.len = rd16(p + off + 2);
+			f.id = be16(p + off);
+			f.len = be16(p + off + 2);
 			f.ent = 0;
 			off += 4;
 			if (f.id & 0x8000)
@@ -1002,8 +998,8 @@ static void clean_v9_opt_set(struct ipfix_session *s, struct domain *d,
 	size_t off = 0;
 
 	while (n - off >= 6) {
-		uint16_t tid = rd16(p + off), slen = rd16(p + off + 2),
-		         olen = rd16(p + off + 4);
+		uint16_t tid = be16(p + off), slen = be16(p + off + 2),
+		         olen = be16(p + off + 4);
 		uint32_t i, nf = 0, scope;
 
 		off += 6;
@@ -1018,8 +1014,8 @@ static void clean_v9_opt_set(struct ipfix_session *s, struct domain *d,
 		for (i = 0; i < (uint32_t)(slen + olen) / 4u; i++) {
 			struct field f;
 
-			f.id = rd16(p + off);
-			f.len = rd16(p + off + 2);
+			f.id = be16(p + off);
+			f.len = be16(p + off + 2);
 			f.ent = 0;
 			off += 4;
 			if (i < scope)
@@ -1067,7 +1063,7 @@ static void clean_data_set(struct ipfix_session *s, struct domain *d,
 					if (l == 255) {
 						if (n - off < 2)
 							break;
-						l = rd16(p + off);
+						l = be16(p + off);
 						off += 2;
 					}
 				}
@@ -1102,7 +1098,7 @@ static void clean_sets(struct ipfix_session *s, struct domain *d,
 	size_t off = 0;
 
 	while (n - off >= 4) {
-		uint16_t id = rd16(p + off), len = rd16(p + off + 2);
+		uint16_t id = be16(p + off), len = be16(p + off + 2);
 		const uint8_t *b = p + off + 4;
 		size_t bl = (size_t)len - 4;
 
@@ -1383,7 +1379,7 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 		rc = IPFIX_ERR_SHORT;
 		goto reject;
 	}
-	version = rd16(buf);
+	version = be16(buf);
 	if (version != IPFIX_VERSION && version != V9_VERSION) {
 		rc = IPFIX_ERR_VERSION;
 		goto reject;
@@ -1397,7 +1393,7 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 		rc = IPFIX_ERR_TOOBIG;
 		goto reject;
 	}
-	if (version == IPFIX_VERSION && rd16(buf + 2) != len) {
+	if (version == IPFIX_VERSION && be16(buf + 2) != len) {
 		rc = IPFIX_ERR_LENGTH;
 		goto reject;
 	}
@@ -1406,14 +1402,14 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 		goto reject;
 
 	if (version == V9_VERSION) {
-		s->v9_uptime = rd32(buf + 4);
-		s->export_ms = (uint64_t)rd32(buf + 8) * 1000;
-		seq = rd32(buf + 12);
-		domain = rd32(buf + 16);
+		s->v9_uptime = be32(buf + 4);
+		s->export_ms = (uint64_t)be32(buf + 8) * 1000;
+		seq = be32(buf + 12);
+		domain = be32(buf + 16);
 	} else {
-		s->export_ms = (uint64_t)rd32(buf + 4) * 1000;
-		seq = rd32(buf + 8);
-		domain = rd32(buf + 12);
+		s->export_ms = (uint64_t)be32(buf + 4) * 1000;
+		seq = be32(buf + 8);
+		domain = be32(buf + 12);
 	}
 	d = find_domain(s, domain);
 	if (d == NULL) {
@@ -1451,3 +1447,4 @@ reject:
 	s->st.rejected[-rc]++;
 	return rc;
 }
+

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "be.h"
+
 /* The host structs mirror the wire field for field; if someone reorders or
  * resizes a field these fail and point at the header comment. */
 _Static_assert(sizeof(struct nf5_header) == NF5_HEADER_LEN,
@@ -38,17 +40,6 @@ static uint8_t *put32(uint8_t *p, uint32_t v)
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
 	return p + 4;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
 }
 
 size_t nf5_encode_header(uint8_t *buf, const struct nf5_header *h)
@@ -98,26 +89,26 @@ size_t nf5_encode_record(uint8_t *buf, const struct nf5_record *r)
  * there. */
 static void decode_record(const uint8_t *p, struct nf5_record *r)
 {
-	r->srcaddr   = get32(p + 0);
-	r->dstaddr   = get32(p + 4);
-	r->nexthop   = get32(p + 8);
-	r->input     = get16(p + 12);
-	r->output    = get16(p + 14);
-	r->dPkts     = get32(p + 16);
-	r->dOctets   = get32(p + 20);
-	r->first     = get32(p + 24);
-	r->last      = get32(p + 28);
-	r->srcport   = get16(p + 32);
-	r->dstport   = get16(p + 34);
+	r->srcaddr   = be32(p + 0);
+	r->dstaddr   = be32(p + 4);
+	r->nexthop   = be32(p + 8);
+	r->input     = be16(p + 12);
+	r->output    = be16(p + 14);
+	r->dPkts     = be32(p + 16);
+	r->dOctets   = be32(p + 20);
+	r->first     = be32(p + 24);
+	r->last      = be32(p + 28);
+	r->srcport   = be16(p + 32);
+	r->dstport   = be16(p + 34);
 	r->pad1      = p[36];
 	r->tcp_flags = p[37];
 	r->prot      = p[38];
 	r->tos       = p[39];
-	r->src_as    = get16(p + 40);
-	r->dst_as    = get16(p + 42);
+	r->src_as    = be16(p + 40);
+	r->dst_as    = be16(p + 42);
 	r->src_mask  = p[44];
 	r->dst_mask  = p[45];
-	r->pad2      = get16(p + 46);
+	r->pad2      = be16(p + 46);
 }
 
 int nf5_decode(const uint8_t *buf, size_t len, struct nf5_header *h,
@@ -129,15 +120,15 @@ int nf5_decode(const uint8_t *buf, size_t len, struct nf5_header *h,
 	if (len < NF5_HEADER_LEN)
 		return NF5_ERR_SHORT;
 
-	h->version           = get16(buf + 0);
-	h->count             = get16(buf + 2);
-	h->sys_uptime        = get32(buf + 4);
-	h->unix_secs         = get32(buf + 8);
-	h->unix_nsecs        = get32(buf + 12);
-	h->flow_sequence     = get32(buf + 16);
+	h->version           = be16(buf + 0);
+	h->count             = be16(buf + 2);
+	h->sys_uptime        = be32(buf + 4);
+	h->unix_secs         = be32(buf + 8);
+	h->unix_nsecs        = be32(buf + 12);
+	h->flow_sequence     = be32(buf + 16);
 	h->engine_type       = buf[20];
 	h->engine_id         = buf[21];
-	h->sampling_interval = get16(buf + 22);
+	h->sampling_interval = be16(buf + 22);
 
 	if (h->version != NF5_VERSION)
 		return NF5_ERR_VERSION;
@@ -172,3 +163,4 @@ const char *nf5_strerror(int err)
 	}
 	return "unknown error";
 }
+

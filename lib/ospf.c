@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ospf.h"
+#include "be.h"
 
 /* OSPF packet header (A.3.1). */
 #define OFF_VERSION     0
@@ -100,22 +101,6 @@
 #define FLETCHER_START      LSA_OFF_OPTIONS
 #define FLETCHER_MOD        255
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get24(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 const char *ospf_status_name(enum ospf_status st)
 {
 	switch (st) {
@@ -150,7 +135,7 @@ static bool pkt_checksum_ok(const uint8_t *buf, size_t len)
 	for (i = 0; i + 1 < len; i += 2) {
 		if (i >= OFF_AUTH && i < OFF_AUTH + AUTH_LEN)
 			continue;
-		sum += get16(buf + i);
+		sum += be16(buf + i);
 		sum = (sum & 0xffff) + (sum >> 16);
 	}
 	if (len % 2)                    /* odd length: pad with a zero octet */
@@ -230,17 +215,17 @@ bool lsa_checksum_ok(const uint8_t *lsa, size_t len)
 
 void lsa_hdr_decode(const uint8_t *buf, struct lsa_hdr *out)
 {
-	uint16_t age = get16(buf + LSA_OFF_AGE);
+	uint16_t age = be16(buf + LSA_OFF_AGE);
 
 	out->do_not_age = (age & LSA_DO_NOT_AGE) != 0;
 	out->age = (uint16_t)(age & ~LSA_DO_NOT_AGE);
 	out->options = buf[LSA_OFF_OPTIONS];
 	out->type = buf[LSA_OFF_TYPE];
-	out->ls_id = get32(buf + LSA_OFF_LS_ID);
-	out->adv_router = get32(buf + LSA_OFF_ADV_ROUTER);
-	out->seq = (int32_t)get32(buf + LSA_OFF_SEQ);
-	out->checksum = get16(buf + LSA_OFF_CHECKSUM);
-	out->length = get16(buf + LSA_OFF_LENGTH);
+	out->ls_id = be32(buf + LSA_OFF_LS_ID);
+	out->adv_router = be32(buf + LSA_OFF_ADV_ROUTER);
+	out->seq = (int32_t)be32(buf + LSA_OFF_SEQ);
+	out->checksum = be16(buf + LSA_OFF_CHECKSUM);
+	out->length = be16(buf + LSA_OFF_LENGTH);
 }
 
 /*
@@ -257,7 +242,7 @@ static enum ospf_status lsa_router_body(const uint8_t *b, size_t length,
 	if (length < RTR_FIXED)
 		return OSPF_BAD_LSA_LENGTH;
 	out->u.router.flags = b[RTR_OFF_FLAGS];
-	nlinks = get16(b + RTR_OFF_NLINKS);
+	nlinks = be16(b + RTR_OFF_NLINKS);
 	for (i = 0; i < nlinks; i++) {
 		if (length - off < RTR_LINK_LEN)
 			return OSPF_BAD_LSA_LENGTH;
@@ -277,7 +262,7 @@ static enum ospf_status lsa_network_body(const uint8_t *b, size_t length,
 {
 	if (length < NET_FIXED + 4 || (length - NET_FIXED) % 4 != 0)
 		return OSPF_BAD_LSA_LENGTH;
-	out->u.network.mask = get32(b + NET_OFF_MASK);
+	out->u.network.mask = be32(b + NET_OFF_MASK);
 	out->u.network.nrouters = (uint16_t)((length - NET_FIXED) / 4);
 	return OSPF_OK;
 }
@@ -290,8 +275,8 @@ static enum ospf_status lsa_summary_body(const uint8_t *b, size_t length,
 	if (length < SUM_FIXED + SUM_TOS_LEN ||
 	    (length - SUM_FIXED) % SUM_TOS_LEN != 0)
 		return OSPF_BAD_LSA_LENGTH;
-	out->u.summary.mask = get32(b + SUM_OFF_MASK);
-	out->u.summary.metric = get24(b + SUM_FIXED + 1);
+	out->u.summary.mask = be32(b + SUM_OFF_MASK);
+	out->u.summary.metric = be24(b + SUM_FIXED + 1);
 	return OSPF_OK;
 }
 
@@ -305,11 +290,11 @@ static enum ospf_status lsa_external_body(const uint8_t *b, size_t length,
 	if (length < EXT_FIXED + EXT_TOS_LEN ||
 	    (length - EXT_FIXED) % EXT_TOS_LEN != 0)
 		return OSPF_BAD_LSA_LENGTH;
-	out->u.external.mask = get32(b + EXT_OFF_MASK);
+	out->u.external.mask = be32(b + EXT_OFF_MASK);
 	out->u.external.e2 = (e[0] & EXT_E_BIT) != 0;
-	out->u.external.metric = get24(e + 1);
-	out->u.external.fwd = get32(e + 4);
-	out->u.external.tag = get32(e + 8);
+	out->u.external.metric = be24(e + 1);
+	out->u.external.fwd = be32(e + 4);
+	out->u.external.tag = be32(e + 8);
 	out->u.external.p = out->h.type == LSA_NSSA &&
 	    (out->h.options & OSPF_OPT_NP) != 0;
 	return OSPF_OK;
@@ -378,10 +363,10 @@ void lsa_router_link(const struct lsa *l, unsigned i, struct lsa_router_link *ou
 		off += RTR_LINK_LEN + (size_t)b[off + RTR_LINK_OFF_NTOS] * RTR_TOS_LEN;
 	if (off + RTR_LINK_LEN > length)   /* lsa_decode guarantees otherwise */
 		abort();
-	out->id = get32(b + off);
-	out->data = get32(b + off + RTR_LINK_OFF_DATA);
+	out->id = be32(b + off);
+	out->data = be32(b + off + RTR_LINK_OFF_DATA);
 	out->type = b[off + RTR_LINK_OFF_TYPE];
-	out->metric = get16(b + off + RTR_LINK_OFF_METRIC);
+	out->metric = be16(b + off + RTR_LINK_OFF_METRIC);
 }
 
 /* The i-th attached router of a network-LSA.  Cost: O(1). */
@@ -389,7 +374,7 @@ uint32_t lsa_network_router(const struct lsa *l, unsigned i)
 {
 	if (l->h.type != LSA_NETWORK || i >= l->u.network.nrouters)
 		abort();
-	return get32(l->raw + NET_FIXED + (size_t)i * 4);
+	return be32(l->raw + NET_FIXED + (size_t)i * 4);
 }
 
 /*
@@ -423,7 +408,7 @@ static enum ospf_status lsa_hdr_list(const uint8_t *buf, size_t off,
 	if ((length - off) % LSA_HDR_LEN != 0)
 		return OSPF_BAD_LENGTH;
 	for (; off < length; off += LSA_HDR_LEN, n++)
-		if (get16(buf + off + LSA_OFF_LENGTH) < LSA_HDR_LEN)
+		if (be16(buf + off + LSA_OFF_LENGTH) < LSA_HDR_LEN)
 			return OSPF_BAD_LSA_LENGTH;
 	p->nlsa = n;
 	return OSPF_OK;
@@ -434,13 +419,13 @@ static enum ospf_status decode_hello(const uint8_t *buf, size_t length,
 {
 	if (length < HELLO_FIXED || (length - HELLO_FIXED) % HELLO_NBR_LEN != 0)
 		return OSPF_BAD_LENGTH;
-	p->hello_mask = get32(buf + HELLO_OFF_MASK);
-	p->hello_interval = get16(buf + HELLO_OFF_INTERVAL);
+	p->hello_mask = be32(buf + HELLO_OFF_MASK);
+	p->hello_interval = be16(buf + HELLO_OFF_INTERVAL);
 	p->hello_options = buf[HELLO_OFF_OPTIONS];
 	p->priority = buf[HELLO_OFF_PRIORITY];
-	p->dead_interval = get32(buf + HELLO_OFF_DEAD);
-	p->dr = get32(buf + HELLO_OFF_DR);
-	p->bdr = get32(buf + HELLO_OFF_BDR);
+	p->dead_interval = be32(buf + HELLO_OFF_DEAD);
+	p->dr = be32(buf + HELLO_OFF_DR);
+	p->bdr = be32(buf + HELLO_OFF_BDR);
 	p->nneighbors = (unsigned)((length - HELLO_FIXED) / HELLO_NBR_LEN);
 	return OSPF_OK;
 }
@@ -450,10 +435,10 @@ static enum ospf_status decode_dd(const uint8_t *buf, size_t length,
 {
 	if (length < DD_FIXED)
 		return OSPF_BAD_LENGTH;
-	p->dd_mtu = get16(buf + DD_OFF_MTU);
+	p->dd_mtu = be16(buf + DD_OFF_MTU);
 	p->dd_options = buf[DD_OFF_OPTIONS];
 	p->dd_flags = buf[DD_OFF_FLAGS];
-	p->dd_seq = get32(buf + DD_OFF_SEQ);
+	p->dd_seq = be32(buf + DD_OFF_SEQ);
 	return lsa_hdr_list(buf, DD_FIXED, length, p);
 }
 
@@ -474,7 +459,7 @@ static enum ospf_status decode_lsu(const uint8_t *buf, size_t length,
 
 	if (length < LSU_FIXED)
 		return OSPF_BAD_LENGTH;
-	count = get32(buf + LSU_OFF_COUNT);
+	count = be32(buf + LSU_OFF_COUNT);
 	for (n = 0; n < count; n++) {
 		if (length - off < LSA_HDR_LEN)
 			return OSPF_BAD_LENGTH;
@@ -508,15 +493,15 @@ enum ospf_status ospf_decode(const uint8_t *buf, size_t len, struct ospf_pkt *p)
 		return OSPF_TRUNC;
 	p->h.version = buf[OFF_VERSION];
 	p->h.type = buf[OFF_TYPE];
-	p->h.length = get16(buf + OFF_LENGTH);
-	p->h.router_id = get32(buf + OFF_ROUTER_ID);
-	p->h.area_id = get32(buf + OFF_AREA_ID);
-	p->h.checksum = get16(buf + OFF_CHECKSUM);
-	p->h.autype = get16(buf + OFF_AUTYPE);
+	p->h.length = be16(buf + OFF_LENGTH);
+	p->h.router_id = be32(buf + OFF_ROUTER_ID);
+	p->h.area_id = be32(buf + OFF_AREA_ID);
+	p->h.checksum = be16(buf + OFF_CHECKSUM);
+	p->h.autype = be16(buf + OFF_AUTYPE);
 	if (p->h.autype == OSPF_AUTH_CRYPTO) {
 		p->h.key_id = buf[OFF_KEY_ID];
 		p->h.auth_len = buf[OFF_AUTH_LEN];
-		p->h.crypto_seq = get32(buf + OFF_CRYPTO_SEQ);
+		p->h.crypto_seq = be32(buf + OFF_CRYPTO_SEQ);
 	}
 	p->raw = buf;
 
@@ -553,7 +538,7 @@ uint32_t ospf_hello_neighbor(const struct ospf_pkt *p, unsigned i)
 {
 	if (p->h.type != OSPF_HELLO || i >= p->nneighbors)
 		abort();
-	return get32(p->raw + HELLO_FIXED + (size_t)i * HELLO_NBR_LEN);
+	return be32(p->raw + HELLO_FIXED + (size_t)i * HELLO_NBR_LEN);
 }
 
 /*
@@ -600,3 +585,4 @@ enum ospf_status ospf_lsahdr_next(const struct ospf_pkt *p, size_t *off, struct 
 	*off += LSA_HDR_LEN;
 	return OSPF_OK;
 }
+

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "be.h"
 #include "log.h"
 #include "snapshot.h"
 #include "sbuf.h"
@@ -12,9 +13,6 @@
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 255; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
-
 struct save_ctx {
 	struct sbuf out;
 	uint64_t now_ms;
@@ -87,8 +85,8 @@ long snapshot_load(struct lsdb *db, const char *path, uint64_t *now,
 		fclose(fp);
 		return -1;
 	}
-	saved_ms = (uint64_t)get32(hdr + 8) << 32 | get32(hdr + 12);
-	count = get32(hdr + 16);
+	saved_ms = (uint64_t)be32(hdr + 8) << 32 | be32(hdr + 12);
+	count = be32(hdr + 16);
 	if (*now == 0)
 		*now = saved_ms;
 	now_ms = *now;
@@ -100,7 +98,7 @@ long snapshot_load(struct lsdb *db, const char *path, uint64_t *now,
 		uint64_t aged;
 
 		if (fread(rec, 1, sizeof(rec), fp) != sizeof(rec) ||
-		    (len = get16(rec + 4)) < LSA_HDR_LEN ||
+		    (len = be16(rec + 4)) < LSA_HDR_LEN ||
 		    fread(lsa_buf, 1, len, fp) != len) {
 			snprintf(err, errlen, "%s: truncated at LSA %u of %u", path, i + 1, count);
 			break;
@@ -118,7 +116,7 @@ long snapshot_load(struct lsdb *db, const char *path, uint64_t *now,
 		}
 		put16(lsa_buf, (uint16_t)(aged | (l.h.do_not_age ? 0x8000 : 0)));
 		l.h.age = (uint16_t)aged;
-		switch (lsdb_install(db, get32(rec), &l, now_ms, NULL)) {
+		switch (lsdb_install(db, be32(rec), &l, now_ms, NULL)) {
 		case LSDB_ADDED: case LSDB_CHANGED: case LSDB_REFRESHED:
 			loaded++;
 			break;
