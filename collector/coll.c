@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "be.h"
 #include "coll.h"
 #include "hash.h"
 #include "ipfix_in.h"
@@ -548,6 +549,25 @@ void coll_flush_sessions(struct coll *c, uint64_t now_ms)
 }
 
 /* --- entry points ---------------------------------------------------------- */
+
+uint64_t coll_export_ms(const uint8_t *buf, size_t len)
+{
+	uint16_t version;
+
+	if (len < 16)
+		return 0;
+	version = (uint16_t)(buf[0] << 8 | buf[1]);
+	switch (version) {
+	case 5:
+		return (uint64_t)be32(buf + 8) * 1000 + be32(buf + 12) / 1000000 % 1000;
+	case 9:
+		return len >= 20 ? (uint64_t)be32(buf + 8) * 1000 : 0;
+	case 10:
+		return (uint64_t)be32(buf + 4) * 1000;
+	default:
+		return 0;
+	}
+}
 
 void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
                    const uint8_t *buf, size_t len, uint64_t now_ms)

@@ -127,6 +127,11 @@ struct agg *coll_interval(struct coll *c);
 
 /* The counters; the v9/IPFIX domain sums are computed by the call. */
 const struct coll_stats *coll_stats(struct coll *c);
+
+/* The time an export message says it was sent, in ms since the epoch: the
+ * v5 header's unix_secs and unix_nsecs, v9's unix secs, IPFIX's Export
+ * Time.  0 when buf is none of those or too short to hold it. */
+uint64_t coll_export_ms(const uint8_t *buf, size_t len);
 const char *coll_drop_name(enum coll_drop d);
 
 /* Call at flush: moves the lost-record counts of the v9/IPFIX sessions

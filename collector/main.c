@@ -77,6 +77,7 @@ struct col {
 	uint64_t forwarded, forward_errors, tcp_errors;
 	struct agg coarse[NRES];     /* [0] unused: the interval table is coll's */
 	uint64_t bucket[NRES];       /* start of the open bucket of each resolution */
+	uint64_t clock_ms;           /* --clock exporter: newest export time, 0: none yet */
 	/* topology */
 	struct rconn topo_rc;
 	bool topo_rc_init;
@@ -142,6 +143,29 @@ static void forward(struct col *c, const uint8_t *buf, size_t len)
 	}
 }
 
+static void flush(struct col *c, uint64_t now_ms, uint64_t wall, bool all);
+static uint64_t floor_to(uint64_t t, uint64_t w);
+
+/*
+ * With --clock exporter the buckets follow the export time the messages
+ * carry, not the time they arrive: a message exported later than any before
+ * it closes the buckets that end by then, before its records are counted.
+ * The clock never goes back (an older message counts in the open bucket).
+ */
+static void clock_message(struct col *c, const uint8_t *buf, size_t len, uint64_t wall)
+{
+	uint64_t t;
+
+	if (!c->conf->clock_exporter || (t = coll_export_ms(buf, len)) == 0 || t <= c->clock_ms)
+		return;
+	if (c->clock_ms == 0)
+		for (int r = 0; r < NRES; r++)
+			c->bucket[r] = floor_to(t, res[r].width_ms);
+	else
+		flush(c, t, wall, false);
+	c->clock_ms = t;
+}
+
 static void read_udp(struct col *c, struct sock *s, uint64_t now_ms)
 {
 	static uint8_t bufs[BATCH][MAX_DGRAM];
@@ -166,6 +190,7 @@ static void read_udp(struct col *c, struct sock *s, uint64_t now_ms)
 			return;
 		}
 		for (int i = 0; i < n; i++) {
+			clock_message(c, bufs[i], msgs[i].msg_len, now_ms);
 			coll_datagram(c->coll, (struct sockaddr *)&from[i], s->protos, bufs[i],
 			              msgs[i].msg_len, now_ms);
 			if (c->conf->nforward)
@@ -246,6 +271,7 @@ static bool read_tcp(struct col *c, struct conn *k, uint64_t now_ms)
 			}
 			if (k->len - off < mlen)
 				break;
+			clock_message(c, k->buf + off, mlen, now_ms);
 			coll_stream_message(c->coll, k->id, (struct sockaddr *)&k->peer,
 			                    k->buf + off, mlen, now_ms);
 			off += mlen;
@@ -469,14 +495,15 @@ static uint64_t floor_to(uint64_t t, uint64_t w)
  * Close the buckets that have ended by now_ms (all of them when `all`): the
  * interval table is written as the finest bucket and merged into the open
  * buckets of the coarser resolutions, which are written when they end.
+ * now_ms is the bucket clock (arrival or export time), wall the time now.
  */
-static void flush(struct col *c, uint64_t now_ms, bool all)
+static void flush(struct col *c, uint64_t now_ms, uint64_t wall, bool all)
 {
 	struct agg *iv = coll_interval(c->coll);
 
 	if (!all && now_ms < c->bucket[0] + res[0].width_ms)
 		return;
-	coll_flush_sessions(c->coll, now_ms);
+	coll_flush_sessions(c->coll, wall);
 	if (iv->n > 0) {
 		if (c->w)
 			writer_bucket(c->w, &res[0], true, c->bucket[0], iv);
@@ -512,6 +539,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 	"usage: anemone-collector [-nv] [-c FILE] [-l PROTO:ADDR:PORT ...] [--redis HOST:PORT]\n"
 	"                         [--no-redis] [--topology redis|FILE|none] [--flush DURATION]\n"
+	"                         [--clock arrival|exporter]\n"
 	"  -l SPEC    listen: PROTO v5, v9, ipfix (UDP; several joined by commas, or udp\n"
 	"             for all three) or ipfix+tcp; ADDR * for every address:\n"
 	"             -l udp:*:2055 -l ipfix+tcp:[::1]:4739\n"
@@ -521,6 +549,8 @@ static void usage(FILE *fp)
 	"  --topology redis|FILE|none   OSPF topology: as anemone-ospfmon publishes it in\n"
 	"             Redis (default), an LSDB file (snapshot or JSON), or none\n"
 	"  --flush D  flush interval (default 10s)      -v  debug logging   -V  version\n"
+	"  --clock exporter   time buckets by the messages' export time (replays of\n"
+	"             captured exports), not by arrival (the default)\n"
 	"SIGUSR1 logs statistics; SIGTERM/SIGINT write what is held and exit.\n");
 }
 
@@ -531,6 +561,7 @@ int main(int argc, char **argv)
 		{ "no-redis", no_argument, NULL, 'N' },
 		{ "topology", required_argument, NULL, 'T' },
 		{ "flush", required_argument, NULL, 'F' },
+		{ "clock", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -538,6 +569,7 @@ int main(int argc, char **argv)
 	struct col c;
 	config_t cfg;
 	const char *cfile = NULL, *cli_topo = NULL, *cli_redis = NULL, *cli_flush = NULL;
+	const char *cli_clock = NULL;
 	const char *cli_listen[COL_MAX_LISTEN];
 	unsigned ncli_listen = 0;
 	bool check = false, no_redis = false;
@@ -562,6 +594,7 @@ int main(int argc, char **argv)
 		case 'N': no_redis = true; break;
 		case 'T': cli_topo = optarg; break;
 		case 'F': cli_flush = optarg; break;
+		case 'C': cli_clock = optarg; break;
 		case 'V': printf("anemone-collector %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return CONF_EXIT;
@@ -611,6 +644,10 @@ int main(int argc, char **argv)
 	                  conf.flush_ms % 1000 != 0 || 60000 % conf.flush_ms != 0)) {
 		fprintf(stderr, "anemone-collector: --flush '%s': must divide a minute in whole "
 		        "seconds (1s, 2s, 5s, 10s, 15s, 20s, 30s)\n", cli_flush);
+		goto conf_error;
+	}
+	if (cli_clock && col_clock_parse(cli_clock, &conf.clock_exporter) < 0) {
+		fprintf(stderr, "anemone-collector: --clock '%s': arrival or exporter\n", cli_clock);
 		goto conf_error;
 	}
 	if (conf.nlisten == 0) {
@@ -736,7 +773,8 @@ int main(int argc, char **argv)
 				conn_close(&c, i);
 		}
 		topo_check(&c, now, false);
-		flush(&c, now, false);
+		if (!conf.clock_exporter)
+			flush(&c, now, now, false);
 		if (c.w)
 			writer_tick(c.w, now);
 		if (sig_stats) {
@@ -748,7 +786,7 @@ int main(int argc, char **argv)
 	/* write what is held: every open bucket, then the backlog, for a while */
 	while (c.nconns)
 		conn_close(&c, c.nconns - 1);
-	flush(&c, wall_ms(), true);
+	flush(&c, conf.clock_exporter ? c.clock_ms : wall_ms(), wall_ms(), true);
 	if (c.w) {
 		uint64_t end = rconn_mono_ms() + EXIT_WAIT_MS;
 		struct writer_stats ws;

@@ -69,6 +69,17 @@ int col_listen_parse(const char *spec, struct col_listen *l, char *err, size_t e
 	                      err, errlen);
 }
 
+int col_clock_parse(const char *s, bool *exporter)
+{
+	if (strcmp(s, "arrival") == 0)
+		*exporter = false;
+	else if (strcmp(s, "exporter") == 0)
+		*exporter = true;
+	else
+		return -1;
+	return 0;
+}
+
 int col_prefix_parse(const char *s, struct coll_prefix *p, char *err, size_t errlen)
 {
 	char buf[64];
@@ -121,7 +132,7 @@ int col_redis_parse(const char *s, struct rconn_conf *rc, char *hostbuf, size_t 
 
 static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
-	"max-keys", "redis", "topology", "exporters", "capacities", "log", NULL
+	"max-keys", "clock", "redis", "topology", "exporters", "capacities", "log", NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "password", "db", "prefix", "timeout", "backlog",
@@ -375,6 +386,9 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		           "15s, 20s, 30s)");
 		c->flush_ms = COL_DEF_FLUSH_MS;
 	}
+	if (conf_string(&cx, root, "clock", &s) > 0 && col_clock_parse(s, &c->clock_exporter) < 0)
+		conf_error(&cx, config_setting_get_member(root, "clock"),
+		           "clock must be \"arrival\" or \"exporter\", not \"%s\"", s);
 	conf_uint(&cx, root, "max-exporters", 1, 1u << 24, &c->max_exporters);
 	conf_uint(&cx, root, "max-keys", 1024, 1u << 28, &c->max_keys);
 

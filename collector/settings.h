@@ -46,6 +46,7 @@ struct collector_conf {
 	unsigned ncaps;
 	uint32_t rcvbuf;
 	uint64_t flush_ms;
+	bool clock_exporter;         /* buckets by export time, not arrival */
 	uint64_t max_exporters, max_keys;
 
 	bool redis;                  /* write to Redis at all */
@@ -74,6 +75,8 @@ unsigned collector_conf_load(struct collector_conf *c, struct config_t *cfg, con
 /* "v5,v9,ipfix:ADDR:PORT", "udp:ADDR:PORT" (= v5,v9,ipfix), "ipfix+tcp:ADDR:PORT".
  * 0, or -1 with a message in err. */
 int col_listen_parse(const char *spec, struct col_listen *l, char *err, size_t errlen);
+/* "arrival" or "exporter" into *exporter; 0, or -1 when neither. */
+int col_clock_parse(const char *s, bool *exporter);
 /* "ADDR[/LEN]" */
 int col_prefix_parse(const char *s, struct coll_prefix *p, char *err, size_t errlen);
 /* "HOST:PORT" of Redis */

@@ -9,6 +9,8 @@
 #    collector's packets are the capture's, scaled back exactly;
 #  - the exporter -> router map: records whose source no OSPF prefix owns
 #    enter at the router the configuration names;
+#  - --clock exporter: the buckets are the export times of a capture's
+#    flows (minutes apart, years ago), not the time they arrived;
 #  - the topology from Redis, reloaded when anemone-ospfmon publishes a new
 #    version (the lab's cost change moves r1 -> r5 off the r3 path), with no
 #    record lost across the reload.
@@ -90,6 +92,27 @@ pk5=$(R HGET sampv5:totals packets) pki=$(R HGET sampipfix:totals packets)
 expect_eq "sampling: v5 and IPFIX scale alike" "$pk5" "$pki"
 expect_eq "sampling: packets a multiple of the rate" "$((pk5 % 10))" 0
 expect_eq "sampling: 1 in 10 of 20000 packets, scaled back" "$pk5" 20000
+
+info "--clock exporter: buckets follow the export time"
+printf '10.100.1.10 10.100.5.%d 1000 1\n' 1 2 3 4 5 6 >"$T/clk.flows"
+"$top_srcdir/tests/flows-to-pcap" --start 1700000000 --gap-us 30000000 "$T/clk.flows" \
+	"$T/clk.pcap" || fail "flows-to-pcap"
+cport=$(free_port)
+start clk "ipfix:127.0.0.1:$cport" "clock = \"exporter\";" --topology none
+"$EXPORTER" -r "$T/clk.pcap" -x "ipfix:127.0.0.1:$cport" >"$T/exp.log" 2>&1 || fail "exporter"
+stop "$cport"
+# the six one-packet flows are at 1700000000 + 0, 30, ..., 150 s.  Reading a
+# file, the exporter's time is the packets': the next packet shows the last
+# flow idle (15 s), so the flows go out at +60 (two), +90, +120 and +150
+# (the last two, at the end): minutes 1700000040 and 1700000100
+ids=$(R XRANGE clk:total:1m - + | grep -E '^[0-9]+-[0-9]+$' | sed 's/-.*//' | tr '\n' ' ')
+expect_eq "clock exporter: 1-minute buckets of the capture's time" "$ids" \
+	"1700000040000 1700000100000 "
+ids=$(R XRANGE clk:total:1s - + | grep -E '^[0-9]+-[0-9]+$' | sed 's/-.*//' | tr '\n' ' ')
+expect_eq "clock exporter: 1-second buckets" "$ids" \
+	"1700000060000 1700000090000 1700000120000 1700000150000 "
+expect_eq "clock exporter: every flow counted" "$(R HGET clk:totals flows)" 6
+expect_eq "clock exporter: the newest 1m bucket" "$(R GET clk:updated:1m)" 1700000100000
 
 info "topology from Redis, reloaded on a new version"
 "$OSPFMON" -r "$D/ospf/lab.pcap" --redis "127.0.0.1:$PORT" >"$T/ospf1.log" 2>&1 ||
