@@ -35,7 +35,8 @@
 #
 # Point-to-point links are veth pairs "to-rB" (in rA) / "to-rA" (in rB),
 # 10.1.AB.0/24 with host part = router number (r3-r5: 10.1.35.3 and .5),
-# "ip ospf network point-to-point".  The LAN port of every router is "lan0".
+# "ip ospf network point-to-point" (another topology, "up --topology", may
+# give each link its own /24 and an OSPF cost).  The LAN port of every router is "lan0".
 # Two of them are tapped so that a listener hears areas 1 and 2 too: r5-r7
 # and r6-r8 go through a hub bridge of their own (br-r5r7, br-r6r8 in the
 # bridge namespace) that also has a port in the monitor namespace, "mon1"
@@ -60,11 +61,14 @@
 # /var/run/frr/NS, which "down" removes.
 #
 # Usage (DIR holds all state: configs, sockets, pid files, logs):
-#   ospf-lab.sh up DIR [--capture FILE] [--switch]
-#        build, start, wait for convergence, print a summary.  --capture
-#        starts tcpdump on the monitor port BEFORE the routers start (stop it
-#        with capture-stop); --switch keeps MAC learning on the bridge (then
-#        the listener sees only multicast and broadcast).
+#   ospf-lab.sh up DIR [--topology FILE] [--capture FILE] [--switch]
+#        build, start, wait for convergence, print a summary.  --topology
+#        builds FILE's network instead of the one above (see "the topology"
+#        below; e.g. tests/lab/topo-enterprise.sh), kept as DIR/topology.sh
+#        for the later subcommands; --capture starts tcpdump on the monitor
+#        port BEFORE the routers start (stop it with capture-stop); --switch
+#        keeps MAC learning on the bridge (then the listener sees only
+#        multicast and broadcast).
 #   ospf-lab.sh down DIR                 stop and delete everything (idempotent)
 #   ospf-lab.sh routes DIR OUTDIR        OUTDIR/R.json (show ip ospf route json),
 #                                        OUTDIR/R.rid, OUTDIR/R.lsdb.json
@@ -90,17 +94,65 @@ RXMT=1
 TIMEOUT=${LAB_TIMEOUT:-60}
 
 # ---- the topology ---------------------------------------------------------
-BASE_ROUTERS="r1 r2 r3 r4 r5 r6 r7 r8"
-LAN_MEMBERS="r1:200 r2:100 r3:1 r4:0"       # router:priority on the LAN
-ADDED_PRIO=0                                # priority of add-router's routers
-P2P_LINKS="r3:r5:0.0.0.0 r4:r5:0.0.0.0 r5:r6:0.0.0.0 r2:r6:0.0.0.0 r5:r7:0.0.0.1 r6:r8:0.0.0.2"
-# p2p links the listener also hears: routerA:routerB:listener-port (see below)
-TAPPED_LINKS="r5:r7:mon1 r6:r8:mon2"
-NSSA_AREAS="0.0.0.2"
-ASBRS="r4:2:100 r7:1:20 r8:2:30"            # router:metric-type:metric
-EXT_ROUTES="r4:10.200.4.0/24 r4:10.200.44.0/24 r7:10.200.7.0/24 r7:10.200.77.0/24 r8:10.200.8.0/24"
-stub_area() {
-	case $1 in r7) echo 0.0.0.1 ;; r8) echo 0.0.0.2 ;; *) echo 0.0.0.0 ;; esac
+# The default topology (the one drawn above).  "up --topology FILE" replaces
+# it: FILE is a shell fragment, sourced after topology_clear, that sets
+#   BASE_ROUTERS  "r1 r2 ..." (rN: router id 10.255.0.N, stub 10.100.N.0/24)
+#   LAN_MEMBERS   "router:priority ..." on the LAN 10.0.0.0/24 (may be empty)
+#   LAN_COST      "ip ospf cost" of every LAN port (empty: FRR's default)
+#   ADDED_PRIO    LAN priority of add-router's routers
+#   P2P_LINKS     "rA:rB:AREA[:NET[:COST]] ...": NET a /24 (a.b.c.0/24; the
+#                 host part is the router number), default 10.1.AB.0/24;
+#                 COST the "ip ospf cost" of both ends (empty: FRR's default)
+#   TAPPED_LINKS  "rA:rB:listener-port ..." p2p links the listener hears too
+#   NSSA_AREAS    areas configured "nssa"
+#   ASBRS         "router:metric-type:metric ..." (redistribute static)
+#   EXT_ROUTES    "router:prefix ..." (staticd blackhole routes)
+#   stub_area R   (a function) the area of R's stub0
+# and may set anything else for its own users (ospf-lab.sh ignores it).  "up"
+# keeps a copy as DIR/topology.sh, which every later subcommand reads.
+topology_clear() {
+	BASE_ROUTERS="" LAN_MEMBERS="" LAN_COST="" ADDED_PRIO=0 P2P_LINKS=""
+	TAPPED_LINKS="" NSSA_AREAS="" ASBRS="" EXT_ROUTES=""
+	stub_area() { echo 0.0.0.0; }
+}
+topology_default() {
+	topology_clear
+	BASE_ROUTERS="r1 r2 r3 r4 r5 r6 r7 r8"
+	LAN_MEMBERS="r1:200 r2:100 r3:1 r4:0"       # router:priority on the LAN
+	ADDED_PRIO=0                                # priority of add-router's routers
+	P2P_LINKS="r3:r5:0.0.0.0 r4:r5:0.0.0.0 r5:r6:0.0.0.0 r2:r6:0.0.0.0 r5:r7:0.0.0.1 r6:r8:0.0.0.2"
+	# p2p links the listener also hears: routerA:routerB:listener-port (see below)
+	TAPPED_LINKS="r5:r7:mon1 r6:r8:mon2"
+	NSSA_AREAS="0.0.0.2"
+	ASBRS="r4:2:100 r7:1:20 r8:2:30"            # router:metric-type:metric
+	EXT_ROUTES="r4:10.200.4.0/24 r4:10.200.44.0/24 r7:10.200.7.0/24 r7:10.200.77.0/24 r8:10.200.8.0/24"
+	stub_area() {
+		case $1 in r7) echo 0.0.0.1 ;; r8) echo 0.0.0.2 ;; *) echo 0.0.0.0 ;; esac
+	}
+}
+topology_default
+
+# load_topology FILE: FILE's topology instead of the default
+load_topology() {
+	[ -r "$1" ] || die "cannot read topology $1"
+	topology_clear
+	. "$1" || die "topology $1 failed"
+	[ -n "$BASE_ROUTERS" ] || die "topology $1 sets no BASE_ROUTERS"
+	_x=$(p2p_links) || die "topology $1: bad P2P_LINKS"
+}
+
+# p2p_links: "A B AREA NET COST" per p2p link (NET: the first three octets of
+# its /24, COST "-" for FRR's default)
+p2p_links() {
+	for l in $P2P_LINKS; do
+		_ifs=$IFS; IFS=:; set -- $l; IFS=$_ifs
+		[ $# -ge 3 ] && [ $# -le 5 ] || { log "bad p2p link $l"; return 1; }
+		_net=10.1.$(num "$1")$(num "$2")
+		if [ -n "${4:-}" ]; then
+			case $4 in *.*.*.0/24) _net=${4%.0/24} ;; *) log "p2p link $l: $4 is not a.b.c.0/24"; return 1 ;; esac
+		fi
+		echo "$1 $2 $3 $_net ${5:--}"
+	done
 }
 
 # ---- helpers --------------------------------------------------------------
@@ -110,7 +162,8 @@ now_ms() { date +%s%3N; }
 event() { [ -d "$D" ] && echo "$(now_ms) $*" >>"$D/events"; :; }
 
 # setdir DIR: D = absolute DIR, ID = 4 hex digits of its hash, P = prefix of
-# every namespace of this lab (so that two labs in two DIRs can coexist).
+# every namespace of this lab (so that two labs in two DIRs can coexist); the
+# lab's topology if "up" was given one.
 setdir() {
 	[ -n "${1:-}" ] || usage
 	D=$(realpath -m -- "$1") || die "bad directory $1"
@@ -118,6 +171,7 @@ setdir() {
 	P=anl-$ID
 	BR=$P-br
 	MON=$P-mon
+	if [ -f "$D/topology.sh" ]; then load_topology "$D/topology.sh"; fi
 }
 ns() { echo "$P-$1"; }
 num() { echo "${1#r}"; }
@@ -133,13 +187,11 @@ vty() {
 	vtysh -N "$(ns "$_r")" --vty_socket "$D/run" --config_dir "$D/etc" -d ospfd "$@"
 }
 
-# p2p_links_of R: "iface addr area peer" for every p2p link of R
+# p2p_links_of R: "iface addr area peer cost" for every p2p link of R
 p2p_links_of() {
-	for l in $P2P_LINKS; do
-		a=${l%%:*}; rest=${l#*:}; b=${rest%%:*}; area=${rest#*:}
-		net=10.1.$(num "$a")$(num "$b")
-		if [ "$a" = "$1" ]; then echo "to-$b $net.$(num "$a")/24 $area $b"; fi
-		if [ "$b" = "$1" ]; then echo "to-$a $net.$(num "$b")/24 $area $a"; fi
+	p2p_links | while read -r a b area net cost; do
+		if [ "$a" = "$1" ]; then echo "to-$b $net.$(num "$a")/24 $area $b $cost"; fi
+		if [ "$b" = "$1" ]; then echo "to-$a $net.$(num "$b")/24 $area $a $cost"; fi
 	done
 }
 
@@ -169,15 +221,17 @@ write_configs() {
 			echo " ip ospf dead-interval $DEAD"
 			echo " ip ospf retransmit-interval $RXMT"
 			echo " ip ospf priority $p"
+			[ -n "$LAN_COST" ] && echo " ip ospf cost $LAN_COST"
 			echo "!"
 		fi
-		p2p_links_of "$_r" | while read -r ifc _ area _; do
+		p2p_links_of "$_r" | while read -r ifc _ area _ cost; do
 			echo "interface $ifc"
 			echo " ip ospf area $area"
 			echo " ip ospf network point-to-point"
 			echo " ip ospf hello-interval $HELLO"
 			echo " ip ospf dead-interval $DEAD"
 			echo " ip ospf retransmit-interval $RXMT"
+			[ "$cost" != - ] && echo " ip ospf cost $cost"
 			echo "!"
 		done
 		echo "interface stub0"
@@ -278,9 +332,8 @@ tapped_link() {
 }
 
 build_links() {
-	for l in $P2P_LINKS; do
-		a=${l%%:*}; rest=${l#*:}; b=${rest%%:*}
-		net=10.1.$(num "$a")$(num "$b")
+	p2p_links >"$D/p2p" || return 1
+	while read -r a b _ net _; do
 		tap=$(tap_of "$a" "$b")
 		if [ -n "$tap" ]; then
 			tapped_link "$a" "$b" "$tap" || return 1
@@ -291,7 +344,7 @@ build_links() {
 		ip -n "$(ns "$b")" addr add "$net.$(num "$b")/24" dev "to-$a"
 		ip -n "$(ns "$a")" link set "to-$b" up
 		ip -n "$(ns "$b")" link set "to-$a" up
-	done
+	done <"$D/p2p"
 }
 
 # start_daemon R DAEMON
@@ -337,10 +390,7 @@ expected_prefixes() {
 	_r=$1
 	for x in $(routers); do echo "10.100.$(num "$x").0/24"; done
 	[ -s "$D/lan" ] && echo 10.0.0.0/24
-	for l in $P2P_LINKS; do
-		a=${l%%:*}; rest=${l#*:}; b=${rest%%:*}
-		echo "10.1.$(num "$a")$(num "$b").0/24"
-	done
+	p2p_links | while read -r _ _ _ net _; do echo "$net.0/24"; done
 	nssa_only=1
 	for a in $(areas_of "$_r"); do is_nssa "$a" || nssa_only=0; done
 	for e in $EXT_ROUTES; do
@@ -508,14 +558,16 @@ up_failed() {
 
 cmd_up() {
 	setdir "$1"; shift
-	CAP=""; HUB=1
+	CAP=""; HUB=1; TOPO=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--capture) CAP=${2:?--capture needs a file}; shift 2 ;;
 		--switch) HUB=0; shift ;;
+		--topology) TOPO=$(realpath -m -- "${2:?--topology needs a file}"); shift 2 ;;
 		*) usage ;;
 		esac
 	done
+	if [ -n "$TOPO" ]; then load_topology "$TOPO"; else topology_default; fi
 	[ "$(id -u)" = 0 ] || die "needs root"
 	for c in ip vtysh tcpdump python3 realpath md5sum runuser; do
 		command -v "$c" >/dev/null 2>&1 || die "$c is not installed"
@@ -532,6 +584,8 @@ cmd_up() {
 	chown frr:frr "$D/log"
 	runuser -u frr -- test -x "$D/run" ||
 		die "user frr cannot reach $D (make its parent directories searchable, e.g. chmod o+x)"
+	rm -f "$D/topology.sh"
+	if [ -n "$TOPO" ]; then cp -- "$TOPO" "$D/topology.sh" || die "cannot keep the topology in $D"; fi
 	echo "$BASE_ROUTERS" | tr ' ' '\n' >"$D/routers"
 	echo "$LAN_MEMBERS" | tr ' ' '\n' >"$D/lan"
 	echo "$HUB" >"$D/hub"
