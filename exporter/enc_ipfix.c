@@ -160,6 +160,13 @@ static fbInfoElementSpec_t flow_spec[] = {
  * samplingInterval(34) alone as no sampling at all.  So the PSAMP
  * selectorAlgorithm (1 systematic count-based, 3 random n-out-of-N) is not
  * sent; samplingAlgorithm carries the same distinction.
+ *
+ * Upstream sampling (packets sampled before the capture) is declared as
+ * random: the exporter cannot know the upstream selection, and a capture fed
+ * by several sampled ports, or losing frames, no longer sees every N-th
+ * packet of any one stream; for scaling counts back, a selection
+ * independent of the traffic is the closest description.  The v5 header
+ * says the same (mode bits 10).
  */
 static fbInfoElementSpec_t sampling_spec[] = {
 	{ "observationDomainId",         4, 0 },
@@ -410,7 +417,8 @@ static void send_templates(struct ipfix_enc *e, uint32_t gen, uint64_t now_ms)
 		r.domain = e->p.domain;
 		r.packet_interval = 1;
 		r.packet_space = e->p.sampling - 1;
-		r.algorithm = e->p.sampling_mode == SAMPLING_RANDOM ?
+		r.algorithm = e->p.sampling_mode == SAMPLING_RANDOM ||
+		              e->p.sampling_mode == SAMPLING_UPSTREAM ?
 		              SAMPLING_ALG_RANDOM : SAMPLING_ALG_DETERMINISTIC;
 		append_fresh(e, TID_SAMPLING, &r, sizeof(r));
 		len = emit(e);

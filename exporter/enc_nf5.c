@@ -51,9 +51,13 @@ static uint16_t sampling_field(const struct enc_params *p)
 		return 0;
 	if (interval > NF5_SAMPLING_INTERVAL_MAX)
 		interval = NF5_SAMPLING_INTERVAL_MAX;
+	/* Upstream sampling is declared random (mode bits 10): the exporter
+	 * does not know how the device before the capture selects packets,
+	 * and whatever its spacing, it is not this exporter's every N-th. */
 	if (p->sampling_mode == SAMPLING_DETERMINISTIC)
 		mode = NF5_SAMPLING_DETERMINISTIC;
-	else if (p->sampling_mode == SAMPLING_RANDOM)
+	else if (p->sampling_mode == SAMPLING_RANDOM ||
+	         p->sampling_mode == SAMPLING_UPSTREAM)
 		mode = NF5_SAMPLING_RANDOM;
 	return (uint16_t)(mode << NF5_SAMPLING_MODE_SHIFT | interval);
 }

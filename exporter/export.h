@@ -71,7 +71,11 @@ const char *sender_name(const struct sender *s);  /* "v5:127.0.0.1:2055" */
 
 /* --- encoders --------------------------------------------------------- */
 
-enum sampling_mode { SAMPLING_NONE = 0, SAMPLING_DETERMINISTIC, SAMPLING_RANDOM };
+/* SAMPLING_UPSTREAM: the packets arrive already sampled 1 in N (by a packet
+ * broker or a switch before the capture port); every one is metered, and N is
+ * declared as if the exporter had sampled at random (see anemone-exporter(8)). */
+enum sampling_mode { SAMPLING_NONE = 0, SAMPLING_DETERMINISTIC, SAMPLING_RANDOM,
+                     SAMPLING_UPSTREAM };
 
 struct enc_params {
 	uint64_t boot_ms;           /* exporter start, Unix ms: sysUptime origin */

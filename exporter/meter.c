@@ -76,12 +76,13 @@ static uint64_t rng_next(uint64_t *s)
 	return *s * 0x2545f4914f6cdd1dull;
 }
 
-/* True if this packet is selected by 1-in-N sampling. */
+/* True if this packet is selected by 1-in-N sampling.  Upstream sampling
+ * happened before the capture: every packet seen is taken. */
 static int sample_take(struct meter *m)
 {
 	uint32_t n = m->conf.sampling;
 
-	if (n <= 1)
+	if (n <= 1 || m->conf.sampling_mode == SAMPLING_UPSTREAM)
 		return 1;
 	if (m->conf.sampling_mode == SAMPLING_RANDOM)
 		return rng_next(&m->rng) % n == 0;

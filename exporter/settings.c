@@ -141,9 +141,12 @@ static void load_sampling(struct conf_ctx *cx, struct exporter_conf *c, const co
 			c->meter.sampling_mode = SAMPLING_DETERMINISTIC;
 		else if (strcmp(mode, "random") == 0)
 			c->meter.sampling_mode = SAMPLING_RANDOM;
+		else if (strcmp(mode, "upstream") == 0)
+			c->meter.sampling_mode = SAMPLING_UPSTREAM;
 		else
 			conf_error(cx, config_setting_get_member(g, "mode"),
-			           "'mode' must be \"deterministic\" or \"random\"");
+			           "'mode' must be \"deterministic\", \"random\" "
+			           "or \"upstream\"");
 	}
 	if (conf_uint(cx, g, "seed", 1, UINT64_MAX, &v) > 0) {
 		c->meter.sampling_seed = v;

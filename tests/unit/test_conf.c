@@ -85,6 +85,15 @@ static void test_good(void)
 	CHECK_EQ(c.verbose, 1);
 }
 
+static void test_upstream(void)
+{
+	struct exporter_conf c;
+
+	CHECK_EQ(load_text("sampling = { rate = 4000; mode = \"upstream\"; };\n", &c), 0);
+	CHECK_EQ(c.meter.sampling, 4000);
+	CHECK_EQ(c.meter.sampling_mode, SAMPLING_UPSTREAM);
+}
+
 static void test_bad(void)
 {
 	struct exporter_conf c;
@@ -109,6 +118,7 @@ int main(void)
 {
 	test_parse();
 	test_good();
+	test_upstream();
 	test_bad();
 	return check_done("test_conf");
 }

@@ -861,6 +861,7 @@ int main(void)
 	test_generation();
 	test_sampling(SAMPLING_DETERMINISTIC, 1);
 	test_sampling(SAMPLING_RANDOM, 2);
+	test_sampling(SAMPLING_UPSTREAM, 2);      /* declared as random */
 	test_hold_and_loss();
 	test_open_errors();
 	return check_done("test_ipfix");

@@ -496,6 +496,7 @@ static void test_encoder_sampling(void)
 	CHECK_EQ(sampling_of(100, SAMPLING_DETERMINISTIC), 0x4000 | 100);
 	CHECK_EQ(sampling_of(100, SAMPLING_RANDOM), 0x8000 | 100);
 	CHECK_EQ(sampling_of(16383, SAMPLING_RANDOM), 0x8000 | 16383);
+	CHECK_EQ(sampling_of(4000, SAMPLING_UPSTREAM), 0x8000 | 4000);  /* as random */
 	CHECK_EQ(sampling_of(1000000, SAMPLING_DETERMINISTIC), 0x4000 | 16383);
 }
 
