@@ -155,6 +155,20 @@ def scenario_sampling():
     return p, exp, 'sampling = { rate = 10; mode = "deterministic"; };\n'
 
 
+def scenario_upstream():
+    """Upstream 1-in-10: what a 1-in-10 sampler before the capture passes on
+    of the sampling scenario's flows, A's packets at t = 0, 10, ..., 90 ms
+    and B's at t = 100, ..., 150.  The exporter meters every packet (records
+    of 10 and 6 packets, as in the sampling scenario) and declares 1 in 10."""
+    p = [(t, udp(5001, 161)) for t in range(0, 100, 10)]
+    p += [(t, udp(5002, 161)) for t in range(100, 155, 10)]
+    exp = [
+        f"17 5001 161 10 {10 * UDP_LEN} 0 90 4",
+        f"17 5002 161 6 {6 * UDP_LEN} 100 150 4",
+    ]
+    return p, exp, 'sampling = { rate = 10; mode = "upstream"; };\n'
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
