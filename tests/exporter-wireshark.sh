@@ -1,7 +1,8 @@
 #!/bin/sh
 # tshark decodes what we put on the wire — NetFlow v5, IPFIX over UDP and
 # over TCP, templates and the sampling options record — without a malformed
-# packet or an expert warning, and finds every record.  Every run uses a
+# packet or an expert warning, and finds every record and the sampling rate
+# declared, also for packets sampled upstream of the capture.  Every run uses a
 # 700-byte MTU: no datagram may exceed it, and messages are filled up to it.  The export is
 # captured on loopback with tcpdump (needs root, as CI is).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -34,6 +35,13 @@ for f in $CAPTURES; do
 		v4flows=$((v4flows + created - skipped))
 	done
 done
+# sampled upstream: every packet metered, 1 in 10 declared (as random)
+printf 'export = { mtu = 700; };\nsampling = { rate = 10; mode = "upstream"; };\n' >"$T/upstream.conf"
+"$EXPORTER" -c "$T/upstream.conf" -r "$top_srcdir/tests/data/scenarios/upstream.pcap" \
+	-x "v5:127.0.0.1:$p5" -x "ipfix:127.0.0.1:$pu" -x "ipfix+tcp:127.0.0.1:$pt" \
+	>"$T/exp.log" 2>&1 || fail "exporter, upstream sampling: $(cat "$T/exp.log")"
+created=$(exporter_stat "$T/exp.log" created)
+allflows=$((allflows + created)) v4flows=$((v4flows + created))
 # let tcpdump write out what it has before stopping it, then make sure the
 # kernel dropped nothing: a short capture would make the counts below lie
 size=-1
@@ -71,6 +79,17 @@ done
 opts=$(tshark -r "$T/wire.pcap" $DEC -Y "udp.port==$pu" -T fields -e cflow.sampling_packet_interval 2>/dev/null | grep -c .)
 [ "$opts" -gt 0 ] || fail "tshark finds no sampling options record"
 info "sampling options records on IPFIX/UDP: $opts"
+# the upstream run's rate: v5 header mode 2 (random), interval 10; IPFIX
+# samplingAlgorithm 2 (random), 1 packet in 10 (9 skipped), on both transports
+# shellcheck disable=SC2086
+up5=$(tshark -r "$T/wire.pcap" $DEC -Y "udp.port==$p5 && cflow.samplingmode == 2 && cflow.samplerate == 10" 2>/dev/null | wc -l)
+[ "$up5" -gt 0 ] || fail "tshark finds no v5 header declaring 1 in 10 at random"
+for port in "udp.port==$pu" "tcp.port==$pt"; do
+	# shellcheck disable=SC2086
+	upi=$(tshark -r "$T/wire.pcap" $DEC -Y "$port && cflow.sampling_algorithm == 2 && cflow.sampling_packet_space == 9" 2>/dev/null | wc -l)
+	[ "$upi" -gt 0 ] || fail "tshark finds no IPFIX options record declaring 1 in 10 at random ($port)"
+done
+info "upstream 1 in 10 declared: $up5 v5 datagrams; IPFIX options records on UDP and TCP"
 
 # shellcheck disable=SC2086
 maxlen=$(tshark -r "$T/wire.pcap" -Y udp -T fields -e ip.len 2>/dev/null | sort -n | tail -1)
