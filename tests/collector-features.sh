@@ -6,7 +6,9 @@
 #  - the allow-list: an exporter outside it is dropped and counted;
 #  - sampling: anemone-exporter sampling 1 in 10 deterministically, as v5
 #    (rate in the header) and IPFIX (rate in an options record): the
-#    collector's packets are the capture's, scaled back exactly;
+#    collector's packets are the capture's, scaled back exactly; and a
+#    capture sampled 1 in 10 upstream (sampling mode "upstream"): every
+#    packet metered, the collector's counts are the capture's times 10;
 #  - the exporter -> router map: records whose source no OSPF prefix owns
 #    enter at the router the configuration names;
 #  - --clock exporter: the buckets are the export times of a capture's
@@ -92,6 +94,23 @@ pk5=$(R HGET sampv5:totals packets) pki=$(R HGET sampipfix:totals packets)
 expect_eq "sampling: v5 and IPFIX scale alike" "$pk5" "$pki"
 expect_eq "sampling: packets a multiple of the rate" "$((pk5 % 10))" 0
 expect_eq "sampling: 1 in 10 of 20000 packets, scaled back" "$pk5" 20000
+
+# 2000 packets as a 1-in-10 packet broker would pass them on
+GEN_CAPTURE_BIN="$T/gen-capture" sh "$top_srcdir/bench/gen-capture" -n 2000 -f 500 \
+	-o "$T/up.pcap" >/dev/null 2>&1 || fail "cannot generate the capture"
+up_bytes=$("$PCAP_TOTALS" "$T/up.pcap" | sed 's/.*octets=\([0-9]*\).*/\1/')
+printf 'sampling = { rate = 10; mode = "upstream"; };\n' >"$T/up-exp.conf"
+for proto in v5 ipfix; do
+	cport=$(free_port)
+	start "up$proto" "$proto:127.0.0.1:$cport" "" --topology none
+	"$EXPORTER" -c "$T/up-exp.conf" -r "$T/up.pcap" -x "$proto:127.0.0.1:$cport" \
+		>"$T/exp.log" 2>&1 || fail "exporter: $(cat "$T/exp.log")"
+	expect_eq "upstream $proto: nothing sampled out" "$(exporter_stat "$T/exp.log" sampled-out)" 0
+	stop "$cport"
+	expect_eq "upstream $proto: 2000 packets seen, 20000 counted" "$(R HGET "up$proto:totals" packets)" 20000
+	expect_eq "upstream $proto: bytes 10 x the capture's" "$(R HGET "up$proto:totals" bytes)" \
+		"$((up_bytes * 10))"
+done
 
 info "--clock exporter: buckets follow the export time"
 printf '10.100.1.10 10.100.5.%d 1000 1\n' 1 2 3 4 5 6 >"$T/clk.flows"
