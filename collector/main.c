@@ -283,6 +283,25 @@ static bool read_tcp(struct col *c, struct conn *k, uint64_t now_ms)
 
 /* --- the topology ---------------------------------------------------------- */
 
+/* The configured router names (<prefix>router-names), 128 a command. */
+static void write_names(struct col *c)
+{
+	struct sbuf b = SBUF_INIT;
+
+	writer_del(c->w, "router-names");
+	for (unsigned i = 0; i < c->conf->nnames; i++) {
+		uint32_t id = c->conf->names[i].id;
+		sbuf_printf(&b, "%u.%u.%u.%u=%s\n", id >> 24, id >> 16 & 255, id >> 8 & 255, id & 255,
+		            c->conf->names[i].name);
+		if ((i + 1) % 128 == 0 || i + 1 == c->conf->nnames) {
+			if (sbuf_ok(&b))
+				writer_hset_text(c->w, "router-names", sbuf_str(&b));
+			sbuf_reset(&b);
+		}
+	}
+	sbuf_free(&b);
+}
+
 static void take_lsdb(struct col *c, struct lsdb *db, uint64_t time_ms, const char *what)
 {
 	struct placer *p = placer_build(db, time_ms);
@@ -308,6 +327,7 @@ static void take_lsdb(struct col *c, struct lsdb *db, uint64_t time_ms, const ch
 				if (caps.len)
 					writer_hset_text(c->w, "capacity", sbuf_str(&caps));
 			}
+			write_names(c);
 			topo_free(t);
 		}
 		sbuf_free(&json);

@@ -132,7 +132,7 @@ int col_redis_parse(const char *s, struct rconn_conf *rc, char *hostbuf, size_t 
 
 static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
-	"max-keys", "clock", "redis", "topology", "exporters", "capacities", "log", NULL
+	"max-keys", "clock", "redis", "topology", "exporters", "capacities", "routers", "log", NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "password", "db", "prefix", "timeout", "backlog",
@@ -284,6 +284,49 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 	}
 }
 
+/* routers = ( { id = "A.B.C.D"; name = "hq-core1"; }, ... ) */
+static void load_names(struct conf_ctx *cx, struct collector_conf *c, const config_setting_t *l)
+{
+	static const char *const known[] = { "id", "name", NULL };
+
+	if (!config_setting_is_list(l)) {
+		conf_error(cx, l, "'routers' must be a list of groups ( { id = \"10.255.0.1\"; "
+		           "name = \"core1\"; }, ... )");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+		const char *id = NULL, *name = NULL;
+		struct in_addr a;
+
+		if (!config_setting_is_group(g)) {
+			conf_error(cx, g, "a router is a group { id = ...; name = ...; }");
+			continue;
+		}
+		conf_known(cx, g, known);
+		if (conf_string(cx, g, "id", &id) <= 0 || conf_string(cx, g, "name", &name) <= 0) {
+			conf_error(cx, g, "a router needs both 'id' and 'name'");
+			continue;
+		}
+		if (inet_pton(AF_INET, id, &a) != 1) {
+			conf_error(cx, config_setting_get_member(g, "id"), "'%s' is not a router id "
+			           "(a.b.c.d)", id);
+			continue;
+		}
+		if (*name == 0 || strcspn(name, " =\n\t") != strlen(name)) {
+			conf_error(cx, config_setting_get_member(g, "name"), "router name '%s': one word, "
+			           "no '='", name);
+			continue;
+		}
+		if (c->nnames == COL_MAX_NAMES) {
+			conf_error(cx, g, "at most %d router names", COL_MAX_NAMES);
+			return;
+		}
+		c->names[c->nnames].id = ntohl(a.s_addr);
+		c->names[c->nnames++].name = name;
+	}
+}
+
 /* capacities = ( { link = "A-B"; bps = "10G"; }, { prefix = "P/L"; bps = N; } ) */
 static void load_caps(struct conf_ctx *cx, struct collector_conf *c, const config_setting_t *l)
 {
@@ -431,6 +474,8 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		load_map(&cx, c, g);
 	if ((g = config_setting_get_member(root, "capacities")) != NULL)
 		load_caps(&cx, c, g);
+	if ((g = config_setting_get_member(root, "routers")) != NULL)
+		load_names(&cx, c, g);
 	if ((g = config_setting_get_member(root, "log")) != NULL) {
 		conf_known(&cx, g, log_known);
 		conf_bool(&cx, g, "syslog", &c->syslog);

@@ -19,6 +19,7 @@
 #define COL_MAX_ALLOW    256
 #define COL_MAX_MAP      1024
 #define COL_MAX_CAPS     4096
+#define COL_MAX_NAMES    4096
 
 #define COL_DEF_FLUSH_MS      10000
 #define COL_DEF_RCVBUF        (8u << 20)
@@ -44,6 +45,8 @@ struct collector_conf {
 	unsigned nmap;
 	struct cap_rule caps[COL_MAX_CAPS];
 	unsigned ncaps;
+	struct col_name { uint32_t id; const char *name; } names[COL_MAX_NAMES];
+	unsigned nnames;             /* router names, for the anemone command */
 	uint32_t rcvbuf;
 	uint64_t flush_ms;
 	bool clock_exporter;         /* buckets by export time, not arrival */

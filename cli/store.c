@@ -1,0 +1,438 @@
+/*
+ * The anemone command's Redis reads (store.h).
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+#include "topoload.h"
+
+void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("anemone: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+void store_open(struct store *s, const char *endpoint, const char *host, uint16_t port,
+                const char *unix_path, uint32_t timeout_ms)
+{
+	struct timeval tv = { (time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000 };
+
+	s->endpoint = endpoint;
+	s->rc = unix_path ? redisConnectUnixWithTimeout(unix_path, tv)
+	                  : redisConnectWithTimeout(host, port, tv);
+	if (s->rc == NULL)
+		die(1, "cannot connect to Redis at %s: out of memory", endpoint);
+	if (s->rc->err)
+		die(1, "cannot connect to Redis at %s: %s", endpoint, s->rc->errstr);
+	redisSetTimeout(s->rc, tv);
+}
+
+void store_close(struct store *s)
+{
+	if (s->rc)
+		redisFree(s->rc);
+	s->rc = NULL;
+	for (unsigned i = 0; i < s->nnames; i++)
+		free(s->names[i].name);
+	free(s->names);
+	s->names = NULL;
+	s->nnames = 0;
+}
+
+static redisReply *checked(struct store *s, redisReply *r)
+{
+	if (r == NULL)
+		die(1, "Redis at %s: %s", s->endpoint, s->rc->errstr[0] ? s->rc->errstr : "no reply");
+	if (r->type == REDIS_REPLY_ERROR)
+		die(1, "Redis at %s: %s", s->endpoint, r->str);
+	return r;
+}
+
+redisReply *store_cmd(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *r;
+
+	va_start(ap, fmt);
+	r = redisvCommand(s->rc, fmt, ap);
+	va_end(ap);
+	return checked(s, r);
+}
+
+void store_append(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = redisvAppendCommand(s->rc, fmt, ap);
+	va_end(ap);
+	if (rc != REDIS_OK)
+		die(1, "Redis at %s: out of memory", s->endpoint);
+}
+
+redisReply *store_reply(struct store *s)
+{
+	void *r = NULL;
+
+	if (redisGetReply(s->rc, &r) != REDIS_OK)
+		r = NULL;
+	return checked(s, r);
+}
+
+/* --- the window ------------------------------------------------------------ */
+
+static const struct { const char *name; uint64_t ms; } resolutions[] = {
+	{ "1h", 3600000 }, { "1m", 60000 }, { "30s", 30000 }, { "20s", 20000 },
+	{ "15s", 15000 }, { "10s", 10000 }, { "5s", 5000 }, { "2s", 2000 }, { "1s", 1000 },
+};
+#define NRESOL (sizeof(resolutions) / sizeof(resolutions[0]))
+
+void store_window(struct store *s, uint64_t window_ms, uint64_t until_ms)
+{
+	uint64_t newest[NRESOL];
+	int pick = -1, any = 0;
+
+	for (size_t i = 0; i < NRESOL; i++)
+		store_append(s, "GET %supdated:%s", s->prefix, resolutions[i].name);
+	for (size_t i = 0; i < NRESOL; i++) {
+		redisReply *r = store_reply(s);
+		newest[i] = r->type == REDIS_REPLY_STRING ? strtoull(r->str, NULL, 10) : 0;
+		any |= newest[i] != 0;
+		freeReplyObject(r);
+	}
+	if (!any)
+		die(1, "Redis at %s holds no counters under prefix \"%s\" (is anemone-collector "
+		    "writing there?)", s->endpoint, s->prefix);
+	/* the coarsest resolution that tiles the window */
+	for (size_t i = 0; i < NRESOL && pick < 0; i++)
+		if (newest[i] && window_ms >= resolutions[i].ms && window_ms % resolutions[i].ms == 0)
+			pick = (int)i;
+	for (size_t i = NRESOL; i-- > 0 && pick < 0;)
+		if (newest[i])
+			pick = (int)i;
+	s->res = resolutions[pick].name;
+	s->width_ms = resolutions[pick].ms;
+	s->newest_ms = newest[pick] + s->width_ms;
+	s->until_ms = until_ms ? until_ms : s->newest_ms;
+	s->from_ms = s->until_ms > window_ms ? s->until_ms - window_ms : 0;
+}
+
+/* Field values of one stream entry into a sums. */
+static void entry_sums(const redisReply *fields, struct sums *t)
+{
+	for (size_t j = 0; j + 1 < fields->elements; j += 2) {
+		const char *f = fields->element[j]->str, *v = fields->element[j + 1]->str;
+		if (f == NULL || v == NULL)
+			continue;
+		if (strcmp(f, "bytes") == 0)
+			t->bytes += strtoull(v, NULL, 10);
+		else if (strcmp(f, "packets") == 0)
+			t->packets += strtoull(v, NULL, 10);
+		else if (strcmp(f, "flows") == 0 || strcmp(f, "records") == 0)
+			t->flows += strtoull(v, NULL, 10);
+		else if (strcmp(f, "lost") == 0)
+			t->lost += strtoll(v, NULL, 10);
+	}
+}
+
+void store_sum_append(struct store *s, const char *what)
+{
+	store_append(s, "XRANGE %s%s:%s %llu %llu", s->prefix, what, s->res,
+	             (unsigned long long)s->from_ms, (unsigned long long)(s->until_ms - 1));
+}
+
+struct sums *store_series_reply(struct store *s, unsigned *n)
+{
+	redisReply *r = store_reply(s);
+	struct sums *pts = calloc(r->elements + 1, sizeof(*pts));
+	unsigned k = 0;
+
+	if (pts == NULL)
+		die(1, "out of memory");
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i];
+		uint64_t t;
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->str == NULL ||
+		    e->element[1]->type != REDIS_REPLY_ARRAY)
+			continue;
+		t = strtoull(e->element[0]->str, NULL, 10);
+		if (k == 0 || pts[k - 1].time_ms != t)
+			pts[k++].time_ms = t;
+		entry_sums(e->element[1], &pts[k - 1]);
+	}
+	freeReplyObject(r);
+	*n = k;
+	return pts;
+}
+
+struct sums store_sum_reply(struct store *s, unsigned *n)
+{
+	unsigned k;
+	struct sums *pts = store_series_reply(s, &k), t = { 0 };
+
+	for (unsigned i = 0; i < k; i++) {
+		t.bytes += pts[i].bytes;
+		t.packets += pts[i].packets;
+		t.flows += pts[i].flows;
+		t.lost += pts[i].lost;
+	}
+	free(pts);
+	if (n)
+		*n = k;
+	return t;
+}
+
+struct sums store_sum(struct store *s, const char *what, unsigned *n)
+{
+	store_sum_append(s, what);
+	return store_sum_reply(s, n);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **store_members(struct store *s, const char *what, unsigned *n)
+{
+	redisReply *r = store_cmd(s, "SMEMBERS %s%s", s->prefix, what);
+	char **l = calloc(r->elements + 1, sizeof(*l));
+	unsigned k = 0;
+
+	if (l == NULL)
+		die(1, "out of memory");
+	for (size_t i = 0; i < r->elements; i++)
+		if (r->element[i]->str && (l[k] = strdup(r->element[i]->str)) != NULL)
+			k++;
+	freeReplyObject(r);
+	qsort(l, k, sizeof(*l), cmp_str);
+	*n = k;
+	return l;
+}
+
+void store_free_list(char **l, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+/* --- names, capacities ----------------------------------------------------- */
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct rname *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void store_load_names(struct store *s)
+{
+	redisReply *r;
+
+	if (s->names)
+		return;
+	r = store_cmd(s, "HGETALL %srouter-names", s->prefix);
+	s->names = calloc(r->elements / 2 + 1, sizeof(*s->names));
+	if (s->names == NULL)
+		die(1, "out of memory");
+	for (size_t i = 0; i + 1 < r->elements; i += 2) {
+		uint32_t id;
+		if (r->element[i]->str && r->element[i + 1]->str &&
+		    parse_ip(r->element[i]->str, &id) == 0) {
+			s->names[s->nnames].id = id;
+			if ((s->names[s->nnames].name = strdup(r->element[i + 1]->str)) != NULL)
+				s->nnames++;
+		}
+	}
+	freeReplyObject(r);
+	qsort(s->names, s->nnames, sizeof(*s->names), cmp_name);
+}
+
+const char *store_name(const struct store *s, uint32_t id)
+{
+	struct rname key = { id, NULL }, *f;
+
+	if (s->nnames == 0)
+		return NULL;
+	f = bsearch(&key, s->names, s->nnames, sizeof(*s->names), cmp_name);
+	return f ? f->name : NULL;
+}
+
+const char *store_label(const struct store *s, uint32_t id, char *buf, size_t len)
+{
+	const char *n = store_name(s, id);
+	char a[16];
+
+	fmt_ip(id, a);
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "%s", a);
+	return buf;
+}
+
+int store_router(const struct store *s, const char *arg, uint32_t *id)
+{
+	if (parse_ip(arg, id) == 0)
+		return 0;
+	for (unsigned i = 0; i < s->nnames; i++)
+		if (strcmp(s->names[i].name, arg) == 0) {
+			*id = s->names[i].id;
+			return 0;
+		}
+	return -1;
+}
+
+static struct cap { uint32_t a, b; uint64_t bps; } *caps;
+static unsigned ncaps;
+static bool caps_loaded;
+
+static int cmp_cap(const void *x, const void *y)
+{
+	const struct cap *p = x, *q = y;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return p->b < q->b ? -1 : p->b > q->b;
+}
+
+uint64_t store_capacity(struct store *s, uint32_t a, uint32_t b)
+{
+	struct cap key = { a, b, 0 }, *f;
+
+	if (!caps_loaded) {
+		redisReply *r = store_cmd(s, "HGETALL %scapacity", s->prefix);
+		caps = calloc(r->elements / 2 + 1, sizeof(*caps));
+		if (caps == NULL)
+			die(1, "out of memory");
+		for (size_t i = 0; i + 1 < r->elements; i += 2) {
+			char buf[64], *dash;
+			const char *k = r->element[i]->str;
+			if (k == NULL || r->element[i + 1]->str == NULL || strlen(k) >= sizeof(buf))
+				continue;
+			strcpy(buf, k);
+			if ((dash = strchr(buf, '-')) == NULL)
+				continue;
+			*dash = 0;
+			if (parse_ip(buf, &caps[ncaps].a) == 0 && parse_ip(dash + 1, &caps[ncaps].b) == 0) {
+				caps[ncaps].bps = strtoull(r->element[i + 1]->str, NULL, 10);
+				ncaps++;
+			}
+		}
+		freeReplyObject(r);
+		qsort(caps, ncaps, sizeof(*caps), cmp_cap);
+		caps_loaded = true;
+	}
+	f = ncaps ? bsearch(&key, caps, ncaps, sizeof(*caps), cmp_cap) : NULL;
+	return f ? f->bps : 0;
+}
+
+struct lsdb *store_lsdb(struct store *s, uint64_t *time_ms, uint64_t *version)
+{
+	redisReply *r = store_cmd(s, "GET %sospf:lsdb", s->ospf_prefix);
+	struct lsdb *db;
+	char err[256];
+
+	if (r->type != REDIS_REPLY_STRING)
+		die(1, "Redis at %s has no OSPF topology (%sospf:lsdb): is anemone-ospfmon "
+		    "publishing there?", s->endpoint, s->ospf_prefix);
+	db = topoload_json(r->str, r->len, version, time_ms, err, sizeof(err));
+	freeReplyObject(r);
+	if (db == NULL)
+		die(1, "%sospf:lsdb: %s", s->ospf_prefix, err);
+	return db;
+}
+
+/* --- text ------------------------------------------------------------------ */
+
+void fmt_time(uint64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (ms % 60000)
+		strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm);
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%MZ", &tm);
+}
+
+void fmt_bytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const u[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	double v = (double)b;
+	int i = 0;
+
+	while (v >= 1000 && i < 5) {
+		v /= 1000;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+	else
+		snprintf(buf, len, "%.1f %s", v, u[i]);
+}
+
+void fmt_rate(double bps, char *buf, size_t len)
+{
+	static const char *const u[] = { "b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s" };
+	int i = 0;
+
+	while (bps >= 1000 && i < 4) {
+		bps /= 1000;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", bps, u[i]);
+}
+
+void fmt_ip(uint32_t a, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+}
+
+int parse_ip(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+int parse_time(const char *s, uint64_t *ms)
+{
+	static const char *const fmts[] = {
+		"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M",
+		"%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+	};
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (*s >= '0' && *s <= '9' && *end == 0) {
+		*ms = v * 1000;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		struct tm tm;
+		const char *e;
+		memset(&tm, 0, sizeof(tm));
+		if ((e = strptime(s, fmts[i], &tm)) != NULL && *e == 0) {
+			*ms = (uint64_t)timegm(&tm) * 1000;
+			return 0;
+		}
+	}
+	return -1;
+}

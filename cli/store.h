@@ -1,0 +1,94 @@
+/*
+ * What the anemone command reads from Redis (redis/SCHEMA.md): the time
+ * window and its resolution, sums of the collector's streams over it, the
+ * top-N sets, router names, capacities and the OSPF database ospfmon
+ * publishes.  Every failure to talk to Redis ends the command with a
+ * message (exit 1): a half-read answer is worse than none.
+ */
+#ifndef ANEMONE_STORE_H
+#define ANEMONE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hiredis/hiredis.h>
+
+#include "lsdb.h"
+
+struct store {
+	redisContext *rc;
+	const char *endpoint;
+	const char *prefix;          /* the collector's key prefix, "anemone:" */
+	const char *ospf_prefix;     /* ospfmon's */
+	/* the window: buckets of resolution res starting in [from_ms, until_ms) */
+	const char *res;
+	uint64_t width_ms, from_ms, until_ms, newest_ms;
+	/* router names (<prefix>router-names), sorted by id */
+	struct rname { uint32_t id; char *name; } *names;
+	unsigned nnames;
+};
+
+struct sums {
+	uint64_t bytes, packets, flows;
+	int64_t lost;
+	uint64_t time_ms;            /* a series point: the bucket start */
+};
+
+/* Print "anemone: <message>" and exit with status. */
+void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* Connect (timeout per command) or die. */
+void store_open(struct store *s, const char *endpoint, const char *host, uint16_t port,
+                const char *unix_path, uint32_t timeout_ms);
+void store_close(struct store *s);
+
+/* Send a command, read its reply; die on a connection error or a Redis
+ * error reply.  The reply is the caller's (freeReplyObject). */
+redisReply *store_cmd(struct store *s, const char *fmt, ...);
+/* Pipelining: queue, then read the replies in order. */
+void store_append(struct store *s, const char *fmt, ...);
+redisReply *store_reply(struct store *s);
+
+/* Choose the resolution and the window: window_ms long, ending at until_ms
+ * (0: the end of the newest bucket written).  Dies when Redis holds no
+ * data of the collector's under the prefix. */
+void store_window(struct store *s, uint64_t window_ms, uint64_t until_ms);
+
+/* Sum of the stream <prefix><what>:<res> over the window (*n: entries). */
+struct sums store_sum(struct store *s, const char *what, unsigned *n);
+/* Queue the XRANGE of <prefix><what>:<res> over the window; read it back
+ * with store_sum_reply (sum) or store_series_reply (one point per bucket,
+ * entries of the same bucket added; *n receives the count, free() it). */
+void store_sum_append(struct store *s, const char *what);
+struct sums store_sum_reply(struct store *s, unsigned *n);
+struct sums *store_series_reply(struct store *s, unsigned *n);
+
+/* Members of set <prefix><what> (sorted), *n; free with store_free_list. */
+char **store_members(struct store *s, const char *what, unsigned *n);
+void store_free_list(char **l, unsigned n);
+
+/* Router names. */
+void store_load_names(struct store *s);
+const char *store_name(const struct store *s, uint32_t id);   /* NULL if none */
+/* "name (a.b.c.d)" or "a.b.c.d" into buf. */
+const char *store_label(const struct store *s, uint32_t id, char *buf, size_t len);
+/* A router given as a dotted quad or a name: 0 and *id, or -1. */
+int store_router(const struct store *s, const char *arg, uint32_t *id);
+
+/* The capacity of link "A-B" in bits/s (0: none configured); from
+ * <prefix>capacity, loaded on first use. */
+uint64_t store_capacity(struct store *s, uint32_t a, uint32_t b);
+
+/* ospfmon's database (<ospf_prefix>ospf:lsdb), or die; *time_ms its time. */
+struct lsdb *store_lsdb(struct store *s, uint64_t *time_ms, uint64_t *version);
+
+/* Helpers for text. */
+void fmt_time(uint64_t ms, char *buf, size_t len);          /* 2026-11-02 09:00Z */
+void fmt_bytes(uint64_t b, char *buf, size_t len);          /* 12.3 GB */
+void fmt_rate(double bps, char *buf, size_t len);           /* 123.4 Mb/s */
+void fmt_ip(uint32_t a, char *buf);                          /* 16 bytes */
+int parse_ip(const char *s, uint32_t *out);                  /* host order */
+/* "2026-11-02T18:00[:SS][Z]", "2026-11-02 18:00", epoch seconds; -1 if not. */
+int parse_time(const char *s, uint64_t *ms);
+
+#endif
