@@ -101,19 +101,23 @@ static void t_print(struct table *t, const char *indent)
 				w[i] = strlen(c);
 		}
 	for (unsigned r = 0; r < t->nrows; r++) {
-		fputs(indent, stdout);
+		struct sbuf line = SBUF_INIT;
+		size_t n;
+		sbuf_printf(&line, "%s", indent);
 		for (unsigned i = 0; i < t->ncols; i++) {
 			const char *c = t->cell[r * TMAXC + i];
 			if (c == NULL)
 				c = "";
 			if (i && r && numeric(c))
-				printf("%s%*s", i ? "  " : "", (int)w[i], c);
-			else if (i + 1 == t->ncols)
-				printf("%s%s", i ? "  " : "", c);
+				sbuf_printf(&line, "%s%*s", i ? "  " : "", (int)w[i], c);
 			else
-				printf("%s%-*s", i ? "  " : "", (int)w[i], c);
+				sbuf_printf(&line, "%s%-*s", i ? "  " : "", (int)w[i], c);
 		}
-		putchar('\n');
+		n = line.len;
+		while (n > 0 && line.p[n - 1] == ' ')
+			n--;
+		printf("%.*s\n", (int)n, sbuf_str(&line));
+		sbuf_free(&line);
 	}
 	for (unsigned r = 0; r < t->nrows; r++)
 		for (unsigned i = 0; i < TMAXC; i++)
@@ -1680,10 +1684,14 @@ int main(int argc, char **argv)
 		case 'R': redis = optarg; break;
 		case 'P': S.prefix = optarg; break;
 		case 'O': S.ospf_prefix = optarg; break;
-		case 'w':
-			if (parse_duration_ms(optarg, &O.window_ms) < 0 || O.window_ms < 1000)
+		case 'w': {
+			size_t l = strlen(optarg);
+			if (l > 1 && optarg[l - 1] == 'd' && parse_uint(strndupa(optarg, l - 1), 1, 400, &v) == 0)
+				O.window_ms = v * 86400000;
+			else if (parse_duration_ms(optarg, &O.window_ms) < 0 || O.window_ms < 1000)
 				die(2, "--window %s: a duration (90s, 30m, 1h, 1d)", optarg);
 			break;
+		}
 		case 'u':
 			if (parse_time(optarg, &O.until_ms) < 0)
 				die(2, "--until %s: a time, as 2026-11-02T18:00Z or epoch seconds", optarg);

@@ -159,8 +159,10 @@ void net_route_matrix(struct net *n, const struct pair_load *p, unsigned np, str
 				out->un = x;
 				ucap = nc;
 			}
-			out->un[out->nun++] = (struct unreach){ p[i].i, p[i].e, p[i].bytes, p[i].packets,
-			                                        place_reason_name(po.reason) };
+			out->un[out->nun++] = (struct unreach){
+				p[i].i, p[i].e, p[i].bytes, p[i].packets,
+				!net_has_router(n, p[i].i) ? "ingress-router-down" :
+				!net_has_router(n, p[i].e) ? "egress-router-down" : place_reason_name(po.reason) };
 			continue;
 		}
 		for (unsigned k = 0; k < po.nlinks; k++)
