@@ -1297,21 +1297,23 @@ static int cmd_topo(int argc, char **argv)
 		if (e[j].ba > maxb)
 			maxb = e[j].ba;
 	}
-	sbuf_printf(&d, "graph anemone {\n  graph [overlap=false, splines=true, sep=\"+12\", "
-	            "fontname=\"Helvetica\", start=1, label=\"");
+	sbuf_printf(&d, "graph anemone {\n  graph [overlap=prism, overlap_scaling=2, splines=true, "
+	            "sep=\"+16\", fontname=\"Helvetica\", start=1, label=\"");
 	{
 		char f[40], u[40];
 		fmt_time(S.from_ms, f, sizeof(f));
 		fmt_time(S.until_ms, u, sizeof(u));
 		if (traffic)
-			sbuf_printf(&d, "OSPF topology; load %s to %s: width by traffic, colour by utilisation "
-			            "(green < 30%%, olive < 60%%, orange < 80%%, red >= 80%%, grey: no capacity)", f, u);
+			sbuf_printf(&d, "OSPF topology, traffic %s to %s\\nlinks: OSPF costs each way, "
+			            "utilisation of the busier direction; width by traffic, colour by "
+			            "utilisation\\n(green < 30%%, olive < 60%%, orange < 80%%, red >= 80%%, "
+			            "grey: no capacity configured)", f, u);
 		else
 			sbuf_printf(&d, "OSPF topology (no traffic in the window %s to %s)", f, u);
 	}
 	sbuf_printf(&d, "\", labelloc=t, fontsize=12];\n"
 	            "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", fontname=\"Helvetica\", fontsize=11];\n"
-	            "  edge [fontname=\"Helvetica\", fontsize=9];\n");
+	            "  edge [fontname=\"Helvetica\", fontsize=9, len=1.6];\n");
 	for (unsigned i = 0; i < nt.t->nr; i++) {
 		const struct topo_router *rt = &nt.t->r[i];
 		char ip[16];
@@ -1331,7 +1333,7 @@ static int cmd_topo(int argc, char **argv)
 		            "label=\"LAN\\n%s/%d\"];\n", ip, ip, pf, __builtin_popcount(n->mask));
 	}
 	for (unsigned j = 0; j < ne; j++) {
-		char ia[16], ib[16], ca[32], cb[32];
+		char ia[16], ib[16], ca[32], cb[32], ut[32] = "";
 		uint64_t top = e[j].ab > e[j].ba ? e[j].ab : e[j].ba;
 		double u = e[j].cap ? (double)bps_of(top) / (double)e[j].cap : 0;
 		double width = 1.0 + 9.0 * sqrt((double)top / (double)maxb);
@@ -1339,16 +1341,17 @@ static int cmd_topo(int argc, char **argv)
 		fmt_ip(e[j].b, ib);
 		fmt_rate((double)bps_of(e[j].ab), ca, sizeof(ca));
 		fmt_rate((double)bps_of(e[j].ba), cb, sizeof(cb));
+		if (e[j].cap && traffic)
+			snprintf(ut, sizeof(ut), "\\n%.0f%%", u * 100);
+		/* the label: costs and utilisation; the rates each way in the tooltip */
 		if (e[j].net)
 			sbuf_printf(&d, "  \"%s\" -- \"net-%s\" [id=\"link-%s-%s\", penwidth=%.2f, color=\"%s\", "
-			            "label=\"%u\\n%s / %s%s", ia, ib, ia, ib, width, util_colour(u, e[j].cap != 0),
-			            e[j].cab, ca, cb, e[j].cap ? "" : "\"];\n");
+			            "label=\"%u%s\", tooltip=\"%s onto the LAN %s, %s off it\"];\n", ia, ib, ia, ib,
+			            width, util_colour(u, e[j].cap != 0), e[j].cab, ut, ia, ca, cb);
 		else
 			sbuf_printf(&d, "  \"%s\" -- \"%s\" [id=\"link-%s-%s\", penwidth=%.2f, color=\"%s\", "
-			            "label=\"%u/%u\\n%s / %s%s", ia, ib, ia, ib, width, util_colour(u, e[j].cap != 0),
-			            e[j].cab, e[j].cba, ca, cb, e[j].cap ? "" : "\"];\n");
-		if (e[j].cap)
-			sbuf_printf(&d, "\\n%.0f%%\"];\n", u * 100);
+			            "label=\"%u/%u%s\", tooltip=\"%s to %s %s, back %s\"];\n", ia, ib, ia, ib,
+			            width, util_colour(u, e[j].cap != 0), e[j].cab, e[j].cba, ut, ia, ib, ca, cb);
 	}
 	sbuf_printf(&d, "}\n");
 	if (!sbuf_ok(&d))
@@ -1380,7 +1383,8 @@ static int cmd_topo(int argc, char **argv)
 		sbuf_printf(&s, "]}");
 		json_out(&s);
 	} else {
-		printf("Topology: %u routers, %u LANs, %u links drawn", nt.t->nr, nt.t->nn, ne);
+		printf("Topology: %u routers, %u LAN%s, %u links drawn", nt.t->nr, nt.t->nn,
+		       nt.t->nn == 1 ? "" : "s", ne);
 		if (O.svg)
 			printf("; SVG %s", O.svg);
 		if (O.png)
