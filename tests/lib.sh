@@ -208,7 +208,7 @@ conf() {   # conf NAME TEXT: write a config file, print its path
 # the routers enough to make their timing, not ospfmon, the thing tested.
 lab_lock() {
 	[ "${ANEMONE_LAB_TESTS:-yes}" != no ] ||
-		skip "FRR lab tests disabled (configure --disable-lab-tests, as make distcheck does: the main and sanitizer runs have them)"
+		skip "FRR lab tests disabled in this build (configure --disable-lab-tests): scripts/run-tests runs them in the sanitizer build"
 	LAB_TIMEOUT=${LAB_TIMEOUT:-120}    # convergence, on a machine busy with other tests
 	export LAB_TIMEOUT
 	command -v flock >/dev/null 2>&1 || return 0
