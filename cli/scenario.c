@@ -362,10 +362,11 @@ static int apply_one(struct edlist *l, const struct scen_change *c, char *err, s
 		}
 		if (hit == 0) {
 			uint32_t n = shared_network(l, c->a, c->b);
+			char z[16];
 			if (n)
 				snprintf(err, errlen, "%s and %s share transit network %s, not a "
 				         "point-to-point link: fail one's attachment (%s-%s)",
-				         ip(c->a, x), ip(c->b, y), ip(n, y), ip(c->a, x), ip(n, y));
+				         ip(c->a, x), ip(c->b, y), ip(n, z), x, z);
 			else
 				snprintf(err, errlen, "no link between %s and %s", ip(c->a, x), ip(c->b, y));
 			return -1;
