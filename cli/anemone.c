@@ -893,10 +893,30 @@ static int cmd_path(int argc, char **argv)
 			printf("\n");
 		}
 		if (po.nlinks) {
+			/* hops in the order a packet meets them: by the router's
+			 * distance in hops from the ingress, then as placed */
+			unsigned depth[PLACE_MAX_LINKS], order[PLACE_MAX_LINKS];
+			for (unsigned i = 0; i < po.nlinks; i++) {
+				depth[i] = PLACE_MAX_HOPS;
+				order[i] = i;
+				if (po.links[i].a == po.ingress)
+					depth[i] = 0;
+			}
+			for (unsigned round = 0; round < PLACE_MAX_HOPS; round++)
+				for (unsigned i = 0; i < po.nlinks; i++)
+					for (unsigned k = 0; k < po.nlinks; k++)
+						if (po.links[k].b == po.links[i].a && depth[k] + 1 < depth[i])
+							depth[i] = depth[k] + 1;
+			for (unsigned i = 1; i < po.nlinks; i++)
+				for (unsigned k = i; k > 0 && depth[order[k - 1]] > depth[order[k]]; k--) {
+					unsigned x = order[k];
+					order[k] = order[k - 1];
+					order[k - 1] = x;
+				}
 			printf("Hops:\n");
 			t_row(&t, "FROM", "TO", "VIA", "COST", "SHARE");
-			for (unsigned i = 0; i < po.nlinks; i++) {
-				const struct place_link *l = &po.links[i];
+			for (unsigned j = 0; j < po.nlinks; j++) {
+				const struct place_link *l = &po.links[order[j]];
 				char x[128], y[128], via[40], c[16], sh[16];
 				label(l->a, x, sizeof(x));
 				label(l->b, y, sizeof(y));

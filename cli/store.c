@@ -116,9 +116,11 @@ void store_window(struct store *s, uint64_t window_ms, uint64_t until_ms)
 	if (!any)
 		die(1, "Redis at %s holds no counters under prefix \"%s\" (is anemone-collector "
 		    "writing there?)", s->endpoint, s->prefix);
-	/* the coarsest resolution that tiles the window */
+	/* the coarsest resolution that tiles the window (and, when the end is
+	 * given, whose buckets end there) */
 	for (size_t i = 0; i < NRESOL && pick < 0; i++)
-		if (newest[i] && window_ms >= resolutions[i].ms && window_ms % resolutions[i].ms == 0)
+		if (newest[i] && window_ms >= resolutions[i].ms && window_ms % resolutions[i].ms == 0 &&
+		    until_ms % resolutions[i].ms == 0)
 			pick = (int)i;
 	for (size_t i = NRESOL; i-- > 0 && pick < 0;)
 		if (newest[i])

@@ -50,8 +50,9 @@ void store_append(struct store *s, const char *fmt, ...);
 redisReply *store_reply(struct store *s);
 
 /* Choose the resolution and the window: window_ms long, ending at until_ms
- * (0: the end of the newest bucket written).  Dies when Redis holds no
- * data of the collector's under the prefix. */
+ * (0: the end of the newest bucket written), read at the coarsest
+ * resolution whose buckets tile it (else the finest there is).  Dies when
+ * Redis holds no data of the collector's under the prefix. */
 void store_window(struct store *s, uint64_t window_ms, uint64_t until_ms);
 
 /* Sum of the stream <prefix><what>:<res> over the window (*n: entries). */
