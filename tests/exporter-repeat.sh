@@ -8,11 +8,21 @@ need python3 ss
 
 # export_once TAG CONF CAPTURE: export CAPTURE over the three transports,
 # recording what each collector received in $T/TAG.{udp,tcp,v5}
+# (the three sinks start together: a Python start-up is most of a run)
 export_once() {
 	tag=$1 cfg=$2 file=$3
-	sink_start udp "$T/$tag.udp"; s1=$SINK_PID pu=$SINK_PORT
-	sink_start tcp "$T/$tag.tcp"; s2=$SINK_PID pt=$SINK_PORT
-	sink_start udp "$T/$tag.v5"; s3=$SINK_PID p5=$SINK_PORT
+	for x in udp:udp tcp:tcp udp:v5; do
+		rm -f "$T/$tag.${x#*:}.port"
+		"$top_srcdir/tests/flow-sink" "--${x%%:*}" 0 --out "$T/$tag.${x#*:}" \
+			--port-file "$T/$tag.${x#*:}.port" &
+		BG_PIDS="$BG_PIDS $!"
+		eval "s_${x#*:}=\$!"
+	done
+	for x in udp tcp v5; do
+		wait_for 10 test -s "$T/$tag.$x.port" || fail "flow-sink did not start"
+	done
+	s1=$s_udp s2=$s_tcp s3=$s_v5
+	pu=$(cat "$T/$tag.udp.port") pt=$(cat "$T/$tag.tcp.port") p5=$(cat "$T/$tag.v5.port")
 	"$EXPORTER" -c "$cfg" -r "$file" -x "ipfix:127.0.0.1:$pu" -x "ipfix+tcp:127.0.0.1:$pt" \
 		-x "v5:127.0.0.1:$p5" >"$T/$tag.log" 2>&1 || fail "exporter: $(cat "$T/$tag.log")"
 	sink_stop $s1; sink_stop $s2; sink_stop $s3
