@@ -1305,12 +1305,19 @@ static int cmd_topo(int argc, char **argv)
 		}
 	}
 	for (unsigned j = 0; j < ne; j++) {
-		/* a LAN attachment's capacity: the capacity of its router's links across it */
+		/* a LAN attachment's capacity: the smallest capacity of its router's
+		 * links across it (a capacity configured for a point-to-point link
+		 * between the same two routers also answers for their hop across
+		 * the LAN: "A-B" names both) */
 		if (e[j].net)
-			for (unsigned i = 0; i < nt.t->nl && !e[j].cap; i++) {
+			for (unsigned i = 0; i < nt.t->nl; i++) {
 				const struct topo_link *l = &nt.t->l[i];
-				if (l->type == LINK_TRANSIT && l->b == e[j].b && l->a != e[j].a)
-					e[j].cap = store_capacity(&S, e[j].a, l->a);
+				uint64_t c;
+				if (l->type != LINK_TRANSIT || l->b != e[j].b || l->a == e[j].a)
+					continue;
+				c = store_capacity(&S, e[j].a, l->a);
+				if (c && (e[j].cap == 0 || c < e[j].cap))
+					e[j].cap = c;
 			}
 		if (e[j].ab > maxb)
 			maxb = e[j].ab;
