@@ -794,6 +794,16 @@ static void walk(const struct net *nt, const struct place_out *po, struct pathse
 	}
 }
 
+/* Whether the topology has a default route (a prefix of length 0): then
+ * every destination matches a prefix. */
+static bool has_default(const struct net *nt)
+{
+	for (unsigned i = 0; i < nt->t->np; i++)
+		if (nt->t->p[i].mask == 0)
+			return true;
+	return false;
+}
+
 static int cmd_path(int argc, char **argv)
 {
 	struct net nt;
@@ -821,6 +831,8 @@ static int cmd_path(int argc, char **argv)
 	place_flow(nt.pl, &in, &po);
 	if (po.reason == PLACE_NO_SOURCE_PREFIX)
 		die(2, "path: no OSPF prefix holds the source %s: it is not in this network", argv[0]);
+	if (po.reason == PLACE_NO_ROUTE && po.dst_plen == 0 && !has_default(&nt))
+		die(2, "path: no OSPF prefix holds the destination %s: it is not in this network", argv[1]);
 	if (po.reason != PLACE_OK)
 		die(1, "path %s -> %s: %s (entering at %s)", argv[0], argv[1],
 		    place_reason_name(po.reason), po.ingress ? (fmt_ip(po.ingress, a), a) : "?");
