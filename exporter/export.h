@@ -53,6 +53,12 @@ void sender_free(struct sender *s);
 #define SENDER_BURST 32
 void sender_set_rate(struct sender *s, uint32_t msgs_per_s);
 
+/* A TCP send that the collector does not take within the send timeout (2 s:
+ * a stalled collector must not stall a live capture) is lost with its
+ * connection.  For replays, where nothing is lost by waiting, wait up to
+ * stall_s seconds instead (0: the 2 s). */
+void sender_set_patience(struct sender *s, unsigned stall_s);
+
 /* Largest export message (IPFIX message / v5 datagram) that fits the path. */
 size_t sender_max_msg(const struct sender *s);
 

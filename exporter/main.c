@@ -480,6 +480,8 @@ int main(int argc, char **argv)
 		if ((ex.snd[i] = sender_new(&conf.dest[i], conf.mtu, err, sizeof(err))) == NULL)
 			fatalx("%s", err);
 		sender_set_rate(ex.snd[i], conf.max_rate);
+		if (conf.cap.file != NULL)
+			sender_set_patience(ex.snd[i], FILE_SEND_PATIENCE_S);
 	}
 	if ((ex.meter = meter_new(&conf.meter, export_flow, &ex)) == NULL)
 		fatalx("cannot allocate a flow table of %u flows (%zu MiB)",

@@ -44,6 +44,7 @@ struct sender {
 	double tokens;               /* token bucket, at most SENDER_BURST */
 	uint64_t refill_ns;          /* CLOCK_MONOTONIC of the last refill */
 	uint64_t paced_ns;
+	unsigned patience_s;         /* how long a TCP send may wait, 0: SEND_TIMEOUT_S */
 };
 
 static uint64_t mono_ns(void)
@@ -300,9 +301,15 @@ static void pace(struct sender *s)
 	s->tokens -= 1.0;
 }
 
+void sender_set_patience(struct sender *s, unsigned stall_s)
+{
+	s->patience_s = stall_s;
+}
+
 int sender_send(struct sender *s, const uint8_t *msg, size_t len, uint64_t now_ms)
 {
 	size_t off = 0;
+	unsigned waited_s = 0;
 	ssize_t n;
 
 	if (s->rate)
@@ -313,6 +320,11 @@ int sender_send(struct sender *s, const uint8_t *msg, size_t len, uint64_t now_m
 	while (off < len) {
 		n = send(s->fd, msg + off, len - off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
+			continue;
+		/* the send timeout passed with nothing sent: a patient sender
+		 * waits on for a collector busy elsewhere */
+		if (n < 0 && s->stream && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    (waited_s += SEND_TIMEOUT_S) < s->patience_s)
 			continue;
 		if (n < 0) {
 			log_ratelimited(&s->rl, now_ms, "%s: send: %s", s->name, strerror(errno));

@@ -26,6 +26,8 @@
 #define DEF_FILE_RATE       10000     /* -r: messages/s per destination, so a
                                          collector with default socket buffers
                                          keeps up with an end-of-file flush */
+#define FILE_SEND_PATIENCE_S 60       /* -r: how long a TCP send waits for a
+                                         collector that is slow to read */
 
 struct exporter_conf {
 	struct cap_conf cap;
