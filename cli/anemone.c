@@ -752,6 +752,7 @@ static int cmd_link(int argc, char **argv)
 #define MAXPATHS 256
 struct pathset {
 	uint32_t hops[MAXPATHS][PLACE_MAX_HOPS];
+	uint32_t via[MAXPATHS][PLACE_MAX_HOPS];   /* [k]: the LAN from hop k-1 to k, or 0 */
 	unsigned len[MAXPATHS];
 	uint32_t cost[MAXPATHS];
 	double share[MAXPATHS];
@@ -769,7 +770,7 @@ static uint64_t node_out(const struct place_out *po, uint32_t r)
 }
 
 static void walk(const struct net *nt, const struct place_out *po, struct pathset *ps,
-                 uint32_t *cur, unsigned depth, uint32_t cost, double share)
+                 uint32_t *cur, uint32_t *via, unsigned depth, uint32_t cost, double share)
 {
 	uint32_t r = cur[depth - 1];
 	uint64_t out = node_out(po, r);
@@ -777,6 +778,7 @@ static void walk(const struct net *nt, const struct place_out *po, struct pathse
 	if (out == 0 || depth >= PLACE_MAX_HOPS) {
 		if (ps->n < MAXPATHS) {
 			memcpy(ps->hops[ps->n], cur, depth * sizeof(*cur));
+			memcpy(ps->via[ps->n], via, depth * sizeof(*via));
 			ps->len[ps->n] = depth;
 			ps->cost[ps->n] = cost;
 			ps->share[ps->n] = share;
@@ -789,7 +791,8 @@ static void walk(const struct net *nt, const struct place_out *po, struct pathse
 		if (l->a != r)
 			continue;
 		cur[depth] = l->b;
-		walk(nt, po, ps, cur, depth + 1, cost + net_link_cost(nt, l->a, l->b, l->net),
+		via[depth] = l->net;
+		walk(nt, po, ps, cur, via, depth + 1, cost + net_link_cost(nt, l->a, l->b, l->net),
 		     share * (double)l->bytes / (double)out);
 	}
 }
@@ -807,7 +810,7 @@ static bool has_default(const struct net *nt)
 static int cmd_path(int argc, char **argv)
 {
 	struct net nt;
-	uint32_t src, dst, cur[PLACE_MAX_HOPS];
+	uint32_t src, dst, cur[PLACE_MAX_HOPS], via[PLACE_MAX_HOPS] = { 0 };
 	struct place_in in;
 	static struct place_out po;
 	static struct pathset ps;
@@ -838,7 +841,7 @@ static int cmd_path(int argc, char **argv)
 		    place_reason_name(po.reason), po.ingress ? (fmt_ip(po.ingress, a), a) : "?");
 	cur[0] = po.ingress;
 	ps.n = 0;
-	walk(&nt, &po, &ps, cur, 1, 0, 1.0);
+	walk(&nt, &po, &ps, cur, via, 1, 0, 1.0);
 	if (O.json) {
 		struct sbuf s = SBUF_INIT;
 		sbuf_printf(&s, "{\"src\":\"%s\",\"dst\":\"%s\",", argv[0], argv[1]);
@@ -860,6 +863,14 @@ static int cmd_path(int argc, char **argv)
 			for (unsigned k = 0; k < ps.len[i]; k++) {
 				sbuf_printf(&s, "%s", k ? "," : "");
 				sbuf_ipq(&s, ps.hops[i][k]);
+			}
+			sbuf_printf(&s, "],\"via\":[");
+			for (unsigned k = 1; k < ps.len[i]; k++) {
+				sbuf_printf(&s, "%s", k > 1 ? "," : "");
+				if (ps.via[i][k])
+					sbuf_ipq(&s, ps.via[i][k]);
+				else
+					sbuf_printf(&s, "null");
 			}
 			sbuf_printf(&s, "],\"cost\":%u,\"share\":%.6f}", ps.cost[i], ps.share[i]);
 		}
@@ -900,7 +911,12 @@ static int cmd_path(int argc, char **argv)
 			printf("  cost %u, share %.1f%%: ", ps.cost[i], ps.share[i] * 100);
 			for (unsigned k = 0; k < ps.len[i]; k++) {
 				label(ps.hops[i][k], lb, sizeof(lb));
-				printf("%s%s", k ? " -> " : "", lb);
+				if (k && ps.via[i][k]) {
+					fmt_ip(ps.via[i][k], a);
+					printf(" -(LAN %s)-> %s", a, lb);
+				} else {
+					printf("%s%s", k ? " -> " : "", lb);
+				}
 			}
 			printf("\n");
 		}
