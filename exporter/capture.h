@@ -1,7 +1,8 @@
 /*
  * Capture backends behind one small ops table: libpcap (live interface or
- * capture file) now, DPDK later.  A backend hands frames to a callback in
- * bursts; frames are valid only during the callback.
+ * capture file) and, when built with it, DPDK (dpdk/capture_dpdk.h).  A
+ * backend hands frames to a callback in bursts; frames are valid only
+ * during the callback.
  */
 #ifndef ANEMONE_CAPTURE_H
 #define ANEMONE_CAPTURE_H
@@ -39,6 +40,9 @@ struct cap_conf {
 	uint32_t buffer_bytes;     /* kernel buffer, 0 = libpcap default */
 	uint32_t timeout_ms;       /* live: deliver a partial burst after this */
 	bool libpcap_only;         /* files: always read through libpcap */
+	const char *dpdk_args;     /* DPDK: EAL arguments, white-space separated */
+	uint32_t eof_idle_ms;      /* DPDK: end of input after this long without
+	                              a frame, 0 = never */
 };
 
 struct capture;
