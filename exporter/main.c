@@ -26,6 +26,9 @@
 #include "daemon.h"
 #include "log.h"
 #include "settings.h"
+#ifdef HAVE_DPDK
+#include "capture_dpdk.h"
+#endif
 
 #define BURST            512
 #define TICK_MS          100
@@ -41,6 +44,8 @@ struct exporter {
 	const struct encoder_ops *encops[EXP_MAX_DEST];
 	void *enc[EXP_MAX_DEST];
 	bool enc_open;
+	bool replay;               /* clocked by packet time (-r, DPDK net_pcap) */
+	bool poll_mode;            /* the backend has no descriptor to wait on */
 	uint64_t now_ms;           /* latest time seen: packet or wall clock */
 	uint64_t last_tick_ms;
 	uint64_t cap_errors;       /* capture failures (device gone, file damaged) */
@@ -53,7 +58,9 @@ static void usage(FILE *fp)
 	fprintf(fp,
 	"usage: anemone-exporter [-nvS] [-c FILE] (-i IFACE | -r FILE) [-f FILTER]\n"
 	"                        [-u USER] -x PROTO:HOST:PORT [-x ...]\n"
+	"                        [--dpdk EAL-ARGS [--dpdk-idle-exit SECONDS]]\n"
 	"  -i IFACE   capture live on IFACE           -r FILE  read a pcap/pcapng file\n"
+	"             (dpdk:PORT: DPDK ethdev port PORT, with --dpdk \"EAL ARGS\")\n"
 	"  -x DEST    export to PROTO:HOST:PORT, PROTO v5, ipfix (UDP) or ipfix+tcp;\n"
 	"             IPv6 hosts in brackets: ipfix:[2001:db8::1]:4739\n"
 	"  -c FILE    configuration file (libconfig)  -n       check configuration, exit\n"
@@ -260,6 +267,48 @@ static int run_file(struct exporter *ex)
 	return rc;
 }
 
+/*
+ * A poll-mode capture (DPDK) until SIGTERM/SIGINT or its end of input (no
+ * frame for --dpdk-idle-exit seconds).  There is no file descriptor to wait
+ * on: the backend backs off briefly after an empty burst.  A replay (net_pcap
+ * reading a file) keeps packet time, as -r does; otherwise flows expire on
+ * the wall clock.  A failed capture ends the run (the EAL cannot be
+ * initialised twice).
+ */
+static int run_poll(struct exporter *ex)
+{
+	char err[512];
+	int rc = 0;
+
+	while (!sig_stop) {
+		enum cap_result r = ex->capops->dispatch(ex->cap, BURST, on_frame, ex,
+		                                          err, sizeof(err));
+		if (r == CAP_EOF) {
+			log_info("%s: no frame for %u ms: end of input", ex->conf->cap.interface,
+			         ex->conf->cap.eof_idle_ms);
+			break;
+		}
+		if (r == CAP_ERROR) {
+			log_warnx("%s: capture failed: %s", ex->conf->cap.interface, err);
+			ex->cap_errors++;
+			rc = 1;
+			break;
+		}
+		if (!ex->replay) {
+			uint64_t w = wall_ms();
+			if (w > ex->now_ms)
+				ex->now_ms = w;
+			flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
+			encoders_tick(ex);
+		}
+		if (sig_stats) {
+			sig_stats = 0;
+			print_stats(ex);
+		}
+	}
+	return rc;
+}
+
 /* Live capture until SIGTERM/SIGINT.  A capture that fails (interface gone)
  * is closed and re-opened every REOPEN_MS; flows stay in the table and keep
  * expiring on the wall clock meanwhile. */
@@ -332,12 +381,15 @@ static uint64_t random_u64(void)
 
 /* What the command line says; it overrides the configuration file. */
 struct cli {
-	const char *cfgpath, *iface, *file, *filter, *user;
+	const char *cfgpath, *iface, *file, *filter, *user, *dpdk;
+	long dpdk_idle_exit;       /* seconds, -1 = not given */
 	const char *x[EXP_MAX_DEST];
 	unsigned nx;
 	bool check_only, syslog;
 	int verbose;
 };
+
+enum { OPT_DPDK = 256, OPT_DPDK_IDLE };
 
 /* Parse argv into *cli.  Returns -1 to go on, or an exit status. */
 static int parse_cli(int argc, char **argv, struct cli *cli)
@@ -354,11 +406,14 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "syslog",    no_argument,       NULL, 'S' },
 		{ "version",   no_argument,       NULL, 'V' },
 		{ "help",      no_argument,       NULL, 'h' },
+		{ "dpdk",      required_argument, NULL, OPT_DPDK },
+		{ "dpdk-idle-exit", required_argument, NULL, OPT_DPDK_IDLE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
 	memset(cli, 0, sizeof(*cli));
+	cli->dpdk_idle_exit = -1;
 	while ((ch = getopt_long(argc, argv, "i:r:x:c:f:u:nvSVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i': cli->iface = optarg; break;
@@ -371,6 +426,19 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 'S': cli->syslog = true; break;
 		case 'V': printf("anemone-exporter %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
+		case OPT_DPDK: cli->dpdk = optarg; break;
+		case OPT_DPDK_IDLE: {
+			char *end;
+			errno = 0;
+			cli->dpdk_idle_exit = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
+			    cli->dpdk_idle_exit < 0 || cli->dpdk_idle_exit > 86400) {
+				fprintf(stderr, "anemone-exporter: --dpdk-idle-exit: '%s' is not a "
+				        "number of seconds (0-86400)\n", optarg);
+				return CONF_EXIT;
+			}
+			break;
+		}
 		case 'x':
 			if (cli->nx == EXP_MAX_DEST) {
 				fprintf(stderr, "anemone-exporter: at most %d destinations\n", EXP_MAX_DEST);
@@ -419,6 +487,10 @@ static int build_conf(struct exporter_conf *conf, config_t *cfg, const struct cl
 		}
 		conf->cap.filter = cli->filter;
 	}
+	if (cli->dpdk != NULL)
+		conf->cap.dpdk_args = cli->dpdk;
+	if (cli->dpdk_idle_exit >= 0)
+		conf->cap.eof_idle_ms = (uint32_t)cli->dpdk_idle_exit * 1000;
 	if (cli->user != NULL)
 		conf->user = cli->user;
 	if (cli->syslog)
@@ -461,7 +533,8 @@ int main(int argc, char **argv)
 	}
 
 	log_init("anemone-exporter", conf.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, conf.verbose);
-	if (conf.cap.interface != NULL && !conf.if_index_set)
+	if (conf.cap.interface != NULL && !is_dpdk_interface(conf.cap.interface) &&
+	    !conf.if_index_set)
 		conf.meter.in_if = if_nametoindex(conf.cap.interface);
 	conf.meter.flows.seed = random_u64();
 	if (!conf.seed_set)
@@ -471,16 +544,30 @@ int main(int argc, char **argv)
 	ex.conf = &conf;
 	ex.capops = conf.cap.file != NULL && !conf.cap.libpcap_only && pcapfile_usable(conf.cap.file) ?
 	            &pcapfile_capture_ops : &pcap_capture_ops;
+#ifdef HAVE_DPDK
+	if (conf.cap.interface != NULL && is_dpdk_interface(conf.cap.interface))
+	{
+		ex.capops = &dpdk_capture_ops;
+		ex.poll_mode = true;
+	}
+#endif
 	ex.drop_rl = (struct ratelim)RATELIM_INIT(1000, 5);
 	if (open_capture(&ex, err, sizeof(err)) < 0)
 		fatalx("%s", err);
+	ex.replay = conf.cap.file != NULL;
+#ifdef HAVE_DPDK
+	if (ex.capops == &dpdk_capture_ops && dpdk_capture_replays(ex.cap)) {
+		ex.replay = true;
+		log_info("%s: replaying recorded timestamps (net_pcap)", conf.cap.interface);
+	}
+#endif
 	if (!conf.max_rate_set)
-		conf.max_rate = conf.cap.file != NULL ? DEF_FILE_RATE : 0;
+		conf.max_rate = ex.replay ? DEF_FILE_RATE : 0;
 	for (unsigned i = 0; i < conf.ndest; i++) {
 		if ((ex.snd[i] = sender_new(&conf.dest[i], conf.mtu, err, sizeof(err))) == NULL)
 			fatalx("%s", err);
 		sender_set_rate(ex.snd[i], conf.max_rate);
-		if (conf.cap.file != NULL)
+		if (ex.replay)
 			sender_set_patience(ex.snd[i], FILE_SEND_PATIENCE_S);
 	}
 	if ((ex.meter = meter_new(&conf.meter, export_flow, &ex)) == NULL)
@@ -495,11 +582,13 @@ int main(int argc, char **argv)
 	if (conf.cap.file != NULL) {
 		rc = run_file(&ex);
 	} else {
-		ex.now_ms = wall_ms();
-		encoders_open(&ex, ex.now_ms);
+		if (!ex.replay) {
+			ex.now_ms = wall_ms();
+			encoders_open(&ex, ex.now_ms);
+		}
 		log_info("capturing on %s, exporting to %u destination(s)", conf.cap.interface,
 		         conf.ndest);
-		rc = run_live(&ex);
+		rc = ex.poll_mode ? run_poll(&ex) : run_live(&ex);
 	}
 
 	flowtab_flush(meter_flowtab(ex.meter), ANM_END_FORCED);

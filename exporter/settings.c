@@ -50,7 +50,7 @@ static const char *const top_known[] = {
 };
 static const char *const input_known[] = {
 	"interface", "file", "filter", "promiscuous", "snaplen", "buffer-size",
-	"interface-index", "file-reader", NULL
+	"interface-index", "file-reader", "dpdk", "dpdk-idle-exit", NULL
 };
 static const char *const flows_known[] = {
 	"max-flows", "active-timeout", "idle-timeout", "tcp-linger", "key", NULL
@@ -87,6 +87,9 @@ static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const confi
 			conf_error(cx, config_setting_get_member(g, "file-reader"),
 			           "'file-reader' must be \"auto\" or \"libpcap\"");
 	}
+	conf_string(cx, g, "dpdk", &c->cap.dpdk_args);
+	if (conf_uint(cx, g, "dpdk-idle-exit", 0, 86400, &v) > 0)   /* seconds */
+		c->cap.eof_idle_ms = (uint32_t)(v * 1000);
 	if (conf_uint(cx, g, "interface-index", 0, UINT32_MAX, &v) > 0) {
 		c->meter.in_if = (uint32_t)v;
 		c->if_index_set = true;
@@ -235,6 +238,11 @@ unsigned exporter_conf_load(struct exporter_conf *c, config_t *cfg, const char *
 	return cx.errors;
 }
 
+bool is_dpdk_interface(const char *iface)
+{
+	return strncmp(iface, "dpdk:", 5) == 0;
+}
+
 unsigned exporter_conf_check(const struct exporter_conf *c)
 {
 	unsigned errors = 0;
@@ -242,6 +250,28 @@ unsigned exporter_conf_check(const struct exporter_conf *c)
 
 	if (c->cap.interface == NULL && c->cap.file == NULL) {
 		fprintf(stderr, "%s: no input: give -i IFACE or -r FILE (or input.interface / input.file)\n", where);
+		errors++;
+	}
+	if (c->cap.interface != NULL && is_dpdk_interface(c->cap.interface)) {
+#ifdef HAVE_DPDK
+		if (c->cap.dpdk_args == NULL) {
+			fprintf(stderr, "%s: %s needs EAL arguments: --dpdk \"ARGS\" (or input.dpdk)\n",
+			        where, c->cap.interface);
+			errors++;
+		}
+		if (c->cap.filter != NULL) {
+			fprintf(stderr, "%s: %s: capture filters are not supported with DPDK\n",
+			        where, c->cap.interface);
+			errors++;
+		}
+#else
+		fprintf(stderr, "%s: %s: this anemone-exporter was built without DPDK "
+		        "(configure --with-dpdk)\n", where, c->cap.interface);
+		errors++;
+#endif
+	} else if (c->cap.dpdk_args != NULL) {
+		fprintf(stderr, "%s: DPDK arguments given but the input is not a DPDK port "
+		        "(-i dpdk:PORT)\n", where);
 		errors++;
 	}
 	if (c->ndest == 0) {

@@ -60,6 +60,9 @@ unsigned exporter_conf_load(struct exporter_conf *c, struct config_t *cfg, const
 /* Does the BPF expression compile?  0, or -1 with a message in err. */
 int filter_check(const char *filter, char *err, size_t errlen);
 
+/* Is this interface name a DPDK port ("dpdk:PORT")? */
+bool is_dpdk_interface(const char *iface);
+
 /* Checks that need the whole configuration (input chosen, destinations
  * present).  Reports to stderr; returns the number of errors. */
 unsigned exporter_conf_check(const struct exporter_conf *c);
