@@ -5,12 +5,12 @@
  * handed to the callback, then freed.
  *
  * Timestamps: from the TSC, anchored at open (wall clock at open plus
- * (tsc - tsc0) / hz).  The exception is net_pcap: it stores each pcap
- * record's time, in microseconds since the epoch, in the mbuf dynamic
- * timestamp field (and sets the RX timestamp flag).  Replaying a capture
- * file faster than it was recorded would squeeze its flows' idle and active
- * timeouts, so with net_pcap the recorded times are used and the capture
- * counts as a replay (dpdk_capture_replays()).
+ * (tsc - tsc0) / hz).  The exception is net_pcap reading a file (rx_pcap=):
+ * it stores each pcap record's time, in microseconds since the epoch, in
+ * the mbuf dynamic timestamp field (and sets the RX timestamp flag).
+ * Replaying a capture file faster than it was recorded would squeeze its
+ * flows' idle and active timeouts and FIN lingers, so those recorded times
+ * are used and the capture counts as a replay (dpdk_capture_replays()).
  *
  * End of input: net_pcap simply stops delivering at the end of its file.
  * With cap_conf.eof_idle_ms set, dispatch() reports CAP_EOF once no frame
@@ -26,6 +26,8 @@
 /* DPDK 22.11's headers compile cleanly with -std=c11 -Wall -Wextra; their
  * flags (DPDK_CFLAGS: -include rte_config.h, -march) reach only this file. */
 #include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -131,6 +133,19 @@ static int parse_port(const char *iface, uint16_t *port, char *err, size_t errle
 	return 0;
 }
 
+/* Is this port net_pcap reading a capture file (rx_pcap=FILE), rather than
+ * a live interface (rx_iface=, iface=: stamped on arrival by libpcap)? */
+static bool pcap_file_replay(const struct rte_eth_dev_info *info)
+{
+	const struct rte_devargs *da;
+
+	if (info->driver_name == NULL || strcmp(info->driver_name, "net_pcap") != 0 ||
+	    info->device == NULL || (da = rte_dev_devargs(info->device)) == NULL ||
+	    da->args == NULL)
+		return false;
+	return strstr(da->args, "rx_pcap=") != NULL;
+}
+
 static void dpdk_close(struct capture *cap)
 {
 	if (cap == NULL)
@@ -178,7 +193,7 @@ static struct capture *dpdk_open(const struct cap_conf *c, char *err, size_t err
 		snprintf(err, errlen, "%s: device info: %s", c->interface, rte_strerror(-rc));
 		goto fail;
 	}
-	cap->replay = info.driver_name != NULL && strcmp(info.driver_name, "net_pcap") == 0;
+	cap->replay = pcap_file_replay(&info);
 
 	socket = rte_eth_dev_socket_id(cap->port);
 	if (socket < 0)
