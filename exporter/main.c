@@ -487,8 +487,16 @@ static int build_conf(struct exporter_conf *conf, config_t *cfg, const struct cl
 		}
 		conf->cap.filter = cli->filter;
 	}
-	if (cli->dpdk != NULL)
+	if (cli->dpdk != NULL) {
+		/* input.dpdk without a DPDK input is ignored (-r overrides the
+		 * file's interface); --dpdk without one is a mistake */
+		if (conf->cap.interface == NULL || !is_dpdk_interface(conf->cap.interface)) {
+			fprintf(stderr, "anemone-exporter: --dpdk given but the input is not a "
+			        "DPDK port (-i dpdk:PORT)\n");
+			return CONF_EXIT;
+		}
 		conf->cap.dpdk_args = cli->dpdk;
+	}
 	if (cli->dpdk_idle_exit >= 0)
 		conf->cap.eof_idle_ms = (uint32_t)cli->dpdk_idle_exit * 1000;
 	if (cli->user != NULL)

@@ -269,10 +269,6 @@ unsigned exporter_conf_check(const struct exporter_conf *c)
 		        "(configure --with-dpdk)\n", where, c->cap.interface);
 		errors++;
 #endif
-	} else if (c->cap.dpdk_args != NULL) {
-		fprintf(stderr, "%s: DPDK arguments given but the input is not a DPDK port "
-		        "(-i dpdk:PORT)\n", where);
-		errors++;
 	}
 	if (c->ndest == 0) {
 		fprintf(stderr, "%s: no destination: give -x PROTO:HOST:PORT (or export.destinations)\n", where);
