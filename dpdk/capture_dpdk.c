@@ -204,8 +204,8 @@ static struct capture *dpdk_open(const struct cap_conf *c, char *err, size_t err
 	if (cap->pool == NULL) {
 		snprintf(err, errlen, "%s: cannot create a pool of %u mbufs (%u MiB): %s "
 		         "(more EAL memory: -m MB, or hugepages)", c->interface,
-		         DPDK_POOL_SIZE, (unsigned)((uint64_t)DPDK_POOL_SIZE *
-		         (RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf)) >> 20),
+		         DPDK_POOL_SIZE, (unsigned)(((uint64_t)DPDK_POOL_SIZE *
+		         (RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf)) + (1 << 20) - 1) >> 20),
 		         rte_strerror(rte_errno));
 		goto fail;
 	}
