@@ -241,6 +241,27 @@ static int open_capture(struct exporter *ex, char *err, size_t errlen)
 	return 0;
 }
 
+/* Housekeeping between bursts: statistics on SIGUSR1; with the wall clock
+ * (live captures), time moves forward (never back), flows expire and the
+ * encoders send what is due. */
+static void stats_if_asked(struct exporter *ex)
+{
+	if (sig_stats) {
+		sig_stats = 0;
+		print_stats(ex);
+	}
+}
+
+static void wall_tick(struct exporter *ex)
+{
+	uint64_t w = wall_ms();
+
+	if (w > ex->now_ms)
+		ex->now_ms = w;
+	flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
+	encoders_tick(ex);
+}
+
 /* Read a capture file to the end, then export everything.  Returns the exit
  * status: 0, or 1 if the file was damaged (what was read is still exported). */
 static int run_file(struct exporter *ex)
@@ -259,10 +280,7 @@ static int run_file(struct exporter *ex)
 			rc = 1;
 			break;
 		}
-		if (sig_stats) {
-			sig_stats = 0;
-			print_stats(ex);
-		}
+		stats_if_asked(ex);
 	}
 	return rc;
 }
@@ -294,17 +312,9 @@ static int run_poll(struct exporter *ex)
 			rc = 1;
 			break;
 		}
-		if (!ex->replay) {
-			uint64_t w = wall_ms();
-			if (w > ex->now_ms)
-				ex->now_ms = w;
-			flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
-			encoders_tick(ex);
-		}
-		if (sig_stats) {
-			sig_stats = 0;
-			print_stats(ex);
-		}
+		if (!ex->replay)
+			wall_tick(ex);
+		stats_if_asked(ex);
 	}
 	return rc;
 }
@@ -344,17 +354,8 @@ static int run_live(struct exporter *ex)
 		} else {
 			poll(NULL, 0, (int)ex->conf->cap.timeout_ms);
 		}
-		{
-			uint64_t w = wall_ms();
-			if (w > ex->now_ms)
-				ex->now_ms = w;
-		}
-		flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
-		encoders_tick(ex);
-		if (sig_stats) {
-			sig_stats = 0;
-			print_stats(ex);
-		}
+		wall_tick(ex);
+		stats_if_asked(ex);
 	}
 	/* Account what the kernel captured before the signal: its buffer hands
 	 * packets over at the latest after the capture timeout. */
