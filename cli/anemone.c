@@ -217,20 +217,6 @@ static void json_util(struct sbuf *b, uint64_t bytes, uint64_t cap)
 		sbuf_printf(b, ",\"capacity_bps\":null,\"utilisation\":null");
 }
 
-/* "A-B" (router ids) into a, b, or -1 */
-static int split_ids(const char *s, uint32_t *a, uint32_t *b)
-{
-	char buf[64], *d;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	if ((d = strchr(buf, '-')) == NULL)
-		return -1;
-	*d = 0;
-	return parse_ip(buf, a) == 0 && parse_ip(d + 1, b) == 0 ? 0 : -1;
-}
-
 static void label(uint32_t id, char *buf, size_t len) { store_label(&S, id, buf, len); }
 
 static void link_label(uint32_t a, uint32_t b, char *buf, size_t len)
@@ -274,7 +260,7 @@ static struct pair_load *matrix(unsigned *np)
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct sums t = store_sum_reply(&S, NULL);
-		if (split_ids(ids[i], &p[k].i, &p[k].e) < 0 || (t.bytes == 0 && t.packets == 0))
+		if (parse_link_id(ids[i], &p[k].i, &p[k].e) < 0 || (t.bytes == 0 && t.packets == 0))
 			continue;
 		p[k].bytes = t.bytes;
 		p[k].packets = t.packets;
@@ -329,7 +315,7 @@ static void top_series(const char *kind)   /* links, pairs */
 		struct sums t = store_sum_reply(&S, NULL);
 		if (t.bytes == 0 && t.packets == 0)
 			continue;
-		if (split_ids(ids[i], &rows[k].a, &rows[k].b) < 0)
+		if (parse_link_id(ids[i], &rows[k].a, &rows[k].b) < 0)
 			continue;
 		snprintf(rows[k].id, sizeof(rows[k].id), "%s", ids[i]);
 		rows[k].s = t;
@@ -480,8 +466,7 @@ static void top_sets(const char *kind)   /* src, dstpfx */
 			t_row(&t, num, m[i].id, by, pk, rt);
 		}
 		t_print(&t, "");
-		printf("(summed over each bucket's top %s; \"other\" gathers what did not fit)\n",
-		       "N");
+		printf("(summed over each bucket's top N; \"other\" gathers what did not fit)\n");
 	}
 	free(m);
 }
@@ -585,8 +570,8 @@ static int cmd_link(int argc, char **argv)
 	parse_link(&nt, argv[0], &a, &b, 0, &is_net);
 	store_window(&S, O.window_ms, O.until_ms);
 	need_traffic();
-	fmt_ip(a, ia);
-	fmt_ip(b, ib);
+	ip4_format(a, ia);
+	ip4_format(b, ib);
 	snprintf(key, sizeof(key), "link:%s-%s", ia, ib);
 	store_sum_append(&S, key);
 	pts = store_series_reply(&S, &npts);
@@ -838,7 +823,7 @@ static int cmd_path(int argc, char **argv)
 		die(2, "path: no OSPF prefix holds the destination %s: it is not in this network", argv[1]);
 	if (po.reason != PLACE_OK)
 		die(1, "path %s -> %s: %s (entering at %s)", argv[0], argv[1],
-		    place_reason_name(po.reason), po.ingress ? (fmt_ip(po.ingress, a), a) : "?");
+		    place_reason_name(po.reason), po.ingress ? (ip4_format(po.ingress, a), a) : "?");
 	cur[0] = po.ingress;
 	ps.n = 0;
 	walk(&nt, &po, &ps, cur, via, 1, 0, 1.0);
@@ -894,17 +879,17 @@ static int cmd_path(int argc, char **argv)
 	} else {
 		struct table t = { NULL, 5, 0, 0 };
 		label(po.ingress, lb, sizeof(lb));
-		fmt_ip(po.ingress, a);
+		ip4_format(po.ingress, a);
 		printf("Path %s -> %s: enters at %s (%s)", argv[0], argv[1], lb, a);
 		if (po.dst_plen) {
-			fmt_ip(po.dst_prefix, b);
+			ip4_format(po.dst_prefix, b);
 			printf(", destination prefix %s/%u", b, po.dst_plen);
 		}
 		printf("\n");
 		for (unsigned i = 0; i < po.npairs; i++) {
 			label(po.pairs[i].egress, lb, sizeof(lb));
-			fmt_ip(po.pairs[i].egress, a);
-			printf("Leaves at %s (%s)%s\n", lb, a, po.npairs > 1 ? "" : "");
+			ip4_format(po.pairs[i].egress, a);
+			printf("Leaves at %s (%s)\n", lb, a);
 		}
 		printf("%u path%s:\n", ps.n, ps.n == 1 ? "" : "s (equal cost, split at each branching router)");
 		for (unsigned i = 0; i < ps.n; i++) {
@@ -912,7 +897,7 @@ static int cmd_path(int argc, char **argv)
 			for (unsigned k = 0; k < ps.len[i]; k++) {
 				label(ps.hops[i][k], lb, sizeof(lb));
 				if (k && ps.via[i][k]) {
-					fmt_ip(ps.via[i][k], a);
+					ip4_format(ps.via[i][k], a);
 					printf(" -(LAN %s)-> %s", a, lb);
 				} else {
 					printf("%s%s", k ? " -> " : "", lb);
@@ -949,7 +934,7 @@ static int cmd_path(int argc, char **argv)
 				label(l->a, x, sizeof(x));
 				label(l->b, y, sizeof(y));
 				if (l->net) {
-					fmt_ip(l->net, a);
+					ip4_format(l->net, a);
 					snprintf(via, sizeof(via), "LAN %s", a);
 				} else {
 					snprintf(via, sizeof(via), "point-to-point");
@@ -1041,7 +1026,6 @@ static int cmd_whatif(int argc, char **argv)
 	struct wl *w;
 	uint64_t total = 0;
 	char err[256];
-	uint64_t t, v;
 	struct lsdb *db2;
 
 	(void)argv;
@@ -1054,8 +1038,6 @@ static int cmd_whatif(int argc, char **argv)
 	need_traffic();
 	if ((db2 = scen_apply(before.db, before.time_ms, O.ch, O.nch, err, sizeof(err))) == NULL)
 		die(2, "whatif: %s", err);
-	(void)t;
-	(void)v;
 	if (net_open(&after, db2, before.time_ms) < 0)
 		die(1, "out of memory");
 	mx = matrix(&np);
@@ -1109,8 +1091,8 @@ static int cmd_whatif(int argc, char **argv)
 		            (unsigned long long)total);
 		for (unsigned i = 0; i < nw; i++) {
 			char ia[16], ib[16];
-			fmt_ip(w[i].a, ia);
-			fmt_ip(w[i].b, ib);
+			ip4_format(w[i].a, ia);
+			ip4_format(w[i].b, ib);
 			sbuf_printf(&s, "%s{\"id\":\"%s-%s\",", i ? "," : "", ia, ib);
 			json_router(&s, "a", w[i].a);
 			sbuf_printf(&s, ",");
@@ -1375,15 +1357,15 @@ static int cmd_topo(int argc, char **argv)
 		const char *nm = store_name(&S, rt->id);
 		if (i && nt.t->r[i - 1].id == rt->id)
 			continue;                    /* an ABR, in several areas */
-		fmt_ip(rt->id, ip);
+		ip4_format(rt->id, ip);
 		sbuf_printf(&d, "  \"%s\" [id=\"router-%s\", label=\"%s%s%s\"];\n", ip, ip, nm ? nm : ip,
 		            nm ? "\\n" : "", nm ? ip : "");
 	}
 	for (unsigned i = 0; i < nt.t->nn; i++) {
 		char ip[16], pf[16];
 		const struct topo_network *n = &nt.t->n[i];
-		fmt_ip(n->id, ip);
-		fmt_ip(n->id & n->mask, pf);
+		ip4_format(n->id, ip);
+		ip4_format(n->id & n->mask, pf);
 		sbuf_printf(&d, "  \"net-%s\" [id=\"network-%s\", shape=ellipse, fillcolor=\"#f5f5f5\", "
 		            "label=\"LAN\\n%s/%d\"];\n", ip, ip, pf, __builtin_popcount(n->mask));
 	}
@@ -1392,8 +1374,8 @@ static int cmd_topo(int argc, char **argv)
 		uint64_t top = e[j].ab > e[j].ba ? e[j].ab : e[j].ba;
 		double u = e[j].cap ? (double)bps_of(top) / (double)e[j].cap : 0;
 		double width = 1.0 + 9.0 * sqrt((double)top / (double)maxb);
-		fmt_ip(e[j].a, ia);
-		fmt_ip(e[j].b, ib);
+		ip4_format(e[j].a, ia);
+		ip4_format(e[j].b, ib);
 		fmt_rate((double)bps_of(e[j].ab), ca, sizeof(ca));
 		fmt_rate((double)bps_of(e[j].ba), cb, sizeof(cb));
 		if (e[j].cap && traffic)
@@ -1637,8 +1619,12 @@ static int cmd_exporters(int argc, char **argv)
 			else if (strcmp(f, "templates") == 0)
 				tmpl = strtoull(v, NULL, 10), has_t = true;
 		}
-		loss = w[i].flows + (uint64_t)(w[i].lost > 0 ? w[i].lost : 0)
-		     ? (double)(w[i].lost > 0 ? w[i].lost : 0) / (double)(w[i].flows + (uint64_t)(w[i].lost > 0 ? w[i].lost : 0)) : 0;
+		{
+			/* lost out of sent (received + lost) in the window; a
+			 * late datagram can make a window's lost negative */
+			uint64_t gone = w[i].lost > 0 ? (uint64_t)w[i].lost : 0;
+			loss = w[i].flows + gone ? (double)gone / (double)(w[i].flows + gone) : 0;
+		}
 		status = last && now > last + 300000 ? "silent" : loss > 0.001 ? "losing" : "ok";
 		if (O.json) {
 			sbuf_printf(&s, "%s{\"exporter\":", i ? "," : "");

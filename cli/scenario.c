@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "be.h"
+#include "sbuf.h"
 #include "scenario.h"
 
 struct ed {
@@ -295,19 +296,13 @@ static uint32_t shared_network(const struct edlist *l, uint32_t a, uint32_t b)
 	return 0;
 }
 
-static char *ip(uint32_t a, char *buf)
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
-	return buf;
-}
-
 static int apply_one(struct edlist *l, const struct scen_change *c, char *err, size_t errlen)
 {
 	char x[16], y[16];
 	int hit = 0;
 
 	if (!have_router(l, c->a)) {
-		snprintf(err, errlen, "no router %s in the topology", ip(c->a, x));
+		snprintf(err, errlen, "no router %s in the topology", ip4_format(c->a, x));
 		return -1;
 	}
 	switch (c->kind) {
@@ -339,7 +334,7 @@ static int apply_one(struct edlist *l, const struct scen_change *c, char *err, s
 					ne = &l->e[i];
 			if (ne == NULL) {
 				snprintf(err, errlen, "router %s is not on transit network %s",
-				         ip(c->a, x), ip(c->b, y));
+				         ip4_format(c->a, x), ip4_format(c->b, y));
 				return -1;
 			}
 			if (edit_router(l, c->a, drop_transit, c, &hit) < 0 ||
@@ -348,7 +343,7 @@ static int apply_one(struct edlist *l, const struct scen_change *c, char *err, s
 			return 0;
 		}
 		if (!have_router(l, c->b)) {
-			snprintf(err, errlen, "no router %s in the topology", ip(c->b, x));
+			snprintf(err, errlen, "no router %s in the topology", ip4_format(c->b, x));
 			return -1;
 		}
 		if (edit_router(l, c->a, drop_p2p, c, &hit) < 0)
@@ -366,9 +361,9 @@ static int apply_one(struct edlist *l, const struct scen_change *c, char *err, s
 			if (n)
 				snprintf(err, errlen, "%s and %s share transit network %s, not a "
 				         "point-to-point link: fail one's attachment (%s-%s)",
-				         ip(c->a, x), ip(c->b, y), ip(n, z), x, z);
+				         ip4_format(c->a, x), ip4_format(c->b, y), ip4_format(n, z), x, z);
 			else
-				snprintf(err, errlen, "no link between %s and %s", ip(c->a, x), ip(c->b, y));
+				snprintf(err, errlen, "no link between %s and %s", ip4_format(c->a, x), ip4_format(c->b, y));
 			return -1;
 		}
 		return 0;
@@ -388,7 +383,7 @@ static int apply_one(struct edlist *l, const struct scen_change *c, char *err, s
 			}
 		}
 		if (hit == 0) {
-			snprintf(err, errlen, "no link from %s to %s", ip(c->a, x), ip(c->b, y));
+			snprintf(err, errlen, "no link from %s to %s", ip4_format(c->a, x), ip4_format(c->b, y));
 			return -1;
 		}
 		return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sbuf.h"
 #include "store.h"
 #include "topoload.h"
 
@@ -49,6 +50,9 @@ void store_close(struct store *s)
 	free(s->names);
 	s->names = NULL;
 	s->nnames = 0;
+	free(s->caps);
+	s->caps = NULL;
+	s->ncaps = 0;
 }
 
 static redisReply *checked(struct store *s, redisReply *r)
@@ -278,12 +282,21 @@ const char *store_label(const struct store *s, uint32_t id, char *buf, size_t le
 	const char *n = store_name(s, id);
 	char a[16];
 
-	fmt_ip(id, a);
-	if (n)
-		snprintf(buf, len, "%s", n);
-	else
-		snprintf(buf, len, "%s", a);
+	snprintf(buf, len, "%s", n ? n : ip4_format(id, a));
 	return buf;
+}
+
+int parse_link_id(const char *s, uint32_t *a, uint32_t *b)
+{
+	char buf[64], *d;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if ((d = strchr(buf, '-')) == NULL)
+		return -1;
+	*d = 0;
+	return parse_ip(buf, a) == 0 && parse_ip(d + 1, b) == 0 ? 0 : -1;
 }
 
 int store_router(const struct store *s, const char *arg, uint32_t *id)
@@ -298,13 +311,9 @@ int store_router(const struct store *s, const char *arg, uint32_t *id)
 	return -1;
 }
 
-static struct cap { uint32_t a, b; uint64_t bps; } *caps;
-static unsigned ncaps;
-static bool caps_loaded;
-
 static int cmp_cap(const void *x, const void *y)
 {
-	const struct cap *p = x, *q = y;
+	const struct store_cap *p = x, *q = y;
 	if (p->a != q->a)
 		return p->a < q->a ? -1 : 1;
 	return p->b < q->b ? -1 : p->b > q->b;
@@ -312,32 +321,24 @@ static int cmp_cap(const void *x, const void *y)
 
 uint64_t store_capacity(struct store *s, uint32_t a, uint32_t b)
 {
-	struct cap key = { a, b, 0 }, *f;
+	struct store_cap key = { a, b, 0 }, *f;
 
-	if (!caps_loaded) {
+	if (s->caps == NULL) {
 		redisReply *r = store_cmd(s, "HGETALL %scapacity", s->prefix);
-		caps = calloc(r->elements / 2 + 1, sizeof(*caps));
-		if (caps == NULL)
+		if ((s->caps = calloc(r->elements / 2 + 1, sizeof(*s->caps))) == NULL)
 			die(1, "out of memory");
 		for (size_t i = 0; i + 1 < r->elements; i += 2) {
-			char buf[64], *dash;
-			const char *k = r->element[i]->str;
-			if (k == NULL || r->element[i + 1]->str == NULL || strlen(k) >= sizeof(buf))
-				continue;
-			strcpy(buf, k);
-			if ((dash = strchr(buf, '-')) == NULL)
-				continue;
-			*dash = 0;
-			if (parse_ip(buf, &caps[ncaps].a) == 0 && parse_ip(dash + 1, &caps[ncaps].b) == 0) {
-				caps[ncaps].bps = strtoull(r->element[i + 1]->str, NULL, 10);
-				ncaps++;
+			struct store_cap *c = &s->caps[s->ncaps];
+			if (r->element[i]->str && r->element[i + 1]->str &&
+			    parse_link_id(r->element[i]->str, &c->a, &c->b) == 0) {
+				c->bps = strtoull(r->element[i + 1]->str, NULL, 10);
+				s->ncaps++;
 			}
 		}
 		freeReplyObject(r);
-		qsort(caps, ncaps, sizeof(*caps), cmp_cap);
-		caps_loaded = true;
+		qsort(s->caps, s->ncaps, sizeof(*s->caps), cmp_cap);
 	}
-	f = ncaps ? bsearch(&key, caps, ncaps, sizeof(*caps), cmp_cap) : NULL;
+	f = s->ncaps ? bsearch(&key, s->caps, s->ncaps, sizeof(*s->caps), cmp_cap) : NULL;
 	return f ? f->bps : 0;
 }
 
@@ -397,11 +398,6 @@ void fmt_rate(double bps, char *buf, size_t len)
 		i++;
 	}
 	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", bps, u[i]);
-}
-
-void fmt_ip(uint32_t a, char *buf)
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
 }
 
 int parse_ip(const char *s, uint32_t *out)

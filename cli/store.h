@@ -26,6 +26,9 @@ struct store {
 	/* router names (<prefix>router-names), sorted by id */
 	struct rname { uint32_t id; char *name; } *names;
 	unsigned nnames;
+	/* link capacities (<prefix>capacity), sorted by (a, b); loaded on first use */
+	struct store_cap { uint32_t a, b; uint64_t bps; } *caps;
+	unsigned ncaps;
 };
 
 struct sums {
@@ -76,8 +79,7 @@ const char *store_label(const struct store *s, uint32_t id, char *buf, size_t le
 /* A router given as a dotted quad or a name: 0 and *id, or -1. */
 int store_router(const struct store *s, const char *arg, uint32_t *id);
 
-/* The capacity of link "A-B" in bits/s (0: none configured); from
- * <prefix>capacity, loaded on first use. */
+/* The capacity of link "A-B" in bits/s (0: none configured). */
 uint64_t store_capacity(struct store *s, uint32_t a, uint32_t b);
 
 /* ospfmon's database (<ospf_prefix>ospf:lsdb), or die; *time_ms its time. */
@@ -87,8 +89,9 @@ struct lsdb *store_lsdb(struct store *s, uint64_t *time_ms, uint64_t *version);
 void fmt_time(uint64_t ms, char *buf, size_t len);          /* 2026-11-02 09:00Z */
 void fmt_bytes(uint64_t b, char *buf, size_t len);          /* 12.3 GB */
 void fmt_rate(double bps, char *buf, size_t len);           /* 123.4 Mb/s */
-void fmt_ip(uint32_t a, char *buf);                          /* 16 bytes */
 int parse_ip(const char *s, uint32_t *out);                  /* host order */
+/* A link or pair id "A-B" (router ids) into a and b; 0, or -1. */
+int parse_link_id(const char *s, uint32_t *a, uint32_t *b);
 /* "2026-11-02T18:00[:SS][Z]", "2026-11-02 18:00", epoch seconds; -1 if not. */
 int parse_time(const char *s, uint64_t *ms);
 

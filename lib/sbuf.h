@@ -22,6 +22,8 @@ struct sbuf {
 
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) LOG_ATTR(2, 3);
 void sbuf_put(struct sbuf *b, const char *s, size_t n);
+/* A dotted-quad address (host order) into buf (16 bytes); returns buf. */
+char *ip4_format(uint32_t addr, char *buf);
 /* A dotted-quad address (host order) in double quotes. */
 void sbuf_ipq(struct sbuf *b, uint32_t addr);
 /* "a.b.c.d/len" in double quotes. */

@@ -563,10 +563,6 @@ static void network_json(struct sbuf *b, const struct topo *t, const struct topo
 	sbuf_printf(b, "]}");
 }
 
-static void area_name(uint32_t a, char *buf)
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
 
 /* The lowest area at or after the given positions of the sorted arrays
  * (LSDB_AS_SCOPE when only AS-scoped entries remain): the renderings walk
@@ -599,7 +595,7 @@ void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
 
 		if (area == LSDB_AS_SCOPE)
 			break;
-		area_name(area, an);
+		ip4_format(area, an);
 		sbuf_printf(b, "%s{\"area\":\"%s\",\"routers\":[", asep, an);
 		asep = ",";
 		for (sep = ""; ir < t->nr && t->r[ir].area == area; ir++, sep = ",") {
@@ -887,7 +883,7 @@ void topo_event_json(const struct topo_event *ev, uint64_t time_ms, struct sbuf 
 	sbuf_time_fields(b, time_ms);
 	sbuf_printf(b, ",\"event\":\"%s\"", topo_event_name((enum topo_event_type)ev->type));
 	if (ev->area != LSDB_AS_SCOPE) {
-		area_name(ev->area, an);
+		ip4_format(ev->area, an);
 		sbuf_printf(b, ",\"area\":\"%s\"", an);
 	}
 	if (ev->r_old != NULL || ev->r_new != NULL) {
