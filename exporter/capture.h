@@ -1,8 +1,9 @@
 /*
  * Capture backends behind one small ops table: libpcap (live interface or
- * capture file) and, when built with it, DPDK (dpdk/capture_dpdk.h).  A
- * backend hands frames to a callback in bursts; frames are valid only
- * during the callback.
+ * capture file) and a mapped reader of classic pcap files.  A backend hands
+ * frames to a callback in bursts; frames are valid only during the callback.
+ * DPDK ports are read by the worker lcores of dpdk/engine.h instead: each
+ * worker meters its frames itself, with the same meter.
  */
 #ifndef ANEMONE_CAPTURE_H
 #define ANEMONE_CAPTURE_H
@@ -41,6 +42,8 @@ struct cap_conf {
 	uint32_t timeout_ms;       /* live: deliver a partial burst after this */
 	bool libpcap_only;         /* files: always read through libpcap */
 	const char *dpdk_args;     /* DPDK: EAL arguments, white-space separated */
+	uint32_t dpdk_workers;     /* DPDK: worker lcores, 0 = every one */
+	uint32_t dpdk_queues;      /* DPDK: RX queues per port, 0 = automatic */
 	uint32_t eof_idle_ms;      /* DPDK: end of input after this long without
 	                              a frame, 0 = never */
 };

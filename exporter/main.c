@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <libconfig.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
@@ -27,7 +28,7 @@
 #include "log.h"
 #include "settings.h"
 #ifdef HAVE_DPDK
-#include "capture_dpdk.h"
+#include "engine.h"
 #endif
 
 #define BURST            512
@@ -39,13 +40,15 @@ struct exporter {
 	const struct capture_ops *capops;
 	struct capture *cap;
 	int dlt;
-	struct meter *meter;
+	struct meter *meter;       /* NULL with DPDK: the workers meter */
+#ifdef HAVE_DPDK
+	struct dpdk_engine *dp;
+#endif
 	struct sender *snd[EXP_MAX_DEST];
 	const struct encoder_ops *encops[EXP_MAX_DEST];
 	void *enc[EXP_MAX_DEST];
 	bool enc_open;
 	bool replay;               /* clocked by packet time (-r, DPDK net_pcap) */
-	bool poll_mode;            /* the backend has no descriptor to wait on */
 	uint64_t now_ms;           /* latest time seen: packet or wall clock */
 	uint64_t last_tick_ms;
 	uint64_t cap_errors;       /* capture failures (device gone, file damaged) */
@@ -58,9 +61,10 @@ static void usage(FILE *fp)
 	fprintf(fp,
 	"usage: anemone-exporter [-nvS] [-c FILE] (-i IFACE | -r FILE) [-f FILTER]\n"
 	"                        [-u USER] -x PROTO:HOST:PORT [-x ...]\n"
-	"                        [--dpdk EAL-ARGS [--dpdk-idle-exit SECONDS]]\n"
+	"                        [--dpdk EAL-ARGS [--dpdk-workers N] [--dpdk-queues N]\n"
+	"                         [--dpdk-idle-exit SECONDS]]\n"
 	"  -i IFACE   capture live on IFACE           -r FILE  read a pcap/pcapng file\n"
-	"             (dpdk:PORT: DPDK ethdev port PORT, with --dpdk \"EAL ARGS\")\n"
+	"             (dpdk:PORT[,PORT...]: DPDK ethdev ports, with --dpdk \"EAL ARGS\")\n"
 	"  -x DEST    export to PROTO:HOST:PORT, PROTO v5, ipfix (UDP) or ipfix+tcp;\n"
 	"             IPv6 hosts in brackets: ipfix:[2001:db8::1]:4739\n"
 	"  -c FILE    configuration file (libconfig)  -n       check configuration, exit\n"
@@ -119,12 +123,8 @@ static void on_frame(void *ctx, const struct cap_frame *fr)
 
 	if (!ex->enc_open)
 		encoders_open(ex, fr->ts_ms);
-	/* expire first: a packet that arrives after its flow's timeout starts a
-	 * new flow instead of extending the old one.  Timeouts are whole
-	 * milliseconds, so only a new millisecond can make anything due. */
-	if (fr->ts_ms > ex->now_ms) {
+	if (meter_advance(ex->meter, fr->ts_ms)) {
 		ex->now_ms = fr->ts_ms;
-		flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
 		encoders_tick(ex);
 	}
 	st = meter_packet(ex->meter, ex->dlt, fr->data, fr->caplen, fr->wirelen, ex->now_ms);
@@ -153,12 +153,27 @@ static struct cap_stats capture_stats_now(const struct exporter *ex)
 
 static void print_stats(struct exporter *ex)
 {
-	const struct meter_stats *ms = meter_stats(ex->meter);
-	const struct flowtab_stats *fs = flowtab_stats(meter_flowtab(ex->meter));
+	const struct meter_stats *ms;
+	const struct flowtab_stats *fs;
+	struct cap_stats cur;
 	char drops[1024];
 	size_t off = 0;
 	uint64_t dropped = 0;
+#ifdef HAVE_DPDK
+	struct meter_stats dms;
+	struct flowtab_stats dfs;
 
+	if (ex->dp != NULL) {
+		dpdk_totals(ex->dp, &dms, &dfs, &cur);
+		ms = &dms;
+		fs = &dfs;
+	} else
+#endif
+	{
+		ms = meter_stats(ex->meter);
+		fs = flowtab_stats(meter_flowtab(ex->meter));
+		cur = capture_stats_now(ex);
+	}
 	for (int i = 1; i < PKT_STATUS_MAX; i++) {
 		dropped += ms->drops[i];
 		off += (size_t)snprintf(drops + off, sizeof(drops) - off, " %s=%" PRIu64,
@@ -190,14 +205,16 @@ static void print_stats(struct exporter *ex)
 		         es->skipped, ss->messages, ss->errors, ss->connects, ss->paced_ms);
 	}
 	if (ex->conf->cap.interface != NULL) {
-		struct cap_stats cur = capture_stats_now(ex);
-
 		log_info("stats capture %s: received=%" PRIu64 " dropped=%" PRIu64
 		         " if-dropped=%" PRIu64 " errors=%" PRIu64, ex->conf->cap.interface,
 		         cur.received, cur.dropped, cur.if_dropped, ex->cap_errors);
 	} else {
 		log_info("stats capture %s: errors=%" PRIu64, ex->conf->cap.file, ex->cap_errors);
 	}
+#ifdef HAVE_DPDK
+	if (ex->dp != NULL)
+		dpdk_log_stats(ex->dp);
+#endif
 }
 
 /*
@@ -256,9 +273,8 @@ static void wall_tick(struct exporter *ex)
 {
 	uint64_t w = wall_ms();
 
-	if (w > ex->now_ms)
+	if (meter_advance(ex->meter, w))
 		ex->now_ms = w;
-	flowtab_expire(meter_flowtab(ex->meter), ex->now_ms);
 	encoders_tick(ex);
 }
 
@@ -285,39 +301,67 @@ static int run_file(struct exporter *ex)
 	return rc;
 }
 
-/*
- * A poll-mode capture (DPDK) until SIGTERM/SIGINT or its end of input (no
- * frame for --dpdk-idle-exit seconds).  There is no file descriptor to wait
- * on: the backend backs off briefly after an empty burst.  A replay (net_pcap
- * reading a file) keeps packet time, as -r does; otherwise flows expire on
- * the wall clock.  A failed capture ends the run (the EAL cannot be
- * initialised twice).
- */
-static int run_poll(struct exporter *ex)
+#ifdef HAVE_DPDK
+/* -vv: every ended flow, with the worker that metered it. */
+static void log_flow(unsigned worker, const struct anm_flow *f)
 {
-	char err[512];
-	int rc = 0;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
+	inet_ntop(f->af, f->src.b, a, sizeof(a));
+	inet_ntop(f->af, f->dst.b, b, sizeof(b));
+	log_debug("worker %u: flow %s %u > %s %u proto %u vlan %u packets %" PRIu64
+	          " bytes %" PRIu64 " end %u", worker, a, f->sport, b, f->dport, f->proto,
+	          f->vlan, f->packets, f->octets, f->end_reason);
+}
+
+/* The main lcore's side of the DPDK engine: the ended flows the workers
+ * hand over go to the encoders. */
+static void dpdk_flow(void *ctx, unsigned worker, const struct anm_flow *f)
+{
+	struct exporter *ex = ctx;
+
+	if (!ex->enc_open)
+		encoders_open(ex, f->first_ms);
+	if (ex->conf->verbose >= 2)
+		log_flow(worker, f);
+	export_flow(ex, f);
+}
+
+/*
+ * DPDK: the worker lcores capture and meter; this (main) lcore takes the
+ * flows they end, encodes and sends them, until SIGTERM/SIGINT or the end of
+ * input (no frame on any worker for --dpdk-idle-exit seconds).  A replay
+ * (net_pcap reading files) runs on packet time, as -r does; otherwise on the
+ * wall clock.
+ */
+static int run_dpdk(struct exporter *ex)
+{
+	dpdk_start(ex->dp);
 	while (!sig_stop) {
-		enum cap_result r = ex->capops->dispatch(ex->cap, BURST, on_frame, ex,
-		                                          err, sizeof(err));
-		if (r == CAP_EOF) {
+		uint64_t now = dpdk_now_ms(ex->dp);
+		unsigned n;
+
+		if (ex->replay && !ex->enc_open && dpdk_first_ms(ex->dp) != 0)
+			encoders_open(ex, dpdk_first_ms(ex->dp));
+		if (now > ex->now_ms)
+			ex->now_ms = now;
+		n = dpdk_poll(ex->dp, dpdk_flow, ex);
+		encoders_tick(ex);
+		stats_if_asked(ex);
+		if (dpdk_input_ended(ex->dp)) {
 			log_info("%s: no frame for %u ms: end of input", ex->conf->cap.interface,
 			         ex->conf->cap.eof_idle_ms);
 			break;
 		}
-		if (r == CAP_ERROR) {
-			log_warnx("%s: capture failed: %s", ex->conf->cap.interface, err);
-			ex->cap_errors++;
-			rc = 1;
-			break;
-		}
-		if (!ex->replay)
-			wall_tick(ex);
-		stats_if_asked(ex);
+		if (n == 0)
+			(void)poll(NULL, 0, 1);
 	}
-	return rc;
+	dpdk_stop(ex->dp, dpdk_flow, ex);
+	if (dpdk_now_ms(ex->dp) > ex->now_ms)
+		ex->now_ms = dpdk_now_ms(ex->dp);
+	return 0;
 }
+#endif
 
 /* Live capture until SIGTERM/SIGINT.  A capture that fails (interface gone)
  * is closed and re-opened every REOPEN_MS; flows stay in the table and keep
@@ -384,13 +428,14 @@ static uint64_t random_u64(void)
 struct cli {
 	const char *cfgpath, *iface, *file, *filter, *user, *dpdk;
 	long dpdk_idle_exit;       /* seconds, -1 = not given */
+	long dpdk_workers, dpdk_queues;  /* 0 = not given */
 	const char *x[EXP_MAX_DEST];
 	unsigned nx;
 	bool check_only, syslog;
 	int verbose;
 };
 
-enum { OPT_DPDK = 256, OPT_DPDK_IDLE };
+enum { OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES };
 
 /* Parse argv into *cli.  Returns -1 to go on, or an exit status. */
 static int parse_cli(int argc, char **argv, struct cli *cli)
@@ -409,6 +454,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "help",      no_argument,       NULL, 'h' },
 		{ "dpdk",      required_argument, NULL, OPT_DPDK },
 		{ "dpdk-idle-exit", required_argument, NULL, OPT_DPDK_IDLE },
+		{ "dpdk-workers", required_argument, NULL, OPT_DPDK_WORKERS },
+		{ "dpdk-queues", required_argument, NULL, OPT_DPDK_QUEUES },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -438,6 +485,21 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 				        "number of seconds (0-86400)\n", optarg);
 				return CONF_EXIT;
 			}
+			break;
+		}
+		case OPT_DPDK_WORKERS:
+		case OPT_DPDK_QUEUES: {
+			long max = ch == OPT_DPDK_WORKERS ? 64 : 16, v;
+			char *end;
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 || v < 1 || v > max) {
+				fprintf(stderr, "anemone-exporter: --dpdk-%s: '%s' is not a number "
+				        "from 1 to %ld\n", ch == OPT_DPDK_WORKERS ? "workers" : "queues",
+				        optarg, max);
+				return CONF_EXIT;
+			}
+			*(ch == OPT_DPDK_WORKERS ? &cli->dpdk_workers : &cli->dpdk_queues) = v;
 			break;
 		}
 		case 'x':
@@ -500,6 +562,10 @@ static int build_conf(struct exporter_conf *conf, config_t *cfg, const struct cl
 	}
 	if (cli->dpdk_idle_exit >= 0)
 		conf->cap.eof_idle_ms = (uint32_t)cli->dpdk_idle_exit * 1000;
+	if (cli->dpdk_workers > 0)
+		conf->cap.dpdk_workers = (uint32_t)cli->dpdk_workers;
+	if (cli->dpdk_queues > 0)
+		conf->cap.dpdk_queues = (uint32_t)cli->dpdk_queues;
 	if (cli->user != NULL)
 		conf->user = cli->user;
 	if (cli->syslog)
@@ -553,23 +619,27 @@ int main(int argc, char **argv)
 	ex.conf = &conf;
 	ex.capops = conf.cap.file != NULL && !conf.cap.libpcap_only && pcapfile_usable(conf.cap.file) ?
 	            &pcapfile_capture_ops : &pcap_capture_ops;
-#ifdef HAVE_DPDK
-	if (conf.cap.interface != NULL && is_dpdk_interface(conf.cap.interface))
-	{
-		ex.capops = &dpdk_capture_ops;
-		ex.poll_mode = true;
-	}
-#endif
 	ex.drop_rl = (struct ratelim)RATELIM_INIT(1000, 5);
-	if (open_capture(&ex, err, sizeof(err)) < 0)
-		fatalx("%s", err);
-	ex.replay = conf.cap.file != NULL;
 #ifdef HAVE_DPDK
-	if (ex.capops == &dpdk_capture_ops && dpdk_capture_replays(ex.cap)) {
-		ex.replay = true;
-		log_info("%s: replaying recorded timestamps (net_pcap)", conf.cap.interface);
-	}
+	if (conf.cap.interface != NULL && is_dpdk_interface(conf.cap.interface)) {
+		struct dpdk_conf dc = {
+			.eal_args = conf.cap.dpdk_args, .ports = conf.cap.interface,
+			.workers = conf.cap.dpdk_workers, .queues = conf.cap.dpdk_queues,
+			.promisc = conf.cap.promisc, .eof_idle_ms = conf.cap.eof_idle_ms,
+			.if_index_set = conf.if_index_set, .meter = conf.meter,
+		};
+		if ((ex.dp = dpdk_open(&dc, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+		ex.replay = dpdk_replays(ex.dp);
+		if (ex.replay)
+			log_info("%s: replaying recorded timestamps (net_pcap)", conf.cap.interface);
+	} else
 #endif
+	{
+		if (open_capture(&ex, err, sizeof(err)) < 0)
+			fatalx("%s", err);
+		ex.replay = conf.cap.file != NULL;
+	}
 	if (!conf.max_rate_set)
 		conf.max_rate = ex.replay ? DEF_FILE_RATE : 0;
 	for (unsigned i = 0; i < conf.ndest; i++) {
@@ -579,7 +649,7 @@ int main(int argc, char **argv)
 		if (ex.replay)
 			sender_set_patience(ex.snd[i], FILE_SEND_PATIENCE_S);
 	}
-	if ((ex.meter = meter_new(&conf.meter, export_flow, &ex)) == NULL)
+	if (ex.cap != NULL && (ex.meter = meter_new(&conf.meter, export_flow, &ex)) == NULL)
 		fatalx("cannot allocate a flow table of %u flows (%zu MiB)",
 		       conf.meter.flows.max_flows,
 		       (size_t)conf.meter.flows.max_flows * flowtab_bytes_per_flow() >> 20);
@@ -597,10 +667,16 @@ int main(int argc, char **argv)
 		}
 		log_info("capturing on %s, exporting to %u destination(s)", conf.cap.interface,
 		         conf.ndest);
-		rc = ex.poll_mode ? run_poll(&ex) : run_live(&ex);
+#ifdef HAVE_DPDK
+		if (ex.dp != NULL)
+			rc = run_dpdk(&ex);
+		else
+#endif
+			rc = run_live(&ex);
 	}
 
-	flowtab_flush(meter_flowtab(ex.meter), ANM_END_FORCED);
+	if (ex.meter != NULL)
+		flowtab_flush(meter_flowtab(ex.meter), ANM_END_FORCED);
 	for (unsigned i = 0; i < conf.ndest && ex.enc_open; i++)
 		ex.encops[i]->flush(ex.enc[i], ex.now_ms);
 	print_stats(&ex);
@@ -613,6 +689,9 @@ int main(int argc, char **argv)
 	meter_free(ex.meter);
 	if (ex.cap != NULL)
 		ex.capops->close(ex.cap);
+#ifdef HAVE_DPDK
+	dpdk_close(ex.dp);
+#endif
 	config_destroy(&cfg);
 	return rc;
 }

@@ -25,6 +25,7 @@ struct meter {
 	struct flowtab *ft;
 	uint64_t sample_count;
 	uint64_t rng;
+	uint64_t now_ms;
 	struct frag_slot frag[FRAG_SLOTS];
 	struct meter_stats st;
 };
@@ -174,6 +175,45 @@ enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
 	flowtab_update(m->ft, &k, &p, now_ms);
 	m->st.decoded++;
 	return PKT_OK;
+}
+
+unsigned meter_spread(unsigned key_fields, uint64_t seed, unsigned n, int dlt,
+                      const uint8_t *buf, uint32_t caplen, uint32_t wirelen)
+{
+	struct pkt_info pi;
+	uint64_t w[3] = { 0, 0, 0 };
+
+	if (n <= 1 || pkt_decode(dlt, buf, caplen, wirelen, &pi) != PKT_OK)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		uint64_t s = 0, d = 0;
+		if (key_fields & KEY_SRC_ADDR)
+			memcpy(&s, pi.src.b + 8 * i, 8);
+		if (key_fields & KEY_DST_ADDR)
+			memcpy(&d, pi.dst.b + 8 * i, 8);
+		w[i] = s ^ d;                  /* the same both ways */
+	}
+	if (key_fields & KEY_VLAN)
+		w[2] = (uint64_t)pi.vlan << 16 | pi.inner_vlan;
+	if (key_fields & KEY_PROTO)
+		w[2] |= (uint64_t)pi.proto << 32;
+	w[2] |= (uint64_t)pi.af << 40;
+	/* high bits of the hash, scaled to 0..n-1 without a division */
+	return (unsigned)(((hash_words(w, sizeof(w), seed) >> 32) * n) >> 32);
+}
+
+bool meter_advance(struct meter *m, uint64_t now_ms)
+{
+	if (now_ms <= m->now_ms)
+		return false;
+	m->now_ms = now_ms;
+	flowtab_expire(m->ft, now_ms);
+	return true;
+}
+
+void meter_set_in_if(struct meter *m, uint32_t in_if)
+{
+	m->conf.in_if = in_if;
 }
 
 struct flowtab *meter_flowtab(struct meter *m)

@@ -7,6 +7,7 @@
 #ifndef ANEMONE_METER_H
 #define ANEMONE_METER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "decode.h"
 #include "export.h"
@@ -58,6 +59,28 @@ void meter_free(struct meter *m);
  * also for frames skipped by sampling) so the caller can log drops. */
 enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
                              uint32_t caplen, uint32_t wirelen, uint64_t now_ms);
+
+/* Move the meter's clock to now_ms if that is later, exporting every flow
+ * whose timeout has passed (before the packet that brought the new time is
+ * accounted: it then starts a new flow instead of extending the old one).
+ * Returns true if the clock moved.  Timeouts are whole milliseconds, so only
+ * a new millisecond can make anything due. */
+bool meter_advance(struct meter *m, uint64_t now_ms);
+
+/* The ingressInterface of the frames that follow (a capture of several
+ * ports tells them apart). */
+void meter_set_in_if(struct meter *m, uint32_t in_if);
+
+/*
+ * Which of n workers meters this frame: a hash of the key fields that stay
+ * the same for every packet of a flow and in both directions of a
+ * conversation: the addresses (combined symmetrically), VLANs and protocol,
+ * never the ports (a later fragment has none, and the flow of its first
+ * fragment must stay on one worker).  Frames that do not decode go to worker
+ * 0.  Pure; seed as the flow tables'.  Returns 0..n-1 (n >= 1).
+ */
+unsigned meter_spread(unsigned key_fields, uint64_t seed, unsigned n, int dlt,
+                      const uint8_t *buf, uint32_t caplen, uint32_t wirelen);
 
 struct flowtab *meter_flowtab(struct meter *m);
 const struct meter_stats *meter_stats(const struct meter *m);

@@ -50,7 +50,8 @@ static const char *const top_known[] = {
 };
 static const char *const input_known[] = {
 	"interface", "file", "filter", "promiscuous", "snaplen", "buffer-size",
-	"interface-index", "file-reader", "dpdk", "dpdk-idle-exit", NULL
+	"interface-index", "file-reader", "dpdk", "dpdk-idle-exit",
+	"dpdk-workers", "dpdk-queues", NULL
 };
 static const char *const flows_known[] = {
 	"max-flows", "active-timeout", "idle-timeout", "tcp-linger", "key", NULL
@@ -90,6 +91,10 @@ static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const confi
 	conf_string(cx, g, "dpdk", &c->cap.dpdk_args);
 	if (conf_uint(cx, g, "dpdk-idle-exit", 0, 86400, &v) > 0)   /* seconds */
 		c->cap.eof_idle_ms = (uint32_t)(v * 1000);
+	if (conf_uint(cx, g, "dpdk-workers", 1, 64, &v) > 0)
+		c->cap.dpdk_workers = (uint32_t)v;
+	if (conf_uint(cx, g, "dpdk-queues", 1, 16, &v) > 0)
+		c->cap.dpdk_queues = (uint32_t)v;
 	if (conf_uint(cx, g, "interface-index", 0, UINT32_MAX, &v) > 0) {
 		c->meter.in_if = (uint32_t)v;
 		c->if_index_set = true;

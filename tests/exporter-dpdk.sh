@@ -1,8 +1,12 @@
 #!/bin/sh
 # The DPDK input (needs root): full-length captures replayed by DPDK's net_pcap virtual
 # device (-i dpdk:0) give the same flow records as the same files read with
-# -r; and missing devices, too little memory and bad EAL arguments end the
-# exporter with a message and a non-zero status, not a crash.
+# -r, with one worker and with two (software spreading: net_pcap has no
+# RSS); with two, every flow and both directions of every conversation are
+# metered by exactly one worker; two ports are read at once; and missing
+# devices, a port that cannot start, too little memory, too few lcores and
+# bad EAL arguments end the exporter with a message and a non-zero status,
+# not a crash.
 #
 # net_pcap sets each packet's length from the captured length, so only
 # captures whose frames are not truncated (caplen == len) can match.
@@ -24,7 +28,8 @@ eal() {
 	EAL="--no-huge --no-pci --no-shconf --file-prefix $prefix $*"
 }
 
-# records FILE: every field of every IPFIX data record, one record a line, sorted
+# records FILE [REGEX]: every field (but those matching REGEX) of every IPFIX
+# data record, one record a line, sorted
 records() {
 	TZ=UTC ipfixDump --in "$1" | python3 -c '
 import re, sys
@@ -37,11 +42,37 @@ for line in sys.stdin:
         cur = None
     elif cur is not None:
         m = re.match(r"\s*\((\d+)\)\s+(\S+)\s*:\s*(.*)$", line)
-        if m:
+        if m and not (sys.argv[1] and re.fullmatch(sys.argv[1], m.group(2))):
             cur.append("%s=%s" % (m.group(2), m.group(3).strip()))
 for r in sorted(" ".join(sorted(r)) for r in recs):
     print(r)
-'
+' "${2:-}"
+}
+
+# one_worker LOG: from the -vv lines "worker N: flow A P > B Q proto X vlan V ...",
+# every flow key was metered by one worker, both directions of a
+# conversation by the same one, and every worker metered some flows
+one_worker() {
+	python3 - "$1" <<'PY'
+import re, sys
+owner, per = {}, {}
+for line in open(sys.argv[1]):
+    m = re.search(r"worker (\d+): flow (\S+) (\d+) > (\S+) (\d+) proto (\d+) vlan (\d+)", line)
+    if not m:
+        continue
+    w, a, p, b, q, proto, vlan = m.groups()
+    per[w] = per.get(w, 0) + 1
+    for key in ((a, p, b, q, proto, vlan), ):
+        if owner.setdefault(key, w) != w:
+            sys.exit("flow %s on workers %s and %s" % (key, owner[key], w))
+    rev = (b, q, a, p, proto, vlan)
+    if rev in owner and owner[rev] != w:
+        sys.exit("conversation %s: one direction on worker %s, the other on %s" % (key, owner[rev], w))
+if len(per) < 2:
+    sys.exit("flows on %d worker(s) only: %s" % (len(per), per))
+pairs = sum(1 for (a, p, b, q, pr, v) in owner if (b, q, a, p, pr, v) in owner)
+print("%d flows, %s per worker, %d in two-way conversations" % (len(owner), per, pairs))
+PY
 }
 
 # full_length FILE: no frame of the classic pcap FILE is truncated
@@ -59,21 +90,27 @@ while off < len(d):
 PY
 }
 
+# Two workers need three lcores (the main one exports): lcores 0-2 on the
+# machine's first two CPUs, scheduled by the kernel.
+LCORES="--lcores (0-2)@(0-1)"
 for cap in real-veth.pcap v4-mixed.pcap v6.pcap vlan.pcap; do
 	full_length "$CAPS/$cap" || fail "$cap has truncated frames: net_pcap cannot replay it faithfully"
-	for how in file dpdk; do
+	for how in file w1 w2; do
 		sink_start tcp "$T/$cap.$how.ipfix"
-		if [ $how = file ]; then
-			set -- -r "$CAPS/$cap"
-		else
+		case $how in
+		file) set -- -r "$CAPS/$cap" ;;
+		w1)
 			eal -m 512 "--vdev=net_pcap0,rx_pcap=$CAPS/$cap"
 			set -- -i dpdk:0 --dpdk "$EAL" --dpdk-idle-exit 1
 			if [ $cap = vlan.pcap ]; then   # the same from the configuration file
 				printf 'input = { interface = "dpdk:0"; dpdk = "%s"; dpdk-idle-exit = 1; };\n' \
 					"$EAL" >"$T/dpdk.conf"
 				set -- -c "$T/dpdk.conf"
-			fi
-		fi
+			fi ;;
+		w2)
+			eal -m 512 "$LCORES" "--vdev=net_pcap0,rx_pcap=$CAPS/$cap"
+			set -- -i dpdk:0 --dpdk "$EAL" --dpdk-workers 2 --dpdk-idle-exit 1 -vv ;;
+		esac
 		SHOW_ON_FAIL="$T/$cap.$how.log"
 		timeout 60 "$EXPORTER" "$@" -x "ipfix+tcp:127.0.0.1:$SINK_PORT" \
 			>"$T/$cap.$how.log" 2>&1 || fail "$cap ($how): exporter exit $?"
@@ -81,16 +118,50 @@ for cap in real-veth.pcap v4-mixed.pcap v6.pcap vlan.pcap; do
 		records "$T/$cap.$how.ipfix" >"$T/$cap.$how.txt" || fail "$cap ($how): ipfixDump"
 	done
 	[ -s "$T/$cap.file.txt" ] || fail "$cap: no records from -r"
-	grep -q 'replaying recorded timestamps' "$T/$cap.dpdk.log" ||
-		fail "$cap: net_pcap gave no recorded timestamps"
-	received=$(exporter_stat "$T/$cap.dpdk.log" received)
-	seen=$(exporter_stat "$T/$cap.dpdk.log" seen)
-	[ "$received" = "$seen" ] && [ "$seen" -gt 0 ] ||
-		fail "$cap: DPDK received $received frames, the meter saw $seen"
-	diff "$T/$cap.file.txt" "$T/$cap.dpdk.txt" >"$T/$cap.diff" ||
-		fail "$cap: DPDK and -r records differ: $(head -20 "$T/$cap.diff")"
-	info "$cap: $(wc -l <"$T/$cap.file.txt") identical records, $seen frames"
+	for how in w1 w2; do
+		SHOW_ON_FAIL="$T/$cap.$how.log"
+		grep -q 'replaying recorded timestamps' "$T/$cap.$how.log" ||
+			fail "$cap ($how): net_pcap gave no recorded timestamps"
+		received=$(exporter_stat "$T/$cap.$how.log" received)
+		seen=$(exporter_stat "$T/$cap.$how.log" seen)
+		[ "$received" = "$seen" ] && [ "$seen" -gt 0 ] ||
+			fail "$cap ($how): DPDK received $received frames, the meter saw $seen"
+		diff "$T/$cap.file.txt" "$T/$cap.$how.txt" >"$T/$cap.diff" ||
+			fail "$cap: DPDK ($how) and -r records differ: $(head -20 "$T/$cap.diff")"
+	done
+	grep -q 'worker 1 on lcore .*spread to it' "$T/$cap.w2.log" ||
+		fail "$cap: the second worker did not start"
+	spread=$(grep -c '^anemone-exporter: stats worker' "$T/$cap.w2.log")
+	[ "$spread" = 2 ] || fail "$cap: $spread worker statistics lines, not 2"
+	one=$(one_worker "$T/$cap.w2.log") || fail "$cap: $one"
+	info "$cap: $(wc -l <"$T/$cap.file.txt") identical records, $seen frames; 2 workers: $one"
 done
+
+# Two ports at once, two workers: each file's flows (keys, packets, bytes),
+# told apart by ingressInterface (port id + 1).  Times and end reasons differ
+# from -r: the two files are read at once, so a worker's clock is the latest
+# packet time of either.
+sink_start tcp "$T/2p.ipfix"
+eal -m 512 "$LCORES" "--vdev=net_pcap0,rx_pcap=$CAPS/v6.pcap" "--vdev=net_pcap1,rx_pcap=$CAPS/vlan.pcap"
+SHOW_ON_FAIL="$T/2p.log"
+timeout 60 "$EXPORTER" -i dpdk:0,1 --dpdk "$EAL" --dpdk-workers 2 --dpdk-idle-exit 1 \
+	-x "ipfix+tcp:127.0.0.1:$SINK_PORT" >"$T/2p.log" 2>&1 || fail "two ports: exporter exit $?"
+sink_stop "$SINK_PID"
+skip_fields='ingressInterface|flowStartMilliseconds|flowEndMilliseconds|flowEndReason'
+records "$T/2p.ipfix" "$skip_fields" >"$T/2p.txt"
+for cap in v6.pcap vlan.pcap; do
+	records "$T/$cap.file.ipfix" "$skip_fields"
+done | sort >"$T/2p.want"
+diff "$T/2p.want" "$T/2p.txt" >"$T/2p.diff" || fail "two ports: records differ: $(head -20 "$T/2p.diff")"
+for i in 1 2; do
+	n=$(records "$T/2p.ipfix" | grep -c "ingressInterface=$i\b")
+	[ "$n" -gt 0 ] || fail "two ports: no record with ingressInterface $i"
+done
+for port in 0 1; do
+	grep -q "stats queue dpdk:$port/0 (worker $port): received=[1-9]" "$T/2p.log" ||
+		fail "two ports: dpdk:$port was not read by worker $port"
+done
+info "two ports: $(wc -l <"$T/2p.txt") records, as from the two files"
 
 # fault ARGS... -- PATTERN: the exporter fails cleanly with a message matching PATTERN
 fault() {
@@ -114,6 +185,14 @@ eal -m 512 "--vdev=net_pcap0,rx_pcap=$T/missing.pcap"   # the device fails to pr
 fault "no DPDK port 0" -i dpdk:0 --dpdk "$EAL"
 eal -m 512 --no-such-eal-option
 fault "EAL initialisation failed" -i dpdk:0 --dpdk "$EAL"
+eal -m 512 "--vdev=net_pcap0,rx_pcap=$c"   # net_pcap has one RX queue per file
+fault "dpdk:0: cannot start the port: 2 RX queues asked" -i dpdk:0 --dpdk "$EAL" --dpdk-queues 2
+eal -m 512 -l 0 "--vdev=net_pcap0,rx_pcap=$c"
+fault "no worker lcore" -i dpdk:0 --dpdk "$EAL"
+eal -m 512 -l 0-1 "--vdev=net_pcap0,rx_pcap=$c"
+fault "2 workers need 2 worker lcores, the EAL has 1" -i dpdk:0 --dpdk "$EAL" --dpdk-workers 2
+eal -m 512 "--vdev=net_pcap0,rx_pcap=$c"
+fault "dpdk:0,0: port 0 given twice" -i dpdk:0,0 --dpdk "$EAL"
 eal -m 512
 fault "not a DPDK port" -i dpdk:eth0 --dpdk "$EAL"
 fault "needs EAL arguments" -i dpdk:0

@@ -3,7 +3,8 @@
  * every link type, encapsulation and transport the decoder knows, plus
  * malformed and truncated ones.  Every frame is handed to the decoder in a
  * heap buffer of exactly caplen bytes, so a sanitizer build catches any read
- * past the captured bytes.
+ * past the captured bytes.  Also meter_spread, the decoder-based choice of
+ * the DPDK worker that meters a frame.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "check.h"
 #include "decode.h"
+#include "meter.h"
 
 /* --- frame builder ---------------------------------------------------- */
 
@@ -1246,6 +1248,95 @@ static void test_status_names(void)
 	CHECK(strcmp(pkt_status_name((enum pkt_status)1000), "unknown") == 0);
 }
 
+/* --- meter_spread: which worker meters a frame ---------------------------- */
+
+/* An Ethernet/IPv4 frame a -> b (last octets), UDP sport -> dport, with
+ * IPv4 fragment field frag (offset in 8-byte units | 0x2000 more fragments). */
+static void spread_frame(struct frame *f, unsigned a, unsigned b, unsigned sport,
+                         unsigned dport, unsigned frag, unsigned vlan_id)
+{
+	size_t ip;
+
+	f_init(f);
+	if (vlan_id) {
+		eth(f, 0x8100);
+		vlan(f, vlan_id, 0x0800);
+	} else {
+		eth(f, 0x0800);
+	}
+	ip = ip4(f, 5, 0, 77, frag, 17);
+	f->b[ip + 15] = (uint8_t)a;
+	f->b[ip + 19] = (uint8_t)b;
+	if ((frag & 0x1fff) == 0)
+		udp(f, sport, dport, 8);
+	else
+		pad(f, 16);
+	ip4_end(f, ip);
+}
+
+static unsigned spread_of(const struct frame *f, unsigned n)
+{
+	return meter_spread(KEY_ALL, 42, n, DLT_EN10MB, f->b, (uint32_t)f->n, (uint32_t)f->n);
+}
+
+static void test_spread(void)
+{
+	struct frame f, g;
+	unsigned count[4] = { 0, 0, 0, 0 };
+
+	for (unsigned a = 1; a < 250; a++)
+		for (unsigned b = a + 1; b < 250; b += 7) {
+			unsigned w;
+			spread_frame(&f, a, b, 1000 + a, 2000 + b, 0, 0);
+			w = spread_of(&f, 4);
+			CHECK(w < 4);
+			count[w < 4 ? w : 0]++;
+			/* the other direction, other ports, and both fragments of a
+			 * fragmented packet: the same worker */
+			spread_frame(&g, b, a, 2000 + b, 1000 + a, 0, 0);
+			CHECK(spread_of(&g, 4) == w);
+			spread_frame(&g, a, b, 5, 6, 0, 0);
+			CHECK(spread_of(&g, 4) == w);
+			spread_frame(&g, a, b, 1000 + a, 2000 + b, 0x2000, 0);
+			CHECK(spread_of(&g, 4) == w);
+			spread_frame(&g, a, b, 0, 0, 3, 0);
+			CHECK(spread_of(&g, 4) == w);
+			/* one worker: always 0 */
+			CHECK(spread_of(&f, 1) == 0);
+		}
+	/* 249 * 36 / 2 conversations over 4 workers: none gets under 20% */
+	for (int i = 0; i < 4; i++) {
+		if (count[i] * 5 < (count[0] + count[1] + count[2] + count[3]))
+			fprintf(stderr, "spread: worker %d got %u\n", i, count[i]);
+		CHECK(count[i] * 5 >= count[0] + count[1] + count[2] + count[3]);
+	}
+	/* VLAN is part of the key: VLANs split a conversation's flows, both
+	 * directions of each stay together */
+	{
+		unsigned differ = 0;
+		for (unsigned v = 1; v < 64; v++) {
+			spread_frame(&f, 1, 2, 1, 2, 0, v);
+			spread_frame(&g, 2, 1, 2, 1, 0, v);
+			CHECK(spread_of(&f, 4) == spread_of(&g, 4));
+			spread_frame(&g, 1, 2, 1, 2, 0, v + 1);
+			differ += spread_of(&f, 4) != spread_of(&g, 4);
+		}
+		CHECK(differ > 0);
+	}
+	/* frames that do not decode: worker 0, and no read past caplen */
+	f_init(&f);
+	eth(&f, 0x0806);
+	pad(&f, 28);
+	CHECK(spread_of(&f, 4) == 0);
+	spread_frame(&f, 1, 2, 1, 2, 0, 0);
+	for (size_t n = 0; n < f.n; n++) {
+		uint8_t *copy = malloc(n ? n : 1);
+		memcpy(copy, f.b, n);
+		CHECK(meter_spread(KEY_ALL, 42, 4, DLT_EN10MB, copy, (uint32_t)n, (uint32_t)f.n) < 4);
+		free(copy);
+	}
+}
+
 int main(void)
 {
 	int i;
@@ -1264,6 +1355,7 @@ int main(void)
 	test_null_loop();
 	test_bad_linktype();
 	test_status_names();
+	test_spread();
 
 	/* every status is produced by some frame above */
 	for (i = 0; i < PKT_STATUS_MAX; i++) {
