@@ -102,6 +102,7 @@ struct worker {
 	struct dpdk_engine *e;
 	unsigned id, lcore;
 	struct meter *meter;
+	struct spreader *spreader;     /* software spreading, with several workers */
 	struct rte_ring *in, *out;
 	struct rxq rxq[MAX_RXQ];
 	unsigned nrxq;
@@ -550,8 +551,8 @@ static unsigned rx_queue(struct worker *w, struct rxq *q)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		data = frame_bytes(w, m, &caplen);
 		to = !q->spread || data == NULL ? w->id :
-		     meter_spread(e->conf.meter.key_fields, e->conf.meter.flows.seed,
-		                  e->nworkers, DLT_EN10MB, data, caplen, rte_pktmbuf_pkt_len(m));
+		     spreader_pick(w->spreader, DLT_EN10MB, data, caplen, rte_pktmbuf_pkt_len(m),
+		                   t > w->now_ms ? t : w->now_ms);
 		if (to == w->id) {
 			account(w, m, data, caplen, t);
 			rte_pktmbuf_free(m);
@@ -662,6 +663,7 @@ static void free_workers(struct dpdk_engine *e)
 		if (w == NULL)
 			continue;
 		meter_free(w->meter);
+		spreader_free(w->spreader);
 		rte_ring_free(w->in);
 		rte_ring_free(w->out);
 		free(w->bounce);
@@ -721,6 +723,9 @@ static int workers_create(struct dpdk_engine *e, char *err, size_t errlen)
 			return -1;
 		}
 		if ((w->bounce = malloc(BOUNCE)) == NULL)
+			goto nomem;
+		if (e->nworkers > 1 && (w->spreader = spreader_new(e->conf.meter.key_fields,
+		                            e->conf.meter.flows.seed, e->nworkers)) == NULL)
 			goto nomem;
 		snprintf(name, sizeof(name), "anm_in_%u", i);
 		w->in = rte_ring_create(name, IN_RING, (int)rte_lcore_to_socket_id(lcore),

@@ -5,12 +5,15 @@
  * worker never waits for it unless its ring of ended flows is full.
  *
  * Spreading: a port whose device hashes in hardware (RSS) gets one RX queue
- * per worker and a symmetric key over the IP addresses, and queue q of every
- * port goes to worker q % workers.  A port without RSS (virtual devices:
- * net_pcap, net_ring, net_null) is read by one worker that hashes each frame
- * in software (meter_spread) and passes it on through the other workers' input
- * rings.  Either way both directions of a conversation, and every fragment of
- * a packet, land on one worker.
+ * per worker and a symmetric key over the IP addresses only (a NIC hashes a
+ * fragment by its addresses: with ports in the hash, a fragmented packet's
+ * flow would straddle two workers), and queue q of every port goes to
+ * worker q % workers.  A port without RSS (virtual devices: net_pcap,
+ * net_ring, net_null) is read by one worker that hashes each frame's flow key
+ * in software, ports included, with fragments resolved (spreader_pick), and
+ * passes it on through the other workers' input rings.  Either way both
+ * directions of a conversation, and every fragment of a packet, land on one
+ * worker.
  *
  * Built only with HAVE_DPDK; DPDK's headers and flags stay in dpdk/.
  */

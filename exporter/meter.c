@@ -1,3 +1,4 @@
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,7 +96,7 @@ static int sample_take(struct meter *m)
  * protocol, fragment id), so later fragments join the same flow.  Direct-mapped
  * and overwritten on collision: bounded memory, no allocation.
  */
-static struct frag_slot *frag_slot(struct meter *m, const struct pkt_info *pi,
+static struct frag_slot *frag_slot(struct frag_slot *table, const struct pkt_info *pi,
                                    struct frag_key *k)
 {
 	memset(k, 0, sizeof(*k));
@@ -106,13 +107,15 @@ static struct frag_slot *frag_slot(struct meter *m, const struct pkt_info *pi,
 	k->proto = pi->proto;
 	/* unseeded on purpose: the slot choice must not change between runs (replays
 	 * are byte-identical), and a direct-mapped cache stays O(1) under any input */
-	return &m->frag[hash_words(k, sizeof(*k), 0) & (FRAG_SLOTS - 1)];
+	return &table[hash_words(k, sizeof(*k), 0) & (FRAG_SLOTS - 1)];
 }
 
-static void frag_resolve(struct meter *m, struct pkt_info *pi, uint64_t now_ms)
+/* Remember a first fragment's ports, or give a later fragment those of its
+ * first.  False for a later fragment whose first was not seen (ports 0). */
+static bool frag_resolve(struct frag_slot *table, struct pkt_info *pi, uint64_t now_ms)
 {
 	struct frag_key k;
-	struct frag_slot *s = frag_slot(m, pi, &k);
+	struct frag_slot *s = frag_slot(table, pi, &k);
 
 	if (pi->frag == PKT_FRAG_FIRST) {
 		s->key = k;
@@ -123,8 +126,27 @@ static void frag_resolve(struct meter *m, struct pkt_info *pi, uint64_t now_ms)
 		pi->sport = s->sport;
 		pi->dport = s->dport;
 	} else {
-		m->st.frag_unmatched++;
+		return false;
 	}
+	return true;
+}
+
+/* The flow key of a decoded packet: the configured fields, the rest zero. */
+static void key_of(unsigned kf, uint32_t in_if, const struct pkt_info *pi, struct flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->af = pi->af;
+	if (kf & KEY_SRC_ADDR) k->src = pi->src;
+	if (kf & KEY_DST_ADDR) k->dst = pi->dst;
+	if (kf & KEY_SRC_PORT) k->sport = pi->sport;
+	if (kf & KEY_DST_PORT) k->dport = pi->dport;
+	if (kf & KEY_PROTO)    k->proto = pi->proto;
+	if (kf & KEY_TOS)      k->tos = pi->tos;
+	if (kf & KEY_VLAN) {
+		k->vlan = pi->vlan;
+		k->inner_vlan = pi->inner_vlan;
+	}
+	if (kf & KEY_IN_IF)    k->in_if = in_if;
 }
 
 enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
@@ -145,22 +167,9 @@ enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
 		m->st.drops[st]++;
 		return st;
 	}
-	if (pi.frag != PKT_FRAG_NONE)
-		frag_resolve(m, &pi, now_ms);
-
-	memset(&k, 0, sizeof(k));
-	k.af = pi.af;
-	if (kf & KEY_SRC_ADDR) k.src = pi.src;
-	if (kf & KEY_DST_ADDR) k.dst = pi.dst;
-	if (kf & KEY_SRC_PORT) k.sport = pi.sport;
-	if (kf & KEY_DST_PORT) k.dport = pi.dport;
-	if (kf & KEY_PROTO)    k.proto = pi.proto;
-	if (kf & KEY_TOS)      k.tos = pi.tos;
-	if (kf & KEY_VLAN) {
-		k.vlan = pi.vlan;
-		k.inner_vlan = pi.inner_vlan;
-	}
-	if (kf & KEY_IN_IF)    k.in_if = m->conf.in_if;
+	if (pi.frag != PKT_FRAG_NONE && !frag_resolve(m->frag, &pi, now_ms))
+		m->st.frag_unmatched++;
+	key_of(kf, m->conf.in_if, &pi, &k);
 
 	p.octets = pi.ip_len;
 	p.tcp_flags = pi.tcp_flags;            /* the decoder sets them for TCP only */
@@ -177,29 +186,59 @@ enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
 	return PKT_OK;
 }
 
-unsigned meter_spread(unsigned key_fields, uint64_t seed, unsigned n, int dlt,
-                      const uint8_t *buf, uint32_t caplen, uint32_t wirelen)
+struct spreader {
+	unsigned key_fields, n;
+	uint64_t seed;
+	struct frag_slot frag[FRAG_SLOTS];
+};
+
+struct spreader *spreader_new(unsigned key_fields, uint64_t seed, unsigned n)
+{
+	struct spreader *sp = calloc(1, sizeof(*sp));
+
+	if (sp == NULL)
+		return NULL;
+	sp->key_fields = key_fields;
+	sp->seed = seed;
+	sp->n = n ? n : 1;
+	return sp;
+}
+
+void spreader_free(struct spreader *sp)
+{
+	free(sp);
+}
+
+unsigned spreader_pick(struct spreader *sp, int dlt, const uint8_t *buf, uint32_t caplen,
+                       uint32_t wirelen, uint64_t now_ms)
 {
 	struct pkt_info pi;
-	uint64_t w[3] = { 0, 0, 0 };
+	struct flow_key k;
 
-	if (n <= 1 || pkt_decode(dlt, buf, caplen, wirelen, &pi) != PKT_OK)
+	if (sp->n <= 1 || pkt_decode(dlt, buf, caplen, wirelen, &pi) != PKT_OK)
 		return 0;
-	for (int i = 0; i < 2; i++) {
-		uint64_t s = 0, d = 0;
-		if (key_fields & KEY_SRC_ADDR)
-			memcpy(&s, pi.src.b + 8 * i, 8);
-		if (key_fields & KEY_DST_ADDR)
-			memcpy(&d, pi.dst.b + 8 * i, 8);
-		w[i] = s ^ d;                  /* the same both ways */
+	/* later fragments get their first's ports, as the meter will give them */
+	if (pi.frag != PKT_FRAG_NONE)
+		(void)frag_resolve(sp->frag, &pi, now_ms);
+	key_of(sp->key_fields, 0, &pi, &k);
+	/* ICMP's "ports" (type, code) differ between request and reply */
+	if (k.proto == IPPROTO_ICMP || k.proto == IPPROTO_ICMPV6)
+		k.sport = k.dport = 0;
+	k.tos = 0;                             /* may differ between directions */
+	/* both directions alike: the lower endpoint first */
+	{
+		int c = memcmp(k.src.b, k.dst.b, sizeof(k.src.b));
+		if (c > 0 || (c == 0 && k.sport > k.dport)) {
+			union anm_addr a = k.src;
+			uint16_t p = k.sport;
+			k.src = k.dst;
+			k.dst = a;
+			k.sport = k.dport;
+			k.dport = p;
+		}
 	}
-	if (key_fields & KEY_VLAN)
-		w[2] = (uint64_t)pi.vlan << 16 | pi.inner_vlan;
-	if (key_fields & KEY_PROTO)
-		w[2] |= (uint64_t)pi.proto << 32;
-	w[2] |= (uint64_t)pi.af << 40;
 	/* high bits of the hash, scaled to 0..n-1 without a division */
-	return (unsigned)(((hash_words(w, sizeof(w), seed) >> 32) * n) >> 32);
+	return (unsigned)(((hash_words(&k, sizeof(k), sp->seed) >> 32) * sp->n) >> 32);
 }
 
 bool meter_advance(struct meter *m, uint64_t now_ms)

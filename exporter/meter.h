@@ -72,15 +72,21 @@ bool meter_advance(struct meter *m, uint64_t now_ms);
 void meter_set_in_if(struct meter *m, uint32_t in_if);
 
 /*
- * Which of n workers meters this frame: a hash of the key fields that stay
- * the same for every packet of a flow and in both directions of a
- * conversation: the addresses (combined symmetrically), VLANs and protocol,
- * never the ports (a later fragment has none, and the flow of its first
- * fragment must stay on one worker).  Frames that do not decode go to worker
- * 0.  Pure; seed as the flow tables'.  Returns 0..n-1 (n >= 1).
+ * Which of n workers meters a frame (software spreading for DPDK ports
+ * without RSS): a hash of the frame's flow key, with the fields that may
+ * differ between the two directions of a conversation put in one order
+ * (addresses and ports), left out (ToS, ICMP type and code) or not known
+ * (interface).  So every packet of a flow, and both directions of a
+ * conversation, go to one worker.  A later fragment gets the ports of its
+ * first fragment from a table of the spreader's own, as the meter does.
+ * Frames that do not decode go to worker 0.  Seed as the flow tables'.
  */
-unsigned meter_spread(unsigned key_fields, uint64_t seed, unsigned n, int dlt,
-                      const uint8_t *buf, uint32_t caplen, uint32_t wirelen);
+struct spreader;
+struct spreader *spreader_new(unsigned key_fields, uint64_t seed, unsigned n);
+void spreader_free(struct spreader *sp);
+/* 0..n-1; now_ms as for meter_packet (fragment table expiry). */
+unsigned spreader_pick(struct spreader *sp, int dlt, const uint8_t *buf, uint32_t caplen,
+                       uint32_t wirelen, uint64_t now_ms);
 
 struct flowtab *meter_flowtab(struct meter *m);
 const struct meter_stats *meter_stats(const struct meter *m);

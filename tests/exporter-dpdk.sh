@@ -163,6 +163,74 @@ for port in 0 1; do
 done
 info "two ports: $(wc -l <"$T/2p.txt") records, as from the two files"
 
+# Live: net_pcap on a veth in a namespace of the test's own (rx_iface=),
+# two workers on the wall clock, conversations both ways between two
+# namespaces; SIGUSR1 gives statistics while running; SIGTERM exports every
+# flow, each on one worker, with every packet sent.
+A=anm-dpdk-a-$$ B=anm-dpdk-b-$$
+IA=and$$a IB=and$$b
+netns_cleanup() {
+	ip netns pids "$A" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns pids "$B" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
+}
+CLEANUP_HOOKS="$CLEANUP_HOOKS netns_cleanup"
+ip netns add "$A" && ip netns add "$B" || fail "cannot create namespaces"
+ip -n "$A" link set lo up
+ip link add "$IA" netns "$A" type veth peer name "$IB" netns "$B" || fail "cannot create veth pair"
+ip -n "$A" addr add 10.124.0.1/24 dev "$IA"
+ip -n "$B" addr add 10.124.0.2/24 dev "$IB"
+ip -n "$A" link set "$IA" up
+ip -n "$B" link set "$IB" up
+ns_tcp_listening() { ip netns exec "$A" ss -Hltn "sport = :$1" | grep -q .; }
+tport=$(free_port)
+ip netns exec "$A" "$top_srcdir/tests/flow-sink" --tcp "$tport" --out "$T/live.ipfix" &
+sink=$!; BG_PIDS="$BG_PIDS $sink"
+wait_for 10 ns_tcp_listening "$tport" || fail "flow-sink did not start"
+eal -m 512 "$LCORES" "--vdev=net_pcap0,rx_iface=$IA"
+ip netns exec "$A" "$EXPORTER" -i dpdk:0 --dpdk "$EAL" --dpdk-workers 2 -vv \
+	-x "ipfix+tcp:127.0.0.1:$tport" >"$T/live.log" 2>&1 &
+exp=$!; BG_PIDS="$BG_PIDS $exp"
+SHOW_ON_FAIL="$T/live.log"
+wait_for 20 grep -q "capturing on dpdk:0" "$T/live.log" || fail "exporter did not start"
+grep -q 'replaying' "$T/live.log" && fail "a live port taken for a replay"
+# send NS SRC DST: 40 conversations of 5 datagrams, ports 41000+i <-> 7000+i
+send() {
+	ip netns exec "$1" python3 -c "
+import socket, sys, time
+src, dst, back = sys.argv[1], sys.argv[2], sys.argv[3] == 'back'
+socks = []
+for i in range(40):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, (7000 if back else 41000) + i))
+    socks.append(s)
+for k in range(5):
+    for i, s in enumerate(socks):
+        s.sendto(b'y' * 100, (dst, (41000 if back else 7000) + i))
+    time.sleep(0.02)
+" "$2" "$3" "$4"
+}
+sleep 1
+send "$B" 10.124.0.2 10.124.0.1 fwd
+send "$A" 10.124.0.1 10.124.0.2 back
+sleep 0.5
+kill -USR1 "$exp"
+wait_for 5 grep -q "stats worker 1 (lcore" "$T/live.log" || fail "no worker statistics on SIGUSR1"
+kill -TERM "$exp"
+wait "$exp" || fail "live: exporter exit $?"
+sleep 0.5
+kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
+one=$(one_worker "$T/live.log") || fail "live: $one"
+# every conversation: 5 datagrams of 128 IP bytes each way, in one record
+records "$T/live.ipfix" >"$T/live.txt"
+n=$(grep -c "octetDeltaCount=640 packetDeltaCount=5 protocolIdentifier=17 .*sourceIPv4Address=10.124.0.[12] " "$T/live.txt")
+[ "$n" = 80 ] || fail "live: $n UDP records of 5 datagrams, want 80: $(grep protocolIdentifier=17 "$T/live.txt" | head -5)"
+for w in 0 1; do
+	grep -q "stats worker $w (lcore [0-9]*): seen=[1-9]" "$T/live.log" || fail "live: worker $w saw nothing"
+done
+info "live: 80 conversations' records; $one"
+
 # fault ARGS... -- PATTERN: the exporter fails cleanly with a message matching PATTERN
 fault() {
 	pattern=$1; shift

@@ -3,7 +3,7 @@
  * every link type, encapsulation and transport the decoder knows, plus
  * malformed and truncated ones.  Every frame is handed to the decoder in a
  * heap buffer of exactly caplen bytes, so a sanitizer build catches any read
- * past the captured bytes.  Also meter_spread, the decoder-based choice of
+ * past the captured bytes.  Also spreader_pick, the decoder-based choice of
  * the DPDK worker that meters a frame.
  */
 #include <stdlib.h>
@@ -1248,12 +1248,13 @@ static void test_status_names(void)
 	CHECK(strcmp(pkt_status_name((enum pkt_status)1000), "unknown") == 0);
 }
 
-/* --- meter_spread: which worker meters a frame ---------------------------- */
+/* --- spreader_pick: which worker meters a frame --------------------------- */
 
-/* An Ethernet/IPv4 frame a -> b (last octets), UDP sport -> dport, with
- * IPv4 fragment field frag (offset in 8-byte units | 0x2000 more fragments). */
-static void spread_frame(struct frame *f, unsigned a, unsigned b, unsigned sport,
-                         unsigned dport, unsigned frag, unsigned vlan_id)
+/* An Ethernet/IPv4 frame 10.0.0.a -> 10.0.0.b of protocol proto (UDP:
+ * sport -> dport; ICMP: type sport, code dport), IPv4 fragment field frag
+ * (offset in 8-byte units | 0x2000 more fragments), fragment id 77. */
+static void spread_frame(struct frame *f, unsigned a, unsigned b, unsigned proto,
+                         unsigned sport, unsigned dport, unsigned frag, unsigned vlan_id)
 {
 	size_t ip;
 
@@ -1264,62 +1265,81 @@ static void spread_frame(struct frame *f, unsigned a, unsigned b, unsigned sport
 	} else {
 		eth(f, 0x0800);
 	}
-	ip = ip4(f, 5, 0, 77, frag, 17);
-	f->b[ip + 15] = (uint8_t)a;
-	f->b[ip + 19] = (uint8_t)b;
-	if ((frag & 0x1fff) == 0)
+	ip = ip4(f, 5, a & 0xfc, 77, frag, proto);
+	memcpy(f->b + ip + 12, (const uint8_t[]){ 10, 0, 0, (uint8_t)a }, 4);
+	memcpy(f->b + ip + 16, (const uint8_t[]){ 10, 0, 0, (uint8_t)b }, 4);
+	if ((frag & 0x1fff) != 0)
+		pad(f, 16);
+	else if (proto == 17)
 		udp(f, sport, dport, 8);
 	else
-		pad(f, 16);
+		icmp(f, sport, dport);
 	ip4_end(f, ip);
 }
 
-static unsigned spread_of(const struct frame *f, unsigned n)
+static unsigned pick(struct spreader *sp, const struct frame *f)
 {
-	return meter_spread(KEY_ALL, 42, n, DLT_EN10MB, f->b, (uint32_t)f->n, (uint32_t)f->n);
+	return spreader_pick(sp, DLT_EN10MB, f->b, (uint32_t)f->n, (uint32_t)f->n, 1000);
 }
 
 static void test_spread(void)
 {
+	struct spreader *sp = spreader_new(KEY_ALL, 42, 4), *one = spreader_new(KEY_ALL, 42, 1);
 	struct frame f, g;
-	unsigned count[4] = { 0, 0, 0, 0 };
+	unsigned count[4] = { 0, 0, 0, 0 }, total = 0;
 
-	for (unsigned a = 1; a < 250; a++)
-		for (unsigned b = a + 1; b < 250; b += 7) {
+	CHECK(sp != NULL && one != NULL);
+	for (unsigned a = 1; a < 250; a += 3)
+		for (unsigned b = a + 1; b < 250; b += 5) {
 			unsigned w;
-			spread_frame(&f, a, b, 1000 + a, 2000 + b, 0, 0);
-			w = spread_of(&f, 4);
+			spread_frame(&f, a, b, 17, 1000 + a, 2000 + b, 0, 0);
+			w = pick(sp, &f);
 			CHECK(w < 4);
 			count[w < 4 ? w : 0]++;
-			/* the other direction, other ports, and both fragments of a
-			 * fragmented packet: the same worker */
-			spread_frame(&g, b, a, 2000 + b, 1000 + a, 0, 0);
-			CHECK(spread_of(&g, 4) == w);
-			spread_frame(&g, a, b, 5, 6, 0, 0);
-			CHECK(spread_of(&g, 4) == w);
-			spread_frame(&g, a, b, 1000 + a, 2000 + b, 0x2000, 0);
-			CHECK(spread_of(&g, 4) == w);
-			spread_frame(&g, a, b, 0, 0, 3, 0);
-			CHECK(spread_of(&g, 4) == w);
+			total++;
+			/* the other direction (with another ToS) */
+			spread_frame(&g, b, a, 17, 2000 + b, 1000 + a, 0, 0);
+			CHECK(pick(sp, &g) == w);
+			/* a fragmented packet of the flow: first and later fragment */
+			spread_frame(&g, a, b, 17, 1000 + a, 2000 + b, 0x2000, 0);
+			CHECK(pick(sp, &g) == w);
+			spread_frame(&g, a, b, 17, 0, 0, 3, 0);
+			CHECK(pick(sp, &g) == w);
+			/* ICMP echo and its reply */
+			spread_frame(&f, a, b, 1, 8, 0, 0, 0);
+			spread_frame(&g, b, a, 1, 0, 0, 0, 0);
+			CHECK(pick(sp, &f) == pick(sp, &g));
 			/* one worker: always 0 */
-			CHECK(spread_of(&f, 1) == 0);
+			CHECK(pick(one, &f) == 0);
 		}
-	/* 249 * 36 / 2 conversations over 4 workers: none gets under 20% */
+	/* no worker gets under 20% of the conversations */
 	for (int i = 0; i < 4; i++) {
-		if (count[i] * 5 < (count[0] + count[1] + count[2] + count[3]))
-			fprintf(stderr, "spread: worker %d got %u\n", i, count[i]);
-		CHECK(count[i] * 5 >= count[0] + count[1] + count[2] + count[3]);
+		if (count[i] * 5 < total)
+			fprintf(stderr, "spread: worker %d got %u of %u\n", i, count[i], total);
+		CHECK(count[i] * 5 >= total);
 	}
+	/* one pair of hosts, many conversations: every worker gets some */
+	memset(count, 0, sizeof(count));
+	for (unsigned p = 0; p < 400; p++) {
+		spread_frame(&f, 1, 2, 17, 30000 + p, 53, 0, 0);
+		count[pick(sp, &f) & 3]++;
+	}
+	for (int i = 0; i < 4; i++)
+		CHECK(count[i] > 40);
+	/* a later fragment whose first was never seen counts as ports 0 */
+	spread_frame(&f, 9, 10, 17, 0, 0, 0, 0);
+	spread_frame(&g, 9, 10, 17, 0, 0, 5, 0);
+	CHECK(pick(sp, &f) == pick(sp, &g));
 	/* VLAN is part of the key: VLANs split a conversation's flows, both
 	 * directions of each stay together */
 	{
 		unsigned differ = 0;
 		for (unsigned v = 1; v < 64; v++) {
-			spread_frame(&f, 1, 2, 1, 2, 0, v);
-			spread_frame(&g, 2, 1, 2, 1, 0, v);
-			CHECK(spread_of(&f, 4) == spread_of(&g, 4));
-			spread_frame(&g, 1, 2, 1, 2, 0, v + 1);
-			differ += spread_of(&f, 4) != spread_of(&g, 4);
+			spread_frame(&f, 1, 2, 17, 1, 2, 0, v);
+			spread_frame(&g, 2, 1, 17, 2, 1, 0, v);
+			CHECK(pick(sp, &f) == pick(sp, &g));
+			spread_frame(&g, 1, 2, 17, 1, 2, 0, v + 1);
+			differ += pick(sp, &f) != pick(sp, &g);
 		}
 		CHECK(differ > 0);
 	}
@@ -1327,14 +1347,16 @@ static void test_spread(void)
 	f_init(&f);
 	eth(&f, 0x0806);
 	pad(&f, 28);
-	CHECK(spread_of(&f, 4) == 0);
-	spread_frame(&f, 1, 2, 1, 2, 0, 0);
+	CHECK(pick(sp, &f) == 0);
+	spread_frame(&f, 1, 2, 17, 1, 2, 0, 0);
 	for (size_t n = 0; n < f.n; n++) {
 		uint8_t *copy = malloc(n ? n : 1);
 		memcpy(copy, f.b, n);
-		CHECK(meter_spread(KEY_ALL, 42, 4, DLT_EN10MB, copy, (uint32_t)n, (uint32_t)f.n) < 4);
+		CHECK(spreader_pick(sp, DLT_EN10MB, copy, (uint32_t)n, (uint32_t)f.n, 1000) < 4);
 		free(copy);
 	}
+	spreader_free(sp);
+	spreader_free(one);
 }
 
 int main(void)
