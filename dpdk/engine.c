@@ -276,15 +276,112 @@ none:
 	p->devts = false;             /* no readable clock: stamp with the TSC */
 }
 
+static uint8_t sym_key[64];           /* 0x6d5a repeated: a symmetric Toeplitz key */
+
+/* Does the port hash with our key (read back: a driver may accept a key
+ * and ignore it)? */
+static bool rss_verified(const struct port *p, uint8_t key_len)
+{
+	uint8_t key[sizeof(sym_key)];
+	struct rte_eth_rss_conf rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.rss_key = key;
+	rc.rss_key_len = key_len;
+	if (rte_eth_dev_rss_hash_conf_get(p->id, &rc) != 0 || rc.rss_hf == 0)
+		return false;
+	return memcmp(key, sym_key, key_len) == 0;
+}
+
+/* Configure and start a port: with RSS over p->nq queues, or without.  Some
+ * drivers want as many TX queues as RX queues (net_tap): then TX queues are
+ * set up too, and never used. */
+static int port_start(struct dpdk_engine *e, struct port *p,
+                      const struct rte_eth_dev_info *info, char *err, size_t errlen)
+{
+	struct rte_eth_conf pconf;
+	struct rte_eth_rxconf rxconf;
+	uint16_t nrxd = RX_DESC, ntxd = 0, ntxq = 0;
+	uint8_t key_len = info->hash_key_size && info->hash_key_size <= sizeof(sym_key) ?
+	                  info->hash_key_size : 40;
+	int rc, socket;
+
+	memset(&pconf, 0, sizeof(pconf));
+	if (p->rss) {
+		pconf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		pconf.rx_adv_conf.rss_conf.rss_key = sym_key;
+		pconf.rx_adv_conf.rss_conf.rss_key_len = key_len;
+		/* addresses only: every fragment of a packet, and so every
+		 * packet of a flow, hashes alike */
+		pconf.rx_adv_conf.rss_conf.rss_hf = info->flow_type_rss_offloads &
+			(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_IPV6 |
+			 RTE_ETH_RSS_FRAG_IPV6 | RTE_ETH_RSS_IPV6_EX);
+	} else {
+		pconf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+	}
+	if (p->devts)
+		pconf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+	if (p->nq > info->max_rx_queues) {
+		snprintf(err, errlen, "%s: cannot start the port: %u RX queues asked, the "
+		         "device (driver %s) has at most %u", p->name, p->nq, p->driver,
+		         info->max_rx_queues);
+		return -1;
+	}
+	if ((rc = rte_eth_dev_configure(p->id, p->nq, 0, &pconf)) != 0) {
+		ntxq = p->nq;
+		if (ntxq > info->max_tx_queues ||
+		    rte_eth_dev_configure(p->id, p->nq, ntxq, &pconf) != 0) {
+			snprintf(err, errlen, "%s: cannot configure the port (driver %s, %u RX "
+			         "queues%s): %s", p->name, p->driver, p->nq, p->rss ? ", RSS" : "",
+			         rte_strerror(-rc));
+			return -1;
+		}
+		ntxd = 512;
+	}
+	p->configured = true;
+	if ((rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->id, &nrxd, &ntxd)) != 0) {
+		snprintf(err, errlen, "%s: descriptors: %s", p->name, rte_strerror(-rc));
+		return -1;
+	}
+	socket = rte_eth_dev_socket_id(p->id);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	rxconf = info->default_rxconf;
+	rxconf.offloads = pconf.rxmode.offloads;
+	for (uint16_t q = 0; q < p->nq; q++)
+		if ((rc = rte_eth_rx_queue_setup(p->id, q, nrxd, (unsigned)socket, &rxconf,
+		                                 e->pool)) != 0) {
+			snprintf(err, errlen, "%s: RX queue %u: %s", p->name, q, rte_strerror(-rc));
+			return -1;
+		}
+	for (uint16_t q = 0; q < ntxq; q++)
+		if ((rc = rte_eth_tx_queue_setup(p->id, q, ntxd, (unsigned)socket, NULL)) != 0) {
+			snprintf(err, errlen, "%s: TX queue %u: %s", p->name, q, rte_strerror(-rc));
+			return -1;
+		}
+	if (e->conf.promisc && (rc = rte_eth_promiscuous_enable(p->id)) != 0 && rc != -ENOTSUP) {
+		snprintf(err, errlen, "%s: promiscuous mode: %s", p->name, rte_strerror(-rc));
+		return -1;
+	}
+	if ((rc = rte_eth_dev_start(p->id)) != 0) {
+		snprintf(err, errlen, "%s: cannot start the port (driver %s): %s", p->name,
+		         p->driver, rte_strerror(-rc));
+		return -1;
+	}
+	p->started = true;
+	if (p->rss && !rss_verified(p, key_len)) {
+		snprintf(err, errlen, "%s: the device (driver %s) does not hash with the "
+		         "symmetric key it was given", p->name, p->driver);
+		return -1;
+	}
+	return 0;
+}
+
 static int port_setup(struct dpdk_engine *e, struct port *p, unsigned pidx,
                       char *err, size_t errlen)
 {
-	static uint8_t sym_key[64];   /* 0x6d5a repeated: a symmetric Toeplitz key */
-	struct rte_eth_conf pconf;
 	struct rte_eth_dev_info info;
-	struct rte_eth_rxconf rxconf;
-	uint16_t nrxd = RX_DESC, ntxd = 0;
-	int rc, socket;
+	int rc;
 
 	for (size_t i = 0; i < sizeof(sym_key); i += 2) {
 		sym_key[i] = 0x6d;
@@ -305,66 +402,25 @@ static int port_setup(struct dpdk_engine *e, struct port *p, unsigned pidx,
 	p->in_if = e->conf.if_index_set ? e->conf.meter.in_if + pidx :
 	           e->nports > 1 ? (uint32_t)p->id + 1 : e->conf.meter.in_if;
 	e->in_if[p->id] = p->in_if;
-
-	memset(&pconf, 0, sizeof(pconf));
+	p->devts = !p->replay && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP);
 	p->rss = e->nworkers > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) &&
 	         info.max_rx_queues > 1 && e->conf.queues != 1;
-	if (p->rss) {
-		p->nq = (uint16_t)(e->conf.queues ? e->conf.queues : e->nworkers);
-		pconf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		pconf.rx_adv_conf.rss_conf.rss_key = sym_key;
-		pconf.rx_adv_conf.rss_conf.rss_key_len =
-			info.hash_key_size && info.hash_key_size <= sizeof(sym_key) ?
-			info.hash_key_size : 40;
-		/* addresses only: every fragment of a packet, and so every
-		 * packet of a flow, hashes alike */
-		pconf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-			(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_IPV6 |
-			 RTE_ETH_RSS_FRAG_IPV6 | RTE_ETH_RSS_IPV6_EX);
-	} else {
-		p->nq = (uint16_t)(e->conf.queues ? e->conf.queues : 1);
-		pconf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
-	}
-	p->devts = !p->replay && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP);
-	if (p->devts)
-		pconf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
-	if (p->nq > info.max_rx_queues) {
-		snprintf(err, errlen, "%s: cannot start the port: %u RX queues asked, the "
-		         "device (driver %s) has at most %u", p->name, p->nq, p->driver,
-		         info.max_rx_queues);
-		return -1;
-	}
-	if ((rc = rte_eth_dev_configure(p->id, p->nq, 0, &pconf)) != 0) {
-		snprintf(err, errlen, "%s: cannot configure the port (driver %s, %u RX "
-		         "queues): %s", p->name, p->driver, p->nq, rte_strerror(-rc));
-		return -1;
-	}
-	p->configured = true;
-	if ((rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->id, &nrxd, &ntxd)) != 0) {
-		snprintf(err, errlen, "%s: descriptors: %s", p->name, rte_strerror(-rc));
-		return -1;
-	}
-	socket = rte_eth_dev_socket_id(p->id);
-	if (socket < 0)
-		socket = (int)rte_socket_id();
-	rxconf = info.default_rxconf;
-	rxconf.offloads = pconf.rxmode.offloads;
-	for (uint16_t q = 0; q < p->nq; q++)
-		if ((rc = rte_eth_rx_queue_setup(p->id, q, nrxd, (unsigned)socket, &rxconf,
-		                                 e->pool)) != 0) {
-			snprintf(err, errlen, "%s: RX queue %u: %s", p->name, q, rte_strerror(-rc));
+	p->nq = (uint16_t)(e->conf.queues ? e->conf.queues : p->rss ? e->nworkers : 1);
+
+	if (port_start(e, p, &info, err, errlen) < 0) {
+		if (!p->rss)
 			return -1;
-		}
-	if (e->conf.promisc && (rc = rte_eth_promiscuous_enable(p->id)) != 0 && rc != -ENOTSUP) {
-		snprintf(err, errlen, "%s: promiscuous mode: %s", p->name, rte_strerror(-rc));
-		return -1;
+		/* RSS as we need it (symmetric) is not to be had: one queue,
+		 * spread in software */
+		log_warnx("%s; using one RX queue, spread in software", err);
+		if (p->started)
+			(void)rte_eth_dev_stop(p->id);
+		p->started = false;
+		p->rss = false;
+		p->nq = 1;
+		if (port_start(e, p, &info, err, errlen) < 0)
+			return -1;
 	}
-	if ((rc = rte_eth_dev_start(p->id)) != 0) {
-		snprintf(err, errlen, "%s: cannot start the port (driver %s): %s", p->name,
-		         p->driver, rte_strerror(-rc));
-		return -1;
-	}
-	p->started = true;
 	(void)rte_eth_stats_reset(p->id);
 
 	p->ts_off = -1;

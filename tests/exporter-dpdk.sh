@@ -3,7 +3,9 @@
 # device (-i dpdk:0) give the same flow records as the same files read with
 # -r, with one worker and with two (software spreading: net_pcap has no
 # RSS); with two, every flow and both directions of every conversation are
-# metered by exactly one worker; two ports are read at once; and missing
+# metered by exactly one worker; two ports are read at once; live capture
+# (net_pcap on a veth) with two workers; a device whose RSS is not as
+# needed (net_tap) falls back to software spreading; and missing
 # devices, a port that cannot start, too little memory, too few lcores and
 # bad EAL arguments end the exporter with a message and a non-zero status,
 # not a crash.
@@ -230,6 +232,47 @@ for w in 0 1; do
 	grep -q "stats worker $w (lcore [0-9]*): seen=[1-9]" "$T/live.log" || fail "live: worker $w saw nothing"
 done
 info "live: 80 conversations' records; $one"
+
+# A device that claims RSS but does not hash with the symmetric key it is
+# given (net_tap, in namespace A): the exporter says so and falls back to
+# one queue spread in software.  The tap's kernel side sends 40 flows.
+TAPIF=ant$$
+eal -m 512 "$LCORES" "--vdev=net_tap0,iface=$TAPIF"
+tport=$(free_port)
+ip netns exec "$A" "$top_srcdir/tests/flow-sink" --tcp "$tport" --out "$T/tap.ipfix" &
+sink=$!; BG_PIDS="$BG_PIDS $sink"
+wait_for 10 ns_tcp_listening "$tport" || fail "flow-sink did not start"
+ip netns exec "$A" "$EXPORTER" -i dpdk:0 --dpdk "$EAL" --dpdk-workers 2 -vv \
+	-x "ipfix+tcp:127.0.0.1:$tport" >"$T/tap.log" 2>&1 &
+exp=$!; BG_PIDS="$BG_PIDS $exp"
+SHOW_ON_FAIL="$T/tap.log"
+wait_for 20 grep -q "capturing on dpdk:0" "$T/tap.log" || fail "tap: exporter did not start"
+grep -q "does not hash with the symmetric key it was given; using one RX queue, spread in software" \
+	"$T/tap.log" || fail "tap: no RSS fallback message"
+ip -n "$A" addr add 10.125.0.1/24 dev "$TAPIF" && ip -n "$A" link set "$TAPIF" up &&
+	ip -n "$A" neigh replace 10.125.0.2 lladdr 02:00:0a:7d:00:02 dev "$TAPIF" ||
+	fail "tap: cannot address $TAPIF"
+ip netns exec "$A" python3 -c "
+import socket, time
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for i in range(40)]
+for k in range(3):
+    for i, s in enumerate(socks):
+        s.sendto(b'z' * 50, ('10.125.0.2', 9000 + i))
+    time.sleep(0.02)
+"
+sleep 0.5
+kill -TERM "$exp"
+wait "$exp" || fail "tap: exporter exit $?"
+sleep 0.5
+kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
+n=$(records "$T/tap.ipfix" | grep -c "destinationIPv4Address=10.125.0.2 .*octetDeltaCount=234 packetDeltaCount=3 protocolIdentifier=17")
+[ "$n" = 40 ] || fail "tap: $n records of 3 datagrams to 10.125.0.2, want 40"
+grep -q "stats port dpdk:0 (net_tap, spread in software)" "$T/tap.log" || fail "tap: not spread in software"
+for w in 0 1; do
+	grep -q "stats worker $w (lcore [0-9]*): seen=[1-9]" "$T/tap.log" || fail "tap: worker $w saw nothing"
+done
+one=$(one_worker "$T/tap.log") || fail "tap: $one"
+info "tap: RSS refused, spread in software: 40 flows; $one"
 
 # fault ARGS... -- PATTERN: the exporter fails cleanly with a message matching PATTERN
 fault() {
