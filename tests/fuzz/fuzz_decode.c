@@ -7,8 +7,12 @@
  * when the frame's first byte is a multiple of 4, else it is larger by
  * (first byte % 4) * 700, to exercise snaplen-truncated captures.
  *
+ * Every frame also goes through the DPDK software spreader (spreader_pick,
+ * which decodes too and keeps a fragment table across frames).
+ *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
  *        -Ilib -Iexporter tests/fuzz/fuzz_decode.c exporter/decode.c
+ *        exporter/meter.c exporter/flowtab.c
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +21,7 @@
 #include <pcap/dlt.h>
 
 #include "decode.h"
+#include "meter.h"
 
 static const int link_types[] = {
 	DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW,
@@ -47,6 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		wirelen += (size_t)(frame[0] % 4) * 700;
 
 	st = pkt_decode(dlt, frame, caplen, wirelen, &pi);
+	{
+		static struct spreader *sp;
+		static uint64_t now;
+		if (sp == NULL && (sp = spreader_new(KEY_ALL, 7, 3)) == NULL)
+			abort();
+		if (spreader_pick(sp, dlt, frame, (uint32_t)caplen, (uint32_t)wirelen, now += 10) >= 3)
+			abort();
+	}
 
 	if ((unsigned)st >= PKT_STATUS_MAX)
 		abort();
