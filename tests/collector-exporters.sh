@@ -111,13 +111,7 @@ record_wait   # fprobe alone: the others, stopping, may signal more than their o
 # --- fprobe: live capture on one end of a veth pair in a namespace of the
 # test's own; the capture's frames are sent into the other end ---
 NS="anm-exporters-$$"
-ns_cleanup() {
-	for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p"; done
-	sleep 0.2
-	ip netns del "$NS"
-}
-ip netns add "$NS" || fail "cannot create a network namespace"
-CLEANUP_HOOKS="$CLEANUP_HOOKS ns_cleanup"
+netns_add "$NS" || fail "cannot create a network namespace"
 ip -n "$NS" link add fpa type veth peer name fpb || fail "cannot create a veth pair"
 for i in fpa fpb; do   # no IPv6 autoconfiguration traffic of their own
 	ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1"

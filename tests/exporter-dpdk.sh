@@ -171,14 +171,7 @@ info "two ports: $(wc -l <"$T/2p.txt") records, as from the two files"
 # flow, each on one worker, with every packet sent.
 A=anm-dpdk-a-$$ B=anm-dpdk-b-$$
 IA=and$$a IB=and$$b
-netns_cleanup() {
-	ip netns pids "$A" 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns pids "$B" 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns del "$A" 2>/dev/null
-	ip netns del "$B" 2>/dev/null
-}
-CLEANUP_HOOKS="$CLEANUP_HOOKS netns_cleanup"
-ip netns add "$A" && ip netns add "$B" || fail "cannot create namespaces"
+netns_add "$A" "$B" || fail "cannot create namespaces"
 ip -n "$A" link set lo up
 ip link add "$IA" netns "$A" type veth peer name "$IB" netns "$B" || fail "cannot create veth pair"
 ip -n "$A" addr add 10.124.0.1/24 dev "$IA"

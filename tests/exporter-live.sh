@@ -12,13 +12,6 @@ need ip nfcapd nfdump python3 ss
 
 A=anm-live-a-$$ B=anm-live-b-$$
 IA=anl$$a IB=anl$$b
-netns_cleanup() {
-	ip netns pids "$A" 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns pids "$B" 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns del "$A" 2>/dev/null
-	ip netns del "$B" 2>/dev/null
-}
-CLEANUP_HOOKS="netns_cleanup"
 
 mkveth() {
 	ip link add "$IA" netns "$A" type veth peer name "$IB" netns "$B" || return 1
@@ -27,7 +20,7 @@ mkveth() {
 	ip -n "$A" link set "$IA" up
 	ip -n "$B" link set "$IB" up
 }
-ip netns add "$A" && ip netns add "$B" || fail "cannot create namespaces"
+netns_add "$A" "$B" || fail "cannot create namespaces"
 ip -n "$A" link set lo up
 mkveth || fail "cannot create veth pair"
 

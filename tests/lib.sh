@@ -32,6 +32,25 @@ fail() {
 	exit 1
 }
 skip() { echo "SKIP: $*" >&2; exit 77; }
+
+# netns_add NAME...: create network namespaces, each killed (its processes)
+# and deleted when the test ends, whatever way it ends
+TEST_NETNS=""
+netns_cleanup() {
+	for n in $TEST_NETNS; do
+		pids=$(ip netns pids "$n" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -n "$pids" ] && { kill $pids; sleep 0.2; }
+		ip netns del "$n"
+	done
+}
+netns_add() {
+	case " $CLEANUP_HOOKS " in *" netns_cleanup "*) ;; *) CLEANUP_HOOKS="$CLEANUP_HOOKS netns_cleanup" ;; esac
+	for n in "$@"; do
+		TEST_NETNS="$TEST_NETNS $n"
+		ip netns add "$n" || return 1
+	done
+}
 info() { echo "-- $*"; }
 need() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"; done; }
 need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces / live capture)"; }
