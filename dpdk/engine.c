@@ -599,12 +599,11 @@ static unsigned rx_queue(struct worker *w, struct rxq *q)
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint64_t t = frame_ms(e, p, m, burst_ms);
-
-		m->port = q->port;             /* not every driver sets it (net_ring) */
 		const uint8_t *data;
 		uint32_t caplen;
 		unsigned to;
 
+		m->port = q->port;             /* not every driver sets it (net_ring) */
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		data = frame_bytes(w, m, &caplen);
