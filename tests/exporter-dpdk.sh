@@ -93,8 +93,9 @@ PY
 }
 
 # Two workers need three lcores (the main one exports): lcores 0-2 on the
-# machine's first two CPUs, scheduled by the kernel.
-LCORES="--lcores (0-2)@(0-1)"
+# machine's CPUs (however few), scheduled by the kernel.
+cpus=$(nproc)
+LCORES="--lcores (0-2)@(0-$((cpus > 1 ? cpus - 1 : 0)))"
 for cap in real-veth.pcap v4-mixed.pcap v6.pcap vlan.pcap; do
 	full_length "$CAPS/$cap" || fail "$cap has truncated frames: net_pcap cannot replay it faithfully"
 	for how in file w1 w2; do
