@@ -4,16 +4,40 @@
  *
  *   dpdk-bench --eal "EAL ARGS" [--workers N] [--flows F] [--seconds S]
  *              [--max-flows M] [--ring N] [--warmup-max S] [--gen-yield]
- *   dpdk-bench --write-pcap FILE [--flows F] [--packets N]
+ *              [--same-order]
+ *   dpdk-bench --write-pcap FILE [--flows F] [--packets N] [--same-order]
  *
  * The frames: F distinct IPv4/UDP flows (default 1,000,000), one 64-byte
  * frame on the wire each (60 bytes without the FCS, which a NIC does not
- * deliver), sent in a fixed scattered order that visits every flow once per
- * round, so consecutive frames belong to unrelated flows.  Flow k goes from
- * 10.(k>>16).(k>>8).k to 172.16.x.y, ports derived from k: addresses and
- * ports all vary, so the software spreading hash and the flow tables both
- * see F distinct flows.  The frames are built once, 64 bytes apart, in
- * sending order.
+ * deliver).  Flow k goes from 10.(k>>16).(k>>8).k to 172.16.x.y, ports
+ * derived from k: addresses and ports all vary, so the software spreading
+ * hash and the flow tables both see F distinct flows.
+ *
+ * The order: every round visits each flow once.  The first round sends
+ * them in a scattered order A (slot s: flow (s * a + 7) mod F, a coprime to
+ * F), and a flow table creates its entries in the order it first sees the
+ * flows, one after the other: in order A.  Every later round, the measured
+ * ones included, sends them in a second order B, a pseudo-random
+ * permutation (fixed seed) unrelated to A, so consecutive frames hit flow
+ * entries and recency-list links scattered over the whole table, as in
+ * real traffic, whose packet order has nothing to do with the order its
+ * flows were created in.  (A second multiplicative step for B would also
+ * put consecutive frames far apart in creation order, but the entries it
+ * visits drift through the table in a regular pattern, and it measured
+ * faster than a random order.)  --same-order sends every round in order A
+ * instead, as earlier versions did: in steady state consecutive frames then
+ * hit consecutive entries and links, sequential memory that the hardware
+ * prefetcher streams in, which flatters the flow table; it is kept for
+ * comparison.  Both modes print how close in creation order the flows of
+ * nearby frames of the measured rounds are (the share of the pairs of
+ * frames up to GAP_WINDOW apart whose flows were created less than NEAR
+ * entries apart: nearly all with --same-order, about 2 * NEAR / F in
+ * order B).  With N > 1 workers each worker creates its share of the flows
+ * in order A (less any frame of the first round the spreader dropped: that
+ * flow is created later).  The frames of both orders are built up front (2 x 64 MB for
+ * 1M flows), 64 bytes apart, in sending order, so the generator's cost per
+ * frame is one 64-byte copy from an array it reads sequentially, whatever
+ * the order.
  *
  * Engine mode: the EAL is initialised with the given arguments (they must
  * provide main + N workers + 1 generator lcores); an rte_ring becomes DPDK
@@ -42,9 +66,10 @@
  * to the main lcore, and the packets of those records adding up to the
  * frames decoded.  Exit status 0, 2 if a check failed, 1 on errors.
  *
- * Pcap mode writes N frames (default 6 * F) in the generator's order as a
- * classic pcap file (microsecond records 1 us apart, caplen = len = 60):
- * the same packets for anemone-exporter -r.
+ * Pcap mode writes N frames (default 6 * F) in the generator's order (the
+ * first F in order A, the rest round after round in order B; all in order A
+ * with --same-order) as a classic pcap file (microsecond records 1 us apart,
+ * caplen = len = 60): the same packets for anemone-exporter -r.
  *
  * Build and run: bench/dpdk-run.
  */
@@ -86,6 +111,8 @@
 #define GEN_BURST   32
 #define POOL_CACHE  512
 #define DAY_MS      86400000u
+#define GAP_WINDOW  32            /* frames: a generator burst */
+#define NEAR        64            /* flow-table entries: a few KiB */
 
 struct opts {
 	const char *eal;
@@ -98,6 +125,7 @@ struct opts {
 	double seconds;
 	double warmup_max;
 	bool yield;
+	bool same_order;
 };
 
 /* ---- the frames ---- */
@@ -126,8 +154,8 @@ static uint64_t gcd(uint64_t a, uint64_t b)
 	return a;
 }
 
-/* A multiplier coprime to n: slot s sends flow (s * step + 7) mod n, a
- * bijection that puts unrelated flows side by side. */
+/* A multiplier coprime to n: order A's slot s sends flow (s * step + 7)
+ * mod n, a bijection that puts unrelated flows side by side. */
 static uint64_t scatter_step(uint64_t n)
 {
 	uint64_t a;
@@ -137,6 +165,36 @@ static uint64_t scatter_step(uint64_t n)
 	for (a = 2654435761u % n; a == 0 || gcd(a, n) != 1; a = (a + 1) % n)
 		;
 	return a;
+}
+
+/* Order A: flow[s] is the flow of slot s. */
+static void order_a(uint32_t n, uint32_t *flow)
+{
+	uint64_t step = scatter_step(n);
+
+	for (uint64_t s = 0; s < n; s++)
+		flow[s] = (uint32_t)((s * step + 7) % n);
+}
+
+/* Order B: a pseudo-random permutation of the flows (Fisher-Yates driven by
+ * xorshift64* from a fixed seed), the same in every run. */
+static void order_b(uint32_t n, uint32_t *flow)
+{
+	uint64_t x = UINT64_C(0x2545f4914f6cdd1d);
+
+	for (uint32_t s = 0; s < n; s++)
+		flow[s] = s;
+	for (uint32_t i = n; i > 1; i--) {
+		uint32_t j, t;
+
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		j = (uint32_t)(((x * UINT64_C(0x2545f4914f6cdd1d)) >> 32) * i >> 32);
+		t = flow[i - 1];
+		flow[i - 1] = flow[j];
+		flow[j] = t;
+	}
 }
 
 static void build_frame(uint8_t *f, uint32_t k)
@@ -165,17 +223,58 @@ static void build_frame(uint8_t *f, uint32_t k)
 	put16(udp + 4, FRAME_LEN - 14 - 20);
 }
 
-/* Every flow's frame, in sending order, SLOT bytes apart. */
-static uint8_t *build_frames(uint32_t flows)
+/* One round of frames in the order of flow[], SLOT bytes apart. */
+static uint8_t *build_frames(uint32_t n, const uint32_t *flow)
 {
-	uint64_t step = scatter_step(flows);
-	uint8_t *t = aligned_alloc(SLOT, (size_t)flows * SLOT);
+	uint8_t *t = aligned_alloc(SLOT, (size_t)n * SLOT);
 
 	if (t == NULL)
 		return NULL;
-	for (uint64_t s = 0; s < flows; s++)
-		build_frame(t + s * SLOT, (uint32_t)((s * step + 7) % flows));
+	for (uint64_t s = 0; s < n; s++)
+		build_frame(t + s * SLOT, flow[s]);
 	return t;
+}
+
+/* How close in creation order (first[]) the flows of nearby frames of the
+ * measured order (later[]) are: the mean distance for consecutive frames,
+ * and the share of the pairs of frames at most GAP_WINDOW apart (across the
+ * end of a round too) whose flows were created less than NEAR entries
+ * apart.  A negative mean if out of memory. */
+struct spread {
+	double mean_next;
+	double near_share;
+};
+
+static struct spread creation_spread(uint32_t n, const uint32_t *first, const uint32_t *later)
+{
+	struct spread sp = { -1, 0 };
+	uint32_t *created = malloc((size_t)n * sizeof(*created));   /* flow -> slot in first */
+	uint32_t *rank = malloc((size_t)n * sizeof(*rank));         /* later slot -> first slot */
+	uint64_t pairs = 0, near = 0;
+	double sum = 0;
+
+	if (created != NULL && rank != NULL) {
+		for (uint32_t s = 0; s < n; s++)
+			created[first[s]] = s;
+		for (uint32_t t = 0; t < n; t++)
+			rank[t] = created[later[t]];
+		for (uint64_t t = 0; t < n; t++) {
+			for (uint64_t j = 1; j <= GAP_WINDOW && j < n; j++) {
+				uint32_t o = rank[(t + n - j) % n];
+				uint32_t dist = rank[t] > o ? rank[t] - o : o - rank[t];
+
+				if (j == 1)
+					sum += dist;
+				pairs++;
+				near += dist < NEAR;
+			}
+		}
+		sp.mean_next = sum / n;
+		sp.near_share = pairs > 0 ? (double)near / (double)pairs : 0;
+	}
+	free(created);
+	free(rank);
+	return sp;
 }
 
 static void le32(uint8_t *p, uint32_t v)
@@ -186,12 +285,14 @@ static void le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-static int write_pcap(const struct opts *o, const uint8_t *frames)
+/* first: the first round; rounds: every later round */
+static int write_pcap(const struct opts *o, const uint8_t *first, const uint8_t *rounds)
 {
 	static char iobuf[1 << 20];
 	uint8_t gh[24] = { 0 }, rec[16 + FRAME_LEN];
 	const uint32_t t0 = 1704067200;           /* 2024-01-01T00:00:00Z */
 	FILE *f = fopen(o->pcap, "wb");
+	const uint8_t *frames = first;
 	uint32_t slot = 0;
 
 	if (f == NULL) {
@@ -211,8 +312,10 @@ static int write_pcap(const struct opts *o, const uint8_t *frames)
 		le32(rec, t0 + (uint32_t)(i / 1000000));
 		le32(rec + 4, (uint32_t)(i % 1000000));
 		memcpy(rec + 16, frames + (size_t)slot * SLOT, FRAME_LEN);
-		if (++slot == o->flows)
+		if (++slot == o->flows) {
 			slot = 0;
+			frames = rounds;
+		}
 		if (fwrite(rec, 1, sizeof(rec), f) != sizeof(rec))
 			break;
 	}
@@ -220,8 +323,9 @@ static int write_pcap(const struct opts *o, const uint8_t *frames)
 		fprintf(stderr, "dpdk-bench: %s: write error\n", o->pcap);
 		return 1;
 	}
-	printf("wrote %" PRIu64 " frames of %d bytes over %" PRIu32 " flows to %s\n",
-	       o->packets, FRAME_LEN, o->flows, o->pcap);
+	printf("wrote %" PRIu64 " frames of %d bytes over %" PRIu32 " flows to %s (%s)\n",
+	       o->packets, FRAME_LEN, o->flows, o->pcap,
+	       o->same_order ? "every round in order A" : "first round in order A, then order B");
 	return 0;
 }
 
@@ -230,7 +334,8 @@ static int write_pcap(const struct opts *o, const uint8_t *frames)
 struct gen {
 	struct rte_mempool *pool;
 	struct rte_ring *ring;
-	const uint8_t *frames;
+	const uint8_t *first;          /* the first round's frames */
+	const uint8_t *rounds;         /* every later round's */
 	uint32_t nframes;
 	uint16_t port;
 	bool yield;                    /* sched_yield() before a retry */
@@ -245,6 +350,7 @@ static int gen_main(void *arg)
 	struct gen *g = arg;
 	struct rte_mbuf *m[GEN_BURST];
 	uint64_t sent = 0, retries = 0, alloc_fails = 0;
+	const uint8_t *frames = g->first;
 	uint32_t slot = 0;
 
 	while (!__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
@@ -256,12 +362,14 @@ static int gen_main(void *arg)
 			continue;
 		}
 		for (unsigned i = 0; i < GEN_BURST; i++) {
-			rte_memcpy(rte_pktmbuf_mtod(m[i], void *), g->frames + (size_t)slot * SLOT, SLOT);
+			rte_memcpy(rte_pktmbuf_mtod(m[i], void *), frames + (size_t)slot * SLOT, SLOT);
 			m[i]->data_len = FRAME_LEN;
 			m[i]->pkt_len = FRAME_LEN;
 			m[i]->port = g->port;   /* as a PMD sets it; the engine reads it */
-			if (++slot == g->nframes)
+			if (++slot == g->nframes) {
 				slot = 0;
+				frames = g->rounds;
+			}
 		}
 		for (;;) {
 			done += rte_ring_sp_enqueue_burst(g->ring, (void **)&m[done],
@@ -449,7 +557,8 @@ static void usage(void)
 	fprintf(stderr,
 	        "usage: dpdk-bench --eal \"EAL ARGS\" [--workers N] [--flows F] [--seconds S]\n"
 	        "                  [--max-flows M] [--ring N] [--warmup-max S] [--gen-yield]\n"
-	        "       dpdk-bench --write-pcap FILE [--flows F] [--packets N]\n");
+	        "                  [--same-order]\n"
+	        "       dpdk-bench --write-pcap FILE [--flows F] [--packets N] [--same-order]\n");
 	exit(1);
 }
 
@@ -466,6 +575,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "write-pcap", required_argument, NULL, 'p' },
 		{ "packets", required_argument, NULL, 'n' },
 		{ "gen-yield", no_argument, NULL, 'y' },
+		{ "same-order", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -484,6 +594,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'p': o->pcap = optarg; break;
 		case 'n': o->packets = strtoull(optarg, NULL, 10); break;
 		case 'y': o->yield = true; break;
+		case 'S': o->same_order = true; break;
 		default: usage();
 		}
 	}
@@ -505,7 +616,8 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	char err[512], portspec[32];
-	uint8_t *frames;
+	uint8_t *first, *rounds;
+	struct spread spread;
 	struct rte_ring *ring;
 	struct rte_mempool *pool;
 	struct gen *g;
@@ -522,12 +634,41 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse(argc, argv, &o);
 	log_init("dpdk-bench", LOG_TO_STDERR, 0);
-	if ((frames = build_frames(o.flows)) == NULL) {
+	{
+		uint32_t *fa = malloc((size_t)o.flows * sizeof(*fa));
+		uint32_t *fb = o.same_order ? fa : malloc((size_t)o.flows * sizeof(*fb));
+
+		if (fa == NULL || fb == NULL) {
+			fprintf(stderr, "dpdk-bench: out of memory\n");
+			return 1;
+		}
+		order_a(o.flows, fa);
+		if (fb != fa)
+			order_b(o.flows, fb);
+		first = build_frames(o.flows, fa);
+		rounds = fb == fa ? first : build_frames(o.flows, fb);
+		spread = creation_spread(o.flows, fa, fb);
+		if (fb != fa)
+			free(fb);
+		free(fa);
+	}
+	if (first == NULL || rounds == NULL || spread.mean_next < 0) {
 		fprintf(stderr, "dpdk-bench: out of memory\n");
 		return 1;
 	}
-	if (o.pcap != NULL)
-		return write_pcap(&o, frames);
+	printf("order %s: the first round (it creates the flows) in order A, every later round "
+	       "in order %s; in creation order, the flows of consecutive frames of the later "
+	       "rounds are %.0f entries apart on average, and %.4f %% of the pairs of frames up "
+	       "to %d apart are less than %d entries apart\n",
+	       o.same_order ? "same" : "decorrelated", o.same_order ? "A" : "B",
+	       spread.mean_next, 100 * spread.near_share, GAP_WINDOW, NEAR);
+	if (o.pcap != NULL) {
+		int rc = write_pcap(&o, first, rounds);
+		if (rounds != first)
+			free(rounds);
+		free(first);
+		return rc;
+	}
 
 	if (dpdk_eal_init(o.eal, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dpdk-bench: %s\n", err);
@@ -587,7 +728,8 @@ int main(int argc, char **argv)
 	}
 	g->pool = pool;
 	g->ring = ring;
-	g->frames = frames;
+	g->first = first;
+	g->rounds = rounds;
 	g->nframes = o.flows;
 	g->port = (uint16_t)port;
 	g->yield = o.yield;
@@ -690,8 +832,10 @@ int main(int argc, char **argv)
 		printf("CHECK FAILED: per-worker stats lines not found\n");
 		bad = 1;
 	}
-	printf("RESULT workers=%u window_s=%.3f metered=%" PRIu64 " mpps=%.3f mpps_per_worker=%.3f",
-	       o.workers, dt, b.ms.seen - a.ms.seen, rate(a.ms.seen, b.ms.seen, dt),
+	printf("RESULT workers=%u order=%s near_pct=%.4f window_s=%.3f metered=%" PRIu64
+	       " mpps=%.3f mpps_per_worker=%.3f", o.workers,
+	       o.same_order ? "same" : "decorrelated", 100 * spread.near_share, dt,
+	       b.ms.seen - a.ms.seen, rate(a.ms.seen, b.ms.seen, dt),
 	       rate(a.ms.seen, b.ms.seen, dt) / o.workers);
 	for (unsigned i = 0; i < o.workers; i++)
 		printf(" w%u_mpps=%.3f w%u_cpu=%.2f", i, rate(a.wseen[i], b.wseen[i], dt), i,
@@ -713,6 +857,8 @@ int main(int argc, char **argv)
 	}
 	rte_free(g);
 	dpdk_close(e);
-	free(frames);
+	if (rounds != first)
+		free(rounds);
+	free(first);
 	return bad ? 2 : 0;
 }
