@@ -123,8 +123,10 @@ static void on_frame(void *ctx, const struct cap_frame *fr)
 
 	if (!ex->enc_open)
 		encoders_open(ex, fr->ts_ms);
-	if (meter_advance(ex->meter, fr->ts_ms)) {
+	if (fr->ts_ms > ex->now_ms) {
+		/* the time first: flows that expire now are exported at it */
 		ex->now_ms = fr->ts_ms;
+		meter_advance(ex->meter, ex->now_ms);
 		encoders_tick(ex);
 	}
 	st = meter_packet(ex->meter, ex->dlt, fr->data, fr->caplen, fr->wirelen, ex->now_ms);
@@ -273,8 +275,9 @@ static void wall_tick(struct exporter *ex)
 {
 	uint64_t w = wall_ms();
 
-	if (meter_advance(ex->meter, w))
+	if (w > ex->now_ms)
 		ex->now_ms = w;
+	meter_advance(ex->meter, ex->now_ms);
 	encoders_tick(ex);
 }
 
