@@ -657,7 +657,6 @@ static int worker_main(void *arg)
 	uint64_t tick = e->hz / 1000, last_tick = 0, idle_since = 0;
 
 	w->cur_port = UINT16_MAX;
-	__atomic_store_n(&w->pub_active_tsc, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
 		unsigned got = 0;
 		uint64_t tsc;
@@ -945,6 +944,9 @@ void dpdk_start(struct dpdk_engine *e)
 		const char *how = w->nrxq == 0 ? "spread to it" : w->rxq[0].spread ?
 		                  "spreading in software" : e->nworkers > 1 ? "RSS" : "one worker";
 		log_info("worker %u on lcore %u: %u RX queue(s), %s", i, w->lcore, w->nrxq, how);
+		/* idle since now, not since ever: the end-of-input clock starts
+		 * here, whenever the thread gets going */
+		__atomic_store_n(&w->pub_active_tsc, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
 		if (rte_eal_remote_launch(worker_main, w, w->lcore) != 0)
 			fatalx("dpdk: cannot launch worker %u on lcore %u", i, w->lcore);
 	}
