@@ -78,7 +78,6 @@ struct port {
 	bool configured, started;
 	bool rss, replay, devts;
 	uint16_t nq;
-	uint32_t in_if;
 	int ts_off;                    /* replay or device timestamps */
 	uint64_t ts_flag;
 	uint64_t dev_hz, dev0, dev_wall0_ms;
@@ -377,16 +376,23 @@ static int port_start(struct dpdk_engine *e, struct port *p,
 	return 0;
 }
 
+/* RSS or not, and how many RX queues: hardware RSS when there are several
+ * workers and the device hashes IP addresses over several queues (unless
+ * one queue is asked for). */
+static void port_plan(const struct dpdk_engine *e, struct port *p,
+                      const struct rte_eth_dev_info *info)
+{
+	p->rss = e->nworkers > 1 && (info->flow_type_rss_offloads & RTE_ETH_RSS_IP) &&
+	         info->max_rx_queues > 1 && e->conf.queues != 1;
+	p->nq = (uint16_t)(e->conf.queues ? e->conf.queues : p->rss ? e->nworkers : 1);
+}
+
 static int port_setup(struct dpdk_engine *e, struct port *p, unsigned pidx,
                       char *err, size_t errlen)
 {
 	struct rte_eth_dev_info info;
 	int rc;
 
-	for (size_t i = 0; i < sizeof(sym_key); i += 2) {
-		sym_key[i] = 0x6d;
-		sym_key[i + 1] = 0x5a;
-	}
 	if (!rte_eth_dev_is_valid_port(p->id)) {
 		snprintf(err, errlen, "%s: no DPDK port %u (%u available; give a device "
 		         "with --vdev or an allowed PCI address in the EAL arguments)",
@@ -399,13 +405,10 @@ static int port_setup(struct dpdk_engine *e, struct port *p, unsigned pidx,
 	}
 	p->driver = info.driver_name ? info.driver_name : "?";
 	p->replay = pcap_file_replay(&info);
-	p->in_if = e->conf.if_index_set ? e->conf.meter.in_if + pidx :
-	           e->nports > 1 ? (uint32_t)p->id + 1 : e->conf.meter.in_if;
-	e->in_if[p->id] = p->in_if;
+	e->in_if[p->id] = e->conf.if_index_set ? e->conf.meter.in_if + pidx :
+	                  e->nports > 1 ? (uint32_t)p->id + 1 : e->conf.meter.in_if;
 	p->devts = !p->replay && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP);
-	p->rss = e->nworkers > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) &&
-	         info.max_rx_queues > 1 && e->conf.queues != 1;
-	p->nq = (uint16_t)(e->conf.queues ? e->conf.queues : p->rss ? e->nworkers : 1);
+	port_plan(e, p, &info);
 
 	if (port_start(e, p, &info, err, errlen) < 0) {
 		if (!p->rss)
@@ -447,8 +450,7 @@ static uint64_t *ts_field(const struct dpdk_engine *e, struct rte_mbuf *m)
 }
 
 /* The frame's time: recorded (replay), from the device, or the burst's. */
-static uint64_t frame_ms(const struct dpdk_engine *e, const struct port *p,
-                         const struct rte_mbuf *m, uint64_t burst_ms)
+static uint64_t frame_ms(const struct port *p, const struct rte_mbuf *m, uint64_t burst_ms)
 {
 	uint64_t t;
 
@@ -457,7 +459,6 @@ static uint64_t frame_ms(const struct dpdk_engine *e, const struct port *p,
 	t = *RTE_MBUF_DYNFIELD(m, p->ts_off, const rte_mbuf_timestamp_t *);
 	if (p->replay)
 		return t / 1000;               /* net_pcap: microseconds */
-	(void)e;
 	if (t < p->dev0)
 		return p->dev_wall0_ms;
 	return p->dev_wall0_ms + (uint64_t)((double)(t - p->dev0) * 1000.0 / (double)p->dev_hz);
@@ -506,8 +507,10 @@ static void worker_export(void *ctx, const struct anm_flow *f)
 	w->pend[w->npend++] = *f;
 }
 
+/* Meter one frame at t_ms (m NULL: only move the clock).  decoded: the
+ * spreader's decoding of it, or NULL (or af 0) to decode here. */
 static void account(struct worker *w, struct rte_mbuf *m, const uint8_t *data,
-                    uint32_t caplen, uint64_t t_ms)
+                    uint32_t caplen, uint64_t t_ms, const struct pkt_info *decoded)
 {
 	enum pkt_status st;
 
@@ -528,6 +531,10 @@ static void account(struct worker *w, struct rte_mbuf *m, const uint8_t *data,
 	}
 	if (data == NULL)
 		return;                        /* unreadable multi-segment frame */
+	if (decoded != NULL && decoded->af != 0) {
+		meter_packet_decoded(w->meter, decoded, w->now_ms);
+		return;
+	}
 	st = meter_packet(w->meter, DLT_EN10MB, data, caplen, rte_pktmbuf_pkt_len(m), w->now_ms);
 	if (st != PKT_OK && st != PKT_NOT_IP)
 		log_ratelimited(&w->drop_rl, w->now_ms, "worker %u: dropped a %u-byte frame: %s",
@@ -547,7 +554,7 @@ static unsigned drain_in(struct worker *w)
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		data = frame_bytes(w, pkts[i], &caplen);
-		account(w, pkts[i], data, caplen, *ts_field(w->e, pkts[i]));
+		account(w, pkts[i], data, caplen, *ts_field(w->e, pkts[i]), NULL);
 		rte_pktmbuf_free(pkts[i]);
 	}
 	w->spread_in += n;
@@ -598,20 +605,23 @@ static unsigned rx_queue(struct worker *w, struct rxq *q)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		uint64_t t = frame_ms(e, p, m, burst_ms);
+		uint64_t t = frame_ms(p, m, burst_ms);
 		const uint8_t *data;
 		uint32_t caplen;
 		unsigned to;
+		struct pkt_info pi;
 
 		m->port = q->port;             /* not every driver sets it (net_ring) */
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		data = frame_bytes(w, m, &caplen);
+		pi.af = 0;
+		/* a frame this worker keeps is decoded once, by the spreader */
 		to = !q->spread || data == NULL ? w->id :
 		     spreader_pick(w->spreader, DLT_EN10MB, data, caplen, rte_pktmbuf_pkt_len(m),
-		                   t > w->now_ms ? t : w->now_ms);
+		                   t > w->now_ms ? t : w->now_ms, &pi);
 		if (to == w->id) {
-			account(w, m, data, caplen, t);
+			account(w, m, data, caplen, t, &pi);
 			rte_pktmbuf_free(m);
 		} else {
 			*ts_field(e, m) = t;
@@ -672,7 +682,7 @@ static int worker_main(void *arg)
 		}
 		if (!e->replay && tsc - last_tick >= tick) {
 			last_tick = tsc;
-			account(w, NULL, NULL, 0, tsc_to_ms(e, tsc));
+			account(w, NULL, NULL, 0, tsc_to_ms(e, tsc), NULL);
 		}
 		stats_if_asked(w);
 		if (got == 0) {
@@ -888,11 +898,12 @@ struct dpdk_engine *dpdk_open(const struct dpdk_conf *c, char *err, size_t errle
 		struct rte_eth_dev_info info;
 		struct port *p = &e->port[i];
 
-		if (!rte_eth_dev_is_valid_port(p->id) || rte_eth_dev_info_get(p->id, &info) != 0)
-			continue;                   /* reported by port_setup */
-		p->nq = (uint16_t)(c->queues ? c->queues :
-		        e->nworkers > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) &&
-		        info.max_rx_queues > 1 ? e->nworkers : 1);
+		if (rte_eth_dev_is_valid_port(p->id) && rte_eth_dev_info_get(p->id, &info) == 0)
+			port_plan(e, p, &info);     /* else reported by port_setup */
+	}
+	for (size_t i = 0; i < sizeof(sym_key); i += 2) {
+		sym_key[i] = 0x6d;
+		sym_key[i + 1] = 0x5a;
 	}
 	npool = pool_size(e);
 	socket = e->nports > 0 && rte_eth_dev_is_valid_port(e->port[0].id) ?

@@ -339,13 +339,15 @@ static void dpdk_flow(void *ctx, unsigned worker, const struct anm_flow *f)
  */
 static int run_dpdk(struct exporter *ex)
 {
+	uint64_t end;
+
 	dpdk_start(ex->dp);
 	while (!sig_stop) {
-		uint64_t now = dpdk_now_ms(ex->dp);
+		uint64_t now = dpdk_now_ms(ex->dp), first;
 		unsigned n;
 
-		if (ex->replay && !ex->enc_open && dpdk_first_ms(ex->dp) != 0)
-			encoders_open(ex, dpdk_first_ms(ex->dp));
+		if (ex->replay && !ex->enc_open && (first = dpdk_first_ms(ex->dp)) != 0)
+			encoders_open(ex, first);
 		if (now > ex->now_ms)
 			ex->now_ms = now;
 		n = dpdk_poll(ex->dp, dpdk_flow, ex);
@@ -360,8 +362,8 @@ static int run_dpdk(struct exporter *ex)
 			(void)poll(NULL, 0, 1);
 	}
 	dpdk_stop(ex->dp, dpdk_flow, ex);
-	if (dpdk_now_ms(ex->dp) > ex->now_ms)
-		ex->now_ms = dpdk_now_ms(ex->dp);
+	if ((end = dpdk_now_ms(ex->dp)) > ex->now_ms)
+		ex->now_ms = end;
 	return 0;
 }
 #endif

@@ -149,14 +149,41 @@ static void key_of(unsigned kf, uint32_t in_if, const struct pkt_info *pi, struc
 	if (kf & KEY_IN_IF)    k->in_if = in_if;
 }
 
+/* Account a decoded packet that sampling selected. */
+static void meter_account(struct meter *m, const struct pkt_info *pi, uint64_t now_ms)
+{
+	struct pkt_info resolved;
+	struct flow_key k;
+	struct flow_pkt p;
+	unsigned kf = m->conf.key_fields;
+
+	if (pi->frag != PKT_FRAG_NONE) {
+		resolved = *pi;                /* with the ports of its first fragment */
+		if (!frag_resolve(m->frag, &resolved, now_ms))
+			m->st.frag_unmatched++;
+		pi = &resolved;
+	}
+	key_of(kf, m->conf.in_if, pi, &k);
+
+	p.octets = pi->ip_len;
+	p.tcp_flags = pi->tcp_flags;            /* the decoder sets them for TCP only */
+	/* FIN/RST ends a flow only when the flow is one connection: with ports
+	 * out of the key, one connection closing must not end the aggregate */
+	p.ends_flow = (p.tcp_flags & (TCP_FIN | TCP_RST)) &&
+	              (kf & (KEY_SRC_PORT | KEY_DST_PORT)) == (KEY_SRC_PORT | KEY_DST_PORT);
+	p.has_mac = pi->has_mac;
+	memcpy(p.src_mac, pi->src_mac, 6);
+	memcpy(p.dst_mac, pi->dst_mac, 6);
+
+	flowtab_update(m->ft, &k, &p, now_ms);
+	m->st.decoded++;
+}
+
 enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
                              uint32_t caplen, uint32_t wirelen, uint64_t now_ms)
 {
 	struct pkt_info pi;
-	struct flow_key k;
-	struct flow_pkt p;
 	enum pkt_status st;
-	unsigned kf = m->conf.key_fields;
 
 	m->st.seen++;
 	if (!sample_take(m)) {
@@ -167,23 +194,18 @@ enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
 		m->st.drops[st]++;
 		return st;
 	}
-	if (pi.frag != PKT_FRAG_NONE && !frag_resolve(m->frag, &pi, now_ms))
-		m->st.frag_unmatched++;
-	key_of(kf, m->conf.in_if, &pi, &k);
-
-	p.octets = pi.ip_len;
-	p.tcp_flags = pi.tcp_flags;            /* the decoder sets them for TCP only */
-	/* FIN/RST ends a flow only when the flow is one connection: with ports
-	 * out of the key, one connection closing must not end the aggregate */
-	p.ends_flow = (p.tcp_flags & (TCP_FIN | TCP_RST)) &&
-	              (kf & (KEY_SRC_PORT | KEY_DST_PORT)) == (KEY_SRC_PORT | KEY_DST_PORT);
-	p.has_mac = pi.has_mac;
-	memcpy(p.src_mac, pi.src_mac, 6);
-	memcpy(p.dst_mac, pi.dst_mac, 6);
-
-	flowtab_update(m->ft, &k, &p, now_ms);
-	m->st.decoded++;
+	meter_account(m, &pi, now_ms);
 	return PKT_OK;
+}
+
+void meter_packet_decoded(struct meter *m, const struct pkt_info *pi, uint64_t now_ms)
+{
+	m->st.seen++;
+	if (!sample_take(m)) {
+		m->st.sampled_out++;
+		return;
+	}
+	meter_account(m, pi, now_ms);
 }
 
 struct spreader {
@@ -210,13 +232,17 @@ void spreader_free(struct spreader *sp)
 }
 
 unsigned spreader_pick(struct spreader *sp, int dlt, const uint8_t *buf, uint32_t caplen,
-                       uint32_t wirelen, uint64_t now_ms)
+                       uint32_t wirelen, uint64_t now_ms, struct pkt_info *decoded)
 {
 	struct pkt_info pi;
 	struct flow_key k;
 
+	if (decoded != NULL)
+		decoded->af = 0;
 	if (sp->n <= 1 || pkt_decode(dlt, buf, caplen, wirelen, &pi) != PKT_OK)
 		return 0;
+	if (decoded != NULL)
+		*decoded = pi;                 /* as decoded: the meter resolves fragments itself */
 	/* later fragments get their first's ports, as the meter will give them */
 	if (pi.frag != PKT_FRAG_NONE)
 		(void)frag_resolve(sp->frag, &pi, now_ms);

@@ -55,6 +55,9 @@ struct meter;
 struct meter *meter_new(const struct meter_conf *conf, flow_export_fn fn, void *ctx);
 void meter_free(struct meter *m);
 
+/* As meter_packet, for a frame pkt_decode has already decoded (PKT_OK). */
+void meter_packet_decoded(struct meter *m, const struct pkt_info *pi, uint64_t now_ms);
+
 /* Account one frame captured at now_ms.  Returns the decoder's status (PKT_OK
  * also for frames skipped by sampling) so the caller can log drops. */
 enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
@@ -84,9 +87,12 @@ void meter_set_in_if(struct meter *m, uint32_t in_if);
 struct spreader;
 struct spreader *spreader_new(unsigned key_fields, uint64_t seed, unsigned n);
 void spreader_free(struct spreader *sp);
-/* 0..n-1; now_ms as for meter_packet (fragment table expiry). */
+/* 0..n-1; now_ms as for meter_packet (fragment table expiry).  With
+ * decoded non-NULL, the frame's decoding is left there for
+ * meter_packet_decoded (af non-zero) or af is 0 if it did not decode (or
+ * n is 1). */
 unsigned spreader_pick(struct spreader *sp, int dlt, const uint8_t *buf, uint32_t caplen,
-                       uint32_t wirelen, uint64_t now_ms);
+                       uint32_t wirelen, uint64_t now_ms, struct pkt_info *decoded);
 
 struct flowtab *meter_flowtab(struct meter *m);
 const struct meter_stats *meter_stats(const struct meter *m);

@@ -64,9 +64,9 @@ for line in open(sys.argv[1]):
         continue
     w, a, p, b, q, proto, vlan = m.groups()
     per[w] = per.get(w, 0) + 1
-    for key in ((a, p, b, q, proto, vlan), ):
-        if owner.setdefault(key, w) != w:
-            sys.exit("flow %s on workers %s and %s" % (key, owner[key], w))
+    key = (a, p, b, q, proto, vlan)
+    if owner.setdefault(key, w) != w:
+        sys.exit("flow %s on workers %s and %s" % (key, owner[key], w))
     rev = (b, q, a, p, proto, vlan)
     if rev in owner and owner[rev] != w:
         sys.exit("conversation %s: one direction on worker %s, the other on %s" % (key, owner[rev], w))

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <pcap/dlt.h>
 
@@ -57,7 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static uint64_t now;
 		if (sp == NULL && (sp = spreader_new(KEY_ALL, 7, 3)) == NULL)
 			abort();
-		if (spreader_pick(sp, dlt, frame, (uint32_t)caplen, (uint32_t)wirelen, now += 10) >= 3)
+		struct pkt_info dpi;
+		if (spreader_pick(sp, dlt, frame, (uint32_t)caplen, (uint32_t)wirelen, now += 10, &dpi) >= 3)
+			abort();
+		/* the spreader's decoding, handed to the meter, is the decoder's */
+		if ((dpi.af != 0) != (st == PKT_OK) || (st == PKT_OK && memcmp(&dpi, &pi, sizeof(pi)) != 0))
 			abort();
 	}
 

@@ -1279,7 +1279,7 @@ static void spread_frame(struct frame *f, unsigned a, unsigned b, unsigned proto
 
 static unsigned pick(struct spreader *sp, const struct frame *f)
 {
-	return spreader_pick(sp, DLT_EN10MB, f->b, (uint32_t)f->n, (uint32_t)f->n, 1000);
+	return spreader_pick(sp, DLT_EN10MB, f->b, (uint32_t)f->n, (uint32_t)f->n, 1000, NULL);
 }
 
 static void test_spread(void)
@@ -1343,6 +1343,21 @@ static void test_spread(void)
 		}
 		CHECK(differ > 0);
 	}
+	/* the decoding handed on for the meter: the decoder's, af 0 if none */
+	{
+		struct pkt_info a, b;
+		spread_frame(&f, 1, 2, 17, 5, 6, 0, 0);
+		(void)spreader_pick(sp, DLT_EN10MB, f.b, (uint32_t)f.n, (uint32_t)f.n, 1000, &a);
+		CHECK(pkt_decode(DLT_EN10MB, f.b, f.n, f.n, &b) == PKT_OK);
+		CHECK(a.af == AF_INET && memcmp(&a, &b, sizeof(a)) == 0);
+		(void)spreader_pick(one, DLT_EN10MB, f.b, (uint32_t)f.n, (uint32_t)f.n, 1000, &a);
+		CHECK(a.af == 0);                  /* one worker: nothing decoded */
+		f_init(&f);
+		eth(&f, 0x0806);
+		pad(&f, 28);
+		(void)spreader_pick(sp, DLT_EN10MB, f.b, (uint32_t)f.n, (uint32_t)f.n, 1000, &a);
+		CHECK(a.af == 0);
+	}
 	/* frames that do not decode: worker 0, and no read past caplen */
 	f_init(&f);
 	eth(&f, 0x0806);
@@ -1352,7 +1367,7 @@ static void test_spread(void)
 	for (size_t n = 0; n < f.n; n++) {
 		uint8_t *copy = malloc(n ? n : 1);
 		memcpy(copy, f.b, n);
-		CHECK(spreader_pick(sp, DLT_EN10MB, copy, (uint32_t)n, (uint32_t)f.n, 1000) < 4);
+		CHECK(spreader_pick(sp, DLT_EN10MB, copy, (uint32_t)n, (uint32_t)f.n, 1000, NULL) < 4);
 		free(copy);
 	}
 	spreader_free(sp);
