@@ -84,10 +84,13 @@ struct flowtab {
 };
 
 /*
- * Zeroed memory for a table array, in transparent huge pages where the
- * kernel offers them: lookups land anywhere in these arrays, and with 4 KiB
- * pages nearly every one would also miss the TLB.  Untouched pages stay
- * unallocated either way.  Freed with table_free(p, size).
+ * Zeroed memory for a table array.  With huge, in transparent huge pages
+ * where the kernel offers them: lookups land anywhere in these arrays, and
+ * with 4 KiB pages nearly every one also misses the TLB.  But under some
+ * hypervisors a guest's huge pages are backed by small ones and random
+ * access to them is slower than to small pages (bench/RESULTS.md), hence the
+ * choice.  Untouched pages stay unallocated either way.  Freed with
+ * table_free(p, size).
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define TABLE_ON_HEAP 1              /* gcc -fsanitize=address */
@@ -97,18 +100,22 @@ struct flowtab {
 #endif
 #endif
 
-static void *table_alloc(size_t size)
+static void *table_alloc(size_t size, int huge)
 {
 #ifdef TABLE_ON_HEAP
 	/* under AddressSanitizer: heap memory, so it can check every access */
+	(void)huge;
 	return calloc(1, size);
 #else
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, size, MADV_HUGEPAGE);
+#if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
+	/* explicitly either way: the system's default may be "always" */
+	(void)madvise(p, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+#else
+	(void)huge;
 #endif
 	return p;
 #endif
@@ -151,9 +158,9 @@ struct flowtab *flowtab_new(const struct flowtab_conf *conf,
 	ft->ctx = ctx;
 	ft->mask = nb - 1;
 	ft->nbuckets = nb;
-	ft->ent = table_alloc(((size_t)conf->max_flows + 1) * sizeof(*ft->ent));
-	ft->rl = table_alloc(((size_t)conf->max_flows + 1) * sizeof(*ft->rl));
-	ft->bucket = table_alloc((size_t)nb * sizeof(*ft->bucket));
+	ft->ent = table_alloc(((size_t)conf->max_flows + 1) * sizeof(*ft->ent), conf->huge_pages);
+	ft->rl = table_alloc(((size_t)conf->max_flows + 1) * sizeof(*ft->rl), conf->huge_pages);
+	ft->bucket = table_alloc((size_t)nb * sizeof(*ft->bucket), conf->huge_pages);
 	if (ft->ent == NULL || ft->rl == NULL || ft->bucket == NULL) {
 		flowtab_free(ft);
 		return NULL;

@@ -43,6 +43,7 @@ struct flowtab_conf {
 	uint32_t idle_ms;       /* export a flow with no packet for this long */
 	uint32_t linger_ms;     /* after TCP FIN/RST, wait this long for stragglers */
 	uint64_t seed;          /* hash seed */
+	uint8_t  huge_pages;    /* ask for transparent huge pages for the table */
 };
 
 struct flowtab_stats {

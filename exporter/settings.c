@@ -16,6 +16,7 @@ void exporter_conf_defaults(struct exporter_conf *c)
 	c->meter.flows.active_ms = DEF_ACTIVE_MS;
 	c->meter.flows.idle_ms = DEF_IDLE_MS;
 	c->meter.flows.linger_ms = DEF_LINGER_MS;
+	c->meter.flows.huge_pages = 1;
 	c->meter.key_fields = KEY_ALL;
 	c->meter.sampling = 1;
 	c->meter.sampling_mode = SAMPLING_NONE;
@@ -54,7 +55,8 @@ static const char *const input_known[] = {
 	"dpdk-workers", "dpdk-queues", NULL
 };
 static const char *const flows_known[] = {
-	"max-flows", "active-timeout", "idle-timeout", "tcp-linger", "key", NULL
+	"max-flows", "active-timeout", "idle-timeout", "tcp-linger", "key",
+	"huge-pages", NULL
 };
 static const char *const sampling_known[] = { "rate", "mode", "seed", NULL };
 static const char *const export_known[] = {
@@ -105,6 +107,7 @@ static void load_flows(struct conf_ctx *cx, struct exporter_conf *c, const confi
 {
 	const config_setting_t *key;
 	uint64_t v;
+	bool huge;
 
 	conf_known(cx, g, flows_known);
 	if (conf_uint(cx, g, "max-flows", 1, 1u << 30, &v) > 0)
@@ -115,6 +118,8 @@ static void load_flows(struct conf_ctx *cx, struct exporter_conf *c, const confi
 		c->meter.flows.idle_ms = (uint32_t)v;
 	if (conf_duration_ms(cx, g, "tcp-linger", 0, 3600000, &v) > 0)
 		c->meter.flows.linger_ms = (uint32_t)v;
+	if (conf_bool(cx, g, "huge-pages", &huge) > 0)
+		c->meter.flows.huge_pages = huge;
 	if (g != NULL && (key = config_setting_get_member(g, "key")) != NULL) {
 		int n = config_setting_length(key);
 		if (config_setting_type(key) != CONFIG_TYPE_ARRAY &&

@@ -33,6 +33,9 @@ expect_exit 2 "^$c:3: 'netflow:127.0.0.1:9': protocol must be v5, ipfix or ipfix
 c=$(conf duration 'flows = { idle-timeout = "soon"; };')
 expect_exit 2 "^$c:1: 'idle-timeout' must be a duration" -n -c "$c"
 
+c=$(conf hugepages 'flows = { huge-pages = "yes"; };')
+expect_exit 2 "^$c:1: 'huge-pages' must be true or false" -n -c "$c"
+
 c=$(conf type 'input = {
   file = "x.pcap";
   snaplen = "big";

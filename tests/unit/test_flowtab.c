@@ -45,7 +45,7 @@ static struct flow_pkt pkt(uint32_t octets, uint8_t flags)
 
 static struct flowtab *mk(uint32_t max)
 {
-	struct flowtab_conf c = { max, 60000, 15000, 2000, 12345 };
+	struct flowtab_conf c = { max, 60000, 15000, 2000, 12345, 0 };
 
 	nrec = 0;
 	return flowtab_new(&c, collect, NULL);
@@ -243,7 +243,7 @@ static int all_cmp(const void *a, const void *b)
 
 static void test_model(int sync_each_step)
 {
-	struct flowtab_conf c = { MMAX, 5000, 1000, 300, 99 };
+	struct flowtab_conf c = { MMAX, 5000, 1000, 300, 99, 0 };
 	struct mflow m[MKEYS];
 	struct anm_flow want[MKEYS];
 	unsigned seed = 12345;
@@ -370,9 +370,76 @@ static void test_model(int sync_each_step)
 	flowtab_free(ft);
 }
 
+/* KiB of this process's mappings the kernel would back with transparent
+ * huge pages ("THPeligible: 1" in /proc/self/smaps); -1 if unknown. */
+static long thp_eligible_kb(void)
+{
+	char line[256];
+	long n = 0, size = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "Size:", 5) == 0)
+			size = atol(line + 5);
+		else if (strncmp(line, "THPeligible:", 12) == 0 && atoi(line + 12) == 1)
+			n += size;
+	}
+	fclose(f);
+	return n;
+}
+
+/* flows.huge-pages: the table's three arrays are asked for huge pages, or
+ * explicitly not (the system default may be "always"); both tables work. */
+static void test_huge_pages(void)
+{
+	char mode[64] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	int thp = f != NULL && fgets(mode, sizeof(mode), f) != NULL && strstr(mode, "[never]") == NULL;
+	int heap = 0;
+
+	if (f != NULL)
+		fclose(f);
+#if defined(__SANITIZE_ADDRESS__)
+	heap = 1;                 /* the tables are on the heap under ASan */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	heap = 1;
+#endif
+#endif
+	for (int huge = 0; huge <= 1; huge++) {
+		struct flowtab_conf c = { 1u << 20, 60000, 15000, 2000, 7, (uint8_t)huge };
+		long before = thp_eligible_kb(), after;
+		struct flowtab *ft = flowtab_new(&c, collect, NULL);
+		struct flow_key k = key(1, 1);
+		struct flow_pkt p = pkt(100, 0);
+
+		CHECK(ft != NULL);
+		if (ft == NULL)
+			continue;
+		after = thp_eligible_kb();
+		/* huge: all three arrays (entries, links, buckets: over 100 MiB) */
+		if (thp && !heap && before >= 0) {
+			if (huge)
+				CHECK(after - before >= (long)((c.max_flows * flowtab_bytes_per_flow()) >> 10));
+			else
+				CHECK_EQ(after - before, 0);
+		}
+		nrec = 0;
+		flowtab_update(ft, &k, &p, 1);
+		flowtab_flush(ft, ANM_END_FORCED);
+		CHECK_EQ(nrec, 1);
+		flowtab_free(ft);
+	}
+	if (!thp || heap)
+		printf("test_flowtab: huge-pages: allocation only (%s)\n",
+		       heap ? "tables on the heap under AddressSanitizer" : "no transparent huge pages");
+}
+
 int main(void)
 {
-	struct flowtab_conf bad = { 0, 1, 1, 1, 1 };
+	struct flowtab_conf bad = { 0, 1, 1, 1, 1, 0 };
 
 	CHECK(flowtab_new(&bad, collect, NULL) == NULL);
 	CHECK(flowtab_bytes_per_flow() <= 128);
@@ -384,5 +451,6 @@ int main(void)
 	test_evict();
 	test_many();
 	test_big_counters();
+	test_huge_pages();
 	return check_done("test_flowtab");
 }
