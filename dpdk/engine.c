@@ -555,8 +555,8 @@ static unsigned drain_in(struct worker *w)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		data = frame_bytes(w, pkts[i], &caplen);
 		account(w, pkts[i], data, caplen, *ts_field(w->e, pkts[i]), NULL);
-		rte_pktmbuf_free(pkts[i]);
 	}
+	rte_pktmbuf_free_bulk(pkts, n);
 	w->spread_in += n;
 	return n;
 }
@@ -593,8 +593,9 @@ static unsigned rx_queue(struct worker *w, struct rxq *q)
 {
 	struct dpdk_engine *e = w->e;
 	const struct port *p = &e->port[q->pidx];
-	struct rte_mbuf *pkts[BURST];
+	struct rte_mbuf *pkts[BURST], *done[BURST];
 	uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, BURST);
+	uint16_t ndone = 0;
 	uint64_t burst_ms;
 
 	if (n == 0)
@@ -622,12 +623,13 @@ static unsigned rx_queue(struct worker *w, struct rxq *q)
 		                   t > w->now_ms ? t : w->now_ms, &pi);
 		if (to == w->id) {
 			account(w, m, data, caplen, t, &pi);
-			rte_pktmbuf_free(m);
+			done[ndone++] = m;         /* freed together, below */
 		} else {
 			*ts_field(e, m) = t;
 			w->spread[to][w->nspread[to]++] = m;
 		}
 	}
+	rte_pktmbuf_free_bulk(done, ndone);
 	if (q->spread)
 		for (unsigned t = 0; t < e->nworkers; t++)
 			if (w->nspread[t] > 0)
