@@ -4,7 +4,7 @@
  *
  *   dpdk-bench --eal "EAL ARGS" [--workers N] [--flows F] [--seconds S]
  *              [--max-flows M] [--ring N] [--warmup-max S] [--gen-yield]
- *              [--same-order]
+ *              [--same-order] [--small-pages]
  *   dpdk-bench --write-pcap FILE [--flows F] [--packets N] [--same-order]
  *
  * The frames: F distinct IPv4/UDP flows (default 1,000,000), one 64-byte
@@ -44,10 +44,12 @@
  * port P through rte_eth_from_rings (net_ring, no RSS, one RX queue reading
  * that ring), the engine opens "dpdk:P" with N workers (the first N worker
  * lcores), max-flows M in total (default 2^21), timeouts of a day and every
- * key field.  With N > 1 worker 0 reads the port and spreads the frames in
- * software, as with any device without RSS.  The generator runs on the last
- * worker lcore: it takes mbufs from its own pool in bursts of 32
- * (rte_pktmbuf_alloc_bulk), copies each frame's 64 bytes in, and enqueues
+ * key field, the flow tables in transparent huge pages (--small-pages: in
+ * small pages, as with flows.huge-pages = false).  With N > 1 worker 0
+ * reads the port and spreads the frames in software, as with any device
+ * without RSS.  The generator runs on the last worker lcore: it takes
+ * mbufs from its own pool in bursts of 32 (rte_pktmbuf_alloc_bulk), copies
+ * each frame's 64 bytes in, and enqueues
  * the burst straight into the ring (the engine has no TX queue); a ring
  * that is full is retried after rte_pause() (--gen-yield: sched_yield(),
  * which leaves the CPU to a worker sharing it), and every retry counted.
@@ -126,6 +128,7 @@ struct opts {
 	double warmup_max;
 	bool yield;
 	bool same_order;
+	bool small_pages;         /* flows.huge-pages = false */
 };
 
 /* ---- the frames ---- */
@@ -524,7 +527,7 @@ static void thread_cpu(struct snap *s)
 }
 
 /* kB of the process's memory in transparent huge pages (the flow tables ask
- * for them with MADV_HUGEPAGE; how many they get changes the figures). */
+ * for them unless --small-pages; how many they get changes the figures). */
 static long anon_huge_kb(void)
 {
 	char line[256];
@@ -557,7 +560,7 @@ static void usage(void)
 	fprintf(stderr,
 	        "usage: dpdk-bench --eal \"EAL ARGS\" [--workers N] [--flows F] [--seconds S]\n"
 	        "                  [--max-flows M] [--ring N] [--warmup-max S] [--gen-yield]\n"
-	        "                  [--same-order]\n"
+	        "                  [--same-order] [--small-pages]\n"
 	        "       dpdk-bench --write-pcap FILE [--flows F] [--packets N] [--same-order]\n");
 	exit(1);
 }
@@ -576,6 +579,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "packets", required_argument, NULL, 'n' },
 		{ "gen-yield", no_argument, NULL, 'y' },
 		{ "same-order", no_argument, NULL, 'S' },
+		{ "small-pages", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -595,6 +599,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'n': o->packets = strtoull(optarg, NULL, 10); break;
 		case 'y': o->yield = true; break;
 		case 'S': o->same_order = true; break;
+		case 'P': o->small_pages = true; break;
 		default: usage();
 		}
 	}
@@ -717,6 +722,7 @@ int main(int argc, char **argv)
 	dc.meter.flows.idle_ms = DAY_MS;
 	dc.meter.flows.linger_ms = DAY_MS;
 	dc.meter.flows.seed = UINT64_C(0x9e3779b97f4a7c15);
+	dc.meter.flows.huge_pages = !o.small_pages;
 	dc.meter.sampling_seed = 1;
 	if ((e = dpdk_open(&dc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "dpdk-bench: %s\n", err);
@@ -832,9 +838,10 @@ int main(int argc, char **argv)
 		printf("CHECK FAILED: per-worker stats lines not found\n");
 		bad = 1;
 	}
-	printf("RESULT workers=%u order=%s near_pct=%.4f window_s=%.3f metered=%" PRIu64
+	printf("RESULT workers=%u order=%s pages=%s near_pct=%.4f window_s=%.3f metered=%" PRIu64
 	       " mpps=%.3f mpps_per_worker=%.3f", o.workers,
-	       o.same_order ? "same" : "decorrelated", 100 * spread.near_share, dt,
+	       o.same_order ? "same" : "decorrelated", o.small_pages ? "small" : "huge",
+	       100 * spread.near_share, dt,
 	       b.ms.seen - a.ms.seen, rate(a.ms.seen, b.ms.seen, dt),
 	       rate(a.ms.seen, b.ms.seen, dt) / o.workers);
 	for (unsigned i = 0; i < o.workers; i++)
