@@ -9,12 +9,17 @@
  * length is FRAMELEN - 4 (60 by default, the whole frame then) and its
  * captured length is always 60: larger frames look cut by a snap length.
  *
- * Packet i belongs to flow perm(i mod FLOWS), where perm is a bijection of
- * [0, FLOWS) that scatters neighbours, so every flow is alive for the whole
- * run and consecutive packets hit unrelated flows (no cache-friendly order).  Timestamps start
- * at 2024-01-01 00:00:00 and advance GAP_US microseconds (default 1) per
- * packet: 3 M packets last 3 s, far below the 15 s idle and 60 s active
- * timeouts, so no flow ends before the file does.
+ * Every flow has one packet per round of FLOWS packets, so every flow is
+ * alive for the whole run.  The first round, which creates the flows, sends
+ * them in order A, a bijection of [0, FLOWS) that scatters neighbours; every
+ * later round in order B, a pseudo-random permutation (fixed seed) unrelated
+ * to A.  A flow meter's table holds its flows in the order it created them,
+ * and real packets arrive in an order unrelated to that: repeating A every
+ * round would let consecutive packets hit consecutive table entries, memory
+ * the hardware prefetcher streams in, and flatter every meter.  Timestamps
+ * start at 2024-01-01 00:00:00 and advance GAP_US microseconds (default 1)
+ * per packet: 3 M packets last 3 s, far below the 15 s idle and 60 s
+ * active timeouts, so no flow ends before the file does.
  *
  * Flow k: 10.(k>>16 & 0xff).(k>>8 & 0xff).(k & 0xff) -> 172.16.x.y with
  * ports derived from k (UDP destinations 5000-5255: no well-known port, as
@@ -39,6 +44,14 @@ static void put32(uint8_t *p, uint32_t v)
 static void le32(uint8_t *p, uint32_t v)
 {
 	p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
 }
 
 /* Bijection on [0, n): multiply by a constant coprime to n, add an offset. */
@@ -116,6 +129,21 @@ int main(int argc, char **argv)
 	ip[8] = 64;                             /* TTL */
 
 	uint64_t step = mulinv_step(nflow);
+	/* order B: Fisher-Yates with a fixed seed, so every file is the same */
+	uint32_t *order_b = malloc(nflow * sizeof(*order_b));
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	if (order_b == NULL) {
+		fprintf(stderr, "gen-capture: out of memory\n");
+		return 1;
+	}
+	for (uint64_t j = 0; j < nflow; j++)
+		order_b[j] = (uint32_t)j;
+	for (uint64_t j = nflow - 1; j > 0; j--) {
+		uint64_t r = xorshift(&seed) % (j + 1);
+		uint32_t t = order_b[j];
+		order_b[j] = order_b[r];
+		order_b[r] = t;
+	}
 	uint64_t usec = 0;
 	const uint32_t t0 = 1704067200;         /* 2024-01-01T00:00:00Z */
 	le32(rec + 8, SNAP);
@@ -123,7 +151,7 @@ int main(int argc, char **argv)
 	uint64_t slot = 0;
 
 	for (uint64_t i = 0; i < npkt; i++) {
-		uint64_t k = (slot * step + 7) % nflow;
+		uint64_t k = i < nflow ? (slot * step + 7) % nflow : order_b[slot];
 		if (++slot == nflow)
 			slot = 0;
 		int tcp = (k & 3) == 3;
