@@ -601,6 +601,12 @@ static unsigned rx_queue(struct worker *w, struct rxq *q)
 	if (n == 0)
 		return 0;
 	q->frames += n;
+	/* Every frame's mbuf header first, all at once (the data pointer is in
+	 * it, and the frames of a burst were written elsewhere: by a NIC's
+	 * driver on another queue's core, or a generator), then the data a few
+	 * frames ahead. */
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(pkts[i]);
 	burst_ms = p->replay ? 0 : tsc_to_ms(e, rte_get_tsc_cycles());
 	for (uint16_t i = 0; i < PREFETCH_AHEAD && i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
