@@ -104,6 +104,7 @@
 #include <rte_ring.h>
 
 #include "engine.h"
+#include "flows.h"
 #include "flowtab.h"
 #include "log.h"
 #include "meter.h"
@@ -147,63 +148,11 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-	while (b != 0) {
-		uint64_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
-/* A multiplier coprime to n: order A's slot s sends flow (s * step + 7)
- * mod n, a bijection that puts unrelated flows side by side. */
-static uint64_t scatter_step(uint64_t n)
-{
-	uint64_t a;
-
-	if (n <= 2)
-		return 1;
-	for (a = 2654435761u % n; a == 0 || gcd(a, n) != 1; a = (a + 1) % n)
-		;
-	return a;
-}
-
-/* Order A: flow[s] is the flow of slot s. */
-static void order_a(uint32_t n, uint32_t *flow)
-{
-	uint64_t step = scatter_step(n);
-
-	for (uint64_t s = 0; s < n; s++)
-		flow[s] = (uint32_t)((s * step + 7) % n);
-}
-
-/* Order B: a pseudo-random permutation of the flows (Fisher-Yates driven by
- * xorshift64* from a fixed seed), the same in every run. */
-static void order_b(uint32_t n, uint32_t *flow)
-{
-	uint64_t x = UINT64_C(0x2545f4914f6cdd1d);
-
-	for (uint32_t s = 0; s < n; s++)
-		flow[s] = s;
-	for (uint32_t i = n; i > 1; i--) {
-		uint32_t j, t;
-
-		x ^= x >> 12;
-		x ^= x << 25;
-		x ^= x >> 27;
-		j = (uint32_t)(((x * UINT64_C(0x2545f4914f6cdd1d)) >> 32) * i >> 32);
-		t = flow[i - 1];
-		flow[i - 1] = flow[j];
-		flow[j] = t;
-	}
-}
-
 static void build_frame(uint8_t *f, uint32_t k)
 {
 	uint8_t *ip = f + 14, *udp = ip + 20;
 	uint32_t sum = 0;
+	struct bench_flow fl = bench_flow(k);
 
 	memset(f, 0, SLOT);
 	f[0] = 0x02; f[5] = 0x02;                 /* 02:00:00:00:00:02 */
@@ -214,15 +163,15 @@ static void build_frame(uint8_t *f, uint32_t k)
 	put16(ip + 4, k & 0xffff);                /* identification */
 	ip[8] = 64;
 	ip[9] = 17;
-	put32(ip + 12, 0x0a000000u | (k & 0xffffff));
-	put32(ip + 16, 0xac100000u | ((k * 40503u) & 0xffff));
+	put32(ip + 12, fl.src);
+	put32(ip + 16, fl.dst);
 	for (int i = 0; i < 20; i += 2)
 		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	put16(ip + 10, ~sum & 0xffff);
-	put16(udp, 1024 + k % 60000);
-	put16(udp + 2, 5000 + ((k >> 4) & 0xff));
+	put16(udp, fl.sport);
+	put16(udp + 2, fl.dport);
 	put16(udp + 4, FRAME_LEN - 14 - 20);
 }
 
@@ -526,23 +475,6 @@ static void thread_cpu(struct snap *s)
 	closedir(d);
 }
 
-/* kB of the process's memory in transparent huge pages (the flow tables ask
- * for them unless --small-pages; how many they get changes the figures). */
-static long anon_huge_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps_rollup", "r");
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 static void take(struct dpdk_engine *e, const struct gen *g, struct snap *s)
 {
 	double t0 = mono();
@@ -647,9 +579,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "dpdk-bench: out of memory\n");
 			return 1;
 		}
-		order_a(o.flows, fa);
+		bench_order_a(o.flows, fa);
 		if (fb != fa)
-			order_b(o.flows, fb);
+			bench_order_b(o.flows, fb);
 		first = build_frames(o.flows, fa);
 		rounds = fb == fa ? first : build_frames(o.flows, fb);
 		spread = creation_spread(o.flows, fa, fb);
@@ -775,7 +707,7 @@ int main(int argc, char **argv)
 	poll_for(e, &ended, o.seconds);
 	take(e, g, &b);
 	dt = b.t - a.t;
-	thp_kb = anon_huge_kb();
+	thp_kb = bench_anon_huge_kb();
 
 	__atomic_store_n(&g->stop, 1, __ATOMIC_RELAXED);
 	rte_eal_wait_lcore(gen_lcore);

@@ -5,16 +5,15 @@
  *   flowtab-bench [--flows F] [--rounds R] [--max-flows M] [--same-order]
  *                 [--small-pages]
  *
- * Keys are those of bench/dpdk-bench.c's frames (IPv4/UDP, flow k from
- * 10.(k>>16).(k>>8).k to 172.16.x.y, ports derived from k), built up front.
- * Round 1 creates the flows in a scattered order A; every later round
- * updates each flow once in a pseudo-random permutation B unrelated to A,
- * as real traffic's packet order is unrelated to its flows' creation order
- * (--same-order: A every round).  The measured rounds are 2..R (default
- * R = 11); the time per update includes hashing the key.  Timeouts are a
- * day, so nothing expires; at the end every flow is flushed and the checks
- * are that exactly F flows were created and their packets add up.  The
- * table is in transparent huge pages, or with --small-pages in small ones
+ * The keys are like those the meter builds for bench/dpdk-bench.c's
+ * frames, built up front; the flows and both orders come from
+ * bench/flows.h.  Round 1 creates the flows in order A; every later round
+ * updates each flow once in order B, unrelated to A (--same-order: A every
+ * round).  The measured rounds are 2..R (default R = 11); the time per
+ * update includes hashing the key.  Timeouts are a day, so nothing
+ * expires; at the end every flow is flushed and the checks are that
+ * exactly F flows were created and their packets add up.  The table is in
+ * transparent huge pages, or with --small-pages in small ones
  * (flows.huge-pages = false).
  *
  * This isolates the table from decoding, rings and mbufs: the difference
@@ -30,6 +29,7 @@
 #include <time.h>
 
 #include "flowtab.h"
+#include "flows.h"
 
 static uint64_t exported_flows, exported_packets;
 
@@ -48,46 +48,24 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* kB of the process's memory in transparent huge pages (the table asks for
- * them with MADV_HUGEPAGE; how many it gets changes the figures). */
-static long anon_huge_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps_rollup", "r");
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
+/* A key like the one the meter builds for dpdk-bench's frame of flow k. */
 static void make_key(uint32_t k, struct flow_key *key)
 {
+	struct bench_flow f = bench_flow(k);
+
 	memset(key, 0, sizeof(*key));
 	key->af = 4;
 	key->proto = 17;
-	key->src.b[0] = 10;
-	key->src.b[1] = (uint8_t)(k >> 16);
-	key->src.b[2] = (uint8_t)(k >> 8);
-	key->src.b[3] = (uint8_t)k;
-	key->dst.b[0] = 172;
-	key->dst.b[1] = 16;
-	key->dst.b[2] = (uint8_t)((k * 7u) >> 8);
-	key->dst.b[3] = (uint8_t)(k * 7u);
-	key->sport = (uint16_t)(1024 + (k % 60000));
-	key->dport = (uint16_t)(53 + (k % 3));
+	key->src.b[0] = (uint8_t)(f.src >> 24);
+	key->src.b[1] = (uint8_t)(f.src >> 16);
+	key->src.b[2] = (uint8_t)(f.src >> 8);
+	key->src.b[3] = (uint8_t)f.src;
+	key->dst.b[0] = (uint8_t)(f.dst >> 24);
+	key->dst.b[1] = (uint8_t)(f.dst >> 16);
+	key->dst.b[2] = (uint8_t)(f.dst >> 8);
+	key->dst.b[3] = (uint8_t)f.dst;
+	key->sport = f.sport;
+	key->dport = f.dport;
 	key->in_if = 1;
 }
 
@@ -113,9 +91,9 @@ int main(int argc, char **argv)
 	struct flowtab_conf conf;
 	struct flowtab *ft;
 	struct flow_key *keys;
-	uint32_t *order_a, *order_b, a, i, r;
+	uint32_t *order_a, *order_b, i, r;
 	struct flow_pkt pkt;
-	uint64_t seed = 0x9e3779b97f4a7c15ull, t_ms = 1000;
+	uint64_t t_ms = 1000;
 	double t0, t1;
 	long thp_kb;
 	const struct flowtab_stats *st;
@@ -139,23 +117,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "flowtab-bench: out of memory\n");
 		return 1;
 	}
-	/* order A: a multiplicative step coprime to flows; the keys are stored
-	 * in sending order so reading them is sequential whatever the order */
-	for (a = (uint32_t)(flows * 0.618) | 1; ; a += 2) {
-		uint32_t x = a, y = flows;
-		while (y != 0) { uint32_t t = x % y; x = y; y = t; }
-		if (x == 1)
-			break;
-	}
-	for (i = 0; i < flows; i++)
-		order_a[i] = (uint32_t)(((uint64_t)i * a + 7) % flows);
-	for (i = 0; i < flows; i++)
-		order_b[i] = i;
-	for (i = flows - 1; i > 0; i--) {
-		uint32_t j = (uint32_t)(xorshift(&seed) % (i + 1)), t = order_b[i];
-		order_b[i] = order_b[j];
-		order_b[j] = t;
-	}
+	/* the keys are stored in sending order, so reading them is sequential
+	 * whatever the order */
+	bench_order_a(flows, order_a);
+	bench_order_b(flows, order_b);
 
 	memset(&conf, 0, sizeof(conf));
 	conf.max_flows = max_flows;
@@ -187,7 +152,7 @@ int main(int argc, char **argv)
 	flowtab_sync(ft);
 	t1 = now_s();
 
-	thp_kb = anon_huge_kb();
+	thp_kb = bench_anon_huge_kb();
 	st = flowtab_stats(ft);
 	flowtab_flush(ft, ANM_END_FORCED);
 	{

@@ -12,8 +12,8 @@
  * Every flow has one packet per round of FLOWS packets, so every flow is
  * alive for the whole run.  The first round, which creates the flows, sends
  * them in order A, a bijection of [0, FLOWS) that scatters neighbours; every
- * later round in order B, a pseudo-random permutation (fixed seed) unrelated
- * to A.  A flow meter's table holds its flows in the order it created them,
+ * later round in order B, bench/flows.h's pseudo-random permutation (fixed
+ * seed) unrelated to A.  A flow meter's table holds its flows in the order it created them,
  * and real packets arrive in an order unrelated to that: repeating A every
  * round would let consecutive packets hit consecutive table entries, memory
  * the hardware prefetcher streams in, and flatter every meter.  Timestamps
@@ -34,6 +34,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "flows.h"
+
 #define SNAP 60
 
 static void put16(uint8_t *p, unsigned v) { p[0] = v >> 8; p[1] = v & 0xff; }
@@ -44,30 +46,6 @@ static void put32(uint8_t *p, uint32_t v)
 static void le32(uint8_t *p, uint32_t v)
 {
 	p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* Bijection on [0, n): multiply by a constant coprime to n, add an offset. */
-static uint64_t mulinv_step(uint64_t n)
-{
-	uint64_t a = 2654435761u % n, x, y, t;
-	if (n <= 2)
-		return 1;
-	for (;; a++) {
-		if (a == 0)
-			continue;
-		x = a; y = n;
-		while (y) { t = x % y; x = y; y = t; }
-		if (x == 1)
-			return a;
-	}
 }
 
 static void usage(void)
@@ -128,22 +106,14 @@ int main(int argc, char **argv)
 	put16(ip + 2, iplen);
 	ip[8] = 64;                             /* TTL */
 
-	uint64_t step = mulinv_step(nflow);
-	/* order B: Fisher-Yates with a fixed seed, so every file is the same */
+	uint64_t step = bench_scatter_step(nflow);   /* order A */
+	/* order B: bench/flows.h's, the same in every file */
 	uint32_t *order_b = malloc(nflow * sizeof(*order_b));
-	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	if (order_b == NULL) {
 		fprintf(stderr, "gen-capture: out of memory\n");
 		return 1;
 	}
-	for (uint64_t j = 0; j < nflow; j++)
-		order_b[j] = (uint32_t)j;
-	for (uint64_t j = nflow - 1; j > 0; j--) {
-		uint64_t r = xorshift(&seed) % (j + 1);
-		uint32_t t = order_b[j];
-		order_b[j] = order_b[r];
-		order_b[r] = t;
-	}
+	bench_order_b((uint32_t)nflow, order_b);
 	uint64_t usec = 0;
 	const uint32_t t0 = 1704067200;         /* 2024-01-01T00:00:00Z */
 	le32(rec + 8, SNAP);
