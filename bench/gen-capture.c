@@ -27,6 +27,7 @@
  * (ACK only, so no FIN/RST ends a flow early).  The IPv4 checksum is
  * computed; the UDP and TCP checksums are left zero.
  */
+#define _POSIX_C_SOURCE 200809L   /* getopt */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
