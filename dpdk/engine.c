@@ -542,11 +542,24 @@ static void account(struct worker *w, struct rte_mbuf *m, const uint8_t *data,
 }
 
 /* Meter the frames other workers spread to this one. */
+/* Start fetching a burst: every mbuf header at once (the data pointer is
+ * in it, and frames from a ring-based device or spread by another worker
+ * were written on another CPU), then the data of the first frames; the
+ * loops over the burst prefetch the rest PREFETCH_AHEAD frames ahead. */
+static void prefetch_burst(struct rte_mbuf *const *pkts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		rte_prefetch0(pkts[i]);
+	for (unsigned i = 0; i < PREFETCH_AHEAD && i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+}
+
 static unsigned drain_in(struct worker *w)
 {
 	struct rte_mbuf *pkts[BURST];
 	unsigned n = rte_ring_sc_dequeue_burst(w->in, (void **)pkts, BURST, NULL);
 
+	prefetch_burst(pkts, n);
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *data;
 		uint32_t caplen;
@@ -601,15 +614,8 @@ static unsigned rx_queue(struct worker *w, struct rxq *q)
 	if (n == 0)
 		return 0;
 	q->frames += n;
-	/* Every frame's mbuf header first, all at once (the data pointer is in
-	 * it, and the frames of a burst were written elsewhere: by a NIC's
-	 * driver on another queue's core, or a generator), then the data a few
-	 * frames ahead. */
-	for (uint16_t i = 0; i < n; i++)
-		rte_prefetch0(pkts[i]);
+	prefetch_burst(pkts, n);
 	burst_ms = p->replay ? 0 : tsc_to_ms(e, rte_get_tsc_cycles());
-	for (uint16_t i = 0; i < PREFETCH_AHEAD && i < n; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint64_t t = frame_ms(p, m, burst_ms);
