@@ -541,7 +541,6 @@ static void account(struct worker *w, struct rte_mbuf *m, const uint8_t *data,
 		                w->id, rte_pktmbuf_pkt_len(m), pkt_status_name(st));
 }
 
-/* Meter the frames other workers spread to this one. */
 /* Start fetching a burst: every mbuf header at once (the data pointer is
  * in it, and frames from a ring-based device or spread by another worker
  * were written on another CPU), then the data of the first frames; the
@@ -554,6 +553,7 @@ static void prefetch_burst(struct rte_mbuf *const *pkts, unsigned n)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 }
 
+/* Meter the frames other workers spread to this one. */
 static unsigned drain_in(struct worker *w)
 {
 	struct rte_mbuf *pkts[BURST];

@@ -380,6 +380,23 @@ void flowtab_sync(struct flowtab *ft)
 		apply_oldest(ft);
 }
 
+/* Start fetching what applying a packet to entry i touches: both cache
+ * lines of the entry and its recency links.  A macro, not a function:
+ * with the prefetches in a static function called from flowtab_update,
+ * gcc 12 at -O1 and above emitted none of them, and the table ran at half
+ * speed at 1M flows (bench/flowtab-run). */
+#define PREFETCH_ENT(ft, i) do {                                               \
+	__builtin_prefetch(&(ft)->ent[i]);                                     \
+	__builtin_prefetch((const char *)&(ft)->ent[i] + 64);                  \
+	__builtin_prefetch(&(ft)->rl[i]);                                      \
+} while (0)
+
+/* The packet that arrived back packets before the newest. */
+static const struct pending *pipe_back(const struct flowtab *ft, uint32_t back)
+{
+	return &ft->pipe[(ft->pipe_head + ft->pipe_n - 1 - back) & (PIPE - 1)];
+}
+
 void flowtab_update(struct flowtab *ft, const struct flow_key *k,
                     const struct flow_pkt *p, uint64_t now_ms)
 {
@@ -395,24 +412,17 @@ void flowtab_update(struct flowtab *ft, const struct flow_key *k,
 	__builtin_prefetch(&ft->bucket[q->hash & ft->mask]);
 	if (ft->pipe_n > STAGE) {
 		/* its bucket has arrived: fetch the chain's first entry */
-		const struct pending *a = &ft->pipe[(ft->pipe_head + ft->pipe_n - 1 - STAGE) & (PIPE - 1)];
-		uint32_t i = ft->bucket[a->hash & ft->mask];
-		if (i != NIL) {
-			__builtin_prefetch(&ft->ent[i]);
-			__builtin_prefetch((const char *)&ft->ent[i] + 64);
-			__builtin_prefetch(&ft->rl[i]);
-		}
+		uint32_t i = ft->bucket[pipe_back(ft, STAGE)->hash & ft->mask];
+		if (i != NIL)
+			PREFETCH_ENT(ft, i);
 	}
 	if (ft->pipe_n > 2 * STAGE) {
 		/* its first entry has arrived: if that is another flow, fetch the
 		 * next one in the chain (at half load, one lookup in four) */
-		const struct pending *a = &ft->pipe[(ft->pipe_head + ft->pipe_n - 1 - 2 * STAGE) & (PIPE - 1)];
+		const struct pending *a = pipe_back(ft, 2 * STAGE);
 		uint32_t i = ft->bucket[a->hash & ft->mask];
-		if (i != NIL && ft->ent[i].hash != (uint32_t)a->hash && (i = ft->ent[i].chain) != NIL) {
-			__builtin_prefetch(&ft->ent[i]);
-			__builtin_prefetch((const char *)&ft->ent[i] + 64);
-			__builtin_prefetch(&ft->rl[i]);
-		}
+		if (i != NIL && ft->ent[i].hash != a->hash && (i = ft->ent[i].chain) != NIL)
+			PREFETCH_ENT(ft, i);
 	}
 }
 

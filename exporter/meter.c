@@ -267,13 +267,12 @@ unsigned spreader_pick(struct spreader *sp, int dlt, const uint8_t *buf, uint32_
 	return (unsigned)(((hash_words(&k, sizeof(k), sp->seed) >> 32) * sp->n) >> 32);
 }
 
-bool meter_advance(struct meter *m, uint64_t now_ms)
+void meter_advance(struct meter *m, uint64_t now_ms)
 {
 	if (now_ms <= m->now_ms)
-		return false;
+		return;
 	m->now_ms = now_ms;
 	flowtab_expire(m->ft, now_ms);
-	return true;
 }
 
 void meter_set_in_if(struct meter *m, uint32_t in_if)

@@ -66,9 +66,9 @@ enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
 /* Move the meter's clock to now_ms if that is later, exporting every flow
  * whose timeout has passed (before the packet that brought the new time is
  * accounted: it then starts a new flow instead of extending the old one).
- * Returns true if the clock moved.  Timeouts are whole milliseconds, so only
- * a new millisecond can make anything due. */
-bool meter_advance(struct meter *m, uint64_t now_ms);
+ * Timeouts are whole milliseconds, so only a new millisecond can make
+ * anything due. */
+void meter_advance(struct meter *m, uint64_t now_ms);
 
 /* The ingressInterface of the frames that follow (a capture of several
  * ports tells them apart). */
