@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,7 @@ struct flowtab {
 	struct pending pipe[PIPE];
 	uint32_t pipe_head, pipe_n;
 	uint32_t min_timeout_ms;     /* least of idle, linger and active */
+	bool left_due;               /* a bounded flowtab_expire left flows due */
 };
 
 /*
@@ -299,6 +301,36 @@ static uint32_t lru_victim(const struct flowtab *ft)
 	return ent_last(&ft->ent[c]) <= ent_last(&ft->ent[o]) ? c : o;
 }
 
+/* Why flowtab_expire at now_ms would end entry e (its loops judge an open
+ * flow by idle time first, a closing one by linger time first, then either
+ * by active time), or -1 if it would not. */
+static int ent_due(const struct flowtab *ft, const struct flow_ent *e, uint64_t now_ms)
+{
+	if (e->state == ENT_OPEN && ent_last(e) + ft->conf.idle_ms <= now_ms)
+		return ANM_END_IDLE;
+	if (e->state == ENT_CLOSING && ent_last(e) + ft->conf.linger_ms <= now_ms)
+		return ANM_END_EOF;
+	if (e->first_ms + ft->conf.active_ms <= now_ms)
+		return e->state == ENT_CLOSING ? ANM_END_EOF : ANM_END_ACTIVE;
+	return -1;
+}
+
+/* Make room in a full table: end a flow that a bounded flowtab_expire has
+ * left due (the list heads are the oldest), else evict the least recently
+ * used one. */
+static void make_room(struct flowtab *ft, uint64_t now_ms)
+{
+	const uint32_t heads[3] = { ft->open.head, ft->closing.head, ft->start.head };
+	int why;
+
+	for (int h = 0; h < 3; h++)
+		if (heads[h] != NIL && (why = ent_due(ft, &ft->ent[heads[h]], now_ms)) >= 0) {
+			ent_end(ft, heads[h], (enum anm_end_reason)why);
+			return;
+		}
+	ent_end(ft, lru_victim(ft), ANM_END_RESOURCES);
+}
+
 /* Account one packet: find or create its flow and update it. */
 static void apply(struct flowtab *ft, const struct pending *q)
 {
@@ -308,6 +340,7 @@ static void apply(struct flowtab *ft, const struct pending *q)
 	uint32_t h = q->hash;
 	uint32_t i = ft->bucket[h & ft->mask];
 	struct flow_ent *e;
+	int why;
 
 	while (i != NIL) {
 		e = &ft->ent[i];
@@ -315,10 +348,17 @@ static void apply(struct flowtab *ft, const struct pending *q)
 			break;
 		i = e->chain;
 	}
+	if (ft->left_due && i != NIL && (why = ent_due(ft, e, now_ms)) >= 0) {
+		/* due, and left for later by a bounded flowtab_expire: end it
+		 * now, as an unbounded one would have, and start a new flow.
+		 * (Otherwise no flow is due: expiry runs whenever time moves.) */
+		ent_end(ft, i, (enum anm_end_reason)why);
+		i = NIL;
+	}
 
 	if (i == NIL) {
 		if (ft->free_head == NIL && ft->next_unused > ft->conf.max_flows)
-			ent_end(ft, lru_victim(ft), ANM_END_RESOURCES);
+			make_room(ft, now_ms);
 		if (ft->free_head != NIL) {
 			i = ft->free_head;
 			ft->free_head = ft->ent[i].chain;
@@ -438,7 +478,7 @@ static int expiry_due(const struct flowtab *ft, uint64_t now_ms)
 	return (i = ft->start.head) != NIL && ft->ent[i].first_ms + ft->conf.active_ms <= now_ms;
 }
 
-void flowtab_expire(struct flowtab *ft, uint64_t now_ms)
+bool flowtab_expire(struct flowtab *ft, uint64_t now_ms, unsigned max)
 {
 	uint32_t i;
 
@@ -449,15 +489,20 @@ void flowtab_expire(struct flowtab *ft, uint64_t now_ms)
 	 * and they can stay deferred.  Otherwise apply them first. */
 	if (!expiry_due(ft, now_ms) &&
 	    (ft->pipe_n == 0 || ft->pipe[ft->pipe_head].now_ms + ft->min_timeout_ms > now_ms))
-		return;
+		return ft->left_due = false;
 	flowtab_sync(ft);
 
-	while ((i = ft->open.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.idle_ms <= now_ms)
+	for (; max > 0 && (i = ft->open.head) != NIL &&
+	       ent_last(&ft->ent[i]) + ft->conf.idle_ms <= now_ms; max--)
 		ent_end(ft, i, ANM_END_IDLE);
-	while ((i = ft->closing.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.linger_ms <= now_ms)
+	for (; max > 0 && (i = ft->closing.head) != NIL &&
+	       ent_last(&ft->ent[i]) + ft->conf.linger_ms <= now_ms; max--)
 		ent_end(ft, i, ANM_END_EOF);
-	while ((i = ft->start.head) != NIL && ft->ent[i].first_ms + ft->conf.active_ms <= now_ms)
+	for (; max > 0 && (i = ft->start.head) != NIL &&
+	       ft->ent[i].first_ms + ft->conf.active_ms <= now_ms; max--)
 		ent_end(ft, i, ft->ent[i].state == ENT_CLOSING ? ANM_END_EOF : ANM_END_ACTIVE);
+	ft->left_due = max == 0 && expiry_due(ft, now_ms);
+	return ft->left_due;
 }
 
 void flowtab_flush(struct flowtab *ft, enum anm_end_reason reason)

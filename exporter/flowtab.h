@@ -14,6 +14,7 @@
 #ifndef ANEMONE_FLOWTAB_H
 #define ANEMONE_FLOWTAB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "flow.h"
 
@@ -76,9 +77,15 @@ void flowtab_update(struct flowtab *ft, const struct flow_key *k,
 /* Apply every deferred packet now (exports any flow evicted meanwhile). */
 void flowtab_sync(struct flowtab *ft);
 
-/* Export every flow whose idle, linger or active time has passed at now_ms.
- * O(1) when nothing is due, O(k) for k expired flows. */
-void flowtab_expire(struct flowtab *ft, uint64_t now_ms);
+/* Export the flows whose idle, linger or active time has passed at now_ms,
+ * at most max of them (UINT_MAX: all), oldest first.  Returns true if due
+ * flows remain: call again, with the same or a later time.  Meanwhile the
+ * records stay those of an unbounded call: a packet that meets a flow left
+ * due ends it first (with the reason expiry would give) and starts a new
+ * one, and a full table ends a due flow before it evicts a live one.  Only
+ * the order of export differs.  O(1) when nothing is due, O(k) for k
+ * expired flows. */
+bool flowtab_expire(struct flowtab *ft, uint64_t now_ms, unsigned max);
 
 /* Export every flow with the given reason (ANM_END_FORCED at shutdown). */
 void flowtab_flush(struct flowtab *ft, enum anm_end_reason reason);

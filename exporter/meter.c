@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,7 +273,14 @@ void meter_advance(struct meter *m, uint64_t now_ms)
 	if (now_ms <= m->now_ms)
 		return;
 	m->now_ms = now_ms;
-	flowtab_expire(m->ft, now_ms);
+	flowtab_expire(m->ft, now_ms, UINT_MAX);
+}
+
+bool meter_expire(struct meter *m, uint64_t now_ms, unsigned max)
+{
+	if (now_ms > m->now_ms)
+		m->now_ms = now_ms;
+	return flowtab_expire(m->ft, m->now_ms, max);
 }
 
 void meter_set_in_if(struct meter *m, uint32_t in_if)

@@ -70,6 +70,11 @@ enum pkt_status meter_packet(struct meter *m, int dlt, const uint8_t *buf,
  * anything due. */
 void meter_advance(struct meter *m, uint64_t now_ms);
 
+/* As meter_advance, but ending at most max flows (see flowtab_expire: the
+ * records are the same).  Returns true while due flows remain; calling it
+ * again with the same time goes on.  For a receiver that must not stall. */
+bool meter_expire(struct meter *m, uint64_t now_ms, unsigned max);
+
 /* The ingressInterface of the frames that follow (a capture of several
  * ports tells them apart). */
 void meter_set_in_if(struct meter *m, uint32_t in_if);

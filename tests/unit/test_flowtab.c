@@ -1,4 +1,5 @@
 /* Flow table: expiry by idle/active/linger, LRU eviction, flush order. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,9 +60,9 @@ static void test_idle(void)
 
 	flowtab_update(ft, &k, &p, 1000);
 	flowtab_update(ft, &k, &p, 3000);
-	flowtab_expire(ft, 17999);
+	flowtab_expire(ft, 17999, UINT_MAX);
 	CHECK_EQ(nrec, 0);
-	flowtab_expire(ft, 18000);
+	flowtab_expire(ft, 18000, UINT_MAX);
 	CHECK_EQ(nrec, 1);
 	CHECK_EQ(rec[0].packets, 2);
 	CHECK_EQ(rec[0].octets, 200);
@@ -82,7 +83,7 @@ static void test_active(void)
 
 	/* one packet a second for 90 s: one record at 60 s, the rest at flush */
 	for (uint64_t t = 0; t <= 90000; t += 1000) {
-		flowtab_expire(ft, t);
+		flowtab_expire(ft, t, UINT_MAX);
 		flowtab_update(ft, &k, &p, t);
 	}
 	CHECK_EQ(nrec, 1);
@@ -110,24 +111,75 @@ static void test_fin_rst(void)
 	flowtab_update(ft, &b, &rst, 1000);
 	flowtab_update(ft, &c, &syn, 1000);      /* no FIN: waits for idle */
 	flowtab_update(ft, &a, &ack, 1500);      /* straggler joins the flow */
-	flowtab_expire(ft, 2999);
+	flowtab_expire(ft, 2999, UINT_MAX);
 	CHECK_EQ(nrec, 0);
-	flowtab_expire(ft, 3000);
+	flowtab_expire(ft, 3000, UINT_MAX);
 	CHECK_EQ(nrec, 1);
 	CHECK_EQ(rec[0].sport, 4000);
 	CHECK_EQ(rec[0].end_reason, ANM_END_EOF);
 	CHECK_EQ(rec[0].tcp_flags, 0x04);
-	flowtab_expire(ft, 3500);
+	flowtab_expire(ft, 3500, UINT_MAX);
 	CHECK_EQ(nrec, 2);
 	CHECK_EQ(rec[1].sport, 3000);
 	CHECK_EQ(rec[1].packets, 3);
 	CHECK_EQ(rec[1].tcp_flags, 0x13);
 	CHECK_EQ(rec[1].end_reason, ANM_END_EOF);
-	flowtab_expire(ft, 15999);
+	flowtab_expire(ft, 15999, UINT_MAX);
 	CHECK_EQ(nrec, 2);
-	flowtab_expire(ft, 16000);
+	flowtab_expire(ft, 16000, UINT_MAX);
 	CHECK_EQ(nrec, 3);
 	CHECK_EQ(rec[2].end_reason, ANM_END_IDLE);
+	flowtab_free(ft);
+}
+
+/* Bounded expiry: the flows it leaves due end as they would have, when a
+ * packet meets one or a full table needs room, and no live flow is evicted
+ * for them. */
+static void test_bounded(void)
+{
+	struct flowtab *ft = mk(4);
+	struct flow_pkt p = pkt(100, 0x10);
+	struct flow_key k[5];
+
+	for (int i = 0; i < 5; i++)
+		k[i] = key((uint8_t)(10 + i), (uint16_t)(100 + i));
+	for (int i = 0; i < 4; i++)
+		flowtab_update(ft, &k[i], &p, (uint64_t)i);
+	/* all four idle at 20 s; end one */
+	CHECK(flowtab_expire(ft, 20000, 1));
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].sport, 100);
+	CHECK_EQ(rec[0].end_reason, ANM_END_IDLE);
+	CHECK(flowtab_expire(ft, 20000, 0));             /* nothing ended, still due */
+	CHECK_EQ(nrec, 1);
+	/* a packet meets due flow 3: it ends, idle, and a new one starts */
+	flowtab_update(ft, &k[3], &p, 20000);
+	flowtab_sync(ft);
+	CHECK_EQ(nrec, 2);
+	CHECK_EQ(rec[1].sport, 103);
+	CHECK_EQ(rec[1].end_reason, ANM_END_IDLE);
+	CHECK_EQ(rec[1].first_ms, 3);
+	CHECK_EQ(rec[1].packets, 1);
+	/* a new flow fills the table, then another needs room: due flow 1
+	 * ends, idle, not a live one by eviction */
+	flowtab_update(ft, &k[0], &p, 20001);
+	flowtab_update(ft, &k[4], &p, 20001);
+	flowtab_sync(ft);
+	CHECK_EQ(nrec, 3);
+	CHECK_EQ(rec[2].sport, 101);
+	CHECK_EQ(rec[2].end_reason, ANM_END_IDLE);
+	CHECK_EQ(flowtab_stats(ft)->ended[ANM_END_RESOURCES], 0);
+	/* the rest: flow 2 */
+	CHECK(!flowtab_expire(ft, 20001, UINT_MAX));
+	CHECK_EQ(nrec, 4);
+	CHECK_EQ(rec[3].sport, 102);
+	CHECK_EQ(rec[3].end_reason, ANM_END_IDLE);
+	flowtab_flush(ft, ANM_END_FORCED);
+	CHECK_EQ(nrec, 7);
+	for (int i = 4; i < 7 && i < nrec; i++) {
+		CHECK_EQ(rec[i].end_reason, ANM_END_FORCED);
+		CHECK(rec[i].first_ms >= 20000);
+	}
 	flowtab_free(ft);
 }
 
@@ -207,7 +259,10 @@ static void test_big_counters(void)
  * scanned at every step).  With sync_each_step the table must export the
  * same records at the same steps; without, packets stay deferred in the
  * table's pipeline as in real use, and the whole run must still export the
- * same records.
+ * same records.  With a bound, expiry ends at most that many flows a step
+ * and leaves the rest due, for later steps, for the packets that meet them
+ * and for a full table to end first: the whole run's records are still the
+ * same.
  */
 #define MKEYS 40
 #define MMAX  16
@@ -241,14 +296,14 @@ static int all_cmp(const void *a, const void *b)
 	return rec_cmp(a, b);
 }
 
-static void test_model(int sync_each_step)
+static void test_model(int sync_each_step, unsigned bound)
 {
 	struct flowtab_conf c = { MMAX, 5000, 1000, 300, 99, 0 };
 	struct mflow m[MKEYS];
 	struct anm_flow want[MKEYS];
 	unsigned seed = 12345;
 	uint64_t t = 0;
-	int mismatches = 0;
+	int mismatches = 0, left_due = 0;
 	struct flowtab *ft;
 
 	memset(m, 0, sizeof(m));
@@ -286,7 +341,7 @@ static void test_model(int sync_each_step)
 		for (int j = 0; j < nwant && nall_want < 20000; j++)
 			all_want[nall_want++] = want[j];
 		nrec = 0;
-		flowtab_expire(ft, t);
+		left_due += flowtab_expire(ft, t, bound);
 		/* the packet */
 		seed = seed * 1103515245 + 12345;
 		k = (int)((seed >> 16) % MKEYS);
@@ -352,8 +407,15 @@ static void test_model(int sync_each_step)
 				mismatches++;
 			}
 	}
-	/* the whole run, deferred or not: the same records */
+	/* the whole run, deferred or bounded or not: the same records */
+	CHECK(flowtab_expire(ft, t, UINT_MAX) == 0);
 	flowtab_sync(ft);
+	if (getenv("FT_DEBUG"))
+		fprintf(stderr, "bound %u: flows left due %d times\n", bound, left_due);
+	if (bound != UINT_MAX)
+		CHECK(left_due > 100);    /* the bound did defer expiry */
+	else
+		CHECK_EQ(left_due, 0);
 	CHECK_EQ(nall_got, nall_want);
 	qsort(all_got, (size_t)nall_got, sizeof(all_got[0]), all_cmp);
 	qsort(all_want, (size_t)nall_want, sizeof(all_want[0]), all_cmp);
@@ -443,11 +505,14 @@ int main(void)
 
 	CHECK(flowtab_new(&bad, collect, NULL) == NULL);
 	CHECK(flowtab_bytes_per_flow() <= 128);
-	test_model(1);
-	test_model(0);
+	test_model(1, UINT_MAX);
+	test_model(0, UINT_MAX);
+	test_model(0, 1);
+	test_model(0, 2);
 	test_idle();
 	test_active();
 	test_fin_rst();
+	test_bounded();
 	test_evict();
 	test_many();
 	test_big_counters();
