@@ -5,8 +5,8 @@
  * rings of ended flows and does everything that may block: encoding,
  * sending, statistics, signals.  Each worker lcore polls its RX queues in
  * bursts, meters every frame into its own meter and flow table, and expires
- * its own flows; nothing on the packet path is shared between workers but
- * the input rings of software spreading.
+ * its own flows, a bounded number between bursts; nothing on the packet
+ * path is shared between workers but the input rings of software spreading.
  *
  * Time: a port replaying a capture file (net_pcap rx_pcap=) gives each mbuf
  * the pcap record's time (microseconds, in the mbuf timestamp dynamic field);
@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdalign.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@
 #define IN_RING        2048           /* frames spread to a worker */
 #define OUT_RING       8192           /* ended flows to the main lcore */
 #define PEND           256            /* ended flows waiting for room */
+#define EXPIRE_BATCH   64             /* flows a worker expires between bursts */
 #define POOL_CACHE     256
 #define MAX_ARGS       64
 #define BOUNCE         65536          /* a multi-segment frame, linearised */
@@ -94,6 +96,7 @@ struct worker_pub {                    /* copied out on request */
 	struct meter_stats ms;
 	struct flowtab_stats fs;
 	uint64_t spread_out, spread_in, spread_drops, spread_waits, export_waits;
+	uint64_t expiry_deferred;
 	uint64_t rxq_frames[MAX_RXQ];
 };
 
@@ -110,6 +113,8 @@ struct worker {
 	uint8_t *bounce;
 	struct ratelim drop_rl;
 	uint64_t spread_out, spread_in, spread_drops, spread_waits, export_waits;
+	uint64_t expiry_deferred;      /* expiries spread over several bursts */
+	bool expiring;                 /* flows are due and not yet ended */
 	unsigned npend;
 	struct anm_flow pend[PEND];
 	uint16_t nspread[DPDK_MAX_WORKERS];
@@ -507,6 +512,22 @@ static void worker_export(void *ctx, const struct anm_flow *f)
 	w->pend[w->npend++] = *f;
 }
 
+/* End flows due at the worker's clock, at most EXPIRE_BATCH and no more
+ * than the ring of ended flows and the spare buffer can take, so neither a
+ * mass expiry (every flow idle after a pause in traffic) nor a slow main
+ * lcore holds up receiving.  What is left stays due (the flow table's
+ * records are as if all had ended at once) and the worker loop goes on
+ * with it between bursts. */
+static void expire_some(struct worker *w)
+{
+	unsigned room = rte_ring_free_count(w->out) + (PEND - w->npend);
+	bool more = meter_expire(w->meter, w->now_ms, room < EXPIRE_BATCH ? room : EXPIRE_BATCH);
+
+	if (more && !w->expiring)
+		w->expiry_deferred++;
+	w->expiring = more;
+}
+
 /* Meter one frame at t_ms (m NULL: only move the clock).  decoded: the
  * spreader's decoding of it, or NULL (or af 0) to decode here. */
 static void account(struct worker *w, struct rte_mbuf *m, const uint8_t *data,
@@ -516,7 +537,7 @@ static void account(struct worker *w, struct rte_mbuf *m, const uint8_t *data,
 
 	if (t_ms > w->now_ms) {
 		w->now_ms = t_ms;
-		meter_advance(w->meter, t_ms);
+		expire_some(w);
 		if (w->e->replay) {
 			if (w->pub_first_ms == 0)
 				__atomic_store_n(&w->pub_first_ms, t_ms, __ATOMIC_RELEASE);
@@ -660,6 +681,7 @@ static void publish_stats(struct worker *w)
 	p->spread_drops = w->spread_drops;
 	p->spread_waits = w->spread_waits;
 	p->export_waits = w->export_waits;
+	p->expiry_deferred = w->expiry_deferred;
 	for (unsigned i = 0; i < w->nrxq; i++)
 		p->rxq_frames[i] = w->rxq[i].frames;
 }
@@ -688,6 +710,8 @@ static int worker_main(void *arg)
 		for (unsigned i = 0; i < w->nrxq; i++)
 			got += rx_queue(w, &w->rxq[i]);
 		got += drain_in(w);
+		if (w->expiring)
+			expire_some(w);
 		pend_flush(w, false);
 		tsc = rte_get_tsc_cycles();
 		if (got > 0) {
@@ -725,8 +749,8 @@ static int worker_main(void *arg)
 		if (got == 0)
 			rte_pause();
 	}
-	if (e->final_ms > w->now_ms)
-		meter_advance(w->meter, e->final_ms);    /* what -r would have expired */
+	/* what -r would have expired by the end, then the rest */
+	meter_expire(w->meter, e->final_ms > w->now_ms ? e->final_ms : w->now_ms, UINT_MAX);
 	flowtab_flush(meter_flowtab(w->meter), ANM_END_FORCED);
 	pend_flush(w, true);
 	publish_stats(w);
@@ -1143,8 +1167,9 @@ void dpdk_log_stats(struct dpdk_engine *e)
 		log_info("stats worker %u (lcore %u): seen=%" PRIu64 " decoded=%" PRIu64
 		         " dropped=%" PRIu64 " flows=%" PRIu64 " active=%u spread-out=%" PRIu64
 		         " spread-in=%" PRIu64 " spread-drops=%" PRIu64 " spread-waits=%" PRIu64
-		         " export-waits=%" PRIu64, i, w->lcore, p->ms.seen, p->ms.decoded, dropped,
-		         p->fs.created, p->fs.active, p->spread_out, p->spread_in, p->spread_drops,
-		         p->spread_waits, p->export_waits);
+		         " export-waits=%" PRIu64 " expiry-deferred=%" PRIu64, i, w->lcore,
+		         p->ms.seen, p->ms.decoded, dropped, p->fs.created, p->fs.active,
+		         p->spread_out, p->spread_in, p->spread_drops, p->spread_waits,
+		         p->export_waits, p->expiry_deferred);
 	}
 }

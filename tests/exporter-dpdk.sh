@@ -171,6 +171,66 @@ for port in 0 1; do
 done
 info "two ports: $(wc -l <"$T/2p.txt") records, as from the two files"
 
+# A mass expiry: 3000 flows, 20 s of silence (idle timeout 15 s), then the
+# same flows in reverse order and 1000 new ones.  A worker ends at most a
+# batch of due flows between bursts, so the first frames after the pause
+# meet flows that are due but not yet ended, and the new ones find the
+# table (max-flows 3500) full of them.  The records must still be those of
+# -r, which ends all 3000 at once: with one worker and the small table
+# (where -r's evictions are the same too), and with two and a large one.
+python3 - "$T/pause.pcap" <<'PY'
+import struct, sys
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+def frame(t_us, n):
+    src, dst = bytes([10, 9, n >> 8 & 255, n & 255]), bytes([10, 8, 0, 1])
+    payload = bytes(22)
+    udp = struct.pack(">HHHH", 10000 + n % 50000, 53, 8 + len(payload), 0) + payload
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src, dst) + udp
+    eth = bytes.fromhex("020000000002020000000001") + b"\x08\x00" + ip
+    out.append(struct.pack("<IIII", t_us // 1000000, t_us % 1000000, len(eth), len(eth)) + eth)
+t = 1700000000 * 1000000
+for n in range(3000):
+    frame(t + 10 * n, n)
+t += 20 * 1000000
+for i, n in enumerate(list(range(2999, -1, -1)) + list(range(3000, 4000))):
+    frame(t + 10 * i, n)
+open(sys.argv[1], "wb").write(b"".join(out))
+PY
+printf 'flows = { max-flows = 3500; };\n' >"$T/pause.conf"
+for how in file w1 file-large w2; do
+	sink_start tcp "$T/pause.$how.ipfix"
+	case $how in
+	file) set -- -c "$T/pause.conf" -r "$T/pause.pcap" ;;
+	file-large) set -- -r "$T/pause.pcap" ;;
+	w1)
+		eal -m 512 "--vdev=net_pcap0,rx_pcap=$T/pause.pcap"
+		set -- -c "$T/pause.conf" -i dpdk:0 --dpdk "$EAL" --dpdk-idle-exit 1 ;;
+	w2)
+		eal -m 512 "$LCORES" "--vdev=net_pcap0,rx_pcap=$T/pause.pcap"
+		set -- -i dpdk:0 --dpdk "$EAL" --dpdk-workers 2 --dpdk-idle-exit 1 ;;
+	esac
+	SHOW_ON_FAIL="$T/pause.$how.log"
+	timeout 60 "$EXPORTER" "$@" -x "ipfix+tcp:127.0.0.1:$SINK_PORT" \
+		>"$T/pause.$how.log" 2>&1 || fail "pause ($how): exporter exit $?"
+	sink_stop "$SINK_PID"
+	records "$T/pause.$how.ipfix" >"$T/pause.$how.txt" || fail "pause ($how): ipfixDump"
+done
+for how in w1 w2; do
+	SHOW_ON_FAIL="$T/pause.$how.log"
+	want="$T/pause.file.txt"
+	[ $how = w2 ] && want="$T/pause.file-large.txt"
+	diff "$want" "$T/pause.$how.txt" >"$T/pause.diff" ||
+		fail "pause: DPDK ($how) and -r records differ: $(head -20 "$T/pause.diff")"
+	deferred=$(exporter_stat "$T/pause.$how.log" expiry-deferred)
+	[ "${deferred:-0}" -gt 0 ] || fail "pause ($how): the mass expiry was not spread over bursts"
+done
+n=$(wc -l <"$T/pause.file.txt")
+idle=$(grep -c 'flowEndReason=1\b' "$T/pause.file.txt")
+evicted=$(grep -c 'flowEndReason=5\b' "$T/pause.file.txt")
+[ "$n" = 7000 ] && [ "$idle" = 3000 ] && [ "$evicted" = 500 ] ||
+	fail "pause: -r gave $n records, $idle idle, $evicted evicted (want 7000, 3000, 500)"
+info "mass expiry: $n records as from -r, $idle idle, $evicted evicted; spread over bursts"
+
 # Live: net_pcap on a veth in a namespace of the test's own (rx_iface=),
 # two workers on the wall clock, conversations both ways between two
 # namespaces; SIGUSR1 gives statistics while running; SIGTERM exports every
