@@ -344,13 +344,9 @@ static void apply(struct flowtab *ft, const struct pending *q)
 	struct flow_ent *e;
 	int why;
 
-	while (i != NIL) {
-		e = &ft->ent[i];
-		if (e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
-			break;
-		i = e->chain;
-	}
-	if (ft->left_due && i != NIL && (why = ent_due(ft, e, now_ms)) >= 0) {
+	while (i != NIL && (ft->ent[i].hash != h || memcmp(&ft->ent[i].key, k, sizeof(*k)) != 0))
+		i = ft->ent[i].chain;
+	if (ft->left_due && i != NIL && (why = ent_due(ft, &ft->ent[i], now_ms)) >= 0) {
 		/* due, and left for later by a bounded flowtab_expire: end it
 		 * now, as an unbounded one would have, and start a new flow.
 		 * (Otherwise no flow is due: expiry runs whenever time moves.) */
@@ -385,7 +381,10 @@ static void apply(struct flowtab *ft, const struct pending *q)
 		if (++ft->st.active > ft->st.peak)
 			ft->st.peak = ft->st.active;
 	} else {
-		struct dlist *l = recency_list(ft, e);
+		struct dlist *l;
+
+		e = &ft->ent[i];
+		l = recency_list(ft, e);
 		if (l->tail != i) {
 			rlist_unlink(ft, l, i);
 			rlist_append(ft, l, i);
