@@ -94,6 +94,18 @@ while off < len(d):
 PY
 }
 
+# run_records NAME EXPORTER-ARGS...: run the exporter into an IPFIX sink
+# (log NAME.log), then its records, as from records(), into NAME.txt
+run_records() {
+	name=$1; shift
+	sink_start tcp "$T/$name.ipfix"
+	SHOW_ON_FAIL="$T/$name.log"
+	timeout 60 "$EXPORTER" "$@" -x "ipfix+tcp:127.0.0.1:$SINK_PORT" \
+		>"$T/$name.log" 2>&1 || fail "$name: exporter exit $?"
+	sink_stop "$SINK_PID"
+	records "$T/$name.ipfix" >"$T/$name.txt" || fail "$name: ipfixDump"
+}
+
 # Two workers need three lcores (the main one exports): lcores 0-2 on the
 # machine's CPUs (however few), scheduled by the kernel.
 cpus=$(nproc)
@@ -101,7 +113,6 @@ LCORES="--lcores (0-2)@(0-$((cpus > 1 ? cpus - 1 : 0)))"
 for cap in real-veth.pcap v4-mixed.pcap v6.pcap vlan.pcap; do
 	full_length "$CAPS/$cap" || fail "$cap has truncated frames: net_pcap cannot replay it faithfully"
 	for how in file w1 w2; do
-		sink_start tcp "$T/$cap.$how.ipfix"
 		case $how in
 		file) set -- -r "$CAPS/$cap" ;;
 		w1)
@@ -116,11 +127,7 @@ for cap in real-veth.pcap v4-mixed.pcap v6.pcap vlan.pcap; do
 			eal -m 512 "$LCORES" "--vdev=net_pcap0,rx_pcap=$CAPS/$cap"
 			set -- -i dpdk:0 --dpdk "$EAL" --dpdk-workers 2 --dpdk-idle-exit 1 -vv ;;
 		esac
-		SHOW_ON_FAIL="$T/$cap.$how.log"
-		timeout 60 "$EXPORTER" "$@" -x "ipfix+tcp:127.0.0.1:$SINK_PORT" \
-			>"$T/$cap.$how.log" 2>&1 || fail "$cap ($how): exporter exit $?"
-		sink_stop "$SINK_PID"
-		records "$T/$cap.$how.ipfix" >"$T/$cap.$how.txt" || fail "$cap ($how): ipfixDump"
+		run_records "$cap.$how" "$@"
 	done
 	[ -s "$T/$cap.file.txt" ] || fail "$cap: no records from -r"
 	for how in w1 w2; do
@@ -149,12 +156,8 @@ busy=$(cat "$T"/*.w2.log | grep -o '^anemone-exporter: worker [0-9]*: flow' | so
 # told apart by ingressInterface (port id + 1).  Times and end reasons differ
 # from -r: the two files are read at once, so a worker's clock is the latest
 # packet time of either.
-sink_start tcp "$T/2p.ipfix"
 eal -m 512 "$LCORES" "--vdev=net_pcap0,rx_pcap=$CAPS/v6.pcap" "--vdev=net_pcap1,rx_pcap=$CAPS/vlan.pcap"
-SHOW_ON_FAIL="$T/2p.log"
-timeout 60 "$EXPORTER" -i dpdk:0,1 --dpdk "$EAL" --dpdk-workers 2 --dpdk-idle-exit 1 \
-	-x "ipfix+tcp:127.0.0.1:$SINK_PORT" >"$T/2p.log" 2>&1 || fail "two ports: exporter exit $?"
-sink_stop "$SINK_PID"
+run_records 2p -i dpdk:0,1 --dpdk "$EAL" --dpdk-workers 2 --dpdk-idle-exit 1
 skip_fields='ingressInterface|flowStartMilliseconds|flowEndMilliseconds|flowEndReason'
 records "$T/2p.ipfix" "$skip_fields" >"$T/2p.txt"
 for cap in v6.pcap vlan.pcap; do
@@ -198,7 +201,6 @@ open(sys.argv[1], "wb").write(b"".join(out))
 PY
 printf 'flows = { max-flows = 3500; };\n' >"$T/pause.conf"
 for how in file w1 file-large w2; do
-	sink_start tcp "$T/pause.$how.ipfix"
 	case $how in
 	file) set -- -c "$T/pause.conf" -r "$T/pause.pcap" ;;
 	file-large) set -- -r "$T/pause.pcap" ;;
@@ -209,11 +211,7 @@ for how in file w1 file-large w2; do
 		eal -m 512 "$LCORES" "--vdev=net_pcap0,rx_pcap=$T/pause.pcap"
 		set -- -i dpdk:0 --dpdk "$EAL" --dpdk-workers 2 --dpdk-idle-exit 1 ;;
 	esac
-	SHOW_ON_FAIL="$T/pause.$how.log"
-	timeout 60 "$EXPORTER" "$@" -x "ipfix+tcp:127.0.0.1:$SINK_PORT" \
-		>"$T/pause.$how.log" 2>&1 || fail "pause ($how): exporter exit $?"
-	sink_stop "$SINK_PID"
-	records "$T/pause.$how.ipfix" >"$T/pause.$how.txt" || fail "pause ($how): ipfixDump"
+	run_records "pause.$how" "$@"
 done
 for how in w1 w2; do
 	SHOW_ON_FAIL="$T/pause.$how.log"
