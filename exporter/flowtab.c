@@ -422,12 +422,12 @@ void flowtab_sync(struct flowtab *ft)
 }
 
 /* Start fetching what applying a packet to entry i touches: the first
- * ENT_HOT bytes of the entry and its recency links.  112-byte entries sit
- * at every offset in a 64-byte line but one in four: there those bytes
- * span three lines, the third starting at byte 80 (last_off, state).  A macro, not a function:
- * with the prefetches in a static function called from flowtab_update,
- * gcc 12 at -O1 and above emitted none of them, and the table ran at half
- * speed at 1M flows (bench/flowtab-run). */
+ * ENT_HOT bytes of the entry and its recency links.  112-byte entries
+ * start 0, 48, 32 and 16 bytes into a 64-byte line in turn; at 48 those
+ * bytes span three lines, the third from byte 80 (last_off, state).
+ * A macro, not a function: with the prefetches in a static function called
+ * from flowtab_update, gcc 12 at -O1 and above emitted none of them, and
+ * the table ran at half speed at 1M flows (bench/flowtab-run). */
 #define PREFETCH_ENT(ft, i) do {                                               \
 	__builtin_prefetch(&(ft)->ent[i]);                                     \
 	__builtin_prefetch((const char *)&(ft)->ent[i] + 64);                  \
