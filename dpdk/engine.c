@@ -749,7 +749,7 @@ static int worker_main(void *arg)
 			account(w, NULL, NULL, 0, tsc_to_ms(e, tsc), NULL);
 		}
 		stats_if_asked(w);
-		if (got == 0) {
+		if (got == 0 && !w->expiring) {     /* not idle while flows are due */
 			if (idle_since == 0) {
 				idle_since = tsc;
 			} else if (tsc - idle_since > IDLE_AFTER_NS * e->hz / 1000000000) {
