@@ -317,20 +317,40 @@ static int ent_due(const struct flowtab *ft, const struct flow_ent *e, uint64_t 
 	return -1;
 }
 
+/* The next flow expiry ends at now_ms, and why; NIL if none is due.  The
+ * list heads are the oldest: open flows past their idle time first, then
+ * closing flows past their linger time, then flows past their active
+ * time. */
+static uint32_t next_due(const struct flowtab *ft, uint64_t now_ms, enum anm_end_reason *why)
+{
+	uint32_t i;
+
+	if ((i = ft->open.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.idle_ms <= now_ms) {
+		*why = ANM_END_IDLE;
+		return i;
+	}
+	if ((i = ft->closing.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.linger_ms <= now_ms) {
+		*why = ANM_END_EOF;
+		return i;
+	}
+	if ((i = ft->start.head) != NIL && ft->ent[i].first_ms + ft->conf.active_ms <= now_ms) {
+		*why = ft->ent[i].state == ENT_CLOSING ? ANM_END_EOF : ANM_END_ACTIVE;
+		return i;
+	}
+	return NIL;
+}
+
 /* Make room in a full table: end a flow that a bounded flowtab_expire has
- * left due (the list heads are the oldest), else evict the least recently
- * used one. */
+ * left due, else evict the least recently used one. */
 static void make_room(struct flowtab *ft, uint64_t now_ms)
 {
-	const uint32_t heads[3] = { ft->open.head, ft->closing.head, ft->start.head };
-	int why;
+	enum anm_end_reason why;
+	uint32_t i = next_due(ft, now_ms, &why);
 
-	for (int h = 0; h < 3; h++)
-		if (heads[h] != NIL && (why = ent_due(ft, &ft->ent[heads[h]], now_ms)) >= 0) {
-			ent_end(ft, heads[h], (enum anm_end_reason)why);
-			return;
-		}
-	ent_end(ft, lru_victim(ft), ANM_END_RESOURCES);
+	if (i != NIL)
+		ent_end(ft, i, why);
+	else
+		ent_end(ft, lru_victim(ft), ANM_END_RESOURCES);
 }
 
 /* Account one packet: find or create its flow and update it. */
@@ -470,20 +490,9 @@ void flowtab_update(struct flowtab *ft, const struct flow_key *k,
 	}
 }
 
-/* Is any flow due to end at now_ms, judging by the list heads? */
-static int expiry_due(const struct flowtab *ft, uint64_t now_ms)
-{
-	uint32_t i;
-
-	if ((i = ft->open.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.idle_ms <= now_ms)
-		return 1;
-	if ((i = ft->closing.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.linger_ms <= now_ms)
-		return 1;
-	return (i = ft->start.head) != NIL && ft->ent[i].first_ms + ft->conf.active_ms <= now_ms;
-}
-
 bool flowtab_expire(struct flowtab *ft, uint64_t now_ms, unsigned max)
 {
+	enum anm_end_reason why;
 	uint32_t i;
 
 	/* A deferred packet of time t can only make a flow due at t plus a
@@ -491,22 +500,16 @@ bool flowtab_expire(struct flowtab *ft, uint64_t now_ms, unsigned max)
 	 * list head is due and the oldest deferred packet is younger than the
 	 * least timeout, nothing would be due with every packet applied either,
 	 * and they can stay deferred.  Otherwise apply them first. */
-	if (!expiry_due(ft, now_ms) &&
+	if (next_due(ft, now_ms, &why) == NIL &&
 	    (ft->pipe_n == 0 || ft->pipe[ft->pipe_head].now_ms + ft->min_timeout_ms > now_ms))
 		return ft->left_due = false;
 	flowtab_sync(ft);
 
-	for (; max > 0 && (i = ft->open.head) != NIL &&
-	       ent_last(&ft->ent[i]) + ft->conf.idle_ms <= now_ms; max--)
-		ent_end(ft, i, ANM_END_IDLE);
-	for (; max > 0 && (i = ft->closing.head) != NIL &&
-	       ent_last(&ft->ent[i]) + ft->conf.linger_ms <= now_ms; max--)
-		ent_end(ft, i, ANM_END_EOF);
-	for (; max > 0 && (i = ft->start.head) != NIL &&
-	       ft->ent[i].first_ms + ft->conf.active_ms <= now_ms; max--)
-		ent_end(ft, i, ft->ent[i].state == ENT_CLOSING ? ANM_END_EOF : ANM_END_ACTIVE);
-	ft->left_due = max == 0 && expiry_due(ft, now_ms);
-	return ft->left_due;
+	while ((i = next_due(ft, now_ms, &why)) != NIL && max > 0) {
+		ent_end(ft, i, why);
+		max--;
+	}
+	return ft->left_due = i != NIL;
 }
 
 void flowtab_flush(struct flowtab *ft, enum anm_end_reason reason)

@@ -270,10 +270,8 @@ unsigned spreader_pick(struct spreader *sp, int dlt, const uint8_t *buf, uint32_
 
 void meter_advance(struct meter *m, uint64_t now_ms)
 {
-	if (now_ms <= m->now_ms)
-		return;
-	m->now_ms = now_ms;
-	flowtab_expire(m->ft, now_ms, UINT_MAX);
+	if (now_ms > m->now_ms)
+		meter_expire(m, now_ms, UINT_MAX);
 }
 
 bool meter_expire(struct meter *m, uint64_t now_ms, unsigned max)
