@@ -39,6 +39,7 @@
 #define MAX_CONNS    256         /* TCP connections */
 #define TICK_MS      200
 #define EXIT_WAIT_MS 5000        /* at exit, time given to write the backlog */
+#define DRAIN_MS     2000        /* at exit, time given to read what is queued */
 
 /* The three resolutions and their retention (redis/SCHEMA.md); the finest
  * is the flush interval. */
@@ -166,7 +167,10 @@ static void clock_message(struct col *c, const uint8_t *buf, size_t len, uint64_
 	c->clock_ms = t;
 }
 
-static void read_udp(struct col *c, struct sock *s, uint64_t now_ms)
+/* Read the datagrams queued on s.  Returns false if it stopped with more
+ * maybe left (after 64 batches, so that one socket does not starve the
+ * others). */
+static bool read_udp(struct col *c, struct sock *s, uint64_t now_ms)
 {
 	static uint8_t bufs[BATCH][MAX_DGRAM];
 	struct mmsghdr msgs[BATCH];
@@ -187,7 +191,7 @@ static void read_udp(struct col *c, struct sock *s, uint64_t now_ms)
 		if ((n = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL)) <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("%s: receive", s->spec);
-			return;
+			return true;
 		}
 		for (int i = 0; i < n; i++) {
 			clock_message(c, bufs[i], msgs[i].msg_len, now_ms);
@@ -197,8 +201,9 @@ static void read_udp(struct col *c, struct sock *s, uint64_t now_ms)
 				forward(c, bufs[i], msgs[i].msg_len);
 		}
 		if (n < BATCH)
-			return;
+			return true;
 	}
+	return false;
 }
 
 static void conn_close(struct col *c, unsigned i)
@@ -209,7 +214,8 @@ static void conn_close(struct col *c, unsigned i)
 	c->conns[i] = c->conns[--c->nconns];
 }
 
-static void accept_tcp(struct col *c, struct sock *s)
+/* Accept one connection waiting on s.  Returns false if none was waiting. */
+static bool accept_tcp(struct col *c, struct sock *s)
 {
 	struct sockaddr_storage peer;
 	socklen_t pl = sizeof(peer);
@@ -217,21 +223,21 @@ static void accept_tcp(struct col *c, struct sock *s)
 	char name[80];
 
 	if (fd < 0)
-		return;
+		return false;
 	endpoint_name((struct sockaddr *)&peer, name, sizeof(name));
 	if (!coll_stream_allowed(c->coll, (struct sockaddr *)&peer)) {
 		static struct ratelim rl = RATELIM_INIT(60000, 5);
 		log_ratelimited(&rl, wall_ms(), "%s: connection from %s refused: not in 'allow'",
 		                s->spec, name);
 		close(fd);
-		return;
+		return true;
 	}
 	if (c->nconns == MAX_CONNS) {
 		log_warnx("%s: connection from %s refused: %d connections open", s->spec, name,
 		          MAX_CONNS);
 		c->tcp_errors++;
 		close(fd);
-		return;
+		return true;
 	}
 	c->conns[c->nconns].fd = fd;
 	c->conns[c->nconns].id = ++c->next_conn_id;
@@ -239,10 +245,11 @@ static void accept_tcp(struct col *c, struct sock *s)
 	c->conns[c->nconns].len = 0;
 	if ((c->conns[c->nconns].buf = malloc(MAX_DGRAM)) == NULL) {
 		close(fd);
-		return;
+		return true;
 	}
 	c->nconns++;
 	log_info("%s: IPFIX connection from %s", s->spec, name);
+	return true;
 }
 
 /* Read what is there; hand each complete IPFIX message on.  Returns false
@@ -278,6 +285,47 @@ static bool read_tcp(struct col *c, struct conn *k, uint64_t now_ms)
 		}
 		memmove(k->buf, k->buf + off, k->len - off);
 		k->len -= off;
+	}
+}
+
+/*
+ * At exit, before the buckets are written: what the kernel holds was
+ * acknowledged to its sender (TCP: received data, and connections waiting
+ * to be accepted) or reached this host (UDP), so it is accounted rather
+ * than dropped with the sockets.  Reads until every socket is empty, for
+ * at most DRAIN_MS against senders that do not stop; then closes the
+ * connections.
+ */
+static void drain_inputs(struct col *c)
+{
+	uint64_t end = rconn_mono_ms() + DRAIN_MS;
+	char name[80];
+	bool more;
+
+	do {
+		uint64_t now = wall_ms();
+
+		more = false;
+		for (unsigned i = 0; i < c->nsocks; i++) {
+			if (!c->socks[i].tcp)
+				more |= !read_udp(c, &c->socks[i], now);
+			else
+				for (int n = 0; n < 64 && accept_tcp(c, &c->socks[i]); n++)
+					more = true;
+		}
+		for (unsigned i = c->nconns; i-- > 0;)
+			if (!read_tcp(c, &c->conns[i], now))
+				conn_close(c, i);
+	} while (more && rconn_mono_ms() < end);
+	while (c->nconns > 0) {
+		struct conn *k = &c->conns[c->nconns - 1];
+
+		if (k->len > 0) {
+			endpoint_name((struct sockaddr *)&k->peer, name, sizeof(name));
+			log_warnx("IPFIX connection from %s: closed at exit with %zu bytes of a message "
+			          "not yet complete", name, k->len);
+		}
+		conn_close(c, c->nconns - 1);
 	}
 }
 
@@ -803,9 +851,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* write what is held: every open bucket, then the backlog, for a while */
-	while (c.nconns)
-		conn_close(&c, c.nconns - 1);
+	/* write what is held: what the sockets hold, every open bucket, then
+	 * the backlog, for a while */
+	drain_inputs(&c);
 	flush(&c, conf.clock_exporter ? c.clock_ms : wall_ms(), wall_ms(), true);
 	if (c.w) {
 		uint64_t end = rconn_mono_ms() + EXIT_WAIT_MS;

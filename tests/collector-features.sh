@@ -13,6 +13,8 @@
 #    enter at the router the configuration names;
 #  - --clock exporter: the buckets are the export times of a capture's
 #    flows (minutes apart, years ago), not the time they arrived;
+#  - at SIGTERM, what the sockets hold (IPFIX connections not yet accepted,
+#    their data, queued datagrams) is counted, not dropped;
 #  - the topology from Redis, reloaded when anemone-ospfmon publishes a new
 #    version (the lab's cost change moves r1 -> r5 off the r3 path), with no
 #    record lost across the reload.
@@ -132,6 +134,23 @@ expect_eq "clock exporter: 1-second buckets" "$ids" \
 	"1700000060000 1700000090000 1700000120000 1700000150000 "
 expect_eq "clock exporter: every flow counted" "$(R HGET clk:totals flows)" 6
 expect_eq "clock exporter: the newest 1m bucket" "$(R GET clk:updated:1m)" 1700000100000
+
+info "exit: what the sockets hold at SIGTERM is counted"
+# Stopped, the collector reads nothing: the kernel accepts two IPFIX
+# connections and queues their data, and queues v5 datagrams.  SIGTERM then
+# SIGCONT: everything the kernel acknowledged must be in Redis, though at
+# most one connection is accepted (and none read) in the loop's last turn.
+cport=$(free_port)
+start held "ipfix+tcp:127.0.0.1:$cport" "" --topology none -l "v5:127.0.0.1:$cport"
+kill -STOP "$CPID"
+for x in "ipfix+tcp:127.0.0.1:$cport" "ipfix+tcp:127.0.0.1:$cport" "v5:127.0.0.1:$cport"; do
+	"$EXPORTER" -r "$CAP" -x "$x" >"$T/exp.log" 2>&1 || fail "exporter to $x: $(cat "$T/exp.log")"
+done
+kill -TERM "$CPID"
+kill -CONT "$CPID"
+wait "$CPID" || fail "held: the collector's exit status: $?"
+expect_eq "held at exit: bytes in Redis" "$(R HGET held:totals bytes)" "$((3 * want_bytes))"
+expect_eq "held at exit: connections accepted" "$(grep -c "IPFIX connection from" "$T/held.log")" 2
 
 info "topology from Redis, reloaded on a new version"
 "$OSPFMON" -r "$D/ospf/lab.pcap" --redis "127.0.0.1:$PORT" >"$T/ospf1.log" 2>&1 ||
