@@ -70,19 +70,28 @@ long snapshot_load(struct lsdb *db, const char *path, uint64_t *now,
                    char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "rb");
+	long n;
+
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = snapshot_read(db, fp, path, now, err, errlen);
+	fclose(fp);
+	return n;
+}
+
+long snapshot_read(struct lsdb *db, FILE *fp, const char *name, uint64_t *now,
+                   char *err, size_t errlen)
+{
 	uint8_t hdr[HDR_LEN], rec[6], lsa_buf[65536];
 	uint64_t saved_ms, elapsed_s, now_ms;
 	uint32_t count;
 	long loaded = 0, expired = 0;
 
 	err[0] = 0;
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	if (fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr) || memcmp(hdr, MAGIC, 8) != 0) {
-		snprintf(err, errlen, "%s: not an LSDB snapshot", path);
-		fclose(fp);
+		snprintf(err, errlen, "%s: not an LSDB snapshot", name);
 		return -1;
 	}
 	saved_ms = (uint64_t)be32(hdr + 8) << 32 | be32(hdr + 12);
@@ -100,11 +109,11 @@ long snapshot_load(struct lsdb *db, const char *path, uint64_t *now,
 		if (fread(rec, 1, sizeof(rec), fp) != sizeof(rec) ||
 		    (len = be16(rec + 4)) < LSA_HDR_LEN ||
 		    fread(lsa_buf, 1, len, fp) != len) {
-			snprintf(err, errlen, "%s: truncated at LSA %u of %u", path, i + 1, count);
+			snprintf(err, errlen, "%s: truncated at LSA %u of %u", name, i + 1, count);
 			break;
 		}
 		if ((st = lsa_decode(lsa_buf, len, &l)) != OSPF_OK) {
-			snprintf(err, errlen, "%s: LSA %u of %u: %s", path, i + 1, count,
+			snprintf(err, errlen, "%s: LSA %u of %u: %s", name, i + 1, count,
 			         ospf_status_name(st));
 			break;
 		}
@@ -124,9 +133,8 @@ long snapshot_load(struct lsdb *db, const char *path, uint64_t *now,
 			break;
 		}
 	}
-	fclose(fp);
 	if (expired > 0)
 		log_info("%s: %ld LSAs reached MaxAge in the %llu s since the snapshot was saved",
-		         path, expired, (unsigned long long)elapsed_s);
+		         name, expired, (unsigned long long)elapsed_s);
 	return loaded;
 }

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lsdb.h"
 
@@ -31,6 +32,11 @@ long snapshot_save(const struct lsdb *db, const char *path, uint64_t now_ms,
  * number installed (err empty), or -1 when the file cannot be read at all;
  * a damaged file returns what was loaded with err set. */
 long snapshot_load(struct lsdb *db, const char *path, uint64_t *now_ms,
+                   char *err, size_t errlen);
+
+/* The same from an open stream (read to the end of the snapshot, not
+ * closed); name is for the messages. */
+long snapshot_read(struct lsdb *db, FILE *fp, const char *name, uint64_t *now_ms,
                    char *err, size_t errlen);
 
 #endif
