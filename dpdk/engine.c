@@ -26,6 +26,7 @@
 #include <stdalign.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1117,11 +1118,15 @@ static void collect(struct dpdk_engine *e)
 		return;
 	for (unsigned i = 0; i < e->nworkers; i++)
 		req[i] = __atomic_add_fetch(&e->w[i]->stats_req, 1, __ATOMIC_ACQ_REL);
+	/* yield, not spin, while waiting: the main lcore may share a CPU with
+	 * a worker (a small box, or --lcores placing them together), and
+	 * spinning would keep that worker from answering, and from its frames,
+	 * until the scheduler stepped in (milliseconds: its input overflows) */
 	for (unsigned i = 0; i < e->nworkers; i++)
 		while (!__atomic_load_n(&e->w[i]->finished, __ATOMIC_ACQUIRE) &&
 		       __atomic_load_n(&e->w[i]->stats_ack, __ATOMIC_ACQUIRE) != req[i] &&
 		       wall_now_ms() < until)
-			rte_pause();
+			sched_yield();
 }
 
 void dpdk_totals(struct dpdk_engine *e, struct meter_stats *ms, struct flowtab_stats *fs,
