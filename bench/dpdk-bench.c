@@ -5,6 +5,8 @@
  *   dpdk-bench --eal "EAL ARGS" [--workers N] [--flows F] [--seconds S]
  *              [--max-flows M] [--ring N] [--warmup-max S] [--gen-yield]
  *              [--same-order] [--small-pages]
+ *   dpdk-bench --eal "EAL ARGS" --prefill R [--ports P] [--workers N]
+ *              [--flows F] [--max-flows M] [--same-order] [--small-pages]
  *   dpdk-bench --write-pcap FILE [--flows F] [--packets N] [--same-order]
  *
  * The frames: F distinct IPv4/UDP flows (default 1,000,000), one 64-byte
@@ -68,6 +70,25 @@
  * to the main lcore, and the packets of those records adding up to the
  * frames decoded.  Exit status 0, 2 if a check failed, 1 on errors.
  *
+ * Prefill mode (--prefill R) has no generator, so that N workers can have N
+ * CPUs to themselves (with the main lcore, which only sleeps and looks at
+ * ring counts meanwhile): before the engine starts, every frame of the run
+ * (the first round, then R rounds in the measured order) is put in an mbuf
+ * of one large pool and queued on P net_ring ports (--ports, default 1),
+ * flow k's frames on the (k mod P)th.  The ports have no RSS, so with N > 1
+ * workers each worker reads its ports and spreads in software, as the
+ * engine does for any such device.  The warm-up lasts until every port's
+ * first round has been received (a flow whose first frame was dropped on a
+ * full worker input ring is created later); the window ends while every
+ * port still holds more than PREFILL_LEFT frames, so every worker has its
+ * own frames to meter throughout.  The frames are in memory the workers
+ * have not touched, as a NIC's would be; the pool takes about 330 bytes a
+ * frame (F * (R + 1) frames: -m accordingly), and in small pages (--no-huge)
+ * a worker misses the TLB on every few mbufs: hugetlbfs pages are needed
+ * for figures comparable with the generator's.  Checks as above, except
+ * that flows whose every frame was dropped are not created: every frame
+ * queued is metered or counted as dropped.
+ *
  * Pcap mode writes N frames (default 6 * F) in the generator's order (the
  * first F in order A, the rest round after round in order B; all in order A
  * with --same-order) as a classic pcap file (microsecond records 1 us apart,
@@ -80,6 +101,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdalign.h>
 #include <stdbool.h>
@@ -116,6 +138,9 @@
 #define DAY_MS      86400000u
 #define GAP_WINDOW  32            /* frames: a generator burst */
 #define NEAR        64            /* flow-table entries: a few KiB */
+#define MAX_PORTS   4             /* --ports */
+#define PREFILL_POLL 0.005        /* s between looks at a prefilled run's rings */
+#define PREFILL_LEFT 200000       /* frames: the window ends when a ring holds fewer */
 
 struct opts {
 	const char *eal;
@@ -130,6 +155,8 @@ struct opts {
 	bool yield;
 	bool same_order;
 	bool small_pages;         /* flows.huge-pages = false */
+	unsigned prefill;         /* measured rounds queued up front (0: the generator) */
+	unsigned ports;           /* with prefill: net_ring ports */
 };
 
 /* ---- the frames ---- */
@@ -493,6 +520,8 @@ static void usage(void)
 	        "usage: dpdk-bench --eal \"EAL ARGS\" [--workers N] [--flows F] [--seconds S]\n"
 	        "                  [--max-flows M] [--ring N] [--warmup-max S] [--gen-yield]\n"
 	        "                  [--same-order] [--small-pages]\n"
+	        "       dpdk-bench --eal \"EAL ARGS\" --prefill R [--ports P] [--workers N] [--flows F]\n"
+	        "                  [--max-flows M] [--same-order] [--small-pages]\n"
 	        "       dpdk-bench --write-pcap FILE [--flows F] [--packets N] [--same-order]\n");
 	exit(1);
 }
@@ -512,12 +541,14 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "gen-yield", no_argument, NULL, 'y' },
 		{ "same-order", no_argument, NULL, 'S' },
 		{ "small-pages", no_argument, NULL, 'P' },
+		{ "prefill", required_argument, NULL, 'R' },
+		{ "ports", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	*o = (struct opts){ .workers = 1, .flows = 1000000, .max_flows = 1u << 21,
-	                    .ring = 4096, .seconds = 5, .warmup_max = 30 };
+	                    .ring = 4096, .seconds = 5, .warmup_max = 30, .ports = 1 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->eal = optarg; break;
@@ -532,16 +563,49 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'y': o->yield = true; break;
 		case 'S': o->same_order = true; break;
 		case 'P': o->small_pages = true; break;
+		case 'R': o->prefill = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'o': o->ports = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
 	if (optind != argc || (o->pcap == NULL) == (o->eal == NULL) || o->flows == 0 ||
 	    o->flows > (1u << 24) || o->workers == 0 || o->workers > DPDK_MAX_WORKERS ||
 	    o->seconds <= 0 || o->max_flows == 0 || o->ring < 64 ||
-	    (o->ring & (o->ring - 1)) != 0)
+	    (o->ring & (o->ring - 1)) != 0 || o->ports == 0 || o->ports > MAX_PORTS ||
+	    (o->ports > 1 && o->prefill == 0) || o->prefill > 64)
 		usage();
 	if (o->packets == 0)
 		o->packets = 6 * (uint64_t)o->flows;
+}
+
+/* --prefill: queue every frame up front, the first round (order A) then
+ * `later` rounds (order B), each flow's frames on port flow % np, in mbufs
+ * of pool.  0, or -1 when the pool or a ring is too small. */
+static int prefill(struct rte_mempool *pool, struct rte_ring *const *rings, const int *ports,
+                   unsigned np, const uint8_t *first, const uint8_t *rounds,
+                   const uint32_t *fa, const uint32_t *fb, uint32_t flows, unsigned later)
+{
+	for (unsigned r = 0; r <= later; r++) {
+		const uint8_t *frames = r == 0 ? first : rounds;
+		const uint32_t *flow = r == 0 ? fa : fb;
+
+		for (uint32_t i = 0; i < flows; i++) {
+			unsigned p = flow[i] % np;
+			struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+			if (m == NULL)
+				return -1;
+			rte_memcpy(rte_pktmbuf_mtod(m, void *), frames + (size_t)i * SLOT, SLOT);
+			m->data_len = FRAME_LEN;
+			m->pkt_len = FRAME_LEN;
+			m->port = (uint16_t)ports[p];
+			if (rte_ring_sp_enqueue(rings[p], m) != 0) {
+				rte_pktmbuf_free(m);
+				return -1;
+			}
+		}
+	}
+	return 0;
 }
 
 static double rate(uint64_t a, uint64_t b, double dt)
@@ -552,10 +616,13 @@ static double rate(uint64_t a, uint64_t b, double dt)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char err[512], portspec[32];
+	char err[512], portspec[64];
 	uint8_t *first, *rounds;
+	uint32_t *fa, *fb;
 	struct spread spread;
-	struct rte_ring *ring;
+	struct rte_ring *rings[MAX_PORTS];
+	int ports[MAX_PORTS];
+	uint64_t per_port[MAX_PORTS] = { 0 }, first_port[MAX_PORTS] = { 0 }, total = 0;
 	struct rte_mempool *pool;
 	struct gen *g;
 	struct dpdk_engine *e;
@@ -563,7 +630,8 @@ int main(int argc, char **argv)
 	struct ended ended = { 0 };
 	struct snap a, b, fin;
 	unsigned lcore, nth = 0, gen_lcore = 0, worker_lcore[DPDK_MAX_WORKERS];
-	int port, bad = 0;
+	unsigned np;
+	int bad = 0;
 	double t_warm, wcpu = 0, dt;
 	uint64_t pool_n;
 	long thp_kb;
@@ -571,24 +639,19 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse(argc, argv, &o);
 	log_init("dpdk-bench", LOG_TO_STDERR, 0);
-	{
-		uint32_t *fa = malloc((size_t)o.flows * sizeof(*fa));
-		uint32_t *fb = o.same_order ? fa : malloc((size_t)o.flows * sizeof(*fb));
-
-		if (fa == NULL || fb == NULL) {
-			fprintf(stderr, "dpdk-bench: out of memory\n");
-			return 1;
-		}
-		bench_order_a(o.flows, fa);
-		if (fb != fa)
-			bench_order_b(o.flows, fb);
-		first = build_frames(o.flows, fa);
-		rounds = fb == fa ? first : build_frames(o.flows, fb);
-		spread = creation_spread(o.flows, fa, fb);
-		if (fb != fa)
-			free(fb);
-		free(fa);
+	np = o.ports;
+	fa = malloc((size_t)o.flows * sizeof(*fa));
+	fb = o.same_order ? fa : malloc((size_t)o.flows * sizeof(*fb));
+	if (fa == NULL || fb == NULL) {
+		fprintf(stderr, "dpdk-bench: out of memory\n");
+		return 1;
 	}
+	bench_order_a(o.flows, fa);
+	if (fb != fa)
+		bench_order_b(o.flows, fb);
+	first = build_frames(o.flows, fa);
+	rounds = fb == fa ? first : build_frames(o.flows, fb);
+	spread = creation_spread(o.flows, fa, fb);
 	if (first == NULL || rounds == NULL || spread.mean_next < 0) {
 		fprintf(stderr, "dpdk-bench: out of memory\n");
 		return 1;
@@ -604,6 +667,9 @@ int main(int argc, char **argv)
 		if (rounds != first)
 			free(rounds);
 		free(first);
+		if (fb != fa)
+			free(fb);
+		free(fa);
 		return rc;
 	}
 
@@ -611,38 +677,69 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dpdk-bench: %s\n", err);
 		return 1;
 	}
-	/* main + workers + the generator on the last worker lcore */
+	/* main + workers + the generator on the last worker lcore (no generator
+	 * with --prefill) */
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (nth < o.workers)
 			worker_lcore[nth] = lcore;
 		gen_lcore = lcore;
 		nth++;
 	}
-	if (nth < o.workers + 1) {
-		fprintf(stderr, "dpdk-bench: %u workers and a generator need %u worker lcores, "
-		        "the EAL has %u\n", o.workers, o.workers + 1, nth);
+	if (nth < o.workers + (o.prefill ? 0 : 1)) {
+		fprintf(stderr, "dpdk-bench: %u workers%s need %u worker lcores, the EAL has %u\n",
+		        o.workers, o.prefill ? "" : " and a generator",
+		        o.workers + (o.prefill ? 0 : 1), nth);
 		return 1;
 	}
 
-	ring = rte_ring_create("bench_rx", o.ring, (int)rte_socket_id(),
-	                       RING_F_SP_ENQ | RING_F_SC_DEQ);
-	/* room for the ring, the engine's input rings and bursts, the caches */
-	pool_n = o.ring + (uint64_t)o.workers * (2048 + 64 * (o.workers + 1)) +
+	/* room for the frames (the ring, or every frame with --prefill), the
+	 * engine's input rings and bursts, the caches */
+	if (o.prefill) {
+		for (uint32_t i = 0; i < o.flows; i++) {
+			first_port[fa[i] % np]++;
+			per_port[fa[i] % np]++;
+			per_port[fb[i] % np] += o.prefill;
+		}
+		total = (uint64_t)o.flows * (o.prefill + 1);
+	}
+	pool_n = (o.prefill ? total : o.ring) + (uint64_t)o.workers * (2048 + 64 * (o.workers + 1)) +
 	         (uint64_t)(o.workers + 2) * POOL_CACHE * 2;
-	pool_n = rte_align64pow2(pool_n) - 1;
+	if (!o.prefill)
+		pool_n = rte_align64pow2(pool_n) - 1;
 	pool = rte_pktmbuf_pool_create("bench_gen", (unsigned)pool_n, POOL_CACHE, 0,
-	                               RTE_PKTMBUF_HEADROOM + 128, (int)rte_socket_id());
-	if (ring == NULL || pool == NULL) {
-		fprintf(stderr, "dpdk-bench: ring or pool of %" PRIu64 " mbufs: %s (more -m?)\n",
-		        pool_n, rte_strerror(rte_errno));
+	                               RTE_PKTMBUF_HEADROOM + (o.prefill ? SLOT : 128),
+	                               (int)rte_socket_id());
+	if (pool == NULL) {
+		fprintf(stderr, "dpdk-bench: pool of %" PRIu64 " mbufs: %s (more -m?)\n", pool_n,
+		        rte_strerror(rte_errno));
 		return 1;
 	}
-	if ((port = rte_eth_from_rings("net_ring_bench", &ring, 1, &ring, 1,
-	                               rte_socket_id())) < 0) {
-		fprintf(stderr, "dpdk-bench: rte_eth_from_rings: %s\n", rte_strerror(rte_errno));
+	portspec[0] = '\0';
+	for (unsigned p = 0; p < np; p++) {
+		char name[32];
+		uint32_t size = o.prefill ? rte_align32pow2((uint32_t)per_port[p] + 1) : o.ring;
+
+		snprintf(name, sizeof(name), "bench_rx%u", p);
+		if ((rings[p] = rte_ring_create(name, size, (int)rte_socket_id(),
+		                                RING_F_SP_ENQ | RING_F_SC_DEQ)) == NULL) {
+			fprintf(stderr, "dpdk-bench: ring of %u: %s (more -m?)\n", size,
+			        rte_strerror(rte_errno));
+			return 1;
+		}
+		snprintf(name, sizeof(name), "net_ring_bench%u", p);
+		if ((ports[p] = rte_eth_from_rings(name, &rings[p], 1, &rings[p], 1,
+		                                   rte_socket_id())) < 0) {
+			fprintf(stderr, "dpdk-bench: rte_eth_from_rings: %s\n", rte_strerror(rte_errno));
+			return 1;
+		}
+		snprintf(portspec + strlen(portspec), sizeof(portspec) - strlen(portspec), "%s%d",
+		         p == 0 ? DPDK_IFACE_PREFIX : ",", ports[p]);
+	}
+	if (o.prefill && prefill(pool, rings, ports, np, first, rounds, fa, fb, o.flows,
+	                         o.prefill) < 0) {
+		fprintf(stderr, "dpdk-bench: cannot queue %" PRIu64 " frames\n", total);
 		return 1;
 	}
-	snprintf(portspec, sizeof(portspec), "%s%d", DPDK_IFACE_PREFIX, port);
 
 	memset(&dc, 0, sizeof(dc));
 	dc.eal_args = o.eal;
@@ -665,33 +762,53 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	g->pool = pool;
-	g->ring = ring;
+	g->ring = rings[0];
 	g->first = first;
 	g->rounds = rounds;
 	g->nframes = o.flows;
-	g->port = (uint16_t)port;
+	g->port = (uint16_t)ports[0];
 	g->yield = o.yield;
+	g->sent = total;
 
-	printf("port %s (net_ring over one rte_ring of %u), %u worker(s) on lcore(s)",
-	       portspec, o.ring, o.workers);
+	if (o.prefill)
+		printf("ports %s (net_ring, one rte_ring each), %" PRIu64 " frames queued up front "
+		       "(the first round and %u more; flow k on the (k mod %u)th port), %u worker(s) "
+		       "on lcore(s)", portspec, total, o.prefill, np, o.workers);
+	else
+		printf("port %s (net_ring over one rte_ring of %u), %u worker(s) on lcore(s)",
+		       portspec, o.ring, o.workers);
 	for (unsigned i = 0; i < o.workers; i++)
 		printf("%s%u", i ? "," : " ", worker_lcore[i]);
-	printf(", generator on lcore %u, main lcore %u; %" PRIu32 " flows, max-flows %" PRIu32
-	       ", pool of %" PRIu64 " mbufs\n", gen_lcore, rte_get_main_lcore(), o.flows,
-	       o.max_flows, pool_n);
+	if (!o.prefill)
+		printf(", generator on lcore %u", gen_lcore);
+	printf(", main lcore %u; %" PRIu32 " flows, max-flows %" PRIu32 ", pool of %" PRIu64
+	       " mbufs\n", rte_get_main_lcore(), o.flows, o.max_flows, pool_n);
 
 	dpdk_start(e);
-	if (rte_eal_remote_launch(gen_main, g, gen_lcore) != 0) {
+	if (!o.prefill && rte_eal_remote_launch(gen_main, g, gen_lcore) != 0) {
 		fprintf(stderr, "dpdk-bench: cannot launch the generator on lcore %u\n", gen_lcore);
 		return 1;
 	}
 
-	/* warm-up: until every flow exists */
+	/* warm-up: until every flow exists; with --prefill, until every port's
+	 * first round has been received (looking at the rings does not disturb
+	 * the workers, as asking them for their figures would; a flow whose
+	 * first frame a full worker input ring dropped is created later) */
 	t_warm = mono();
 	for (;;) {
-		poll_for(e, &ended, 0.05);
+		bool done = true;
+
+		if (o.prefill) {
+			poll_for(e, &ended, PREFILL_POLL);
+			for (unsigned p = 0; p < np; p++)
+				done = done && rte_ring_count(rings[p]) <= per_port[p] - first_port[p];
+			if (!done && mono() - t_warm < o.warmup_max)
+				continue;
+		} else {
+			poll_for(e, &ended, 0.05);
+		}
 		take(e, g, &a);
-		if (a.fs.created >= o.flows)
+		if (o.prefill ? done : a.fs.created >= o.flows)
 			break;
 		if (a.t - t_warm > o.warmup_max) {
 			fprintf(stderr, "dpdk-bench: warm-up: %" PRIu64 " of %" PRIu32 " flows after "
@@ -704,13 +821,57 @@ int main(int argc, char **argv)
 	printf("warm-up: %" PRIu64 " flows created in %.2f s (%" PRIu64 " frames metered)\n",
 	       a.fs.created, a.t - t_warm, a.ms.seen);
 
-	poll_for(e, &ended, o.seconds);
-	take(e, g, &b);
+	if (!o.prefill) {
+		poll_for(e, &ended, o.seconds);
+		take(e, g, &b);
+	} else {
+		/* the window ends while every port still holds frames (until then
+		 * every worker has its own to meter); meanwhile the main lcore
+		 * only looks at the rings, not at the workers (a snapshot asks
+		 * each for its figures) */
+		for (;;) {
+			unsigned least = UINT_MAX;
+
+			poll_for(e, &ended, PREFILL_POLL);
+			for (unsigned p = 0; p < np; p++)
+				if (rte_ring_count(rings[p]) < least)
+					least = rte_ring_count(rings[p]);
+			if (least < PREFILL_LEFT)
+				break;
+		}
+		take(e, g, &b);
+		for (unsigned p = 0; p < np; p++)
+			if (rte_ring_count(rings[p]) == 0) {
+				fprintf(stderr, "dpdk-bench: port %d ran dry before the window ended: "
+				        "fewer ports or more rounds (--prefill)\n", ports[p]);
+				bad = 1;
+			}
+		if (b.t - a.t < 5 * PREFILL_POLL) {
+			fprintf(stderr, "dpdk-bench: a window of %.3f s: queue more rounds (--prefill)\n",
+			        b.t - a.t);
+			bad = 1;
+		}
+		/* meter the rest, for the checks */
+		for (;;) {
+			take(e, g, &fin);
+			if (fin.ms.seen + fin.cs.dropped >= total)
+				break;
+			if (fin.t - b.t > o.warmup_max) {
+				fprintf(stderr, "dpdk-bench: %" PRIu64 " of %" PRIu64 " frames metered\n",
+				        fin.ms.seen, total);
+				bad = 1;
+				break;
+			}
+			poll_for(e, &ended, PREFILL_POLL);
+		}
+	}
 	dt = b.t - a.t;
 	thp_kb = bench_anon_huge_kb();
 
-	__atomic_store_n(&g->stop, 1, __ATOMIC_RELAXED);
-	rte_eal_wait_lcore(gen_lcore);
+	if (!o.prefill) {
+		__atomic_store_n(&g->stop, 1, __ATOMIC_RELAXED);
+		rte_eal_wait_lcore(gen_lcore);
+	}
 	dpdk_stop(e, on_flow, &ended);
 	take(e, g, &fin);
 
@@ -729,10 +890,12 @@ int main(int argc, char **argv)
 	}
 	printf("  per worker CPU second: %.2f Mpps (%.2f CPU s over the workers)\n",
 	       wcpu > 0 ? (double)(b.ms.seen - a.ms.seen) / wcpu / 1e6 : 0.0, wcpu);
-	printf("generator (lcore %u): %.2f Mpps enqueued, %" PRIu64 " ring-full retries in the "
-	       "window (%" PRIu64 " in all), %.2f CPU s; main lcore %.2f CPU s; process %.2f CPU s\n",
-	       gen_lcore, rate(a.gen_sent, b.gen_sent, dt), b.gen_retries - a.gen_retries,
-	       fin.gen_retries, b.cpu[gen_lcore] - a.cpu[gen_lcore],
+	if (!o.prefill)
+		printf("generator (lcore %u): %.2f Mpps enqueued, %" PRIu64 " ring-full retries in "
+		       "the window (%" PRIu64 " in all), %.2f CPU s; ", gen_lcore,
+		       rate(a.gen_sent, b.gen_sent, dt), b.gen_retries - a.gen_retries,
+		       fin.gen_retries, b.cpu[gen_lcore] - a.cpu[gen_lcore]);
+	printf("main lcore %.2f CPU s; process %.2f CPU s\n",
 	       b.cpu[rte_get_main_lcore()] - a.cpu[rte_get_main_lcore()], b.cpu_all - a.cpu_all);
 	printf("transparent huge pages: %ld MiB of the process's memory\n", thp_kb / 1024);
 	printf("spread drops (worker input ring full): %" PRIu64 " in the window, %" PRIu64
@@ -747,8 +910,13 @@ int main(int argc, char **argv)
 	       fin.fs.ended[ANM_END_RESOURCES], fin.fs.ended[ANM_END_IDLE],
 	       fin.fs.ended[ANM_END_ACTIVE], ended.flows, ended.packets, fin.gen_sent,
 	       __atomic_load_n(&g->alloc_fails, __ATOMIC_RELAXED));
-	if (fin.fs.created != o.flows) {
+	if (o.prefill ? fin.fs.created > o.flows : fin.fs.created != o.flows) {
 		printf("CHECK FAILED: %" PRIu64 " flows created, not %" PRIu32 "\n", fin.fs.created, o.flows);
+		bad = 1;
+	}
+	if (o.prefill && fin.ms.seen + fin.cs.dropped != total) {
+		printf("CHECK FAILED: of %" PRIu64 " frames queued, %" PRIu64 " metered and %" PRIu64
+		       " dropped\n", total, fin.ms.seen, fin.cs.dropped);
 		bad = 1;
 	}
 	if (fin.ms.decoded != fin.ms.seen) {
@@ -770,8 +938,8 @@ int main(int argc, char **argv)
 		printf("CHECK FAILED: per-worker stats lines not found\n");
 		bad = 1;
 	}
-	printf("RESULT workers=%u order=%s pages=%s near_pct=%.4f window_s=%.3f metered=%" PRIu64
-	       " mpps=%.3f mpps_per_worker=%.3f", o.workers,
+	printf("RESULT workers=%u ports=%u prefill=%u order=%s pages=%s near_pct=%.4f window_s=%.3f"
+	       " metered=%" PRIu64 " mpps=%.3f mpps_per_worker=%.3f", o.workers, np, o.prefill,
 	       o.same_order ? "same" : "decorrelated", o.small_pages ? "small" : "huge",
 	       100 * spread.near_share, dt,
 	       b.ms.seen - a.ms.seen, rate(a.ms.seen, b.ms.seen, dt),
@@ -786,12 +954,12 @@ int main(int argc, char **argv)
 	       b.gen_retries - a.gen_retries, b.cs.dropped - a.cs.dropped, fin.fs.created,
 	       thp_kb / 1024, bad ? "FAILED" : "ok");
 
-	/* What the generator left in the ring is not the engine's any more;
-	 * dpdk_close closes the port and cleans up the EAL (its memory with it). */
-	{
+	/* What the generator left in the rings is not the engine's any more;
+	 * dpdk_close closes the ports and cleans up the EAL (its memory with it). */
+	for (unsigned p = 0; p < np; p++) {
 		struct rte_mbuf *m[GEN_BURST];
 		unsigned n;
-		while ((n = rte_ring_dequeue_burst(ring, (void **)m, GEN_BURST, NULL)) > 0)
+		while ((n = rte_ring_dequeue_burst(rings[p], (void **)m, GEN_BURST, NULL)) > 0)
 			rte_pktmbuf_free_bulk(m, n);
 	}
 	rte_free(g);
@@ -799,5 +967,8 @@ int main(int argc, char **argv)
 	if (rounds != first)
 		free(rounds);
 	free(first);
+	if (fb != fa)
+		free(fb);
+	free(fa);
 	return bad ? 2 : 0;
 }
