@@ -150,7 +150,7 @@ kill -TERM "$CPID"
 kill -CONT "$CPID"
 wait "$CPID" || fail "held: the collector's exit status: $?"
 expect_eq "held at exit: bytes in Redis" "$(R HGET held:totals bytes)" "$((3 * want_bytes))"
-expect_eq "held at exit: connections accepted" "$(grep -c "IPFIX connection from" "$T/held.log")" 2
+expect_eq "held at exit: connections accepted" "$(grep -c ":$cport: IPFIX connection from" "$T/held.log")" 2
 
 info "topology from Redis, reloaded on a new version"
 "$OSPFMON" -r "$D/ospf/lab.pcap" --redis "127.0.0.1:$PORT" >"$T/ospf1.log" 2>&1 ||
