@@ -838,6 +838,12 @@ int main(int argc, char **argv)
 					least = rte_ring_count(rings[p]);
 			if (least < PREFILL_LEFT)
 				break;
+			if (mono() - a.t > o.warmup_max) {
+				fprintf(stderr, "dpdk-bench: the ports still hold %u frames or more after "
+				        "%.0f s\n", least, o.warmup_max);
+				bad = 1;
+				break;
+			}
 		}
 		take(e, g, &b);
 		for (unsigned p = 0; p < np; p++)
@@ -950,7 +956,7 @@ int main(int argc, char **argv)
 	printf(" mpps_per_worker_cpu_s=%.3f gen_mpps=%.3f gen_cpu=%.2f retries=%" PRIu64
 	       " spread_drops=%" PRIu64 " created=%" PRIu64 " thp_mib=%ld checks=%s\n",
 	       wcpu > 0 ? (double)(b.ms.seen - a.ms.seen) / wcpu / 1e6 : 0.0,
-	       rate(a.gen_sent, b.gen_sent, dt), b.cpu[gen_lcore] - a.cpu[gen_lcore],
+	       rate(a.gen_sent, b.gen_sent, dt), o.prefill ? 0.0 : b.cpu[gen_lcore] - a.cpu[gen_lcore],
 	       b.gen_retries - a.gen_retries, b.cs.dropped - a.cs.dropped, fin.fs.created,
 	       thp_kb / 1024, bad ? "FAILED" : "ok");
 
