@@ -833,9 +833,10 @@ int main(int argc, char **argv)
 			unsigned least = UINT_MAX;
 
 			poll_for(e, &ended, PREFILL_POLL);
-			for (unsigned p = 0; p < np; p++)
-				if (rte_ring_count(rings[p]) < least)
-					least = rte_ring_count(rings[p]);
+			for (unsigned p = 0; p < np; p++) {
+				unsigned c = rte_ring_count(rings[p]);
+				least = c < least ? c : least;
+			}
 			if (least < PREFILL_LEFT)
 				break;
 			if (mono() - a.t > o.warmup_max) {

@@ -303,17 +303,33 @@ static uint32_t lru_victim(const struct flowtab *ft)
 	return ent_last(&ft->ent[c]) <= ent_last(&ft->ent[o]) ? c : o;
 }
 
-/* Why flowtab_expire at now_ms would end entry e (its loops judge an open
- * flow by idle time first, a closing one by linger time first, then either
- * by active time), or -1 if it would not. */
+/* The two timeouts expiry judges a flow by: has it had no packet for its
+ * idle time (open) or linger time (closing), has it lived its active time? */
+static bool quiet_due(const struct flowtab *ft, const struct flow_ent *e, uint64_t now_ms)
+{
+	return ent_last(e) + (e->state == ENT_CLOSING ? ft->conf.linger_ms : ft->conf.idle_ms) <= now_ms;
+}
+
+static bool active_due(const struct flowtab *ft, const struct flow_ent *e, uint64_t now_ms)
+{
+	return e->first_ms + ft->conf.active_ms <= now_ms;
+}
+
+/* Why expiry ends e for a timeout whose reason for an open flow is
+ * open_reason: a closing flow ends as EOF whichever timeout ends it. */
+static enum anm_end_reason due_reason(const struct flow_ent *e, enum anm_end_reason open_reason)
+{
+	return e->state == ENT_CLOSING ? ANM_END_EOF : open_reason;
+}
+
+/* Why flowtab_expire at now_ms would end entry e (it judges a flow by its
+ * recency timeout first, then by its active time), or -1 if it would not. */
 static int ent_due(const struct flowtab *ft, const struct flow_ent *e, uint64_t now_ms)
 {
-	if (e->state == ENT_OPEN && ent_last(e) + ft->conf.idle_ms <= now_ms)
-		return ANM_END_IDLE;
-	if (e->state == ENT_CLOSING && ent_last(e) + ft->conf.linger_ms <= now_ms)
-		return ANM_END_EOF;
-	if (e->first_ms + ft->conf.active_ms <= now_ms)
-		return e->state == ENT_CLOSING ? ANM_END_EOF : ANM_END_ACTIVE;
+	if (quiet_due(ft, e, now_ms))
+		return due_reason(e, ANM_END_IDLE);
+	if (active_due(ft, e, now_ms))
+		return due_reason(e, ANM_END_ACTIVE);
 	return -1;
 }
 
@@ -325,16 +341,13 @@ static uint32_t next_due(const struct flowtab *ft, uint64_t now_ms, enum anm_end
 {
 	uint32_t i;
 
-	if ((i = ft->open.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.idle_ms <= now_ms) {
-		*why = ANM_END_IDLE;
+	if (((i = ft->open.head) != NIL && quiet_due(ft, &ft->ent[i], now_ms)) ||
+	    ((i = ft->closing.head) != NIL && quiet_due(ft, &ft->ent[i], now_ms))) {
+		*why = due_reason(&ft->ent[i], ANM_END_IDLE);
 		return i;
 	}
-	if ((i = ft->closing.head) != NIL && ent_last(&ft->ent[i]) + ft->conf.linger_ms <= now_ms) {
-		*why = ANM_END_EOF;
-		return i;
-	}
-	if ((i = ft->start.head) != NIL && ft->ent[i].first_ms + ft->conf.active_ms <= now_ms) {
-		*why = ft->ent[i].state == ENT_CLOSING ? ANM_END_EOF : ANM_END_ACTIVE;
+	if ((i = ft->start.head) != NIL && active_due(ft, &ft->ent[i], now_ms)) {
+		*why = due_reason(&ft->ent[i], ANM_END_ACTIVE);
 		return i;
 	}
 	return NIL;

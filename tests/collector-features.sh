@@ -140,17 +140,28 @@ info "exit: what the sockets hold at SIGTERM is counted"
 # connections and queues their data, and queues v5 datagrams.  SIGTERM then
 # SIGCONT: everything the kernel acknowledged must be in Redis, though at
 # most one connection is accepted (and none read) in the loop's last turn.
+# A third connection stops inside a message (its header announces 100
+# bytes, 20 come) and stays open: closed at exit, and logged.
 cport=$(free_port)
 start held "ipfix+tcp:127.0.0.1:$cport" "" --topology none -l "v5:127.0.0.1:$cport"
 kill -STOP "$CPID"
 for x in "ipfix+tcp:127.0.0.1:$cport" "ipfix+tcp:127.0.0.1:$cport" "v5:127.0.0.1:$cport"; do
 	"$EXPORTER" -r "$CAP" -x "$x" >"$T/exp.log" 2>&1 || fail "exporter to $x: $(cat "$T/exp.log")"
 done
+python3 -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(bytes([0, 10, 0, 100]) + bytes(16))
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$cport" "$T/partial.sent" &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 test -e "$T/partial.sent" || fail "held: the partial message was not sent"
 kill -TERM "$CPID"
 kill -CONT "$CPID"
 wait "$CPID" || fail "held: the collector's exit status: $?"
+grep -q "IPFIX connection from 127.0.0.1:[0-9]*: closed at exit with 20 bytes of a message not yet complete" \
+	"$T/held.log" || fail "held: the connection left inside a message was not reported: $(cat "$T/held.log")"
 expect_eq "held at exit: bytes in Redis" "$(R HGET held:totals bytes)" "$((3 * want_bytes))"
-expect_eq "held at exit: connections accepted" "$(grep -c ":$cport: IPFIX connection from" "$T/held.log")" 2
+expect_eq "held at exit: connections accepted" "$(grep -c ":$cport: IPFIX connection from" "$T/held.log")" 3
 
 info "topology from Redis, reloaded on a new version"
 "$OSPFMON" -r "$D/ospf/lab.pcap" --redis "127.0.0.1:$PORT" >"$T/ospf1.log" 2>&1 ||

@@ -159,16 +159,12 @@ step() {   # step NAME LAB-ARGS...: run it, wait, compare events and routes
 			{ line[NR] = $0 }
 			$1 == "router-appeared" { joined[$3] = 1 }
 			($1 == "prefix-added" || $1 == "prefix-removed") && $3 == "stub" {
-				k = $2 " " $4 " " $5 " " $6; n[$1, k]++ }
+				key[NR] = $2 " " $4 " " $5 " " $6; rtr[NR] = $5; n[$1, key[NR]]++ }
 			END {
-				for (i = 1; i <= NR; i++) {
-					split(line[i], f, " ")
-					k = f[2] " " f[4] " " f[5] " " f[6]
-					if ((f[1] == "prefix-added" || f[1] == "prefix-removed") && f[3] == "stub" &&
-					    (f[5] in joined) && n["prefix-added", k] == 1 && n["prefix-removed", k] == 1)
-						continue
-					print line[i]
-				}
+				for (i = 1; i <= NR; i++)
+					if (!(i in key) || !(rtr[i] in joined) ||
+					    n["prefix-added", key[i]] != 1 || n["prefix-removed", key[i]] != 1)
+						print line[i]
 			}' | sort >"$T/got.$name"
 		cmp -s "$T/want.$name" "$T/got.$name"
 	}
