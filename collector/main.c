@@ -10,7 +10,6 @@
 #include <inttypes.h>
 #include <libconfig.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "daemon.h"
 #include "linkdoc.h"
 #include "log.h"
+#include "netin.h"
 #include "place.h"
 #include "rconn.h"
 #include "sbuf.h"
@@ -34,9 +34,6 @@
 #include "topoload.h"
 #include "writer.h"
 
-#define BATCH        64          /* datagrams per recvmmsg */
-#define MAX_DGRAM    65536
-#define MAX_CONNS    256         /* TCP connections */
 #define TICK_MS      200
 #define EXIT_WAIT_MS 5000        /* at exit, time given to write the backlog */
 #define DRAIN_MS     2000        /* at exit, time given to read what is queued */
@@ -50,32 +47,13 @@ static struct writer_res res[NRES] = {
 	{ "1h", 3600000, 35ull * 86400 * 1000 },
 };
 
-struct conn {
-	int fd;
-	uint64_t id;
-	struct sockaddr_storage peer;
-	uint8_t *buf;
-	size_t len;
-};
-
-struct sock {
-	int fd;
-	unsigned protos;
-	bool tcp;
-	const char *spec;
-};
-
 struct col {
 	const struct collector_conf *conf;
 	struct coll *coll;
 	struct writer *w;
-	struct sock socks[COL_MAX_LISTEN];
-	unsigned nsocks;
-	struct conn conns[MAX_CONNS];
-	unsigned nconns;
-	uint64_t next_conn_id;
+	struct netin *in;
 	int fwd4, fwd6;
-	uint64_t forwarded, forward_errors, tcp_errors;
+	uint64_t forwarded, forward_errors;
 	struct agg coarse[NRES];     /* [0] unused: the interval table is coll's */
 	uint64_t bucket[NRES];       /* start of the open bucket of each resolution */
 	uint64_t clock_ms;           /* --clock exporter: newest export time, 0: none yet */
@@ -91,45 +69,7 @@ struct col {
 	uint64_t topo_loads, topo_errors;
 };
 
-/* --- sockets --------------------------------------------------------------- */
-
-static int open_listener(struct col *c, const struct col_listen *l)
-{
-	int fd, one = 1, zero = 0;
-	int type = l->tcp ? SOCK_STREAM : SOCK_DGRAM;
-
-	if ((fd = socket(l->ep.addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
-		log_warn("%s: socket", l->spec);
-		return -1;
-	}
-	/* TCP: a restart is not kept from its port by connections in TIME_WAIT.
-	 * Not UDP: there it would let a second collector bind the same port and
-	 * silently take the datagrams from the first. */
-	if (l->tcp)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (l->ep.addr.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (!l->tcp) {
-		int want = (int)c->conf->rcvbuf, got = 0;
-		socklen_t gl = sizeof(got);
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) < 0)
-			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
-		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 && got / 2 < want)
-			log_info("%s: receive buffer %d bytes, not %d (raise net.core.rmem_max)",
-			         l->spec, got / 2, want);
-	}
-	if (bind(fd, (struct sockaddr *)&l->ep.addr, l->ep.addrlen) < 0) {
-		log_warn("%s: bind", l->spec);
-		close(fd);
-		return -1;
-	}
-	if (l->tcp && listen(fd, 64) < 0) {
-		log_warn("%s: listen", l->spec);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+/* --- inputs ---------------------------------------------------------------- */
 
 static void forward(struct col *c, const uint8_t *buf, size_t len)
 {
@@ -167,166 +107,66 @@ static void clock_message(struct col *c, const uint8_t *buf, size_t len, uint64_
 	c->clock_ms = t;
 }
 
-/* Read the datagrams queued on s.  Returns false if it stopped with more
- * maybe left (after 64 batches, so that one socket does not starve the
- * others). */
-static bool read_udp(struct col *c, struct sock *s, uint64_t now_ms)
+/* The inputs' callbacks (struct netin_ops): a UDP datagram, or a whole
+ * IPFIX message from a TCP connection, goes to the export clock and the
+ * core; datagrams are forwarded too. */
+static void on_datagram(void *ctx, const struct sockaddr *from, unsigned protos,
+                        const uint8_t *buf, size_t len, uint64_t now_ms)
 {
-	static uint8_t bufs[BATCH][MAX_DGRAM];
-	struct mmsghdr msgs[BATCH];
-	struct iovec iov[BATCH];
-	struct sockaddr_storage from[BATCH];
-	int n;
+	struct col *c = ctx;
 
-	for (int round = 0; round < 64; round++) {
-		for (int i = 0; i < BATCH; i++) {
-			iov[i].iov_base = bufs[i];
-			iov[i].iov_len = MAX_DGRAM;
-			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-			msgs[i].msg_hdr.msg_name = &from[i];
-			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-		}
-		if ((n = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL)) <= 0) {
-			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warn("%s: receive", s->spec);
-			return true;
-		}
-		for (int i = 0; i < n; i++) {
-			clock_message(c, bufs[i], msgs[i].msg_len, now_ms);
-			coll_datagram(c->coll, (struct sockaddr *)&from[i], s->protos, bufs[i],
-			              msgs[i].msg_len, now_ms);
-			if (c->conf->nforward)
-				forward(c, bufs[i], msgs[i].msg_len);
-		}
-		if (n < BATCH)
-			return true;
-	}
-	return false;
+	clock_message(c, buf, len, now_ms);
+	coll_datagram(c->coll, from, protos, buf, len, now_ms);
+	if (c->conf->nforward)
+		forward(c, buf, len);
 }
 
-static void conn_close(struct col *c, unsigned i)
+static bool on_allowed(void *ctx, const struct sockaddr *from)
 {
-	coll_stream_closed(c->coll, c->conns[i].id);
-	close(c->conns[i].fd);
-	free(c->conns[i].buf);
-	c->conns[i] = c->conns[--c->nconns];
+	struct col *c = ctx;
+
+	return coll_stream_allowed(c->coll, from);
 }
 
-/* Accept one connection waiting on s.  Returns false if none was waiting. */
-static bool accept_tcp(struct col *c, struct sock *s)
+static void on_message(void *ctx, uint64_t conn, const struct sockaddr *from,
+                       const uint8_t *buf, size_t len, uint64_t now_ms)
 {
-	struct sockaddr_storage peer;
-	socklen_t pl = sizeof(peer);
-	int fd = accept4(s->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	char name[80];
+	struct col *c = ctx;
 
-	if (fd < 0)
-		return false;
-	endpoint_name((struct sockaddr *)&peer, name, sizeof(name));
-	if (!coll_stream_allowed(c->coll, (struct sockaddr *)&peer)) {
-		static struct ratelim rl = RATELIM_INIT(60000, 5);
-		log_ratelimited(&rl, wall_ms(), "%s: connection from %s refused: not in 'allow'",
-		                s->spec, name);
-		close(fd);
-		return true;
-	}
-	if (c->nconns == MAX_CONNS) {
-		log_warnx("%s: connection from %s refused: %d connections open", s->spec, name,
-		          MAX_CONNS);
-		c->tcp_errors++;
-		close(fd);
-		return true;
-	}
-	c->conns[c->nconns].fd = fd;
-	c->conns[c->nconns].id = ++c->next_conn_id;
-	c->conns[c->nconns].peer = peer;
-	c->conns[c->nconns].len = 0;
-	if ((c->conns[c->nconns].buf = malloc(MAX_DGRAM)) == NULL) {
-		close(fd);
-		return true;
-	}
-	c->nconns++;
-	log_info("%s: IPFIX connection from %s", s->spec, name);
-	return true;
+	clock_message(c, buf, len, now_ms);
+	coll_stream_message(c->coll, conn, from, buf, len, now_ms);
 }
 
-/* Read what is there; hand each complete IPFIX message on.  Returns false
- * when the connection is to be closed. */
-static bool read_tcp(struct col *c, struct conn *k, uint64_t now_ms)
+static void on_closed(void *ctx, uint64_t conn)
 {
-	char name[80];
+	struct col *c = ctx;
 
-	for (;;) {
-		ssize_t n = read(k->fd, k->buf + k->len, MAX_DGRAM - k->len);
-		size_t off = 0;
-		if (n == 0)
-			return false;
-		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-		k->len += (size_t)n;
-		while (k->len - off >= 4) {
-			unsigned ver = (unsigned)(k->buf[off] << 8 | k->buf[off + 1]);
-			size_t mlen = (size_t)(k->buf[off + 2] << 8 | k->buf[off + 3]);
-			if (ver != 10 || mlen < 16) {
-				endpoint_name((struct sockaddr *)&k->peer, name, sizeof(name));
-				log_warnx("IPFIX connection from %s: not an IPFIX message header "
-				          "(version %u, length %zu); closing", name, ver, mlen);
-				c->tcp_errors++;
-				return false;
-			}
-			if (k->len - off < mlen)
-				break;
-			clock_message(c, k->buf + off, mlen, now_ms);
-			coll_stream_message(c->coll, k->id, (struct sockaddr *)&k->peer,
-			                    k->buf + off, mlen, now_ms);
-			off += mlen;
-		}
-		memmove(k->buf, k->buf + off, k->len - off);
-		k->len -= off;
-	}
+	coll_stream_closed(c->coll, conn);
 }
 
 /*
  * At exit, before the buckets are written: what the kernel holds was
  * acknowledged to its sender (TCP: received data, and connections waiting
  * to be accepted) or reached this host (UDP), so it is accounted rather
- * than dropped with the sockets.  Reads until every socket is empty, for
- * at most DRAIN_MS against senders that do not stop; then closes the
- * connections.
+ * than dropped with the sockets.  Turns as in the main loop, buckets
+ * closed on time between them, until no socket has input, for at most
+ * DRAIN_MS against senders that do not stop; then the connections are
+ * closed (those inside a message counted and logged).
  */
 static void drain_inputs(struct col *c)
 {
 	uint64_t end = rconn_mono_ms() + DRAIN_MS;
-	char name[80];
-	bool more;
+	int ready;
 
 	do {
-		uint64_t now = wall_ms();
-
-		more = false;
-		for (unsigned i = 0; i < c->nsocks; i++) {
-			if (!c->socks[i].tcp)
-				more |= !read_udp(c, &c->socks[i], now);
-			else
-				for (int n = 0; n < 64 && accept_tcp(c, &c->socks[i]); n++)
-					more = true;
-		}
-		for (unsigned i = c->nconns; i-- > 0;)
-			if (!read_tcp(c, &c->conns[i], now))
-				conn_close(c, i);
-	} while (more && rconn_mono_ms() < end);
-	while (c->nconns > 0) {
-		struct conn *k = &c->conns[c->nconns - 1];
-
-		if (k->len > 0) {
-			endpoint_name((struct sockaddr *)&k->peer, name, sizeof(name));
-			log_warnx("IPFIX connection from %s: closed at exit with %zu bytes of a message "
-			          "not yet complete", name, k->len);
-		}
-		conn_close(c, c->nconns - 1);
-	}
+		uint64_t now;
+		ready = netin_poll(c->in, 0);
+		now = wall_ms();
+		netin_work(c->in, now, rconn_mono_ms());
+		if (!c->conf->clock_exporter)
+			flush(c, now, now, false);
+	} while (ready != 0 && rconn_mono_ms() < end);
+	netin_close_all(c->in, rconn_mono_ms());
 }
 
 /* --- the topology ---------------------------------------------------------- */
@@ -485,10 +325,13 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 {
 	const struct coll_stats *s = coll_stats(c->coll);
 	struct writer_stats ws = { 0 };
+	struct netin_stats ns = { 0 };
 	const char *sep = redis_hash ? "\n" : " ";
 
 	if (c->w)
 		writer_stats(c->w, &ws);
+	if (c->in)
+		netin_stats(c->in, &ns);
 #define ST(name, v) sbuf_printf(b, "%s=%" PRIu64 "%s", name, (uint64_t)(v), sep)
 	ST("datagrams", s->datagrams);
 	ST("octets", s->octets);
@@ -526,7 +369,14 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("topology-errors", c->topo_errors);
 	ST("forwarded", c->forwarded);
 	ST("forward-errors", c->forward_errors);
-	ST("tcp-errors", c->tcp_errors);
+	ST("tcp-errors", ns.tcp_errors);
+	ST("tcp-accepted", ns.tcp_accepted);
+	ST("tcp-open", ns.tcp_open);
+	ST("tcp-evicted", ns.tcp_evicted);
+	ST("tcp-idle-timeouts", ns.tcp_idle_timeouts);
+	ST("tcp-stall-timeouts", ns.tcp_stall_timeouts);
+	ST("tcp-truncated", ns.tcp_truncated);
+	ST("udp-kernel-drops", ns.udp_kernel_drops);
 	ST("redis-batches", ws.batches_written);
 	ST("redis-commands", ws.commands_written);
 	ST("redis-batches-dropped", ws.batches_dropped);
@@ -782,18 +632,18 @@ int main(int argc, char **argv)
 		snprintf(c.k_version, n, "%sospf:version", p);
 		snprintf(c.k_lsdb, n, "%sospf:lsdb", p);
 	}
-	for (unsigned i = 0; i < conf.nlisten; i++) {
-		int fd = open_listener(&c, &conf.listen[i]);
-		if (fd < 0) {
+	{
+		struct netin_conf nc = {
+			.listen = conf.listen, .nlisten = conf.nlisten, .rcvbuf = conf.rcvbuf,
+			.max_conns = (unsigned)conf.tcp_max,
+			.max_per_source = (unsigned)conf.tcp_per_source,
+			.idle_ms = conf.tcp_idle_ms, .message_ms = conf.tcp_message_ms,
+		};
+		struct netin_ops ops = { &c, on_datagram, on_allowed, on_message, on_closed };
+		if ((c.in = netin_new(&nc, &ops)) == NULL) {
 			status = 1;
 			goto out;
 		}
-		c.socks[c.nsocks].fd = fd;
-		c.socks[c.nsocks].protos = conf.listen[i].protos;
-		c.socks[c.nsocks].tcp = conf.listen[i].tcp;
-		c.socks[c.nsocks].spec = conf.listen[i].spec;
-		c.nsocks++;
-		log_info("listening on %s", conf.listen[i].spec);
 	}
 	if (conf.nforward) {
 		c.fwd4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -807,39 +657,15 @@ int main(int argc, char **argv)
 			c.bucket[r] = floor_to(now, res[r].width_ms);
 		topo_check(&c, now, true);
 	}
+	/* Turns: each socket with input gets a bounded share (netin.h), then
+	 * the clock and the stop flag are looked at, whatever the load. */
 	while (!sig_stop) {
-		struct pollfd pfd[COL_MAX_LISTEN + MAX_CONNS];
-		unsigned np = 0;
 		uint64_t now;
 
-		for (unsigned i = 0; i < c.nsocks; i++) {
-			pfd[np].fd = c.socks[i].fd;
-			pfd[np++].events = POLLIN;
-		}
-		for (unsigned i = 0; i < c.nconns; i++) {
-			pfd[np].fd = c.conns[i].fd;
-			pfd[np++].events = POLLIN;
-		}
-		if (poll(pfd, np, TICK_MS) < 0 && errno != EINTR)
+		if (netin_poll(c.in, TICK_MS) < 0 && errno != EINTR)
 			fatal("poll");
 		now = wall_ms();
-		for (unsigned i = 0; i < c.nsocks; i++) {
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			if (c.socks[i].tcp)
-				accept_tcp(&c, &c.socks[i]);
-			else
-				read_udp(&c, &c.socks[i], now);
-		}
-		/* the connections polled: not those accepted just now, which have
-		 * no pollfd (closing one moves the last into its place, one that
-		 * was done already or was not polled) */
-		for (unsigned i = np - c.nsocks; i-- > 0;) {
-			if (!(pfd[c.nsocks + i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			if (!read_tcp(&c, &c.conns[i], now))
-				conn_close(&c, i);
-		}
+		netin_work(c.in, now, rconn_mono_ms());
 		topo_check(&c, now, false);
 		if (!conf.clock_exporter)
 			flush(&c, now, now, false);
@@ -868,8 +694,7 @@ int main(int argc, char **argv)
 	}
 	log_stats(&c);
 out:
-	for (unsigned i = 0; i < c.nsocks; i++)
-		close(c.socks[i].fd);
+	netin_free(c.in);
 	if (c.fwd4 >= 0)
 		close(c.fwd4);
 	if (c.fwd6 >= 0)

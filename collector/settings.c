@@ -17,6 +17,10 @@ void collector_conf_defaults(struct collector_conf *c)
 	c->flush_ms = COL_DEF_FLUSH_MS;
 	c->max_exporters = COLL_DEFAULT_MAX_EXPORTERS;
 	c->max_keys = COLL_DEFAULT_MAX_KEYS;
+	c->tcp_max = COL_DEF_TCP_MAX;
+	c->tcp_per_source = COL_DEF_TCP_PER_SRC;
+	c->tcp_idle_ms = COL_DEF_TCP_IDLE_MS;
+	c->tcp_message_ms = COL_DEF_TCP_MSG_MS;
 	c->redis = true;
 	c->rc.host = "127.0.0.1";
 	c->rc.port = RCONN_DEFAULT_PORT;
@@ -132,11 +136,15 @@ int col_redis_parse(const char *s, struct rconn_conf *rc, char *hostbuf, size_t 
 
 static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
-	"max-keys", "clock", "redis", "topology", "exporters", "capacities", "routers", "log", NULL
+	"max-keys", "clock", "redis", "topology", "tcp", "exporters", "capacities", "routers", "log",
+	NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "password", "db", "prefix", "timeout", "backlog",
 	"top-n", NULL
+};
+static const char *const tcp_known[] = {
+	"max-connections", "max-per-source", "idle-timeout", "message-timeout", NULL
 };
 static const char *const topo_known[] = { "source", "file", "prefix", "check-interval", NULL };
 static const char *const map_known[] = { "address", "domain", "interface", "router", NULL };
@@ -450,6 +458,13 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 			c->rc.timeout_ms = (uint32_t)v;
 		conf_uint(&cx, g, "backlog", 1u << 16, (uint64_t)1 << 40, &c->backlog_bytes);
 		conf_uint(&cx, g, "top-n", 1, 10000, &c->top_n);
+	}
+	if ((g = config_setting_get_member(root, "tcp")) != NULL) {
+		conf_known(&cx, g, tcp_known);
+		conf_uint(&cx, g, "max-connections", 1, 65536, &c->tcp_max);
+		conf_uint(&cx, g, "max-per-source", 1, 65536, &c->tcp_per_source);
+		conf_duration_ms(&cx, g, "idle-timeout", 100, 86400000, &c->tcp_idle_ms);
+		conf_duration_ms(&cx, g, "message-timeout", 100, 3600000, &c->tcp_message_ms);
 	}
 	if ((g = config_setting_get_member(root, "topology")) != NULL) {
 		conf_known(&cx, g, topo_known);

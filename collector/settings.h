@@ -24,6 +24,10 @@
 #define COL_DEF_FLUSH_MS      10000
 #define COL_DEF_RCVBUF        (8u << 20)
 #define COL_DEF_CHECK_MS      5000     /* how often the topology source is looked at */
+#define COL_DEF_TCP_MAX       256      /* IPFIX/TCP connections held */
+#define COL_DEF_TCP_PER_SRC   16       /* of them from one address */
+#define COL_DEF_TCP_IDLE_MS   30000    /* closed after this long without a byte */
+#define COL_DEF_TCP_MSG_MS    10000    /* ... or this long inside one message */
 
 struct col_listen {
 	unsigned protos;             /* CP_* mask; CP_IPFIX alone with tcp */
@@ -51,6 +55,8 @@ struct collector_conf {
 	uint64_t flush_ms;
 	bool clock_exporter;         /* buckets by export time, not arrival */
 	uint64_t max_exporters, max_keys;
+	uint64_t tcp_max, tcp_per_source;     /* IPFIX/TCP connections: all, one address */
+	uint64_t tcp_idle_ms, tcp_message_ms; /* their idle and message timeouts */
 
 	bool redis;                  /* write to Redis at all */
 	struct rconn_conf rc;
