@@ -61,6 +61,17 @@ expect_exit 2 "^$c:2: 'flush-interval' must be" -n -c "$c"
 c=$(conf max-exporters "$L
 max-exporters = 0;")
 expect_exit 2 "^$c:2: 'max-exporters' must be an integer from 1 to" -n -c "$c"
+c=$(conf tcp-max "$L
+tcp = { max-connections = 0; };")
+expect_exit 2 "^$c:2: 'max-connections' must be an integer from 1 to 65536" -n -c "$c"
+c=$(conf tcp-idle "$L
+tcp = {
+  idle-timeout = \"10ms\";
+};")
+expect_exit 2 "^$c:3: 'idle-timeout' must be a duration from 100ms" -n -c "$c"
+c=$(conf tcp-unknown "$L
+tcp = { max-per-address = 2; };")
+expect_exit 2 "^$c:2: unknown setting 'max-per-address'" -n -c "$c"
 c=$(conf map-router "$L
 exporters = (
   { address = \"192.0.2.1\"; router = \"r1\"; }
