@@ -1,11 +1,13 @@
 /*
  * The collector's core without sockets: v5 sequence tracking (gaps, late
  * datagrams, the wrap at 2^32, restarts, engines), sampling, the allow-list,
- * versions a listener does not take, the bounded exporter table, and what
- * lands in the interval's aggregation table.
+ * versions a listener does not take, the bounded exporter table, what
+ * lands in the interval's aggregation table, and records whose counts no
+ * flow can have (huge octets, sampled or not), which must not reach it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "agg.h"
@@ -156,10 +158,148 @@ static void test_sampling_and_drops(void)
 	coll_free(c);
 }
 
+/* --- records no flow can have ---------------------------------------------- */
+
+static uint8_t *put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; return p + 2; }
+static uint8_t *put32(uint8_t *p, uint32_t v) { return put16(put16(p, (uint16_t)(v >> 16)), (uint16_t)v); }
+static uint8_t *put64(uint8_t *p, uint64_t v) { return put32(put32(p, (uint32_t)(v >> 32)), (uint32_t)v); }
+
+struct xrec {
+	uint32_t src, dst;
+	uint64_t octets, packets;
+	uint32_t sampling;              /* samplingInterval (IE 34); 0: unsampled */
+};
+
+/* An IPFIX message (domain 0, sequence seq) with its template (256:
+ * sourceIPv4Address, destinationIPv4Address, octetDeltaCount and
+ * packetDeltaCount of 8 bytes, samplingInterval) and n records. */
+static size_t ipfix(uint8_t *buf, uint32_t seq, const struct xrec *r, unsigned n)
+{
+	static const uint16_t fields[][2] = { { 8, 4 }, { 12, 4 }, { 1, 8 }, { 2, 8 }, { 34, 4 } };
+	uint8_t *p = buf + 16, *set;
+
+	set = p;
+	p = put16(put16(p, 2), 0);
+	p = put16(put16(p, 256), 5);
+	for (unsigned i = 0; i < 5; i++)
+		p = put16(put16(p, fields[i][0]), fields[i][1]);
+	put16(set + 2, (uint16_t)(p - set));
+	set = p;
+	p = put16(put16(p, 256), 0);
+	for (unsigned i = 0; i < n; i++)
+		p = put32(put64(put64(put32(put32(p, r[i].src), r[i].dst), r[i].octets), r[i].packets),
+		          r[i].sampling);
+	put16(set + 2, (uint16_t)(p - set));
+	put32(put32(put32(put16(put16(buf, 10), (uint16_t)(p - buf)), 1700000000), seq), 0);
+	return (size_t)(p - buf);
+}
+
+static void send_ipfix(struct coll *c, uint32_t seq, const struct xrec *r, unsigned n)
+{
+	uint8_t buf[4096];
+	struct sockaddr_in s = from(0xc0000209, 4739);
+	size_t len = ipfix(buf, seq, r, n);
+
+	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, buf, len, NOW);
+}
+
+/* A v5 datagram of one record with the given counts. */
+static void send5_counts(struct coll *c, uint32_t seq, uint32_t octets, uint32_t packets,
+                         uint16_t sampling)
+{
+	uint8_t buf[NF5_MAX_LEN];
+	struct sockaddr_in s = from(0xc0000201, 2055);
+	struct nf5_header h = {
+		.version = 5, .count = 1, .sys_uptime = 100000, .unix_secs = 1700000000,
+		.flow_sequence = seq, .sampling_interval = sampling,
+	};
+	struct nf5_record r = {
+		.srcaddr = 0x0a000002, .dstaddr = 0x0a000102, .dPkts = packets, .dOctets = octets,
+		.first = 90000, .last = 99000, .prot = 6,
+	};
+	size_t off = nf5_encode_header(buf, &h);
+
+	off += nf5_encode_record(buf + off, &r);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, off, NOW);
+}
+
+/* No entry of the table holds a sum above INT64_MAX (what Redis's HINCRBY
+ * takes): lost counts excepted, which are modular by design. */
+static bool sums_fit(struct coll *c)
+{
+	const struct agg *t = coll_interval(c);
+
+	for (size_t i = 0; i < t->cap; i++)
+		for (int v = 0; v < AV_N; v++)
+			if (t->e[i].k.kind != 0 && v != AV_LOST && t->e[i].v[v] > INT64_MAX)
+				return false;
+	return true;
+}
+
+/*
+ * One record of 2^63 - 1500 bytes made every later interval's totals fail
+ * in Redis (HINCRBY past INT64_MAX); a sampled record whose octets times the
+ * rate pass 2^64 wrapped to a small number.  Neither may be counted; honest
+ * records around them are; and the sums of many large but possible records
+ * stop at INT64_MAX rather than pass it.
+ */
+static void test_absurd(void)
+{
+	struct coll_conf cc = { 0 };
+	struct coll *c = coll_new(&cc, 3);
+	struct xrec honest = { 0x0a000003, 0x0a000103, 1500, 1, 0 };
+	struct xrec huge = { 0x0a000004, 0x0a000104, (1ull << 63) - 1500, 1, 0 };
+	/* (2^52 + 1) * 4096 = 2^64 + 4096: wraps to 4096 bytes */
+	struct xrec wraps = { 0x0a000005, 0x0a000105, (1ull << 52) + 1, 1ull << 33, 4096 };
+	/* the largest a record may be: 2^40 * 1024 = 2^50 bytes, 2^31 packets */
+	struct xrec big = { 0x0a000006, 0x0a000106, 1ull << 40, 1ull << 21, 1024 };
+	uint64_t want_bytes, want_packets;
+	uint32_t seq = 0;
+
+	send_ipfix(c, seq++, &honest, 1);
+	send_ipfix(c, seq++, &huge, 1);
+	CHECK_EQ(total(c, AV_BYTES), 1500);
+	CHECK_EQ(total(c, AV_FLOWS), 1);
+	send_ipfix(c, seq++, &wraps, 1);
+	CHECK_EQ(total(c, AV_BYTES), 1500);
+	CHECK_EQ(total(c, AV_PACKETS), 1);
+	send_ipfix(c, seq++, &big, 1);
+	want_bytes = 1500 + (1ull << 50);
+	want_packets = 1 + (1ull << 31);
+	CHECK_EQ(total(c, AV_BYTES), want_bytes);
+	CHECK_EQ(total(c, AV_PACKETS), want_packets);
+	CHECK_EQ(coll_stats(c)->records[2], 2);
+	/* v5: more bytes than any packet can hold; bytes without packets
+	 * (dPkts is always there in v5: zero is a count, not an absence) */
+	send5_counts(c, 0, 0xffffffffu, 1, 0);
+	send5_counts(c, 1, 100, 0, 0);
+	/* the largest v5 can be, sampled: fits */
+	send5_counts(c, 2, 0xffffffffu, 0x10000, (uint16_t)(1 << NF5_SAMPLING_MODE_SHIFT | 0x3fff));
+	want_bytes += 0xffffffffull * 0x3fff;
+	want_packets += 0x10000ull * 0x3fff;
+	CHECK_EQ(total(c, AV_BYTES), want_bytes);
+	CHECK_EQ(total(c, AV_PACKETS), want_packets);
+	CHECK_EQ(coll_stats(c)->records[0], 1);
+	CHECK_EQ(coll_stats(c)->lost, 0);
+	CHECK(sums_fit(c));
+	/* 2^13 records of 2^50 bytes: 2^63, one more than a sum may hold */
+	for (unsigned i = 0; i < 8192 / 16; i++) {
+		struct xrec r[16];
+		for (unsigned j = 0; j < 16; j++)
+			r[j] = big;
+		send_ipfix(c, seq, r, 16);
+		seq += 16;
+	}
+	CHECK_EQ(total(c, AV_BYTES), INT64_MAX);
+	CHECK(sums_fit(c));
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
 	test_sequence();
 	test_sampling_and_drops();
+	test_absurd();
 	return check_done("test_coll");
 }
