@@ -32,6 +32,7 @@ void agg_clear(struct agg *t)
 	memset(t->e, 0, t->cap * sizeof(*t->e));
 	t->n = 0;
 	t->overflow = 0;
+	t->saturated = 0;
 }
 
 _Static_assert(sizeof(struct agg_key) == 32, "agg_key is four words");
@@ -108,9 +109,9 @@ struct agg_entry *agg_add(struct agg *t, const struct agg_key *k, uint64_t bytes
 		}
 	}
 	e = &t->e[i];
-	e->v[AV_BYTES] += bytes;
-	e->v[AV_PACKETS] += packets;
-	e->v[AV_FLOWS] += flows;
+	e->v[AV_BYTES] = agg_sat_add(e->v[AV_BYTES], bytes, &t->saturated);
+	e->v[AV_PACKETS] = agg_sat_add(e->v[AV_PACKETS], packets, &t->saturated);
+	e->v[AV_FLOWS] = agg_sat_add(e->v[AV_FLOWS], flows, &t->saturated);
 	return e;
 }
 

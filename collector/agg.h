@@ -12,6 +12,11 @@
  * catch-all key of its kind (address zero, af 0: "other") and the overflow
  * is counted; links, pairs, exporters and reasons are few and always fit
  * (they take the reserve above max_keys).
+ *
+ * Bytes, packets and flows saturate at AGG_SUM_MAX (INT64_MAX: what Redis's
+ * HINCRBY takes) instead of wrapping; each addition that reached it is
+ * counted in `saturated`.  Lost records are modular (an interval's count
+ * may be negative) and do not saturate.
  */
 #ifndef COLLECTOR_AGG_H
 #define COLLECTOR_AGG_H
@@ -46,6 +51,19 @@ struct agg_key {
 
 enum { AV_BYTES, AV_PACKETS, AV_FLOWS, AV_LOST, AV_N };
 
+/* The largest a sum of bytes, packets or flows gets. */
+#define AGG_SUM_MAX ((uint64_t)INT64_MAX)
+
+/* a + b, or AGG_SUM_MAX if that is more; *saturated counts the times. */
+static inline uint64_t agg_sat_add(uint64_t a, uint64_t b, uint64_t *saturated)
+{
+	if (a > AGG_SUM_MAX || b > AGG_SUM_MAX - a) {
+		(*saturated)++;
+		return AGG_SUM_MAX;
+	}
+	return a + b;
+}
+
 struct agg_entry {
 	struct agg_key k;
 	uint64_t v[AV_N];            /* bytes, packets, flows (records), lost records */
@@ -60,6 +78,7 @@ struct agg {
 	size_t max_keys;
 	uint64_t seed;
 	uint64_t overflow;           /* updates folded into "other" */
+	uint64_t saturated;          /* additions that reached AGG_SUM_MAX */
 };
 
 /* 0, or -1 when out of memory. */
@@ -69,7 +88,7 @@ void agg_free(struct agg *t);
 void agg_clear(struct agg *t);
 
 /* Add to the counters of k (which must be zero-padded: use the helpers
- * below).  Returns the entry, or NULL only when out of memory. */
+ * below), saturating.  Returns the entry, or NULL only when out of memory. */
 struct agg_entry *agg_add(struct agg *t, const struct agg_key *k, uint64_t bytes,
                           uint64_t packets, uint64_t flows);
 

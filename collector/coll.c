@@ -2,6 +2,7 @@
  * The collector's core (see coll.h).
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,24 +293,70 @@ static void dst_prefix(const struct anm_flow *f, uint8_t plen, struct agg_key *k
 	agg_key_addr(k, AK_DSTPFX, f->af, &a, plen);
 }
 
+/*
+ * The bytes and packets record f stands for (its counts times its sampling
+ * rate) into *bytes and *packets; NULL, or why the record is absurd (see
+ * COLL_MAX_RECORD_BYTES in coll.h), without computing a product that could
+ * wrap.  Pure; a few divisions.
+ */
+static const char *scaled_counts(const struct anm_flow *f, int version, uint64_t *bytes,
+                                 uint64_t *packets)
+{
+	uint64_t mult = f->sampling > 1 ? f->sampling : 1, most;
+
+	if (f->packets == 0) {
+		if (f->octets > 0 && version == 5)
+			return "bytes without packets";
+	} else if (!__builtin_mul_overflow(f->packets, COLL_MAX_PACKET_BYTES, &most) &&
+	           f->octets > most) {
+		return "more than 1 MiB per packet";
+	}
+	if (f->octets > COLL_MAX_RECORD_BYTES / mult)
+		return "more than 2^52 bytes after sampling";
+	if (f->packets > COLL_MAX_RECORD_PACKETS / mult)
+		return "more than 2^44 packets after sampling";
+	*bytes = f->octets * mult;
+	*packets = f->packets * mult;
+	return NULL;
+}
+
+/*
+ * Count record f from exporter x (observation domain or v5 engine
+ * `domain`) in the interval table: the total and the exporter (per
+ * datagram, acc_flush), the source host, the destination prefix, and the
+ * links and pair of its placement or its unrouted reason.  An absurd record
+ * is counted only in absurd-records, and logged (rate-limited).  Cost: the
+ * placement (cached per path) and a handful of table updates.
+ */
 static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
                     const struct anm_flow *f, uint64_t now_ms)
 {
-	uint64_t mult = f->sampling > 1 ? f->sampling : 1;
-	uint64_t bytes = f->octets * mult, packets = f->packets * mult;
+	uint64_t bytes, packets, sat = 0;
 	struct agg_key k;
 	uint8_t plen = 0;
+	const char *why;
 	int rc;
 
+	if ((why = scaled_counts(f, version, &bytes, &packets)) != NULL) {
+		char a[INET6_ADDRSTRLEN];
+		c->st.absurd++;
+		inet_ntop(x->af, x->addr.b, a, sizeof(a));
+		log_ratelimited(&c->rl, now_ms, "%s record from %s: %" PRIu64 " bytes, %" PRIu64
+		                " packets, sampling 1:%" PRIu32 ": %s; not counted (absurd-records)",
+		                version == 5 ? "v5" : version == 9 ? "v9" : "IPFIX", a, f->octets,
+		                f->packets, f->sampling > 1 ? f->sampling : 1, why);
+		return;
+	}
 	c->st.records[version == 5 ? 0 : version == 9 ? 1 : 2]++;
 	/* the total and the exporter's counters add up per datagram */
 	if (c->acc.flows && (c->acc.x != x || c->acc.domain != domain))
 		acc_flush(c, now_ms);
 	c->acc.x = x;
 	c->acc.domain = domain;
-	c->acc.bytes += bytes;
-	c->acc.packets += packets;
+	c->acc.bytes = agg_sat_add(c->acc.bytes, bytes, &sat);
+	c->acc.packets = agg_sat_add(c->acc.packets, packets, &sat);
 	c->acc.flows++;
+	c->interval.saturated += sat;
 	agg_key_addr(&k, AK_SRC, f->af, &f->src, f->af == AF_INET ? 32 : 128);
 	agg_add(&c->interval, &k, bytes, packets, 1);
 

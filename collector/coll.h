@@ -29,6 +29,30 @@ enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
 #define COLL_DEFAULT_MAX_EXPORTERS 4096
 #define COLL_DEFAULT_MAX_KEYS      (1u << 20)
 
+/*
+ * Records no flow can have are not counted (absurd-records), so that one
+ * broken or hostile record cannot make a sum wrap or pass what Redis holds
+ * (anemone-collector(8), "Bad input").  Absurd is, after sampling:
+ *  - more than COLL_MAX_PACKET_BYTES per packet: the largest IP packet is
+ *    65,535 bytes (IPv4), and hosts that merge segments (GRO, BIG TCP)
+ *    report packets of up to 512 KiB; 1 MiB leaves room for link-layer
+ *    headers and still catches counts that are not byte counts;
+ *  - bytes but no packets, in NetFlow v5 (where dPkts is always present;
+ *    a v9/IPFIX template may carry no packet counter, so there zero means
+ *    "not reported");
+ *  - more than COLL_MAX_RECORD_BYTES bytes (4.5 PB: 1 Tb/s for 10 hours)
+ *    or COLL_MAX_RECORD_PACKETS packets (1.5 billion packets a second, a
+ *    full 1 Tb/s of minimum-size frames, for 3 hours) in one record, after
+ *    sampling: no flow carries that between two exports (active timeouts
+ *    are minutes, at most an hour or two).  The multiplication by the
+ *    sampling rate is checked against these bounds, so it cannot wrap.
+ * With these bounds a bucket's sum needs 2048 records of the largest size
+ * to reach INT64_MAX; the aggregation saturates there (agg.h).
+ */
+#define COLL_MAX_PACKET_BYTES   (1ull << 20)
+#define COLL_MAX_RECORD_BYTES   (1ull << 52)
+#define COLL_MAX_RECORD_PACKETS (1ull << 44)
+
 /* exporter (address, domain, input interface) -> router, for probes whose
  * address is not a router's: the most specific match wins. */
 struct coll_map {
@@ -69,6 +93,7 @@ struct coll_stats {
 	uint64_t datagrams, octets;
 	uint64_t dropped[CD_MAX];
 	uint64_t records[3];         /* v5, v9, IPFIX data records accounted */
+	uint64_t absurd;             /* data records not accounted: absurd counts */
 	uint64_t lost;               /* records (v5, IPFIX) or packets (v9) missing */
 	uint64_t reordered;          /* datagrams that came after a later one */
 	uint64_t resets;             /* sequence restarts (exporter restarted) */

@@ -54,6 +54,7 @@ struct col {
 	struct netin *in;
 	int fwd4, fwd6;
 	uint64_t forwarded, forward_errors;
+	uint64_t saturated;          /* additions to a bucket that stopped at INT64_MAX */
 	struct agg coarse[NRES];     /* [0] unused: the interval table is coll's */
 	uint64_t bucket[NRES];       /* start of the open bucket of each resolution */
 	uint64_t clock_ms;           /* --clock exporter: newest export time, 0: none yet */
@@ -348,6 +349,7 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("records-v5", s->records[0]);
 	ST("records-v9", s->records[1]);
 	ST("records-ipfix", s->records[2]);
+	ST("absurd-records", s->absurd);
 	ST("lost", s->lost);
 	ST("reordered", s->reordered);
 	ST("sequence-resets", s->resets);
@@ -365,6 +367,12 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("no-address-records", s->no_address_records);
 	ST("routed", s->routed);
 	ST("unrouted", s->unrouted);
+	{
+		uint64_t sat = c->saturated + coll_interval(c->coll)->saturated;
+		for (int r = 1; r < NRES; r++)
+			sat += c->coarse[r].saturated;
+		ST("sums-saturated", sat);
+	}
 	ST("topology-loads", c->topo_loads);
 	ST("topology-errors", c->topo_errors);
 	ST("forwarded", c->forwarded);
@@ -432,6 +440,7 @@ static void flush(struct col *c, uint64_t now_ms, uint64_t wall, bool all)
 			          "%zu distinct keys in one interval (max-keys)", iv->overflow,
 			          iv->max_keys);
 	}
+	c->saturated += iv->saturated;
 	agg_clear(iv);
 	c->bucket[0] = floor_to(now_ms, res[0].width_ms);
 	if (c->w && !all) {
@@ -445,6 +454,7 @@ static void flush(struct col *c, uint64_t now_ms, uint64_t wall, bool all)
 			continue;
 		if (c->coarse[r].n > 0 && c->w)
 			writer_bucket(c->w, &res[r], false, c->bucket[r], &c->coarse[r]);
+		c->saturated += c->coarse[r].saturated;
 		agg_clear(&c->coarse[r]);
 		c->bucket[r] = floor_to(now_ms, res[r].width_ms);
 	}

@@ -280,8 +280,10 @@ static void test_absurd(void)
 	CHECK_EQ(total(c, AV_BYTES), want_bytes);
 	CHECK_EQ(total(c, AV_PACKETS), want_packets);
 	CHECK_EQ(coll_stats(c)->records[0], 1);
+	CHECK_EQ(coll_stats(c)->absurd, 4);
 	CHECK_EQ(coll_stats(c)->lost, 0);
 	CHECK(sums_fit(c));
+	CHECK_EQ(coll_interval(c)->saturated, 0);
 	/* 2^13 records of 2^50 bytes: 2^63, one more than a sum may hold */
 	for (unsigned i = 0; i < 8192 / 16; i++) {
 		struct xrec r[16];
@@ -292,6 +294,8 @@ static void test_absurd(void)
 	}
 	CHECK_EQ(total(c, AV_BYTES), INT64_MAX);
 	CHECK(sums_fit(c));
+	CHECK(coll_interval(c)->saturated > 0);
+	CHECK_EQ(coll_stats(c)->absurd, 4);
 	coll_free(c);
 }
 
