@@ -466,7 +466,7 @@ static void top_sets(const char *kind)   /* src, dstpfx */
 			t_row(&t, num, m[i].id, by, pk, rt);
 		}
 		t_print(&t, "");
-		printf("(summed over each bucket's top N; \"other\" gathers what did not fit)\n");
+		printf("(summed over each bucket's top N, as the collector's sketch estimates them)\n");
 	}
 	free(m);
 }

@@ -741,7 +741,7 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->conf.map = NULL;
 	c->conf.allow = NULL;
 	if (c->tab == NULL || (conf->nmap && c->map == NULL) || (conf->allow && c->allow == NULL) ||
-	    agg_init(&c->interval, c->conf.max_keys, seed ^ 0x5bd1e995u) < 0) {
+	    agg_init(&c->interval, c->conf.max_keys, c->conf.top_k, seed ^ 0x5bd1e995u) < 0) {
 		coll_free(c);
 		return NULL;
 	}

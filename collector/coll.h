@@ -27,7 +27,9 @@ struct placer;
 enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
 
 #define COLL_DEFAULT_MAX_EXPORTERS 4096
-#define COLL_DEFAULT_MAX_KEYS      (1u << 20)
+/* Links, pairs and exporters (observation domains) counted per interval
+ * and coarser bucket (agg.h: about 530 bytes each at most, per table). */
+#define COLL_DEFAULT_MAX_KEYS      (1u << 16)
 
 /*
  * Records no flow can have are not counted (absurd-records), so that one
@@ -72,7 +74,8 @@ struct coll_prefix {
 
 struct coll_conf {
 	size_t max_exporters;        /* transport sessions held */
-	size_t max_keys;             /* aggregation keys per interval */
+	size_t max_keys;             /* links, pairs, exporters per interval */
+	size_t top_k;                /* counters of each top-N sketch (0: default) */
 	const struct coll_map *map;
 	unsigned nmap;
 	const struct coll_prefix *allow;   /* NULL: every exporter */

@@ -55,6 +55,7 @@ struct col {
 	int fwd4, fwd6;
 	uint64_t forwarded, forward_errors;
 	uint64_t saturated;          /* additions to a bucket that stopped at INT64_MAX */
+	uint64_t overflow;           /* links, pairs, exporters beyond max-keys */
 	struct agg coarse[NRES];     /* [0] unused: the interval table is coll's */
 	uint64_t bucket[NRES];       /* start of the open bucket of each resolution */
 	uint64_t clock_ms;           /* --clock exporter: newest export time, 0: none yet */
@@ -369,9 +370,13 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("unrouted", s->unrouted);
 	{
 		uint64_t sat = c->saturated + coll_interval(c->coll)->saturated;
-		for (int r = 1; r < NRES; r++)
+		uint64_t ovf = c->overflow + coll_interval(c->coll)->overflow;
+		for (int r = 1; r < NRES; r++) {
 			sat += c->coarse[r].saturated;
+			ovf += c->coarse[r].overflow;
+		}
 		ST("sums-saturated", sat);
+		ST("keys-overflow", ovf);
 	}
 	ST("topology-loads", c->topo_loads);
 	ST("topology-errors", c->topo_errors);
@@ -436,11 +441,12 @@ static void flush(struct col *c, uint64_t now_ms, uint64_t wall, bool all)
 		for (int r = 1; r < NRES; r++)
 			agg_merge(&c->coarse[r], iv);
 		if (iv->overflow)
-			log_warnx("%" PRIu64 " host/prefix keys folded into \"other\": more than "
-			          "%zu distinct keys in one interval (max-keys)", iv->overflow,
-			          iv->max_keys);
+			log_warnx("%" PRIu64 " updates of links, pairs or exporters not counted under "
+			          "their key (they are in the total): more than %zu in one interval "
+			          "(max-keys)", iv->overflow, iv->max_keys);
 	}
 	c->saturated += iv->saturated;
+	c->overflow += iv->overflow;
 	agg_clear(iv);
 	c->bucket[0] = floor_to(now_ms, res[0].width_ms);
 	if (c->w && !all) {
@@ -454,7 +460,12 @@ static void flush(struct col *c, uint64_t now_ms, uint64_t wall, bool all)
 			continue;
 		if (c->coarse[r].n > 0 && c->w)
 			writer_bucket(c->w, &res[r], false, c->bucket[r], &c->coarse[r]);
+		if (c->coarse[r].overflow)
+			log_warnx("%" PRIu64 " updates of links, pairs or exporters not counted under "
+			          "their key in a %s bucket (they are in its total): more than %zu "
+			          "(max-keys)", c->coarse[r].overflow, res[r].name, c->coarse[r].max_keys);
 		c->saturated += c->coarse[r].saturated;
+		c->overflow += c->coarse[r].overflow;
 		agg_clear(&c->coarse[r]);
 		c->bucket[r] = floor_to(now_ms, res[r].width_ms);
 	}
@@ -612,17 +623,24 @@ int main(int argc, char **argv)
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint64_t)wall_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	{
+		/* every resolution's top-N sketch, fed per record: see agg.h */
+		size_t top_k = (size_t)conf.top_sketch *
+		               (conf.top_n ? (size_t)conf.top_n : WRITER_DEFAULT_TOP_N);
 		struct coll_conf cc = {
 			.max_exporters = conf.max_exporters, .max_keys = conf.max_keys,
+			.top_k = top_k,
 			.map = conf.map, .nmap = conf.nmap,
 			.allow = conf.nallow ? conf.allow : NULL, .nallow = conf.nallow,
 		};
 		if ((c.coll = coll_new(&cc, seed)) == NULL)
 			fatalx("out of memory");
+		for (int r = 1; r < NRES; r++)
+			if (agg_init(&c.coarse[r], conf.max_keys, top_k, seed + (uint64_t)r) < 0)
+				fatalx("out of memory");
+		agg_chain(coll_interval(c.coll), &c.coarse[1]);
+		for (int r = 2; r < NRES; r++)
+			agg_chain(&c.coarse[r - 1], &c.coarse[r]);
 	}
-	for (int r = 1; r < NRES; r++)
-		if (agg_init(&c.coarse[r], conf.max_keys, seed + (uint64_t)r) < 0)
-			fatalx("out of memory");
 	if (conf.redis) {
 		struct writer_conf wc = {
 			.redis = conf.rc, .prefix = conf.prefix, .backlog_bytes = conf.backlog_bytes,

@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "settings.h"
+#include "writer.h"
 
 void collector_conf_defaults(struct collector_conf *c)
 {
@@ -21,6 +22,7 @@ void collector_conf_defaults(struct collector_conf *c)
 	c->tcp_per_source = COL_DEF_TCP_PER_SRC;
 	c->tcp_idle_ms = COL_DEF_TCP_IDLE_MS;
 	c->tcp_message_ms = COL_DEF_TCP_MSG_MS;
+	c->top_sketch = COL_DEF_TOP_SKETCH;
 	c->redis = true;
 	c->rc.host = "127.0.0.1";
 	c->rc.port = RCONN_DEFAULT_PORT;
@@ -141,7 +143,7 @@ static const char *const top_known[] = {
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "password", "db", "prefix", "timeout", "backlog",
-	"top-n", NULL
+	"top-n", "top-sketch", NULL
 };
 static const char *const tcp_known[] = {
 	"max-connections", "max-per-source", "idle-timeout", "message-timeout", NULL
@@ -458,6 +460,12 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 			c->rc.timeout_ms = (uint32_t)v;
 		conf_uint(&cx, g, "backlog", 1u << 16, (uint64_t)1 << 40, &c->backlog_bytes);
 		conf_uint(&cx, g, "top-n", 1, 10000, &c->top_n);
+		if (conf_uint(&cx, g, "top-sketch", 1, 1024, &c->top_sketch) > 0 &&
+		    c->top_sketch * (c->top_n ? c->top_n : WRITER_DEFAULT_TOP_N) > AGG_MAX_TOP_K) {
+			conf_error(&cx, config_setting_get_member(g, "top-sketch"),
+			           "top-sketch x top-n must be at most %u counters", AGG_MAX_TOP_K);
+			c->top_sketch = COL_DEF_TOP_SKETCH;
+		}
 	}
 	if ((g = config_setting_get_member(root, "tcp")) != NULL) {
 		conf_known(&cx, g, tcp_known);

@@ -28,6 +28,7 @@
 #define COL_DEF_TCP_PER_SRC   16       /* of them from one address */
 #define COL_DEF_TCP_IDLE_MS   30000    /* closed after this long without a byte */
 #define COL_DEF_TCP_MSG_MS    10000    /* ... or this long inside one message */
+#define COL_DEF_TOP_SKETCH    32       /* sketch counters per top-N member */
 
 struct col_listen {
 	unsigned protos;             /* CP_* mask; CP_IPFIX alone with tcp */
@@ -63,6 +64,7 @@ struct collector_conf {
 	const char *prefix;
 	uint64_t backlog_bytes;
 	uint64_t top_n;
+	uint64_t top_sketch;         /* sketch counters per top-N member */
 
 	enum topo_source topo;
 	const char *topo_file;

@@ -298,18 +298,23 @@ static void cumulative(struct writer *w, struct batch *bt, const char *id,
 	}
 }
 
-/* The top-N sorted sets of one kind: the bucket's own and "last". */
+/* The top-N sorted sets of one kind: the bucket's own and "last"; the
+ * packets of each member; for the kinds counted by a sketch (hosts,
+ * prefixes), each member's error bound in bytes. */
 static void topn(struct writer *w, struct batch *bt, const struct writer_res *r,
                  uint64_t bucket_ms, const struct agg *t, enum agg_kind kind)
 {
-	char key[512], last[512], pk[512], id[300], sc[24], pv[24], ex[24];
+	char key[512], last[512], pk[512], pe[512], id[300], sc[24], pv[24], ex[24];
 	size_t n = agg_top(t, kind, w->top, w->top_n);
+	bool sketched = agg_sketched(kind);
 
 	if (n == 0)
 		return;
 	writer_key(w, key, sizeof(key), "top:%s:%s:%" PRIu64, kind_name(kind), r->name, bucket_ms);
 	writer_key(w, last, sizeof(last), "top:%s:%s:last", kind_name(kind), r->name);
 	writer_key(w, pk, sizeof(pk), "toppkts:%s:%s:%" PRIu64, kind_name(kind), r->name,
+	           bucket_ms);
+	writer_key(w, pe, sizeof(pe), "toperr:%s:%s:%" PRIu64, kind_name(kind), r->name,
 	           bucket_ms);
 	cmd(bt, "DEL", last, NULL);
 	for (size_t i = 0; i < n; i++) {
@@ -318,9 +323,13 @@ static void topn(struct writer *w, struct batch *bt, const struct writer_res *r,
 		cmd(bt, "ZADD", key, sc, id, NULL);
 		cmd(bt, "ZADD", last, sc, id, NULL);
 		cmd(bt, "HSET", pk, id, u64s(pv, w->top[i]->v[AV_PACKETS]), NULL);
+		if (sketched)
+			cmd(bt, "HSET", pe, id, u64s(pv, w->top[i]->err), NULL);
 	}
 	cmd(bt, "PEXPIRE", key, u64s(ex, r->retention_ms), NULL);
 	cmd(bt, "PEXPIRE", pk, ex, NULL);
+	if (sketched)
+		cmd(bt, "PEXPIRE", pe, ex, NULL);
 }
 
 int writer_bucket(struct writer *w, const struct writer_res *r, bool finest,

@@ -52,6 +52,15 @@ expect_exit 2 "^$c:2: '127.0.0.1': expected HOST:PORT" -n -c "$c"
 c=$(conf forward-port "$L
 forward = [ \"127.0.0.1:0\" ];")
 expect_exit 2 "^$c:2: .*port must be 1-65535" -n -c "$c"
+c=$(conf sketch "$L
+redis = {
+  top-n = 10000;
+  top-sketch = 1024;
+};")
+expect_exit 2 "^$c:4: top-sketch x top-n must be at most 1048576 counters" -n -c "$c"
+c=$(conf sketch-range "$L
+redis = { top-sketch = 0; };")
+expect_exit 2 "^$c:2: 'top-sketch' must be" -n -c "$c"
 c=$(conf flush "$L
 flush-interval = \"7s\";")
 expect_exit 2 "^$c:2: flush-interval must divide a minute" -n -c "$c"

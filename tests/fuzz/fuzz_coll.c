@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct lsdb *db;
 	static struct placer *pl;
-	struct coll_conf cc = { .max_exporters = 4, .max_keys = 64 };
+	struct coll_conf cc = { .max_exporters = 4, .max_keys = 64, .top_k = 8 };
 	struct coll *c;
 	uint64_t now = 1700000000000ull;
 	size_t off = 0;
@@ -125,11 +125,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    st->routed + st->unrouted != flows)
 			abort();
 		/* no sum passes what Redis's HINCRBY takes (lost is modular) */
-		for (size_t i = 0; i < iv->cap; i++)
+		uint64_t bytes = 0;
+		for (size_t i = 0; i < iv->cap; i++) {
 			if (iv->e[i].k.kind != 0 && (iv->e[i].v[AV_BYTES] > AGG_SUM_MAX ||
 			                             iv->e[i].v[AV_PACKETS] > AGG_SUM_MAX ||
 			                             iv->e[i].v[AV_FLOWS] > AGG_SUM_MAX))
 				abort();
+			if (iv->e[i].k.kind == AK_TOTAL)
+				bytes = iv->e[i].v[AV_BYTES];
+		}
+		/* each sketch took every record's bytes; its counters add up to
+		 * them; each error is at most the smallest counter, at most a
+		 * k-th of the total */
+		for (int kind = AK_SRC; kind <= AK_DSTPFX; kind++) {
+			const struct agg_sketch *sk = agg_sketch_of(iv, (enum agg_kind)kind);
+			uint64_t sum = 0, min = agg_sketch_min(sk), fl = 0;
+			if (sk->n > sk->k || (iv->saturated == 0 && sk->total != bytes))
+				abort();
+			for (uint32_t i = 0; i < sk->n; i++) {
+				const struct agg_entry *e = &sk->node[i];
+				if (e->k.kind != kind || e->err > e->v[AV_BYTES] || e->err > min)
+					abort();
+				sum += e->v[AV_BYTES];
+				fl += e->v[AV_FLOWS];
+			}
+			if (iv->saturated == 0 && (sum != sk->total || min > sk->total / sk->k ||
+			                           (sk->evictions == 0 && fl != flows)))
+				abort();
+		}
 	}
 	coll_detach_topology(c);
 	coll_free(c);
