@@ -46,6 +46,7 @@ int rconn_init(struct rconn *c, const struct rconn_conf *conf)
 	c->backoff_ms = RCONN_BACKOFF_MIN_MS;
 	c->unix_path = strdup_opt(conf->unix_path, &oom);
 	c->host = c->unix_path ? NULL : strdup_opt(conf->host ? conf->host : "127.0.0.1", &oom);
+	c->user = strdup_opt(conf->user, &oom);
 	c->password = strdup_opt(conf->password, &oom);
 	n = (c->unix_path ? strlen(c->unix_path) : c->host ? strlen(c->host) : 0) + 16;
 	if ((c->endpoint = malloc(n)) == NULL)
@@ -76,6 +77,7 @@ void rconn_free(struct rconn *c)
 		redisFree(c->rc);
 	free(c->host);
 	free(c->unix_path);
+	free(c->user);
 	free(c->password);
 	free(c->endpoint);
 	memset(c, 0, sizeof(*c));
@@ -118,10 +120,9 @@ static int time_left(struct rconn *c, uint64_t deadline, const char *step)
 	return 0;
 }
 
-int rconn_reply(struct rconn *c, uint64_t deadline, const char *step, redisReply **out)
+int rconn_reply_any(struct rconn *c, uint64_t deadline, const char *step, redisReply **out)
 {
 	void *v = NULL;
-	redisReply *r;
 
 	if (time_left(c, deadline, step) < 0)
 		return -1;
@@ -131,7 +132,16 @@ int rconn_reply(struct rconn *c, uint64_t deadline, const char *step, redisReply
 		ctx_error(c, step);
 		return -1;
 	}
-	r = v;
+	*out = v;
+	return 0;
+}
+
+int rconn_reply(struct rconn *c, uint64_t deadline, const char *step, redisReply **out)
+{
+	redisReply *r;
+
+	if (rconn_reply_any(c, deadline, step, &r) < 0)
+		return -1;
 	if (r->type == REDIS_REPLY_ERROR) {
 		snprintf(c->err, sizeof(c->err), "%s: %s", step, r->str ? r->str : "error");
 		freeReplyObject(r);
@@ -170,7 +180,11 @@ int rconn_begin(struct rconn *c, uint64_t *deadline)
 		ctx_error(c, "");
 		return -1;
 	}
-	if (c->password) {
+	if (c->user) {
+		const char *argv[] = { "AUTH", c->user, c->password ? c->password : "" };
+		if (rconn_command(c, *deadline, "AUTH", 3, argv, NULL, NULL) < 0)
+			return -1;
+	} else if (c->password) {
 		const char *argv[] = { "AUTH", c->password };
 		if (rconn_command(c, *deadline, "AUTH", 2, argv, NULL, NULL) < 0)
 			return -1;

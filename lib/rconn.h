@@ -17,7 +17,9 @@
  *
  * Creating a connection sets SIGPIPE to be ignored if it was left at its
  * default: a write on a connection the server has closed must come back as
- * an error, not end the process.
+ * an error, not end the process.  A struct rconn is used by one thread at a
+ * time (the collector's writer and topology poll each have their own, in
+ * their own thread); its endpoint never changes after rconn_init.
  */
 #ifndef ANEMONE_RCONN_H
 #define ANEMONE_RCONN_H
@@ -39,13 +41,14 @@ struct rconn_conf {
 	const char *host;
 	uint16_t port;
 	const char *unix_path;
-	const char *password;        /* AUTH after connecting, if set */
+	const char *user;            /* ACL user: AUTH user password (Redis 6+) */
+	const char *password;        /* AUTH after connecting, if set (or user is) */
 	int db;                      /* SELECT after connecting, if not 0 */
 	uint32_t timeout_ms;         /* per attempt */
 };
 
 struct rconn {
-	char *host, *unix_path, *password;
+	char *host, *unix_path, *user, *password;
 	uint16_t port;
 	int db;
 	uint32_t timeout_ms;
@@ -78,6 +81,11 @@ int rconn_begin(struct rconn *c, uint64_t *deadline);
  * replies.  *out receives the reply (the caller frees it) when out is not
  * NULL.  step names what is being done, for c->err. */
 int rconn_reply(struct rconn *c, uint64_t deadline, const char *step, redisReply **out);
+
+/* The same, except that an error reply is returned in *out (type
+ * REDIS_REPLY_ERROR), not a failure: for a caller that tells one error
+ * from another (NOSCRIPT).  Fails only on I/O errors and the time limit. */
+int rconn_reply_any(struct rconn *c, uint64_t deadline, const char *step, redisReply **out);
 
 /* Send one command and read its reply (argvlen NULL: strlen of each). */
 int rconn_command(struct rconn *c, uint64_t deadline, const char *step, int argc,
