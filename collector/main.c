@@ -32,6 +32,7 @@
 #include "settings.h"
 #include "topo.h"
 #include "topoload.h"
+#include "topopoll.h"
 #include "writer.h"
 
 #define TICK_MS      200
@@ -60,11 +61,7 @@ struct col {
 	uint64_t bucket[NRES];       /* start of the open bucket of each resolution */
 	uint64_t clock_ms;           /* --clock exporter: newest export time, 0: none yet */
 	/* topology */
-	struct rconn topo_rc;
-	bool topo_rc_init;
-	char *k_version, *k_lsdb;
-	uint64_t topo_version;
-	bool topo_have_version;
+	struct topopoll *tp;         /* from Redis */
 	struct timespec topo_mtime;
 	off_t topo_size;
 	uint64_t next_topo_ms;
@@ -200,6 +197,8 @@ static void take_lsdb(struct col *c, struct lsdb *db, uint64_t time_ms, const ch
 		lsdb_free(db);
 		log_warnx("%s: cannot build the topology (out of memory)", what);
 		c->topo_errors++;
+		if (c->tp)
+			topopoll_again(c->tp);          /* read it again */
 		return;
 	}
 	coll_set_topology(c->coll, p, db);
@@ -251,74 +250,32 @@ static void topo_file(struct col *c, bool force)
 	take_lsdb(c, db, time_ms, c->conf->topo_file);
 }
 
-static void topo_redis(struct col *c, uint64_t now_ms)
+/* Take the database the poll's thread has read from Redis, if there is a
+ * new one.  Never waits for Redis. */
+static void topo_redis(struct col *c)
 {
-	const char *getv[] = { "GET", c->k_version }, *getl[] = { "GET", c->k_lsdb };
-	redisReply *r = NULL;
-	uint64_t deadline, version = 0, time_ms = 0;
-	char err[256];
-	struct lsdb *db;
+	uint64_t version = 0, time_ms = 0;
+	struct lsdb *db = topopoll_take(c->tp, &version, &time_ms, &c->topo_errors);
+	char what[300];
 
-	if (!rconn_due(&c->topo_rc, now_ms))
+	if (db == NULL)
 		return;
-	if (rconn_begin(&c->topo_rc, &deadline) < 0 ||
-	    rconn_command(&c->topo_rc, deadline, "GET version", 2, getv, NULL, &r) < 0)
-		goto fail;
-	if (r->type != REDIS_REPLY_STRING) {   /* nothing published yet */
-		freeReplyObject(r);
-		rconn_succeeded(&c->topo_rc, NULL);
-		return;
-	}
-	if (parse_uint(r->str, 0, UINT64_MAX, &version) < 0) {
-		freeReplyObject(r);
-		snprintf(c->topo_rc.err, sizeof(c->topo_rc.err), "%s is not a number", c->k_version);
-		goto fail;
-	}
-	freeReplyObject(r);
-	r = NULL;
-	if (c->topo_have_version && version == c->topo_version && coll_has_placer(c->coll)) {
-		rconn_succeeded(&c->topo_rc, NULL);
-		return;
-	}
-	if (rconn_command(&c->topo_rc, deadline, "GET lsdb", 2, getl, NULL, &r) < 0)
-		goto fail;
-	rconn_succeeded(&c->topo_rc, NULL);
-	c->topo_have_version = true;
-	c->topo_version = version;
-	if (r->type != REDIS_REPLY_STRING) {
-		freeReplyObject(r);
-		return;
-	}
-	db = topoload_json(r->str, r->len, &version, &time_ms, err, sizeof(err));
-	freeReplyObject(r);
-	if (db == NULL) {
-		log_warnx("redis %s: %s: %s; keeping the topology held", c->topo_rc.endpoint,
-		          c->k_lsdb, err);
-		c->topo_errors++;
-		return;
-	}
-	{
-		char what[300];
-		snprintf(what, sizeof(what), "redis %s: %s version %" PRIu64, c->topo_rc.endpoint,
-		         c->k_lsdb, version);
-		take_lsdb(c, db, time_ms, what);
-	}
-	return;
-fail:
-	if (r)
-		freeReplyObject(r);
-	rconn_failed(&c->topo_rc, now_ms);
+	snprintf(what, sizeof(what), "redis %s: ospf:lsdb version %" PRIu64,
+	         topopoll_endpoint(c->tp), version);
+	take_lsdb(c, db, time_ms, what);
 }
 
 static void topo_check(struct col *c, uint64_t now_ms, bool force)
 {
+	if (c->conf->topo == TS_REDIS) {     /* polled by its thread: take it when there */
+		topo_redis(c);
+		return;
+	}
 	if (!force && now_ms < c->next_topo_ms)
 		return;
 	c->next_topo_ms = now_ms + c->conf->topo_check_ms;
 	if (c->conf->topo == TS_FILE)
 		topo_file(c, force);
-	else if (c->conf->topo == TS_REDIS)
-		topo_redis(c, now_ms);
 }
 
 /* --- statistics ------------------------------------------------------------ */
@@ -652,13 +609,8 @@ int main(int argc, char **argv)
 	if (conf.topo == TS_REDIS) {
 		const char *p = conf.topo_prefix ? conf.topo_prefix :
 		                conf.prefix ? conf.prefix : WRITER_DEFAULT_PREFIX;
-		size_t n = strlen(p) + 16;
-		if (rconn_init(&c.topo_rc, &conf.rc) < 0 || (c.k_version = malloc(n)) == NULL ||
-		    (c.k_lsdb = malloc(n)) == NULL)
-			fatalx("out of memory");
-		c.topo_rc_init = true;
-		snprintf(c.k_version, n, "%sospf:version", p);
-		snprintf(c.k_lsdb, n, "%sospf:lsdb", p);
+		if ((c.tp = topopoll_new(&conf.rc, p, conf.topo_check_ms)) == NULL)
+			fatalx("cannot start the topology poll");
 	}
 	{
 		struct netin_conf nc = {
@@ -728,10 +680,7 @@ out:
 	if (c.fwd6 >= 0)
 		close(c.fwd6);
 	writer_free(c.w);
-	if (c.topo_rc_init)
-		rconn_free(&c.topo_rc);
-	free(c.k_version);
-	free(c.k_lsdb);
+	topopoll_free(c.tp);
 	for (int r = 1; r < NRES; r++)
 		agg_free(&c.coarse[r]);
 	coll_free(c.coll);
