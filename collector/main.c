@@ -1,8 +1,11 @@
 /*
  * anemone-collector: UDP/TCP listeners -> coll (decode, normalise, place,
  * aggregate) -> at each flush, buckets of three resolutions -> the Redis
- * writer.  One thread; the topology comes from Redis (what anemone-ospfmon
- * publishes) or a file, and is reloaded when it changes.
+ * writer.  One thread receives and aggregates; Redis is written by the
+ * writer's thread (redis/writer.h) and the topology read from Redis (what
+ * anemone-ospfmon publishes) by the poll's (topopoll.h), so that a slow
+ * Redis never holds up receiving.  The topology may be a file instead; it
+ * is reloaded when it changes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -352,6 +355,8 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("redis-batches-dropped", ws.batches_dropped);
 	ST("redis-records-dropped", ws.records_dropped);
 	ST("redis-exec-errors", ws.exec_errors);
+	ST("redis-duplicates", ws.duplicates);
+	ST("redis-saturated", ws.saturated);
 	ST("redis-queued", ws.queued_batches);
 	ST("redis-errors", ws.redis_errors);
 	sbuf_printf(b, "redis=%s", ws.redis_up ? "up" : "down");
@@ -470,7 +475,7 @@ int main(int argc, char **argv)
 	unsigned ncli_listen = 0;
 	bool check = false, no_redis = false;
 	int verbose = 0, opt;
-	char err[512], hostbuf[256];
+	char err[512], hostbuf[256], idbuf[1024];
 	uint64_t seed;
 	int status = 0;
 
@@ -601,6 +606,7 @@ int main(int argc, char **argv)
 	if (conf.redis) {
 		struct writer_conf wc = {
 			.redis = conf.rc, .prefix = conf.prefix, .backlog_bytes = conf.backlog_bytes,
+			.id = conf.writer_id ? conf.writer_id : col_default_id(&conf, idbuf, sizeof(idbuf)),
 			.top_n = (unsigned)conf.top_n, .reason_name = reason_name,
 		};
 		if ((c.w = writer_new(&wc)) == NULL)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "settings.h"
@@ -136,14 +137,28 @@ int col_redis_parse(const char *s, struct rconn_conf *rc, char *hostbuf, size_t 
 	return 0;
 }
 
+const char *col_default_id(const struct collector_conf *c, char *buf, size_t len)
+{
+	char host[256];
+	size_t n;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = 0;
+	snprintf(buf, len, "%s/", host);
+	for (unsigned i = 0; i < c->nlisten && (n = strlen(buf)) + 1 < len; i++)
+		snprintf(buf + n, len - n, "%s%s", i ? "," : "", c->listen[i].spec);
+	return buf;
+}
+
 static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
 	"max-keys", "clock", "redis", "topology", "tcp", "exporters", "capacities", "routers", "log",
 	NULL
 };
 static const char *const redis_known[] = {
-	"enabled", "host", "port", "socket", "password", "db", "prefix", "timeout", "backlog",
-	"top-n", "top-sketch", NULL
+	"enabled", "host", "port", "socket", "password", "db", "prefix", "id", "timeout",
+	"backlog", "top-n", "top-sketch", NULL
 };
 static const char *const tcp_known[] = {
 	"max-connections", "max-per-source", "idle-timeout", "message-timeout", NULL
@@ -456,6 +471,8 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		if (conf_uint(&cx, g, "db", 0, 1u << 20, &v) > 0)
 			c->rc.db = (int)v;
 		conf_string(&cx, g, "prefix", &c->prefix);
+		if (conf_string(&cx, g, "id", &c->writer_id) > 0 && *c->writer_id == 0)
+			conf_error(&cx, config_setting_get_member(g, "id"), "id must not be empty");
 		if (conf_duration_ms(&cx, g, "timeout", 10, 60000, &v) > 0)
 			c->rc.timeout_ms = (uint32_t)v;
 		conf_uint(&cx, g, "backlog", 1u << 16, (uint64_t)1 << 40, &c->backlog_bytes);

@@ -62,6 +62,7 @@ struct collector_conf {
 	bool redis;                  /* write to Redis at all */
 	struct rconn_conf rc;
 	const char *prefix;
+	const char *writer_id;       /* redis.id; NULL: col_default_id() */
 	uint64_t backlog_bytes;
 	uint64_t top_n;
 	uint64_t top_sketch;         /* sketch counters per top-N member */
@@ -90,6 +91,9 @@ int col_listen_parse(const char *spec, struct col_listen *l, char *err, size_t e
 int col_clock_parse(const char *s, bool *exporter);
 /* "ADDR[/LEN]" */
 int col_prefix_parse(const char *s, struct coll_prefix *p, char *err, size_t errlen);
+/* The writer's default id: "HOSTNAME/SPEC[,SPEC...]" of the listeners (at
+ * most len - 1 bytes).  Returns buf. */
+const char *col_default_id(const struct collector_conf *c, char *buf, size_t len);
 /* "HOST:PORT" of Redis */
 int col_redis_parse(const char *s, struct rconn_conf *rc, char *hostbuf, size_t hostlen,
                     char *err, size_t errlen);

@@ -1,51 +1,127 @@
 /*
- * The collector's Redis writer (see writer.h and redis/SCHEMA.md).
+ * The collector's Redis writer (see writer.h and redis/SCHEMA.md): batches
+ * built in the caller's thread, a queue bounded in bytes, and a thread that
+ * applies them one at a time through the script below.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "sbuf.h"
 #include "writer.h"
 
+/*
+ * The script that applies a batch.  KEYS[1] is the writer's marker, KEYS[k]
+ * (k > 1) the key of the batch's command k - 1; ARGV[1] the batch's sequence
+ * number, ARGV[2] the marker's time to live (ms), then per command its
+ * name, the number of its further arguments and those arguments.  Every
+ * key is in KEYS, so a hash-tagged prefix keeps a batch in one cluster
+ * slot.  Each command runs under pcall: one that fails is counted and
+ * reported (the first message) and the others still apply; a HINCRBY that
+ * would overflow sets the field to the int64 bound in its direction.
+ * Returns {1, errors, saturated, first error} when applied, {0, 0, 0, ""}
+ * when the sequence number is not above the marker's: a copy of a batch
+ * already applied.  Sequence numbers stay below 2^53 (Lua numbers).
+ */
+static const char script[] =
+	"local last = redis.call('GET', KEYS[1])\n"
+	"if last and tonumber(last) >= tonumber(ARGV[1]) then return {0, 0, 0, ''} end\n"
+	"redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+	"local errors, saturated, first, a = 0, 0, '', 3\n"
+	"for k = 2, #KEYS do\n"
+	"  local name, n = ARGV[a], tonumber(ARGV[a + 1])\n"
+	"  local args = {}\n"
+	"  for j = 1, n do args[j] = ARGV[a + 1 + j] end\n"
+	"  a = a + 2 + n\n"
+	"  local r = redis.pcall(name, KEYS[k], unpack(args))\n"
+	"  if type(r) == 'table' and r.err then\n"
+	"    if name == 'HINCRBY' and string.find(r.err, 'overflow', 1, true) then\n"
+	"      local bound = '9223372036854775807'\n"
+	"      if string.sub(args[2], 1, 1) == '-' then bound = '-9223372036854775808' end\n"
+	"      redis.pcall('HSET', KEYS[k], args[1], bound)\n"
+	"      saturated = saturated + 1\n"
+	"    else\n"
+	"      errors = errors + 1\n"
+	"      if first == '' then first = name .. ' ' .. KEYS[k] .. ': ' .. r.err end\n"
+	"    end\n"
+	"  end\n"
+	"end\n"
+	"return {1, errors, saturated, first}\n";
+
 struct batch {
 	struct batch *next;
-	struct sbuf cmds;            /* RESP, MULTI .. EXEC included */
-	unsigned ncmds;              /* inside the transaction */
+	struct sbuf keys;            /* RESP bulk strings: the key of each command */
+	struct sbuf args;            /* per command: name, count, its other arguments */
+	unsigned ncmds;
+	size_t nargs;                /* bulk strings in args */
 	uint64_t records;            /* records it summarises (for the drop count) */
+	uint64_t seq;                /* its sequence number, from 1 */
+	uint64_t saturated;          /* increments clamped while building it */
+	bool sent;                   /* sent, answer not read: never dropped */
 };
 
 struct writer {
-	struct rconn c;
-	char *prefix;
+	/* set by writer_new, read-only after */
+	char *prefix, *id, *marker;
+	uint64_t nonce;
 	size_t backlog_bytes;
 	unsigned top_n;
 	const char *(*reason_name)(uint32_t);
-	struct batch *head, *tail;
-	struct writer_stats st;
-	bool drop_logged;
+	/* the caller's thread only */
 	struct agg_entry **top;      /* top_n scratch */
+
+	/* shared, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;           /* a batch queued, stop, drain */
+	struct batch *head, *tail;   /* the head may be in flight */
+	uint64_t seq;                /* the last sequence number given */
+	struct writer_stats st;
+	bool drop_logged, draining, stop;
+
+	/* the writer's thread only */
+	pthread_t thread;
+	struct rconn c;
+	char sha[48];                /* the script's, from SCRIPT LOAD; "" before */
 };
 
 /* --- RESP ----------------------------------------------------------------- */
 
-static void resp_argv(struct sbuf *b, int argc, const char **argv, const size_t *len)
+static void bulk(struct sbuf *b, const char *s, size_t n)
 {
-	sbuf_printf(b, "*%d\r\n", argc);
-	for (int i = 0; i < argc; i++) {
-		size_t n = len ? len[i] : strlen(argv[i]);
-		sbuf_printf(b, "$%zu\r\n", n);
-		sbuf_put(b, argv[i], n);
-		sbuf_put(b, "\r\n", 2);
-	}
+	sbuf_printf(b, "$%zu\r\n", n);
+	sbuf_put(b, s, n);
+	sbuf_put(b, "\r\n", 2);
 }
 
-/* A command of up to 64 arguments, NULL-terminated. */
+/* A command: argv[0] its name, argv[1] its key, then its other arguments
+ * (len NULL: strlen of each). */
+static void cmdv(struct batch *bt, int argc, const char **argv, const size_t *len)
+{
+	char n[16];
+
+	bulk(&bt->keys, argv[1], len ? len[1] : strlen(argv[1]));
+	bulk(&bt->args, argv[0], len ? len[0] : strlen(argv[0]));
+	snprintf(n, sizeof(n), "%d", argc - 2);
+	bulk(&bt->args, n, strlen(n));
+	for (int i = 2; i < argc; i++)
+		bulk(&bt->args, argv[i], len ? len[i] : strlen(argv[i]));
+	bt->ncmds++;
+	bt->nargs += (size_t)argc;
+}
+
+/* A command of up to 64 arguments, NULL-terminated: the name, the key, the
+ * rest. */
 static void cmd(struct batch *bt, const char *first, ...)
 {
 	const char *argv[64];
@@ -57,8 +133,7 @@ static void cmd(struct batch *bt, const char *first, ...)
 	while (argc < 64 && (argv[argc] = va_arg(ap, const char *)) != NULL)
 		argc++;
 	va_end(ap);
-	resp_argv(&bt->cmds, argc, argv, NULL);
-	bt->ncmds++;
+	cmdv(bt, argc, argv, NULL);
 }
 
 const char *writer_key(const struct writer *w, char *buf, size_t len, const char *fmt, ...)
@@ -145,55 +220,81 @@ static void key_id(const struct writer *w, char *buf, size_t len, const struct a
 
 /* --- the queue ------------------------------------------------------------ */
 
-static size_t queued_bytes(const struct writer *w)
+static size_t batch_bytes(const struct batch *b)
 {
-	return w->st.queued_bytes;
-}
-
-static void pop(struct writer *w)
-{
-	struct batch *b = w->head;
-
-	w->head = b->next;
-	if (w->head == NULL)
-		w->tail = NULL;
-	w->st.queued_batches--;
-	w->st.queued_bytes -= b->cmds.len;
-	sbuf_free(&b->cmds);
-	free(b);
+	return b->keys.len + b->args.len;
 }
 
 static struct batch *batch_new(void)
 {
-	struct batch *b = calloc(1, sizeof(*b));
-
-	if (b)
-		resp_argv(&b->cmds, 1, (const char *[]){ "MULTI" }, NULL);
-	return b;
+	return calloc(1, sizeof(struct batch));
 }
 
-/* Close the transaction and queue it; drop the oldest beyond the bound. */
+static void batch_free(struct batch *b)
+{
+	sbuf_free(&b->keys);
+	sbuf_free(&b->args);
+	free(b);
+}
+
+/* Unlink b, which follows prev (NULL: b is the head), and free it.  Under mu. */
+static void unlink_free(struct writer *w, struct batch *prev, struct batch *b)
+{
+	if (prev)
+		prev->next = b->next;
+	else
+		w->head = b->next;
+	if (w->tail == b)
+		w->tail = prev;
+	w->st.queued_batches--;
+	w->st.queued_bytes -= batch_bytes(b);
+	batch_free(b);
+}
+
+/* A batch that never made it into the queue (out of memory). */
+static void lost(struct writer *w, uint64_t records)
+{
+	pthread_mutex_lock(&w->mu);
+	w->st.batches_dropped++;
+	w->st.records_dropped += records;
+	pthread_mutex_unlock(&w->mu);
+	log_warnx("redis %s: out of memory building a batch; dropped", w->c.endpoint);
+}
+
+/*
+ * Queue b with the next sequence number and wake the thread; beyond the
+ * bound, drop the oldest batches first, except one sent whose answer is
+ * not known (the head, while the thread sends it or after its answer was
+ * lost): the queue may then pass the bound by that one batch.
+ */
 static int enqueue(struct writer *w, struct batch *b)
 {
-	resp_argv(&b->cmds, 1, (const char *[]){ "EXEC" }, NULL);
-	if (!sbuf_ok(&b->cmds)) {
-		w->st.batches_dropped++;
-		w->st.records_dropped += b->records;
-		log_warnx("redis %s: out of memory building a batch; dropped", w->c.endpoint);
-		sbuf_free(&b->cmds);
-		free(b);
+	if (b->ncmds == 0) {             /* nothing to write */
+		batch_free(b);
+		return 0;
+	}
+	if (!sbuf_ok(&b->keys) || !sbuf_ok(&b->args)) {
+		lost(w, b->records);
+		batch_free(b);
 		return -1;
 	}
-	while (w->head && queued_bytes(w) + b->cmds.len > w->backlog_bytes) {
+	pthread_mutex_lock(&w->mu);
+	b->seq = ++w->seq;
+	w->st.saturated += b->saturated;
+	while (w->st.queued_bytes + batch_bytes(b) > w->backlog_bytes) {
+		struct batch *prev = w->head && w->head->sent ? w->head : NULL;
+		struct batch *victim = prev ? prev->next : w->head;
+		if (victim == NULL)
+			break;
 		w->st.batches_dropped++;
-		w->st.records_dropped += w->head->records;
+		w->st.records_dropped += victim->records;
 		if (!w->drop_logged) {
 			log_warnx("redis %s: backlog of %zu bytes full; dropping the oldest "
 			          "intervals (counted in batches-dropped, records-dropped)",
 			          w->c.endpoint, w->backlog_bytes);
 			w->drop_logged = true;
 		}
-		pop(w);
+		unlink_free(w, prev, victim);
 	}
 	if (w->tail)
 		w->tail->next = b;
@@ -201,7 +302,9 @@ static int enqueue(struct writer *w, struct batch *b)
 		w->head = b;
 	w->tail = b;
 	w->st.queued_batches++;
-	w->st.queued_bytes += b->cmds.len;
+	w->st.queued_bytes += batch_bytes(b);
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
 	return 0;
 }
 
@@ -244,6 +347,17 @@ static void series(struct writer *w, struct batch *bt, const struct writer_res *
 		    "packets", u64s(pk, e->v[AV_PACKETS]), "flows", u64s(fl, e->v[AV_FLOWS]), NULL);
 }
 
+/* An increment for HINCRBY: above INT64_MAX (which Redis refuses) it is
+ * INT64_MAX, counted in the batch's saturated. */
+static const char *incr_s(char *buf, struct batch *bt, uint64_t v)
+{
+	if (v > (uint64_t)INT64_MAX) {
+		v = (uint64_t)INT64_MAX;
+		bt->saturated++;
+	}
+	return u64s(buf, v);
+}
+
 /* HINCRBY of key's fields <pre>bytes, <pre>packets and <pre><flows>, and
  * <pre>lost when `lost` is set. */
 static void hincr(struct batch *bt, const char *key, const char *pre, const char *flows,
@@ -256,7 +370,8 @@ static void hincr(struct batch *bt, const char *key, const char *pre, const char
 		if (i == AV_LOST && !lost)
 			continue;
 		snprintf(f, sizeof(f), "%s%s", pre, i == AV_FLOWS ? flows : names[i]);
-		cmd(bt, "HINCRBY", key, f, i == AV_LOST ? lost_s(v, e->v[i]) : u64s(v, e->v[i]), NULL);
+		cmd(bt, "HINCRBY", key, f,
+		    i == AV_LOST ? lost_s(v, e->v[i]) : incr_s(v, bt, e->v[i]), NULL);
 	}
 }
 
@@ -340,7 +455,7 @@ int writer_bucket(struct writer *w, const struct writer_res *r, bool finest,
 	uint64_t min = bucket_ms > r->retention_ms ? bucket_ms - r->retention_ms : 0;
 
 	if (bt == NULL) {
-		w->st.batches_dropped++;
+		lost(w, 0);
 		return -1;
 	}
 	snprintf(minid, sizeof(minid), "%" PRIu64, min);
@@ -377,9 +492,7 @@ int writer_set(struct writer *w, const char *key, const char *value, size_t len)
 	if (bt == NULL)
 		return -1;
 	writer_key(w, k, sizeof(k), "%s", key);
-	resp_argv(&bt->cmds, 3, (const char *[]){ "SET", k, value },
-	          (const size_t[]){ 3, strlen(k), len });
-	bt->ncmds++;
+	cmdv(bt, 3, (const char *[]){ "SET", k, value }, (const size_t[]){ 3, strlen(k), len });
 	return enqueue(w, bt);
 }
 
@@ -406,8 +519,8 @@ int writer_hset_text(struct writer *w, const char *key, const char *text)
 	if (bt == NULL || copy == NULL) {
 		free(copy);
 		if (bt)
-			sbuf_free(&bt->cmds);
-		free(bt);
+			batch_free(bt);
+		lost(w, 0);
 		return -1;
 	}
 	writer_key(w, k, sizeof(k), "%s", key);
@@ -424,81 +537,223 @@ int writer_hset_text(struct writer *w, const char *key, const char *text)
 	}
 	for (int i = 0; i < argc; i++)
 		argl[i] = strlen(argv[i]);
-	if (argc > 2) {
-		resp_argv(&bt->cmds, argc, argv, argl);
-		bt->ncmds++;
-	}
+	if (argc > 2)
+		cmdv(bt, argc, argv, argl);
 	free(copy);
 	return enqueue(w, bt);
 }
 
-/* --- sending -------------------------------------------------------------- */
+/* --- sending (the writer's thread) ---------------------------------------- */
 
-/* Send the head batch as one transaction.  0, or -1 with w->c.err set. */
-static int send_head(struct writer *w, uint64_t deadline)
+/* Load the script into Redis's cache, keeping its SHA1.  0, or -1. */
+static int load_script(struct writer *w, uint64_t deadline)
 {
-	struct batch *b = w->head;
-	redisReply *exec = NULL;
+	const char *argv[] = { "SCRIPT", "LOAD", script };
+	redisReply *r = NULL;
 
-	if (redisAppendFormattedCommand(w->c.rc, b->cmds.p, b->cmds.len) != REDIS_OK) {
-		rconn_append_failed(&w->c, "transaction");
+	if (rconn_command(&w->c, deadline, "SCRIPT LOAD", 3, argv, NULL, &r) < 0)
+		return -1;
+	if (r->type != REDIS_REPLY_STRING || r->len >= sizeof(w->sha)) {
+		snprintf(w->c.err, sizeof(w->c.err), "SCRIPT LOAD: unexpected reply");
+		freeReplyObject(r);
 		return -1;
 	}
-	for (unsigned i = 0; i <= b->ncmds; i++)           /* MULTI's +OK, QUEUED... */
-		if (rconn_reply(&w->c, deadline, "transaction", NULL) < 0)
-			return -1;
-	if (rconn_reply(&w->c, deadline, "EXEC", &exec) < 0)
-		return -1;
-	if (exec->type != REDIS_REPLY_ARRAY) {
-		snprintf(w->c.err, sizeof(w->c.err), "EXEC: transaction not executed");
-		freeReplyObject(exec);
-		return -1;
-	}
-	for (size_t i = 0; i < exec->elements; i++)
-		if (exec->element[i]->type == REDIS_REPLY_ERROR) {
-			static struct ratelim rl = RATELIM_INIT(60000, 5);
-			w->st.exec_errors++;
-			log_ratelimited(&rl, rconn_mono_ms(), "redis %s: command %zu of a batch: %s",
-			                w->c.endpoint, i + 1, exec->element[i]->str);
-		}
-	freeReplyObject(exec);
-	w->st.batches_written++;
-	w->st.commands_written += b->ncmds;
-	pop(w);
+	memcpy(w->sha, r->str, r->len);
+	w->sha[r->len] = 0;
+	freeReplyObject(r);
 	return 0;
+}
+
+/* Append b as EVALSHA (or EVAL with the script's text) to the output
+ * buffer: the header, then the batch's keys and arguments as they are
+ * (hiredis sends the buffer's bytes as appended). */
+static int append_batch(struct writer *w, const struct batch *b, bool by_sha)
+{
+	struct sbuf h = SBUF_INIT, mid = SBUF_INIT;
+	char n[24];
+	int ok;
+
+	sbuf_printf(&h, "*%zu\r\n", (size_t)6 + b->ncmds + b->nargs);
+	if (by_sha) {
+		bulk(&h, "EVALSHA", 7);
+		bulk(&h, w->sha, strlen(w->sha));
+	} else {
+		bulk(&h, "EVAL", 4);
+		bulk(&h, script, strlen(script));
+	}
+	snprintf(n, sizeof(n), "%u", b->ncmds + 1);
+	bulk(&h, n, strlen(n));
+	bulk(&h, w->marker, strlen(w->marker));
+	snprintf(n, sizeof(n), "%" PRIu64, b->seq);
+	bulk(&mid, n, strlen(n));
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)WRITER_MARKER_TTL_MS);
+	bulk(&mid, n, strlen(n));
+	ok = sbuf_ok(&h) && sbuf_ok(&mid) &&
+	     redisAppendFormattedCommand(w->c.rc, h.p, h.len) == REDIS_OK &&
+	     redisAppendFormattedCommand(w->c.rc, b->keys.p, b->keys.len) == REDIS_OK &&
+	     redisAppendFormattedCommand(w->c.rc, mid.p, mid.len) == REDIS_OK &&
+	     redisAppendFormattedCommand(w->c.rc, b->args.p, b->args.len) == REDIS_OK;
+	sbuf_free(&h);
+	sbuf_free(&mid);
+	if (!ok)
+		snprintf(w->c.err, sizeof(w->c.err), "batch: out of memory");
+	return ok ? 0 : -1;
+}
+
+/* What Redis said about a batch. */
+struct outcome {
+	bool applied;                /* else a copy, refused */
+	uint64_t errors, saturated;
+	char first[200];             /* the first error */
+};
+
+/*
+ * One attempt at the head batch b: connect (and load the script) if needed,
+ * send it, read the answer.  0 with *o, or -1 with w->c.err set (the
+ * caller then calls rconn_failed, which closes the connection).  Cost: one
+ * round trip (two after a connect, three when Redis has lost the script).
+ */
+static int send_batch(struct writer *w, const struct batch *b, struct outcome *o)
+{
+	uint64_t deadline;
+	redisReply *r = NULL;
+
+	if (rconn_begin(&w->c, &deadline) < 0)
+		return -1;
+	if (w->sha[0] == 0 && load_script(w, deadline) < 0)
+		return -1;
+	/* each batch gets the whole time limit: a long backlog is written
+	 * batch by batch */
+	deadline = rconn_mono_ms() + w->c.timeout_ms;
+	for (int pass = 0; pass < 2; pass++) {
+		if (append_batch(w, b, pass == 0) < 0 ||
+		    rconn_reply_any(&w->c, deadline, "batch", &r) < 0)
+			return -1;
+		/* the script cache was emptied (SCRIPT FLUSH, a restart): nothing
+		 * was applied; EVAL sends the text and caches it again */
+		if (pass == 0 && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
+			freeReplyObject(r);
+			r = NULL;
+			continue;
+		}
+		break;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(w->c.err, sizeof(w->c.err), "batch: %s", r->str);
+		freeReplyObject(r);
+		return -1;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 4 ||
+	    r->element[0]->type != REDIS_REPLY_INTEGER || r->element[1]->type != REDIS_REPLY_INTEGER ||
+	    r->element[2]->type != REDIS_REPLY_INTEGER) {
+		snprintf(w->c.err, sizeof(w->c.err), "batch: unexpected reply from the script");
+		freeReplyObject(r);
+		return -1;
+	}
+	o->applied = r->element[0]->integer == 1;
+	o->errors = (uint64_t)r->element[1]->integer;
+	o->saturated = (uint64_t)r->element[2]->integer;
+	snprintf(o->first, sizeof(o->first), "%s",
+	         r->element[3]->type == REDIS_REPLY_STRING ? r->element[3]->str : "");
+	freeReplyObject(r);
+	return 0;
+}
+
+/* Wait on cv until the monotonic time until_ms at the latest.  Under mu. */
+static void wait_until(struct writer *w, uint64_t until_ms)
+{
+	struct timespec ts = { (time_t)(until_ms / 1000), (long)(until_ms % 1000) * 1000000 };
+
+	pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+}
+
+/*
+ * The thread: send the head batch whenever Redis is due an attempt; on an
+ * answer, pop it (applied, or refused as a copy); on a failure, keep it at
+ * the head (marked sent: it may have been applied) and back off, or retry
+ * every 100 ms while draining.  Holds mu except while talking to Redis; it
+ * alone pops the head, and the caller's thread never drops a head marked
+ * sent, so b stays valid unlocked.
+ */
+static void *writer_thread(void *arg)
+{
+	struct writer *w = arg;
+	static struct ratelim rl = RATELIM_INIT(60000, 5);
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop) {
+		struct batch *b = w->head;
+		struct outcome o = { 0 };
+		int rc;
+
+		if (b == NULL) {
+			pthread_cond_wait(&w->cv, &w->mu);
+			continue;
+		}
+		if (!w->draining && !rconn_due(&w->c, rconn_mono_ms())) {
+			wait_until(w, w->c.next_try_ms);
+			continue;
+		}
+		b->sent = true;
+		pthread_mutex_unlock(&w->mu);
+		rc = send_batch(w, b, &o);
+		if (rc < 0)
+			rconn_failed(&w->c, rconn_mono_ms());
+		else if (o.errors > 0)
+			log_ratelimited(&rl, rconn_mono_ms(), "redis %s: %" PRIu64 " command%s of a batch "
+			                "failed: %s", w->c.endpoint, o.errors, o.errors == 1 ? "" : "s",
+			                o.first);
+		pthread_mutex_lock(&w->mu);
+		if (rc == 0) {
+			char what[64];
+			if (o.applied) {
+				w->st.batches_written++;
+				w->st.commands_written += b->ncmds;
+			} else {
+				w->st.duplicates++;
+			}
+			w->st.exec_errors += o.errors;
+			w->st.saturated += o.saturated;
+			unlink_free(w, NULL, b);
+			w->drop_logged = false;
+			snprintf(what, sizeof(what), "%zu interval%s still queued", w->st.queued_batches,
+			         w->st.queued_batches == 1 ? "" : "s");
+			rconn_succeeded(&w->c, what);
+		} else if (w->draining && !w->stop) {
+			wait_until(w, rconn_mono_ms() + 100);
+		}
+		w->st.redis_errors = w->c.errors;
+		w->st.reconnects = w->c.reconnects;
+		w->st.redis_up = w->c.up;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
 }
 
 size_t writer_tick(struct writer *w, uint64_t now_ms)
 {
-	size_t sent = 0;
-	uint64_t deadline;
-	char what[64];
+	size_t n;
 
-	if (w->head == NULL || !rconn_due(&w->c, now_ms))
-		return w->st.queued_batches;
-	if (rconn_begin(&w->c, &deadline) < 0)
-		goto fail;
-	while (w->head) {
-		/* each transaction gets the whole time limit: a long backlog is
-		 * written batch by batch */
-		deadline = rconn_mono_ms() + w->c.timeout_ms;
-		if (send_head(w, deadline) < 0)
-			goto fail;
-		sent++;
-	}
-	snprintf(what, sizeof(what), "wrote %zu queued interval%s", sent, sent == 1 ? "" : "s");
-	rconn_succeeded(&w->c, what);
-	w->drop_logged = false;
-	return 0;
-fail:
-	rconn_failed(&w->c, now_ms);
-	return w->st.queued_batches;
+	(void)now_ms;
+	pthread_mutex_lock(&w->mu);
+	n = w->st.queued_batches;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }
 
 size_t writer_drain(struct writer *w, uint64_t now_ms)
 {
-	w->c.next_try_ms = 0;           /* no backoff: the process is leaving */
-	return writer_tick(w, now_ms);
+	size_t n;
+
+	(void)now_ms;
+	pthread_mutex_lock(&w->mu);
+	if (!w->draining) {
+		w->draining = true;      /* no backoff: the process is leaving */
+		pthread_cond_signal(&w->cv);
+	}
+	n = w->st.queued_batches;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }
 
 /* --- life ----------------------------------------------------------------- */
@@ -506,6 +761,11 @@ size_t writer_drain(struct writer *w, uint64_t now_ms)
 struct writer *writer_new(const struct writer_conf *c)
 {
 	struct writer *w = calloc(1, sizeof(*w));
+	const char *id = c->id ? c->id : "collector";
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	size_t n;
+	int err;
 
 	if (w == NULL)
 		return NULL;
@@ -513,35 +773,75 @@ struct writer *writer_new(const struct writer_conf *c)
 	w->top_n = c->top_n ? c->top_n : WRITER_DEFAULT_TOP_N;
 	w->reason_name = c->reason_name;
 	w->prefix = strdup(c->prefix ? c->prefix : WRITER_DEFAULT_PREFIX);
+	w->id = strdup(id);
 	w->top = calloc(w->top_n, sizeof(*w->top));
-	if (w->prefix == NULL || w->top == NULL || rconn_init(&w->c, &c->redis) < 0) {
-		free(w->prefix);
-		free(w->top);
-		free(w);
-		return NULL;
+	if (getrandom(&w->nonce, sizeof(w->nonce), 0) != sizeof(w->nonce))
+		w->nonce = rconn_mono_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() ^
+		           (uint64_t)time(NULL) << 20;
+	n = (w->prefix ? strlen(w->prefix) : 0) + strlen(id) + 32;
+	if ((w->marker = malloc(n)) != NULL)
+		snprintf(w->marker, n, "%sapplied:%s:%016" PRIx64, w->prefix ? w->prefix : "", id,
+		         w->nonce);
+	if (w->prefix == NULL || w->id == NULL || w->top == NULL || w->marker == NULL ||
+	    rconn_init(&w->c, &c->redis) < 0)
+		goto fail;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&w->mu, NULL);
+	sigfillset(&all);                /* signals go to the caller's thread */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&w->thread, NULL, writer_thread, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		errno = err;
+		log_warn("redis %s: cannot start the writer's thread", w->c.endpoint);
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		rconn_free(&w->c);
+		goto fail;
 	}
+	log_info("redis %s: writing as \"%s\", marker %s", w->c.endpoint, w->id, w->marker);
 	return w;
+fail:
+	free(w->prefix);
+	free(w->id);
+	free(w->marker);
+	free(w->top);
+	free(w);
+	return NULL;
 }
 
 void writer_free(struct writer *w)
 {
 	if (w == NULL)
 		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
 	if (w->head)
 		log_warnx("redis %s: %zu interval%s not written", w->c.endpoint,
 		          w->st.queued_batches, w->st.queued_batches == 1 ? "" : "s");
 	while (w->head)
-		pop(w);
+		unlink_free(w, NULL, w->head);
 	rconn_free(&w->c);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
 	free(w->prefix);
+	free(w->id);
+	free(w->marker);
 	free(w->top);
 	free(w);
 }
 
 void writer_stats(const struct writer *w, struct writer_stats *st)
 {
+	struct writer *mw = (struct writer *)w;    /* the lock, not the data */
+
+	pthread_mutex_lock(&mw->mu);
 	*st = w->st;
-	st->redis_errors = w->c.errors;
-	st->reconnects = w->c.reconnects;
-	st->redis_up = w->c.up;
+	pthread_mutex_unlock(&mw->mu);
 }

@@ -1,16 +1,35 @@
 /*
  * The collector's Redis writer.  Each closed time bucket of each resolution
- * becomes one batch of commands (the key layout is redis/SCHEMA.md), written
- * as one MULTI/EXEC transaction, so Redis sees every bucket whole or not at
- * all and the number of commands grows with the distinct keys of the bucket,
- * never with the records.
+ * becomes one batch of commands (the key layout is redis/SCHEMA.md), and
+ * the number of commands grows with the distinct keys of the bucket, never
+ * with the records.
  *
- * While Redis is unreachable, batches queue in memory, oldest first, up to
- * backlog_bytes; beyond that the oldest batch is dropped, counted (batches
- * and the records they summarised) and logged once per outage.  The queue is
- * written in order when Redis is back (lib/rconn.c does the backoff).
- * A transaction whose EXEC reply is lost with the connection may be applied
- * twice; nothing else is.
+ * Batches are built by the caller (the collector's receiving thread) and
+ * queued; a thread of the writer's own sends them, oldest first, so a Redis
+ * that is slow or gone never holds up the caller: every function below
+ * returns without waiting for Redis.  While Redis is unreachable, batches
+ * queue in memory up to backlog_bytes; beyond that the oldest batch is
+ * dropped, counted (batches and the records they summarised) and logged
+ * once per outage (lib/rconn.c does the backoff).
+ *
+ * Nothing is applied twice.  Each batch carries a token: the writer's id
+ * (the collector's, configured or hostname and listeners), a random nonce
+ * drawn when the writer is created, and a sequence number.  A Lua script
+ * applies it in one step: it compares the sequence number with the highest
+ * one applied under this id and nonce (a marker key, refreshed with a time
+ * to live at each batch), refuses it if not higher (counted in duplicates),
+ * else records it and runs the batch's commands.  The writer sends one
+ * batch at a time, in order, and sends the next only when Redis has
+ * answered the previous one, so "not higher" means "applied already".  A
+ * batch sent whose answer was lost is never dropped for the backlog bound:
+ * it may have been applied, and only Redis can say.
+ *
+ * A HINCRBY that would pass INT64_MAX (or INT64_MIN) sets the field to that
+ * bound instead, counted in saturated; the rest of the batch applies.
+ *
+ * Thread-safety: the functions below are called from one thread (not the
+ * writer's).  Cost: building a batch is linear in the keys of the bucket;
+ * queueing is O(1) plus the drops.
  */
 #ifndef REDIS_WRITER_H
 #define REDIS_WRITER_H
@@ -25,6 +44,10 @@
 #define WRITER_DEFAULT_PREFIX   "anemone:"
 #define WRITER_DEFAULT_BACKLOG  (256u << 20)   /* bytes of queued commands */
 #define WRITER_DEFAULT_TOP_N    100
+/* how long a writer's marker outlives its last batch: a copy of a batch
+ * arriving later than this after the batch was applied (an answer lost,
+ * then Redis unreachable this long) would be applied again */
+#define WRITER_MARKER_TTL_MS    (7ull * 86400 * 1000)
 
 /* One time resolution: its name in key names, bucket width, retention. */
 struct writer_res {
@@ -36,17 +59,20 @@ struct writer_res {
 struct writer_conf {
 	struct rconn_conf redis;
 	const char *prefix;
+	const char *id;              /* the writer's id in its marker key ("collector") */
 	size_t backlog_bytes;
 	unsigned top_n;
 	const char *(*reason_name)(uint32_t reason);   /* AK_UNROUTED keys */
 };
 
 struct writer_stats {
-	uint64_t batches_written;    /* transactions committed */
-	uint64_t commands_written;   /* commands inside them */
+	uint64_t batches_written;    /* batches applied */
+	uint64_t commands_written;   /* commands in them */
 	uint64_t batches_dropped;    /* backlog overflow */
 	uint64_t records_dropped;    /* records summarised by the dropped batches */
-	uint64_t exec_errors;        /* commands that failed inside a transaction */
+	uint64_t exec_errors;        /* commands of a batch that failed */
+	uint64_t duplicates;         /* batches Redis had applied already: refused */
+	uint64_t saturated;          /* HINCRBYs set to the int64 bound instead */
 	size_t   queued_batches, queued_bytes;
 	uint64_t redis_errors, reconnects;
 	bool     redis_up;
@@ -54,7 +80,11 @@ struct writer_stats {
 
 struct writer;
 
+/* Creates the writer and starts its thread (signals blocked in it); does
+ * not connect.  NULL when out of memory or the thread cannot start. */
 struct writer *writer_new(const struct writer_conf *c);
+/* Stops the thread (waiting for an attempt under way, at most the time
+ * limit), logs how many batches were not written, frees them. */
 void writer_free(struct writer *w);
 
 /*
@@ -77,11 +107,12 @@ int writer_del(struct writer *w, const char *key);
  * "name=value" (at most 128). */
 int writer_hset_text(struct writer *w, const char *key, const char *text);
 
-/* Write what is queued if Redis is due an attempt.  Returns the number of
- * batches still queued. */
+/* The number of batches queued (the one being sent included).  The
+ * writer's thread writes them as soon as Redis is due an attempt. */
 size_t writer_tick(struct writer *w, uint64_t now_ms);
 
-/* The same, without waiting for the backoff: at exit. */
+/* The same, and from now on the thread retries without the backoff (every
+ * 100 ms): at exit, called until it returns 0 or the time given is out. */
 size_t writer_drain(struct writer *w, uint64_t now_ms);
 
 void writer_stats(const struct writer *w, struct writer_stats *st);
