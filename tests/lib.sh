@@ -153,12 +153,14 @@ exporter_stat() {
 
 # A private redis-server on 127.0.0.1:$PORT (set PORT first; free_port),
 # its files in $T; REDIS_PERSIST=yes keeps the data across redis_stop and
-# redis_start (append-only file), as a production server would.
+# redis_start (append-only file), as a production server would; REDIS_ARGS
+# are more options (split on spaces, e.g. "--aclfile $T/users.acl"; set
+# REDISCLI_AUTH for R and the start's PING when they require a password).
 R() { redis-cli -h 127.0.0.1 -p "$PORT" "$@"; }
 redis_ping() { [ "$(R PING 2>/dev/null)" = PONG ]; }
 redis_start() {
 	redis-server --port "$PORT" --bind 127.0.0.1 --save '' \
-		--appendonly "${REDIS_PERSIST:-no}" --appendfsync always --dir "$T" \
+		--appendonly "${REDIS_PERSIST:-no}" --appendfsync always --dir "$T" ${REDIS_ARGS:-} \
 		>>"$T/redis.log" 2>&1 &
 	REDIS_PID=$!
 	BG_PIDS="$BG_PIDS $REDIS_PID"
