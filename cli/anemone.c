@@ -1674,10 +1674,40 @@ static int cmd_exporters(int argc, char **argv)
 
 /* --- main ------------------------------------------------------------------ */
 
+enum {   /* long options without a letter */
+	OPT_REDIS_USER = 256, OPT_REDIS_PASSWORD, OPT_REDIS_PASSWORD_FILE, OPT_REDIS_DB,
+};
+
+/* The first line of path (without its end of line), or die: the Redis
+ * password kept out of the command line. */
+static char *read_password(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (f == NULL)
+		die(2, "--redis-password-file %s: %s", path, strerror(errno));
+	n = getline(&line, &cap, f);
+	fclose(f);
+	if (n < 0) {
+		free(line);
+		die(2, "--redis-password-file %s: empty", path);
+	}
+	line[strcspn(line, "\r\n")] = 0;
+	if (*line == 0) {
+		free(line);
+		die(2, "--redis-password-file %s: the first line is empty", path);
+	}
+	return line;
+}
+
 static void usage(FILE *fp)
 {
 	fprintf(fp,
 	"usage: anemone [--redis HOST[:PORT]|PATH] [--prefix P] [--ospf-prefix P]\n"
+	"               [--redis-user NAME] [--redis-password-file FILE] [--redis-db N]\n"
 	"               [--window DURATION] [--until TIME] [--json] COMMAND ...\n"
 	"commands:\n"
 	"  top links|pairs|talkers|prefixes [-n N]   the busiest, by bytes in the window\n"
@@ -1691,7 +1721,10 @@ static void usage(FILE *fp)
 	"  exporters                exporter health: records, loss, templates, last seen\n"
 	"A-B: router ids or names; a link to a LAN as ROUTER-NETWORK.  --window: 1h by\n"
 	"default (30m, 1d, ...); --until: the end of the window (default: the newest\n"
-	"data), as 2026-11-02T18:00Z or epoch seconds.  See anemone(1).\n");
+	"data), as 2026-11-02T18:00Z or epoch seconds.  The Redis password: the\n"
+	"environment's ANEMONE_REDIS_PASSWORD, the first line of --redis-password-file,\n"
+	"or --redis-password PASSWORD (seen by other users in the process list).\n"
+	"See anemone(1).\n");
 }
 
 int main(int argc, char **argv)
@@ -1710,10 +1743,16 @@ int main(int argc, char **argv)
 		{ "fail-router", required_argument, NULL, 'F' },
 		{ "cost", required_argument, NULL, 'C' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "redis-user", required_argument, NULL, OPT_REDIS_USER },
+		{ "redis-password", required_argument, NULL, OPT_REDIS_PASSWORD },
+		{ "redis-password-file", required_argument, NULL, OPT_REDIS_PASSWORD_FILE },
+		{ "redis-db", required_argument, NULL, OPT_REDIS_DB },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *redis = "127.0.0.1:6379", *cmd;
+	const char *redis = "127.0.0.1:6379", *cmd, *ruser = NULL, *rpass = NULL, *rpfile = NULL;
+	char *rpass_read = NULL;
+	int rdb = 0;
 	struct rconn_conf rc;
 	char hostbuf[256], ep[300];
 	int opt, rv;
@@ -1727,6 +1766,14 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "n:jhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'R': redis = optarg; break;
+		case OPT_REDIS_USER: ruser = optarg; break;
+		case OPT_REDIS_PASSWORD: rpass = optarg; break;
+		case OPT_REDIS_PASSWORD_FILE: rpfile = optarg; break;
+		case OPT_REDIS_DB:
+			if (parse_uint(optarg, 0, 1u << 20, &v) < 0)
+				die(2, "--redis-db %s: a database number", optarg);
+			rdb = (int)v;
+			break;
 		case 'P': S.prefix = optarg; break;
 		case 'O': S.ospf_prefix = optarg; break;
 		case 'w': {
@@ -1790,6 +1837,10 @@ int main(int argc, char **argv)
 		die(2, "--svg, --png and --dot go with topo");
 	if (rconn_parse(redis, &rc, hostbuf, sizeof(hostbuf)) < 0)
 		die(2, "--redis %s: HOST[:PORT], [IPV6]:PORT or a socket path", redis);
+	if (rpass == NULL && rpfile != NULL)
+		rpass = rpass_read = read_password(rpfile);
+	if (rpass == NULL && (rpass = getenv("ANEMONE_REDIS_PASSWORD")) != NULL && *rpass == 0)
+		rpass = NULL;
 	if (rc.unix_path)
 		snprintf(ep, sizeof(ep), "%s", rc.unix_path);
 	else
@@ -1797,7 +1848,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "top") == 0 || strcmp(cmd, "link") == 0 || strcmp(cmd, "path") == 0 ||
 	    strcmp(cmd, "whatif") == 0 || strcmp(cmd, "topo") == 0 || strcmp(cmd, "events") == 0 ||
 	    strcmp(cmd, "exporters") == 0)
-		store_open(&S, ep, rc.host, rc.port, rc.unix_path, 10000);
+		store_open(&S, ep, rc.host, rc.port, rc.unix_path, 10000, ruser, rpass, rdb);
 	else
 		die(2, "unknown command '%s' (top, link, path, whatif, topo, events, exporters)", cmd);
 	store_load_names(&S);
@@ -1816,6 +1867,7 @@ int main(int argc, char **argv)
 	else
 		rv = cmd_exporters(argc, argv);
 	store_close(&S);
+	free(rpass_read);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(1, "writing the output: %s", strerror(errno));
 	return rv;

@@ -26,9 +26,11 @@ void die(int status, const char *fmt, ...)
 }
 
 void store_open(struct store *s, const char *endpoint, const char *host, uint16_t port,
-                const char *unix_path, uint32_t timeout_ms)
+                const char *unix_path, uint32_t timeout_ms, const char *user,
+                const char *password, int db)
 {
 	struct timeval tv = { (time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000 };
+	redisReply *r;
 
 	s->endpoint = endpoint;
 	s->rc = unix_path ? redisConnectUnixWithTimeout(unix_path, tv)
@@ -38,6 +40,20 @@ void store_open(struct store *s, const char *endpoint, const char *host, uint16_
 	if (s->rc->err)
 		die(1, "cannot connect to Redis at %s: %s", endpoint, s->rc->errstr);
 	redisSetTimeout(s->rc, tv);
+	if (user || password) {
+		if (user)
+			r = redisCommand(s->rc, "AUTH %s %s", user, password ? password : "");
+		else
+			r = redisCommand(s->rc, "AUTH %s", password);
+		if (r == NULL)
+			die(1, "Redis at %s: %s", endpoint, s->rc->errstr[0] ? s->rc->errstr : "no reply");
+		if (r->type == REDIS_REPLY_ERROR)
+			die(1, "Redis at %s: authentication%s%s failed: %s", endpoint,
+			    user ? " as " : "", user ? user : "", r->str);
+		freeReplyObject(r);
+	}
+	if (db != 0)
+		freeReplyObject(store_cmd(s, "SELECT %d", db));
 }
 
 void store_close(struct store *s)
@@ -59,6 +75,10 @@ static redisReply *checked(struct store *s, redisReply *r)
 {
 	if (r == NULL)
 		die(1, "Redis at %s: %s", s->endpoint, s->rc->errstr[0] ? s->rc->errstr : "no reply");
+	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0)
+		die(1, "Redis at %s: %s (it needs a password: ANEMONE_REDIS_PASSWORD, "
+		    "--redis-password-file or --redis-password, and --redis-user for an ACL user)",
+		    s->endpoint, r->str);
 	if (r->type == REDIS_REPLY_ERROR)
 		die(1, "Redis at %s: %s", s->endpoint, r->str);
 	return r;

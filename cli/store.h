@@ -40,9 +40,12 @@ struct sums {
 /* Print "anemone: <message>" and exit with status. */
 void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
-/* Connect (timeout per command) or die. */
+/* Connect (timeout per command), authenticate (AUTH user password when
+ * user is set, AUTH password when only password is) and SELECT db (when not
+ * 0), or die with a message naming what failed. */
 void store_open(struct store *s, const char *endpoint, const char *host, uint16_t port,
-                const char *unix_path, uint32_t timeout_ms);
+                const char *unix_path, uint32_t timeout_ms, const char *user,
+                const char *password, int db);
 void store_close(struct store *s);
 
 /* Send a command, read its reply; die on a connection error or a Redis

@@ -157,7 +157,7 @@ static const char *const top_known[] = {
 	NULL
 };
 static const char *const redis_known[] = {
-	"enabled", "host", "port", "socket", "password", "db", "prefix", "id", "timeout",
+	"enabled", "host", "port", "socket", "user", "password", "db", "prefix", "id", "timeout",
 	"backlog", "top-n", "top-sketch", NULL
 };
 static const char *const tcp_known[] = {
@@ -467,6 +467,7 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		if (conf_uint(&cx, g, "port", 1, 65535, &v) > 0)
 			c->rc.port = (uint16_t)v;
 		conf_string(&cx, g, "socket", &c->rc.unix_path);
+		conf_string(&cx, g, "user", &c->rc.user);
 		conf_string(&cx, g, "password", &c->rc.password);
 		if (conf_uint(&cx, g, "db", 0, 1u << 20, &v) > 0)
 			c->rc.db = (int)v;

@@ -64,8 +64,8 @@ static const char *const input_known[] = { "interface", "raw-socket", "file", "b
 static const char *const snapshot_known[] = { "file", "interval", NULL };
 static const char *const events_known[] = { "file", "hold", "flap-count", "flap-window", NULL };
 static const char *const publish_known[] = {
-	"redis-host", "redis-port", "redis-socket", "redis-password", "redis-db", "prefix",
-	"events-keep", "timeout", "json-file", "lsdb-file", NULL
+	"redis-host", "redis-port", "redis-socket", "redis-user", "redis-password", "redis-db",
+	"prefix", "events-keep", "timeout", "json-file", "lsdb-file", NULL
 };
 static const char *const log_known[] = { "syslog", "verbose", NULL };
 
@@ -152,6 +152,7 @@ static int load_config(const char *path, config_t *cfg, struct settings *s)
 		if (conf_uint(&cx, g, "redis-port", 1, 65535, &v) > 0)
 			s->pub.redis_port = (uint16_t)v;
 		conf_string(&cx, g, "redis-socket", &s->pub.redis_unix);
+		conf_string(&cx, g, "redis-user", &s->pub.redis_user);
 		conf_string(&cx, g, "redis-password", &s->pub.redis_password);
 		if (conf_uint(&cx, g, "redis-db", 0, 1000, &v) > 0)
 			s->pub.redis_db = (int)v;

@@ -367,7 +367,7 @@ struct pub *pub_new(const struct pub_conf *c)
 	if (p->redis) {
 		struct rconn_conf rc = {
 			.host = c->redis_host, .port = c->redis_port, .unix_path = c->redis_unix,
-			.password = c->redis_password, .db = c->redis_db,
+			.user = c->redis_user, .password = c->redis_password, .db = c->redis_db,
 			.timeout_ms = c->timeout_ms,
 		};
 		if (rconn_init(&p->c, &rc) < 0)

@@ -42,6 +42,7 @@ struct pub_conf {
 	const char *redis_host;
 	uint16_t redis_port;
 	const char *redis_unix;
+	const char *redis_user;         /* ACL user: AUTH user password */
 	const char *redis_password;     /* AUTH after connecting, if set */
 	int redis_db;                   /* SELECT after connecting, if not 0 */
 	const char *prefix;             /* of every key and of the channel */

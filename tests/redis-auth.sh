@@ -5,7 +5,8 @@
 #  - with the password: anemone-ospfmon publishes a replayed topology, the
 #    collector takes it from Redis and writes the records sent to it, and
 #    the anemone command reads both, its password given by the environment
-#    (ANEMONE_REDIS_PASSWORD), a file (--redis-password-file) or the option;
+#    (ANEMONE_REDIS_PASSWORD), a file (--redis-password-file) or the option
+#    (and from another database: --redis-db);
 #  - the same as user "flows" (AUTH user password): Redis lists the
 #    collector's connections under that user;
 #  - without a password or with a wrong one: the anemone command says so
@@ -62,16 +63,22 @@ expect_eq "pw: flows in Redis" "$(R HGET pw:totals flows)" "$(field "$sent" flow
 ANEMONE_REDIS_PASSWORD=secret A --prefix pw: --json exporters >"$T/cli-env.json" 2>"$T/cli.err" ||
 	fail "anemone, password in the environment: $(cat "$T/cli.err")"
 expect_eq "anemone (ANEMONE_REDIS_PASSWORD): records of the exporter" \
-	"$(python3 -c 'import json, sys; print(sum(e["total_records"] for e in json.load(open(sys.argv[1]))["exporters"]))' "$T/cli-env.json")" \
+	"$(python3 -c 'import json, sys; print(sum(e["records"] for e in json.load(open(sys.argv[1]))["exporters"]))' "$T/cli-env.json")" \
 	"$(field "$sent" flows)"
 printf 'secret\n' >"$T/pw"
 A --redis-password-file "$T/pw" --prefix pw: events -n 3 >"$T/cli-file.txt" 2>"$T/cli.err" ||
 	fail "anemone --redis-password-file: $(cat "$T/cli.err")"
-grep -q "router-appeared" "$T/cli-file.txt" || fail "anemone events: $(cat "$T/cli-file.txt")"
+grep -q "external-added" "$T/cli-file.txt" || fail "anemone events: $(cat "$T/cli-file.txt")"
 info "anemone --redis-password-file: events read"
 A --redis-password secret --prefix pw: --json exporters >/dev/null 2>"$T/cli.err" ||
 	fail "anemone --redis-password: $(cat "$T/cli.err")"
 info "anemone --redis-password: exporters read"
+
+R SWAPDB 0 5 >/dev/null          # the data in database 5: --redis-db
+ANEMONE_REDIS_PASSWORD=secret A --redis-db 5 --prefix pw: --json exporters >/dev/null 2>"$T/cli.err" ||
+	fail "anemone --redis-db 5: $(cat "$T/cli.err")"
+info "anemone --redis-db 5: exporters read"
+R SWAPDB 0 5 >/dev/null
 
 PROG=$ANEMONE
 expect_exit 1 "NOAUTH.*password" --redis "127.0.0.1:$PORT" --prefix pw: exporters
@@ -100,7 +107,7 @@ printf 'publish = { redis-host = "127.0.0.1"; redis-port = %s; prefix = "bad:"; 
 	"$PORT" >"$T/ospf-bad.conf"
 "$OSPFMON" -c "$T/ospf-bad.conf" -r "$LAB" >"$T/ospf-bad.log" 2>&1
 st=$?
-[ "$st" -le 1 ] || fail "ospfmon with a wrong password: exit $st: $(cat "$T/ospf-bad.log")"
+[ "$st" -eq 0 ] || fail "ospfmon with a wrong password: exit $st: $(cat "$T/ospf-bad.log")"
 grep -q "AUTH: WRONGPASS" "$T/ospf-bad.log" || fail "ospfmon: refusal not logged: $(cat "$T/ospf-bad.log")"
 info "ospfmon: $(grep -m1 WRONGPASS "$T/ospf-bad.log")"
 cport=$(free_port)
