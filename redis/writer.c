@@ -68,7 +68,8 @@ struct batch {
 	uint64_t records;            /* records it summarises (for the drop count) */
 	uint64_t seq;                /* its sequence number, from 1 */
 	uint64_t saturated;          /* increments clamped while building it */
-	bool sent;                   /* sent, answer not read: never dropped */
+	bool busy;                   /* the thread is sending it: not dropped */
+	bool unknown;                /* a copy was sent, no answer came: not dropped */
 };
 
 struct writer {
@@ -263,9 +264,9 @@ static void lost(struct writer *w, uint64_t records)
 
 /*
  * Queue b with the next sequence number and wake the thread; beyond the
- * bound, drop the oldest batches first, except one sent whose answer is
- * not known (the head, while the thread sends it or after its answer was
- * lost): the queue may then pass the bound by that one batch.
+ * bound, drop the oldest batches first, except the head while the thread
+ * sends it or once a copy of it was sent and no answer came (Redis may have
+ * applied it): the queue may then pass the bound by that one batch.
  */
 static int enqueue(struct writer *w, struct batch *b)
 {
@@ -282,7 +283,7 @@ static int enqueue(struct writer *w, struct batch *b)
 	b->seq = ++w->seq;
 	w->st.saturated += b->saturated;
 	while (w->st.queued_bytes + batch_bytes(b) > w->backlog_bytes) {
-		struct batch *prev = w->head && w->head->sent ? w->head : NULL;
+		struct batch *prev = w->head && (w->head->busy || w->head->unknown) ? w->head : NULL;
 		struct batch *victim = prev ? prev->next : w->head;
 		if (victim == NULL)
 			break;
@@ -602,6 +603,8 @@ static int append_batch(struct writer *w, const struct batch *b, bool by_sha)
 
 /* What Redis said about a batch. */
 struct outcome {
+	bool on_wire;                /* the batch was (partly) sent */
+	bool answered;               /* Redis answered (on failure: an error reply) */
 	bool applied;                /* else a copy, refused */
 	uint64_t errors, saturated;
 	char first[200];             /* the first error */
@@ -610,8 +613,11 @@ struct outcome {
 /*
  * One attempt at the head batch b: connect (and load the script) if needed,
  * send it, read the answer.  0 with *o, or -1 with w->c.err set (the
- * caller then calls rconn_failed, which closes the connection).  Cost: one
- * round trip (two after a connect, three when Redis has lost the script).
+ * caller then calls rconn_failed, which closes the connection) and
+ * o->answered set if Redis answered with an error (OOM, BUSY, a cluster
+ * redirection...): the script did not apply the batch then, or had recorded
+ * its number, so a copy can only be refused.  Cost: one round trip (two
+ * after a connect, three when Redis has lost the script).
  */
 static int send_batch(struct writer *w, const struct batch *b, struct outcome *o)
 {
@@ -625,6 +631,7 @@ static int send_batch(struct writer *w, const struct batch *b, struct outcome *o
 	/* each batch gets the whole time limit: a long backlog is written
 	 * batch by batch */
 	deadline = rconn_mono_ms() + w->c.timeout_ms;
+	o->on_wire = true;
 	for (int pass = 0; pass < 2; pass++) {
 		if (append_batch(w, b, pass == 0) < 0 ||
 		    rconn_reply_any(&w->c, deadline, "batch", &r) < 0)
@@ -638,6 +645,7 @@ static int send_batch(struct writer *w, const struct batch *b, struct outcome *o
 		}
 		break;
 	}
+	o->answered = true;
 	if (r->type == REDIS_REPLY_ERROR) {
 		snprintf(w->c.err, sizeof(w->c.err), "batch: %s", r->str);
 		freeReplyObject(r);
@@ -670,10 +678,9 @@ static void wait_until(struct writer *w, uint64_t until_ms)
 /*
  * The thread: send the head batch whenever Redis is due an attempt; on an
  * answer, pop it (applied, or refused as a copy); on a failure, keep it at
- * the head (marked sent: it may have been applied) and back off, or retry
- * every 100 ms while draining.  Holds mu except while talking to Redis; it
- * alone pops the head, and the caller's thread never drops a head marked
- * sent, so b stays valid unlocked.
+ * the head and back off, or retry every 100 ms while draining.  Holds mu
+ * except while talking to Redis; it alone pops the head, and the caller's
+ * thread never drops a head marked busy, so b stays valid unlocked.
  */
 static void *writer_thread(void *arg)
 {
@@ -694,7 +701,7 @@ static void *writer_thread(void *arg)
 			wait_until(w, w->c.next_try_ms);
 			continue;
 		}
-		b->sent = true;
+		b->busy = true;
 		pthread_mutex_unlock(&w->mu);
 		rc = send_batch(w, b, &o);
 		if (rc < 0)
@@ -704,6 +711,7 @@ static void *writer_thread(void *arg)
 			                "failed: %s", w->c.endpoint, o.errors, o.errors == 1 ? "" : "s",
 			                o.first);
 		pthread_mutex_lock(&w->mu);
+		b->busy = false;
 		if (rc == 0) {
 			char what[64];
 			if (o.applied) {
@@ -719,8 +727,15 @@ static void *writer_thread(void *arg)
 			snprintf(what, sizeof(what), "%zu interval%s still queued", w->st.queued_batches,
 			         w->st.queued_batches == 1 ? "" : "s");
 			rconn_succeeded(&w->c, what);
-		} else if (w->draining && !w->stop) {
-			wait_until(w, rconn_mono_ms() + 100);
+		} else {
+			/* on the wire and no answer: Redis may apply it, even later
+			 * from the dead connection, so the bound never drops it.
+			 * Not sent, or refused with an error: this copy did nothing,
+			 * and a batch Redis always refuses does not hold the queue. */
+			if (o.on_wire && !o.answered)
+				b->unknown = true;
+			if (w->draining && !w->stop)
+				wait_until(w, rconn_mono_ms() + 100);
 		}
 		w->st.redis_errors = w->c.errors;
 		w->st.reconnects = w->c.reconnects;
