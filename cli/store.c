@@ -47,9 +47,13 @@ void store_open(struct store *s, const char *endpoint, const char *host, uint16_
 			r = redisCommand(s->rc, "AUTH %s", password);
 		if (r == NULL)
 			die(1, "Redis at %s: %s", endpoint, s->rc->errstr[0] ? s->rc->errstr : "no reply");
-		if (r->type == REDIS_REPLY_ERROR)
+		if (r->type == REDIS_REPLY_ERROR) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s", r->str);
+			freeReplyObject(r);
 			die(1, "Redis at %s: authentication%s%s failed: %s", endpoint,
-			    user ? " as " : "", user ? user : "", r->str);
+			    user ? " as " : "", user ? user : "", why);
+		}
 		freeReplyObject(r);
 	}
 	if (db != 0)
@@ -75,12 +79,17 @@ static redisReply *checked(struct store *s, redisReply *r)
 {
 	if (r == NULL)
 		die(1, "Redis at %s: %s", s->endpoint, s->rc->errstr[0] ? s->rc->errstr : "no reply");
-	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0)
-		die(1, "Redis at %s: %s (it needs a password: ANEMONE_REDIS_PASSWORD, "
-		    "--redis-password-file or --redis-password, and --redis-user for an ACL user)",
-		    s->endpoint, r->str);
-	if (r->type == REDIS_REPLY_ERROR)
-		die(1, "Redis at %s: %s", s->endpoint, r->str);
+	if (r->type == REDIS_REPLY_ERROR) {
+		char why[256];
+		bool noauth = strncmp(r->str, "NOAUTH", 6) == 0;
+		snprintf(why, sizeof(why), "%s", r->str);
+		freeReplyObject(r);
+		if (noauth)
+			die(1, "Redis at %s: %s (it needs a password: ANEMONE_REDIS_PASSWORD, "
+			    "--redis-password-file or --redis-password, and --redis-user for an ACL "
+			    "user)", s->endpoint, why);
+		die(1, "Redis at %s: %s", s->endpoint, why);
+	}
 	return r;
 }
 
