@@ -271,6 +271,8 @@ static void topo_redis(struct col *c)
 static void topo_check(struct col *c, uint64_t now_ms, bool force)
 {
 	if (c->conf->topo == TS_REDIS) {     /* polled by its thread: take it when there */
+		if (force)
+			topopoll_wait_first(c->tp);
 		topo_redis(c);
 		return;
 	}

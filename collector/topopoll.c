@@ -23,8 +23,8 @@ struct topopoll {
 
 	/* shared, under mu */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;           /* stop */
-	bool stop, again;
+	pthread_cond_t cv;           /* stop; the first poll ended */
+	bool stop, again, polled;
 	struct lsdb *ready;          /* parsed, not yet taken */
 	uint64_t ready_version, ready_time_ms, errors;
 
@@ -111,6 +111,10 @@ static void *poll_thread(void *arg)
 			else
 				rconn_succeeded(&tp->c, NULL);
 			pthread_mutex_lock(&tp->mu);
+			if (!tp->polled) {
+				tp->polled = true;
+				pthread_cond_broadcast(&tp->cv);
+			}
 		}
 		next = rconn_mono_ms() + tp->check_ms;
 		ts.tv_sec = (time_t)(next / 1000);
@@ -197,6 +201,14 @@ struct lsdb *topopoll_take(struct topopoll *tp, uint64_t *version, uint64_t *tim
 	tp->errors = 0;
 	pthread_mutex_unlock(&tp->mu);
 	return db;
+}
+
+void topopoll_wait_first(struct topopoll *tp)
+{
+	pthread_mutex_lock(&tp->mu);
+	while (!tp->polled && !tp->stop)
+		pthread_cond_wait(&tp->cv, &tp->mu);
+	pthread_mutex_unlock(&tp->mu);
 }
 
 void topopoll_again(struct topopoll *tp)

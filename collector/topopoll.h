@@ -40,6 +40,11 @@ void topopoll_free(struct topopoll *tp);
 struct lsdb *topopoll_take(struct topopoll *tp, uint64_t *version, uint64_t *time_ms,
                            uint64_t *errors);
 
+/* Wait until the thread's first poll has ended (it is bounded by the
+ * connection's time limit): at start, so that the first records are placed
+ * on the topology Redis holds, as when the poll was synchronous. */
+void topopoll_wait_first(struct topopoll *tp);
+
 /* Read the database again at the next poll even if the version has not
  * changed (the caller could not use the one it took). */
 void topopoll_again(struct topopoll *tp);
