@@ -349,6 +349,99 @@ static void test_sampling(void)
 	free(m);
 }
 
+/* An options record of template 310..313 (scope: observationDomainId). */
+static void opt_f32(struct mb *m, uint32_t bits) { set_begin(m, 310); p32(m, 1); p32(m, bits); set_end(m); }
+static void opt_f64(struct mb *m, uint64_t bits) { set_begin(m, 311); p32(m, 1); p64(m, bits); set_end(m); }
+static void opt_int(struct mb *m, uint32_t v) { set_begin(m, 312); p32(m, 1); p32(m, v); set_end(m); }
+static void opt_psamp(struct mb *m, uint32_t pint, uint32_t space)
+{
+	set_begin(m, 313); p32(m, 1); p32(m, pint); p32(m, space); set_end(m);
+}
+
+/* The rate the next data record of template 256 is read with. */
+static uint32_t rate_now(struct ipfix_session *s, struct mb *m, uint32_t *seq)
+{
+	ipfix_hdr(m, (*seq)++, 1);
+	set_begin(m, 256); recmin(m, 1); set_end(m);
+	if (feed(s, m) != IPFIX_OK || ngot != 1)
+		return 0xdeadbeef;
+	return got[0].sampling;
+}
+
+/*
+ * samplingProbability (311) is float64, and RFC 7011 6.2 lets an exporter
+ * send it as float32 in 4 bytes: libfixbuf (2.4, and 2.5 too) widens such a
+ * value like an integer, so it must be read as float32 here.  Absurd rates
+ * (probability 0, NaN, negative, above 1 or below 1/max; intervals of 0 or
+ * above the maximum) are never applied: the domain keeps its rate, a data
+ * record falls back to it.
+ */
+static void test_sampling_bounds(void)
+{
+	static const uint16_t inl[] = { 8, 4, 12, 4, 1, 4, 34, 4, 0 };
+	struct ipfix_session *s = ipfix_session_new(NULL);
+	struct mb *m = calloc(1, sizeof(*m));
+	uint32_t seq = 0;
+
+	ipfix_hdr(m, seq++, 1);
+	set_begin(m, 2); tmpl(m, 256, TMIN); tmpl(m, 257, inl); set_end(m);
+	set_begin(m, 3);
+	p16(m, 310); p16(m, 2); p16(m, 1); p16(m, 149); p16(m, 4); p16(m, 311); p16(m, 4);
+	p16(m, 311); p16(m, 2); p16(m, 1); p16(m, 149); p16(m, 4); p16(m, 311); p16(m, 8);
+	p16(m, 312); p16(m, 2); p16(m, 1); p16(m, 149); p16(m, 4); p16(m, 34); p16(m, 4);
+	p16(m, 313); p16(m, 3); p16(m, 1); p16(m, 149); p16(m, 4); p16(m, 305); p16(m, 4); p16(m, 306); p16(m, 4);
+	set_end(m);
+	opt_f32(m, 0x3c23d70au);                      /* 0.01f: 1 in 100 */
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(stats_of(s, 1)->sampling, 100);
+	CHECK_EQ(rate_now(s, m, &seq), 100);
+
+	/* absurd values: none of them changes the rate */
+	ipfix_hdr(m, seq++, 1);
+	opt_f64(m, 0x01a56e1fc2f8f359ull);            /* 1e-300: 1 in 1e300 */
+	opt_f64(m, 0x7ff8000000000000ull);            /* NaN */
+	opt_f64(m, 0xbfe0000000000000ull);            /* -0.5 */
+	opt_f64(m, 0x3ff8000000000000ull);            /* 1.5 */
+	opt_f64(m, 0);                                /* 0.0 */
+	opt_f64(m, 0x7ff0000000000000ull);            /* +inf */
+	opt_f32(m, 0x7fc00000u);                      /* NaN (float32) */
+	opt_f32(m, 0x00000001u);                      /* float32 denormal */
+	opt_f32(m, 0);                                /* 0.0f */
+	opt_int(m, 0);
+	opt_int(m, 4000000000u);
+	opt_int(m, 1000001);                          /* just above the maximum */
+	opt_psamp(m, 0, 5);
+	opt_psamp(m, 1, 4000000000u);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(stats_of(s, 1)->options_records, 15);
+	CHECK_EQ(stats_of(s, 1)->sampling, 100);
+	CHECK_EQ(rate_now(s, m, &seq), 100);
+
+	/* the largest rate taken (1000000), and a float32 one again */
+	ipfix_hdr(m, seq++, 1); opt_int(m, 1000000); CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(rate_now(s, m, &seq), 1000000);
+	ipfix_hdr(m, seq++, 1); opt_f32(m, 0x3a83126fu); CHECK_EQ(feed(s, m), IPFIX_OK);   /* 0.001f */
+	CHECK_EQ(rate_now(s, m, &seq), 1000);
+	ipfix_hdr(m, seq++, 1); opt_psamp(m, 2, 6); CHECK_EQ(feed(s, m), IPFIX_OK);        /* 8/2 */
+	CHECK_EQ(rate_now(s, m, &seq), 4);
+
+	/* in a data record: an absurd inline rate is not applied, the
+	 * domain's is; a sound one wins */
+	ipfix_hdr(m, seq++, 1);
+	set_begin(m, 257);
+	recmin(m, 1); p32(m, 4000000000u);
+	recmin(m, 2); p32(m, 0);
+	recmin(m, 3); p32(m, 7);
+	set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 3);
+	CHECK_EQ(got[0].sampling, 4);
+	CHECK_EQ(got[1].sampling, 4);
+	CHECK_EQ(got[2].sampling, 7);
+	ipfix_session_free(s);
+	free(m);
+}
+
 static void test_withdraw_redefine(void)
 {
 	static const uint16_t other[] = { 8, 4, 12, 4, 2, 4, 0 };   /* packets, not octets */
@@ -853,6 +946,7 @@ int main(void)
 	test_v4_v6();
 	test_times();
 	test_sampling();
+	test_sampling_bounds();
 	test_withdraw_redefine();
 	test_internal_templates();
 	test_sequence();
