@@ -64,6 +64,7 @@ struct coll {
 	} acc;
 	struct place_out out;        /* scratch */
 	struct ratelim rl;
+	uint64_t v5_sampling_rejected;
 };
 
 static const char *drop_names[CD_MAX] = {
@@ -158,6 +159,7 @@ static void sum_domain(void *ctx, const struct ipfix_domain_stats *d)
 	t->reserved_sets += d->reserved_sets;
 	t->options_records += d->options_records;
 	t->no_address_records += d->no_address_records;
+	t->sampling_rejected += d->sampling_rejected;
 }
 
 /* Free x; its session's counters stay in the sums (but not what it held). */
@@ -412,10 +414,12 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 
 /* --- NetFlow v5 ------------------------------------------------------------ */
 
-static void v5_flow(const struct nf5_header *h, const struct nf5_record *r, struct anm_flow *f)
+/* f from v5 record r of header h; interval: the header's sampling rate,
+ * already bounded (v5_datagram). */
+static void v5_flow(const struct nf5_header *h, const struct nf5_record *r, uint32_t interval,
+                    struct anm_flow *f)
 {
 	uint64_t export_ms = (uint64_t)h->unix_secs * 1000 + h->unix_nsecs / 1000000;
-	uint32_t interval = h->sampling_interval & NF5_SAMPLING_INTERVAL_MAX;
 
 	memset(f, 0, sizeof(*f));
 	f->af = AF_INET;
@@ -486,6 +490,7 @@ static void v5_datagram(struct coll *c, struct xp *x, const uint8_t *buf, size_t
 	struct anm_flow f;
 	size_t n = 0;
 	int rc = nf5_decode(buf, len, &h, r, NF5_MAX_RECORDS, &n);
+	uint32_t interval;
 
 	if (rc != NF5_OK) {
 		c->st.dropped[CD_V5]++;
@@ -494,8 +499,14 @@ static void v5_datagram(struct coll *c, struct xp *x, const uint8_t *buf, size_t
 		return;
 	}
 	v5_sequence(c, x, &h, now_ms);
+	/* 14 bits: only a max-sampling-rate below 16383 can refuse it */
+	interval = h.sampling_interval & NF5_SAMPLING_INTERVAL_MAX;
+	if (interval > c->lim.max_sampling) {
+		c->v5_sampling_rejected += n;
+		interval = 0;
+	}
 	for (size_t i = 0; i < n; i++) {
-		v5_flow(&h, &r[i], &f);
+		v5_flow(&h, &r[i], interval, &f);
 		account(c, x, (uint32_t)(h.engine_type << 8 | h.engine_id), 5, &f, now_ms);
 	}
 }
@@ -725,6 +736,8 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->rl = (struct ratelim)RATELIM_INIT(1000, 5);
 	c->lim = (struct ipfix_limits)IPFIX_LIMITS_DEFAULT;
 	c->lim.max_domains = XP_DOMAINS;
+	if (conf->max_sampling)
+		c->lim.max_sampling = conf->max_sampling;
 	for (c->tabsize = 64; c->tabsize < c->conf.max_exporters; c->tabsize *= 2)
 		;
 	c->tab = calloc(c->tabsize, sizeof(*c->tab));
@@ -808,6 +821,7 @@ const struct coll_stats *coll_stats(struct coll *c)
 	t->reserved_sets = c->gone.reserved_sets;
 	t->options_records = c->gone.options_records;
 	t->no_address_records = c->gone.no_address_records;
+	t->sampling_rejected = c->gone.sampling_rejected + c->v5_sampling_rejected;
 	for (size_t i = 0; i < c->tabsize; i++)
 		for (struct xp *x = c->tab[i]; x; x = x->next)
 			if (x->sess)

@@ -80,6 +80,8 @@ struct coll_conf {
 	unsigned nmap;
 	const struct coll_prefix *allow;   /* NULL: every exporter */
 	unsigned nallow;
+	uint32_t max_sampling;       /* largest 1-in-N sampling rate applied
+	                                (0: IPFIX_MAX_SAMPLING_DEFAULT) */
 };
 
 enum coll_drop {
@@ -116,6 +118,9 @@ struct coll_stats {
 	uint64_t templates_added, templates_withdrawn, template_errors;
 	uint64_t no_template_sets, bad_sets, reserved_sets;
 	uint64_t options_records, no_address_records;
+	/* records whose sampling rate was absurd and not applied (v9/IPFIX
+	 * options and data records, v5 datagrams above max_sampling) */
+	uint64_t sampling_rejected;
 };
 
 struct coll;

@@ -225,6 +225,7 @@ static const uint8_t rec_len[FB_COUNT] = {
 struct tctx {
 	uint64_t mask;                   /* 1 << FB_x: template has field x */
 	int options;                     /* options template */
+	int prob32;                      /* samplingProbability sent in 4 bytes */
 	uint16_t itid;                   /* internal template id */
 	/* where a record's field x is after fBufNext: in s->ibuf (own
 	 * internal template), in s->rec (TID_INTERNAL), or zeros (absent) */
@@ -448,13 +449,18 @@ static void new_template(fbSession_t *fs, uint16_t tid, fbTemplate_t *t,
 		return;                  /* records of this template are skipped */
 	c->mask = 0;
 	c->options = fbTemplateGetOptionsScope(t) > 0;
+	c->prob32 = 0;
 	n = fbTemplateCountElements(t);
 	for (i = 0; i < n; i++) {
 		const fbInfoElement_t *ie = fbTemplateGetIndexedIE(t, i);
 
 		if (ie != NULL && ie->ent == 0 && ie->num < ID_TABLE_SIZE &&
-		    id_bit[ie->num])
+		    id_bit[ie->num]) {
 			c->mask |= 1ull << (id_bit[ie->num] - 1);
+			/* a template element's len is its length on the wire */
+			if (ie->num == 311 && ie->len == 4)
+				c->prob32 = 1;
+		}
 	}
 	make_internal(s, c);
 	*tmpl_ctx = c;
@@ -486,6 +492,8 @@ struct ipfix_session *ipfix_session_new(const struct ipfix_limits *lim)
 		s->lim.reorder_window = def.reorder_window;
 	if (s->lim.v9_reorder_window == 0)
 		s->lim.v9_reorder_window = def.v9_reorder_window;
+	if (s->lim.max_sampling == 0)
+		s->lim.max_sampling = def.max_sampling;
 	s->doms = calloc(s->lim.max_domains, sizeof(*s->doms));
 	s->fields = calloc(s->lim.max_fields, sizeof(*s->fields));
 	if (s->doms == NULL || s->fields == NULL) {
@@ -1177,25 +1185,68 @@ static inline double ldd(const uint8_t *p) { double v; memcpy(&v, p, 8); return 
 #define R8(x)  (*c->p[FB_##x])
 #define RP(x)  (c->p[FB_##x])
 
-static uint32_t rate_of(uint64_t m, const struct tctx *c)
+/*
+ * samplingProbability of the record just read.  Sent in 4 bytes it is a
+ * float32 (RFC 7011 6.2), which libfixbuf 2.x widens into our float64 like
+ * an unsigned integer: the float32's bits are then the low 32 bits of a
+ * value whose high 32 bits are zero.  (A libfixbuf that converted it would
+ * give a double whose high bits are not all zero, except for 0.0, which
+ * reads the same either way.)
+ */
+static double prob_of(const struct tctx *c)
 {
-	if (HAS(m, SAMP_INT) && R32(SAMP_INT) > 0)
-		return R32(SAMP_INT);
-	if (HAS(m, SAMP_RAND) && R32(SAMP_RAND) > 0)
-		return R32(SAMP_RAND);
-	if (HAS(m, SAMP_PINT) && R32(SAMP_PINT) > 0) {
+	uint64_t v = ld64(RP(PROB));
+
+	if (c->prob32 && v >> 32 == 0) {
+		uint32_t bits = (uint32_t)v;
+		float f;
+
+		memcpy(&f, &bits, sizeof(f));
+		return f;
+	}
+	return ldd(RP(PROB));
+}
+
+#define RATE_NONE 0                      /* no sampling field */
+#define RATE_BAD  (-1)                   /* fields, but no sound rate */
+
+/* The 1-in-N rate the record just read gives (see ipfix_in.h), RATE_NONE or
+ * RATE_BAD.  O(1). */
+static int64_t rate_of(const struct ipfix_session *s, uint64_t m, const struct tctx *c)
+{
+	uint64_t max = s->lim.max_sampling;
+	int any = 0;
+
+	if (HAS(m, SAMP_INT)) {
+		any = 1;
+		if (R32(SAMP_INT) > 0 && R32(SAMP_INT) <= max)
+			return R32(SAMP_INT);
+	}
+	if (HAS(m, SAMP_RAND)) {
+		any = 1;
+		if (R32(SAMP_RAND) > 0 && R32(SAMP_RAND) <= max)
+			return R32(SAMP_RAND);
+	}
+	if (HAS(m, SAMP_PINT)) {
 		uint64_t pint = R32(SAMP_PINT);
 		uint64_t space = HAS(m, SAMP_PSPACE) ? R32(SAMP_PSPACE) : 0;
-		uint64_t rate = (pint + space) / pint;
 
-		return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
+		any = 1;
+		if (pint > 0 && (pint + space) / pint <= max)
+			return (int64_t)((pint + space) / pint);
 	}
-	if (HAS(m, PROB) && ldd(RP(PROB)) > 0 && ldd(RP(PROB)) <= 1) {
-		double inv = floor(1.0 / ldd(RP(PROB)) + 0.5);
+	if (HAS(m, PROB)) {
+		double p = prob_of(c);
 
-		return inv >= 4294967295.0 ? UINT32_MAX : (uint32_t)inv;
+		any = 1;
+		if (p > 0 && p <= 1) {           /* false for NaN */
+			double inv = floor(1.0 / p + 0.5);     /* inf for tiny p */
+
+			if (inv <= (double)max)
+				return (int64_t)inv;
+		}
 	}
-	return 0;
+	return any ? RATE_BAD : RATE_NONE;
 }
 
 /* Start or end time in Unix ms from record r with mask m; 0 if absent. */
@@ -1244,14 +1295,16 @@ static void handle_record(struct ipfix_session *s, struct domain *d,
 {
 	uint64_t m = c->mask;
 	struct anm_flow f;
-	uint32_t rate;
+	int64_t rate;
 	int v6;
 
 	if (c->options) {
 		d->st.options_records++;
-		rate = rate_of(m, c);
+		rate = rate_of(s, m, c);
 		if (rate > 0)
-			d->st.sampling = rate;
+			d->st.sampling = (uint32_t)rate;
+		else if (rate == RATE_BAD)
+			d->st.sampling_rejected++;
 		if (HAS(m, SYSINIT) && R64(SYSINIT))
 			d->sysinit_ms = R64(SYSINIT);
 		return;
@@ -1300,8 +1353,10 @@ static void handle_record(struct ipfix_session *s, struct domain *d,
 	f.out_if = R32(OUT_IF);
 	f.src_as = R32(SRC_AS);
 	f.dst_as = R32(DST_AS);
-	rate = rate_of(m, c);
-	f.sampling = rate ? rate : d->st.sampling;
+	rate = rate_of(s, m, c);
+	if (rate == RATE_BAD)
+		d->st.sampling_rejected++;
+	f.sampling = rate > 0 ? (uint32_t)rate : d->st.sampling;
 	f.proto = R8(PROTO);
 	f.sport = R16(SPORT);
 	f.dport = R16(DPORT);

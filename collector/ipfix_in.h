@@ -42,11 +42,18 @@
  * Sampling: an options record carrying samplingInterval (34),
  * samplerRandomInterval (50), samplingPacketInterval (305) with
  * samplingPacketSpace (306) (rate = (interval + space) / interval, rounded
- * down), or samplingProbability (311, rate = 1/p rounded) sets the domain's
- * rate for the data records that follow; the same fields inside a data record
- * override it for that record.  anm_flow.sampling carries the rate; counts
- * stay unscaled.  Per-selector (selectorId/samplerId) rates are not tracked:
- * the last options record wins.
+ * down), or samplingProbability (311, rate = 1/p rounded; float64, or float32
+ * in 4 bytes: RFC 7011 6.2 reduced-size encoding) sets the domain's rate for
+ * the data records that follow; the same fields inside a data record override
+ * it for that record.  The first of these fields, in that order, that gives a
+ * sound rate wins.  A rate is sound when it is 1..max_sampling: an interval
+ * of 0, a probability of 0, NaN, infinite, negative, above 1 or below
+ * 1/max_sampling is not.  A record whose sampling fields give no sound rate
+ * is counted (sampling_rejected) and its values never applied: an options
+ * record leaves the domain's rate as it was, a data record takes the
+ * domain's rate (or none).  anm_flow.sampling carries the rate; counts stay
+ * unscaled.  Per-selector (selectorId/samplerId) rates are not tracked: the
+ * last options record wins.
  *
  * Times: anm_flow.first_ms/last_ms come from, in this order of preference,
  * flowStart/EndMilliseconds, -Microseconds, -Nanoseconds, -Seconds,
@@ -75,8 +82,10 @@ struct ipfix_limits {
 	uint32_t max_fields;        /* per template; longer templates are dropped */
 	uint32_t reorder_window;    /* IPFIX: records a late message may lag */
 	uint32_t v9_reorder_window; /* v9: packets a late packet may lag */
+	uint32_t max_sampling;      /* largest 1-in-N sampling rate taken */
 };
-#define IPFIX_LIMITS_DEFAULT { 64, 256, 128, 100000, 100 }
+#define IPFIX_MAX_SAMPLING_DEFAULT 1000000
+#define IPFIX_LIMITS_DEFAULT { 64, 256, 128, 100000, 100, IPFIX_MAX_SAMPLING_DEFAULT }
 
 enum ipfix_err {
 	IPFIX_OK          = 0,
@@ -109,6 +118,8 @@ struct ipfix_domain_stats {
 	uint64_t no_template_sets;  /* data sets skipped, template unknown (>= 1 record each) */
 	uint64_t bad_sets;          /* data sets with a truncated last record */
 	uint64_t reserved_sets;     /* sets with a reserved id (4-255; v9: 2-255), skipped */
+	uint64_t sampling_rejected; /* options and data records whose sampling
+	                               fields gave no sound rate (not applied) */
 	uint32_t sampling;          /* current 1-in-N rate from options; 0 unknown */
 	uint32_t last_seq;          /* header sequence of the last message */
 };

@@ -328,6 +328,7 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("reserved-sets", s->reserved_sets);
 	ST("options-records", s->options_records);
 	ST("no-address-records", s->no_address_records);
+	ST("sampling-rejected", s->sampling_rejected);
 	ST("routed", s->routed);
 	ST("unrouted", s->unrouted);
 	{
@@ -593,6 +594,7 @@ int main(int argc, char **argv)
 		struct coll_conf cc = {
 			.max_exporters = conf.max_exporters, .max_keys = conf.max_keys,
 			.top_k = top_k,
+			.max_sampling = (uint32_t)conf.max_sampling,
 			.map = conf.map, .nmap = conf.nmap,
 			.allow = conf.nallow ? conf.allow : NULL, .nallow = conf.nallow,
 		};

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "ipfix_in.h"
 #include "settings.h"
 #include "writer.h"
 
@@ -24,6 +25,7 @@ void collector_conf_defaults(struct collector_conf *c)
 	c->tcp_idle_ms = COL_DEF_TCP_IDLE_MS;
 	c->tcp_message_ms = COL_DEF_TCP_MSG_MS;
 	c->top_sketch = COL_DEF_TOP_SKETCH;
+	c->max_sampling = IPFIX_MAX_SAMPLING_DEFAULT;
 	c->redis = true;
 	c->rc.host = "127.0.0.1";
 	c->rc.port = RCONN_DEFAULT_PORT;
@@ -153,8 +155,8 @@ const char *col_default_id(const struct collector_conf *c, char *buf, size_t len
 
 static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
-	"max-keys", "clock", "redis", "topology", "tcp", "exporters", "capacities", "routers", "log",
-	NULL
+	"max-keys", "max-sampling-rate", "clock", "redis", "topology", "tcp", "exporters",
+	"capacities", "routers", "log", NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "user", "password", "db", "prefix", "id", "timeout",
@@ -459,6 +461,7 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		           "clock must be \"arrival\" or \"exporter\", not \"%s\"", s);
 	conf_uint(&cx, root, "max-exporters", 1, 1u << 24, &c->max_exporters);
 	conf_uint(&cx, root, "max-keys", 1024, 1u << 28, &c->max_keys);
+	conf_uint(&cx, root, "max-sampling-rate", 1, 1u << 31, &c->max_sampling);
 
 	if ((g = config_setting_get_member(root, "redis")) != NULL) {
 		conf_known(&cx, g, redis_known);

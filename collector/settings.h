@@ -58,6 +58,7 @@ struct collector_conf {
 	uint64_t max_exporters, max_keys;
 	uint64_t tcp_max, tcp_per_source;     /* IPFIX/TCP connections: all, one address */
 	uint64_t tcp_idle_ms, tcp_message_ms; /* their idle and message timeouts */
+	uint64_t max_sampling;       /* largest sampling rate applied */
 
 	bool redis;                  /* write to Redis at all */
 	struct rconn_conf rc;

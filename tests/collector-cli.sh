@@ -81,6 +81,9 @@ expect_exit 2 "^$c:3: 'idle-timeout' must be a duration from 100ms" -n -c "$c"
 c=$(conf tcp-unknown "$L
 tcp = { max-per-address = 2; };")
 expect_exit 2 "^$c:2: unknown setting 'max-per-address'" -n -c "$c"
+c=$(conf max-sampling "$L
+max-sampling-rate = 0;")
+expect_exit 2 "^$c:2: 'max-sampling-rate' must be an integer from 1 to" -n -c "$c"
 c=$(conf map-router "$L
 exporters = (
   { address = \"192.0.2.1\"; router = \"r1\"; }

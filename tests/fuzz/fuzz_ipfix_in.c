@@ -51,7 +51,7 @@ static void check_domain(void *ctx, const struct ipfix_domain_stats *st)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ipfix_limits lim = { MAX_DOMAINS, MAX_TEMPLATES, 32, 1000, 10 };
+	struct ipfix_limits lim = { MAX_DOMAINS, MAX_TEMPLATES, 32, 1000, 10, 1000 };
 	struct ipfix_session *s = ipfix_session_new(&lim);
 	size_t off = 0;
 

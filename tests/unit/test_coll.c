@@ -299,11 +299,32 @@ static void test_absurd(void)
 	coll_free(c);
 }
 
+/* max_sampling bounds v5's rate too: a rate above it is not applied. */
+static void test_v5_sampling_bound(void)
+{
+	uint8_t buf[NF5_MAX_LEN];
+	struct coll_conf cc = { .max_sampling = 50 };
+	struct coll *c = coll_new(&cc, 3);
+	struct sockaddr_in s = from(0xc0000201, 1);
+	size_t len;
+
+	len = v5(buf, 0, 3, 0, (uint16_t)(1 << NF5_SAMPLING_MODE_SHIFT | 100));
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, NOW);
+	CHECK_EQ(total(c, AV_BYTES), 3 * 100);
+	CHECK_EQ(coll_stats(c)->sampling_rejected, 3);
+	len = v5(buf, 3, 2, 0, (uint16_t)(1 << NF5_SAMPLING_MODE_SHIFT | 50));
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, NOW);
+	CHECK_EQ(total(c, AV_BYTES), 3 * 100 + 2 * 100 * 50);
+	CHECK_EQ(coll_stats(c)->sampling_rejected, 3);
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
 	test_sequence();
 	test_sampling_and_drops();
 	test_absurd();
+	test_v5_sampling_bound();
 	return check_done("test_coll");
 }

@@ -414,6 +414,7 @@ static void test_sampling_bounds(void)
 	opt_psamp(m, 1, 4000000000u);
 	CHECK_EQ(feed(s, m), IPFIX_OK);
 	CHECK_EQ(stats_of(s, 1)->options_records, 15);
+	CHECK_EQ(stats_of(s, 1)->sampling_rejected, 14);
 	CHECK_EQ(stats_of(s, 1)->sampling, 100);
 	CHECK_EQ(rate_now(s, m, &seq), 100);
 
@@ -438,6 +439,7 @@ static void test_sampling_bounds(void)
 	CHECK_EQ(got[0].sampling, 4);
 	CHECK_EQ(got[1].sampling, 4);
 	CHECK_EQ(got[2].sampling, 7);
+	CHECK_EQ(stats_of(s, 1)->sampling_rejected, 14 + 2);
 	ipfix_session_free(s);
 	free(m);
 }
@@ -826,7 +828,7 @@ static void test_malformed(void)
 
 static void test_limits(void)
 {
-	struct ipfix_limits lim = { 2, 4, 8, 0, 0 };
+	struct ipfix_limits lim = { 2, 4, 8, 0, 0, 0 };
 	struct ipfix_session *s = ipfix_session_new(&lim);
 	struct mb *m = calloc(1, sizeof(*m));
 	const struct ipfix_domain_stats *st;
