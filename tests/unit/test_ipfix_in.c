@@ -826,6 +826,162 @@ static void test_malformed(void)
 	free(m);
 }
 
+/* A v9 record of "src, dst, octets(4)" (TMIN) and the v9 packet it is in. */
+static void v9_one(struct mb *m, uint32_t seq, uint16_t tid, uint32_t octets)
+{
+	v9_hdr(m, 100000, T0, seq, 5);
+	set_begin(m, tid); recmin(m, octets); set_end(m);
+}
+
+/*
+ * What real v9 exporters send that a strict reading of the field lengths
+ * refused (the layouts are those of captures from the devices named; the
+ * bytes are our own):
+ *   - Cisco ASR 9000: samplerId (48, unsigned8) in 2 bytes; NBAR: in 4;
+ *   - H3C: ipv4RouterSc (43, an IPv4 address) in 2 bytes, a field of type
+ *     0, and VRFname (236) of length 65535, i.e. variable-length as in IPFIX;
+ *   - Juniper SRX: an options template whose one scope field (System) has
+ *     length 0, carrying samplingAlgorithm and samplingInterval;
+ *   - an options template with no scope at all (scope length 0);
+ *   - fields of type 0 and length 0 at the end of a template;
+ *   - Cisco ACI, PAN-OS 8.1: a packet padded with 64, or 1220, zero bytes
+ *     after its last flowset.
+ * Each template is kept (the odd field is skipped), its records read.
+ */
+static void test_vendor_quirks(void)
+{
+	static const uint16_t asr9k[] = { 8, 4, 12, 4, 1, 4, 48, 2, 0 };
+	static const uint16_t nbar[] = { 8, 4, 12, 4, 1, 4, 48, 4, 0 };
+	static const uint16_t h3c[] = { 8, 4, 12, 4, 1, 4, 43, 2, 0, 1, 35, 1, 34, 4, 0 };
+	static const uint16_t zero[] = { 8, 4, 12, 4, 1, 4, 0 };
+	struct ipfix_session *s = ipfix_session_new(NULL);
+	struct mb *m = calloc(1, sizeof(*m));
+	uint32_t seq = 0;
+
+	/* samplerId in 2 and in 4 bytes */
+	v9_hdr(m, 100000, T0, seq++, 5);
+	set_begin(m, 0); tmpl(m, 300, asr9k); tmpl(m, 301, nbar); set_end(m);
+	set_begin(m, 300); recmin(m, 11); p16(m, 3); recmin(m, 12); p16(m, 3); set_end(m);
+	set_begin(m, 301); recmin(m, 13); p32(m, 3); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 3);
+	CHECK_EQ(got[0].octets, 11);
+	CHECK_EQ(got[2].octets, 13);
+
+	/* H3C: a 2-byte IPv4 field, a field of type 0, sampling inline (0) */
+	v9_hdr(m, 100000, T0, seq++, 5);
+	set_begin(m, 0); tmpl(m, 302, h3c); set_end(m);
+	set_begin(m, 302); recmin(m, 21); p16(m, 0); p8(m, 0); p8(m, 0); p32(m, 0); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got[0].octets, 21);
+	CHECK(addr_is(&got[0].dst, AF_INET, "10.0.0.2"));
+
+	/* H3C: VRFname of length 65535 in v9, a length byte before its value */
+	v9_hdr(m, 100000, T0, seq++, 5);
+	set_begin(m, 0);
+	p16(m, 303); p16(m, 4); p16(m, 8); p16(m, 4); p16(m, 12); p16(m, 4); p16(m, 236); p16(m, 65535);
+	p16(m, 1); p16(m, 4);
+	set_end(m);
+	set_begin(m, 303);
+	p32(m, a4("10.0.0.1")); p32(m, a4("10.0.0.2")); p8(m, 3); pbytes(m, "vpn", 3); p32(m, 31);
+	p32(m, a4("10.0.0.3")); p32(m, a4("10.0.0.4")); p8(m, 0); p32(m, 32);
+	set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 2);
+	CHECK_EQ(got[0].octets, 31);
+	CHECK_EQ(got[1].octets, 32);
+	CHECK(addr_is(&got[1].src, AF_INET, "10.0.0.3"));
+
+	/* zero-length fields at the end of a template */
+	v9_hdr(m, 100000, T0, seq++, 5);
+	set_begin(m, 0);
+	p16(m, 304); p16(m, 6); p16(m, 8); p16(m, 4); p16(m, 12); p16(m, 4); p16(m, 1); p16(m, 4);
+	p16(m, 0); p16(m, 0); p16(m, 0); p16(m, 0); p16(m, 0); p16(m, 0);
+	set_end(m);
+	set_begin(m, 304); recmin(m, 41); recmin(m, 42); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 2);
+	CHECK_EQ(got[1].octets, 42);
+
+	/* Juniper SRX: a zero-length scope field; the rate is learned */
+	v9_hdr(m, 100000, T0, seq++, 5);
+	set_begin(m, 1);
+	p16(m, 305); p16(m, 4); p16(m, 8); p16(m, 1); p16(m, 0); p16(m, 35); p16(m, 1); p16(m, 34); p16(m, 4);
+	pzero(m, 2);
+	set_end(m);
+	set_begin(m, 0); tmpl(m, 306, zero); set_end(m);
+	set_begin(m, 305); p8(m, 2); p32(m, 1000); pzero(m, 3); set_end(m);
+	set_begin(m, 306); recmin(m, 51); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got[0].sampling, 1000);
+	CHECK_EQ(stats_of(s, 5)->sampling, 1000);
+
+	/* an options template with no scope field at all */
+	v9_hdr(m, 100000, T0, seq++, 5);
+	set_begin(m, 1); p16(m, 307); p16(m, 0); p16(m, 4); p16(m, 34); p16(m, 4); set_end(m);
+	set_begin(m, 307); p32(m, 64); set_end(m);
+	set_begin(m, 306); recmin(m, 52); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got[0].sampling, 64);
+
+	/* zero padding after the last flowset: 64 bytes, 1220 bytes */
+	v9_one(m, seq++, 306, 61); pzero(m, 64);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 1);
+	v9_one(m, seq++, 306, 62); pzero(m, 1220);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got[0].octets, 62);
+	/* but not garbage */
+	v9_one(m, seq++, 306, 63); pzero(m, 8); p8(m, 1);
+	CHECK_EQ(feed(s, m), IPFIX_ERR_SET);
+	CHECK_EQ(ngot, 0);
+	CHECK_EQ(stats_of(s, 5)->template_errors, 0);
+	CHECK_EQ(stats_of(s, 5)->templates_active, 8);
+	ipfix_session_free(s);
+	free(m);
+}
+
+/*
+ * IPFIX: an integer longer than its type (RFC 7011 allows shorter ones
+ * only) is read when its value fits, and the record is dropped when it does
+ * not; an element we do not read is kept as opaque bytes whatever its
+ * length; one we read with a length its type cannot have (an IPv4 address in
+ * 2 bytes) is skipped, and the template and its other fields kept.
+ */
+static void test_odd_lengths(void)
+{
+	static const uint16_t wide[] = { 8, 4, 12, 4, 1, 4, 4, 2, 48, 4, 0 };
+	static const uint16_t odd[] = { 8, 4, 12, 2, 1, 4, 0 };
+	struct ipfix_session *s = ipfix_session_new(NULL);
+	struct mb *m = calloc(1, sizeof(*m));
+
+	ipfix_hdr(m, 0, 1);
+	set_begin(m, 2); tmpl(m, 256, wide); tmpl(m, 257, odd); set_end(m);
+	set_begin(m, 256);
+	recmin(m, 71); p16(m, 6); p32(m, 9);
+	recmin(m, 72); p16(m, 0x0106); p32(m, 9);        /* protocol 262: no */
+	recmin(m, 73); p16(m, 17); p32(m, 0xffffffffu);
+	set_end(m);
+	set_begin(m, 257); p32(m, a4("10.0.0.1")); p16(m, 7); p32(m, 74); set_end(m);
+	CHECK_EQ(feed(s, m), IPFIX_OK);
+	CHECK_EQ(ngot, 3);
+	CHECK_EQ(got[0].octets, 71);
+	CHECK_EQ(got[0].proto, 6);
+	CHECK_EQ(got[1].octets, 73);
+	CHECK_EQ(got[1].proto, 17);
+	CHECK_EQ(got[2].octets, 74);
+	CHECK(addr_is(&got[2].src, AF_INET, "10.0.0.1"));
+	CHECK(addr_is(&got[2].dst, AF_INET, "0.0.0.0"));
+	CHECK_EQ(stats_of(s, 1)->templates_active, 2);
+	CHECK_EQ(stats_of(s, 1)->template_errors, 0);
+	ipfix_session_free(s);
+	free(m);
+}
+
 static void test_limits(void)
 {
 	struct ipfix_limits lim = { 2, 4, 8, 0, 0, 0 };
@@ -956,6 +1112,8 @@ int main(void)
 	test_v9();
 	test_varlen_and_enterprise();
 	test_malformed();
+	test_vendor_quirks();
+	test_odd_lengths();
 	test_limits();
 	test_roundtrip();
 	return check_done("test_ipfix_in");
