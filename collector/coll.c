@@ -160,6 +160,8 @@ static void sum_domain(void *ctx, const struct ipfix_domain_stats *d)
 	t->options_records += d->options_records;
 	t->no_address_records += d->no_address_records;
 	t->sampling_rejected += d->sampling_rejected;
+	t->fields_skipped += d->fields_skipped;
+	t->value_overflows += d->value_overflows;
 }
 
 /* Free x; its session's counters stay in the sums (but not what it held). */
@@ -822,6 +824,8 @@ const struct coll_stats *coll_stats(struct coll *c)
 	t->options_records = c->gone.options_records;
 	t->no_address_records = c->gone.no_address_records;
 	t->sampling_rejected = c->gone.sampling_rejected + c->v5_sampling_rejected;
+	t->fields_skipped = c->gone.fields_skipped;
+	t->value_overflows = c->gone.value_overflows;
 	for (size_t i = 0; i < c->tabsize; i++)
 		for (struct xp *x = c->tab[i]; x; x = x->next)
 			if (x->sess)

@@ -121,6 +121,9 @@ struct coll_stats {
 	/* records whose sampling rate was absurd and not applied (v9/IPFIX
 	 * options and data records, v5 datagrams above max_sampling) */
 	uint64_t sampling_rejected;
+	/* template fields skipped (odd lengths, v9 zero-length fields), data
+	 * records dropped for an oversized integer whose value did not fit */
+	uint64_t fields_skipped, value_overflows;
 };
 
 struct coll;

@@ -10,8 +10,14 @@
  *   2. clean: the message is rewritten into s->out as a well-formed IPFIX
  *      message, keeping our own table of each domain's templates in step:
  *        - template records are validated (ids, field counts, scope counts,
- *          zero, oversized or wrongly sized field lengths, the template
- *          limit); a bad record is dropped and counted, the good ones kept;
+ *          the template limit); a bad record is dropped and counted, the
+ *          good ones kept.  Fields of a length their type cannot have are
+ *          skipped (field_check): rewritten as opaque bytes, or left out
+ *          when of length 0 (v9); an integer we read sent longer than its
+ *          type becomes opaque high bytes followed by the element at its
+ *          own size, and a record whose high bytes are not zero is dropped
+ *          (clean_data_set), so libfixbuf never sees a length it would
+ *          complain about;
  *        - elements libfixbuf does not know, and structured-data (list)
  *          elements, are rewritten as paddingOctets of the same length, so
  *          the information model never grows from the network and no nested
@@ -23,8 +29,10 @@
  *        - withdrawals are not passed on: our table forgets the template at
  *          once, and libfixbuf's copy is removed with fbSessionRemoveTemplate
  *          once the message has been read (unless the message redefined it).
- *      The cleaned message is never longer than the input (the v9 header is
- *      4 bytes shorter; rewritten elements drop their enterprise number).
+ *      The cleaned message is rarely longer than the input (the v9 header
+ *      is 4 bytes shorter; rewritten elements drop their enterprise number;
+ *      only a split integer adds a field): when it would not fit, what is
+ *      cleaned so far is decoded first (wspace_flush).
  *   3. decode: libfixbuf reads the cleaned message, learns its templates (our
  *      new-template callback hangs a context on each one: which of our fields
  *      it carries, whether it is an options template, and an internal
@@ -235,14 +243,25 @@ struct tctx {
 static const uint8_t zeros[16];
 
 /* Our own view of an external template: enough to validate data sets. */
+/* The high-order bytes of an integer sent longer than its type (rewritten
+ * as opaque bytes before the element itself): zero when the value fits. */
+#define ZMAX 16                          /* per template; more are skipped */
+struct zchk {
+	uint16_t field;                  /* index in the cleaned template */
+	uint16_t len;
+	uint32_t off;                    /* in the record, if not varlen */
+};
+
 struct tmpl {
 	uint16_t tid;
 	uint8_t  options;
 	uint8_t  varlen;                 /* has variable-length fields */
-	uint16_t nfields;
+	uint16_t nfields;                /* of the cleaned template */
+	uint16_t nz;                     /* entries in z */
 	uint32_t minlen;                 /* record length; minimum if varlen */
 	uint32_t sig;                    /* hash of the definition */
-	uint16_t *lens;                  /* field lengths, only if varlen */
+	uint16_t *lens;                  /* field lengths, if varlen or nz */
+	struct zchk *z;                  /* nz checks, in field order */
 };
 
 struct domain {
@@ -258,6 +277,7 @@ struct domain {
 struct field {
 	uint16_t id, len;
 	uint32_t ent;
+	int hi;                          /* the high bytes of a split integer */
 };
 
 struct ipfix_session {
@@ -267,7 +287,8 @@ struct ipfix_session {
 	fBuf_t *fbuf;
 	struct domain *doms;             /* max_domains entries */
 	uint32_t ndoms;
-	struct field *fields;            /* max_fields scratch */
+	struct field *fields;            /* max_fields scratch: a template read */
+	struct field *ofields;           /* 2 * max_fields: as it is written */
 	/* the message being decoded */
 	struct domain *cur;
 	int version;
@@ -495,7 +516,8 @@ struct ipfix_session *ipfix_session_new(const struct ipfix_limits *lim)
 	if (s->lim.max_sampling == 0)
 		s->lim.max_sampling = def.max_sampling;
 	s->doms = calloc(s->lim.max_domains, sizeof(*s->doms));
-	s->fields = calloc(s->lim.max_fields, sizeof(*s->fields));
+	s->fields = calloc(3 * (size_t)s->lim.max_fields, sizeof(*s->fields));
+	s->ofields = s->fields ? s->fields + s->lim.max_fields : NULL;
 	if (s->doms == NULL || s->fields == NULL) {
 		free(s->doms);
 		free(s->fields);
@@ -542,8 +564,10 @@ void ipfix_session_free(struct ipfix_session *s)
 	model_put();
 	free(s->dead);
 	for (i = 0; i < s->ndoms; i++) {
-		for (j = 0; j < s->doms[i].nt; j++)
+		for (j = 0; j < s->doms[i].nt; j++) {
 			free(s->doms[i].t[j].lens);
+			free(s->doms[i].t[j].z);
+		}
 		free(s->doms[i].t);
 	}
 	free(s->doms);
@@ -619,67 +643,108 @@ static struct tmpl *find_tmpl(struct domain *d, uint16_t tid)
 
 /* ---- step 1: structure check --------------------------------------------- */
 
-/* Walk the sets of [p, p+n): each header complete, length >= 4 and inside.
- * Trailing bytes after the last set: none for IPFIX, fewer than 4 tolerated
- * for v9 (some exporters pad the packet). */
-static int check_sets(const uint8_t *p, size_t n, int v9)
+/* Walk the sets of [p, p+n): each header complete, length >= 4 and inside;
+ * *used: the bytes the sets take.  Trailing bytes after the last set: none
+ * for IPFIX; for v9, fewer than 4 bytes, or zero bytes of any length (Cisco
+ * ACI, PAN-OS 8.1 pad packets with hundreds of them).  O(sets + padding). */
+static int check_sets(const uint8_t *p, size_t n, int v9, size_t *used)
 {
 	size_t off = 0;
 
 	while (n - off >= 4) {
 		uint16_t len = be16(p + off + 2);
 
-		if (len < 4 || len > n - off)
-			return IPFIX_ERR_SET;
+		if (len < 4 || len > n - off) {
+			size_t i;
+
+			if (!v9)
+				return IPFIX_ERR_SET;
+			for (i = off; i < n && p[i] == 0; i++)
+				;
+			if (i < n)
+				return IPFIX_ERR_SET;
+			break;                   /* zero padding */
+		}
 		off += len;
 	}
 	if (off != n && !v9)
 		return IPFIX_ERR_SET;
+	*used = off;
 	return IPFIX_OK;
 }
 
 /* ---- step 2: clean -------------------------------------------------------- */
 
-/* Is f->len a valid length for element f?  An element unknown to the model,
- * a list or padding is rewritten to IE_PLACEHOLDER of the same length. */
-static int field_ok(struct field *f, int v9)
+/* What becomes of a template field (field_check). */
+enum fact {
+	F_KEEP,                          /* as it is */
+	F_OPAQUE,                        /* unknown, list or padding: placeholder */
+	F_SKIP,                          /* a length its type cannot have: placeholder,
+	                                    counted as skipped */
+	F_DROP,                          /* zero-length v9 field: left out, counted */
+	F_SPLIT,                         /* an unsigned integer we read, sent longer
+	                                    than its type: placeholder for the high
+	                                    bytes, then the element at its size */
+	F_BAD                            /* the template is dropped */
+};
+
+/*
+ * Check template field f (its id may be rewritten to IE_PLACEHOLDER, of the
+ * same length; for F_SPLIT *size is the element's own length).  RFC 7011 6.2
+ * lets integers and float64 be sent shorter; real exporters also send them
+ * longer (samplerId in 2 or 4 bytes), addresses in odd lengths (H3C), and v9
+ * fields of length 0: the template is kept, and only an IPFIX zero-length
+ * field (RFC 7011: not allowed) makes it bad.  A v9 field of length 65535 is
+ * taken as variable-length, as in IPFIX (H3C's VRFname).  O(1).
+ */
+static enum fact field_check(struct field *f, int v9, uint16_t *size)
 {
 	const fbInfoElement_t *ie;
+	uint16_t n = 0;
 
 	if (f->len == 0)
-		return 0;
-	if (v9 && f->len == VARLEN)
-		return 0;
+		return v9 ? F_DROP : F_BAD;
 	ie = fbInfoModelGetElementByID(model, f->id, f->ent);
 	if (ie == NULL || ie->type >= FB_BASIC_LIST || f->id == IE_PADDING) {
 		f->id = IE_PLACEHOLDER;
 		f->ent = 0;
-		return 1;
+		return F_OPAQUE;
 	}
 	switch (ie->type) {
 	case FB_OCTET_ARRAY:
 	case FB_STRING:
-		return 1;
-	case FB_UINT_8: case FB_INT_8: case FB_BOOL:
-		return f->len == 1;
-	case FB_UINT_16: case FB_INT_16:
-		return f->len <= 2;
-	case FB_UINT_32: case FB_INT_32:
-		return f->len <= 4;
-	case FB_UINT_64: case FB_INT_64:
-		return f->len <= 8;
-	case FB_FLOAT_32: case FB_DT_SEC: case FB_IP4_ADDR:
-		return f->len == 4;
+		return F_KEEP;
+	case FB_UINT_8:  n = 1; break;
+	case FB_UINT_16: n = 2; break;
+	case FB_UINT_32: n = 4; break;
+	case FB_UINT_64: n = 8; break;
+	case FB_INT_8: case FB_BOOL:
+		if (f->len == 1)
+			return F_KEEP;
+		break;
+	case FB_INT_16: case FB_INT_32: case FB_INT_64:
+		if (f->len <= ie->len)
+			return F_KEEP;
+		break;
 	case FB_FLOAT_64:
-		return f->len == 4 || f->len == 8;
-	case FB_DT_MILSEC: case FB_DT_MICROSEC: case FB_DT_NANOSEC:
-		return f->len == 8;
-	case FB_MAC_ADDR:
-		return f->len == 6;
-	case FB_IP6_ADDR:
-		return f->len == 16;
+		if (f->len == 4 || f->len == 8)
+			return F_KEEP;
+		break;
+	default:                         /* addresses, times, float32 */
+		if (f->len == ie->len)
+			return F_KEEP;
+		break;
 	}
-	return 0;
+	if (n != 0 && f->len <= n)
+		return F_KEEP;
+	if (n != 0 && f->len != VARLEN && f->ent == 0 && f->id < ID_TABLE_SIZE &&
+	    id_bit[f->id]) {
+		*size = n;
+		return F_SPLIT;
+	}
+	f->id = IE_PLACEHOLDER;
+	f->ent = 0;
+	return F_SKIP;
 }
 
 /* v9 scope field types 1..5 (System, Interface, Line Card, Cache,
@@ -781,59 +846,130 @@ static void drop_tmpl(struct ipfix_session *s, struct domain *d, struct wbuf *w,
 	g_clear_error(&err);
 	reap_internal(s);
 	free(t->lens);
+	free(t->z);
 	*t = d->t[--d->nt];
 }
 
+/* wspace(), after handing what is already cleaned to libfixbuf if n does not
+ * fit (split fields make a cleaned template longer than its input). */
+static uint8_t *wspace_flush(struct ipfix_session *s, struct domain *d, struct wbuf *w,
+                             size_t n)
+{
+	if (w->cap - w->len < n)
+		flush(s, d, w);
+	return wspace(w, n);
+}
+
 /*
- * Validate s->fields[0..nf) as template tid (options with `scope` scope
- * fields if scope > 0) and install it in domain d and in the output (the
- * record goes at w, inside a set the caller opened).  Returns 1 if kept.
+ * Validate s->fields[0..nf) as template tid (an options template if
+ * `options`, its first `scope` fields the scope) and install it in domain d
+ * and in the output (the record goes at w, inside a set the caller opened).
+ * Fields are rewritten as field_check() says into s->ofields; an options
+ * template left without a scope field (v9: Juniper SRX sends one whose scope
+ * field has length 0, or none) takes its first field as scope, so that its
+ * option fields are read.  Returns 1 if kept.  O(nf).
  */
 static int install_template(struct ipfix_session *s, struct domain *d,
                             struct wbuf *w, uint16_t tid, uint32_t nf,
-                            uint32_t scope, int v9)
+                            uint32_t scope, int options, int v9)
 {
 	struct tmpl *t;
-	uint32_t i, minlen = 0, sig = 2166136261u;
+	struct field *of = s->ofields;
+	uint32_t i, on = 0, oscope = 0, nz = 0, skipped = 0, minlen = 0, sig = 2166136261u;
 	uint16_t *lens = NULL;
+	struct zchk *z = NULL;
 	int varlen = 0;
 	uint8_t *o;
-	size_t need = 4 + (scope ? 2 : 0);
+	size_t need;
 
 	if (tid < TID_MIN || nf == 0 || nf > s->lim.max_fields ||
-	    (scope && scope > nf))
+	    (options && scope > nf) || (!v9 && options && scope == 0))
 		goto bad;
 	for (i = 0; i < nf; i++) {
-		struct field *f = &s->fields[i];
+		struct field f = s->fields[i];
+		uint16_t size = 0;
 
-		if (!field_ok(f, v9))
+		f.hi = 0;
+		switch (field_check(&f, v9, &size)) {
+		case F_BAD:
 			goto bad;
-		if (f->len == VARLEN) {
+		case F_DROP:
+			skipped++;
+			continue;
+		case F_SKIP:
+			skipped++;
+			break;
+		case F_SPLIT:
+			if (nz == ZMAX) {        /* absurd: skip the rest */
+				f.id = IE_PLACEHOLDER;
+				skipped++;
+				break;
+			}
+			of[on].id = IE_PLACEHOLDER;
+			of[on].ent = 0;
+			of[on].len = (uint16_t)(f.len - size);
+			of[on].hi = 1;
+			if (i < scope)
+				oscope++;
+			on++;
+			nz++;
+			f.len = size;
+			break;
+		case F_KEEP:
+		case F_OPAQUE:
+			break;
+		}
+		of[on++] = f;
+		if (i < scope)
+			oscope++;
+	}
+	if (on == 0)
+		goto bad;
+	if (options && oscope == 0)
+		oscope = 1;
+	need = 4 + (options ? 2 : 0);
+	for (i = 0; i < on; i++) {
+		if (of[i].len == VARLEN) {
 			varlen = 1;
 			minlen += 1;
 		} else {
-			minlen += f->len;
+			minlen += of[i].len;
 		}
-		need += f->ent ? 8 : 4;
-		sig = (sig ^ f->id) * 16777619u;
-		sig = (sig ^ f->len) * 16777619u;
-		sig = (sig ^ f->ent) * 16777619u;
+		need += of[i].ent ? 8 : 4;
+		sig = (sig ^ of[i].id) * 16777619u;
+		sig = (sig ^ of[i].len) * 16777619u;
+		sig = (sig ^ of[i].ent) * 16777619u;
 	}
-	sig = (sig ^ scope) * 16777619u;
-	if (minlen > MSG_MAX - IPFIX_HDR_LEN - 4)
+	sig = (sig ^ (options ? oscope : 0)) * 16777619u;
+	if (minlen > MSG_MAX - IPFIX_HDR_LEN - 4 || need > MSG_MAX - IPFIX_HDR_LEN - 4)
 		goto bad;
 
-	if (varlen) {
-		lens = malloc(nf * sizeof(*lens));
-		if (lens == NULL)
+	if (varlen || nz) {
+		uint32_t off = 0, k = 0;
+
+		lens = malloc(on * sizeof(*lens));
+		z = nz ? malloc(nz * sizeof(*z)) : NULL;
+		if (lens == NULL || (nz && z == NULL)) {
+			free(lens);
+			free(z);
 			goto bad;
-		for (i = 0; i < nf; i++)
-			lens[i] = s->fields[i].len;
+		}
+		for (i = 0; i < on; i++) {
+			lens[i] = of[i].len;
+			if (of[i].hi) {
+				z[k].field = (uint16_t)i;
+				z[k].len = of[i].len;
+				z[k].off = off;
+				k++;
+			}
+			off += of[i].len == VARLEN ? 0 : of[i].len;
+		}
 	}
 	t = find_tmpl(d, tid);
 	if (t == NULL) {
 		if (d->nt >= s->lim.max_templates) {
 			free(lens);
+			free(z);
 			goto bad;
 		}
 		t = &d->t[d->nt++];
@@ -843,35 +979,37 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 		d->st.templates_redefined++;
 	}
 	free(t->lens);
+	free(t->z);
 	t->lens = lens;
-	t->options = scope > 0;
+	t->z = z;
+	t->nz = (uint16_t)nz;
+	t->options = (uint8_t)(options != 0);
 	t->varlen = (uint8_t)varlen;
-	t->nfields = (uint16_t)nf;
+	t->nfields = (uint16_t)on;
 	t->minlen = minlen;
 	t->sig = sig;
 
-	o = wspace(w, need);
+	o = wspace_flush(s, d, w, need);
 	if (o == NULL)
 		return 0;
 	wr16(o, tid);
-	wr16(o + 2, (uint16_t)nf);
+	wr16(o + 2, (uint16_t)on);
 	o += 4;
-	if (scope) {
-		wr16(o, (uint16_t)scope);
+	if (options) {
+		wr16(o, (uint16_t)oscope);
 		o += 2;
 	}
-	for (i = 0; i < nf; i++) {
-		const struct field *f = &s->fields[i];
-
-		wr16(o, (uint16_t)(f->id | (f->ent ? 0x8000 : 0)));
-		wr16(o + 2, f->len);
+	for (i = 0; i < on; i++) {
+		wr16(o, (uint16_t)(of[i].id | (of[i].ent ? 0x8000 : 0)));
+		wr16(o + 2, of[i].len);
 		o += 4;
-		if (f->ent) {
-			wr32(o, f->ent);
+		if (of[i].ent) {
+			wr32(o, of[i].ent);
 			o += 4;
 		}
 	}
 	d->st.templates_added++;
+	d->st.fields_skipped += skipped;
 	return 1;
 bad:
 	d->st.template_errors++;
@@ -929,13 +1067,11 @@ static void clean_ipfix_tmpl_set(struct ipfix_session *s, struct domain *d,
 				d->st.template_errors++;
 				return;
 			}
-			scope = be16(p + off);
+			scope = be16(p + off);   /* 0: invalid, caught below */
 			off += 2;
-			if (scope == 0)
-				scope = cnt + 1;     /* invalid: caught below */
 		}
 		for (i = 0; i < cnt; i++) {
-			struct field f;
+			struct field f = { 0, 0, 0, 0 };
 
 			if (n - off < 4) {
 				d->st.template_errors++;
@@ -958,7 +1094,7 @@ static void clean_ipfix_tmpl_set(struct ipfix_session *s, struct domain *d,
 				s->fields[nf] = f;
 			nf++;
 		}
-		(void)install_template(s, d, w, tid, nf, scope, 0);
+		(void)install_template(s, d, w, tid, nf, scope, set_id == SET_OPTIONS, 0);
 	}
 }
 
@@ -979,7 +1115,7 @@ static void clean_v9_tmpl_set(struct ipfix_session *s, struct domain *d,
 			return;
 		}
 		for (i = 0; i < cnt; i++) {
-			struct field f;
+			struct field f = { 0, 0, 0, 0 };
 
 			if (n - off < 4) {
 				d->st.template_errors++;
@@ -995,7 +1131,7 @@ static void clean_v9_tmpl_set(struct ipfix_session *s, struct domain *d,
 				s->fields[nf] = f;
 			nf++;
 		}
-		(void)install_template(s, d, w, tid, nf, 0, 1);
+		(void)install_template(s, d, w, tid, nf, 0, 0, 1);
 	}
 }
 
@@ -1013,14 +1149,15 @@ static void clean_v9_opt_set(struct ipfix_session *s, struct domain *d,
 		off += 6;
 		if (tid == 0 && slen == 0 && olen == 0)
 			return;                  /* padding */
-		if (slen == 0 || slen % 4 || olen % 4 ||
+		/* a scope length of 0 is taken (Juniper SRX): see install_template */
+		if (slen % 4 || olen % 4 || slen + olen == 0 ||
 		    (size_t)slen + olen > n - off) {
 			d->st.template_errors++;
 			return;
 		}
 		scope = slen / 4u;
 		for (i = 0; i < (uint32_t)(slen + olen) / 4u; i++) {
-			struct field f;
+			struct field f = { 0, 0, 0, 0 };
 
 			f.id = be16(p + off);
 			f.len = be16(p + off + 2);
@@ -1034,18 +1171,40 @@ static void clean_v9_opt_set(struct ipfix_session *s, struct domain *d,
 				s->fields[nf] = f;
 			nf++;
 		}
-		(void)install_template(s, d, w, tid, nf, scope, 1);
+		(void)install_template(s, d, w, tid, nf, scope, 1, 1);
 	}
 }
 
-/* A data set body: count whole records, copy them out under a fresh set
- * header.  Unknown template: counted and dropped. */
+/* Are the high bytes of t's split integers all zero in record r (whose
+ * fields start at off[] when t is variable-length)? */
+static int fits(const struct tmpl *t, const uint8_t *r, const size_t *off)
+{
+	uint32_t k, i;
+
+	for (k = 0; k < t->nz; k++) {
+		const uint8_t *b = r + (t->varlen ? off[k] : t->z[k].off);
+
+		for (i = 0; i < t->z[k].len; i++)
+			if (b[i] != 0)
+				return 0;
+	}
+	return 1;
+}
+
+/*
+ * A data set body: count whole records, copy them out under a fresh set
+ * header.  Unknown template: counted and dropped.  A record with an integer
+ * sent longer than its type whose value does not fit (struct zchk) is left
+ * out and counted (value_overflows).  O(n), plus O(fields) per record for a
+ * variable-length or split template.
+ */
 static void clean_data_set(struct ipfix_session *s, struct domain *d,
                            struct wbuf *w, const uint8_t *p, size_t n,
                            uint16_t tid)
 {
 	struct tmpl *t = find_tmpl(d, tid);
-	size_t used = 0, nrec = 0;
+	size_t used = 0, nrec = 0, kept = 0, out;
+	size_t zoff[ZMAX];
 	uint8_t *o;
 
 	if (t == NULL) {
@@ -1053,50 +1212,79 @@ static void clean_data_set(struct ipfix_session *s, struct domain *d,
 		s->msg_unknown = 1;
 		return;
 	}
-	if (!t->varlen) {
-		nrec = n / t->minlen;
+	if (!t->varlen && t->nz == 0) {
+		nrec = kept = n / t->minlen;
 		used = nrec * t->minlen;
-	} else {
-		while (used < n) {
-			size_t off = used;
-			uint32_t i;
+		if (n - used >= t->minlen)
+			d->st.bad_sets++;
+		if (nrec == 0)
+			return;
+		o = wspace_flush(s, d, w, 4 + used);
+		if (o == NULL)
+			return;
+		wr16(o, tid);
+		wr16(o + 2, (uint16_t)(4 + used));
+		memcpy(o + 4, p, used);
+		goto done;
+	}
+	/* record by record: as long as the input at most */
+	o = wspace_flush(s, d, w, 4 + n);
+	if (o == NULL)
+		return;
+	out = 4;
+	while (used < n) {
+		size_t off = used;
+		uint32_t i = 0, k = 0;
 
-			for (i = 0; i < t->nfields; i++) {
-				size_t l = t->lens[i];
-
-				if (l == VARLEN) {
-					if (off >= n)
-						break;
-					l = p[off++];
-					if (l == 255) {
-						if (n - off < 2)
-							break;
-						l = be16(p + off);
-						off += 2;
-					}
-				}
-				if (n - off < l)
-					break;
-				off += l;
-			}
-			if (i < t->nfields)
-				break;           /* truncated record */
-			used = off;
-			nrec++;
+		if (!t->varlen) {
+			if (n - used < t->minlen)
+				break;
+			off += t->minlen;
 		}
+		for (; t->varlen && i < t->nfields; i++) {
+			size_t l = t->lens[i];
+
+			if (l == VARLEN) {
+				if (off >= n)
+					break;
+				l = p[off++];
+				if (l == 255) {
+					if (n - off < 2)
+						break;
+					l = be16(p + off);
+					off += 2;
+				}
+			}
+			if (n - off < l)
+				break;
+			if (k < t->nz && t->z[k].field == i)
+				zoff[k++] = off - used;
+			off += l;
+		}
+		if (t->varlen && i < t->nfields)
+			break;                   /* truncated record */
+		nrec++;
+		if (fits(t, p + used, zoff)) {
+			memcpy(o + out, p + used, off - used);
+			out += off - used;
+			kept++;
+		} else {
+			d->st.value_overflows++;
+		}
+		used = off;
 	}
 	if (n - used >= t->minlen)
 		d->st.bad_sets++;        /* more than padding left over */
-	if (nrec == 0)
-		return;
-	o = wspace(w, 4 + used);
-	if (o == NULL)
-		return;
+	w->len -= 4 + n - out;           /* give back what was not copied */
+	if (kept == 0) {
+		w->len -= out;
+		goto done;
+	}
 	wr16(o, tid);
-	wr16(o + 2, (uint16_t)(4 + used));
-	memcpy(o + 4, p, used);
-	s->msg_records += nrec;
-	s->seg_records += nrec;
+	wr16(o + 2, (uint16_t)out);
+done:
+	s->msg_records += nrec;          /* what the exporter sent: sequence */
+	s->seg_records += kept;          /* what libfixbuf will read */
 }
 
 /* Walk the (already checked) sets of [p, p+n) and write the cleaned sets. */
@@ -1426,7 +1614,7 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 	struct wbuf w;
 	uint16_t version;
 	uint32_t domain, seq;
-	size_t hdr;
+	size_t hdr, sets_len = 0;
 	int rc;
 
 	s->st.datagrams++;
@@ -1452,7 +1640,7 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 		rc = IPFIX_ERR_LENGTH;
 		goto reject;
 	}
-	rc = check_sets(buf + hdr, len - hdr, version == V9_VERSION);
+	rc = check_sets(buf + hdr, len - hdr, version == V9_VERSION, &sets_len);
 	if (rc != IPFIX_OK)
 		goto reject;
 
@@ -1492,7 +1680,7 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 	w.len = IPFIX_HDR_LEN;
 	w.cap = MSG_MAX;
 	w.overflow = 0;
-	clean_sets(s, d, &w, buf + hdr, len - hdr, version == V9_VERSION);
+	clean_sets(s, d, &w, buf + hdr, sets_len, version == V9_VERSION);
 	flush(s, d, &w);
 	track_seq(s, d, seq);
 	if (s->rc != IPFIX_OK)

@@ -20,6 +20,18 @@
  * bad templates are dropped one by one and counted; data whose template is
  * unknown is skipped and counted.  Memory is bounded by the limits below.
  *
+ * Field lengths (what real exporters send, and RFC 7011 6.2 reduced-size
+ * encoding): integers and float64 may be shorter than their type; a float64
+ * in 4 bytes is a float32.  A field whose length its type cannot have (an
+ * address in 2 bytes, an integer we do not read in more bytes than its type)
+ * is skipped, and its template kept (fields_skipped); so is a v9 field of
+ * length 0.  An integer we read sent longer than its type is read when its
+ * value fits; a record whose value does not is dropped (value_overflows).  A
+ * v9 field of length 65535 is variable-length, as in IPFIX.  A v9 options
+ * template may have no scope field (or only zero-length ones).  Trailing
+ * bytes after the last set: none in IPFIX; in v9 fewer than 4, or zeros of
+ * any length.  An IPFIX field of length 0 drops its template.
+ *
  * Sequence numbers (per domain, uint32 serial arithmetic, d = seq - expected
  * taken as a signed 32-bit difference):
  *   IPFIX: the header's sequence is the number of data records the exporter
@@ -118,6 +130,12 @@ struct ipfix_domain_stats {
 	uint64_t no_template_sets;  /* data sets skipped, template unknown (>= 1 record each) */
 	uint64_t bad_sets;          /* data sets with a truncated last record */
 	uint64_t reserved_sets;     /* sets with a reserved id (4-255; v9: 2-255), skipped */
+	uint64_t fields_skipped;    /* template fields with a length their type
+	                               cannot have, or v9 fields of length 0, in
+	                               templates kept: their bytes are skipped */
+	uint64_t value_overflows;   /* data records dropped: an integer we read,
+	                               sent longer than its type, whose value
+	                               does not fit it */
 	uint64_t sampling_rejected; /* options and data records whose sampling
 	                               fields gave no sound rate (not applied) */
 	uint32_t sampling;          /* current 1-in-N rate from options; 0 unknown */

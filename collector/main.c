@@ -329,6 +329,8 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("options-records", s->options_records);
 	ST("no-address-records", s->no_address_records);
 	ST("sampling-rejected", s->sampling_rejected);
+	ST("fields-skipped", s->fields_skipped);
+	ST("value-overflows", s->value_overflows);
 	ST("routed", s->routed);
 	ST("unrouted", s->unrouted);
 	{

@@ -133,9 +133,11 @@ elif group == "ipfix-structure":
               ipfix(d0, 0, t, b"\0\0")):            # bytes after the last set
         s.sendto(d, DST)
 elif group == "ipfix-templates":
-    # zero-length field, sourceIPv4Address of 16 bytes, octetDeltaCount of
-    # 100 bytes, a template id below 256, a truncated template record:
-    # template errors; then data for each: skipped (no template / reserved)
+    # zero-length field (an error in IPFIX), sourceIPv4Address of 16 bytes
+    # (skipped, the template kept), octetDeltaCount of 100 bytes (read when
+    # the value fits: here it does not), a template id below 256, a truncated
+    # template record; then data for each: no template, a record without its
+    # source, a record dropped (value-overflows), a reserved set
     d0 = args[0]
     bad = iset(2, tmpl(300, [(8, 4), (12, 0), (1, 8)]) + tmpl(301, [(8, 16), (12, 4)]) +
               tmpl(302, [(8, 4), (12, 4), (1, 100)]) + tmpl(100, GOOD) +
@@ -159,12 +161,14 @@ elif group == "v9-structure":
               v9(d0, 0, struct.pack("!HH", 0, 500) + b"\0" * 20)):  # past the end
         s.sendto(d, DST)
 elif group == "v9-templates":
+    # as ipfix-templates, but a zero-length field is skipped in v9: 300's
+    # record (source, 55 octets) is read
     d0 = args[0]
     bad = iset(0, tmpl(300, [(8, 4), (12, 0), (1, 8)]) + tmpl(301, [(8, 16), (12, 4)]) +
               tmpl(302, [(8, 4), (12, 4), (1, 100)]) + tmpl(100, GOOD))
     s.sendto(v9(d0, 0, bad), DST)
-    s.sendto(v9(d0, 1, iset(300, b"\1" * 16), iset(301, b"\1" * 20), iset(302, b"\1" * 108),
-                iset(100, rec(7))), DST)
+    s.sendto(v9(d0, 1, iset(300, struct.pack("!IQ", 0x0a000001, 55) + b"\0" * 4),
+                iset(301, b"\1" * 20), iset(302, b"\1" * 108), iset(100, rec(7))), DST)
     s.sendto(v9(d0, 2, iset(0, tmpl(310, GOOD)), iset(310, rec(args[1]))), DST)
 elif group == "v9-order":
     d0 = args[0]
@@ -241,7 +245,7 @@ for k in datagrams dropped-not-allowed dropped-too-short dropped-version \
 	dropped-exporters-full dropped-bad-v5 dropped-bad-ipfix bad-ipfix-short \
 	bad-ipfix-length bad-ipfix-sets bad-ipfix-domains bad-ipfix-decode records-v5 \
 	records-v9 records-ipfix lost template-errors no-template-sets reserved-sets \
-	bad-sets tcp-errors; do
+	bad-sets tcp-errors fields-skipped value-overflows; do
 	echo "$k 0"
 done >"$T/want"
 want() {   # want KEY +N ...
@@ -302,7 +306,8 @@ check "IPFIX: length field, set lengths"
 
 send ipfix-templates 10 4242
 bytes=$((bytes + 4242))
-want datagrams +4 template-errors +6 no-template-sets +3 reserved-sets +1 records-ipfix +1
+want datagrams +4 template-errors +4 no-template-sets +1 reserved-sets +1 records-ipfix +2 \
+	fields-skipped +1 value-overflows +1
 check "IPFIX: zero-length and oversized fields, template id below 256, their data"
 
 send ipfix-order 11 300 77
@@ -315,8 +320,9 @@ want datagrams +3 dropped-bad-ipfix +3 bad-ipfix-short +1 bad-ipfix-sets +2
 check "v9: short header, flowset lengths"
 
 send v9-templates 21 999
-bytes=$((bytes + 999))
-want datagrams +3 template-errors +4 no-template-sets +3 reserved-sets +1 records-v9 +1
+bytes=$((bytes + 999 + 55))
+want datagrams +3 template-errors +1 reserved-sets +1 records-v9 +3 fields-skipped +2 \
+	value-overflows +1
 check "v9: zero-length and oversized fields, template id below 256, their data"
 
 send v9-order 22 12 13
@@ -338,9 +344,11 @@ send template-flood 40 "$fport" 31337
 bytes=$((bytes + 31337))
 want datagrams +35 template-errors +9744 no-template-sets +1 records-ipfix +1
 check "10,000 template ids in one domain"
-# held: one template in each of the 4 domains of the groups before, 256 here
+# held: one template in each of the 4 domains of the groups before but 2 in
+# ipfix-templates' (301 with its source skipped, 310) and 4 in v9-templates'
+# (300, 301, 302 kept with their odd fields, 310); 256 here
 expect_eq "domains held" "$(stat domains)" 5
-expect_eq "templates held" "$(stat templates)" $((4 + 256))
+expect_eq "templates held" "$(stat templates)" $((8 + 256))
 
 fport2=$(free_port)
 send domain-flood "$fport2"
@@ -349,7 +357,7 @@ send domain-flood "$fport2"
 want datagrams +600 dropped-bad-ipfix +472 bad-ipfix-domains +472 template-errors +9216
 check "300 observation domains, 400 template ids each"
 expect_eq "domains held" "$(stat domains)" $((5 + 64))
-expect_eq "templates held" "$(stat templates)" $((4 + 256 + 64 * 256))
+expect_eq "templates held" "$(stat templates)" $((8 + 256 + 64 * 256))
 
 # exporters: this one, the two flooders; TCP sessions went with their connection
 live=3

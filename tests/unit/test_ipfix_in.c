@@ -781,15 +781,16 @@ static void test_malformed(void)
 	CHECK_EQ(ipfix_session_stats(s)->domains, 0);       /* no state from rejects */
 	CHECK_EQ(ipfix_session_stats(s)->rejected[-IPFIX_ERR_SET], 4);
 
-	/* template records dropped one by one */
+	/* template records dropped one by one; odd fields skipped, their
+	 * templates kept */
 	ipfix_hdr(m, 0, 1);
 	set_begin(m, 2);
 	p16(m, 256); p16(m, 2); p16(m, 8); p16(m, 4); p16(m, 12); p16(m, 0);      /* zero length */
-	p16(m, 257); p16(m, 2); p16(m, 8); p16(m, 8); p16(m, 12); p16(m, 4);      /* IPv4 of 8 */
-	p16(m, 258); p16(m, 2); p16(m, 8); p16(m, 4); p16(m, 4); p16(m, 2);       /* proto of 2 */
-	p16(m, 259); p16(m, 2); p16(m, 8); p16(m, 4); p16(m, 1); p16(m, 9);       /* u64 of 9 */
+	p16(m, 257); p16(m, 2); p16(m, 8); p16(m, 8); p16(m, 12); p16(m, 4);      /* IPv4 of 8: skipped */
+	p16(m, 258); p16(m, 2); p16(m, 8); p16(m, 4); p16(m, 4); p16(m, 2);       /* proto of 2: read */
+	p16(m, 259); p16(m, 2); p16(m, 8); p16(m, 4); p16(m, 1); p16(m, 9);       /* u64 of 9: read */
 	p16(m, 100); p16(m, 1); p16(m, 8); p16(m, 4);                             /* id < 256 */
-	p16(m, 260); p16(m, 2); p16(m, 8); p16(m, 4); p16(m, 152); p16(m, 4);     /* ms time of 4 */
+	p16(m, 260); p16(m, 2); p16(m, 8); p16(m, 4); p16(m, 152); p16(m, 4);     /* ms time of 4: skipped */
 	p16(m, 261); p16(m, 2); p16(m, 8); p16(m, 4); p16(m, 12); p16(m, 4);      /* good */
 	set_end(m);
 	set_begin(m, 3);
@@ -804,8 +805,9 @@ static void test_malformed(void)
 	CHECK_EQ(feed(s, m), IPFIX_OK);
 	CHECK_EQ(ngot, 1);
 	st = stats_of(s, 1);
-	CHECK_EQ(st->template_errors, 9);
-	CHECK_EQ(st->templates_active, 1);
+	CHECK_EQ(st->template_errors, 5);
+	CHECK_EQ(st->templates_active, 5);
+	CHECK_EQ(st->fields_skipped, 2);
 	CHECK_EQ(st->no_template_sets, 1);
 
 	/* a template longer than max_fields */
@@ -814,14 +816,16 @@ static void test_malformed(void)
 	for (int i = 0; i < 200; i++) { p16(m, 210); p16(m, 1); }
 	set_end(m);
 	CHECK_EQ(feed(s, m), IPFIX_OK);
-	CHECK_EQ(stats_of(s, 1)->template_errors, 10);
+	CHECK_EQ(stats_of(s, 1)->template_errors, 6);
 
-	/* v9 template with a varlen-sized field, options with odd lengths */
+	/* v9: an address of variable length is skipped; an options template
+	 * with odd lengths is dropped */
 	v9_hdr(m, 0, T0, 0, 1);
 	set_begin(m, 0); p16(m, 300); p16(m, 1); p16(m, 8); p16(m, 65535); set_end(m);
 	set_begin(m, 1); p16(m, 301); p16(m, 3); p16(m, 4); pzero(m, 8); set_end(m);
 	CHECK_EQ(feed(s, m), IPFIX_OK);
-	CHECK_EQ(stats_of(s, 1)->template_errors, 12);
+	CHECK_EQ(stats_of(s, 1)->template_errors, 7);
+	CHECK_EQ(stats_of(s, 1)->fields_skipped, 3);
 	ipfix_session_free(s);
 	free(m);
 }
@@ -852,7 +856,6 @@ static void test_vendor_quirks(void)
 {
 	static const uint16_t asr9k[] = { 8, 4, 12, 4, 1, 4, 48, 2, 0 };
 	static const uint16_t nbar[] = { 8, 4, 12, 4, 1, 4, 48, 4, 0 };
-	static const uint16_t h3c[] = { 8, 4, 12, 4, 1, 4, 43, 2, 0, 1, 35, 1, 34, 4, 0 };
 	static const uint16_t zero[] = { 8, 4, 12, 4, 1, 4, 0 };
 	struct ipfix_session *s = ipfix_session_new(NULL);
 	struct mb *m = calloc(1, sizeof(*m));
@@ -870,7 +873,10 @@ static void test_vendor_quirks(void)
 
 	/* H3C: a 2-byte IPv4 field, a field of type 0, sampling inline (0) */
 	v9_hdr(m, 100000, T0, seq++, 5);
-	set_begin(m, 0); tmpl(m, 302, h3c); set_end(m);
+	set_begin(m, 0);
+	p16(m, 302); p16(m, 7); p16(m, 8); p16(m, 4); p16(m, 12); p16(m, 4); p16(m, 1); p16(m, 4);
+	p16(m, 43); p16(m, 2); p16(m, 0); p16(m, 1); p16(m, 35); p16(m, 1); p16(m, 34); p16(m, 4);
+	set_end(m);
 	set_begin(m, 302); recmin(m, 21); p16(m, 0); p8(m, 0); p8(m, 0); p32(m, 0); set_end(m);
 	CHECK_EQ(feed(s, m), IPFIX_OK);
 	CHECK_EQ(ngot, 1);
@@ -941,6 +947,10 @@ static void test_vendor_quirks(void)
 	CHECK_EQ(ngot, 0);
 	CHECK_EQ(stats_of(s, 5)->template_errors, 0);
 	CHECK_EQ(stats_of(s, 5)->templates_active, 8);
+	/* samplerId 2 and 4 (not read), 43 of 2, three zero-length fields,
+	 * the zero-length scope */
+	CHECK_EQ(stats_of(s, 5)->fields_skipped, 7);
+	CHECK_EQ(stats_of(s, 5)->sampling_rejected, 1);    /* H3C's inline 0 */
 	ipfix_session_free(s);
 	free(m);
 }
@@ -978,6 +988,9 @@ static void test_odd_lengths(void)
 	CHECK(addr_is(&got[2].dst, AF_INET, "0.0.0.0"));
 	CHECK_EQ(stats_of(s, 1)->templates_active, 2);
 	CHECK_EQ(stats_of(s, 1)->template_errors, 0);
+	CHECK_EQ(stats_of(s, 1)->fields_skipped, 2);       /* samplerId, dst of 2 */
+	CHECK_EQ(stats_of(s, 1)->value_overflows, 1);
+	CHECK_EQ(stats_of(s, 1)->records, 3);
 	ipfix_session_free(s);
 	free(m);
 }
