@@ -8,7 +8,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "check.h"
@@ -319,6 +322,127 @@ static void test_v5_sampling_bound(void)
 	coll_free(c);
 }
 
+/* ---- template memory ------------------------------------------------------ */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+static void info_rss(uint64_t before, uint64_t peak)
+{
+	printf("template flood: RSS %.1f MiB before, %.1f MiB at the peak\n",
+	       (double)before / 1048576, (double)peak / 1048576);
+}
+
+static uint64_t rss_bytes(void)
+{
+	unsigned long size = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%lu %lu", &size, &res) != 2)
+		res = 0;
+	fclose(f);
+	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static size_t put16(uint8_t *b, size_t o, uint16_t v) { b[o] = (uint8_t)(v >> 8); b[o + 1] = (uint8_t)v; return o + 2; }
+static size_t put32(uint8_t *b, size_t o, uint32_t v) { return put16(b, put16(b, o, (uint16_t)(v >> 16)), (uint16_t)v); }
+
+/* An IPFIX message header at b (length filled by ipfix_end). */
+static size_t ipfix_begin(uint8_t *b, uint32_t seq, uint32_t domain)
+{
+	size_t o = put16(b, 0, 10);
+
+	o = put16(b, o, 0);
+	o = put32(b, o, 1700000000);
+	o = put32(b, o, seq);
+	return put32(b, o, domain);
+}
+
+static size_t ipfix_end(uint8_t *b, size_t len) { put16(b, 2, (uint16_t)len); return len; }
+
+/* A template set of n templates (ids 256..) of nf fields: the first 8 of
+ * the collector's own (addresses, counters, ports, protocol, times), the
+ * others unknown elements. */
+static size_t flood_templates(uint8_t *b, size_t o, unsigned n, unsigned nf)
+{
+	static const uint16_t ours[][2] = { { 8, 4 }, { 12, 4 }, { 1, 8 }, { 2, 8 },
+	                                    { 7, 2 }, { 11, 2 }, { 4, 1 }, { 152, 8 } };
+	size_t set = o;
+
+	o = put16(b, o + 4, 0) - 2;
+	for (unsigned t = 0; t < n; t++) {
+		o = put16(b, o, (uint16_t)(256 + t));
+		o = put16(b, o, (uint16_t)nf);
+		for (unsigned i = 0; i < nf; i++) {
+			o = put16(b, o, i < 8 ? ours[i][0] : (uint16_t)(400 + i));
+			o = put16(b, o, i < 8 ? ours[i][1] : 4);
+		}
+	}
+	put16(b, set, 2);
+	put16(b, set + 2, (uint16_t)(o - set));
+	return o;
+}
+
+/*
+ * 32 source ports of one address each define the most observation domains
+ * (64) and templates (256 each) a transport session holds: 524288 templates.
+ * Memory must stay within the template budget (64 MiB by default), and an
+ * honest exporter arriving last, when the exporter table is full of the
+ * flood's sessions, must still have its records decoded and counted.
+ */
+static void test_template_flood(void)
+{
+	struct coll_conf cc = { .max_exporters = 32 };
+	struct coll *c = coll_new(&cc, 4);
+	uint8_t *b = malloc(65536);
+	uint64_t rss0 = rss_bytes(), peak = 0;
+	struct sockaddr_in s;
+	size_t len;
+
+	for (uint16_t port = 0; port < 32; port++) {
+		s = from(0xc6336401, (uint16_t)(10000 + port));
+		for (uint32_t dom = 0; dom < 64; dom++) {
+			len = flood_templates(b, ipfix_begin(b, 0, dom), 256, 16);
+			coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, ipfix_end(b, len), NOW);
+		}
+		if (rss_bytes() > peak)
+			peak = rss_bytes();
+	}
+	info_rss(rss0, peak);
+#ifndef UNDER_ASAN
+	/* the budget, and what the allocators keep beside it */
+	CHECK(peak - rss0 < (96u << 20));
+#endif
+	/* the honest exporter: a template and 3 records of 100 bytes */
+	s = from(0xc0000209, 2055);
+	len = ipfix_begin(b, 0, 1);
+	len = put16(b, len, 2);
+	len = put16(b, len, 4 + 4 + 3 * 4);
+	len = put16(b, len, 256);
+	len = put16(b, len, 3);
+	len = put16(b, put16(b, len, 8), 4);
+	len = put16(b, put16(b, len, 12), 4);
+	len = put16(b, put16(b, len, 1), 4);
+	len = put16(b, len, 256);
+	len = put16(b, len, 4 + 3 * 12);
+	for (uint32_t i = 0; i < 3; i++)
+		len = put32(b, put32(b, put32(b, len, 0xc0000209), 0x0a000001 + i), 100);
+	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, ipfix_end(b, len), NOW + 1000);
+	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 0);
+	CHECK_EQ(coll_stats(c)->records[2], 3);
+	CHECK_EQ(total(c, AV_BYTES), 300);
+	CHECK_EQ(find(c, AK_EXPORTER, 1) ? find(c, AK_EXPORTER, 1)->v[AV_FLOWS] : 0, 3);
+	free(b);
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
@@ -326,5 +450,6 @@ int main(void)
 	test_sampling_and_drops();
 	test_absurd();
 	test_v5_sampling_bound();
+	test_template_flood();
 	return check_done("test_coll");
 }
