@@ -7,7 +7,7 @@
  *   1. check: header, length and the set (flowset) structure are walked
  *      without touching any state.  Anything wrong here rejects the datagram
  *      as a whole; so does a new domain beyond max_domains.
- *   2. clean: the message is rewritten into s->out as a well-formed IPFIX
+ *   2. clean: the message is rewritten into out_buf as a well-formed IPFIX
  *      message, keeping our own table of each domain's templates in step:
  *        - template records are validated (ids, field counts, scope counts,
  *          the template limit); a bad record is dropped and counted, the
@@ -68,14 +68,20 @@
  * reused buffer (no zero-fill of the fields the template lacks: earlier, one
  * internal template of all 51 fields cost a memset per absent field per
  * record) and one conversion to struct anm_flow on the stack; no allocation.
- * Allocation happens per domain (its template table) and per template
- * (libfixbuf's copy, our context, its internal template, and a field-length
- * array for variable-length templates).  Internal template ids are the
+ * Allocation happens per domain (its template table) and per template (our
+ * entry and its cleaned record; once data uses it, libfixbuf's copy, our
+ * context, its internal template, and a field-length array for
+ * variable-length templates), all of it charged to the session's owner in a
+ * template budget when there is one (see ipfix_in.h): a template reaches
+ * libfixbuf only with its first data set (materialize), and a refresh that
+ * changes nothing is not passed on, so a flood of templates without data
+ * costs a few hundred bytes each and no libfixbuf work.  Internal template ids are the
  * session's own (257..65535, the first free one from a rotating start; 256 is
  * the full struct rec template); an internal template is removed once its
  * external template is gone (withdrawn, redefined), after the message.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -246,6 +252,9 @@ static const uint8_t zeros[16];
 /* The high-order bytes of an integer sent longer than its type (rewritten
  * as opaque bytes before the element itself): zero when the value fits. */
 #define ZMAX 16                          /* per template; more are skipped */
+
+enum { FB_NONE, FB_CURRENT, FB_STALE };  /* libfixbuf holds: no, this, an older
+                                            definition of the template */
 struct zchk {
 	uint16_t field;                  /* index in the cleaned template */
 	uint16_t len;
@@ -259,15 +268,25 @@ struct tmpl {
 	uint16_t nfields;                /* of the cleaned template */
 	uint16_t nz;                     /* entries in z */
 	uint32_t minlen;                 /* record length; minimum if varlen */
-	uint32_t sig;                    /* hash of the definition */
 	uint16_t *lens;                  /* field lengths, if varlen or nz */
 	struct zchk *z;                  /* nz checks, in field order */
+	uint8_t *rec;                    /* the cleaned template record */
+	uint16_t reclen;
+	uint8_t fb;                      /* what libfixbuf holds: FB_* */
+	/* template memory (struct ipfix_budget) */
+	struct domain *d;                /* the domain holding it */
+	uint32_t own;                    /* bytes charged: ours */
+	uint32_t fbneed, fbheld;         /* libfixbuf's part: once given, charged */
+	int in_g;                        /* on the budget's list */
+	struct tmpl *gprev, *gnext;      /* budget's LRU list (refreshed ones) */
+	struct tmpl *oprev, *onext;      /* its owner's LRU list */
 };
 
 struct domain {
 	struct ipfix_domain_stats st;
-	struct tmpl *t;                  /* max_templates entries, nt used */
-	uint32_t nt;
+	struct ipfix_session *s;
+	struct tmpl **t;                 /* nt used, cap allocated */
+	uint32_t nt, cap;
 	int seq_valid;
 	uint32_t next_seq;               /* expected next header sequence */
 	uint32_t fb_seq;                 /* sequence of the cleaned messages */
@@ -285,10 +304,16 @@ struct ipfix_session {
 	struct ipfix_session_stats st;
 	fbSession_t *fbs;                /* owned by fbuf */
 	fBuf_t *fbuf;
-	struct domain *doms;             /* max_domains entries */
+	struct domain **doms;            /* max_domains entries */
 	uint32_t ndoms;
+	struct ipfix_owner *owner;       /* NULL: no budget */
+	int refreshed;                   /* templates are resent (UDP) */
+	uint64_t cost;                   /* bytes charged: session and domains */
+	struct wbuf *w;                  /* the output, during input */
 	struct field *fields;            /* max_fields scratch: a template read */
 	struct field *ofields;           /* 2 * max_fields: as it is written */
+	uint8_t *trec;                   /* a cleaned template record */
+	size_t trec_cap;
 	/* the message being decoded */
 	struct domain *cur;
 	int version;
@@ -308,7 +333,46 @@ struct ipfix_session {
 	uint16_t next_itid;              /* where the internal id search starts */
 	uint16_t *dead;                  /* internal ids to remove from fbs */
 	size_t ndead, capdead;
-	uint8_t out[MSG_MAX + 1];        /* the cleaned message */
+	int model;                       /* holds a reference to the model */
+};
+
+/* The cleaned message: one per thread (a session is used by one thread at a
+ * time, and libfixbuf reads the buffer only during ipfix_session_input). */
+static _Thread_local uint8_t out_buf[MSG_MAX + 1];
+
+/*
+ * Template memory (see ipfix_in.h).  What each thing costs was measured
+ * (glibc malloc, glib 2.74 slices, libfixbuf 2.4.1, x86-64) as the growth of
+ * mallinfo2() in use, and test_ipfix_in checks that these figures stay
+ * within 25 % above what is measured:
+ *   a session: struct ipfix_session, libfixbuf's fBuf (64 KiB of message
+ *     buffer), fbSession, its full internal template, the scratch arrays;
+ *   a domain: struct domain, libfixbuf's per-domain template table;
+ *   a template: our struct tmpl and its slot, libfixbuf's copy (an element
+ *     and an index entry per field), our context, the internal template of
+ *     the fields we read and its transcoding plan.
+ */
+#define COST_SESSION      (80u * 1024)   /* measured 75-78 KiB */
+#define COST_SESSION_DOM  8u             /* per max_domains slot */
+#define COST_SESSION_FLD  36u            /* per max_fields of scratch */
+#define COST_DOMAIN       300u           /* measured 240 */
+#define COST_OWN          160u           /* measured 144 + the record's bytes */
+#define COST_FB           1000u          /* measured: 906 + 119.5 per field */
+#define COST_FB_FIELD     125u           /*   up to 64 fields, */
+#define COST_FB_FIELD2    90u            /*   89.5 beyond; */
+#define COST_INT          650u           /*   + 589 */
+#define COST_INT_FIELD    75u            /*   + 69 per field we read */
+
+struct ipfix_budget {
+	struct ipfix_budget_stats st;
+	struct tmpl *head, *tail;        /* refreshed templates, newest first */
+};
+
+struct ipfix_owner {
+	struct ipfix_budget *b;
+	uint64_t bytes;
+	uint64_t sessions;
+	struct tmpl *head, *tail;        /* its templates, newest first */
 };
 
 /* ---- shared information model ------------------------------------------- */
@@ -341,6 +405,188 @@ static void model_put(void)
 		model = NULL;
 	}
 	pthread_mutex_unlock(&model_lock);
+}
+
+/* ---- template memory ------------------------------------------------------ */
+
+static void drop_tmpl_now(struct ipfix_session *s, struct domain *d, struct tmpl *t);
+static void drop_tmpl(struct ipfix_session *s, struct domain *d, struct wbuf *w,
+                      struct tmpl *t);
+
+struct ipfix_budget *ipfix_budget_new(uint64_t bytes, uint64_t share)
+{
+	struct ipfix_budget *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		return NULL;
+	b->st.limit = bytes;
+	b->st.share = share && share < bytes ? share : bytes;
+	return b;
+}
+
+void ipfix_budget_free(struct ipfix_budget *b)
+{
+	free(b);
+}
+
+const struct ipfix_budget_stats *ipfix_budget_stats(const struct ipfix_budget *b)
+{
+	return &b->st;
+}
+
+struct ipfix_owner *ipfix_owner_new(struct ipfix_budget *b)
+{
+	struct ipfix_owner *o = calloc(1, sizeof(*o));
+
+	if (o != NULL)
+		o->b = b;
+	return o;
+}
+
+void ipfix_owner_free(struct ipfix_owner *o)
+{
+	free(o);
+}
+
+uint64_t ipfix_owner_bytes(const struct ipfix_owner *o)
+{
+	return o->bytes;
+}
+
+uint64_t ipfix_session_cost(const struct ipfix_limits *lim)
+{
+	static const struct ipfix_limits def = IPFIX_LIMITS_DEFAULT;
+	uint64_t dom = lim && lim->max_domains ? lim->max_domains : def.max_domains;
+	uint64_t fld = lim && lim->max_fields ? lim->max_fields : def.max_fields;
+
+	if (fld > 16383)
+		fld = 16383;
+	return COST_SESSION + COST_SESSION_DOM * dom + COST_SESSION_FLD * fld;
+}
+
+bool ipfix_owner_fits(const struct ipfix_owner *o, uint64_t more)
+{
+	return o->bytes + more <= o->b->st.share;
+}
+
+/* Our part of a template of nf cleaned fields whose record takes reclen
+ * bytes. */
+static uint32_t own_cost(uint32_t nf, uint32_t reclen, int lens, uint32_t nz)
+{
+	uint32_t c = COST_OWN + reclen;
+
+	if (lens)
+		c += 2 * nf + 16;
+	if (nz)
+		c += (uint32_t)sizeof(struct zchk) * nz + 16;
+	return c;
+}
+
+/* libfixbuf's part of a template of nf fields, nours of them ours (its
+ * internal template). */
+static uint32_t fb_cost(uint32_t nf, uint32_t nours)
+{
+	uint32_t c = COST_FB + COST_FB_FIELD * (nf < 64 ? nf : 64) +
+	             COST_FB_FIELD2 * (nf > 64 ? nf - 64 : 0);
+
+	if (nours)
+		c += COST_INT + COST_INT_FIELD * nours;
+	return c;
+}
+
+static void lru_unlink(struct ipfix_owner *o, struct tmpl *t)
+{
+	struct ipfix_budget *b = o->b;
+
+	if (t->in_g) {
+		*(t->gprev ? &t->gprev->gnext : &b->head) = t->gnext;
+		*(t->gnext ? &t->gnext->gprev : &b->tail) = t->gprev;
+		t->in_g = 0;
+	}
+	*(t->oprev ? &t->oprev->onext : &o->head) = t->onext;
+	*(t->onext ? &t->onext->oprev : &o->tail) = t->oprev;
+	t->gprev = t->gnext = t->oprev = t->onext = NULL;
+}
+
+static void lru_push(struct ipfix_owner *o, struct tmpl *t, int refreshed)
+{
+	struct ipfix_budget *b = o->b;
+
+	if (refreshed) {
+		t->gprev = NULL;
+		t->gnext = b->head;
+		*(b->head ? &b->head->gprev : &b->tail) = t;
+		b->head = t;
+		t->in_g = 1;
+	}
+	t->oprev = NULL;
+	t->onext = o->head;
+	*(o->head ? &o->head->oprev : &o->tail) = t;
+	o->head = t;
+}
+
+/* t was used: it becomes the most recently used.  O(1). */
+static void touch(struct ipfix_session *s, struct tmpl *t)
+{
+	if (s->owner == NULL || s->owner->head == t)
+		return;
+	lru_unlink(s->owner, t);
+	lru_push(s->owner, t, s->refreshed);
+}
+
+/* Forget template t to make room (whatever session and domain hold it). */
+static void evict(struct tmpl *t)
+{
+	struct domain *d = t->d;
+	struct ipfix_session *s = d->s;
+
+	s->owner->b->st.evicted++;
+	d->st.templates_evicted++;
+	if (s->w != NULL && d == s->cur)
+		drop_tmpl(s, d, s->w, t);        /* it may be in the output */
+	else
+		drop_tmpl_now(s, d, t);
+}
+
+/*
+ * Charge n bytes to owner o, evicting templates to make room: first o's own
+ * least recently used ones while o would be over its share, then the least
+ * recently used refreshed (UDP) template of any owner while the budget would
+ * be over its limit.  A template of a session whose templates are not
+ * refreshed (TCP) is only evicted for its own owner's share: its exporter
+ * will not send it again.  Returns 0, or -1 (nothing charged; counted in
+ * refused) when no eviction can make room.  O(templates evicted).
+ */
+static int charge(struct ipfix_owner *o, uint64_t n)
+{
+	struct ipfix_budget *b = o->b;
+
+	if (n > b->st.share)
+		goto refuse;
+	while (o->bytes + n > b->st.share) {
+		if (o->tail == NULL)
+			goto refuse;
+		evict(o->tail);
+	}
+	while (b->st.used + n > b->st.limit) {
+		if (b->tail == NULL)
+			goto refuse;
+		evict(b->tail);
+	}
+	o->bytes += n;
+	b->st.used += n;
+	if (b->st.used > b->st.peak)
+		b->st.peak = b->st.used;
+	return 0;
+refuse:
+	b->st.refused++;
+	return -1;
+}
+
+static void uncharge(struct ipfix_owner *o, uint64_t n)
+{
+	o->bytes -= n;
+	o->b->st.used -= n;
 }
 
 /* ---- byte helpers ------------------------------------------------------- */
@@ -492,14 +738,36 @@ static void new_template(fbSession_t *fs, uint16_t tid, fbTemplate_t *t,
 
 struct ipfix_session *ipfix_session_new(const struct ipfix_limits *lim)
 {
+	return ipfix_session_new_in(lim, NULL, 1);
+}
+
+struct ipfix_session *ipfix_session_new_in(const struct ipfix_limits *lim,
+                                           struct ipfix_owner *o, int refreshed)
+{
 	static const struct ipfix_limits def = IPFIX_LIMITS_DEFAULT;
-	struct ipfix_session *s = calloc(1, sizeof(*s));
+	struct ipfix_session *s;
 	fbInfoModel_t *m;
 	fbTemplate_t *t;
 	GError *err = NULL;
+	uint64_t cost = ipfix_session_cost(lim);
 
-	if (s == NULL)
+	if (o != NULL && charge(o, cost) < 0) {
+		errno = ENOSPC;
 		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		if (o != NULL)
+			uncharge(o, cost);
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->owner = o;
+	s->refreshed = refreshed;
+	s->cost = o ? cost : 0;
+	if (o != NULL) {
+		o->sessions++;
+		o->b->st.sessions++;
+	}
 	s->lim = lim ? *lim : def;
 	if (s->lim.max_domains == 0)
 		s->lim.max_domains = def.max_domains;
@@ -519,9 +787,8 @@ struct ipfix_session *ipfix_session_new(const struct ipfix_limits *lim)
 	s->fields = calloc(3 * (size_t)s->lim.max_fields, sizeof(*s->fields));
 	s->ofields = s->fields ? s->fields + s->lim.max_fields : NULL;
 	if (s->doms == NULL || s->fields == NULL) {
-		free(s->doms);
-		free(s->fields);
-		free(s);
+		ipfix_session_free(s);
+		errno = ENOMEM;
 		return NULL;
 	}
 
@@ -536,18 +803,20 @@ struct ipfix_session *ipfix_session_new(const struct ipfix_limits *lim)
 		g_clear_error(&err);
 		fbTemplateFreeUnused(t);
 		fbSessionFree(s->fbs);
+		s->fbs = NULL;
 		model_put();
-		free(s->doms);
-		free(s->fields);
-		free(s);
+		ipfix_session_free(s);
+		errno = EINVAL;
 		return NULL;
 	}
+	s->model = 1;
 	fbSessionAddNewTemplateCallback(s->fbs, new_template, s);
 	s->fbuf = fBufAllocForCollection(s->fbs, NULL);
 	fBufSetAutomaticMode(s->fbuf, FALSE);
 	if (!fBufSetInternalTemplate(s->fbuf, TID_INTERNAL, &err)) {
 		g_clear_error(&err);
 		ipfix_session_free(s);
+		errno = EINVAL;
 		return NULL;
 	}
 	return s;
@@ -561,17 +830,37 @@ void ipfix_session_free(struct ipfix_session *s)
 		return;
 	if (s->fbuf != NULL)
 		fBufFree(s->fbuf);       /* and the session, templates, contexts */
-	model_put();
+	if (s->model)
+		model_put();
 	free(s->dead);
 	for (i = 0; i < s->ndoms; i++) {
-		for (j = 0; j < s->doms[i].nt; j++) {
-			free(s->doms[i].t[j].lens);
-			free(s->doms[i].t[j].z);
+		struct domain *d = s->doms[i];
+
+		for (j = 0; j < d->nt; j++) {
+			struct tmpl *t = d->t[j];
+
+			if (s->owner != NULL) {
+				lru_unlink(s->owner, t);
+				uncharge(s->owner, t->own + t->fbheld);
+				s->owner->b->st.templates--;
+			}
+			free(t->lens);
+			free(t->z);
+			free(t->rec);
+			free(t);
 		}
-		free(s->doms[i].t);
+		free(d->t);
+		free(d);
+	}
+	if (s->owner != NULL) {
+		uncharge(s->owner, s->cost);
+		s->owner->sessions--;
+		s->owner->b->st.sessions--;
+		s->owner->b->st.domains -= s->ndoms;
 	}
 	free(s->doms);
 	free(s->fields);
+	free(s->trec);
 	free(s);
 }
 
@@ -587,8 +876,8 @@ void ipfix_session_foreach_domain(struct ipfix_session *s,
 	uint32_t i;
 
 	for (i = 0; i < s->ndoms; i++) {
-		s->doms[i].st.templates_active = s->doms[i].nt;
-		fn(ctx, &s->doms[i].st);
+		s->doms[i]->st.templates_active = s->doms[i]->nt;
+		fn(ctx, &s->doms[i]->st);
 	}
 }
 
@@ -603,6 +892,7 @@ const char *ipfix_strerror(int err)
 	case IPFIX_ERR_DOMAINS: return "too many observation domains";
 	case IPFIX_ERR_TOOBIG:  return "datagram larger than 65535 bytes";
 	case IPFIX_ERR_DECODE:  return "cleaned message not decodable";
+	case IPFIX_ERR_MEMORY:  return "no room in the template memory for a new domain";
 	}
 	return "unknown error";
 }
@@ -612,22 +902,33 @@ static struct domain *find_domain(struct ipfix_session *s, uint32_t id)
 	uint32_t i;
 
 	for (i = 0; i < s->ndoms; i++)
-		if (s->doms[i].st.domain == id)
-			return &s->doms[i];
+		if (s->doms[i]->st.domain == id)
+			return s->doms[i];
 	return NULL;
 }
 
-static struct domain *add_domain(struct ipfix_session *s, uint32_t id)
+/* A new domain (the caller checked max_domains); NULL with *rc set when
+ * there is no memory, or no room in the budget. */
+static struct domain *add_domain(struct ipfix_session *s, uint32_t id, int *rc)
 {
-	struct domain *d = &s->doms[s->ndoms];
+	struct domain *d;
 
-	memset(d, 0, sizeof(*d));
-	d->t = calloc(s->lim.max_templates, sizeof(*d->t));
-	if (d->t == NULL)
+	*rc = IPFIX_ERR_MEMORY;
+	if (s->owner != NULL && charge(s->owner, COST_DOMAIN) < 0)
 		return NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		if (s->owner != NULL)
+			uncharge(s->owner, COST_DOMAIN);
+		return NULL;
+	}
+	d->s = s;
 	d->st.domain = id;
-	s->ndoms++;
+	s->doms[s->ndoms++] = d;
 	s->st.domains = s->ndoms;
+	if (s->owner != NULL) {
+		s->cost += COST_DOMAIN;
+		s->owner->b->st.domains++;
+	}
 	return d;
 }
 
@@ -636,8 +937,8 @@ static struct tmpl *find_tmpl(struct domain *d, uint16_t tid)
 	uint32_t i;
 
 	for (i = 0; i < d->nt; i++)
-		if (d->t[i].tid == tid)
-			return &d->t[i];
+		if (d->t[i]->tid == tid)
+			return d->t[i];
 	return NULL;
 }
 
@@ -756,7 +1057,7 @@ static uint16_t v9_scope_id(uint16_t type)
 	return type >= 1 && type <= 5 ? map[type] : 0;
 }
 
-/* Output writer over s->out; the cleaned message never outgrows the input,
+/* Output writer over out_buf; the cleaned message rarely outgrows the input,
  * the bound is checked anyway. */
 struct wbuf {
 	uint8_t *p;
@@ -777,7 +1078,7 @@ static uint8_t *wspace(struct wbuf *w, size_t n)
 	return r;
 }
 
-static int decode(struct ipfix_session *s, struct domain *d, size_t len);
+static int decode(struct ipfix_session *s, struct domain *d, uint8_t *buf, size_t len);
 
 /* Open an output template set of the given id (header filled at close). */
 static void set_open(struct ipfix_session *s, struct wbuf *w, uint16_t id)
@@ -823,7 +1124,7 @@ static void flush(struct ipfix_session *s, struct domain *d, struct wbuf *w)
 		wr32(w->p + 8, d->fb_seq);
 		wr32(w->p + 12, d->st.domain);
 		d->fb_seq += (uint32_t)s->seg_records;
-		if (decode(s, d, w->len) != IPFIX_OK)
+		if (decode(s, d, w->p, w->len) != IPFIX_OK)
 			s->rc = IPFIX_ERR_DECODE;
 	}
 	w->len = IPFIX_HDR_LEN;
@@ -832,22 +1133,42 @@ static void flush(struct ipfix_session *s, struct domain *d, struct wbuf *w)
 		set_open(s, w, reopen);
 }
 
-/* Forget template t of domain d, in our table and in libfixbuf's. */
-static void drop_tmpl(struct ipfix_session *s, struct domain *d, struct wbuf *w,
-                      struct tmpl *t)
+/* Forget template t of domain d, in our table and in libfixbuf's, when
+ * nothing of d's is waiting in an output (another domain's, or a session
+ * not in ipfix_session_input).  libfixbuf's domain is left at d's: the next
+ * message read sets it.  O(templates of d). */
+static void drop_tmpl_now(struct ipfix_session *s, struct domain *d, struct tmpl *t)
 {
 	uint16_t tid = t->tid;
 	GError *err = NULL;
+	uint32_t i;
 
-	flush(s, d, w);
 	fbSessionSetDomain(s->fbs, d->st.domain);
 	if (fbSessionGetTemplate(s->fbs, FALSE, tid, NULL) != NULL)
 		(void)fbSessionRemoveTemplate(s->fbs, FALSE, tid, &err);
 	g_clear_error(&err);
 	reap_internal(s);
+	if (s->owner != NULL) {
+		lru_unlink(s->owner, t);
+		uncharge(s->owner, t->own + t->fbheld);
+		s->owner->b->st.templates--;
+	}
+	for (i = 0; i < d->nt && d->t[i] != t; i++)
+		;
+	d->t[i] = d->t[--d->nt];
 	free(t->lens);
 	free(t->z);
-	*t = d->t[--d->nt];
+	free(t->rec);
+	free(t);
+}
+
+/* Forget template t of domain d, the one being cleaned into w: what is
+ * cleaned so far is read first (it may define or use t). */
+static void drop_tmpl(struct ipfix_session *s, struct domain *d, struct wbuf *w,
+                      struct tmpl *t)
+{
+	flush(s, d, w);
+	drop_tmpl_now(s, d, t);
 }
 
 /* wspace(), after handing what is already cleaned to libfixbuf if n does not
@@ -875,8 +1196,10 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 {
 	struct tmpl *t;
 	struct field *of = s->ofields;
-	uint32_t i, on = 0, oscope = 0, nz = 0, skipped = 0, minlen = 0, sig = 2166136261u;
+	uint32_t i, on = 0, oscope = 0, nz = 0, skipped = 0, minlen = 0, own;
+	uint64_t mask = 0;
 	uint16_t *lens = NULL;
+	uint8_t *rec = NULL;
 	struct zchk *z = NULL;
 	int varlen = 0;
 	uint8_t *o;
@@ -936,62 +1259,20 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 			minlen += of[i].len;
 		}
 		need += of[i].ent ? 8 : 4;
-		sig = (sig ^ of[i].id) * 16777619u;
-		sig = (sig ^ of[i].len) * 16777619u;
-		sig = (sig ^ of[i].ent) * 16777619u;
 	}
-	sig = (sig ^ (options ? oscope : 0)) * 16777619u;
 	if (minlen > MSG_MAX - IPFIX_HDR_LEN - 4 || need > MSG_MAX - IPFIX_HDR_LEN - 4)
 		goto bad;
 
-	if (varlen || nz) {
-		uint32_t off = 0, k = 0;
+	/* the cleaned template record */
+	if (need > s->trec_cap) {
+		uint8_t *r = realloc(s->trec, need);
 
-		lens = malloc(on * sizeof(*lens));
-		z = nz ? malloc(nz * sizeof(*z)) : NULL;
-		if (lens == NULL || (nz && z == NULL)) {
-			free(lens);
-			free(z);
+		if (r == NULL)
 			goto bad;
-		}
-		for (i = 0; i < on; i++) {
-			lens[i] = of[i].len;
-			if (of[i].hi) {
-				z[k].field = (uint16_t)i;
-				z[k].len = of[i].len;
-				z[k].off = off;
-				k++;
-			}
-			off += of[i].len == VARLEN ? 0 : of[i].len;
-		}
+		s->trec = r;
+		s->trec_cap = need;
 	}
-	t = find_tmpl(d, tid);
-	if (t == NULL) {
-		if (d->nt >= s->lim.max_templates) {
-			free(lens);
-			free(z);
-			goto bad;
-		}
-		t = &d->t[d->nt++];
-		memset(t, 0, sizeof(*t));
-		t->tid = tid;
-	} else if (t->sig != sig) {
-		d->st.templates_redefined++;
-	}
-	free(t->lens);
-	free(t->z);
-	t->lens = lens;
-	t->z = z;
-	t->nz = (uint16_t)nz;
-	t->options = (uint8_t)(options != 0);
-	t->varlen = (uint8_t)varlen;
-	t->nfields = (uint16_t)on;
-	t->minlen = minlen;
-	t->sig = sig;
-
-	o = wspace_flush(s, d, w, need);
-	if (o == NULL)
-		return 0;
+	o = s->trec;
 	wr16(o, tid);
 	wr16(o + 2, (uint16_t)on);
 	o += 4;
@@ -1008,15 +1289,155 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 			o += 4;
 		}
 	}
+
+	t = find_tmpl(d, tid);
+	if (t != NULL && t->reclen == need && memcmp(t->rec, s->trec, need) == 0) {
+		touch(s, t);                     /* a refresh: nothing changes */
+		d->st.templates_added++;
+		d->st.fields_skipped += skipped;
+		return 1;
+	}
+	if (varlen || nz) {
+		uint32_t off = 0, k = 0;
+
+		lens = malloc(on * sizeof(*lens));
+		z = nz ? malloc(nz * sizeof(*z)) : NULL;
+		if (lens == NULL || (nz && z == NULL))
+			goto bad_free;
+		for (i = 0; i < on; i++) {
+			lens[i] = of[i].len;
+			if (of[i].hi) {
+				z[k].field = (uint16_t)i;
+				z[k].len = of[i].len;
+				z[k].off = off;
+				k++;
+			}
+			off += of[i].len == VARLEN ? 0 : of[i].len;
+		}
+	}
+	if ((rec = malloc(need)) == NULL)
+		goto bad_free;
+	memcpy(rec, s->trec, need);
+	for (i = 0; i < on; i++)
+		if (of[i].ent == 0 && of[i].id < ID_TABLE_SIZE && id_bit[of[i].id])
+			mask |= 1ull << (id_bit[of[i].id] - 1);
+	own = own_cost(on, (uint32_t)need, varlen || nz, nz);
+	if (t == NULL) {
+		if (d->nt >= s->lim.max_templates)
+			goto bad_free;
+		if (d->nt == d->cap) {
+			uint32_t cap = d->cap ? 2 * d->cap : 8;
+			struct tmpl **a;
+
+			if (cap > s->lim.max_templates)
+				cap = s->lim.max_templates;
+			if ((a = realloc(d->t, cap * sizeof(*a))) == NULL)
+				goto bad_free;
+			d->t = a;
+			d->cap = cap;
+		}
+		if (s->owner != NULL && charge(s->owner, own) < 0)
+			goto refused;
+		if ((t = calloc(1, sizeof(*t))) == NULL) {
+			if (s->owner != NULL)
+				uncharge(s->owner, own);
+			goto bad_free;
+		}
+		t->tid = tid;
+		t->d = d;
+		d->t[d->nt++] = t;
+		if (s->owner != NULL) {
+			lru_push(s->owner, t, s->refreshed);
+			s->owner->b->st.templates++;
+		}
+	} else {
+		d->st.templates_redefined++;
+		if (s->owner != NULL && own > t->own) {
+			/* not evicted to make room for itself */
+			lru_unlink(s->owner, t);
+			if (charge(s->owner, own - t->own) < 0) {
+				lru_push(s->owner, t, s->refreshed);
+				free(lens);
+				free(z);
+				free(rec);
+				drop_tmpl(s, d, w, t);
+				return 0;
+			}
+			lru_push(s->owner, t, s->refreshed);
+		} else if (s->owner != NULL) {
+			uncharge(s->owner, t->own - own);
+		}
+		touch(s, t);
+	}
+	if (s->owner == NULL)
+		own = 0;
+	free(t->lens);
+	free(t->z);
+	free(t->rec);
+	t->lens = lens;
+	t->z = z;
+	t->rec = rec;
+	t->reclen = (uint16_t)need;
+	t->own = own;
+	t->fbneed = fb_cost(on, (uint32_t)__builtin_popcountll(mask));
+	t->fb = t->fb ? FB_STALE : FB_NONE;  /* given to libfixbuf with its data */
+	t->nz = (uint16_t)nz;
+	t->options = (uint8_t)(options != 0);
+	t->varlen = (uint8_t)varlen;
+	t->nfields = (uint16_t)on;
+	t->minlen = minlen;
 	d->st.templates_added++;
 	d->st.fields_skipped += skipped;
 	return 1;
+refused:
+	free(lens);
+	free(z);
+	free(rec);
+	return 0;
+bad_free:
+	free(lens);
+	free(z);
+	free(rec);
 bad:
 	d->st.template_errors++;
 	/* a bad redefinition: the old definition no longer describes the
 	 * data that will follow */
 	if (tid >= TID_MIN && (t = find_tmpl(d, tid)) != NULL)
 		drop_tmpl(s, d, w, t);
+	return 0;
+}
+
+/*
+ * Hand template t to libfixbuf, in a template set written at w, before its
+ * first data set: templates that never carry data (a flood, or an
+ * exporter's unused ones) cost libfixbuf nothing, and a refresh that
+ * changes nothing costs it nothing either.  Charges libfixbuf's part.
+ * Returns 0, or -1 when the budget has no room (the data is then dropped).
+ */
+static int materialize(struct ipfix_session *s, struct domain *d, struct wbuf *w,
+                       struct tmpl *t)
+{
+	uint8_t *o;
+
+	if (s->owner != NULL && t->fbneed > t->fbheld) {
+		lru_unlink(s->owner, t);
+		if (charge(s->owner, t->fbneed - t->fbheld) < 0) {
+			lru_push(s->owner, t, s->refreshed);
+			return -1;
+		}
+		lru_push(s->owner, t, s->refreshed);
+		t->fbheld = t->fbneed;
+	} else if (s->owner != NULL) {
+		uncharge(s->owner, t->fbheld - t->fbneed);
+		t->fbheld = t->fbneed;
+	}
+	o = wspace_flush(s, d, w, 4 + (size_t)t->reclen);
+	if (o == NULL)
+		return -1;
+	wr16(o, t->options ? SET_OPTIONS : SET_TEMPLATE);
+	wr16(o + 2, (uint16_t)(4 + t->reclen));
+	memcpy(o + 4, t->rec, t->reclen);
+	t->fb = FB_CURRENT;
 	return 0;
 }
 
@@ -1029,8 +1450,8 @@ static void withdraw(struct ipfix_session *s, struct domain *d, struct wbuf *w,
 		uint32_t i = 0;
 
 		while (i < d->nt) {
-			if (d->t[i].options == (set_id == SET_OPTIONS)) {
-				drop_tmpl(s, d, w, &d->t[i]);
+			if (d->t[i]->options == (set_id == SET_OPTIONS)) {
+				drop_tmpl(s, d, w, d->t[i]);
 				d->st.templates_withdrawn++;
 			} else
 				i++;
@@ -1209,6 +1630,12 @@ static void clean_data_set(struct ipfix_session *s, struct domain *d,
 
 	if (t == NULL) {
 		d->st.no_template_sets++;
+		s->msg_unknown = 1;
+		return;
+	}
+	touch(s, t);
+	if (t->fb != FB_CURRENT && materialize(s, d, w, t) < 0) {
+		d->st.no_template_sets++;        /* no room for libfixbuf's copy */
 		s->msg_unknown = 1;
 		return;
 	}
@@ -1563,14 +1990,14 @@ static void handle_record(struct ipfix_session *s, struct domain *d,
 	s->emit(s->emit_ctx, &f, d->st.domain);
 }
 
-/* Have libfixbuf read s->out[0..len) and hand each record on. */
-static int decode(struct ipfix_session *s, struct domain *d, size_t len)
+/* Have libfixbuf read buf[0..len) and hand each record on. */
+static int decode(struct ipfix_session *s, struct domain *d, uint8_t *buf, size_t len)
 {
 	GError *err = NULL;
 	int rc = IPFIX_OK;
 	uint16_t itid = 0;
 
-	fBufSetBuffer(s->fbuf, s->out, len);
+	fBufSetBuffer(s->fbuf, buf, len);
 	for (;;) {
 		size_t rl;
 		fbTemplate_t *t;
@@ -1656,11 +2083,12 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 	}
 	d = find_domain(s, domain);
 	if (d == NULL) {
-		if (s->ndoms >= s->lim.max_domains ||
-		    (d = add_domain(s, domain)) == NULL) {
+		if (s->ndoms >= s->lim.max_domains) {
 			rc = IPFIX_ERR_DOMAINS;
 			goto reject;
 		}
+		if ((d = add_domain(s, domain, &rc)) == NULL)
+			goto reject;
 	}
 
 	/* From here on the datagram is accepted. */
@@ -1676,12 +2104,14 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 	s->set_at = 0;
 	d->st.version = (uint8_t)version;
 	d->st.messages++;
-	w.p = s->out;
+	w.p = out_buf;
 	w.len = IPFIX_HDR_LEN;
 	w.cap = MSG_MAX;
 	w.overflow = 0;
+	s->w = &w;
 	clean_sets(s, d, &w, buf + hdr, sets_len, version == V9_VERSION);
 	flush(s, d, &w);
+	s->w = NULL;
 	track_seq(s, d, seq);
 	if (s->rc != IPFIX_OK)
 		s->st.rejected[-s->rc]++;

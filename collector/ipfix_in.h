@@ -83,6 +83,7 @@
 #ifndef ANEMONE_IPFIX_IN_H
 #define ANEMONE_IPFIX_IN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -109,6 +110,8 @@ enum ipfix_err {
 	IPFIX_ERR_TOOBIG  = -6,     /* translated message would exceed 65535 bytes */
 	IPFIX_ERR_DECODE  = -7,     /* libfixbuf refused the cleaned message: a bug
 	                               here; records before the failure were emitted */
+	IPFIX_ERR_MEMORY  = -8,     /* a new domain: no memory, or no room in the
+	                               template memory budget */
 };
 
 struct ipfix_domain_stats {
@@ -126,6 +129,7 @@ struct ipfix_domain_stats {
 	uint64_t templates_added;   /* template records accepted (incl. refreshes) */
 	uint64_t templates_redefined; /* an id got a different definition */
 	uint64_t templates_withdrawn;
+	uint64_t templates_evicted; /* forgotten to make room (template budget) */
 	uint64_t template_errors;   /* template records dropped: malformed or over limits */
 	uint64_t no_template_sets;  /* data sets skipped, template unknown (>= 1 record each) */
 	uint64_t bad_sets;          /* data sets with a truncated last record */
@@ -145,15 +149,67 @@ struct ipfix_domain_stats {
 /* Session-wide counters (datagrams rejected as a whole, by error). */
 struct ipfix_session_stats {
 	uint64_t datagrams;         /* calls to ipfix_session_input */
-	uint64_t rejected[8];       /* index -err, 1..7 */
+	uint64_t rejected[9];       /* index -err, 1..8 */
 	uint32_t domains;           /* domains now tracked */
 };
 
 struct ipfix_session;
 
+/*
+ * Template memory.  Sessions may share a budget of bytes: each session is
+ * charged for itself (libfixbuf's message buffer is most of it), each of
+ * its domains and each template it holds (our table entry, libfixbuf's
+ * template and its internal template, the per-domain arrays: see COST_* in
+ * ipfix_in.c, measured, and test_ipfix_in checking the figures against
+ * malloc).  The sessions of one exporter (one source address: the caller
+ * decides) share an owner, which may hold at most `share` bytes.
+ *
+ * When a charge would pass the owner's share, the owner's own least
+ * recently used templates are forgotten first; when it would pass the
+ * budget, the least recently used template of any owner, among those of
+ * sessions whose exporter resends its templates (UDP): a TCP exporter sends
+ * a template once, so its templates go only to make room within its own
+ * share.  A template is used when it is defined, refreshed or has data.
+ * An evicted template's later data sets are counted as no_template_sets
+ * until the exporter sends it again.  When nothing can be evicted, the
+ * template (counted in refused and nowhere else), domain (IPFIX_ERR_MEMORY)
+ * or session (ipfix_session_new_in: NULL, ENOSPC) is refused.
+ *
+ * A budget, its owners and their sessions are used by one thread.  Cost:
+ * O(1) per charge, plus the evictions it makes.
+ */
+struct ipfix_budget;
+struct ipfix_owner;
+
+struct ipfix_budget_stats {
+	uint64_t limit, share;      /* bytes: the budget, one owner's at most */
+	uint64_t used, peak;        /* bytes charged now, the most ever */
+	uint64_t sessions, domains, templates;  /* held now */
+	uint64_t evicted;           /* templates forgotten to make room */
+	uint64_t refused;           /* sessions, domains, templates refused */
+};
+
+/* share: the most one owner may hold (0 or above bytes: bytes).  Free the
+ * budget after its owners, the owners after their sessions. */
+struct ipfix_budget *ipfix_budget_new(uint64_t bytes, uint64_t share);
+void ipfix_budget_free(struct ipfix_budget *b);
+const struct ipfix_budget_stats *ipfix_budget_stats(const struct ipfix_budget *b);
+struct ipfix_owner *ipfix_owner_new(struct ipfix_budget *b);
+void ipfix_owner_free(struct ipfix_owner *o);
+uint64_t ipfix_owner_bytes(const struct ipfix_owner *o);
+/* Whether `more` bytes fit within o's share (without eviction). */
+bool ipfix_owner_fits(const struct ipfix_owner *o, uint64_t more);
+/* What a new session with limits lim is charged. */
+uint64_t ipfix_session_cost(const struct ipfix_limits *lim);
+
 /* A session with the given limits (NULL: IPFIX_LIMITS_DEFAULT; zero fields
- * take their default).  NULL when out of memory. */
+ * take their default), outside any budget.  NULL when out of memory. */
 struct ipfix_session *ipfix_session_new(const struct ipfix_limits *lim);
+/* The same, charged to owner o (NULL: none); refreshed: its exporter resends
+ * templates (UDP).  NULL with errno ENOSPC when the budget has no room for
+ * it, ENOMEM when out of memory. */
+struct ipfix_session *ipfix_session_new_in(const struct ipfix_limits *lim,
+                                           struct ipfix_owner *o, int refreshed);
 void ipfix_session_free(struct ipfix_session *s);
 
 typedef void (*ipfix_emit_fn)(void *ctx, const struct anm_flow *f, uint32_t domain);

@@ -6,11 +6,16 @@
  * with small limits, so that templates from one datagram meet data, options
  * records and withdrawals in the next and the limits are reached.
  *
+ * Every datagram goes to two sessions of two owners sharing a template
+ * memory budget with room for little more than the two sessions, so that
+ * templates are evicted all the time, from the other session and from the
+ * one reading the datagram (in the middle of its output).
+ *
  * Besides crashes and sanitizer reports, it checks that a rejected datagram
  * emits nothing, that libfixbuf never refuses a cleaned message
  * (IPFIX_ERR_DECODE), that every emitted flow is IPv4 or IPv6 with the
- * domain of its datagram, and that the domain and template counts stay
- * within the limits.
+ * domain of its datagram, that the domain and template counts stay within
+ * the limits, the bytes charged within the budget and back to 0 at the end.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Icollector \
  *         tests/fuzz/fuzz_ipfix_in.c collector/ipfix_in.c \
@@ -52,10 +57,15 @@ static void check_domain(void *ctx, const struct ipfix_domain_stats *st)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ipfix_limits lim = { MAX_DOMAINS, MAX_TEMPLATES, 32, 1000, 10, 1000 };
-	struct ipfix_session *s = ipfix_session_new(&lim);
+	uint64_t room = 2 * ipfix_session_cost(&lim) + 24000;
+	struct ipfix_budget *b = ipfix_budget_new(room, 0);
+	const struct ipfix_budget_stats *bs = ipfix_budget_stats(b);
+	struct ipfix_owner *oa = ipfix_owner_new(b), *ob = ipfix_owner_new(b);
+	struct ipfix_session *s = ipfix_session_new_in(&lim, oa, 1);
+	struct ipfix_session *s2 = ipfix_session_new_in(&lim, ob, 0);
 	size_t off = 0;
 
-	if (s == NULL)
+	if (s == NULL || s2 == NULL)
 		abort();
 	while (size - off >= 2) {
 		size_t len = (size_t)data[off] << 8 | data[off + 1];
@@ -80,13 +90,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cur_domain = (uint32_t)copy[12] << 24 | (uint32_t)copy[13] << 16 |
 			             (uint32_t)copy[14] << 8 | copy[15];
 		rc = ipfix_session_input(s, copy, len, 1700000000000ull, emit, NULL);
-		free(copy);
 		if (rc == IPFIX_ERR_DECODE || rc > 0 || (rc < 0 && emitted != 0))
+			abort();
+		emitted = 0;
+		rc = ipfix_session_input(s2, copy, len, 1700000000000ull, emit, NULL);
+		free(copy);
+		if (rc == IPFIX_ERR_DECODE || rc > 0 || (rc < 0 && emitted != 0) ||
+		    bs->used > bs->limit)
 			abort();
 	}
 	if (ipfix_session_stats(s)->domains > MAX_DOMAINS)
 		abort();
 	ipfix_session_foreach_domain(s, check_domain, NULL);
+	ipfix_session_foreach_domain(s2, check_domain, NULL);
 	ipfix_session_free(s);
+	ipfix_session_free(s2);
+	if (bs->used != 0 || bs->templates != 0 || bs->sessions != 0)
+		abort();
+	ipfix_owner_free(oa);
+	ipfix_owner_free(ob);
+	ipfix_budget_free(b);
 	return 0;
 }
