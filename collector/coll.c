@@ -2,6 +2,7 @@
  * The collector's core (see coll.h).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -26,8 +27,13 @@ struct v5seq {
 	uint64_t lost;               /* counted so far (reordering gives back) */
 };
 
+struct xaddr;
+
+/* A transport session: UDP from an address and port, or a TCP connection. */
 struct xp {
 	struct xp *next;             /* hash chain */
+	struct xaddr *xa;            /* its address */
+	struct xp *aprev, *anext;    /* the sessions of that address */
 	int af;
 	union anm_addr addr;
 	uint16_t port;
@@ -43,12 +49,26 @@ struct xp {
 	unsigned nrep;
 };
 
+/* An exporter: a source address, with its transport sessions (UDP ports,
+ * TCP connections) and its share of the template memory. */
+struct xaddr {
+	struct xaddr *next;          /* hash chain */
+	int af;
+	union anm_addr addr;
+	struct ipfix_owner *owner;
+	struct xp *sessions;
+	unsigned nudp;               /* UDP sessions among them */
+};
+
 struct coll {
 	struct coll_conf conf;
 	struct coll_map *map;
 	struct coll_prefix *allow;
 	struct xp **tab;
+	struct xaddr **atab;         /* addresses, tabsize slots */
 	size_t tabsize, nxp;
+	struct ipfix_budget *budget; /* template memory */
+	uint64_t last_evicted;       /* budget's evicted count last logged */
 	uint64_t seed;
 	struct placer *placer;
 	struct lsdb *db;             /* the placer's database */
@@ -69,6 +89,7 @@ struct coll {
 
 static const char *drop_names[CD_MAX] = {
 	"not-allowed", "too-short", "version", "exporters-full", "bad-v5", "bad-ipfix",
+	"template-memory",
 };
 
 const char *coll_drop_name(enum coll_drop d)
@@ -164,55 +185,187 @@ static void sum_domain(void *ctx, const struct ipfix_domain_stats *d)
 	t->value_overflows += d->value_overflows;
 }
 
-/* Free x; its session's counters stay in the sums (but not what it held). */
+/* --- exporters: source addresses ------------------------------------------- */
+
+static size_t xa_slot(const struct coll *c, int af, const union anm_addr *a)
+{
+	return xp_slot(c, af, a, 0, UINT64_MAX);
+}
+
+/* The address entry of (af, a), created if need be (NULL: out of memory). */
+static struct xaddr *xa_get(struct coll *c, int af, const union anm_addr *a)
+{
+	size_t i = xa_slot(c, af, a);
+	struct xaddr *e;
+
+	for (e = c->atab[i]; e; e = e->next)
+		if (e->af == af && memcmp(&e->addr, a, sizeof(*a)) == 0)
+			return e;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	if ((e->owner = ipfix_owner_new(c->budget)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	e->af = af;
+	e->addr = *a;
+	e->next = c->atab[i];
+	c->atab[i] = e;
+	return e;
+}
+
+/* Forget e once it holds no transport session. */
+static void xa_put(struct coll *c, struct xaddr *e)
+{
+	struct xaddr **pp;
+
+	if (e->sessions != NULL)
+		return;
+	for (pp = &c->atab[xa_slot(c, e->af, &e->addr)]; *pp != e; pp = &(*pp)->next)
+		;
+	*pp = e->next;
+	ipfix_owner_free(e->owner);
+	free(e);
+}
+
+/* --- the exporter table: transport sessions --------------------------------- */
+
+static void xp_report(struct coll *c, struct xp *x, uint64_t now_ms);
+
+/* Free x (already out of the hash table); its session's counters stay in
+ * the sums (but not what it held). */
 static void xp_free(struct coll *c, struct xp *x)
 {
+	struct xaddr *e = x->xa;
+
 	if (x->sess) {
 		ipfix_session_foreach_domain(x->sess, sum_domain, &c->gone);
 		ipfix_session_free(x->sess);
 	}
+	*(x->aprev ? &x->aprev->anext : &e->sessions) = x->anext;
+	if (x->anext)
+		x->anext->aprev = x->aprev;
+	if (x->conn == 0)
+		e->nudp--;
 	free(x);
+	xa_put(c, e);
 }
 
-/* Remove the least recently seen session if it has been idle long enough. */
-static bool evict_one(struct coll *c, uint64_t now_ms)
+/* Take x out of the table and free it, its lost records accounted first. */
+static void xp_remove(struct coll *c, struct xp *x, uint64_t now_ms)
 {
-	struct xp **victim = NULL;
+	struct xp **pp = &c->tab[xp_slot(c, x->af, &x->addr, x->port, x->conn)];
+
+	xp_report(c, x, now_ms);
+	while (*pp != x)
+		pp = &(*pp)->next;
+	*pp = x->next;
+	xp_free(c, x);
+	c->nxp--;
+}
+
+/* The least recently seen UDP session of e other than keep, with a v9/IPFIX
+ * session if `with_sess`; NULL if none.  O(sessions of e). */
+static struct xp *lru_of(struct xaddr *e, const struct xp *keep, bool with_sess)
+{
+	struct xp *v = NULL;
+
+	for (struct xp *x = e->sessions; x; x = x->anext)
+		if (x != keep && x->conn == 0 && (!with_sess || x->sess) &&
+		    (v == NULL || x->last_ms < v->last_ms))
+			v = x;
+	return v;
+}
+
+/*
+ * A transport session to give up for a newcomer (keep: one not to take):
+ *   - the least recently seen UDP one, if idle for EVICT_IDLE_MS;
+ *   - else the least recently seen UDP one of the address holding the most
+ *     UDP sessions, if it holds more than one (one exporter per address and
+ *     port is the honest case; many ports are a flood or a misconfiguration,
+ *     and cost that address only).
+ * TCP sessions end with their connections.  NULL when there is none (every
+ * session busy and of an address of its own: the allow-list is what keeps
+ * strangers out).  `with_sess`: only sessions holding v9/IPFIX state (to
+ * free template memory).  O(sessions + addresses).  *crowded tells which.
+ */
+static struct xp *victim_of(struct coll *c, const struct xp *keep, bool with_sess,
+                            uint64_t now_ms, bool *crowded)
+{
+	struct xp *idle = NULL;
+	struct xaddr *most = NULL;
 
 	for (size_t i = 0; i < c->tabsize; i++)
-		for (struct xp **pp = &c->tab[i]; *pp; pp = &(*pp)->next)
-			if ((*pp)->conn == 0 && (victim == NULL || (*pp)->last_ms < (*victim)->last_ms))
-				victim = pp;
-	if (victim == NULL || now_ms - (*victim)->last_ms < EVICT_IDLE_MS)
-		return false;
-	{
-		struct xp *x = *victim;
-		*victim = x->next;
-		xp_free(c, x);
-		c->nxp--;
+		for (struct xp *x = c->tab[i]; x; x = x->next)
+			if (x != keep && x->conn == 0 && (!with_sess || x->sess) &&
+			    (idle == NULL || x->last_ms < idle->last_ms))
+				idle = x;
+	*crowded = false;
+	if (idle != NULL && now_ms - idle->last_ms >= EVICT_IDLE_MS)
+		return idle;
+	for (size_t i = 0; i < c->tabsize; i++)
+		for (struct xaddr *e = c->atab[i]; e; e = e->next)
+			if (most == NULL || e->nudp > most->nudp)
+				most = e;
+	if (most == NULL || most->nudp < 2)
+		return NULL;
+	*crowded = true;
+	return lru_of(most, keep, with_sess);
+}
+
+/* Give up victim v for a newcomer; counted, logged. */
+static void evict_xp(struct coll *c, struct xp *v, bool crowded, const char *why,
+                     uint64_t now_ms)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(v->af, v->addr.b, a, sizeof(a));
+	log_ratelimited(&c->rl, now_ms, "%s: transport session %s port %u %s forgotten", why, a,
+	                (unsigned)v->port, crowded ? "(an address with many)" : "(idle)");
+	if (crowded)
+		c->st.exporters_evicted_crowded++;
+	else
 		c->st.exporters_evicted++;
-	}
-	return true;
+	xp_remove(c, v, now_ms);
 }
 
 static struct xp *xp_get(struct coll *c, int af, const union anm_addr *a, uint16_t port,
                          uint64_t conn, uint64_t now_ms)
 {
 	size_t i = xp_slot(c, af, a, port, conn);
+	struct xaddr *e;
 	struct xp *x;
 
 	for (x = c->tab[i]; x; x = x->next)
 		if (x->conn == conn && x->port == port && x->af == af &&
 		    memcmp(&x->addr, a, sizeof(*a)) == 0)
 			return x;
-	if (c->nxp >= c->conf.max_exporters && !evict_one(c, now_ms))
+	if (c->nxp >= c->conf.max_exporters) {
+		bool crowded;
+		struct xp *v = victim_of(c, NULL, false, now_ms, &crowded);
+
+		if (v == NULL)
+			return NULL;
+		evict_xp(c, v, crowded, "exporter table full", now_ms);
+		i = xp_slot(c, af, a, port, conn);
+	}
+	if ((e = xa_get(c, af, a)) == NULL)
 		return NULL;
-	if ((x = calloc(1, sizeof(*x))) == NULL)
+	if ((x = calloc(1, sizeof(*x))) == NULL) {
+		xa_put(c, e);
 		return NULL;
+	}
 	x->af = af;
 	x->addr = *a;
 	x->port = port;
 	x->conn = conn;
+	x->xa = e;
+	x->anext = e->sessions;
+	if (e->sessions)
+		e->sessions->aprev = x;
+	e->sessions = x;
+	if (conn == 0)
+		e->nudp++;
 	x->next = c->tab[i];
 	c->tab[i] = x;
 	c->nxp++;
@@ -515,6 +668,42 @@ static void v5_datagram(struct coll *c, struct xp *x, const uint8_t *buf, size_t
 
 /* --- v9 / IPFIX ------------------------------------------------------------ */
 
+/*
+ * Give x its v9/IPFIX session, charged to its address's share of the
+ * template memory.  When the budget has no room even after forgetting
+ * templates, one transport session is given up for it: one of the same
+ * address if the address is over its share, else an idle one or one of an
+ * address holding many (victim_of); then one more try.  0, or -1 with the
+ * datagram counted as dropped (template-memory).
+ */
+static int session_of(struct coll *c, struct xp *x, uint64_t now_ms)
+{
+	uint64_t cost = ipfix_session_cost(&c->lim);
+
+	for (int tries = 0; tries < 2; tries++) {
+		struct xp *v;
+		bool crowded = true;
+
+		x->sess = ipfix_session_new_in(&c->lim, x->xa->owner, x->conn == 0);
+		if (x->sess != NULL)
+			return 0;
+		if (errno != ENOSPC || tries > 0)
+			break;
+		if (!ipfix_owner_fits(x->xa->owner, cost))
+			v = lru_of(x->xa, x, true);
+		else
+			v = victim_of(c, x, true, now_ms, &crowded);
+		if (v == NULL)
+			break;
+		evict_xp(c, v, crowded, "template memory full", now_ms);
+	}
+	c->st.dropped[CD_MEMORY]++;
+	log_ratelimited(&c->rl, now_ms, "no template memory for a new v9/IPFIX session "
+	                "(%" PRIu64 " bytes held): datagram dropped",
+	                ipfix_budget_stats(c->budget)->used);
+	return -1;
+}
+
 struct emit_ctx {
 	struct coll *c;
 	struct xp *x;
@@ -533,13 +722,24 @@ static void ipfix_message(struct coll *c, struct xp *x, int version, const uint8
                           size_t len, uint64_t now_ms)
 {
 	struct emit_ctx ctx = { c, x, version, now_ms };
+	const struct ipfix_budget_stats *bs = ipfix_budget_stats(c->budget);
 	int rc;
 
-	if (x->sess == NULL && (x->sess = ipfix_session_new(&c->lim)) == NULL) {
-		c->st.dropped[CD_IPFIX]++;
+	if (x->sess == NULL && session_of(c, x, now_ms) < 0)
 		return;
+	rc = ipfix_session_input(x->sess, buf, len, now_ms, emit, &ctx);
+	if (bs->evicted != c->last_evicted) {
+		log_ratelimited(&c->rl, now_ms, "template memory: %" PRIu64 " templates "
+		                "forgotten so far to make room, the least recently used (%" PRIu64
+		                " of %" PRIu64 " bytes held, at most %" PRIu64 " per exporter)",
+		                bs->evicted, bs->used, bs->limit, bs->share);
+		c->last_evicted = bs->evicted;
 	}
-	if ((rc = ipfix_session_input(x->sess, buf, len, now_ms, emit, &ctx)) < 0) {
+	if (rc == IPFIX_ERR_MEMORY) {
+		c->st.dropped[CD_MEMORY]++;
+		log_ratelimited(&c->rl, now_ms, "v%d message of %zu bytes dropped: %s", version, len,
+		                ipfix_strerror(rc));
+	} else if (rc < 0) {
 		char a[64];
 		c->st.dropped[CD_IPFIX]++;
 		switch (rc) {
@@ -597,14 +797,20 @@ static void report_domain(void *ctx, const struct ipfix_domain_stats *d)
 	}
 }
 
+/* Move x's lost records (and templates held) into the interval table. */
+static void xp_report(struct coll *c, struct xp *x, uint64_t now_ms)
+{
+	if (x->sess) {
+		struct rep_ctx r = { c, x, now_ms };
+		ipfix_session_foreach_domain(x->sess, report_domain, &r);
+	}
+}
+
 void coll_flush_sessions(struct coll *c, uint64_t now_ms)
 {
 	for (size_t i = 0; i < c->tabsize; i++)
 		for (struct xp *x = c->tab[i]; x; x = x->next)
-			if (x->sess) {
-				struct rep_ctx r = { c, x, now_ms };
-				ipfix_session_foreach_domain(x->sess, report_domain, &r);
-			}
+			xp_report(c, x, now_ms);
 	c->last_flush_ms = now_ms;
 }
 
@@ -706,17 +912,10 @@ void coll_stream_message(struct coll *c, uint64_t conn, const struct sockaddr *f
 void coll_stream_closed(struct coll *c, uint64_t conn)
 {
 	for (size_t i = 0; i < c->tabsize; i++)
-		for (struct xp **pp = &c->tab[i]; *pp; pp = &(*pp)->next)
-			if ((*pp)->conn == conn) {
-				struct xp *x = *pp;
+		for (struct xp *x = c->tab[i]; x; x = x->next)
+			if (x->conn == conn) {
 				/* its lost records reach the table before it goes */
-				if (x->sess) {
-					struct rep_ctx r = { c, x, x->last_ms };
-					ipfix_session_foreach_domain(x->sess, report_domain, &r);
-				}
-				*pp = x->next;
-				xp_free(c, x);
-				c->nxp--;
+				xp_remove(c, x, x->last_ms);
 				return;
 			}
 }
@@ -740,9 +939,16 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->lim.max_domains = XP_DOMAINS;
 	if (conf->max_sampling)
 		c->lim.max_sampling = conf->max_sampling;
+	if (c->conf.template_memory == 0)
+		c->conf.template_memory = COLL_DEFAULT_TEMPLATE_MEMORY;
+	if (c->conf.template_share_pct == 0 || c->conf.template_share_pct > 100)
+		c->conf.template_share_pct = COLL_DEFAULT_TEMPLATE_SHARE;
 	for (c->tabsize = 64; c->tabsize < c->conf.max_exporters; c->tabsize *= 2)
 		;
 	c->tab = calloc(c->tabsize, sizeof(*c->tab));
+	c->atab = calloc(c->tabsize, sizeof(*c->atab));
+	c->budget = ipfix_budget_new(c->conf.template_memory,
+	                             c->conf.template_memory / 100 * c->conf.template_share_pct);
 	if (conf->nmap) {
 		c->map = malloc(conf->nmap * sizeof(*c->map));
 		if (c->map)
@@ -755,7 +961,8 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	}
 	c->conf.map = NULL;
 	c->conf.allow = NULL;
-	if (c->tab == NULL || (conf->nmap && c->map == NULL) || (conf->allow && c->allow == NULL) ||
+	if (c->tab == NULL || c->atab == NULL || c->budget == NULL ||
+	    (conf->nmap && c->map == NULL) || (conf->allow && c->allow == NULL) ||
 	    agg_init(&c->interval, c->conf.max_keys, c->conf.top_k, seed ^ 0x5bd1e995u) < 0) {
 		coll_free(c);
 		return NULL;
@@ -767,7 +974,7 @@ void coll_free(struct coll *c)
 {
 	if (c == NULL)
 		return;
-	if (c->tab)
+	if (c->tab && c->atab)
 		for (size_t i = 0; i < c->tabsize; i++)
 			while (c->tab[i]) {
 				struct xp *x = c->tab[i];
@@ -775,6 +982,8 @@ void coll_free(struct coll *c)
 				xp_free(c, x);
 			}
 	free(c->tab);
+	free(c->atab);
+	ipfix_budget_free(c->budget);
 	free(c->map);
 	free(c->allow);
 	coll_set_topology(c, NULL, NULL);
@@ -826,6 +1035,14 @@ const struct coll_stats *coll_stats(struct coll *c)
 	t->sampling_rejected = c->gone.sampling_rejected + c->v5_sampling_rejected;
 	t->fields_skipped = c->gone.fields_skipped;
 	t->value_overflows = c->gone.value_overflows;
+	{
+		const struct ipfix_budget_stats *b = ipfix_budget_stats(c->budget);
+		t->template_memory = b->used;
+		t->template_memory_peak = b->peak;
+		t->template_memory_limit = b->limit;
+		t->templates_evicted = b->evicted;
+		t->template_memory_refused = b->refused;
+	}
 	for (size_t i = 0; i < c->tabsize; i++)
 		for (struct xp *x = c->tab[i]; x; x = x->next)
 			if (x->sess)

@@ -9,6 +9,18 @@
  * Everything a datagram can do is counted in struct coll_stats; nothing
  * from the network can make the core allocate without bound.  This is the
  * "datagram entry point" the fuzz target drives.
+ *
+ * Memory: the exporter table holds max_exporters transport sessions; v9 and
+ * IPFIX state (sessions, observation domains, templates) is charged to a
+ * template budget of template_memory bytes, of which one exporter address
+ * (summed over its transport sessions) holds at most template_share_pct
+ * percent; the least recently used templates are forgotten to make room
+ * (ipfix_in.h).  A newcomer finding the table full, or no room for its
+ * session, takes the place of a UDP session idle for 5 minutes, else of
+ * the least recently seen UDP session of the address holding the most of
+ * them (if more than one).  Only when every session is busy and of an
+ * address of its own is a newcomer refused (dropped-exporters-full): the
+ * allow-list (coll_conf.allow) is what keeps strangers out.
  */
 #ifndef COLLECTOR_COLL_H
 #define COLLECTOR_COLL_H
@@ -54,6 +66,8 @@ enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
 #define COLL_MAX_PACKET_BYTES   (1ull << 20)
 #define COLL_MAX_RECORD_BYTES   (1ull << 52)
 #define COLL_MAX_RECORD_PACKETS (1ull << 44)
+#define COLL_DEFAULT_TEMPLATE_MEMORY (64ull << 20)
+#define COLL_DEFAULT_TEMPLATE_SHARE  25      /* percent, one exporter address */
 
 /* exporter (address, domain, input interface) -> router, for probes whose
  * address is not a router's: the most specific match wins. */
@@ -82,6 +96,8 @@ struct coll_conf {
 	unsigned nallow;
 	uint32_t max_sampling;       /* largest 1-in-N sampling rate applied
 	                                (0: IPFIX_MAX_SAMPLING_DEFAULT) */
+	uint64_t template_memory;    /* bytes of v9/IPFIX session state (0: default) */
+	unsigned template_share_pct; /* of it, one address at most (0: default) */
 };
 
 enum coll_drop {
@@ -91,6 +107,8 @@ enum coll_drop {
 	CD_EXPORTERS,                /* exporter table full */
 	CD_V5,                       /* v5 datagram rejected by the decoder */
 	CD_IPFIX,                    /* v9/IPFIX message rejected as a whole */
+	CD_MEMORY,                   /* no room in the template memory for a new
+	                                transport session or domain */
 	CD_MAX
 };
 
@@ -104,6 +122,7 @@ struct coll_stats {
 	uint64_t resets;             /* sequence restarts (exporter restarted) */
 	uint64_t exporters;          /* transport sessions created */
 	uint64_t exporters_evicted;  /* idle ones removed to make room */
+	uint64_t exporters_evicted_crowded;  /* ones of an address holding many */
 	uint64_t routed, unrouted;   /* records placed on the topology or not */
 	uint64_t placer_swaps;       /* topologies taken */
 	/* v9/IPFIX messages rejected whole (dropped[CD_IPFIX]), by reason:
@@ -124,6 +143,11 @@ struct coll_stats {
 	/* template fields skipped (odd lengths, v9 zero-length fields), data
 	 * records dropped for an oversized integer whose value did not fit */
 	uint64_t fields_skipped, value_overflows;
+	/* template memory (struct ipfix_budget): bytes held now, at most, the
+	 * limit; templates forgotten to make room; sessions, domains and
+	 * templates refused for want of room */
+	uint64_t template_memory, template_memory_peak, template_memory_limit;
+	uint64_t templates_evicted, template_memory_refused;
 };
 
 struct coll;

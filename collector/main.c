@@ -318,6 +318,12 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("sequence-resets", s->resets);
 	ST("exporters", s->exporters);
 	ST("exporters-evicted", s->exporters_evicted);
+	ST("exporters-evicted-crowded", s->exporters_evicted_crowded);
+	ST("template-memory", s->template_memory);
+	ST("template-memory-peak", s->template_memory_peak);
+	ST("template-memory-limit", s->template_memory_limit);
+	ST("templates-evicted", s->templates_evicted);
+	ST("template-memory-refused", s->template_memory_refused);
 	ST("domains", s->domains);
 	ST("templates", s->templates);
 	ST("templates-added", s->templates_added);
@@ -597,6 +603,8 @@ int main(int argc, char **argv)
 			.max_exporters = conf.max_exporters, .max_keys = conf.max_keys,
 			.top_k = top_k,
 			.max_sampling = (uint32_t)conf.max_sampling,
+			.template_memory = conf.template_memory,
+			.template_share_pct = (unsigned)conf.template_share,
 			.map = conf.map, .nmap = conf.nmap,
 			.allow = conf.nallow ? conf.allow : NULL, .nallow = conf.nallow,
 		};

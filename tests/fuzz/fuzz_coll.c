@@ -19,6 +19,7 @@
 
 #include "agg.h"
 #include "coll.h"
+#include "ipfix_in.h"
 #include "log.h"
 #include "lsdb.h"
 #include "ospf.h"
@@ -81,7 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct lsdb *db;
 	static struct placer *pl;
-	struct coll_conf cc = { .max_exporters = 4, .max_keys = 64, .top_k = 8 };
+	/* room for 3 v9/IPFIX sessions and a few templates: evictions */
+	struct coll_conf cc = { .max_exporters = 4, .max_keys = 64, .top_k = 8,
+	                        .template_memory = 3 * ipfix_session_cost(NULL) + 40000,
+	                        .template_share_pct = 60 };
 	struct coll *c;
 	uint64_t now = 1700000000000ull;
 	size_t off = 0;
@@ -122,7 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				flows += iv->e[i].v[AV_FLOWS];
 		/* every record accounted is in the total, placed or not */
 		if (flows != st->records[0] + st->records[1] + st->records[2] ||
-		    st->routed + st->unrouted != flows)
+		    st->routed + st->unrouted != flows ||
+		    st->template_memory_peak > st->template_memory_limit)
 			abort();
 		/* no sum passes what Redis's HINCRBY takes (lost is modular) */
 		uint64_t bytes = 0;

@@ -61,6 +61,19 @@ static const struct agg_entry *find(struct coll *c, uint8_t kind, uint32_t b)
 	return NULL;
 }
 
+/* The exporter entry of IPv4 address addr (host order), domain dom. */
+static const struct agg_entry *find_exporter(struct coll *c, uint32_t addr, uint32_t dom)
+{
+	const struct agg *t = coll_interval(c);
+	uint32_t n = htonl(addr);
+
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->e[i].k.kind == AK_EXPORTER && t->e[i].k.b == dom &&
+		    memcmp(t->e[i].k.addr.b, &n, 4) == 0)
+			return &t->e[i];
+	return NULL;
+}
+
 static uint64_t total(struct coll *c, int v)
 {
 	const struct agg_entry *e = find(c, AK_TOTAL, 0);
@@ -367,6 +380,18 @@ static size_t ipfix_begin(uint8_t *b, uint32_t seq, uint32_t domain)
 
 static size_t ipfix_end(uint8_t *b, size_t len) { put16(b, 2, (uint16_t)len); return len; }
 
+/* The honest exporter's 3 records of 100 bytes (template 256, domain 1). */
+static size_t honest_data(uint8_t *b)
+{
+	size_t len = ipfix_begin(b, 3, 1);
+
+	len = put16(b, len, 256);
+	len = put16(b, len, 4 + 3 * 12);
+	for (uint32_t i = 0; i < 3; i++)
+		len = put32(b, put32(b, put32(b, len, 0xc0000209), 0x0a000001 + i), 100);
+	return ipfix_end(b, len);
+}
+
 /* A template set of n templates (ids 256..) of nf fields: the first 8 of
  * the collector's own (addresses, counters, ports, protocol, times), the
  * others unknown elements. */
@@ -390,12 +415,29 @@ static size_t flood_templates(uint8_t *b, size_t o, unsigned n, unsigned nf)
 	return o;
 }
 
+/* One data record (of zeros) for each of the n templates of flood_templates,
+ * which libfixbuf must then learn. */
+static size_t flood_data(uint8_t *b, size_t o, unsigned n, unsigned nf)
+{
+	size_t rl = 37 + 4 * (nf - 8);
+
+	for (unsigned t = 0; t < n; t++) {
+		o = put16(b, o, (uint16_t)(256 + t));
+		o = put16(b, o, (uint16_t)(4 + rl));
+		memset(b + o, 0, rl);
+		o += rl;
+	}
+	return o;
+}
+
 /*
- * 32 source ports of one address each define the most observation domains
- * (64) and templates (256 each) a transport session holds: 524288 templates.
- * Memory must stay within the template budget (64 MiB by default), and an
- * honest exporter arriving last, when the exporter table is full of the
- * flood's sessions, must still have its records decoded and counted.
+ * 32 source ports (8 on each of 4 addresses) each define the most
+ * observation domains (64) and templates (256 each) a transport session
+ * holds: 524288 templates, an eighth of them with data (so that libfixbuf
+ * learns them too).  Memory must stay within the template budget (64 MiB by
+ * default, 16 MiB per address), and an honest exporter arriving last, when
+ * the exporter table is full of the flood's sessions, must still have its
+ * records decoded and counted, and keep its template through more floods.
  */
 static void test_template_flood(void)
 {
@@ -403,13 +445,16 @@ static void test_template_flood(void)
 	struct coll *c = coll_new(&cc, 4);
 	uint8_t *b = malloc(65536);
 	uint64_t rss0 = rss_bytes(), peak = 0;
+	const struct coll_stats *st;
 	struct sockaddr_in s;
 	size_t len;
 
 	for (uint16_t port = 0; port < 32; port++) {
-		s = from(0xc6336401, (uint16_t)(10000 + port));
+		s = from(0xc6336401u + port / 8u, (uint16_t)(10000 + port));
 		for (uint32_t dom = 0; dom < 64; dom++) {
 			len = flood_templates(b, ipfix_begin(b, 0, dom), 256, 16);
+			if (dom % 8 == 0)        /* data: libfixbuf holds these */
+				len = flood_data(b, len, 256, 16);
 			coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, ipfix_end(b, len), NOW);
 		}
 		if (rss_bytes() > peak)
@@ -436,9 +481,30 @@ static void test_template_flood(void)
 		len = put32(b, put32(b, put32(b, len, 0xc0000209), 0x0a000001 + i), 100);
 	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, ipfix_end(b, len), NOW + 1000);
 	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 0);
-	CHECK_EQ(coll_stats(c)->records[2], 3);
+	CHECK_EQ(coll_stats(c)->records[2], 32 * 8 * 256 + 3);      /* the flood's data too */
 	CHECK_EQ(total(c, AV_BYTES), 300);
-	CHECK_EQ(find(c, AK_EXPORTER, 1) ? find(c, AK_EXPORTER, 1)->v[AV_FLOWS] : 0, 3);
+	CHECK_EQ(find_exporter(c, 0xc0000209, 1) ? find_exporter(c, 0xc0000209, 1)->v[AV_FLOWS] : 0, 3);
+	/* what was counted: within the budget, the flood's own share at most;
+	 * the flood's templates forgotten, and its sessions for the newcomer */
+	st = coll_stats(c);
+	CHECK_EQ(st->template_memory_limit, COLL_DEFAULT_TEMPLATE_MEMORY);
+	CHECK(st->template_memory_peak <= st->template_memory_limit);
+	CHECK(st->template_memory_peak > st->template_memory_limit - (1u << 20));   /* used */
+	CHECK(st->templates_evicted > 400000);
+	CHECK_EQ(st->exporters_evicted_crowded, 1);
+	CHECK_EQ(st->no_template_sets, 0);
+	/* the honest exporter keeps its template through a second flood */
+	for (uint16_t port = 0; port < 4; port++) {
+		s = from(0xc6336401u + port, (uint16_t)(20000 + port));
+		for (uint32_t dom = 0; dom < 64; dom++) {
+			len = flood_templates(b, ipfix_begin(b, 0, dom), 256, 16);
+			coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, ipfix_end(b, len), NOW + 2000);
+		}
+	}
+	s = from(0xc0000209, 2055);
+	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, honest_data(b), NOW + 3000);
+	CHECK_EQ(coll_stats(c)->records[2], 32 * 8 * 256 + 6);
+	CHECK_EQ(coll_stats(c)->no_template_sets, 0);
 	free(b);
 	coll_free(c);
 }
