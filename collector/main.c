@@ -374,12 +374,32 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 #undef ST
 }
 
+/* The statistics as log lines "stats name=value ...", cut between fields
+ * so that no line passes what a log line holds (lib/log.c, syslog): the
+ * first starts with datagrams=, a name appears once. */
 static void log_stats(const struct col *c)
 {
+	enum { LINE = 800 };
 	struct sbuf b = SBUF_INIT;
+	const char *p, *end;
 
 	stats_text(c, &b, false);
-	log_info("stats %s", sbuf_str(&b));
+	p = sbuf_str(&b);
+	end = p + strlen(p);
+	while (p < end) {
+		const char *cut = end;
+		if (end - p > LINE) {
+			cut = p + LINE;
+			while (cut > p && *cut != ' ')
+				cut--;
+			if (cut == p)
+				cut = p + LINE;
+		}
+		log_info("stats %.*s", (int)(cut - p), p);
+		p = cut;
+		while (*p == ' ')
+			p++;
+	}
 	sbuf_free(&b);
 }
 
