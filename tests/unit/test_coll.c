@@ -364,31 +364,31 @@ static uint64_t rss_bytes(void)
 	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-static size_t put16(uint8_t *b, size_t o, uint16_t v) { b[o] = (uint8_t)(v >> 8); b[o + 1] = (uint8_t)v; return o + 2; }
-static size_t put32(uint8_t *b, size_t o, uint32_t v) { return put16(b, put16(b, o, (uint16_t)(v >> 16)), (uint16_t)v); }
+static size_t oput16(uint8_t *b, size_t o, uint16_t v) { b[o] = (uint8_t)(v >> 8); b[o + 1] = (uint8_t)v; return o + 2; }
+static size_t oput32(uint8_t *b, size_t o, uint32_t v) { return oput16(b, oput16(b, o, (uint16_t)(v >> 16)), (uint16_t)v); }
 
 /* An IPFIX message header at b (length filled by ipfix_end). */
 static size_t ipfix_begin(uint8_t *b, uint32_t seq, uint32_t domain)
 {
-	size_t o = put16(b, 0, 10);
+	size_t o = oput16(b, 0, 10);
 
-	o = put16(b, o, 0);
-	o = put32(b, o, 1700000000);
-	o = put32(b, o, seq);
-	return put32(b, o, domain);
+	o = oput16(b, o, 0);
+	o = oput32(b, o, 1700000000);
+	o = oput32(b, o, seq);
+	return oput32(b, o, domain);
 }
 
-static size_t ipfix_end(uint8_t *b, size_t len) { put16(b, 2, (uint16_t)len); return len; }
+static size_t ipfix_end(uint8_t *b, size_t len) { oput16(b, 2, (uint16_t)len); return len; }
 
 /* The honest exporter's 3 records of 100 bytes (template 256, domain 1). */
 static size_t honest_data(uint8_t *b)
 {
 	size_t len = ipfix_begin(b, 3, 1);
 
-	len = put16(b, len, 256);
-	len = put16(b, len, 4 + 3 * 12);
+	len = oput16(b, len, 256);
+	len = oput16(b, len, 4 + 3 * 12);
 	for (uint32_t i = 0; i < 3; i++)
-		len = put32(b, put32(b, put32(b, len, 0xc0000209), 0x0a000001 + i), 100);
+		len = oput32(b, oput32(b, oput32(b, len, 0xc0000209), 0x0a000001 + i), 100);
 	return ipfix_end(b, len);
 }
 
@@ -401,17 +401,17 @@ static size_t flood_templates(uint8_t *b, size_t o, unsigned n, unsigned nf)
 	                                    { 7, 2 }, { 11, 2 }, { 4, 1 }, { 152, 8 } };
 	size_t set = o;
 
-	o = put16(b, o + 4, 0) - 2;
+	o = oput16(b, o + 4, 0) - 2;
 	for (unsigned t = 0; t < n; t++) {
-		o = put16(b, o, (uint16_t)(256 + t));
-		o = put16(b, o, (uint16_t)nf);
+		o = oput16(b, o, (uint16_t)(256 + t));
+		o = oput16(b, o, (uint16_t)nf);
 		for (unsigned i = 0; i < nf; i++) {
-			o = put16(b, o, i < 8 ? ours[i][0] : (uint16_t)(400 + i));
-			o = put16(b, o, i < 8 ? ours[i][1] : 4);
+			o = oput16(b, o, i < 8 ? ours[i][0] : (uint16_t)(400 + i));
+			o = oput16(b, o, i < 8 ? ours[i][1] : 4);
 		}
 	}
-	put16(b, set, 2);
-	put16(b, set + 2, (uint16_t)(o - set));
+	oput16(b, set, 2);
+	oput16(b, set + 2, (uint16_t)(o - set));
 	return o;
 }
 
@@ -422,8 +422,8 @@ static size_t flood_data(uint8_t *b, size_t o, unsigned n, unsigned nf)
 	size_t rl = 37 + 4 * (nf - 8);
 
 	for (unsigned t = 0; t < n; t++) {
-		o = put16(b, o, (uint16_t)(256 + t));
-		o = put16(b, o, (uint16_t)(4 + rl));
+		o = oput16(b, o, (uint16_t)(256 + t));
+		o = oput16(b, o, (uint16_t)(4 + rl));
 		memset(b + o, 0, rl);
 		o += rl;
 	}
@@ -468,17 +468,17 @@ static void test_template_flood(void)
 	/* the honest exporter: a template and 3 records of 100 bytes */
 	s = from(0xc0000209, 2055);
 	len = ipfix_begin(b, 0, 1);
-	len = put16(b, len, 2);
-	len = put16(b, len, 4 + 4 + 3 * 4);
-	len = put16(b, len, 256);
-	len = put16(b, len, 3);
-	len = put16(b, put16(b, len, 8), 4);
-	len = put16(b, put16(b, len, 12), 4);
-	len = put16(b, put16(b, len, 1), 4);
-	len = put16(b, len, 256);
-	len = put16(b, len, 4 + 3 * 12);
+	len = oput16(b, len, 2);
+	len = oput16(b, len, 4 + 4 + 3 * 4);
+	len = oput16(b, len, 256);
+	len = oput16(b, len, 3);
+	len = oput16(b, oput16(b, len, 8), 4);
+	len = oput16(b, oput16(b, len, 12), 4);
+	len = oput16(b, oput16(b, len, 1), 4);
+	len = oput16(b, len, 256);
+	len = oput16(b, len, 4 + 3 * 12);
 	for (uint32_t i = 0; i < 3; i++)
-		len = put32(b, put32(b, put32(b, len, 0xc0000209), 0x0a000001 + i), 100);
+		len = oput32(b, oput32(b, oput32(b, len, 0xc0000209), 0x0a000001 + i), 100);
 	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, ipfix_end(b, len), NOW + 1000);
 	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 0);
 	CHECK_EQ(coll_stats(c)->records[2], 32 * 8 * 256 + 3);      /* the flood's data too */
