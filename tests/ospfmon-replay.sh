@@ -146,4 +146,19 @@ events = { file = \"$T/from-conf.json\"; hold = \"1s\"; };")
 "$OSPFMON" -c "$c" -s "$T/conf.snap" --dump topology >/dev/null 2>"$T/conf.err" || fail "config replay: $(cat "$T/conf.err")"
 [ -s "$T/from-conf.json" ] || fail "no events written to the configured file"
 info "events file from the configuration: $(wc -l <"$T/from-conf.json") events"
+
+# The events file is opened without following a symlink (ospfmon runs as
+# root): one in its place is refused and its target left untouched.
+printf 'keep me\n' >"$T/target"
+ln -s "$T/target" "$T/events-link.json"
+expect_exit 1 "events-link.json: .*symbolic link" -r "$D/change-cost.pcap" -e "$T/events-link.json" --dump events
+[ "$(cat "$T/target")" = "keep me" ] || fail "the symlink's target was written to: $(head -3 "$T/target")"
+# a regular file is appended to, and created mode 0640
+"$OSPFMON" -r "$D/change-cost.pcap" -e "$T/new-events.json" --dump topology >/dev/null 2>&1 ||
+	fail "events file: replay failed"
+[ "$(stat -c %a "$T/new-events.json")" = 640 ] || fail "events file mode $(stat -c %a "$T/new-events.json"), want 640"
+n1=$(wc -l <"$T/new-events.json")
+"$OSPFMON" -r "$D/change-cost.pcap" -e "$T/new-events.json" --dump topology >/dev/null 2>&1
+[ "$(wc -l <"$T/new-events.json")" -eq $((2 * n1)) ] || fail "events file not appended to"
+info "events file: symlink refused, target untouched; created 0640, appended ($n1 events a run)"
 exit 0
