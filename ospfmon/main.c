@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libconfig.h>
 #include <poll.h>
@@ -250,6 +251,31 @@ static void on_version(void *ctx)
 		sbuf_free(&lsdb);
 	}
 	mon_take_events(&r->m);
+}
+
+/*
+ * Open the events file for appending, creating it 0640.  ospfmon runs as
+ * root, so a symlink in its place is refused (O_NOFOLLOW) rather than
+ * followed to whatever it points at.
+ * Logs why and returns NULL on failure.
+ */
+static FILE *events_open(const char *path)
+{
+	FILE *fp;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			log_warnx("%s: the events file is a symbolic link; refusing to follow it", path);
+		else
+			log_warn("%s: cannot open the events file", path);
+		return NULL;
+	}
+	if ((fp = fdopen(fd, "a")) == NULL) {
+		log_warn("%s", path);
+		close(fd);
+	}
+	return fp;
 }
 
 static void log_pub_stats(const struct run *r)
@@ -566,8 +592,8 @@ int main(int argc, char **argv)
 	r.m.on_event = on_event;
 	r.m.on_version = on_version;
 	r.m.cb_ctx = &r;
-	if (s.events_file != NULL && (r.events_fp = fopen(s.events_file, "a")) == NULL)
-		fatal("%s", s.events_file);
+	if (s.events_file != NULL && (r.events_fp = events_open(s.events_file)) == NULL)
+		exit(1);
 	if ((s.pub.redis_host != NULL || s.pub.redis_unix != NULL || s.pub.json_file != NULL ||
 	     s.pub.lsdb_file != NULL) &&
 	    (r.pub = pub_new(&s.pub)) == NULL)
