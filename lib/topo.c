@@ -33,6 +33,19 @@ static void *search(const void *key, const void *base, unsigned n, size_t sz,
 	return n > 0 ? bsearch(key, base, n, sz, cmp) : NULL;
 }
 
+/* ceil(log2 n), at least 1: the comparisons a sort spends per element, or
+ * a binary search in all. */
+static unsigned lg(unsigned n)
+{
+	unsigned k = 1;
+
+	while (k < 32 && (1ull << k) < n)
+		k++;
+	return k;
+}
+
+#define SORT_WORK(n) ((uint64_t)(n) * lg(n))
+
 #define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
 
 static int u32_cmp(const void *pa, const void *pb)
@@ -181,6 +194,7 @@ static void on_router_lsa(void *ctx, const struct lsdb_entry *e)
 	t->r[t->nr++] = (struct topo_router){ b->area, l->h.adv_router, l->u.router.flags, false };
 	for (unsigned i = 0; i < l->u.router.nlinks; i++) {
 		lsa_router_link(l, i, &lk);
+		t->work += i + 1;              /* lsa_router_link walks i links */
 		switch (lk.type) {
 		case LINK_P2P:
 		case LINK_VIRTUAL:
@@ -230,6 +244,7 @@ static void on_network_lsa(void *ctx, const struct lsdb_entry *e)
 			return;
 		}
 		t->att[t->natt++] = lsa_network_router(l, i);
+		t->work++;
 		n->n++;
 	}
 	add_prefix(b, TP_TRANSIT, l->h.ls_id, l->u.network.mask, l->h.adv_router, 0);
@@ -241,6 +256,7 @@ static void on_other_lsa(void *ctx, const struct lsdb_entry *e)
 	const struct lsa *l = &e->lsa;
 	struct topo_prefix *p;
 
+	b->t->work++;
 	if (lsdb_age_of(e, b->now_ms) >= OSPF_MAX_AGE || b->oom)
 		return;
 	switch (l->h.type) {
@@ -281,8 +297,9 @@ static struct topo_network *find_network(const struct topo *t, uint32_t area, ui
 
 /* Do the addresses of two ends of a link lie in one stub subnet that
  * router `r` of `area` advertises (an unnumbered link's ifindex will not)? */
-static bool share_stub(const struct topo *t, uint32_t area, uint32_t r, uint32_t x, uint32_t y)
+static bool share_stub(struct topo *t, uint32_t area, uint32_t r, uint32_t x, uint32_t y)
 {
+	t->work += t->np;
 	for (unsigned i = 0; i < t->np; i++) {
 		const struct topo_prefix *p = &t->p[i];
 		if (p->area == area && p->kind == TP_STUB && p->router == r && p->mask != 0xffffffffu &&
@@ -299,6 +316,7 @@ static void pair_links(struct builder *b)
 	unsigned i = 0;
 
 	sort(b->h, b->nh, sizeof(*b->h), half_cmp);
+	t->work += SORT_WORK(b->nh);
 	while (i < b->nh) {
 		unsigned j = i, mid;
 		uint32_t lo = lo_of(&b->h[i]), hi = hi_of(&b->h[i]);
@@ -315,6 +333,7 @@ static void pair_links(struct builder *b)
 				if (b->h[x].used)
 					continue;
 				for (unsigned y = mid; y < j; y++) {
+					t->work++;
 					if (b->h[y].used || (pass == 0 && !share_stub(t, b->h[x].area, lo,
 					                                  b->h[x].addr, b->h[y].addr)))
 						continue;
@@ -327,6 +346,7 @@ static void pair_links(struct builder *b)
 				}
 			}
 		}
+		t->work += j - i;
 		for (unsigned x = i; x < j; x++)
 			if (!b->h[x].used)
 				add_link(b, &(struct topo_link){ .area = b->h[x].area,
@@ -347,13 +367,16 @@ static void finish(struct builder *b)
 		struct topo_router *r;
 
 		b->area = l->area;
+		t->work += 1 + 3 * (lg(t->nn) + lg(t->nr));  /* the searches below */
 		if (l->type == LINK_TRANSIT) {
 			struct topo_network *n = find_network(t, l->area, l->b);
 			if (n == NULL)
 				add_missing(b, TM_NETWORK, l->b);
 			else
-				for (unsigned k = 0; k < n->n && !l->two_way; k++)
+				for (unsigned k = 0; k < n->n && !l->two_way; k++) {
+					t->work++;
 					l->two_way = t->att[n->first + k] == l->a;
+				}
 		} else if (!l->two_way && find_router(t, l->area, l->b) == NULL) {
 			add_missing(b, TM_ROUTER, l->b);
 		}
@@ -367,6 +390,7 @@ static void finish(struct builder *b)
 	}
 	for (unsigned i = 0; i < t->nn; i++) {
 		b->area = t->n[i].area;
+		t->work += (uint64_t)(t->n[i].n + 1) * lg(t->nr);
 		if (find_router(t, t->n[i].area, t->n[i].dr) == NULL)
 			add_missing(b, TM_ROUTER, t->n[i].dr);
 		for (unsigned k = 0; k < t->n[i].n; k++)
@@ -382,6 +406,7 @@ static void finish(struct builder *b)
 	sort(t->l, t->nl, sizeof(*t->l), link_cmp);
 	sort(t->p, t->np, sizeof(*t->p), prefix_cmp);
 	sort(t->m, t->nm, sizeof(*t->m), missing_cmp);
+	t->work += t->nr + SORT_WORK(t->nl) + SORT_WORK(t->np) + 2 * SORT_WORK(t->nm);
 	if (t->nm > 1) {                       /* each missing LSA once */
 		unsigned k = 1;
 		for (unsigned i = 1; i < t->nm; i++)
@@ -400,6 +425,10 @@ struct topo *topo_build(const struct lsdb *db, uint64_t now_ms)
 	if ((b.t = calloc(1, sizeof(*b.t))) == NULL)
 		return NULL;
 	b.t->time_ms = now_ms;
+	/* lsdb_areas walks every entry against the areas found so far, each
+	 * lsdb_foreach walks every entry (and sorts what it picks: not counted) */
+	b.t->work += (uint64_t)lsdb_stats(db)->entries * (na + 1) +
+	             (uint64_t)(3 * na + 1) * lsdb_stats(db)->entries;
 	for (unsigned i = 0; i < na; i++) {
 		b.area = areas[i];
 		lsdb_foreach(db, areas[i], LSA_ROUTER, on_router_lsa, &b);

@@ -76,6 +76,10 @@ struct topo_missing {
 /* Every array is sorted by its key (area first). */
 struct topo {
 	uint64_t time_ms;            /* the database time it was built at */
+	uint64_t work;               /* elementary steps topo_build took (each
+	                                element visited, each comparison of a
+	                                sort or search counted): its cost, for
+	                                the statistics and for tests */
 	struct topo_router *r;   unsigned nr;
 	struct topo_link *l;     unsigned nl;
 	struct topo_network *n;  unsigned nn;

@@ -15,7 +15,7 @@
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
 
 struct lsabuf {
-	uint8_t b[4096];
+	uint8_t b[65535];            /* the largest LSA the length field allows */
 	size_t len;
 };
 
