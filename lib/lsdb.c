@@ -1,3 +1,9 @@
+/*
+ * The link-state database (lsdb.h): a hash of every LSA instance held, keyed
+ * by (area, type, ls_id, adv_router), plus a list of all entries so that
+ * walks cost O(entries) however sparse the table.  Installation follows
+ * RFC 2328 13.1/13.2; every result is counted.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +263,35 @@ void lsdb_foreach(const struct lsdb *db, uint32_t area, uint8_t type,
 	for (uint32_t i = 0; i < n; i++)
 		fn(ctx, v[i]);
 	free(v);
+}
+
+static int entry_area_cmp(const void *a, const void *b)
+{
+	const struct lsdb_entry *x = *(const struct lsdb_entry *const *)a;
+	const struct lsdb_entry *y = *(const struct lsdb_entry *const *)b;
+
+	if (x->area != y->area)
+		return x->area < y->area ? -1 : 1;
+	return entry_cmp(a, b);
+}
+
+bool lsdb_sorted(const struct lsdb *db, const struct lsdb_entry ***v, uint32_t *n)
+{
+	const struct lsdb_entry **a;
+	uint32_t k = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (db->st.entries == 0)
+		return true;
+	if ((a = malloc(db->st.entries * sizeof(*a))) == NULL)
+		return false;
+	for (const struct lsdb_entry *e = db->all; e != NULL; e = e->all_next)
+		a[k++] = e;
+	qsort(a, k, sizeof(*a), entry_area_cmp);
+	*v = a;
+	*n = k;
+	return true;
 }
 
 unsigned lsdb_areas(const struct lsdb *db, uint32_t *areas, unsigned max)

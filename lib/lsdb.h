@@ -8,6 +8,7 @@
 #ifndef ANEMONE_LSDB_H
 #define ANEMONE_LSDB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "ospf.h"
 
@@ -69,6 +70,15 @@ void lsdb_age(struct lsdb *db, uint64_t now_ms,
  * type is `type` (0: every type), in a stable order: type, ls_id, adv_router. */
 void lsdb_foreach(const struct lsdb *db, uint32_t area, uint8_t type,
                   void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx);
+
+/*
+ * Every entry, sorted by area (LSDB_AS_SCOPE last), type, ls_id, adv_router,
+ * as a malloc'd array of *n pointers that the caller frees (the entries
+ * remain the database's, valid until it next changes).  *v is NULL when the
+ * database is empty.  False (and *v NULL) when memory ran out.
+ * O(n log n): one walk and one sort, whatever the number of areas.
+ */
+bool lsdb_sorted(const struct lsdb *db, const struct lsdb_entry ***v, uint32_t *n);
 
 /* The areas that hold at least one LSA, ascending; returns how many (at
  * most max are written). */

@@ -369,6 +369,34 @@ void lsa_router_link(const struct lsa *l, unsigned i, struct lsa_router_link *ou
 	out->metric = be16(b + off + RTR_LINK_OFF_METRIC);
 }
 
+/*
+ * The next link of a router-LSA that lsa_decode accepted, from a cursor
+ * zeroed by the caller.  False once nlinks links were read.  A cursor used
+ * with another LSA, or an LSA of another type, is a caller bug and aborts.
+ * Cost: O(1).
+ */
+bool lsa_router_link_next(const struct lsa *l, struct lsa_link_cursor *c,
+                          struct lsa_router_link *out)
+{
+	const uint8_t *b = l->raw;
+	size_t off;
+
+	if (l->h.type != LSA_ROUTER)
+		abort();
+	if (c->i >= l->u.router.nlinks)
+		return false;
+	off = c->off == 0 ? RTR_FIXED : c->off;
+	if (off + RTR_LINK_LEN > l->h.length)   /* lsa_decode guarantees otherwise */
+		abort();
+	out->id = be32(b + off);
+	out->data = be32(b + off + RTR_LINK_OFF_DATA);
+	out->type = b[off + RTR_LINK_OFF_TYPE];
+	out->metric = be16(b + off + RTR_LINK_OFF_METRIC);
+	c->off = off + RTR_LINK_LEN + (size_t)b[off + RTR_LINK_OFF_NTOS] * RTR_TOS_LEN;
+	c->i++;
+	return true;
+}
+
 /* The i-th attached router of a network-LSA.  Cost: O(1). */
 uint32_t lsa_network_router(const struct lsa *l, unsigned i)
 {

@@ -157,6 +157,16 @@ void lsa_hdr_decode(const uint8_t *buf, struct lsa_hdr *out);
  * an LSA of the wrong type) is a caller bug and aborts; so does an index
  * at or past nneighbors in ospf_hello_neighbor. */
 void lsa_router_link(const struct lsa *l, unsigned i, struct lsa_router_link *out);
+
+/* Walking a router-LSA's links in order: zero a cursor, then each call
+ * fills *out with the next link and returns true, or false when there are
+ * no more.  O(1) a link (lsa_router_link is O(i): it walks the i before). */
+struct lsa_link_cursor {
+	unsigned i;                /* links read so far */
+	size_t off;                /* of the next link from the LSA's start; 0: not started */
+};
+bool lsa_router_link_next(const struct lsa *l, struct lsa_link_cursor *c,
+                          struct lsa_router_link *out);
 uint32_t lsa_network_router(const struct lsa *l, unsigned i);
 
 /* Fletcher checksum of an LSA as RFC 2328 12.1.7 defines it (over the LSA

@@ -140,8 +140,7 @@ static bool router_links_to(const struct lsa *r, uint8_t type, uint32_t id, uint
 {
 	struct lsa_router_link lk;
 
-	for (unsigned i = 0; i < r->u.router.nlinks; i++) {
-		lsa_router_link(r, i, &lk);
+	for (struct lsa_link_cursor c = { 0 }; lsa_router_link_next(r, &c, &lk);) {
 		if (lk.type == type && lk.id == id) {
 			if (data != NULL)
 				*data = lk.data;
@@ -245,9 +244,8 @@ static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, st
 		v->done = true;
 		if (v->kind == V_ROUTER) {
 			struct lsa_router_link lk;
-			for (unsigned i = 0; i < v->lsa->u.router.nlinks; i++) {
+			for (struct lsa_link_cursor c = { 0 }; lsa_router_link_next(v->lsa, &c, &lk);) {
 				int wi;
-				lsa_router_link(v->lsa, i, &lk);
 				if (lk.type == LINK_P2P) {
 					wi = find_vtx(a, V_ROUTER, lk.id);
 					if (wi >= 0 && router_links_to(a->v[wi].lsa, LINK_P2P, v->id, NULL))
@@ -426,8 +424,7 @@ static void intra_routes(const struct area_spf *a, struct rtab *rt)
 			continue;
 		}
 		struct lsa_router_link lk;
-		for (unsigned j = 0; j < v->lsa->u.router.nlinks; j++) {
-			lsa_router_link(v->lsa, j, &lk);
+		for (struct lsa_link_cursor c = { 0 }; lsa_router_link_next(v->lsa, &c, &lk);) {
 			if (lk.type != LINK_STUB)
 				continue;
 			offer(rt, lk.id, lk.data, RT_INTRA, v->dist + lk.metric, 0, a->area,

@@ -1,7 +1,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
+#include "hash.h"
 #include "topo.h"
 
 /* Grow array *p (element size sz, capacity *cap) to hold n + 1 elements. */
@@ -192,9 +195,8 @@ static void on_router_lsa(void *ctx, const struct lsdb_entry *e)
 		return;
 	}
 	t->r[t->nr++] = (struct topo_router){ b->area, l->h.adv_router, l->u.router.flags, false };
-	for (unsigned i = 0; i < l->u.router.nlinks; i++) {
-		lsa_router_link(l, i, &lk);
-		t->work += i + 1;              /* lsa_router_link walks i links */
+	for (struct lsa_link_cursor c = { 0 }; lsa_router_link_next(l, &c, &lk);) {
+		t->work++;
 		switch (lk.type) {
 		case LINK_P2P:
 		case LINK_VIRTUAL:
@@ -295,30 +297,136 @@ static struct topo_network *find_network(const struct topo *t, uint32_t area, ui
 	return search(&key, t->n, t->nn, sizeof(*t->n), network_cmp);
 }
 
-/* Do the addresses of two ends of a link lie in one stub subnet that
- * router `r` of `area` advertises (an unnumbered link's ifindex will not)? */
-static bool share_stub(struct topo *t, uint32_t area, uint32_t r, uint32_t x, uint32_t y)
+/*
+ * The stub subnets (router-LSA stub links other than /32s) as a hash table
+ * keyed by (area, router, prefix, mask), and which mask lengths occur: the
+ * subnet of router r holding an address is found with one probe per length
+ * in use, whatever the number of stubs.  Needs t->p sorted (the index of a
+ * stub in it names the subnet).
+ */
+struct stubs {
+	uint32_t *slot;              /* 1 + index in t->p; 0: empty */
+	uint32_t mask;               /* slots - 1 */
+	uint64_t seed;
+	uint64_t lens;               /* bit L: a stub of mask length L exists */
+};
+
+struct stub_key {
+	uint32_t area, router, prefix, mask;
+};
+
+static uint32_t stub_slot(const struct stubs *s, uint32_t area, uint32_t router, uint32_t prefix,
+                          uint32_t mask)
 {
-	t->work += t->np;
-	for (unsigned i = 0; i < t->np; i++) {
-		const struct topo_prefix *p = &t->p[i];
-		if (p->area == area && p->kind == TP_STUB && p->router == r && p->mask != 0xffffffffu &&
-		    (x & p->mask) == p->prefix && (y & p->mask) == p->prefix)
-			return true;
-	}
-	return false;
+	struct stub_key k = { area, router, prefix, mask };
+
+	return (uint32_t)hash_words(&k, sizeof(k), s->seed) & s->mask;
 }
 
-/* Pair the halves of each group (same area, type and router pair). */
+/* Build the table of t's stubs; false when memory ran out.  O(np). */
+static bool stubs_build(struct topo *t, struct stubs *s)
+{
+	uint32_t n = 16;
+
+	memset(s, 0, sizeof(*s));
+	while (n < 2 * (uint64_t)t->np + 2 && n < (1u << 31))
+		n <<= 1;
+	if ((s->slot = calloc(n, sizeof(*s->slot))) == NULL)
+		return false;
+	s->mask = n - 1;
+	if (getrandom(&s->seed, sizeof(s->seed), 0) != sizeof(s->seed))   /* crafted collisions */
+		s->seed = (uint64_t)(uintptr_t)s->slot * 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL);
+	for (unsigned i = 0; i < t->np; i++) {
+		const struct topo_prefix *p = &t->p[i];
+		uint32_t h;
+
+		if (p->kind != TP_STUB || p->mask == 0xffffffffu)
+			continue;
+		h = stub_slot(s, p->area, p->router, p->prefix, p->mask);
+		while (s->slot[h] != 0) {
+			t->work++;
+			h = (h + 1) & s->mask;
+		}
+		s->slot[h] = i + 1;
+		s->lens |= 1ull << __builtin_popcount(p->mask);
+		t->work++;
+	}
+	return true;
+}
+
+/* The most specific stub subnet of router r in area that holds addr: 1 +
+ * its index in t->p, or 0.  O(mask lengths in use) probes. */
+static uint32_t stub_of(struct topo *t, const struct stubs *s, uint32_t area, uint32_t r,
+                        uint32_t addr)
+{
+	for (int len = 31; len >= 0; len--) {
+		uint32_t mask = len ? 0xffffffffu << (32 - len) : 0, h;
+
+		if (!(s->lens & 1ull << len))
+			continue;
+		h = stub_slot(s, area, r, addr & mask, mask);
+		for (; s->slot[h] != 0; h = (h + 1) & s->mask) {
+			const struct topo_prefix *p = &t->p[s->slot[h] - 1];
+			t->work++;
+			if (p->area == area && p->router == r && p->mask == mask &&
+			    p->prefix == (addr & mask))
+				return s->slot[h];
+		}
+	}
+	return 0;
+}
+
+/* A half's place in the group, for sorting one side by subnet. */
+struct half_ref {
+	uint32_t sub;
+	unsigned pos;
+};
+
+/* By subnet, then by position (the address order of the group). */
+static int by_sub(const void *pa, const void *pb)
+{
+	const struct half_ref *a = pa, *b = pb;
+
+	CMP(a->sub, b->sub);
+	CMP(a->pos, b->pos);
+	return 0;
+}
+
+static void add_pair(struct builder *b, struct half *x, struct half *y, uint32_t lo, uint32_t hi)
+{
+	x->used = y->used = true;
+	add_link(b, &(struct topo_link){ .area = x->area, .type = x->type, .two_way = true,
+	         .a = lo, .b = hi, .a_addr = x->addr, .b_addr = y->addr,
+	         .cost_ab = x->metric, .cost_ba = y->metric });
+}
+
+/*
+ * Pair the halves of each group (same area, type and router pair): first
+ * the two ends whose addresses lie in one stub subnet of the lower router
+ * (an unnumbered link's ifindex lies in none), the k-th of one side in
+ * address order with the k-th of the other in that subnet; then what is
+ * left, again k-th with k-th in address order; the rest are one-way.
+ * (Of nested stub subnets the most specific is the one compared.)
+ * O(h log h) in the halves; needs t->p sorted.
+ */
 static void pair_links(struct builder *b)
 {
 	struct topo *t = b->t;
+	struct stubs st;
+	struct half_ref *ord;
 	unsigned i = 0;
 
 	sort(b->h, b->nh, sizeof(*b->h), half_cmp);
 	t->work += SORT_WORK(b->nh);
+	if (b->nh == 0)
+		return;
+	if ((ord = malloc(b->nh * sizeof(*ord))) == NULL || !stubs_build(t, &st)) {
+		free(ord);
+		b->oom = true;
+		return;
+	}
 	while (i < b->nh) {
-		unsigned j = i, mid;
+		unsigned j = i, mid, x, y;
 		uint32_t lo = lo_of(&b->h[i]), hi = hi_of(&b->h[i]);
 
 		while (j < b->nh && b->h[j].area == b->h[i].area && b->h[j].type == b->h[i].type &&
@@ -328,55 +436,96 @@ static void pair_links(struct builder *b)
 		 * all in the first part, each one-way). */
 		for (mid = i; mid < j && b->h[mid].from == lo; mid++)
 			;
-		for (int pass = 0; pass < 2; pass++) {
-			for (unsigned x = i; x < mid; x++) {
-				if (b->h[x].used)
-					continue;
-				for (unsigned y = mid; y < j; y++) {
-					t->work++;
-					if (b->h[y].used || (pass == 0 && !share_stub(t, b->h[x].area, lo,
-					                                  b->h[x].addr, b->h[y].addr)))
-						continue;
-					b->h[x].used = b->h[y].used = true;
-					add_link(b, &(struct topo_link){ .area = b->h[x].area,
-					         .type = b->h[x].type, .two_way = true, .a = lo, .b = hi,
-					         .a_addr = b->h[x].addr, .b_addr = b->h[y].addr,
-					         .cost_ab = b->h[x].metric, .cost_ba = b->h[y].metric });
-					break;
+		t->work += j - i;
+		if (mid > i && mid < j) {
+			/* by subnet: merge lo's and hi's halves sorted by (subnet, address) */
+			for (x = i; x < j; x++)
+				ord[x] = (struct half_ref){ stub_of(t, &st, b->h[x].area, lo, b->h[x].addr), x };
+			sort(ord + i, mid - i, sizeof(*ord), by_sub);
+			sort(ord + mid, j - mid, sizeof(*ord), by_sub);
+			t->work += SORT_WORK(mid - i) + SORT_WORK(j - mid);
+			for (x = i, y = mid; x < mid && y < j;) {
+				struct half *hx = &b->h[ord[x].pos], *hy = &b->h[ord[y].pos];
+				t->work++;
+				if (ord[x].sub == 0 || ord[x].sub < ord[y].sub)
+					x++;
+				else if (ord[y].sub == 0 || ord[y].sub < ord[x].sub)
+					y++;
+				else {
+					add_pair(b, hx, hy, lo, hi);
+					x++;
+					y++;
 				}
 			}
+			/* the rest in address order */
+			for (x = i, y = mid; x < mid && y < j;) {
+				t->work++;
+				if (b->h[x].used)
+					x++;
+				else if (b->h[y].used)
+					y++;
+				else
+					add_pair(b, &b->h[x++], &b->h[y++], lo, hi);
+			}
 		}
-		t->work += j - i;
-		for (unsigned x = i; x < j; x++)
+		for (x = i; x < j; x++)
 			if (!b->h[x].used)
 				add_link(b, &(struct topo_link){ .area = b->h[x].area,
 				         .type = b->h[x].type, .a = b->h[x].from, .b = b->h[x].to,
 				         .a_addr = b->h[x].addr, .cost_ab = b->h[x].metric });
 		i = j;
 	}
+	free(st.slot);
+	free(ord);
 }
 
 /* Two-way checks of transit links, routers' "up", and what is missing. */
+/* A router attached to a network (from the network-LSA), for looking up
+ * "does the network-LSA list this router" in O(log n). */
+struct att_ref {
+	uint32_t area, net, router;
+};
+
+static int att_ref_cmp(const void *pa, const void *pb)
+{
+	const struct att_ref *a = pa, *b = pb;
+
+	CMP(a->area, b->area);
+	CMP(a->net, b->net);
+	CMP(a->router, b->router);
+	return 0;
+}
+
+/* Two-way checks of transit links, routers' "up", and what is missing.
+ * O((links + attached routers) log n); needs t->p sorted. */
 static void finish(struct builder *b)
 {
 	struct topo *t = b->t;
 	unsigned nlinks = t->nl;
+	struct att_ref *att = malloc((t->natt + 1) * sizeof(*att));
+	unsigned natt = 0;
 
+	if (att == NULL) {
+		b->oom = true;
+		return;
+	}
+	for (unsigned i = 0; i < t->nn; i++)
+		for (unsigned k = 0; k < t->n[i].n; k++)
+			att[natt++] = (struct att_ref){ t->n[i].area, t->n[i].id, t->att[t->n[i].first + k] };
+	sort(att, natt, sizeof(*att), att_ref_cmp);
+	t->work += natt + SORT_WORK(natt);
 	for (unsigned i = 0; i < nlinks; i++) {
 		struct topo_link *l = &t->l[i];
 		struct topo_router *r;
 
 		b->area = l->area;
-		t->work += 1 + 3 * (lg(t->nn) + lg(t->nr));  /* the searches below */
+		t->work += 1 + lg(t->nn) + lg(natt) + 3 * lg(t->nr);  /* the searches below */
 		if (l->type == LINK_TRANSIT) {
-			struct topo_network *n = find_network(t, l->area, l->b);
-			if (n == NULL)
+			struct att_ref key = { l->area, l->b, l->a };
+			if (find_network(t, l->area, l->b) == NULL)
 				add_missing(b, TM_NETWORK, l->b);
 			else
-				for (unsigned k = 0; k < n->n && !l->two_way; k++) {
-					t->work++;
-					l->two_way = t->att[n->first + k] == l->a;
-				}
+				l->two_way = search(&key, att, natt, sizeof(*att), att_ref_cmp) != NULL;
 		} else if (!l->two_way && find_router(t, l->area, l->b) == NULL) {
 			add_missing(b, TM_ROUTER, l->b);
 		}
@@ -388,6 +537,7 @@ static void finish(struct builder *b)
 				r->up = true;
 		}
 	}
+	free(att);
 	for (unsigned i = 0; i < t->nn; i++) {
 		b->area = t->n[i].area;
 		t->work += (uint64_t)(t->n[i].n + 1) * lg(t->nr);
@@ -404,9 +554,8 @@ static void finish(struct builder *b)
 			t->r[i].up = true;
 	}
 	sort(t->l, t->nl, sizeof(*t->l), link_cmp);
-	sort(t->p, t->np, sizeof(*t->p), prefix_cmp);
 	sort(t->m, t->nm, sizeof(*t->m), missing_cmp);
-	t->work += t->nr + SORT_WORK(t->nl) + SORT_WORK(t->np) + 2 * SORT_WORK(t->nm);
+	t->work += t->nr + SORT_WORK(t->nl) + 2 * SORT_WORK(t->nm);
 	if (t->nm > 1) {                       /* each missing LSA once */
 		unsigned k = 1;
 		for (unsigned i = 1; i < t->nm; i++)
@@ -416,31 +565,49 @@ static void finish(struct builder *b)
 	}
 }
 
+/*
+ * One sorted walk of the database (area, then type, ls_id, adv_router; the
+ * AS scope last) gives each area's router-LSAs, then its network-LSAs, then
+ * the rest: routers and networks come out sorted; prefixes, links and
+ * missing LSAs are sorted after.  O(n log n) in the LSAs and their links,
+ * counted in t->work.
+ */
 struct topo *topo_build(const struct lsdb *db, uint64_t now_ms)
 {
 	struct builder b = { .now_ms = now_ms };
-	uint32_t areas[256];
-	unsigned na = lsdb_areas(db, areas, 256);
+	const struct lsdb_entry **v;
+	uint32_t n;
 
 	if ((b.t = calloc(1, sizeof(*b.t))) == NULL)
 		return NULL;
 	b.t->time_ms = now_ms;
-	/* lsdb_areas walks every entry against the areas found so far, each
-	 * lsdb_foreach walks every entry (and sorts what it picks: not counted) */
-	b.t->work += (uint64_t)lsdb_stats(db)->entries * (na + 1) +
-	             (uint64_t)(3 * na + 1) * lsdb_stats(db)->entries;
-	for (unsigned i = 0; i < na; i++) {
-		b.area = areas[i];
-		lsdb_foreach(db, areas[i], LSA_ROUTER, on_router_lsa, &b);
-		lsdb_foreach(db, areas[i], LSA_NETWORK, on_network_lsa, &b);
-		lsdb_foreach(db, areas[i], 0, on_other_lsa, &b);
+	if (!lsdb_sorted(db, &v, &n)) {
+		free(b.t);
+		return NULL;
 	}
-	b.area = LSDB_AS_SCOPE;
-	lsdb_foreach(db, LSDB_AS_SCOPE, 0, on_other_lsa, &b);
-	/* lsdb_foreach visits areas in ascending order and entries sorted by
-	 * id, so routers and networks are sorted already. */
-	if (!b.oom)
+	b.t->work += n + SORT_WORK(n);
+	for (uint32_t i = 0; i < n && !b.oom; i++) {
+		b.area = v[i]->area;
+		switch (v[i]->lsa.h.type) {
+		case LSA_ROUTER:
+			if (b.area != LSDB_AS_SCOPE)
+				on_router_lsa(&b, v[i]);
+			break;
+		case LSA_NETWORK:
+			if (b.area != LSDB_AS_SCOPE)
+				on_network_lsa(&b, v[i]);
+			break;
+		default:
+			on_other_lsa(&b, v[i]);
+			break;
+		}
+	}
+	free(v);
+	if (!b.oom) {
+		sort(b.t->p, b.t->np, sizeof(*b.t->p), prefix_cmp);
+		b.t->work += SORT_WORK(b.t->np);
 		pair_links(&b);
+	}
 	if (!b.oom)
 		finish(&b);
 	free(b.h);

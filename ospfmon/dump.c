@@ -49,9 +49,8 @@ static void dump_lsa(void *vctx, const struct lsdb_entry *e)
 	case LSA_ROUTER: {
 		struct lsa_router_link lk;
 		printf(" flags 0x%02x\n", l->u.router.flags);
-		for (unsigned i = 0; i < l->u.router.nlinks; i++) {
+		for (struct lsa_link_cursor cu = { 0 }; lsa_router_link_next(l, &cu, &lk);) {
 			static const char *const kind[] = { "?", "p2p", "transit", "stub", "virtual" };
-			lsa_router_link(l, i, &lk);
 			printf("    %-7s id %-15s data %-15s metric %u\n",
 			       lk.type <= 4 ? kind[lk.type] : "?", ip(lk.id, a), ip(lk.data, b), lk.metric);
 		}

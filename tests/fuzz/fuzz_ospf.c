@@ -190,9 +190,34 @@ static void check_lsa(const struct lsa *l)
 		}
 		if (off != c.h.length)
 			abort();
-		for (i = 0; i < c.u.router.nlinks; i++) {
-			lsa_router_link(&c, i, &rl);
-			sink += rl.id + rl.data + rl.type + rl.metric;
+		/* the cursor reads the links the harness's walk finds, in order;
+		 * random access agrees with it (first and last: O(n) in all) */
+		{
+			struct lsa_link_cursor cu = { 0 };
+			struct lsa_router_link first = { 0 }, last = { 0 };
+			off = 24;
+			for (i = 0; lsa_router_link_next(&c, &cu, &rl); i++) {
+				if (i >= c.u.router.nlinks || rl.type != copy[off + 8] ||
+				    rl.metric != (uint16_t)(copy[off + 10] << 8 | copy[off + 11]) ||
+				    rl.id != ((uint32_t)copy[off] << 24 | (uint32_t)copy[off + 1] << 16 |
+				              (uint32_t)copy[off + 2] << 8 | copy[off + 3]))
+					abort();
+				if (i == 0)
+					first = rl;
+				last = rl;
+				off += 12 + (size_t)copy[off + 9] * 4;
+				sink += rl.id + rl.data + rl.type + rl.metric;
+			}
+			if (i != c.u.router.nlinks || off != c.h.length)
+				abort();
+			if (i > 0) {
+				lsa_router_link(&c, 0, &rl);
+				if (memcmp(&rl, &first, sizeof(rl)) != 0)
+					abort();
+				lsa_router_link(&c, i - 1, &rl);
+				if (memcmp(&rl, &last, sizeof(rl)) != 0)
+					abort();
+			}
 		}
 		break;
 	case LSA_NETWORK:

@@ -622,6 +622,20 @@ static void test_router_lsa(void)
 	CHECK_EQ(rl.id, IP(10, 7, 7, 7));
 	CHECK_EQ(rl.data, IP(172, 16, 3, 1));
 	CHECK_EQ(rl.metric, 30);
+	/* the cursor reads the same links in order, stepping over TOS entries */
+	{
+		struct lsa_link_cursor c = { 0 };
+		struct lsa_router_link want;
+		unsigned n = 0;
+		while (lsa_router_link_next(&l, &c, &rl)) {
+			lsa_router_link(&l, n, &want);
+			CHECK(rl.id == want.id && rl.data == want.data && rl.type == want.type &&
+			      rl.metric == want.metric);
+			n++;
+		}
+		CHECK_EQ(n, 4);
+		CHECK(!lsa_router_link_next(&l, &c, &rl));
+	}
 
 	/* a router-LSA with no links at all is fine */
 	b.n = 0;
