@@ -100,12 +100,16 @@ uint16_t lsdb_age_of(const struct lsdb_entry *e, uint64_t now_ms)
 	return age > OSPF_MAX_AGE ? OSPF_MAX_AGE : (uint16_t)age;
 }
 
+/* The link pointing at the entry for the key, or at the chain's end; each
+ * entry compared counts in *probes (if not NULL). */
 static struct lsdb_entry **slot(const struct lsdb *db, uint32_t area, uint8_t type,
-                                uint32_t ls_id, uint32_t adv)
+                                uint32_t ls_id, uint32_t adv, uint64_t *probes)
 {
 	struct lsdb_entry **pp = &db->bucket[key_hash(db, area, type, ls_id, adv)];
 
 	for (; *pp != NULL; pp = &(*pp)->next) {
+		if (probes != NULL)
+			(*probes)++;
 		const struct lsa_hdr *h = &(*pp)->lsa.h;
 		if ((*pp)->area == area && h->type == type && h->ls_id == ls_id &&
 		    h->adv_router == adv)
@@ -119,7 +123,7 @@ const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t 
 {
 	if (as_scoped(type))
 		area = LSDB_AS_SCOPE;
-	return *slot(db, area, type, ls_id, adv_router);
+	return *slot(db, area, type, ls_id, adv_router, NULL);
 }
 
 /* Same contents: options and everything after the 20-byte header. */
@@ -156,7 +160,7 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 
 	if (as_scoped(l->h.type))
 		area = LSDB_AS_SCOPE;
-	pp = slot(db, area, l->h.type, l->h.ls_id, l->h.adv_router);
+	pp = slot(db, area, l->h.type, l->h.ls_id, l->h.adv_router, &db->st.probes);
 	held = *pp;
 	if (held != NULL) {
 		struct lsa_hdr hh = held->lsa.h;

@@ -37,6 +37,8 @@ enum lsdb_result {
 struct lsdb_stats {
 	uint64_t installed[LSDB_FULL + 1];  /* by result */
 	uint64_t aged_out;                  /* removed by lsdb_age */
+	uint64_t probes;                    /* entries compared by lsdb_install's
+	                                       look-ups: its cost beyond O(1) */
 	uint32_t entries;
 };
 

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "lsabuild.h"
+#include "hash.h"
 #include "lsdb.h"
 #include "spf.h"
 
@@ -252,9 +253,46 @@ static void test_lsdb(void)
 	lsdb_free(db);
 }
 
+/*
+ * Router ids chosen so that every key falls in one bucket of the table as
+ * it was hashed with a fixed, public seed: installing n such LSAs compared
+ * n^2/2 entries.  With a seed drawn when the database is made, the look-ups
+ * stay O(1) whatever ids the routers choose.
+ */
+static void test_lsdb_collisions(void)
+{
+	struct lsdb_key_was { uint32_t area, ls_id, adv_router, type; };
+	struct lsabuf l;
+	struct lsa a;
+	uint32_t rid = 0, n = 0, want = 0;
+	unsigned added = 0;
+
+	db = lsdb_new(4096);                 /* 4096 buckets */
+	while (n < 2000 && rid < 0x40000000u) {
+		struct lsdb_key_was k = { 0, ++rid, rid, LSA_ROUTER };
+		uint32_t h = (uint32_t)hash_words(&k, sizeof(k), 0x6c7364625f6b6579ull) & 4095;
+		if (n == 0)
+			want = h;
+		if (h != want)
+			continue;
+		n++;
+		lsab_router_begin(&l, rid, 0, OSPF_INITIAL_SEQ);
+		lsab_router_link(&l, LINK_STUB, IP(10,0,0,0), IP(255,255,255,0), 1);
+		lsab_finish(&l, &a);
+		added += lsdb_install(db, 0, &a, 0, NULL) == LSDB_ADDED;
+	}
+	CHECK_EQ(n, 2000);
+	CHECK_EQ(added, 2000);
+	printf("test_spf: 2000 LSAs with colliding ids: %llu entries compared\n",
+	       (unsigned long long)lsdb_stats(db)->probes);
+	CHECK(lsdb_stats(db)->probes <= 8 * 2000);
+	lsdb_free(db);
+}
+
 int main(void)
 {
 	test_lsdb();
+	test_lsdb_collisions();
 	test_spf();
 	test_equal_cost_through_network();
 	test_nssa_only_router();
