@@ -6,6 +6,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "hash.h"
 #include "lsdb.h"
@@ -15,6 +17,8 @@ struct lsdb {
 	struct lsdb_entry *all;      /* every entry, so walks cost O(entries) */
 	uint32_t mask;
 	uint32_t max;
+	uint64_t seed;               /* drawn per database: ids crafted to collide
+	                                under one seed do not under another */
 	struct lsdb_stats st;
 };
 
@@ -32,7 +36,7 @@ static uint32_t key_hash(const struct lsdb *db, uint32_t area, uint8_t type,
 {
 	struct lsdb_key k = { area, ls_id, adv, type };
 
-	return (uint32_t)hash_words(&k, sizeof(k), 0x6c7364625f6b6579ull) & db->mask;
+	return (uint32_t)hash_words(&k, sizeof(k), db->seed) & db->mask;
 }
 
 struct lsdb *lsdb_new(uint32_t max_lsas)
@@ -48,6 +52,8 @@ struct lsdb *lsdb_new(uint32_t max_lsas)
 		goto fail;
 	db->mask = nb - 1;
 	db->max = max_lsas;
+	if (getrandom(&db->seed, sizeof(db->seed), 0) != sizeof(db->seed))
+		db->seed = 0x6c7364625f6b6579ull ^ (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)db;
 	return db;
 fail:
 	free(db);
