@@ -85,6 +85,10 @@
 # Topology changes wait for reconvergence before they return.  Most
 # subcommand appends a line "<epoch ms> <what>" to DIR/events.
 # Environment: LAB_TIMEOUT (s, default 60) bounds every wait for convergence.
+# LAB_MD5_KEY=ID:KEY (read by "up" and kept in DIR/md5key for the later
+# subcommands): every OSPF interface authenticates with keyed MD5 (RFC 2328
+# D.3), "ip ospf authentication message-digest" and "ip ospf
+# message-digest-key ID md5 KEY".
 set -u
 
 FRR=${FRR_DIR:-/usr/lib/frr}
@@ -204,6 +208,14 @@ areas_of() {
 	} | sort -u
 }
 
+# The authentication lines of an interface when the lab uses MD5 (DIR/md5key).
+md5_lines() {
+	[ -s "$D/md5key" ] || return 0
+	_k=$(cat "$D/md5key")
+	echo " ip ospf authentication message-digest"
+	echo " ip ospf message-digest-key ${_k%%:*} md5 ${_k#*:}"
+}
+
 write_configs() {
 	_r=$1; _n=$(ns "$_r"); _e=$D/etc/$_n
 	mkdir -p "$_e"
@@ -222,6 +234,7 @@ write_configs() {
 			echo " ip ospf retransmit-interval $RXMT"
 			echo " ip ospf priority $p"
 			[ -n "$LAN_COST" ] && echo " ip ospf cost $LAN_COST"
+			md5_lines
 			echo "!"
 		fi
 		p2p_links_of "$_r" | while read -r ifc _ area _ cost; do
@@ -232,6 +245,7 @@ write_configs() {
 			echo " ip ospf dead-interval $DEAD"
 			echo " ip ospf retransmit-interval $RXMT"
 			[ "$cost" != - ] && echo " ip ospf cost $cost"
+			md5_lines
 			echo "!"
 		done
 		echo "interface stub0"
@@ -590,6 +604,13 @@ cmd_up() {
 	echo "$LAN_MEMBERS" | tr ' ' '\n' >"$D/lan"
 	echo "$HUB" >"$D/hub"
 	echo "$P" >"$D/prefix"
+	rm -f "$D/md5key"
+	if [ -n "${LAB_MD5_KEY:-}" ]; then
+		case $LAB_MD5_KEY in
+		[0-9]*:?*) (umask 077; echo "$LAB_MD5_KEY" >"$D/md5key") ;;
+		*) die "LAB_MD5_KEY: want ID:KEY" ;;
+		esac
+	fi
 	: >"$D/events"
 	trap up_failed EXIT
 	trap 'exit 1' INT TERM HUP
