@@ -114,6 +114,11 @@ const char *ospf_status_name(enum ospf_status st)
 	case OSPF_BAD_LSA_CHECKSUM: return "bad-lsa-checksum";
 	case OSPF_BAD_LSA_TYPE:     return "bad-lsa-type";
 	case OSPF_BAD_LSA_AGE:      return "bad-lsa-age";
+	case OSPF_AUTH_BAD_LENGTH:  return "auth-bad-length";
+	case OSPF_AUTH_BAD_DIGEST:  return "auth-bad-digest";
+	case OSPF_AUTH_NO_KEY:      return "auth-unknown-key";
+	case OSPF_AUTH_MISSING:     return "auth-missing";
+	case OSPF_AUTH_REPLAYED:    return "auth-replayed";
 	case OSPF_STATUS_MAX:       break;
 	}
 	return "unknown";

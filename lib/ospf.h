@@ -62,6 +62,14 @@ enum ospf_status {
 	OSPF_BAD_LSA_CHECKSUM, /* Fletcher checksum of an LSA */
 	OSPF_BAD_LSA_TYPE,     /* LSA type the decoder does not know */
 	OSPF_BAD_LSA_AGE,      /* age above MaxAge */
+	/* Cryptographic authentication (ospfauth.h, and its user's policy). */
+	OSPF_AUTH_BAD_LENGTH,  /* auth length not the key's digest length, or
+	                          the digest not all there */
+	OSPF_AUTH_BAD_DIGEST,  /* the digest does not verify */
+	OSPF_AUTH_NO_KEY,      /* no key with the packet's key id for its area */
+	OSPF_AUTH_MISSING,     /* not cryptographically authenticated, in an
+	                          area that has keys */
+	OSPF_AUTH_REPLAYED,    /* sequence number below the neighbour's last */
 	OSPF_STATUS_MAX
 };
 

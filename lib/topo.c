@@ -650,6 +650,8 @@ void topo_completeness(const struct topo *t, struct topo_completeness *c)
 		else
 			c->missing_networks++;
 	}
+	c->unverified = t->unverified;
+	c->authenticated = t->authenticated;
 	c->complete = c->routers > 0 && t->nm == 0;
 }
 
@@ -833,8 +835,11 @@ void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
 	}
 	topo_completeness(t, &c);
 	sbuf_printf(b, "],\"completeness\":{\"routers\":%u,\"missing_routers\":%u,"
-	            "\"missing_networks\":%u,\"complete\":%s}}", c.routers, c.missing_routers,
-	            c.missing_networks, c.complete ? "true" : "false");
+	            "\"missing_networks\":%u,\"complete\":%s,"
+	            "\"authenticated\":%s,\"unverified_packets\":%llu}}", c.routers,
+	            c.missing_routers, c.missing_networks, c.complete ? "true" : "false",
+	            c.authenticated ? "true" : "false",
+	            (unsigned long long)c.unverified);
 }
 
 static void ip_text(struct sbuf *b, uint32_t a)
@@ -964,7 +969,7 @@ const char *topo_event_name(enum topo_event_type t)
 	return (unsigned)t < TE_MAX ? event_names[t] : "?";
 }
 
-void topo_diff(const struct topo *old, const struct topo *new, topo_event_fn fn, void *ctx)
+uint64_t topo_diff(const struct topo *old, const struct topo *new, topo_event_fn fn, void *ctx)
 {
 	static const struct topo empty;
 	unsigned i, j;
@@ -1068,6 +1073,8 @@ void topo_diff(const struct topo *old, const struct topo *new, topo_event_fn fn,
 		ev.p_new = b;
 		fn(ctx, &ev);
 	}
+	/* each loop step moves i, j or both on */
+	return (uint64_t)old->nr + new->nr + old->nl + new->nl + old->np + new->np;
 }
 
 void topo_event_json(const struct topo_event *ev, uint64_t time_ms, struct sbuf *b)

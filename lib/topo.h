@@ -86,11 +86,18 @@ struct topo {
 	uint32_t *att;           unsigned natt;
 	struct topo_prefix *p;   unsigned np;
 	struct topo_missing *m;  unsigned nm;
+	/* How the database was filled, as its owner knows it (ospfmon sets
+	 * these after topo_build; zero otherwise): */
+	uint64_t unverified;         /* OSPF packets accepted without a verified digest */
+	bool authenticated;          /* keys configured and every packet accepted
+	                                verified by one */
 };
 
 struct topo_completeness {
 	unsigned routers;            /* distinct router ids with a router-LSA */
 	unsigned missing_routers, missing_networks;
+	uint64_t unverified;         /* as in struct topo */
+	bool authenticated;
 	bool complete;               /* something seen, nothing missing */
 };
 
@@ -129,9 +136,10 @@ typedef void (*topo_event_fn)(void *ctx, const struct topo_event *ev);
  * Call fn for every difference from old to new, in a stable order (routers,
  * links, prefixes; each by key).  Only "up" routers and two-way links count:
  * a router whose last adjacency went disappears, a link one side dropped is
- * removed.  old NULL: every element of new is an addition.  O(n).
+ * removed.  old NULL: every element of new is an addition.  O(n): returns
+ * the elements it looked at.
  */
-void topo_diff(const struct topo *old, const struct topo *new, topo_event_fn fn, void *ctx);
+uint64_t topo_diff(const struct topo *old, const struct topo *new, topo_event_fn fn, void *ctx);
 
 const char *topo_event_name(enum topo_event_type t);   /* "router-appeared", ... */
 

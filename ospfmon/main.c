@@ -46,6 +46,7 @@ struct settings {
 	uint64_t snapshot_ms;
 	const char *events_file;
 	struct mon_conf mon;
+	struct mon_key keys[MON_MAX_KEYS];
 	struct pub_conf pub;
 	bool syslog;
 	int verbose;
@@ -60,7 +61,9 @@ static void defaults(struct settings *s)
 	s->mon.ev.flap_window_ms = DEF_FLAP_WINDOW_MS;
 }
 
-static const char *const top_known[] = { "input", "snapshot", "events", "publish", "log", NULL };
+static const char *const top_known[] = { "input", "snapshot", "events", "publish", "log",
+                                         "authentication", NULL };
+static const char *const key_known[] = { "area", "key-id", "key", "type", NULL };
 static const char *const input_known[] = { "interface", "raw-socket", "file", "buffer-size", NULL };
 static const char *const snapshot_known[] = { "file", "interval", NULL };
 static const char *const events_known[] = { "file", "hold", "flap-count", "flap-window", NULL };
@@ -111,6 +114,76 @@ static void load_interfaces(struct conf_ctx *cx, const config_setting_t *g, stru
 		}
 		s->interfaces[s->ninterfaces++] = name;
 	}
+}
+
+/*
+ * authentication = ( { area = "0.0.0.0"; key-id = 1; key = "..."; type = "md5"; }, ... ):
+ * the keys packets are verified with (area optional: every area; type
+ * md5 by default, or hmac-sha-1, -256, -384, -512).  The key strings stay in
+ * cfg; they are never printed, not even in an error.
+ */
+static void load_keys(struct conf_ctx *cx, const config_setting_t *v, struct settings *s)
+{
+	if (config_setting_type(v) != CONFIG_TYPE_LIST && config_setting_type(v) != CONFIG_TYPE_ARRAY) {
+		conf_error(cx, v, "'authentication' must be a list of keys: ( { key-id = 1; key = \"...\"; } )");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(v); i++) {
+		const config_setting_t *g = config_setting_get_elem(v, (unsigned)i);
+		struct mon_key *k = &s->keys[s->mon.nkeys];
+		const char *str, *key = NULL;
+		struct in_addr a;
+		uint64_t id = 0;
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			conf_error(cx, g, "each authentication key must be a group { key-id = ...; key = ...; }");
+			continue;
+		}
+		if (s->mon.nkeys == MON_MAX_KEYS) {
+			conf_error(cx, g, "at most %d authentication keys", MON_MAX_KEYS);
+			return;
+		}
+		conf_known(cx, g, key_known);
+		memset(k, 0, sizeof(*k));
+		k->any_area = true;
+		k->alg = OSPF_AUTH_MD5;
+		if (conf_string(cx, g, "area", &str) > 0) {
+			if (inet_pton(AF_INET, str, &a) == 1) {
+				k->area = ntohl(a.s_addr);
+				k->any_area = false;
+			} else {
+				conf_error(cx, config_setting_get_member(g, "area"),
+				           "'area' must be an area id in dotted-quad form (\"0.0.0.1\")");
+			}
+		}
+		if (conf_uint(cx, g, "key-id", 0, 255, &id) == 0)
+			conf_error(cx, g, "an authentication key needs 'key-id' (0 to 255)");
+		k->key_id = (uint8_t)id;
+		if (conf_string(cx, g, "type", &str) > 0 &&
+		    (k->alg = ospf_auth_alg_parse(str)) == OSPF_AUTH_ALG_MAX)
+			conf_error(cx, config_setting_get_member(g, "type"), "'type' must be md5, "
+			           "hmac-sha-1, hmac-sha-256, hmac-sha-384 or hmac-sha-512");
+		if (conf_string(cx, g, "key", &key) == 0)
+			conf_error(cx, g, "an authentication key needs 'key'");
+		if (key != NULL) {
+			size_t n = strlen(key);
+			if (n == 0 || n > OSPF_AUTH_MAX_KEY ||
+			    (k->alg == OSPF_AUTH_MD5 && n > OSPF_AUTH_MD5_KEY))
+				conf_error(cx, config_setting_get_member(g, "key"),
+				           "'key' must be 1 to %d characters long for %s",
+				           k->alg == OSPF_AUTH_MD5 ? OSPF_AUTH_MD5_KEY : OSPF_AUTH_MAX_KEY,
+				           k->alg == OSPF_AUTH_MD5 ? "md5" : "hmac-sha");
+			k->key = (const uint8_t *)key;
+			k->keylen = n;
+		}
+		for (unsigned j = 0; j < s->mon.nkeys; j++)
+			if (s->keys[j].key_id == k->key_id && s->keys[j].any_area == k->any_area &&
+			    s->keys[j].area == k->area)
+				conf_error(cx, g, "a second key with key-id %u for %s", k->key_id,
+				           k->any_area ? "every area" : "this area");
+		s->mon.nkeys++;
+	}
+	s->mon.keys = s->keys;
 }
 
 /* Load the config file into s; the strings live in cfg. */
@@ -165,6 +238,8 @@ static int load_config(const char *path, config_t *cfg, struct settings *s)
 		conf_string(&cx, g, "json-file", &s->pub.json_file);
 		conf_string(&cx, g, "lsdb-file", &s->pub.lsdb_file);
 	}
+	if ((g = config_setting_get_member(root, "authentication")) != NULL)
+		load_keys(&cx, g, s);
 	if ((g = config_setting_get_member(root, "log")) != NULL) {
 		conf_known(&cx, g, log_known);
 		conf_bool(&cx, g, "syslog", &s->syslog);

@@ -1,9 +1,18 @@
+/*
+ * anemone-ospfmon's core (monitor.h): frames to checked OSPF packets, their
+ * authentication checked against the configured keys, LSAs into the
+ * database, and the topology rebuilt and compared into events once the
+ * database has been quiet for the hold time.  Everything dropped is counted per reason and logged through a
+ * rate limiter.
+ */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "be.h"
 #include "decode.h"
 #include "monitor.h"
+#include "sbuf.h"
 
 #define MAX_PENDING 100000
 
@@ -42,7 +51,9 @@ bool mon_init(struct monitor *m, const struct mon_conf *c)
 	m->rl = (struct ratelim)RATELIM_INIT(1000, 5);
 	if ((m->db = lsdb_new(MAX_LSAS)) == NULL)
 		return false;
-	if ((m->ev = evlog_new(&c->ev, on_evlog, m)) == NULL) {
+	if ((m->nbr = calloc(MON_MAX_NEIGHBORS, sizeof(*m->nbr))) == NULL ||
+	    (m->ev = evlog_new(&c->ev, on_evlog, m)) == NULL) {
+		free(m->nbr);
 		lsdb_free(m->db);
 		return false;
 	}
@@ -63,6 +74,7 @@ void mon_free(struct monitor *m)
 	evlog_free(m->ev);
 	topo_free(m->topo);
 	lsdb_free(m->db);
+	free(m->nbr);
 }
 
 struct diff_ctx {
@@ -105,6 +117,11 @@ static void report_completeness(struct monitor *m, const struct topo *t)
 	m->comp = c;
 }
 
+/*
+ * Rebuild the topology, compare it with the last one into events (if
+ * `events`), and make it a new version if anything changed.
+ * Cost: O(n log n) in the database.
+ */
 static void rebuild(struct monitor *m, bool events)
 {
 	struct topo *t = topo_build(m->db, m->now_ms);
@@ -114,6 +131,8 @@ static void rebuild(struct monitor *m, bool events)
 		log_warnx("out of memory building the topology; will retry");
 		return;
 	}
+	t->unverified = m->auth_unverified;
+	t->authenticated = m->c.nkeys > 0 && m->auth_unverified == 0 && m->auth_verified > 0;
 	if (events)
 		topo_diff(m->topo, t, on_diff, &d);
 	report_completeness(m, t);
@@ -157,6 +176,106 @@ void mon_tick(struct monitor *m, uint64_t now_ms, bool force)
 		rebuild(m, true);
 }
 
+static void mark_dirty(struct monitor *m)
+{
+	if (!m->dirty) {
+		m->dirty = true;
+		m->dirty_since = m->now_ms;
+	}
+}
+
+/* The key of `key_id` for `area`: one configured for the area before one
+ * for every area; NULL if none.  *keyed: the area has keys at all. */
+static const struct mon_key *key_for(const struct monitor *m, uint32_t area, uint8_t key_id,
+                                     bool *keyed)
+{
+	const struct mon_key *any = NULL;
+
+	*keyed = false;
+	for (unsigned i = 0; i < m->c.nkeys; i++) {
+		const struct mon_key *k = &m->c.keys[i];
+		if (!k->any_area && k->area != area)
+			continue;
+		*keyed = true;
+		if (k->key_id != key_id)
+			continue;
+		if (!k->any_area)
+			return k;
+		if (any == NULL)
+			any = k;
+	}
+	return any;
+}
+
+/*
+ * RFC 2328 D.3: a neighbour's cryptographic sequence numbers never
+ * decrease.  Check p's against the last accepted from the same router id
+ * and source address in the same area, then remember it.  A neighbour
+ * unheard (nothing accepted) for MON_SEQ_FORGET_MS is forgotten; when the
+ * table is full the one accepted longest ago makes room.  Only packets that
+ * verified come here, so the table holds key holders only.
+ * Cost: O(MON_MAX_NEIGHBORS).
+ */
+static enum ospf_status seq_check(struct monitor *m, const struct ospf_pkt *p, uint32_t src)
+{
+	struct mon_nbr *n = NULL, *oldest = NULL;
+
+	for (unsigned i = 0; i < m->nnbr; i++) {
+		struct mon_nbr *x = &m->nbr[i];
+		if (x->area == p->h.area_id && x->router_id == p->h.router_id && x->addr == src) {
+			n = x;
+			break;
+		}
+		if (oldest == NULL || x->accepted_ms < oldest->accepted_ms)
+			oldest = x;
+	}
+	if (n != NULL && p->h.crypto_seq < n->seq && m->now_ms - n->accepted_ms < MON_SEQ_FORGET_MS)
+		return OSPF_AUTH_REPLAYED;
+	if (n == NULL)
+		n = m->nnbr < MON_MAX_NEIGHBORS ? &m->nbr[m->nnbr++] : oldest;
+	*n = (struct mon_nbr){ p->h.area_id, p->h.router_id, src, p->h.crypto_seq, m->now_ms };
+	return OSPF_OK;
+}
+
+/*
+ * The authentication policy for packet p (decoded from buf[0..len), sent
+ * from src): OSPF_OK to accept it (counted verified or unverified), or the
+ * drop reason.  Cost: O(len) (the digest) + seq_check.
+ */
+static enum ospf_status auth_check(struct monitor *m, const struct ospf_pkt *p, size_t len,
+                                   uint32_t src)
+{
+	const struct mon_key *k;
+	enum ospf_status st;
+	bool keyed;
+
+	k = key_for(m, p->h.area_id, p->h.key_id, &keyed);
+	if (!keyed) {
+		if (p->h.autype == OSPF_AUTH_CRYPTO && !m->warned_unverified) {
+			char an[16];
+			ip4_format(p->h.area_id, an);
+			log_warnx("area %s uses cryptographic authentication and no key is configured "
+			          "for it: its packets are accepted unverified, the view is "
+			          "unauthenticated", an);
+			m->warned_unverified = true;
+		}
+		m->auth_unverified++;
+		return OSPF_OK;
+	}
+	if (p->h.autype != OSPF_AUTH_CRYPTO)
+		return OSPF_AUTH_MISSING;
+	if (k == NULL)
+		return OSPF_AUTH_NO_KEY;
+	if ((st = ospf_auth_verify(p, len, k->alg, k->key, k->keylen)) != OSPF_OK)
+		return st;
+	if ((st = seq_check(m, p, src)) != OSPF_OK)
+		return st;
+	m->auth_verified++;
+	return OSPF_OK;
+}
+
+
+
 /* One captured frame: IPv4 protocol 89 -> OSPF -> LSAs into the LSDB. */
 void mon_frame(void *ctx, const struct cap_frame *fr)
 {
@@ -172,9 +291,14 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 		m->not_ospf++;
 		return;
 	}
-	if ((st = ospf_decode(fr->data + pi.l4_off, pi.l4_len, &p)) != OSPF_OK) {
+	if ((st = ospf_decode(fr->data + pi.l4_off, pi.l4_len, &p)) != OSPF_OK ||
+	    (st = auth_check(m, &p, pi.l4_len, be32(pi.src.b))) != OSPF_OK) {
+		char rid[16], src[16];
 		m->drops[st]++;
-		log_ratelimited(&m->rl, m->now_ms, "dropped an OSPF packet: %s", ospf_status_name(st));
+		ip4_format(p.h.router_id, rid);
+		ip4_format(be32(pi.src.b), src);
+		log_ratelimited(&m->rl, m->now_ms, "dropped an OSPF packet from %s (router id %s): %s",
+		                src, rid, ospf_status_name(st));
 		return;
 	}
 	m->ospf_pkts++;
@@ -187,10 +311,7 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 			case LSDB_ADDED:
 			case LSDB_CHANGED:
 			case LSDB_FLUSHED:
-				if (!m->dirty) {
-					m->dirty = true;
-					m->dirty_since = m->now_ms;
-				}
+				mark_dirty(m);
 				break;
 			default:
 				break;
@@ -214,12 +335,14 @@ void mon_log_stats(const struct monitor *m)
 	         " dropped=%" PRIu64 " hello=%" PRIu64 " dd=%" PRIu64 " lsr=%" PRIu64
 	         " lsu=%" PRIu64 " lsack=%" PRIu64 " lsas=%u changes=%" PRIu64 " refreshes=%" PRIu64
 	         " version=%" PRIu64 " events=%" PRIu64 " flapping=%u routers=%u"
-	         " missing-routers=%u missing-networks=%u", m->frames, m->not_ospf,
+	         " missing-routers=%u missing-networks=%u"
+	         " auth-verified=%" PRIu64 " auth-unverified=%" PRIu64, m->frames, m->not_ospf,
 	         m->ospf_pkts, dropped, m->by_type[1], m->by_type[2], m->by_type[3],
 	         m->by_type[4], m->by_type[5], ls->entries,
 	         ls->installed[LSDB_ADDED] + ls->installed[LSDB_CHANGED] + ls->installed[LSDB_FLUSHED],
 	         ls->installed[LSDB_REFRESHED], m->version, events, es.flapping_now,
-	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks);
+	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks,
+	         m->auth_verified, m->auth_unverified);
 	if (dropped > 0) {
 		for (int i = 1; i < OSPF_STATUS_MAX; i++)
 			if (m->drops[i] > 0)

@@ -5,6 +5,20 @@
  * change, the topology rebuilt and compared with the previous one into
  * events.  Time is the packets' time (capture time in a replay), moved on
  * by mon_tick when no packet arrives.
+ *
+ * Authentication: packets of an area that has keys (mon_conf.keys: keys
+ * without an area apply to every area) must carry a cryptographic digest
+ * (AuType 2) that verifies under the key of their key id, and a sequence
+ * number not below the last one accepted from the same neighbour (router
+ * id and source address; forgotten after MON_SEQ_FORGET_MS without an
+ * accepted packet, so a router that restarts its numbering is locked out
+ * that long at most); anything else is dropped and counted per reason.
+ * Packets of an area without keys are accepted unverified and counted; the
+ * topology says so (completeness: authenticated, unverified_packets).
+ *
+ * Cost: a packet costs O(its length) (decode, digest, installing its LSAs)
+ * plus O(neighbours) for the sequence check; a rebuild of the topology
+ * O(n log n) in the database.
  */
 #ifndef OSPFMON_MONITOR_H
 #define OSPFMON_MONITOR_H
@@ -17,14 +31,38 @@
 #include "log.h"
 #include "lsdb.h"
 #include "ospf.h"
+#include "ospfauth.h"
 #include "topo.h"
 
 #define DEF_HOLD_MS 200
 #define MAX_LSAS    200000
+#define MON_MAX_KEYS 64
+#define MON_MAX_NEIGHBORS 1024       /* sequence numbers kept (verified senders) */
+#define MON_SEQ_FORGET_MS 120000
+
+/* One authentication key.  The key octets are not owned (the loaded
+ * configuration's) and are never logged. */
+struct mon_key {
+	bool any_area;               /* configured without an area: every area */
+	uint32_t area;
+	uint8_t key_id;
+	enum ospf_auth_alg alg;
+	const uint8_t *key;
+	size_t keylen;
+};
 
 struct mon_conf {
 	uint64_t hold_ms;            /* rebuild this long after the first change */
 	struct evlog_conf ev;
+	const struct mon_key *keys;  /* not owned */
+	unsigned nkeys;
+};
+
+/* The last cryptographic sequence number accepted from a neighbour. */
+struct mon_nbr {
+	uint32_t area, router_id, addr;
+	uint32_t seq;
+	uint64_t accepted_ms;
 };
 
 struct monitor {
@@ -36,6 +74,13 @@ struct monitor {
 	uint64_t drops[OSPF_STATUS_MAX];
 	uint64_t by_type[6];
 	struct ratelim rl;
+
+	/* authentication */
+	uint64_t auth_verified;      /* packets whose digest verified */
+	uint64_t auth_unverified;    /* packets accepted unverified (area without keys) */
+	bool warned_unverified;      /* logged once: crypto packets, no key */
+	struct mon_nbr *nbr;         /* MON_MAX_NEIGHBORS */
+	unsigned nnbr;
 
 	struct topo *topo;           /* as of the last rebuild */
 	uint64_t version;            /* +1 on every rebuild that changed something */
@@ -58,7 +103,7 @@ struct monitor {
 	void *cb_ctx;
 };
 
-/* Set up (db empty); false when memory ran out. */
+/* Set up (db empty); false when memory ran out.  c->keys must outlive m. */
 bool mon_init(struct monitor *m, const struct mon_conf *c);
 void mon_free(struct monitor *m);
 

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "ospf.h"
+#include "ospfauth.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
                         (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -1533,7 +1534,8 @@ static void test_status_names(void)
 	static const char *const names[] = {
 		"ok", "trunc", "bad-version", "bad-type", "bad-length",
 		"bad-checksum", "bad-lsa-length", "bad-lsa-checksum",
-		"bad-lsa-type", "bad-lsa-age",
+		"bad-lsa-type", "bad-lsa-age", "auth-bad-length", "auth-bad-digest",
+		"auth-unknown-key", "auth-missing", "auth-replayed",
 	};
 	unsigned i;
 
@@ -1544,9 +1546,104 @@ static void test_status_names(void)
 	CHECK(strcmp(ospf_status_name((enum ospf_status)77), "unknown") == 0);
 }
 
+/* --- cryptographic authentication (lib/ospfauth.c) ---------------------- */
+
+/* Digests of cap_dd_md5's packet (its 32 octets, auth length set to the
+ * digest's) computed independently with Python's hmac and hashlib, as RFC
+ * 5709 3.3 has it: keys "anemone" (7 octets), 40 x "k" (longer than a
+ * SHA-1 digest, shorter than its block: RFC 5709 hashes it, plain HMAC would
+ * not) and 100 x "K". */
+static const struct {
+	enum ospf_auth_alg alg;
+	unsigned keylen;
+	const char *hex;
+} kat[] = {
+	{ OSPF_AUTH_HMAC_SHA1, 7, "568389e4ad4246d03ed65ef64ba58bca1fa0a527" },
+	{ OSPF_AUTH_HMAC_SHA1, 40, "0b7068a11679a73ac63381a90c03ad53ddb54a81" },
+	{ OSPF_AUTH_HMAC_SHA1, 100, "2a34ac25cdb549a73d22b5f8154999523fe49f16" },
+	{ OSPF_AUTH_HMAC_SHA256, 7, "25ab6ae8be5aa46238578403b25172bcfe12b32cb98d3621da16fd562560ea1f" },
+	{ OSPF_AUTH_HMAC_SHA256, 40, "6a26c63b22789f46b3a861bae21dc0023ebddb740b7fa61053cf779dd23c79d4" },
+	{ OSPF_AUTH_HMAC_SHA256, 100, "f1c789f7a4c9784036ecf5edf3fb769336ecbdac21e7ff25a969b2b57ddfc0cb" },
+	{ OSPF_AUTH_HMAC_SHA384, 7, "a261994da384a77b6b9aba45fd2e1ce6f4dce615f20fcf9999408faadf9d1218"
+	                            "e6ac0daa6bda679d2ebf482050364e8c" },
+	{ OSPF_AUTH_HMAC_SHA384, 40, "9ea17870c516c191f3647d64102deeb9206db7a8d43df9bf078134a3ccada849"
+	                             "c3fd023b8191925a40c0c00dcc02036e" },
+	{ OSPF_AUTH_HMAC_SHA384, 100, "a0f46a1b64c5ea819426824e73f88a93bf0fdc30cc2814d4889f366c2b379b09"
+	                              "511ffe9e1492326e4c927f09145f80f6" },
+	{ OSPF_AUTH_HMAC_SHA512, 7, "ceead59815757f9568f4f9b15ba2af4f26d0c037419541551d526fd99076a58f"
+	                            "02690fa0f257168f8c82a80f8aad7809082ee23470bd9a8d1c416eb533521012" },
+	{ OSPF_AUTH_HMAC_SHA512, 40, "80514d8e0497efa285d2541a5868d15eddddae29000e7819d93fa5df08cdf4c7"
+	                             "a1657aa187d603e4e7e50789092b5a7ae121a35f240498151486003681d05e8c" },
+	{ OSPF_AUTH_HMAC_SHA512, 100, "97c2daf5217724589820c9f38c9026fc8fc23e20c0758447f7a10658dc452283"
+	                              "a43717cb77ffc311a76954fef03340786e9b8dc3e6c50bbd45713a14fd44792b" },
+};
+
+static void test_auth(void)
+{
+	static const uint8_t anemone[] = "anemone";
+	uint8_t key[100], out[OSPF_AUTH_MAX_DIGEST];
+	struct bytes b, want;
+	struct ospf_pkt p;
+
+	/* names */
+	for (unsigned a = 0; a < OSPF_AUTH_ALG_MAX; a++)
+		CHECK_EQ(ospf_auth_alg_parse(ospf_auth_alg_name((enum ospf_auth_alg)a)), a);
+	CHECK_EQ(ospf_auth_alg_parse("hmac-sha-256"), OSPF_AUTH_HMAC_SHA256);
+	CHECK_EQ(ospf_auth_alg_parse("sha256"), OSPF_AUTH_ALG_MAX);
+	CHECK_EQ(ospf_auth_digest_len(OSPF_AUTH_MD5), 16);
+	CHECK_EQ(ospf_auth_digest_len(OSPF_AUTH_HMAC_SHA384), 48);
+
+	/* FRR 8.4's keyed MD5 (key "anemone"): both captured packets verify */
+	CHECK_EQ(dec_hex(cap_dd_md5, &p), OSPF_OK);
+	CHECK_EQ(ospf_auth_verify(&p, 48, OSPF_AUTH_MD5, anemone, 7), OSPF_OK);
+	CHECK_EQ(ospf_auth_verify(&p, 48, OSPF_AUTH_MD5, (const uint8_t *)"anemonf", 7),
+	         OSPF_AUTH_BAD_DIGEST);
+	/* the digest cut short, or not there: a length problem */
+	CHECK_EQ(ospf_auth_verify(&p, 47, OSPF_AUTH_MD5, anemone, 7), OSPF_AUTH_BAD_LENGTH);
+	CHECK_EQ(ospf_auth_verify(&p, 32, OSPF_AUTH_MD5, anemone, 7), OSPF_AUTH_BAD_LENGTH);
+	/* an MD5 packet checked with a SHA key: auth length 16 is not 20 */
+	CHECK_EQ(ospf_auth_verify(&p, 48, OSPF_AUTH_HMAC_SHA1, anemone, 7), OSPF_AUTH_BAD_LENGTH);
+	CHECK_EQ(dec_hex(cap_lsu_md5, &p), OSPF_OK);
+	CHECK_EQ(ospf_auth_verify(&p, 72, OSPF_AUTH_MD5, anemone, 7), OSPF_OK);
+	/* any octet of the packet changed (here the router id): refused */
+	from_hex(&b, cap_lsu_md5);
+	b.d[7] ^= 1;
+	CHECK_EQ(dec_b(&b, &p), OSPF_OK);
+	CHECK_EQ(ospf_auth_verify(&p, b.n, OSPF_AUTH_MD5, anemone, 7), OSPF_AUTH_BAD_DIGEST);
+	/* MD5 keys are at most 16 octets; no key is empty */
+	memset(key, 'k', sizeof(key));
+	CHECK(!ospf_auth_digest(OSPF_AUTH_MD5, key, 17, b.d, 32, out));
+	CHECK(!ospf_auth_digest(OSPF_AUTH_HMAC_SHA1, key, 0, b.d, 32, out));
+	CHECK(ospf_auth_digest(OSPF_AUTH_MD5, key, 16, b.d, 32, out));
+
+	/* RFC 5709 HMAC-SHA against independently computed digests */
+	for (unsigned i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
+		size_t l = ospf_auth_digest_len(kat[i].alg);
+		const uint8_t *k = kat[i].keylen == 7 ? anemone : key;
+
+		memset(key, kat[i].keylen == 40 ? 'k' : 'K', sizeof(key));
+		from_hex(&b, cap_dd_md5);
+		b.n = 32;
+		b.d[19] = (uint8_t)l;                       /* auth length */
+		from_hex(&want, kat[i].hex);
+		CHECK_EQ(want.n, l);
+		CHECK(ospf_auth_digest(kat[i].alg, k, kat[i].keylen, b.d, 32, out));
+		CHECK(memcmp(out, want.d, l) == 0);
+		memcpy(b.d + 32, want.d, l);
+		b.n = 32 + l;
+		CHECK_EQ(dec_b(&b, &p), OSPF_OK);
+		CHECK_EQ(ospf_auth_verify(&p, b.n, kat[i].alg, k, kat[i].keylen), OSPF_OK);
+		b.d[32 + l - 1] ^= 0x80;                   /* last digest octet */
+		CHECK_EQ(dec_b(&b, &p), OSPF_OK);
+		CHECK_EQ(ospf_auth_verify(&p, b.n, kat[i].alg, k, kat[i].keylen), OSPF_AUTH_BAD_DIGEST);
+	}
+	dec_free();
+}
+
 int main(void)
 {
 	test_status_names();
+	test_auth();
 	test_real_hello();
 	test_real_dd_lsr_lsack();
 	test_real_lsu();

@@ -1,0 +1,249 @@
+/*
+ * Unit tests of anemone-ospfmon's core (ospfmon/monitor.c) fed Ethernet
+ * frames built here: the authentication policy (forged, replayed, unsigned
+ * and unknown-key packets against configured keys; unverified packets
+ * without keys).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "lsabuild.h"
+#include "monitor.h"
+#include "ospfauth.h"
+
+#define DLT_EN10MB 1
+
+static uint8_t frame_buf[70000];
+static struct lsabuf lb;                  /* 64 KB: not on the stack */
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
+
+static uint16_t inet_csum(const uint8_t *b, size_t n)
+{
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)b[i] << 8 | b[i + 1];
+	if (n % 2)
+		s += (uint32_t)b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* How a test packet is authenticated. */
+struct auth {
+	int autype;                  /* OSPF_AUTH_NULL or OSPF_AUTH_CRYPTO */
+	enum ospf_auth_alg alg;
+	const char *key;             /* NULL with CRYPTO: a made-up digest */
+	uint8_t key_id;
+	uint32_t seq;
+};
+
+/*
+ * One frame: Ethernet, IPv4 from src to 224.0.0.5, an OSPF LS Update from
+ * router rid in area carrying the nlsa LSAs in lsas[0..lsalen), signed as
+ * `a` says; cut = octets to drop from the end.  Returns the frame length.
+ */
+static size_t lsu_frame(uint32_t src, uint32_t rid, uint32_t area, const uint8_t *lsas,
+                        size_t lsalen, unsigned nlsa, const struct auth *a, size_t cut)
+{
+	uint8_t *f = frame_buf, *ip = f + 14, *o = ip + 20;
+	size_t len = 28 + lsalen, dl = 0;
+
+	memset(f, 0, 14 + 20 + 28);
+	memcpy(f, "\x01\x00\x5e\x00\x00\x05\x02\x00\x00\x00\x00\x01\x08\x00", 14);
+	o[0] = 2;
+	o[1] = OSPF_LSU;
+	put16(o + 2, (uint16_t)len);
+	put32(o + 4, rid);
+	put32(o + 8, area);
+	put16(o + 14, (uint16_t)a->autype);
+	put32(o + 24, nlsa);
+	memcpy(o + 28, lsas, lsalen);
+	if (a->autype == OSPF_AUTH_CRYPTO) {
+		dl = ospf_auth_digest_len(a->alg);
+		o[18] = a->key_id;
+		o[19] = (uint8_t)dl;
+		put32(o + 20, a->seq);
+		if (a->key == NULL)
+			for (size_t i = 0; i < dl; i++)
+				o[len + i] = (uint8_t)(i * 37 + 1);
+		else if (!ospf_auth_digest(a->alg, (const uint8_t *)a->key, strlen(a->key), o, len,
+		                           o + len))
+			abort();
+	} else {
+		put16(o + 12, inet_csum(o, len));
+	}
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(20 + len + dl - cut));
+	ip[8] = 1;
+	ip[9] = 89;
+	put32(ip + 12, src);
+	put32(ip + 16, IP(224,0,0,5));
+	put16(ip + 10, inet_csum(ip, 20));
+	return 14 + 20 + len + dl - cut;
+}
+
+static void feed(struct monitor *m, uint64_t ts_ms, size_t n)
+{
+	struct cap_frame fr = { frame_buf, (uint32_t)n, (uint32_t)n, ts_ms };
+
+	mon_frame(m, &fr);
+}
+
+/* A router-LSA of rid with one stub link. */
+static size_t router_lsa(uint32_t rid, uint32_t net, int32_t seq)
+{
+	struct lsa a;
+
+	lsab_router_begin(&lb, rid, 0, seq);
+	lsab_router_link(&lb, LINK_STUB, net, IP(255,255,255,0), 1);
+	lsab_finish(&lb, &a);
+	return lb.len;
+}
+
+static void send_lsu(struct monitor *m, uint64_t t, uint32_t src, uint32_t rid, uint32_t area,
+                     const struct auth *a, int32_t lsa_seq, size_t cut)
+{
+	size_t n = router_lsa(rid, IP(10,0,0,0) + (rid & 0xff) * 256, lsa_seq);
+	uint8_t lsa[64];
+
+	memcpy(lsa, lb.b, n);
+	feed(m, t, lsu_frame(src, rid, area, lsa, n, 1, a, cut));
+}
+
+static bool has_router(const struct monitor *m, uint32_t area, uint32_t rid)
+{
+	return lsdb_get(m->db, area, LSA_ROUTER, rid, rid) != NULL;
+}
+
+static bool json_has(const struct monitor *m, const char *what)
+{
+	struct sbuf b = SBUF_INIT;
+	bool r;
+
+	topo_json(m->topo, m->version, &b);
+	r = sbuf_ok(&b) && strstr(sbuf_str(&b), what) != NULL;
+	if (!r)
+		fprintf(stderr, "not in the topology: %s\n  %s\n", what,
+		        sbuf_ok(&b) ? strstr(sbuf_str(&b), "\"completeness\"") : "(no memory)");
+	sbuf_free(&b);
+	return r;
+}
+
+static struct mon_conf conf(void)
+{
+	struct mon_conf c = { .hold_ms = 200 };
+
+	c.ev.flap_count = 4;
+	c.ev.flap_window_ms = 60000;
+	return c;
+}
+
+/* Without keys a cryptographically "signed" packet cannot be checked: it is
+ * installed, counted unverified, and the topology says so. */
+static void test_no_key(void)
+{
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth forged = { OSPF_AUTH_CRYPTO, OSPF_AUTH_MD5, NULL, 1, 0xffffffffu };
+
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	send_lsu(&m, 1000, IP(10,0,0,66), IP(6,6,6,6), 0, &forged, OSPF_INITIAL_SEQ, 0);
+	mon_tick(&m, 2000, true);
+	CHECK(has_router(&m, 0, IP(6,6,6,6)));
+	CHECK_EQ(m.auth_unverified, 1);
+	CHECK_EQ(m.auth_verified, 0);
+	CHECK(json_has(&m, "\"authenticated\":false,\"unverified_packets\":1}"));
+	mon_free(&m);
+}
+
+static void test_keys(void)
+{
+	static const struct mon_key keys[] = {
+		{ .any_area = false, .area = 0, .key_id = 1, .alg = OSPF_AUTH_MD5,
+		  .key = (const uint8_t *)"k-one", .keylen = 5 },
+		{ .any_area = true, .key_id = 2, .alg = OSPF_AUTH_HMAC_SHA256,
+		  .key = (const uint8_t *)"k-two", .keylen = 5 },
+	};
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth good = { OSPF_AUTH_CRYPTO, OSPF_AUTH_MD5, "k-one", 1, 100 };
+	struct auth forged = { OSPF_AUTH_CRYPTO, OSPF_AUTH_MD5, NULL, 1, 0xffffffffu };
+	struct auth wrongkey = { OSPF_AUTH_CRYPTO, OSPF_AUTH_MD5, "k-0ne", 1, 200 };
+	struct auth unknown = { OSPF_AUTH_CRYPTO, OSPF_AUTH_MD5, "k-one", 9, 200 };
+	struct auth null = { OSPF_AUTH_NULL, OSPF_AUTH_MD5, NULL, 0, 0 };
+	struct auth sha = { OSPF_AUTH_CRYPTO, OSPF_AUTH_HMAC_SHA256, "k-two", 2, 7 };
+	uint64_t t = 1000;
+
+	c.keys = keys;
+	c.nkeys = 2;
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+
+	send_lsu(&m, t, IP(10,0,0,1), IP(1,1,1,1), 0, &good, OSPF_INITIAL_SEQ, 0);
+	CHECK(has_router(&m, 0, IP(1,1,1,1)));
+	CHECK_EQ(m.auth_verified, 1);
+	/* a forgery, a wrong key, an unknown key id, no authentication at all */
+	send_lsu(&m, t, IP(10,0,0,66), IP(6,6,6,6), 0, &forged, OSPF_INITIAL_SEQ, 0);
+	send_lsu(&m, t, IP(10,0,0,66), IP(6,6,6,6), 0, &wrongkey, OSPF_INITIAL_SEQ, 0);
+	send_lsu(&m, t, IP(10,0,0,66), IP(6,6,6,6), 0, &unknown, OSPF_INITIAL_SEQ, 0);
+	send_lsu(&m, t, IP(10,0,0,66), IP(6,6,6,6), 0, &null, OSPF_INITIAL_SEQ, 0);
+	CHECK(!has_router(&m, 0, IP(6,6,6,6)));
+	CHECK_EQ(m.drops[OSPF_AUTH_BAD_DIGEST], 2);
+	CHECK_EQ(m.drops[OSPF_AUTH_NO_KEY], 1);
+	CHECK_EQ(m.drops[OSPF_AUTH_MISSING], 1);
+	/* the digest cut short */
+	send_lsu(&m, t, IP(10,0,0,1), IP(1,1,1,1), 0, &good, OSPF_INITIAL_SEQ + 1, 3);
+	CHECK_EQ(m.drops[OSPF_AUTH_BAD_LENGTH], 1);
+
+	/* sequence numbers: never below the neighbour's last; equal is fine */
+	good.seq = 99;
+	send_lsu(&m, t, IP(10,0,0,1), IP(1,1,1,1), 0, &good, OSPF_INITIAL_SEQ + 1, 0);
+	CHECK_EQ(m.drops[OSPF_AUTH_REPLAYED], 1);
+	CHECK(lsdb_get(m.db, 0, LSA_ROUTER, IP(1,1,1,1), IP(1,1,1,1))->lsa.h.seq == OSPF_INITIAL_SEQ);
+	good.seq = 100;
+	send_lsu(&m, t, IP(10,0,0,1), IP(1,1,1,1), 0, &good, OSPF_INITIAL_SEQ + 1, 0);
+	CHECK_EQ(m.auth_verified, 2);
+	/* the same router from another interface (address) has its own numbers */
+	good.seq = 3;
+	send_lsu(&m, t, IP(10,0,1,1), IP(1,1,1,1), 0, &good, OSPF_INITIAL_SEQ + 2, 0);
+	CHECK_EQ(m.auth_verified, 3);
+	CHECK_EQ(m.drops[OSPF_AUTH_REPLAYED], 1);
+	/* a neighbour with nothing accepted for MON_SEQ_FORGET_MS is forgotten
+	 * (a router restarted its numbering) */
+	good.seq = 50;
+	t += MON_SEQ_FORGET_MS - 1;
+	send_lsu(&m, t, IP(10,0,0,1), IP(1,1,1,1), 0, &good, OSPF_INITIAL_SEQ + 3, 0);
+	CHECK_EQ(m.drops[OSPF_AUTH_REPLAYED], 2);
+	t += 2;
+	send_lsu(&m, t, IP(10,0,0,1), IP(1,1,1,1), 0, &good, OSPF_INITIAL_SEQ + 3, 0);
+	CHECK_EQ(m.drops[OSPF_AUTH_REPLAYED], 2);
+	CHECK_EQ(m.auth_verified, 4);
+
+	/* area 1: only the key for every area (id 2, HMAC-SHA-256) applies */
+	send_lsu(&m, t, IP(10,1,0,5), IP(5,5,5,5), 1, &sha, OSPF_INITIAL_SEQ, 0);
+	CHECK(has_router(&m, 1, IP(5,5,5,5)));
+	good.seq = 1000;
+	send_lsu(&m, t, IP(10,1,0,5), IP(5,5,5,6), 1, &good, OSPF_INITIAL_SEQ, 0);
+	CHECK(!has_router(&m, 1, IP(5,5,5,6)));
+	CHECK_EQ(m.drops[OSPF_AUTH_NO_KEY], 2);
+
+	mon_tick(&m, t + 1000, true);
+	CHECK_EQ(m.auth_unverified, 0);
+	CHECK(json_has(&m, "\"complete\":true,\"authenticated\":true,"
+	                   "\"unverified_packets\":0}"));
+	mon_free(&m);
+}
+
+int main(void)
+{
+	log_init("test_monitor", LOG_TO_STDERR, 0);
+	test_no_key();
+	test_keys();
+	return check_done("test_monitor");
+}
