@@ -49,7 +49,9 @@ bool mon_init(struct monitor *m, const struct mon_conf *c)
 	memset(m, 0, sizeof(*m));
 	m->c = *c;
 	m->rl = (struct ratelim)RATELIM_INIT(1000, 5);
-	if ((m->db = lsdb_new(MAX_LSAS)) == NULL)
+	if (m->c.max_lsas == 0)
+		m->c.max_lsas = MAX_LSAS;
+	if ((m->db = lsdb_new(m->c.max_lsas)) == NULL)
 		return false;
 	if ((m->nbr = calloc(MON_MAX_NEIGHBORS, sizeof(*m->nbr))) == NULL ||
 	    (m->ev = evlog_new(&c->ev, on_evlog, m)) == NULL) {

@@ -54,6 +54,7 @@ struct mon_key {
 struct mon_conf {
 	uint64_t hold_ms;            /* rebuild this long after the first change */
 	struct evlog_conf ev;
+	uint32_t max_lsas;           /* database bound; 0: MAX_LSAS */
 	const struct mon_key *keys;  /* not owned */
 	unsigned nkeys;
 };

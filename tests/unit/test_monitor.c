@@ -2,7 +2,8 @@
  * Unit tests of anemone-ospfmon's core (ospfmon/monitor.c) fed Ethernet
  * frames built here: the authentication policy (forged, replayed, unsigned
  * and unknown-key packets against configured keys; unverified packets
- * without keys).
+ * without keys), and a full link-state database (counted, and the view
+ * said to be incomplete).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -240,10 +241,53 @@ static void test_keys(void)
 	mon_free(&m);
 }
 
+/* A database with no room left: what it refuses is counted, and the view
+ * is incomplete. */
+static void test_lsdb_full(void)
+{
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth null = { OSPF_AUTH_NULL, OSPF_AUTH_MD5, NULL, 0, 0 };
+	uint8_t lsas[5 * 64];
+	size_t off = 0;
+	uint64_t v;
+
+	c.max_lsas = 2;
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	/* two LSAs, then a rebuild: a complete view */
+	for (uint32_t r = 1; r <= 2; r++) {
+		size_t n = router_lsa(IP(1,1,1,0) + r, IP(10,0,0,0) + r * 256, OSPF_INITIAL_SEQ);
+		memcpy(lsas + off, lb.b, n);
+		off += n;
+	}
+	feed(&m, 1000, lsu_frame(IP(10,0,0,1), IP(1,1,1,1), 0, lsas, off, 2, &null, 0));
+	mon_tick(&m, 2000, true);
+	CHECK(json_has(&m, "\"complete\":true,\"lsas_refused\":0,"));
+	v = m.version;
+	/* five more in one update: none fits */
+	off = 0;
+	for (uint32_t r = 3; r <= 7; r++) {
+		size_t n = router_lsa(IP(1,1,1,0) + r, IP(10,0,0,0) + r * 256, OSPF_INITIAL_SEQ);
+		memcpy(lsas + off, lb.b, n);
+		off += n;
+	}
+	feed(&m, 3000, lsu_frame(IP(10,0,0,1), IP(1,1,1,1), 0, lsas, off, 5, &null, 0));
+	CHECK_EQ(lsdb_stats(m.db)->entries, 2);
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_FULL], 5);
+	mon_tick(&m, 4000, false);
+	/* a new version says so, though the topology did not change */
+	CHECK(m.version > v);
+	CHECK(json_has(&m, "\"complete\":false,\"lsas_refused\":5,"));
+	CHECK(!m.comp.complete);
+	mon_free(&m);
+}
+
 int main(void)
 {
 	log_init("test_monitor", LOG_TO_STDERR, 0);
 	test_no_key();
 	test_keys();
+	test_lsdb_full();
 	return check_done("test_monitor");
 }
