@@ -650,9 +650,10 @@ void topo_completeness(const struct topo *t, struct topo_completeness *c)
 		else
 			c->missing_networks++;
 	}
+	c->lsas_refused = t->lsas_refused;
 	c->unverified = t->unverified;
 	c->authenticated = t->authenticated;
-	c->complete = c->routers > 0 && t->nm == 0;
+	c->complete = c->routers > 0 && t->nm == 0 && t->lsas_refused == 0;
 }
 
 /* ---- output ---- */
@@ -835,10 +836,10 @@ void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
 	}
 	topo_completeness(t, &c);
 	sbuf_printf(b, "],\"completeness\":{\"routers\":%u,\"missing_routers\":%u,"
-	            "\"missing_networks\":%u,\"complete\":%s,"
+	            "\"missing_networks\":%u,\"complete\":%s,\"lsas_refused\":%llu,"
 	            "\"authenticated\":%s,\"unverified_packets\":%llu}}", c.routers,
 	            c.missing_routers, c.missing_networks, c.complete ? "true" : "false",
-	            c.authenticated ? "true" : "false",
+	            (unsigned long long)c.lsas_refused, c.authenticated ? "true" : "false",
 	            (unsigned long long)c.unverified);
 }
 
@@ -953,6 +954,9 @@ void topo_text(const struct topo *t, struct sbuf *b)
 	sbuf_printf(b, "%s%u routers; %u router-LSAs and %u network-LSAs missing: %s\n",
 	            b->len > 0 ? "\n" : "", c.routers, c.missing_routers, c.missing_networks,
 	            c.complete ? "complete" : "incomplete");
+	if (c.lsas_refused > 0)
+		sbuf_printf(b, "%llu LSAs refused: the database was full\n",
+		            (unsigned long long)c.lsas_refused);
 }
 
 /* ---- differences ---- */

@@ -88,6 +88,7 @@ struct topo {
 	struct topo_missing *m;  unsigned nm;
 	/* How the database was filled, as its owner knows it (ospfmon sets
 	 * these after topo_build; zero otherwise): */
+	uint64_t lsas_refused;       /* LSAs the database had no room for */
 	uint64_t unverified;         /* OSPF packets accepted without a verified digest */
 	bool authenticated;          /* keys configured and every packet accepted
 	                                verified by one */
@@ -96,9 +97,10 @@ struct topo {
 struct topo_completeness {
 	unsigned routers;            /* distinct router ids with a router-LSA */
 	unsigned missing_routers, missing_networks;
-	uint64_t unverified;         /* as in struct topo */
+	uint64_t lsas_refused, unverified;   /* as in struct topo */
 	bool authenticated;
-	bool complete;               /* something seen, nothing missing */
+	bool complete;               /* something seen, nothing missing, nothing
+	                                refused */
 };
 
 /* Build the topology of db as it stands at now_ms (MaxAge LSAs are left

@@ -49,6 +49,7 @@ bool mon_init(struct monitor *m, const struct mon_conf *c)
 	memset(m, 0, sizeof(*m));
 	m->c = *c;
 	m->rl = (struct ratelim)RATELIM_INIT(1000, 5);
+	m->rl_full = (struct ratelim)RATELIM_INIT(10000, 1);
 	if (m->c.max_lsas == 0)
 		m->c.max_lsas = MAX_LSAS;
 	if ((m->db = lsdb_new(m->c.max_lsas)) == NULL)
@@ -93,14 +94,20 @@ static void on_diff(void *vctx, const struct topo_event *ev)
 	d->n++;
 }
 
-/* Say when the view becomes complete or incomplete, and what is missing. */
-static void report_completeness(struct monitor *m, const struct topo *t)
+/* Say when the view becomes complete or incomplete, and what is missing.
+ * True when what a reader of the document acts on changed: complete, the
+ * LSAs refused, authenticated. */
+static bool report_completeness(struct monitor *m, const struct topo *t)
 {
 	struct topo_completeness c;
+	bool changed;
 
 	topo_completeness(t, &c);
+	changed = c.complete != m->comp.complete || c.lsas_refused != m->comp.lsas_refused ||
+	          c.authenticated != m->comp.authenticated;
 	if (c.complete != m->comp.complete || c.missing_routers != m->comp.missing_routers ||
-	    c.missing_networks != m->comp.missing_networks) {
+	    c.missing_networks != m->comp.missing_networks ||
+	    (c.lsas_refused > 0) != (m->comp.lsas_refused > 0)) {
 		if (c.complete) {
 			log_info("view complete: %u routers, no LSA referred to is missing", c.routers);
 		} else if (c.routers > 0) {
@@ -110,39 +117,47 @@ static void report_completeness(struct monitor *m, const struct topo *t)
 				            t->m[i].kind == TM_ROUTER ? "router" : "network");
 				sbuf_ipq(&b, t->m[i].id);
 			}
-			log_info("view incomplete: %u routers; %u router-LSAs and %u network-LSAs "
-			         "missing (%s%s)", c.routers, c.missing_routers, c.missing_networks,
-			         sbuf_str(&b), t->nm > 8 ? ", ..." : "");
+			if (t->nm > 0)
+				log_info("view incomplete: %u routers; %u router-LSAs and %u network-LSAs "
+				         "missing (%s%s)", c.routers, c.missing_routers,
+				         c.missing_networks, sbuf_str(&b), t->nm > 8 ? ", ..." : "");
+			if (c.lsas_refused > 0)
+				log_info("view incomplete: %u routers; %llu LSAs refused: the link-state "
+				         "database is full", c.routers, (unsigned long long)c.lsas_refused);
 			sbuf_free(&b);
 		}
 	}
 	m->comp = c;
+	return changed;
 }
 
 /*
  * Rebuild the topology, compare it with the last one into events (if
- * `events`), and make it a new version if anything changed.
+ * `events`), and make it a new version if anything changed (events, or
+ * what a reader acts on in the completeness).
  * Cost: O(n log n) in the database.
  */
 static void rebuild(struct monitor *m, bool events)
 {
 	struct topo *t = topo_build(m->db, m->now_ms);
 	struct diff_ctx d = { m, m->dirty_since, 0 };
+	bool comp_changed;
 
 	if (t == NULL) {
 		log_warnx("out of memory building the topology; will retry");
 		return;
 	}
+	t->lsas_refused = lsdb_stats(m->db)->installed[LSDB_FULL];
 	t->unverified = m->auth_unverified;
 	t->authenticated = m->c.nkeys > 0 && m->auth_unverified == 0 && m->auth_verified > 0;
 	if (events)
 		topo_diff(m->topo, t, on_diff, &d);
-	report_completeness(m, t);
+	comp_changed = report_completeness(m, t);
 	topo_free(m->topo);
 	m->topo = t;
 	m->dirty = false;
 	m->rebuilds++;
-	if (d.n > 0 || m->version == 0) {
+	if (d.n > 0 || m->version == 0 || (events && comp_changed)) {
 		m->version++;
 		if (m->on_version != NULL)
 			m->on_version(m->cb_ctx);
@@ -276,7 +291,20 @@ static enum ospf_status auth_check(struct monitor *m, const struct ospf_pkt *p, 
 	return OSPF_OK;
 }
 
+/* An LSA the database had no room for: counted (lsdb stats), logged at
+ * most once every 10 s, and the view marked incomplete at the next rebuild. */
+static void lsa_refused(struct monitor *m, const struct lsa *l)
+{
+	char id[16], adv[16];
 
+	ip4_format(l->h.ls_id, id);
+	ip4_format(l->h.adv_router, adv);
+	log_ratelimited(&m->rl_full, m->now_ms, "the link-state database is full (%u LSAs): "
+	                "refused the type-%u LSA %s from %s (%llu refused in all); the view is "
+	                "incomplete", lsdb_stats(m->db)->entries, l->h.type, id, adv,
+	                (unsigned long long)lsdb_stats(m->db)->installed[LSDB_FULL]);
+	mark_dirty(m);
+}
 
 /* One captured frame: IPv4 protocol 89 -> OSPF -> LSAs into the LSDB. */
 void mon_frame(void *ctx, const struct cap_frame *fr)
@@ -315,6 +343,9 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 			case LSDB_FLUSHED:
 				mark_dirty(m);
 				break;
+			case LSDB_FULL:
+				lsa_refused(m, &l);
+				break;
 			default:
 				break;
 			}
@@ -337,14 +368,14 @@ void mon_log_stats(const struct monitor *m)
 	         " dropped=%" PRIu64 " hello=%" PRIu64 " dd=%" PRIu64 " lsr=%" PRIu64
 	         " lsu=%" PRIu64 " lsack=%" PRIu64 " lsas=%u changes=%" PRIu64 " refreshes=%" PRIu64
 	         " version=%" PRIu64 " events=%" PRIu64 " flapping=%u routers=%u"
-	         " missing-routers=%u missing-networks=%u"
+	         " missing-routers=%u missing-networks=%u lsdb-full=%" PRIu64
 	         " auth-verified=%" PRIu64 " auth-unverified=%" PRIu64, m->frames, m->not_ospf,
 	         m->ospf_pkts, dropped, m->by_type[1], m->by_type[2], m->by_type[3],
 	         m->by_type[4], m->by_type[5], ls->entries,
 	         ls->installed[LSDB_ADDED] + ls->installed[LSDB_CHANGED] + ls->installed[LSDB_FLUSHED],
 	         ls->installed[LSDB_REFRESHED], m->version, events, es.flapping_now,
 	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks,
-	         m->auth_verified, m->auth_unverified);
+	         ls->installed[LSDB_FULL], m->auth_verified, m->auth_unverified);
 	if (dropped > 0) {
 		for (int i = 1; i < OSPF_STATUS_MAX; i++)
 			if (m->drops[i] > 0)

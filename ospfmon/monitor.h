@@ -75,6 +75,7 @@ struct monitor {
 	uint64_t drops[OSPF_STATUS_MAX];
 	uint64_t by_type[6];
 	struct ratelim rl;
+	struct ratelim rl_full;      /* "the database is full" */
 
 	/* authentication */
 	uint64_t auth_verified;      /* packets whose digest verified */

@@ -236,7 +236,7 @@ static void test_keys(void)
 
 	mon_tick(&m, t + 1000, true);
 	CHECK_EQ(m.auth_unverified, 0);
-	CHECK(json_has(&m, "\"complete\":true,\"authenticated\":true,"
+	CHECK(json_has(&m, "\"complete\":true,\"lsas_refused\":0,\"authenticated\":true,"
 	                   "\"unverified_packets\":0}"));
 	mon_free(&m);
 }
@@ -280,6 +280,7 @@ static void test_lsdb_full(void)
 	CHECK(m.version > v);
 	CHECK(json_has(&m, "\"complete\":false,\"lsas_refused\":5,"));
 	CHECK(!m.comp.complete);
+	CHECK_EQ(m.comp.lsas_refused, 5);
 	mon_free(&m);
 }
 

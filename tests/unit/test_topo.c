@@ -140,7 +140,7 @@ static void test_build(void)
 	CHECK(strstr(sbuf_str(&b), "\"a\":\"1.1.1.1\",\"b\":\"2.2.2.2\",\"a_addr\":\"10.0.21.1\","
 	             "\"b_addr\":\"10.0.21.2\",\"cost_ab\":5,\"cost_ba\":7") != NULL);
 	CHECK(strstr(sbuf_str(&b), "\"completeness\":{\"routers\":4,\"missing_routers\":1,"
-	             "\"missing_networks\":1,\"complete\":false,"
+	             "\"missing_networks\":1,\"complete\":false,\"lsas_refused\":0,"
 	             "\"authenticated\":false,\"unverified_packets\":0}}") != NULL);
 	sbuf_free(&b);
 	topo_free(t);
