@@ -52,6 +52,8 @@ bool mon_init(struct monitor *m, const struct mon_conf *c)
 	m->rl_full = (struct ratelim)RATELIM_INIT(10000, 1);
 	if (m->c.max_lsas == 0)
 		m->c.max_lsas = MAX_LSAS;
+	if (m->c.rebuild_work_per_s == 0)
+		m->c.rebuild_work_per_s = DEF_REBUILD_WORK_PER_S;
 	if ((m->db = lsdb_new(m->c.max_lsas)) == NULL)
 		return false;
 	if ((m->nbr = calloc(MON_MAX_NEIGHBORS, sizeof(*m->nbr))) == NULL ||
@@ -141,6 +143,7 @@ static void rebuild(struct monitor *m, bool events)
 {
 	struct topo *t = topo_build(m->db, m->now_ms);
 	struct diff_ctx d = { m, m->dirty_since, 0 };
+	uint64_t work;
 	bool comp_changed;
 
 	if (t == NULL) {
@@ -150,8 +153,10 @@ static void rebuild(struct monitor *m, bool events)
 	t->lsas_refused = lsdb_stats(m->db)->installed[LSDB_FULL];
 	t->unverified = m->auth_unverified;
 	t->authenticated = m->c.nkeys > 0 && m->auth_unverified == 0 && m->auth_verified > 0;
+	work = t->work;
 	if (events)
-		topo_diff(m->topo, t, on_diff, &d);
+		work += topo_diff(m->topo, t, on_diff, &d);
+	m->work += work;
 	comp_changed = report_completeness(m, t);
 	topo_free(m->topo);
 	m->topo = t;
@@ -369,13 +374,15 @@ void mon_log_stats(const struct monitor *m)
 	         " lsu=%" PRIu64 " lsack=%" PRIu64 " lsas=%u changes=%" PRIu64 " refreshes=%" PRIu64
 	         " version=%" PRIu64 " events=%" PRIu64 " flapping=%u routers=%u"
 	         " missing-routers=%u missing-networks=%u lsdb-full=%" PRIu64
-	         " auth-verified=%" PRIu64 " auth-unverified=%" PRIu64, m->frames, m->not_ospf,
+	         " auth-verified=%" PRIu64 " auth-unverified=%" PRIu64 " rebuilds=%u"
+	         " rebuild-work=%" PRIu64, m->frames, m->not_ospf,
 	         m->ospf_pkts, dropped, m->by_type[1], m->by_type[2], m->by_type[3],
 	         m->by_type[4], m->by_type[5], ls->entries,
 	         ls->installed[LSDB_ADDED] + ls->installed[LSDB_CHANGED] + ls->installed[LSDB_FLUSHED],
 	         ls->installed[LSDB_REFRESHED], m->version, events, es.flapping_now,
 	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks,
-	         ls->installed[LSDB_FULL], m->auth_verified, m->auth_unverified);
+	         ls->installed[LSDB_FULL], m->auth_verified, m->auth_unverified, m->rebuilds,
+	         m->work);
 	if (dropped > 0) {
 		for (int i = 1; i < OSPF_STATUS_MAX; i++)
 			if (m->drops[i] > 0)

@@ -39,6 +39,7 @@
 #define MON_MAX_KEYS 64
 #define MON_MAX_NEIGHBORS 1024       /* sequence numbers kept (verified senders) */
 #define MON_SEQ_FORGET_MS 120000
+#define DEF_REBUILD_WORK_PER_S 20000000ull   /* about a fifth of a core */
 
 /* One authentication key.  The key octets are not owned (the loaded
  * configuration's) and are never logged. */
@@ -55,6 +56,7 @@ struct mon_conf {
 	uint64_t hold_ms;            /* rebuild this long after the first change */
 	struct evlog_conf ev;
 	uint32_t max_lsas;           /* database bound; 0: MAX_LSAS */
+	uint64_t rebuild_work_per_s; /* rebuild budget; 0: DEF_REBUILD_WORK_PER_S */
 	const struct mon_key *keys;  /* not owned */
 	unsigned nkeys;
 };
@@ -83,6 +85,9 @@ struct monitor {
 	bool warned_unverified;      /* logged once: crypto packets, no key */
 	struct mon_nbr *nbr;         /* MON_MAX_NEIGHBORS */
 	unsigned nnbr;
+
+	/* cost */
+	uint64_t work;               /* elementary steps of rebuilds and diffs */
 
 	struct topo *topo;           /* as of the last rebuild */
 	uint64_t version;            /* +1 on every rebuild that changed something */

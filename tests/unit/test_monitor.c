@@ -2,8 +2,8 @@
  * Unit tests of anemone-ospfmon's core (ospfmon/monitor.c) fed Ethernet
  * frames built here: the authentication policy (forged, replayed, unsigned
  * and unknown-key packets against configured keys; unverified packets
- * without keys), and a full link-state database (counted, and the view
- * said to be incomplete).
+ * without keys), a full link-state database (counted, and the view said to
+ * be incomplete), and the spacing of topology rebuilds by their cost.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -284,11 +284,59 @@ static void test_lsdb_full(void)
 	mon_free(&m);
 }
 
+/*
+ * Rebuilds are spaced so that they cost at most rebuild_work_per_s steps a
+ * second of packet time: 40 LS Updates 250 ms apart (hold 200 ms), each a
+ * router-LSA of 1,000 links, do not cost 40 rebuilds of a growing database.
+ */
+static void test_rebuild_budget(void)
+{
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth null = { OSPF_AUTH_NULL, OSPF_AUTH_MD5, NULL, 0, 0 };
+	const uint64_t budget = 1000000;        /* steps a second */
+	uint64_t t = 10000, t0 = t, bound;
+	struct lsa a;
+
+	c.rebuild_work_per_s = budget;
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	for (uint32_t r = 0; r < 40; r++) {
+		uint32_t next = (r + 1) % 40, prev = (r + 39) % 40;
+		static uint8_t lsa[65536];
+		lsab_router_begin(&lb, IP(11,0,0,1) + r, 0, OSPF_INITIAL_SEQ);
+		for (uint32_t k = 0; k < 250; k++) {
+			uint32_t fwd = IP(10,0,0,0) + (r << 12) + 4 * k;
+			uint32_t back = IP(10,0,0,0) + (prev << 12) + 4 * k;
+			lsab_router_link(&lb, LINK_P2P, IP(11,0,0,1) + next, fwd + 1, 10);
+			lsab_router_link(&lb, LINK_STUB, fwd, IP(255,255,255,252), 10);
+			lsab_router_link(&lb, LINK_P2P, IP(11,0,0,1) + prev, back + 2, 10);
+			lsab_router_link(&lb, LINK_STUB, back, IP(255,255,255,252), 10);
+		}
+		lsab_finish(&lb, &a);
+		memcpy(lsa, lb.b, lb.len);
+		feed(&m, t, lsu_frame(IP(10,0,0,1), IP(11,0,0,1) + r, 0, lsa, lb.len, 1, &null, 0));
+		t += 250;
+	}
+	mon_tick(&m, t, true);
+	CHECK(m.topo != NULL && m.topo->nr == 40 && m.comp.complete);
+	/* what was built in the run, at the budget, plus the last (forced) build
+	 * and the one that may have started just before it */
+	bound = budget * (t - t0) / 1000 + 2 * m.topo->work + 2 * (m.topo->nr + m.topo->nl + m.topo->np);
+	printf("test_monitor: 40 updates over %llu ms: %u rebuilds, work %llu (bound %llu)\n",
+	       (unsigned long long)(t - t0), m.rebuilds, (unsigned long long)m.work,
+	       (unsigned long long)bound);
+	CHECK(m.rebuilds < 40);
+	CHECK(m.work <= bound);
+	mon_free(&m);
+}
+
 int main(void)
 {
 	log_init("test_monitor", LOG_TO_STDERR, 0);
 	test_no_key();
 	test_keys();
 	test_lsdb_full();
+	test_rebuild_budget();
 	return check_done("test_monitor");
 }
