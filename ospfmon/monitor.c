@@ -2,7 +2,8 @@
  * anemone-ospfmon's core (monitor.h): frames to checked OSPF packets, their
  * authentication checked against the configured keys, LSAs into the
  * database, and the topology rebuilt and compared into events once the
- * database has been quiet for the hold time.  Everything dropped is counted per reason and logged through a
+ * database has been quiet for the hold time (and the last rebuild's cost
+ * allows).  Everything dropped is counted per reason and logged through a
  * rate limiter.
  */
 #include <inttypes.h>
@@ -135,9 +136,9 @@ static bool report_completeness(struct monitor *m, const struct topo *t)
 
 /*
  * Rebuild the topology, compare it with the last one into events (if
- * `events`), and make it a new version if anything changed (events, or
- * what a reader acts on in the completeness).
- * Cost: O(n log n) in the database.
+ * `events`), and make it a new version if anything changed.  The next
+ * rebuild may not start before this one's work, at rebuild_work_per_s, has
+ * been paid for in packet time.  Cost: O(n log n) in the database.
  */
 static void rebuild(struct monitor *m, bool events)
 {
@@ -157,6 +158,7 @@ static void rebuild(struct monitor *m, bool events)
 	if (events)
 		work += topo_diff(m->topo, t, on_diff, &d);
 	m->work += work;
+	m->next_rebuild_ms = m->now_ms + work * 1000 / m->c.rebuild_work_per_s;
 	comp_changed = report_completeness(m, t);
 	topo_free(m->topo);
 	m->topo = t;
@@ -194,7 +196,8 @@ void mon_tick(struct monitor *m, uint64_t now_ms, bool force)
 		lsdb_age(m->db, m->now_ms, on_aged, m);
 		evlog_tick(m->ev, m->now_ms);
 	}
-	if (m->dirty && (force || m->now_ms - m->dirty_since >= m->c.hold_ms))
+	if (m->dirty && (force || (m->now_ms - m->dirty_since >= m->c.hold_ms &&
+	                           m->now_ms >= m->next_rebuild_ms)))
 		rebuild(m, true);
 }
 

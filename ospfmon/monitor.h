@@ -18,7 +18,8 @@
  *
  * Cost: a packet costs O(its length) (decode, digest, installing its LSAs)
  * plus O(neighbours) for the sequence check; a rebuild of the topology
- * O(n log n) in the database.
+ * O(n log n) in the database, and rebuilds are spaced so that they take at
+ * most rebuild_work_per_s elementary steps per second of packet time.
  */
 #ifndef OSPFMON_MONITOR_H
 #define OSPFMON_MONITOR_H
@@ -88,6 +89,7 @@ struct monitor {
 
 	/* cost */
 	uint64_t work;               /* elementary steps of rebuilds and diffs */
+	uint64_t next_rebuild_ms;    /* rebuilds spaced by their cost */
 
 	struct topo *topo;           /* as of the last rebuild */
 	uint64_t version;            /* +1 on every rebuild that changed something */
