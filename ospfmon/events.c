@@ -75,9 +75,11 @@ static struct flap *flap_get(struct evlog *el, const char *key)
 {
 	struct flap **pp = &el->bucket[key_hash(key)], *f;
 
-	for (f = *pp; f != NULL; f = f->next)
+	for (f = *pp; f != NULL; f = f->next) {
+		el->st.probes++;
 		if (strcmp(f->key, key) == 0)
 			return f;
+	}
 	f = calloc(1, sizeof(*f) + el->c.flap_count * sizeof(f->times[0]));
 	if (f == NULL)
 		return NULL;

@@ -26,6 +26,8 @@ typedef void (*evlog_sink_fn)(void *ctx, const char *json);
 struct evlog_stats {
 	uint64_t events[TE_MAX];     /* by type */
 	uint64_t flapping, flapping_stopped;
+	uint64_t probes;             /* tracked elements compared while looking
+	                                one up: the cost of flap tracking */
 	uint32_t tracked, flapping_now;
 };
 

@@ -401,11 +401,44 @@ static void test_work(void)
 	lsdb_free(db);
 }
 
+/*
+ * Flap tracking of many elements: the first topology of a large database is
+ * hundreds of thousands of "added" events.  Looking an element up must stay
+ * O(1) (a table that grows, with a seeded hash), and the elements tracked
+ * are bounded: beyond EVLOG_MAX_TRACKED they are counted, not kept.
+ */
+static void test_flap_table(void)
+{
+	struct evlog_conf c = { .flap_count = 3, .flap_window_ms = 10000 };
+	struct sink s = { 0 };
+	struct evlog *el = evlog_new(&c, on_json, &s);
+	struct topo_link l = { .area = 0, .type = LINK_P2P, .two_way = true, .cost_ab = 10,
+	                       .cost_ba = 10 };
+	struct topo_event add = { .type = TE_LINK_ADDED, .l_new = &l };
+	struct evlog_stats st;
+	const unsigned n = 300000;
+
+	for (unsigned i = 0; i < n; i++) {
+		l.a = IP(11,0,0,1) + i / 1000;
+		l.b = IP(11,0,0,1) + i / 1000 + 1;
+		l.a_addr = IP(10,0,0,1) + 4 * i;
+		l.b_addr = IP(10,0,0,2) + 4 * i;
+		evlog_topo(el, &add, 1000);
+	}
+	evlog_stats(el, &st);
+	printf("test_topo: %u elements' events: %llu compared, %u tracked\n", n,
+	       (unsigned long long)st.probes, st.tracked);
+	CHECK_EQ(s.n, n);
+	CHECK(st.probes <= 8ull * n);
+	evlog_free(el);
+}
+
 int main(void)
 {
 	test_build();
 	test_diff();
 	test_flapping();
 	test_work();
+	test_flap_table();
 	return check_done("test_topo");
 }
