@@ -1,11 +1,19 @@
+/*
+ * ospfmon's event log (events.h): topology events to JSON for the sink, and
+ * flap detection over a bounded, growing hash table of recently changed
+ * elements.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "events.h"
+#include "hash.h"
 #include "sbuf.h"
 
-#define NBUCKETS 4096
+#define MIN_BUCKETS 4096
 
 /* The recent changes of one element. */
 struct flap {
@@ -25,7 +33,9 @@ struct evlog {
 	void *ctx;
 	struct sbuf sb;
 	struct evlog_stats st;
-	struct flap *bucket[NBUCKETS];
+	struct flap **bucket;
+	uint32_t nbuckets;           /* a power of two */
+	uint64_t seed;
 };
 
 struct evlog *evlog_new(const struct evlog_conf *c, evlog_sink_fn sink, void *ctx)
@@ -34,6 +44,13 @@ struct evlog *evlog_new(const struct evlog_conf *c, evlog_sink_fn sink, void *ct
 
 	if (el == NULL)
 		return NULL;
+	if ((el->bucket = calloc(MIN_BUCKETS, sizeof(*el->bucket))) == NULL) {
+		free(el);
+		return NULL;
+	}
+	el->nbuckets = MIN_BUCKETS;
+	if (getrandom(&el->seed, sizeof(el->seed), 0) != sizeof(el->seed))
+		el->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)el;
 	el->c = *c;
 	if (el->c.flap_count < 2)
 		el->c.flap_count = 2;
@@ -52,33 +69,65 @@ void evlog_free(struct evlog *el)
 {
 	if (el == NULL)
 		return;
-	for (unsigned i = 0; i < NBUCKETS; i++)
+	for (uint32_t i = 0; i < el->nbuckets; i++)
 		while (el->bucket[i] != NULL) {
 			struct flap *f = el->bucket[i];
 			el->bucket[i] = f->next;
 			flap_free(f);
 		}
+	free(el->bucket);
 	sbuf_free(&el->sb);
 	free(el);
 }
 
-static unsigned key_hash(const char *k)
+/* The bucket of a key (a NUL-terminated string of fewer than 96 octets,
+ * hashed zero-padded to 96 with the table's seed). */
+static uint32_t key_hash(const struct evlog *el, const char *k)
 {
-	uint32_t h = 2166136261u;             /* FNV-1a */
+	char buf[96] = { 0 };
 
-	while (*k)
-		h = (h ^ (uint8_t)*k++) * 16777619u;
-	return h % NBUCKETS;
+	snprintf(buf, sizeof(buf), "%s", k);
+	return (uint32_t)hash_words(buf, sizeof(buf), el->seed) & (el->nbuckets - 1);
 }
 
+/* Double the table when it holds twice as many elements as buckets (no
+ * change when memory runs out: chains only get longer).  O(tracked),
+ * amortised O(1) an element. */
+static void maybe_grow(struct evlog *el)
+{
+	uint32_t n = el->nbuckets * 2, old = el->nbuckets;
+	struct flap **b, **ob = el->bucket;
+
+	if (el->st.tracked < 2 * (uint64_t)el->nbuckets || n == 0 ||
+	    (b = calloc(n, sizeof(*b))) == NULL)
+		return;
+	el->bucket = b;
+	el->nbuckets = n;
+	for (uint32_t i = 0; i < old; i++)
+		while (ob[i] != NULL) {
+			struct flap *f = ob[i];
+			uint32_t h = key_hash(el, f->key);
+			ob[i] = f->next;
+			f->next = b[h];
+			b[h] = f;
+		}
+	free(ob);
+}
+
+/* The tracked element of `key`, made if new; NULL when the table is full
+ * (counted) or memory ran out.  O(1) expected. */
 static struct flap *flap_get(struct evlog *el, const char *key)
 {
-	struct flap **pp = &el->bucket[key_hash(key)], *f;
+	struct flap **pp = &el->bucket[key_hash(el, key)], *f;
 
 	for (f = *pp; f != NULL; f = f->next) {
 		el->st.probes++;
 		if (strcmp(f->key, key) == 0)
 			return f;
+	}
+	if (el->st.tracked >= EVLOG_MAX_TRACKED) {
+		el->st.untracked++;
+		return NULL;
 	}
 	f = calloc(1, sizeof(*f) + el->c.flap_count * sizeof(f->times[0]));
 	if (f == NULL)
@@ -87,6 +136,7 @@ static struct flap *flap_get(struct evlog *el, const char *key)
 	f->next = *pp;
 	*pp = f;
 	el->st.tracked++;
+	maybe_grow(el);
 	return f;
 }
 
@@ -145,7 +195,7 @@ void evlog_topo(struct evlog *el, const struct topo_event *ev, uint64_t time_ms)
 
 void evlog_tick(struct evlog *el, uint64_t now_ms)
 {
-	for (unsigned i = 0; i < NBUCKETS; i++) {
+	for (uint32_t i = 0; i < el->nbuckets; i++) {
 		struct flap **pp = &el->bucket[i], *f;
 		while ((f = *pp) != NULL) {
 			if (now_ms < f->last_ms + el->c.flap_window_ms) {

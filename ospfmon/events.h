@@ -3,7 +3,11 @@
  * handed to a sink (the events file, stdout, the publisher), plus flap
  * detection: an element (router, link, prefix) that changes flap_count
  * times within flap_window is reported once as "flapping"; when it has been
- * quiet for a whole window, "flapping-stopped" follows.
+ * quiet for a whole window, "flapping-stopped" follows.  The elements
+ * tracked (those that changed within the last window) are at most
+ * EVLOG_MAX_TRACKED; the changes of others are reported but not tracked
+ * (counted: untracked).  Looking an element up is O(1): a hash table with
+ * a seed drawn at start, grown as it fills.
  */
 #ifndef OSPFMON_EVENTS_H
 #define OSPFMON_EVENTS_H
@@ -14,6 +18,7 @@
 
 #define DEF_FLAP_COUNT     4
 #define DEF_FLAP_WINDOW_MS 60000
+#define EVLOG_MAX_TRACKED  200000   /* about 40 MB */
 
 struct evlog_conf {
 	uint32_t flap_count;         /* changes ... */
@@ -28,6 +33,8 @@ struct evlog_stats {
 	uint64_t flapping, flapping_stopped;
 	uint64_t probes;             /* tracked elements compared while looking
 	                                one up: the cost of flap tracking */
+	uint64_t untracked;          /* changes of elements not tracked: the
+	                                table was full */
 	uint32_t tracked, flapping_now;
 };
 

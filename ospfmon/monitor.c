@@ -378,14 +378,14 @@ void mon_log_stats(const struct monitor *m)
 	         " version=%" PRIu64 " events=%" PRIu64 " flapping=%u routers=%u"
 	         " missing-routers=%u missing-networks=%u lsdb-full=%" PRIu64
 	         " auth-verified=%" PRIu64 " auth-unverified=%" PRIu64 " rebuilds=%u"
-	         " rebuild-work=%" PRIu64, m->frames, m->not_ospf,
+	         " rebuild-work=%" PRIu64 " flap-untracked=%" PRIu64, m->frames, m->not_ospf,
 	         m->ospf_pkts, dropped, m->by_type[1], m->by_type[2], m->by_type[3],
 	         m->by_type[4], m->by_type[5], ls->entries,
 	         ls->installed[LSDB_ADDED] + ls->installed[LSDB_CHANGED] + ls->installed[LSDB_FLUSHED],
 	         ls->installed[LSDB_REFRESHED], m->version, events, es.flapping_now,
 	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks,
 	         ls->installed[LSDB_FULL], m->auth_verified, m->auth_unverified, m->rebuilds,
-	         m->work);
+	         m->work, es.untracked);
 	if (dropped > 0) {
 		for (int i = 1; i < OSPF_STATUS_MAX; i++)
 			if (m->drops[i] > 0)

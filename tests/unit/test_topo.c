@@ -430,6 +430,10 @@ static void test_flap_table(void)
 	       (unsigned long long)st.probes, st.tracked);
 	CHECK_EQ(s.n, n);
 	CHECK(st.probes <= 8ull * n);
+	/* every event reported; the elements tracked bounded, the rest counted */
+	CHECK_EQ(st.tracked, EVLOG_MAX_TRACKED);
+	CHECK_EQ(st.untracked, n - EVLOG_MAX_TRACKED);
+	CHECK_EQ(st.events[TE_LINK_ADDED], n);
 	evlog_free(el);
 }
 
