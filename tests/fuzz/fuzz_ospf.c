@@ -20,10 +20,15 @@
  * iterators yield; every LSA of an LSU decodes again on its own, in its own
  * exact-size buffer, and its checksum verifies and recomputes to the field
  * (octet-wise modulo 255); lsa_compare is reflexive and antisymmetric.
+ * Cryptographic authentication (lib/ospfauth.c): a packet with AuType 2 is
+ * checked against an MD5 key and an HMAC-SHA-256 key (any status but ok,
+ * bad-length, bad-digest is a bug; so is a read past the input); then the
+ * packet is signed with each algorithm into an exact-size buffer and must
+ * verify, and fail with one digest bit flipped.
  *
  * Build: clang -g -O1 -std=c11 -D_GNU_SOURCE
  *        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
- *        -Ilib tests/fuzz/fuzz_ospf.c lib/ospf.c
+ *        -Ilib tests/fuzz/fuzz_ospf.c lib/ospf.c lib/ospfauth.c -lnettle
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +36,7 @@
 #include <string.h>
 
 #include "ospf.h"
+#include "ospfauth.h"
 
 #define MODE_FIX_LSA 0x01
 #define MODE_FIX_PKT 0x02
@@ -335,6 +341,48 @@ static void walk_packet(const struct ospf_pkt *p)
 	}
 }
 
+/* The digest checks on a packet ospf_decode accepted from buf[0..n). */
+static void check_auth(const struct ospf_pkt *p, const uint8_t *buf, size_t n)
+{
+	static const uint8_t key[] = "fuzz-key";
+	size_t length = p->h.length;
+	enum ospf_status st;
+
+	if (p->h.autype == OSPF_AUTH_CRYPTO) {
+		st = ospf_auth_verify(p, n, OSPF_AUTH_MD5, key, 8);
+		if (st != OSPF_OK && st != OSPF_AUTH_BAD_LENGTH && st != OSPF_AUTH_BAD_DIGEST)
+			abort();
+		st = ospf_auth_verify(p, n, OSPF_AUTH_HMAC_SHA256, key, 8);
+		if (st != OSPF_OK && st != OSPF_AUTH_BAD_LENGTH && st != OSPF_AUTH_BAD_DIGEST)
+			abort();
+	}
+	/* sign a copy with each algorithm: it verifies; a flipped bit does not */
+	for (unsigned a = 0; a < OSPF_AUTH_ALG_MAX; a++) {
+		size_t l = ospf_auth_digest_len((enum ospf_auth_alg)a);
+		uint8_t *c = malloc(length + l);
+		struct ospf_pkt q;
+
+		if (c == NULL)
+			abort();
+		memcpy(c, buf, length);
+		wr16(c + 14, OSPF_AUTH_CRYPTO);
+		c[19] = (uint8_t)l;
+		if (!ospf_auth_digest((enum ospf_auth_alg)a, key, 8, c, length, c + length))
+			abort();
+		if (ospf_decode(c, length + l, &q) != OSPF_OK ||
+		    ospf_auth_verify(&q, length + l, (enum ospf_auth_alg)a, key, 8) != OSPF_OK)
+			abort();
+		c[length + l - 1] ^= 1;
+		if (ospf_auth_verify(&q, length + l, (enum ospf_auth_alg)a, key, 8) != OSPF_AUTH_BAD_DIGEST)
+			abort();
+		if (ospf_auth_verify(&q, length + l - 1, (enum ospf_auth_alg)a, key, 8) !=
+		    OSPF_AUTH_BAD_LENGTH)
+			abort();
+		free(c);
+	}
+	(void)n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ospf_pkt p, q;
@@ -381,6 +429,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	walk_packet(&q);
 	free(exact);
+	check_auth(&p, buf, n);
 
 out:
 	if (memcmp(buf, orig, n) != 0)
