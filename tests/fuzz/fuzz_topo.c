@@ -12,12 +12,19 @@
  * and the two topologies are compared; JSON and text renderings run on both;
  * SPF runs from the first three routers seen.
  * Invariants (abort() on violation): every array of a topology is sorted
- * by key; topo_diff of a topology with itself reports nothing.
+ * by key; topo_diff of a topology with itself reports nothing; the two-way
+ * point-to-point and virtual links equal those of a naive pairing done here
+ * (quadratic, from the LSAs: per router pair, the k-th end of the lower
+ * router in address order with the k-th of the other among those whose
+ * addresses the same most specific stub subnet of the lower router holds,
+ * then k-th with k-th among the rest), and every transit link is two-way
+ * exactly when its network's LSA lists its router.
  *
  * Build: clang -g -O1 -std=c11 -D_GNU_SOURCE
  *        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib
  *        tests/fuzz/fuzz_topo.c lib/ospf.c lib/lsdb.c lib/spf.c lib/topo.c lib/sbuf.c
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +66,190 @@ static void check_sorted(const struct topo *t)
 			abort();
 }
 
+/* --- the naive reference --------------------------------------------- */
+
+struct end {
+	uint32_t area, from, to, addr, metric;
+	uint8_t type;
+	bool used;
+};
+
+struct ref {
+	uint64_t now;
+	uint32_t area;
+	struct end e[4096];
+	unsigned ne;
+	struct stub { uint32_t area, router, prefix, mask; } st[4096];
+	unsigned nst;
+	bool overflow;
+};
+
+static void ref_router(void *ctx, const struct lsdb_entry *e)
+{
+	struct ref *r = ctx;
+	const struct lsa *l = &e->lsa;
+
+	if (lsdb_age_of(e, r->now) >= OSPF_MAX_AGE || l->h.ls_id != l->h.adv_router)
+		return;
+	for (unsigned i = 0; i < l->u.router.nlinks; i++) {
+		struct lsa_router_link k;
+		lsa_router_link(l, i, &k);
+		if (k.type == LINK_P2P || k.type == LINK_VIRTUAL) {
+			if (r->ne == 4096) {
+				r->overflow = true;
+				return;
+			}
+			r->e[r->ne++] = (struct end){ r->area, l->h.adv_router, k.id, k.data, k.metric,
+			                              k.type, false };
+		} else if (k.type == LINK_STUB && k.data != 0xffffffffu) {
+			if (r->nst == 4096) {
+				r->overflow = true;
+				return;
+			}
+			r->st[r->nst++] = (struct stub){ r->area, l->h.adv_router, k.id & k.data, k.data };
+		}
+	}
+}
+
+/* The most specific stub subnet of router `rt` in area holding addr: its
+ * index + 1, or 0.  (Equal subnets listed twice count as one.) */
+static unsigned ref_sub(const struct ref *r, uint32_t area, uint32_t rt, uint32_t addr)
+{
+	unsigned best = 0;
+
+	for (unsigned i = 0; i < r->nst; i++) {
+		const struct stub *s = &r->st[i];
+		if (s->area != area || s->router != rt || (addr & s->mask) != s->prefix)
+			continue;
+		if (best == 0 || __builtin_popcount(s->mask) > __builtin_popcount(r->st[best - 1].mask))
+			best = i + 1;
+	}
+	for (unsigned i = 0; best != 0 && i < best - 1; i++)     /* first of its equals */
+		if (r->st[i].area == area && r->st[i].router == rt &&
+		    r->st[i].prefix == r->st[best - 1].prefix && r->st[i].mask == r->st[best - 1].mask)
+			return i + 1;
+	return best;
+}
+
+struct pair { uint32_t area, a, b, a_addr, b_addr; uint8_t type; };
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+	const struct pair *x = pa, *y = pb;
+
+	if (x->area != y->area) return x->area < y->area ? -1 : 1;
+	if (x->type != y->type) return x->type < y->type ? -1 : 1;
+	if (x->a != y->a) return x->a < y->a ? -1 : 1;
+	if (x->b != y->b) return x->b < y->b ? -1 : 1;
+	if (x->a_addr != y->a_addr) return x->a_addr < y->a_addr ? -1 : 1;
+	if (x->b_addr != y->b_addr) return x->b_addr < y->b_addr ? -1 : 1;
+	return 0;
+}
+
+static int end_cmp(const void *pa, const void *pb)
+{
+	const struct end *x = pa, *y = pb;
+	uint32_t xl = x->from < x->to ? x->from : x->to, yl = y->from < y->to ? y->from : y->to;
+	uint32_t xh = x->from < x->to ? x->to : x->from, yh = y->from < y->to ? y->to : y->from;
+
+	if (x->area != y->area) return x->area < y->area ? -1 : 1;
+	if (x->type != y->type) return x->type < y->type ? -1 : 1;
+	if (xl != yl) return xl < yl ? -1 : 1;
+	if (xh != yh) return xh < yh ? -1 : 1;
+	if (x->from != y->from) return x->from < y->from ? -1 : 1;
+	if (x->addr != y->addr) return x->addr < y->addr ? -1 : 1;
+	return 0;
+}
+
+/* The subnet value (prefix, mask) of ref_sub's answer, 0 for none. */
+static uint64_t sub_val(const struct ref *r, uint32_t area, uint32_t rt, uint32_t addr)
+{
+	unsigned i = ref_sub(r, area, rt, addr);
+
+	return i == 0 ? 0 : ((uint64_t)r->st[i - 1].prefix << 32 | r->st[i - 1].mask) + 1;
+}
+
+/* The two-way point-to-point and virtual links of t equal the reference's. */
+static void check_pairing(const struct lsdb *db, const struct topo *t)
+{
+	static struct ref r;
+	static struct pair want[4096], got[4096];
+	uint32_t areas[8];
+	unsigned na = lsdb_areas(db, areas, 8), nw = 0, ng = 0, i = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.now = 5000;
+	for (unsigned a = 0; a < na; a++) {
+		r.area = areas[a];
+		lsdb_foreach(db, areas[a], LSA_ROUTER, ref_router, &r);
+	}
+	if (r.overflow || na == 8)
+		return;
+	qsort(r.e, r.ne, sizeof(r.e[0]), end_cmp);
+	while (i < r.ne) {
+		/* a group [i, j): lo's ends [i, mid), hi's [mid, j), each by address */
+		const struct end *g = &r.e[i];
+		uint32_t lo = g->from < g->to ? g->from : g->to, hi = g->from < g->to ? g->to : g->from;
+		unsigned j = i, mid;
+
+		while (j < r.ne && r.e[j].area == g->area && r.e[j].type == g->type &&
+		       (r.e[j].from < r.e[j].to ? r.e[j].from : r.e[j].to) == lo &&
+		       (r.e[j].from < r.e[j].to ? r.e[j].to : r.e[j].from) == hi)
+			j++;
+		for (mid = i; mid < j && r.e[mid].from == lo; mid++)
+			;
+		if (lo != hi)
+			for (int pass = 0; pass < 2; pass++)
+				for (unsigned x = i; x < mid; x++) {
+					uint64_t sx = sub_val(&r, g->area, lo, r.e[x].addr);
+					if (r.e[x].used || (pass == 0 && sx == 0))
+						continue;
+					for (unsigned y = mid; y < j; y++) {
+						if (r.e[y].used ||
+						    (pass == 0 && sub_val(&r, g->area, lo, r.e[y].addr) != sx))
+							continue;
+						r.e[x].used = r.e[y].used = true;
+						want[nw++] = (struct pair){ g->area, lo, hi, r.e[x].addr,
+						                            r.e[y].addr, g->type };
+						break;
+					}
+				}
+		i = j;
+	}
+	for (unsigned k = 0; k < t->nl; k++) {
+		const struct topo_link *l = &t->l[k];
+		if (!l->two_way || l->type == LINK_TRANSIT)
+			continue;
+		if (ng == 4096)
+			abort();
+		got[ng++] = (struct pair){ l->area, l->a, l->b, l->a_addr, l->b_addr, l->type };
+	}
+	if (nw != ng)
+		abort();
+	qsort(want, nw, sizeof(want[0]), pair_cmp);
+	qsort(got, ng, sizeof(got[0]), pair_cmp);
+	for (unsigned k = 0; k < nw; k++)
+		if (pair_cmp(&want[k], &got[k]) != 0)
+			abort();
+}
+
+/* A transit link is two-way exactly when its network-LSA lists the router. */
+static void check_transit(const struct topo *t)
+{
+	for (unsigned i = 0; i < t->nl; i++) {
+		const struct topo_link *l = &t->l[i];
+		bool listed = false;
+		if (l->type != LINK_TRANSIT)
+			continue;
+		for (unsigned k = 0; k < t->nn; k++)
+			if (t->n[k].area == l->area && t->n[k].id == l->b)
+				for (unsigned j = 0; j < t->n[k].n; j++)
+					listed |= t->att[t->n[k].first + j] == l->a;
+		if (listed != l->two_way)
+			abort();
+	}
+}
+
 static void exercise(const struct lsdb *db, const uint32_t *roots, unsigned nroots,
                      struct topo **prev)
 {
@@ -70,6 +261,8 @@ static void exercise(const struct lsdb *db, const uint32_t *roots, unsigned nroo
 	if (t == NULL)
 		return;
 	check_sorted(t);
+	check_pairing(db, t);
+	check_transit(t);
 	topo_diff(t, t, never, NULL);
 	topo_diff(*prev, t, count_event, &b);
 	topo_json(t, 1, &b);
