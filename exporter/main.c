@@ -202,9 +202,13 @@ static void print_stats(struct exporter *ex)
 			es = &none;
 		log_info("stats export %s: records=%" PRIu64 " messages=%" PRIu64
 		         " templates=%" PRIu64 " skipped-ipv6=%" PRIu64 " sent=%" PRIu64
-		         " send-errors=%" PRIu64 " connects=%" PRIu64 " paced-ms=%" PRIu64,
+		         " refused=%" PRIu64 " dropped=%" PRIu64 " send-errors=%" PRIu64
+		         " queued=%" PRIu64 " queued-bytes=%" PRIu64 " connects=%" PRIu64
+		         " paced-ms=%" PRIu64 "%s%s",
 		         sender_name(ex->snd[i]), es->records, es->messages, es->templates,
-		         es->skipped, ss->messages, ss->errors, ss->connects, ss->paced_ms);
+		         es->skipped, ss->messages, ss->refused, ss->dropped, ss->errors,
+		         ss->queued, ss->queued_bytes, ss->connects, ss->paced_ms,
+		         ss->stalled ? " stalled" : "", ss->refusing ? " refusing" : "");
 	}
 	if (ex->conf->cap.interface != NULL) {
 		log_info("stats capture %s: received=%" PRIu64 " dropped=%" PRIu64
@@ -281,6 +285,13 @@ static void wall_tick(struct exporter *ex)
 	encoders_tick(ex);
 }
 
+/* Let every sender write what its socket now takes of its queue. */
+static void senders_drain(struct exporter *ex)
+{
+	for (unsigned i = 0; i < ex->conf->ndest; i++)
+		sender_drain(ex->snd[i], ex->now_ms);
+}
+
 /* Read a capture file to the end, then export everything.  Returns the exit
  * status: 0, or 1 if the file was damaged (what was read is still exported). */
 static int run_file(struct exporter *ex)
@@ -299,6 +310,7 @@ static int run_file(struct exporter *ex)
 			rc = 1;
 			break;
 		}
+		senders_drain(ex);
 		stats_if_asked(ex);
 	}
 	return rc;
@@ -352,6 +364,7 @@ static int run_dpdk(struct exporter *ex)
 			ex->now_ms = now;
 		n = dpdk_poll(ex->dp, dpdk_flow, ex);
 		encoders_tick(ex);
+		senders_drain(ex);
 		stats_if_asked(ex);
 		if (dpdk_input_ended(ex->dp)) {
 			log_info("%s: no frame for %u ms: end of input", ex->conf->cap.interface,
@@ -368,9 +381,28 @@ static int run_dpdk(struct exporter *ex)
 }
 #endif
 
+/* Wait up to timeout_ms for frames (the capture, if open) or for a sender
+ * that can write what it holds (its socket, or the rate limit's next
+ * token).  poll(2)'s result. */
+static int senders_poll(struct exporter *ex, int timeout_ms)
+{
+	struct pollfd pfd[1 + EXP_MAX_DEST];
+
+	pfd[0].fd = ex->cap != NULL ? ex->capops->fd(ex->cap) : -1;
+	pfd[0].events = POLLIN;
+	pfd[0].revents = 0;
+	for (unsigned i = 0; i < ex->conf->ndest; i++) {
+		int w = sender_pollfd(ex->snd[i], &pfd[1 + i]);
+		if (w >= 0 && w < timeout_ms)
+			timeout_ms = w;
+	}
+	return poll(pfd, 1 + ex->conf->ndest, timeout_ms);
+}
+
 /* Live capture until SIGTERM/SIGINT.  A capture that fails (interface gone)
  * is closed and re-opened every REOPEN_MS; flows stay in the table and keep
- * expiring on the wall clock meanwhile. */
+ * expiring on the wall clock meanwhile.  Nothing in the loop waits for a
+ * collector: the senders queue what their sockets do not take at once. */
 static int run_live(struct exporter *ex)
 {
 	struct ratelim rl = RATELIM_INIT(60000, 2);
@@ -387,10 +419,9 @@ static int run_live(struct exporter *ex)
 				reopen_at = ex->now_ms + REOPEN_MS;
 			}
 		}
+		if (senders_poll(ex, (int)ex->conf->cap.timeout_ms) < 0 && errno != EINTR)
+			fatal("poll");
 		if (ex->cap != NULL) {
-			struct pollfd pfd = { ex->capops->fd(ex->cap), POLLIN, 0 };
-			if (poll(&pfd, 1, (int)ex->conf->cap.timeout_ms) < 0 && errno != EINTR)
-				fatal("poll");
 			if (ex->capops->dispatch(ex->cap, BURST, on_frame, ex, err, sizeof(err))
 			    == CAP_ERROR) {
 				log_warnx("%s: capture failed: %s", ex->conf->cap.interface, err);
@@ -400,10 +431,9 @@ static int run_live(struct exporter *ex)
 				ex->cap = NULL;
 				reopen_at = ex->now_ms + REOPEN_MS;
 			}
-		} else {
-			poll(NULL, 0, (int)ex->conf->cap.timeout_ms);
 		}
 		wall_tick(ex);
+		senders_drain(ex);
 		stats_if_asked(ex);
 	}
 	/* Account what the kernel captured before the signal: its buffer hands
@@ -651,8 +681,9 @@ int main(int argc, char **argv)
 		if ((ex.snd[i] = sender_new(&conf.dest[i], conf.mtu, err, sizeof(err))) == NULL)
 			fatalx("%s", err);
 		sender_set_rate(ex.snd[i], conf.max_rate);
+		sender_set_queue(ex.snd[i], conf.queue_bytes);
 		if (ex.replay)
-			sender_set_patience(ex.snd[i], FILE_SEND_PATIENCE_S);
+			sender_set_patience(ex.snd[i], conf.patience_s);
 	}
 	if (ex.cap != NULL && (ex.meter = meter_new(&conf.meter, export_flow, &ex)) == NULL)
 		fatalx("cannot allocate a flow table of %u flows (%zu MiB)",
@@ -684,6 +715,7 @@ int main(int argc, char **argv)
 		flowtab_flush(meter_flowtab(ex.meter), ANM_END_FORCED);
 	for (unsigned i = 0; i < conf.ndest && ex.enc_open; i++)
 		ex.encops[i]->flush(ex.enc[i], ex.now_ms);
+	sender_finish(ex.snd, conf.ndest, EXIT_IDLE_MS, ex.now_ms);
 	print_stats(&ex);
 
 	for (unsigned i = 0; i < conf.ndest; i++) {

@@ -24,6 +24,8 @@ void exporter_conf_defaults(struct exporter_conf *c)
 	c->enc.max_hold_ms = DEF_HOLD_MS;
 	c->enc.domain = 1;
 	c->mtu = DEF_MTU;
+	c->queue_bytes = SENDER_QUEUE_DEFAULT;
+	c->patience_s = DEF_REPLAY_PATIENCE_S;
 }
 
 int filter_check(const char *filter, char *err, size_t errlen)
@@ -61,7 +63,7 @@ static const char *const flows_known[] = {
 static const char *const sampling_known[] = { "rate", "mode", "seed", NULL };
 static const char *const export_known[] = {
 	"destinations", "mtu", "engine-type", "engine-id", "observation-domain",
-	"template-refresh", "max-hold", "max-rate", NULL
+	"template-refresh", "max-hold", "max-rate", "queue-size", "replay-patience", NULL
 };
 static const char *const log_known[] = { "syslog", "verbose", NULL };
 
@@ -181,6 +183,10 @@ static void load_export(struct conf_ctx *cx, struct exporter_conf *c, const conf
 		c->max_rate = (uint32_t)v;
 		c->max_rate_set = true;
 	}
+	if (conf_uint(cx, g, "queue-size", 65536, 1u << 30, &v) > 0)   /* bytes */
+		c->queue_bytes = (uint32_t)v;
+	if (conf_duration_ms(cx, g, "replay-patience", 0, 3600000, &v) > 0)
+		c->patience_s = (uint32_t)((v + 999) / 1000);
 	if (conf_uint(cx, g, "engine-type", 0, 255, &v) > 0)
 		c->enc.engine_type = (uint8_t)v;
 	if (conf_uint(cx, g, "engine-id", 0, 255, &v) > 0)

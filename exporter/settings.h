@@ -26,8 +26,10 @@
 #define DEF_FILE_RATE       10000     /* -r: messages/s per destination, so a
                                          collector with default socket buffers
                                          keeps up with an end-of-file flush */
-#define FILE_SEND_PATIENCE_S 60       /* -r: how long a TCP send waits for a
-                                         collector that is slow to read */
+#define DEF_REPLAY_PATIENCE_S 60      /* replays: how long a full queue waits
+                                         for a collector that takes nothing */
+#define EXIT_IDLE_MS        2000      /* live: at exit, how long a queue waits
+                                         for a collector that takes nothing */
 
 struct exporter_conf {
 	struct cap_conf cap;
@@ -38,6 +40,8 @@ struct exporter_conf {
 	uint32_t mtu;
 	uint32_t max_rate;         /* messages/s per destination, 0 = unlimited */
 	bool max_rate_set;
+	uint32_t queue_bytes;      /* per destination */
+	uint32_t patience_s;       /* replays: see sender_set_patience */
 	struct exp_dest dest[EXP_MAX_DEST];
 	unsigned ndest;
 	const char *user;

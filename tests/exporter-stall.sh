@@ -94,7 +94,7 @@ ns_udp_drained() { [ "$(ip netns exec "$A" ss -Hlun "sport = :$1" | awk '{ print
 wait_for 10 ns_udp_drained "$v5" || fail "flow-sink does not read its socket"
 sink_stop "$sink"
 
-grep "stats" "$T/exp.log" | sed 's/^/   /'
+sed 's/^/   /' "$T/exp.log"
 
 # The healthy collector: every flow, every packet, every byte (IP length 60)
 got=$(python3 - "$T/v5.bin" <<'PY'
@@ -123,6 +123,7 @@ line=$(grep "stats export ipfix+tcp" "$T/exp.log" | tail -1)
 val() { echo "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 dropped=$(val dropped)
 [ -n "$dropped" ] && [ "$dropped" -gt 0 ] || fail "stalled collector: no dropped messages counted: $line"
+grep -q "ipfix+tcp:127.0.0.1:$stall: queue full" "$T/exp.log" || fail "no log line about the full queue"
 msgs=$(val messages) sent=$(val sent) errs=$(val send-errors) queued=$(val queued)
 expect_eq "stalled collector: messages = sent + dropped + send-errors" \
 	"$msgs" "$((sent + dropped + errs))"

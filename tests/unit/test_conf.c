@@ -57,7 +57,8 @@ static void test_good(void)
 		"sampling = { rate = 10; mode = \"random\"; seed = 7; };\n"
 		"export = { destinations = [\"v5:127.0.0.1:2055\", \"ipfix+tcp:[::1]:4739\"];\n"
 		"           mtu = 1400; engine-type = 1; engine-id = 2; observation-domain = 99;\n"
-		"           template-refresh = \"30s\"; max-hold = \"200ms\"; };\n"
+		"           template-refresh = \"30s\"; max-hold = \"200ms\";\n"
+		"           queue-size = 1048576; replay-patience = \"5s\"; };\n"
 		"log = { syslog = false; verbose = 1; };\n", &c);
 
 	CHECK_EQ(e, 0);
@@ -82,7 +83,15 @@ static void test_good(void)
 	CHECK_EQ(c.enc.domain, 99);
 	CHECK_EQ(c.enc.template_refresh_s, 30);
 	CHECK_EQ(c.enc.max_hold_ms, 200);
+	CHECK_EQ(c.queue_bytes, 1048576);
+	CHECK_EQ(c.patience_s, 5);
 	CHECK_EQ(c.verbose, 1);
+	/* the defaults */
+	CHECK_EQ(load_text("export = { mtu = 1500; };\n", &c), 0);
+	CHECK_EQ(c.queue_bytes, SENDER_QUEUE_DEFAULT);
+	CHECK_EQ(c.patience_s, DEF_REPLAY_PATIENCE_S);
+	CHECK_EQ(load_text("export = { replay-patience = 0; };\n", &c), 0);
+	CHECK_EQ(c.patience_s, 0);
 }
 
 static void test_upstream(void)
@@ -107,6 +116,8 @@ static void test_bad(void)
 	CHECK_EQ(load_text("export = { destinations = [\"v9:1.2.3.4:2055\"]; };\n", &c), 1);
 	CHECK_EQ(load_text("export = { destinations = [\"v5:::1:2055\"]; };\n", &c), 1);
 	CHECK_EQ(load_text("export = { destinations = [\"v5:127.0.0.1:0\"]; };\n", &c), 1);
+	CHECK_EQ(load_text("export = { queue-size = 1000; };\n", &c), 1);   /* < 64 KiB */
+	CHECK_EQ(load_text("export = { replay-patience = \"2h\"; };\n", &c), 1);
 	CHECK_EQ(load_text("input = { promiscuous = 3; };\n", &c), 1);
 	CHECK_EQ(load_text("input = { file = \"a\"; interface = \"b\"; };\n", &c), 1);
 	CHECK_EQ(load_text("colour = \"blue\";\n", &c), 1);
