@@ -21,7 +21,7 @@
  * is not running, host unreachable, ...) is queued on the socket's error
  * queue; each one read moves one datagram from `messages` to `refused`.
  * Hosts rate-limit ICMP errors (Linux: about one a second per peer after a
- * short burst, none on loopback up to net.ipv4.icmp_msgs_per_sec), so
+ * short burst, and net.ipv4.icmp_msgs_per_sec in all), so
  * `refused` is a lower bound.  The destination is logged when it starts
  * refusing and when a datagram sent well after the last refusal (past the
  * peer's ICMP rate limit) draws none.
