@@ -229,6 +229,51 @@ evicted=$(grep -c 'flowEndReason=5\b' "$T/pause.file.txt")
 	fail "pause: -r gave $n records, $idle idle, $evicted evicted (want 7000, 3000, 500)"
 info "mass expiry: $n records as from -r, $idle idle, $evicted evicted; spread over bursts"
 
+# The main lcore exports through the same senders as libpcap's loop: a
+# collector that accepts and never reads costs only itself.  A replay of
+# 80,000 flows to it and to a healthy collector, with a small queue and
+# export.replay-patience 1 s: the replay waits once for the stalled one,
+# then drops its messages (counted); the healthy one gets every record and
+# every packet.
+GEN_CAPTURE_BIN="$T/gen-capture" sh "$top_srcdir/bench/gen-capture" -n 160000 -f 80000 \
+	-o "$T/stall.pcap" >/dev/null 2>&1 || fail "cannot generate the capture"
+python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$T/stall.port" &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 test -s "$T/stall.port" || fail "stalled collector did not start"
+stall=$(cat "$T/stall.port")
+sink_start tcp "$T/stall-healthy.ipfix"
+printf 'export = { queue-size = 65536; replay-patience = "1s"; };\n' >"$T/stall.conf"
+eal -m 512 "--vdev=net_pcap0,rx_pcap=$T/stall.pcap"
+SHOW_ON_FAIL="$T/stall.log"
+timeout 60 "$EXPORTER" -c "$T/stall.conf" -i dpdk:0 --dpdk "$EAL" --dpdk-idle-exit 1 \
+	-x "ipfix+tcp:127.0.0.1:$stall" -x "ipfix+tcp:127.0.0.1:$SINK_PORT" >"$T/stall.log" 2>&1 ||
+	fail "stalled collector: exporter exit $?"
+sink_stop "$SINK_PID"
+line=$(grep "stats export ipfix+tcp:127.0.0.1:$SINK_PORT:" "$T/stall.log")
+want=$(echo "$line" | tr ' ' '\n' | sed -n 's/^records=//p')
+got=$(ipfixDump --in "$T/stall-healthy.ipfix" 2>"$T/stall.err" |
+	awk '/^--- data record/ { n++ } $2 == "packetDeltaCount" { p += $NF }
+	     END { printf "records=%d packets=%d\n", n, p }')
+expect_eq "stalled collector: the healthy one got" "$got" "records=$want packets=160000"
+line=$(grep "stats export ipfix+tcp:127.0.0.1:$stall:" "$T/stall.log")
+val() { echo "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+[ "$(val dropped)" -gt 0 ] && echo "$line" | grep -q ' stalled$' ||
+	fail "stalled collector: not given up, or nothing dropped: $line"
+expect_eq "stalled collector: messages = sent + dropped + send-errors" "$(val messages)" \
+	"$(($(val sent) + $(val dropped) + $(val send-errors)))"
+info "stalled collector: sent $(val sent), dropped $(val dropped) of $(val messages)"
+
 # Live: net_pcap on a veth in a namespace of the test's own (rx_iface=),
 # two workers on the wall clock, conversations both ways between two
 # namespaces; SIGUSR1 gives statistics while running; SIGTERM exports every
