@@ -23,9 +23,10 @@
 #define DEF_TEMPLATE_S      60        /* IPFIX/UDP template refresh */
 #define DEF_SNAPLEN         256       /* enough for any header stack we decode */
 #define DEF_MTU             1500
-#define DEF_FILE_RATE       10000     /* -r: messages/s per destination, so a
+#define DEF_FILE_RATE       5000      /* -r: messages/s per destination, so a
                                          collector with default socket buffers
-                                         keeps up with an end-of-file flush */
+                                         keeps up with an end-of-file flush,
+                                         even on a busy machine */
 #define DEF_REPLAY_PATIENCE_S 60      /* replays: how long a full queue waits
                                          for a collector that takes nothing */
 #define EXIT_IDLE_MS        2000      /* live: at exit, how long a queue waits
