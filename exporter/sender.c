@@ -175,6 +175,7 @@ static int enqueue(struct sender *s, const uint8_t *msg, size_t len, size_t off)
 	return 0;
 }
 
+/* Free the head of the queue (the caller has counted it). */
 static void dequeue(struct sender *s)
 {
 	struct qmsg *q = s->head;
@@ -201,6 +202,10 @@ static uint64_t discard_queue(struct sender *s)
 
 /* --- the rate limit ------------------------------------------------------- */
 
+/* A token bucket of SENDER_BURST tokens filled at `rate` a second on the
+ * monotonic clock (the limit protects a real collector, whatever the
+ * capture's clock); a message takes a token when its first byte goes.
+ * One clock_gettime per call when limited, nothing otherwise. */
 static void refill(struct sender *s)
 {
 	uint64_t now;
@@ -466,8 +471,10 @@ static void drop(struct sender *s)
 }
 
 /* Patient senders: wait until len bytes fit in the queue, as long as the
- * collector takes something every patience_s seconds, and for the rate
- * limit.  Declares the sender stalled when it gives up. */
+ * collector takes something every patience_s seconds (time spent waiting
+ * for the rate limit does not count), and for the rate limit.  Declares the
+ * sender stalled when it gives up.  Blocks at most patience_s seconds
+ * without progress; each round is one flush and one poll or sleep. */
 static void wait_for_room(struct sender *s, size_t len, uint64_t now_ms)
 {
 	uint64_t patience_ns = (uint64_t)s->patience_s * 1000 * NS_PER_MS;
@@ -503,6 +510,7 @@ static void wait_for_room(struct sender *s, size_t len, uint64_t now_ms)
 				;
 			s->paced_ns += t;
 			s->st.paced_ms = s->paced_ns / NS_PER_MS;
+			progress_ns += t;     /* the rate's wait, not the collector's */
 			continue;
 		}
 		pfd.fd = s->fd;
@@ -560,6 +568,7 @@ lost:
 
 /* --- TCP connections ------------------------------------------------------ */
 
+/* The connection in progress is up: a new generation. */
 static void tcp_connected(struct sender *s, uint64_t now_ms)
 {
 	s->connecting = false;
@@ -569,6 +578,8 @@ static void tcp_connected(struct sender *s, uint64_t now_ms)
 	log_info("%s: connected", s->name);
 }
 
+/* The connection attempt failed with errno e: close it, log (rate-limited)
+ * and schedule the next attempt. */
 static void tcp_connect_failed(struct sender *s, int e, uint64_t now_ms)
 {
 	if (s->fd >= 0)
