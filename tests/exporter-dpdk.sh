@@ -237,21 +237,8 @@ info "mass expiry: $n records as from -r, $idle idle, $evicted evicted; spread o
 # every packet.
 GEN_CAPTURE_BIN="$T/gen-capture" sh "$top_srcdir/bench/gen-capture" -n 160000 -f 80000 \
 	-o "$T/stall.pcap" >/dev/null 2>&1 || fail "cannot generate the capture"
-python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.bind(("127.0.0.1", 0))
-s.listen(4)
-open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-held = []
-while True:
-    held.append(s.accept()[0])
-' "$T/stall.port" &
-BG_PIDS="$BG_PIDS $!"
-wait_for 10 test -s "$T/stall.port" || fail "stalled collector did not start"
-stall=$(cat "$T/stall.port")
+stall_start
+stall=$STALL_PORT
 sink_start tcp "$T/stall-healthy.ipfix"
 printf 'export = { queue-size = 65536; replay-patience = "1s"; };\n' >"$T/stall.conf"
 eal -m 512 "--vdev=net_pcap0,rx_pcap=$T/stall.pcap"
@@ -282,11 +269,7 @@ A=anm-dpdk-a-$$ B=anm-dpdk-b-$$
 IA=and$$a IB=and$$b
 netns_add "$A" "$B" || fail "cannot create namespaces"
 ip -n "$A" link set lo up
-ip link add "$IA" netns "$A" type veth peer name "$IB" netns "$B" || fail "cannot create veth pair"
-ip -n "$A" addr add 10.124.0.1/24 dev "$IA"
-ip -n "$B" addr add 10.124.0.2/24 dev "$IB"
-ip -n "$A" link set "$IA" up
-ip -n "$B" link set "$IB" up
+veth_between "$A" "$B" "$IA" "$IB" 10.124.0 || fail "cannot create veth pair"
 ns_tcp_listening() { ip netns exec "$A" ss -Hltn "sport = :$1" | grep -q .; }
 tport=$(free_port)
 ip netns exec "$A" "$top_srcdir/tests/flow-sink" --tcp "$tport" --out "$T/live.ipfix" &

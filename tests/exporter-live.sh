@@ -13,13 +13,7 @@ need ip nfcapd nfdump python3 ss
 A=anm-live-a-$$ B=anm-live-b-$$
 IA=anl$$a IB=anl$$b
 
-mkveth() {
-	ip link add "$IA" netns "$A" type veth peer name "$IB" netns "$B" || return 1
-	ip -n "$A" addr add 10.123.0.1/24 dev "$IA"
-	ip -n "$B" addr add 10.123.0.2/24 dev "$IB"
-	ip -n "$A" link set "$IA" up
-	ip -n "$B" link set "$IB" up
-}
+mkveth() { veth_between "$A" "$B" "$IA" "$IB" 10.123.0; }
 netns_add "$A" "$B" || fail "cannot create namespaces"
 ip -n "$A" link set lo up
 mkveth || fail "cannot create veth pair"

@@ -32,24 +32,8 @@ ip -n "$N" link set lo up
 in_ns() { ip netns exec "$N" "$@"; }
 
 # the stalled collector: accepts, never reads
-cat >"$T/stall.py" <<'PY'
-import os, signal, socket, sys
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.bind(("127.0.0.1", 0))
-s.listen(16)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write("%d\n" % s.getsockname()[1])
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-held = []
-while True:
-    held.append(s.accept()[0])
-PY
-in_ns python3 "$T/stall.py" "$T/stall.port" &
-BG_PIDS="$BG_PIDS $!"
-wait_for 10 test -s "$T/stall.port" || fail "stalled collector did not start"
-stall=$(cat "$T/stall.port")
+stall_start "$N"
+stall=$STALL_PORT
 
 in_ns "$top_srcdir/tests/flow-sink" --tcp 0 --out "$T/healthy.ipfix" --port-file "$T/healthy.port" &
 sink=$!; BG_PIDS="$BG_PIDS $sink"

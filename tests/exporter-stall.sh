@@ -19,35 +19,11 @@ A=anm-stall-a-$$ B=anm-stall-b-$$
 IA=ans$$a IB=ans$$b
 netns_add "$A" "$B" || fail "cannot create namespaces"
 ip -n "$A" link set lo up
-ip link add "$IA" netns "$A" type veth peer name "$IB" netns "$B" || fail "cannot create veth pair"
-ip -n "$A" addr add 10.126.0.1/24 dev "$IA"
-ip -n "$B" addr add 10.126.0.2/24 dev "$IB"
-ip -n "$A" link set "$IA" up
-ip -n "$B" link set "$IB" up
+veth_between "$A" "$B" "$IA" "$IB" 10.126.0 || fail "cannot create veth pair"
 
-# The stalled collector: accepts every connection (the exporter may
-# reconnect), reads nothing, with a small receive buffer so that the
-# connection's window closes at once.
-cat >"$T/stall.py" <<'PY'
-import signal, socket, sys
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.bind(("127.0.0.1", 0))
-s.listen(16)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write("%d\n" % s.getsockname()[1])
-import os
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-held = []
-while True:
-    c, _ = s.accept()
-    held.append(c)
-PY
-ip netns exec "$A" python3 "$T/stall.py" "$T/stall.port" &
-BG_PIDS="$BG_PIDS $!"
-wait_for 10 test -s "$T/stall.port" || fail "stalled collector did not start"
-stall=$(cat "$T/stall.port")
+# The stalled collector: accepts every connection, reads nothing
+stall_start "$A"
+stall=$STALL_PORT
 
 ip netns exec "$A" "$top_srcdir/tests/flow-sink" --udp 0 --out "$T/v5.bin" --port-file "$T/v5.port" &
 sink=$!; BG_PIDS="$BG_PIDS $sink"

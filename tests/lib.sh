@@ -51,6 +51,24 @@ netns_add() {
 		ip netns add "$n" || return 1
 	done
 }
+# veth_between NS-A NS-B IF-A IF-B NET: a veth pair from NS-A (IF-A, NET.1/24)
+# to NS-B (IF-B, NET.2/24), both ends up; NET is three octets ("10.123.0")
+veth_between() {
+	ip link add "$3" netns "$1" type veth peer name "$4" netns "$2" || return 1
+	ip -n "$1" addr add "$5.1/24" dev "$3" &&
+	ip -n "$2" addr add "$5.2/24" dev "$4" &&
+	ip -n "$1" link set "$3" up &&
+	ip -n "$2" link set "$4" up
+}
+# stall_start [NS]: tests/stall-collector (accepts, never reads) on 127.0.0.1
+# of namespace NS (default: this one); sets STALL_PORT
+stall_start() {
+	rm -f "$T/stall.port"
+	${1:+ip netns exec "$1"} "$top_srcdir/tests/stall-collector" "$T/stall.port" &
+	BG_PIDS="$BG_PIDS $!"
+	wait_for 10 test -s "$T/stall.port" || fail "the stalled collector did not start"
+	STALL_PORT=$(cat "$T/stall.port")
+}
 info() { echo "-- $*"; }
 need() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"; done; }
 need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces / live capture)"; }
