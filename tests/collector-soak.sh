@@ -14,7 +14,7 @@
 # connections' buffers, the exact tables (max-keys) and the sketches, plus
 # the program itself.
 #
-# SOAK_SECONDS (default 45) is the length of the traffic; bench/ runs it
+# SOAK_SECONDS (default 45) is the length of the traffic; bench/soak runs it
 # longer.  Runs in the build without sanitizers only: AddressSanitizer's
 # shadow memory and quarantine make the memory bound meaningless, and the
 # sanitizer build runs every item's own test.

@@ -12,7 +12,7 @@
 # The capture (bench/gen-capture): FLOWS flows of PACKETS/FLOWS packets,
 # GAP_US apart, with a 1 s active timeout, so records leave all through the
 # replay.  SOAK_PACKETS, SOAK_FLOWS and SOAK_GAP_US make it longer
-# (bench/exporter-soak runs it ten times as long).
+# (bench/soak exporter runs it ten times as long).
 #
 # Runs in a network namespace of its own: the kernel's budget of ICMP
 # errors (which tells the exporter about the closed UDP port) is per
