@@ -6,7 +6,9 @@
  * flow can have (huge octets, sampled or not), which must not reach it.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,6 +511,154 @@ static void test_template_flood(void)
 	coll_free(c);
 }
 
+/* An exporter's IPFIX message in domain 1: template 256 (source and
+ * destination addresses, 4-byte octets) if with_tmpl, then 3 records of 100
+ * bytes from src (host order). */
+static size_t xp_msg(uint8_t *b, uint32_t seq, uint32_t src, bool with_tmpl)
+{
+	size_t len = ipfix_begin(b, seq, 1);
+
+	if (with_tmpl) {
+		len = oput16(b, len, 2);
+		len = oput16(b, len, 4 + 4 + 3 * 4);
+		len = oput16(b, len, 256);
+		len = oput16(b, len, 3);
+		len = oput16(b, oput16(b, len, 8), 4);
+		len = oput16(b, oput16(b, len, 12), 4);
+		len = oput16(b, oput16(b, len, 1), 4);
+	}
+	len = oput16(b, len, 256);
+	len = oput16(b, len, 4 + 3 * 12);
+	for (uint32_t i = 0; i < 3; i++)
+		len = oput32(b, oput32(b, oput32(b, len, src), 0x0a000001 + i), 100);
+	return ipfix_end(b, len);
+}
+
+static uint64_t flows_of(struct coll *c, uint32_t addr)
+{
+	const struct agg_entry *e = find_exporter(c, addr, 1);
+	return e ? e->v[AV_FLOWS] : 0;
+}
+
+/*
+ * Strangers churning through the template memory: 3000 addresses, each
+ * sending, three times over, either a flood of 20 templates that no data
+ * ever uses, or a data set whose template it never sent: 6 MB of sessions
+ * and 40 MB of templates for 4 MiB.  Meanwhile an exporter sends its
+ * template once, then data every 100 strangers' datagrams: every one of its
+ * records must be counted (its template and its session stay).  And an
+ * exporter arriving last, with the memory full of strangers, must get in
+ * and have its records counted.
+ */
+static void test_budget_churn(void)
+{
+	struct coll_conf cc = { .template_memory = 4u << 20 };
+	struct coll *c = coll_new(&cc, 5);
+	uint8_t *b = malloc(65536);
+	struct sockaddr_in s, h = from(0xc0000209, 2055);
+	const struct coll_stats *st;
+	uint64_t t = NOW;
+	uint32_t seq = 0, sent = 0, n = 0;
+	size_t len;
+
+	coll_datagram(c, (struct sockaddr *)&h, CP_IPFIX, b, xp_msg(b, seq, 0xc0000209, true), t);
+	seq += 3;
+	sent += 3;
+	for (uint32_t r = 0; r < 3; r++)
+		for (uint32_t j = 0; j < 3000; j++) {
+			s = from(0xc6120000u + j, 4000);
+			if (j % 2 == 0) {
+				len = flood_templates(b, ipfix_begin(b, r, 7), 20, 16);
+				/* ids 256.. of flood_templates, moved to a fresh range */
+				for (size_t o = 16 + 4; o < len; o += 4 + 4 * 16)
+					oput16(b, o, (uint16_t)(300 + r * 20 + (o - 20) / 68));
+			} else {
+				len = flood_data(b, ipfix_begin(b, r, 7), 1, 16);
+			}
+			coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, ipfix_end(b, len), ++t);
+			if (++n % 100 == 0) {
+				coll_datagram(c, (struct sockaddr *)&h, CP_IPFIX, b,
+				              xp_msg(b, seq, 0xc0000209, false), t);
+				seq += 3;
+				sent += 3;
+			}
+		}
+	st = coll_stats(c);
+	printf("churn: %" PRIu64 " templates evicted, %" PRIu64 " datagrams dropped for memory, "
+	       "peak %" PRIu64 " of %" PRIu64 " bytes\n", st->templates_evicted,
+	       st->dropped[CD_MEMORY], st->template_memory_peak, st->template_memory_limit);
+	CHECK(st->templates_evicted > 10000);
+	CHECK(st->template_memory_peak <= st->template_memory_limit);
+	CHECK_EQ(flows_of(c, 0xc0000209), sent);
+	CHECK_EQ(total(c, AV_BYTES), 100 * (uint64_t)sent);
+	/* a newcomer, with the memory full of strangers */
+	s = from(0xc000020a, 2055);
+	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, xp_msg(b, 0, 0xc000020a, true), ++t);
+	CHECK_EQ(flows_of(c, 0xc000020a), 3);
+	CHECK_EQ(coll_stats(c)->dropped[CD_MEMORY], 0);
+	free(b);
+	coll_free(c);
+}
+
+/*
+ * A full exporter table: a newcomer takes the place of a session that
+ * never had a record counted (here, 16 sources of broken v5), not of the
+ * exporters whose records are counted; when every session has records
+ * counted and is of an address of its own, the newcomer is refused; after
+ * 5 minutes without a record, a session gives way.
+ */
+static void test_table_churn(void)
+{
+	struct coll_conf cc = { .max_exporters = 16 };
+	struct coll *c = coll_new(&cc, 6);
+	uint8_t buf[NF5_MAX_LEN];
+	struct sockaddr_in s;
+	size_t len = v5(buf, 0, 2, 0, 0);
+	uint64_t t = NOW;
+
+	for (uint32_t j = 0; j < 8; j++) {           /* 8 exporters */
+		s = from(0xc0000300u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	for (uint32_t j = 0; j < 8; j++) {           /* 8 sources of junk */
+		s = from(0xc6130000u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, 10, ++t);
+	}
+	CHECK_EQ(coll_stats(c)->dropped[CD_V5], 8);
+	/* 8 newcomers: each takes a junk source's place */
+	for (uint32_t j = 0; j < 8; j++) {
+		s = from(0xc0000400u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 0);
+	CHECK_EQ(coll_stats(c)->records[0], 32);
+	/* the exporters send again: all 16 kept their sessions (no sequence
+	 * restart: a new session would only synchronise) */
+	len = v5(buf, 2, 2, 0, 0);
+	for (uint32_t j = 0; j < 16; j++) {
+		s = from((j < 8 ? 0xc0000300u : 0xc0000400u - 8) + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	CHECK_EQ(coll_stats(c)->records[0], 64);
+	CHECK_EQ(coll_stats(c)->exporters, 24);
+	/* all 16 have records counted: a 17th is refused */
+	s = from(0xc0000500u, 2055);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 1);
+	CHECK_EQ(coll_stats(c)->records[0], 64);
+	/* 5 minutes later, one that has had no record since gives way */
+	for (uint32_t j = 1; j < 16; j++) {
+		s = from((j < 8 ? 0xc0000300u : 0xc0000400u - 8) + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, t + 5 * 60 * 1000);
+	}
+	s = from(0xc0000500u, 2055);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, t + 5 * 60 * 1000 + 1);
+	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 1);
+	CHECK_EQ(coll_stats(c)->records[0], 64 + 15 * 2 + 2);
+	CHECK_EQ(coll_stats(c)->exporters_evicted, 1);
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
@@ -517,5 +667,7 @@ int main(void)
 	test_absurd();
 	test_v5_sampling_bound();
 	test_template_flood();
+	test_budget_churn();
+	test_table_churn();
 	return check_done("test_coll");
 }

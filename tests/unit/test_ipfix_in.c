@@ -1190,6 +1190,84 @@ static void test_budget_lru(void)
 	free(m);
 }
 
+/* The sessions of test_budget_scan: the exporter h (template 256 with data
+ * in domain 1) and nf others with a domain each, in budget b. */
+static void scan_sessions(struct ipfix_budget *b, struct ipfix_owner **o,
+                          struct ipfix_session **s, unsigned nf, struct mb *m)
+{
+	for (unsigned i = 0; i <= nf; i++) {
+		o[i] = ipfix_owner_new(b);
+		s[i] = ipfix_session_new_in(NULL, o[i], 1);
+		CHECK(s[i] != NULL);
+		ipfix_hdr(m, 0, 1);
+		if (i == 0) {
+			set_begin(m, 2); tmpl(m, 256, TMIN); set_end(m);
+			set_begin(m, 256); recmin(m, 7); set_end(m);
+		}
+		CHECK_EQ(feed(s[i], m), IPFIX_OK);
+	}
+}
+
+static void scan_free(struct ipfix_budget *b, struct ipfix_owner **o,
+                      struct ipfix_session **s, unsigned nf)
+{
+	for (unsigned i = 0; i <= nf; i++) {
+		ipfix_session_free(s[i]);
+		ipfix_owner_free(o[i]);
+	}
+	ipfix_budget_free(b);
+}
+
+/*
+ * A scan through the template memory: 16 owners send floods of templates
+ * that no data uses, 40 new ones each per round, for 10 rounds: 6400
+ * templates through a budget with room for 20 beside the sessions.  An
+ * exporter's template that carries data in every round must stay: each of
+ * its data sets decodes, and only the floods' templates are evicted.
+ */
+static void test_budget_scan(void)
+{
+	enum { NF = 16 };
+	struct mb *m = calloc(1, sizeof(*m));
+	struct ipfix_owner *o[NF + 1];
+	struct ipfix_session *s[NF + 1];
+	struct ipfix_budget *b = ipfix_budget_new(1ull << 40, 0);
+	const struct ipfix_budget_stats *st = ipfix_budget_stats(b);
+	uint64_t base, tcost;
+
+	/* what the sessions take, and a template without data */
+	scan_sessions(b, o, s, NF, m);
+	base = st->used;
+	ipfix_hdr(m, 1, 1); set_begin(m, 2); tmpl(m, 300, TMIN); set_end(m);
+	CHECK_EQ(feed(s[1], m), IPFIX_OK);
+	tcost = st->used - base;
+	scan_free(b, o, s, NF);
+
+	b = ipfix_budget_new(base + 20 * tcost, 0);
+	st = ipfix_budget_stats(b);
+	scan_sessions(b, o, s, NF, m);
+	CHECK_EQ(ngot, 0);
+	for (uint32_t r = 0; r < 10; r++) {
+		for (unsigned i = 1; i <= NF; i++) {
+			ipfix_hdr(m, 1 + r, 1);
+			set_begin(m, 2);
+			for (uint16_t k = 0; k < 40; k++)
+				tmpl(m, (uint16_t)(1000 + r * 40 + k), TMIN);
+			set_end(m);
+			CHECK_EQ(feed(s[i], m), IPFIX_OK);
+		}
+		ipfix_hdr(m, 1 + r, 1); set_begin(m, 256); recmin(m, r); set_end(m);
+		CHECK_EQ(feed(s[0], m), IPFIX_OK);
+		CHECK_EQ(ngot, 1);
+	}
+	CHECK(st->evicted > 6000);
+	CHECK(st->used <= st->limit);
+	CHECK_EQ(stats_of(s[0], 1)->templates_evicted, 0);
+	CHECK_EQ(stats_of(s[0], 1)->no_template_sets, 0);
+	scan_free(b, o, s, NF);
+	free(m);
+}
+
 /*
  * The figures charged against what malloc says is in use (mallinfo2), for
  * sessions, templates without data (ours only) and with data (libfixbuf's
@@ -1353,6 +1431,7 @@ int main(void)
 	test_odd_lengths();
 	test_limits();
 	test_budget_lru();
+	test_budget_scan();
 	test_budget_costs();
 	test_roundtrip();
 	return check_done("test_ipfix_in");
