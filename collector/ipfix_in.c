@@ -68,14 +68,18 @@
  * reused buffer (no zero-fill of the fields the template lacks: earlier, one
  * internal template of all 51 fields cost a memset per absent field per
  * record) and one conversion to struct anm_flow on the stack; no allocation.
- * Allocation happens per domain (its template table) and per template (our
- * entry and its cleaned record; once data uses it, libfixbuf's copy, our
- * context, its internal template, and a field-length array for
- * variable-length templates), all of it charged to the session's owner in a
- * template budget when there is one (see ipfix_in.h): a template reaches
- * libfixbuf only with its first data set (materialize), and a refresh that
- * changes nothing is not passed on, so a flood of templates without data
- * costs a few hundred bytes each and no libfixbuf work.  Internal template ids are the
+ * Allocation happens per session (ours; its libfixbuf session only when its
+ * first template goes to libfixbuf: fb_open), per domain (its template
+ * table) and per template (our entry and its cleaned record; once data uses
+ * it, libfixbuf's copy, our context, its internal template, and a
+ * field-length array for variable-length templates), all of it charged to
+ * the session's owner in a template budget when there is one (see
+ * ipfix_in.h): a template reaches libfixbuf only with its first data set
+ * (materialize), and a refresh that changes nothing is not passed on, so a
+ * flood of templates without data costs a few hundred bytes each and no
+ * libfixbuf work.  The sessions of a budget read through one libfixbuf
+ * reader (fBuf: its 64 KiB message buffer is most of what a session cost
+ * before) and share the full internal template: struct fbshared.  Internal template ids are the
  * session's own (257..65535, the first free one from a rotating start; 256 is
  * the full struct rec template); an internal template is removed once its
  * external template is gone (withdrawn, redefined), after the message.
@@ -90,6 +94,10 @@
 #include <sys/socket.h>
 
 #include <fixbuf/public.h>
+/* fBufSetSession and fbSessionSetTemplateBuffer: how libfixbuf's own UDP
+ * collector (fbListenerSetPeerSession, 2.x) reads many sessions through
+ * one fBuf; see struct fbshared */
+#include <fixbuf/private.h>
 
 #include "be.h"
 #include "ipfix_in.h"
@@ -277,9 +285,11 @@ struct tmpl {
 	struct domain *d;                /* the domain holding it */
 	uint32_t own;                    /* bytes charged: ours */
 	uint32_t fbneed, fbheld;         /* libfixbuf's part: once given, charged */
-	int in_g;                        /* on the budget's list */
-	struct tmpl *gprev, *gnext;      /* budget's LRU list (refreshed ones) */
-	struct tmpl *oprev, *onext;      /* its owner's LRU list */
+	uint8_t in_g;                    /* on a budget's list (refreshed ones) */
+	uint8_t proven;                  /* has carried data: protected segment */
+	uint64_t used;                   /* the budget's msgno when last used */
+	struct tmpl *gprev, *gnext;      /* the budget's LRU list of its segment */
+	struct tmpl *oprev, *onext;      /* its owner's LRU list of its segment */
 };
 
 struct domain {
@@ -291,6 +301,7 @@ struct domain {
 	uint32_t next_seq;               /* expected next header sequence */
 	uint32_t fb_seq;                 /* sequence of the cleaned messages */
 	uint64_t sysinit_ms;             /* from options records, 0 unknown */
+	int fbdom;                       /* libfixbuf has its table: charged */
 };
 
 struct field {
@@ -299,21 +310,38 @@ struct field {
 	int hi;                          /* the high bytes of a split integer */
 };
 
+/* Scratch for reading templates: a budget's (its sessions are used by one
+ * thread) or a session's own. */
+struct scratch {
+	struct field *fields;            /* 3 * cap: a template as read (cap),
+	                                    as it is written (2 * cap) */
+	uint32_t cap;                    /* max_fields it has room for */
+	uint8_t *trec;                   /* a cleaned template record */
+	size_t trec_cap;
+};
+
+/* What sessions need of libfixbuf for decoding, beside their own
+ * fbSession: a budget's, shared by its sessions, or a session's own. */
+struct fbshared {
+	fBuf_t *fbuf;                    /* the message reader */
+	fbSession_t *home;               /* fbuf's session between uses (shared) */
+	fbTemplate_t *full;              /* the full internal template (shared) */
+};
+
 struct ipfix_session {
 	struct ipfix_limits lim;
 	struct ipfix_session_stats st;
-	fbSession_t *fbs;                /* owned by fbuf */
-	fBuf_t *fbuf;
+	fbSession_t *fbs;                /* NULL until libfixbuf is needed */
+	fBuf_t *fbuf;                    /* own (owns fbs), or the budget's */
 	struct domain **doms;            /* max_domains entries */
 	uint32_t ndoms;
 	struct ipfix_owner *owner;       /* NULL: no budget */
 	int refreshed;                   /* templates are resent (UDP) */
-	uint64_t cost;                   /* bytes charged: session and domains */
+	uint64_t cost;                   /* bytes charged: session, its
+	                                    libfixbuf session, domains */
 	struct wbuf *w;                  /* the output, during input */
-	struct field *fields;            /* max_fields scratch: a template read */
-	struct field *ofields;           /* 2 * max_fields: as it is written */
-	uint8_t *trec;                   /* a cleaned template record */
-	size_t trec_cap;
+	struct scratch *sc;              /* the budget's, or &own_sc */
+	struct scratch own_sc;
 	/* the message being decoded */
 	struct domain *cur;
 	int version;
@@ -344,18 +372,25 @@ static _Thread_local uint8_t out_buf[MSG_MAX + 1];
  * Template memory (see ipfix_in.h).  What each thing costs was measured
  * (glibc malloc, glib 2.74 slices, libfixbuf 2.4.1, x86-64) as the growth of
  * mallinfo2() in use, and test_ipfix_in checks that these figures stay
- * within 25 % above what is measured:
- *   a session: struct ipfix_session, libfixbuf's fBuf (64 KiB of message
- *     buffer), fbSession, its full internal template, the scratch arrays;
- *   a domain: struct domain, libfixbuf's per-domain template table;
+ * within a third above what is measured:
+ *   a session: struct ipfix_session and its domain slots (its scratch is
+ *     the budget's);
+ *   its libfixbuf session, once a template first goes to libfixbuf: the
+ *     fbSession and its tables (the message buffer and the full internal
+ *     template are the budget's, shared: struct fbshared);
+ *   a domain: struct domain; libfixbuf's per-domain template table, once
+ *     a template of the domain first goes to libfixbuf;
  *   a template: our struct tmpl and its slot, libfixbuf's copy (an element
  *     and an index entry per field), our context, the internal template of
  *     the fields we read and its transcoding plan.
+ * A session outside any budget has its own message buffer (64 KiB), full
+ * internal template and scratch: not charged anywhere.
  */
-#define COST_SESSION      (80u * 1024)   /* measured 75-78 KiB */
-#define COST_SESSION_DOM  8u             /* per max_domains slot */
-#define COST_SESSION_FLD  36u            /* per max_fields of scratch */
+#define COST_SESSION      1100u          /* measured 1440 with */
+#define COST_SESSION_DOM  8u             /*   64 domain slots */
+#define COST_FBS          1900u          /* measured 1700 */
 #define COST_DOMAIN       300u           /* measured 240 */
+#define COST_FB_DOMAIN    260u           /* measured 218 */
 #define COST_OWN          160u           /* measured 144 + the record's bytes */
 #define COST_FB           1000u          /* measured: 906 + 119.5 per field */
 #define COST_FB_FIELD     125u           /*   up to 64 fields, */
@@ -363,16 +398,33 @@ static _Thread_local uint8_t out_buf[MSG_MAX + 1];
 #define COST_INT          650u           /*   + 589 */
 #define COST_INT_FIELD    75u            /*   + 69 per field we read */
 
+/* An LRU list of templates, most recently used at the head. */
+struct tlist {
+	struct tmpl *head, *tail;
+};
+
+/*
+ * Two segments (SLRU): templates that never carried data (probation) and
+ * those that have (protected), each least recently used first to go.  A
+ * template is on its owner's list of its segment, and if its session's
+ * exporter resends templates (UDP), on the budget's too.
+ */
 struct ipfix_budget {
 	struct ipfix_budget_stats st;
-	struct tmpl *head, *tail;        /* refreshed templates, newest first */
+	struct tlist seg[2];             /* refreshed templates: [proven] */
+	uint64_t msgno;                  /* odd while a session reads a message */
+	ipfix_reclaim_fn reclaim;        /* gives up a session, or NULL */
+	void *reclaim_ctx;
+	struct fbshared fb;              /* for every session: lazily */
+	int model;                       /* holds a reference to the model */
+	struct scratch sc;
 };
 
 struct ipfix_owner {
 	struct ipfix_budget *b;
 	uint64_t bytes;
 	uint64_t sessions;
-	struct tmpl *head, *tail;        /* its templates, newest first */
+	struct tlist seg[2];             /* its templates: [proven] */
 };
 
 /* ---- shared information model ------------------------------------------- */
@@ -413,6 +465,29 @@ static void drop_tmpl_now(struct ipfix_session *s, struct domain *d, struct tmpl
 static void drop_tmpl(struct ipfix_session *s, struct domain *d, struct wbuf *w,
                       struct tmpl *t);
 
+/* Room in sc for templates of max_fields fields.  0, or -1 (no memory). */
+static int scratch_fit(struct scratch *sc, uint32_t max_fields)
+{
+	struct field *f;
+
+	if (sc->cap >= max_fields)
+		return 0;
+	if ((f = realloc(sc->fields, 3 * (size_t)max_fields * sizeof(*f))) == NULL)
+		return -1;
+	sc->fields = f;
+	sc->cap = max_fields;
+	return 0;
+}
+
+static void scratch_free(struct scratch *sc)
+{
+	free(sc->fields);
+	free(sc->trec);
+}
+
+#define FIELDS_IN(s)   ((s)->sc->fields)
+#define OFIELDS_IN(s)  ((s)->sc->fields + (s)->lim.max_fields)
+
 struct ipfix_budget *ipfix_budget_new(uint64_t bytes, uint64_t share)
 {
 	struct ipfix_budget *b = calloc(1, sizeof(*b));
@@ -424,8 +499,21 @@ struct ipfix_budget *ipfix_budget_new(uint64_t bytes, uint64_t share)
 	return b;
 }
 
+void ipfix_budget_set_reclaim(struct ipfix_budget *b, ipfix_reclaim_fn fn, void *ctx)
+{
+	b->reclaim = fn;
+	b->reclaim_ctx = ctx;
+}
+
 void ipfix_budget_free(struct ipfix_budget *b)
 {
+	if (b == NULL)
+		return;
+	if (b->fb.fbuf != NULL)
+		fBufFree(b->fb.fbuf);    /* and home, the last holder of full */
+	if (b->model)
+		model_put();
+	scratch_free(&b->sc);
 	free(b);
 }
 
@@ -457,11 +545,8 @@ uint64_t ipfix_session_cost(const struct ipfix_limits *lim)
 {
 	static const struct ipfix_limits def = IPFIX_LIMITS_DEFAULT;
 	uint64_t dom = lim && lim->max_domains ? lim->max_domains : def.max_domains;
-	uint64_t fld = lim && lim->max_fields ? lim->max_fields : def.max_fields;
 
-	if (fld > 16383)
-		fld = 16383;
-	return COST_SESSION + COST_SESSION_DOM * dom + COST_SESSION_FLD * fld;
+	return COST_SESSION + COST_SESSION_DOM * dom;
 }
 
 bool ipfix_owner_fits(const struct ipfix_owner *o, uint64_t more)
@@ -496,42 +581,60 @@ static uint32_t fb_cost(uint32_t nf, uint32_t nours)
 
 static void lru_unlink(struct ipfix_owner *o, struct tmpl *t)
 {
-	struct ipfix_budget *b = o->b;
+	struct tlist *g = &o->b->seg[t->proven], *l = &o->seg[t->proven];
 
 	if (t->in_g) {
-		*(t->gprev ? &t->gprev->gnext : &b->head) = t->gnext;
-		*(t->gnext ? &t->gnext->gprev : &b->tail) = t->gprev;
+		*(t->gprev ? &t->gprev->gnext : &g->head) = t->gnext;
+		*(t->gnext ? &t->gnext->gprev : &g->tail) = t->gprev;
 		t->in_g = 0;
 	}
-	*(t->oprev ? &t->oprev->onext : &o->head) = t->onext;
-	*(t->onext ? &t->onext->oprev : &o->tail) = t->oprev;
+	*(t->oprev ? &t->oprev->onext : &l->head) = t->onext;
+	*(t->onext ? &t->onext->oprev : &l->tail) = t->oprev;
 	t->gprev = t->gnext = t->oprev = t->onext = NULL;
 }
 
-static void lru_push(struct ipfix_owner *o, struct tmpl *t, int refreshed)
+/* t becomes the most recently used of its segment: on its owner's list,
+ * and the budget's if its exporter resends templates; used in the message
+ * being read, if any.  O(1). */
+static void lru_push(struct ipfix_owner *o, struct tmpl *t)
 {
-	struct ipfix_budget *b = o->b;
+	struct tlist *g = &o->b->seg[t->proven], *l = &o->seg[t->proven];
 
-	if (refreshed) {
+	if (t->d->s->refreshed) {
 		t->gprev = NULL;
-		t->gnext = b->head;
-		*(b->head ? &b->head->gprev : &b->tail) = t;
-		b->head = t;
+		t->gnext = g->head;
+		*(g->head ? &g->head->gprev : &g->tail) = t;
+		g->head = t;
 		t->in_g = 1;
 	}
 	t->oprev = NULL;
-	t->onext = o->head;
-	*(o->head ? &o->head->oprev : &o->tail) = t;
-	o->head = t;
+	t->onext = l->head;
+	*(l->head ? &l->head->oprev : &l->tail) = t;
+	l->head = t;
+	t->used = o->b->msgno;
 }
 
-/* t was used: it becomes the most recently used.  O(1). */
+/* t was used: it becomes the most recently used of its segment.  O(1). */
 static void touch(struct ipfix_session *s, struct tmpl *t)
 {
-	if (s->owner == NULL || s->owner->head == t)
+	if (s->owner == NULL || s->owner->seg[t->proven].head == t)
 		return;
 	lru_unlink(s->owner, t);
-	lru_push(s->owner, t, s->refreshed);
+	lru_push(s->owner, t);
+}
+
+/* t carried data: it moves to the protected segment (if not there yet),
+ * as its most recently used.  O(1). */
+static void prove(struct ipfix_session *s, struct tmpl *t)
+{
+	if (t->proven || s->owner == NULL) {
+		t->proven = 1;
+		touch(s, t);
+		return;
+	}
+	lru_unlink(s->owner, t);
+	t->proven = 1;
+	lru_push(s->owner, t);
 }
 
 /* Forget template t to make room (whatever session and domain hold it). */
@@ -541,6 +644,8 @@ static void evict(struct tmpl *t)
 	struct ipfix_session *s = d->s;
 
 	s->owner->b->st.evicted++;
+	if (t->proven)
+		s->owner->b->st.evicted_used++;
 	d->st.templates_evicted++;
 	if (s->w != NULL && d == s->cur)
 		drop_tmpl(s, d, s->w, t);        /* it may be in the output */
@@ -548,30 +653,54 @@ static void evict(struct tmpl *t)
 		drop_tmpl_now(s, d, t);
 }
 
+/* The least recently used template of list l, unless it was used in the
+ * message being read (then so were all the others of l). */
+static struct tmpl *older(const struct ipfix_budget *b, const struct tlist *l)
+{
+	return l->tail != NULL && (l->tail->used != b->msgno || !(b->msgno & 1)) ?
+	       l->tail : NULL;
+}
+
 /*
- * Charge n bytes to owner o, evicting templates to make room: first o's own
- * least recently used ones while o would be over its share, then the least
- * recently used refreshed (UDP) template of any owner while the budget would
- * be over its limit.  A template of a session whose templates are not
- * refreshed (TCP) is only evicted for its own owner's share: its exporter
- * will not send it again.  Returns 0, or -1 (nothing charged; counted in
- * refused) when no eviction can make room.  O(templates evicted).
+ * Charge n bytes to owner o for session keep (NULL: a session being made),
+ * making room as ipfix_in.h says:
+ *   - while o would be over its share, its own templates: the least
+ *     recently used that never carried data, then that did; those used in
+ *     the message being read (say, defined before their data sets) last;
+ *   - while the budget would be over its limit: the least recently used
+ *     template that never carried data, of any owner's UDP session (those of
+ *     the message being read after the next step); a session the reclaim
+ *     callback gives up (never keep); then the least recently used template
+ *     that has carried data (UDP).
+ * A TCP session's templates only go for its own owner's share.  Returns 0,
+ * or -1 (nothing charged; counted in refused) when nothing more can go.
+ * O(what is evicted), plus the callback's cost.
  */
-static int charge(struct ipfix_owner *o, uint64_t n)
+static int charge(struct ipfix_owner *o, uint64_t n, const struct ipfix_session *keep)
 {
 	struct ipfix_budget *b = o->b;
+	uint64_t before;
+	struct tmpl *t;
 
 	if (n > b->st.share)
 		goto refuse;
 	while (o->bytes + n > b->st.share) {
-		if (o->tail == NULL)
+		if ((t = older(b, &o->seg[0])) == NULL && (t = older(b, &o->seg[1])) == NULL &&
+		    (t = o->seg[0].tail) == NULL && (t = o->seg[1].tail) == NULL)
 			goto refuse;
-		evict(o->tail);
+		evict(t);
 	}
 	while (b->st.used + n > b->st.limit) {
-		if (b->tail == NULL)
+		if ((t = older(b, &b->seg[0])) != NULL) {
+			evict(t);
+		} else if (b->reclaim != NULL && (before = b->st.used,
+		           b->reclaim(b->reclaim_ctx, keep)) && b->st.used < before) {
+			b->st.reclaimed++;
+		} else if ((t = b->seg[0].tail) != NULL || (t = b->seg[1].tail) != NULL) {
+			evict(t);
+		} else {
 			goto refuse;
-		evict(b->tail);
+		}
 	}
 	o->bytes += n;
 	b->st.used += n;
@@ -624,16 +753,30 @@ static void tctx_free(void *tctx, void *app_ctx)
 	free(tctx);
 }
 
+/*
+ * The reader forgets the internal template it reads records into (it may be
+ * about to be removed, or belong to the session that used the reader
+ * before): with id 0, which no template has, libfixbuf drops its pointer,
+ * and the next record read sets one again (decode).  O(1).
+ */
+static void fb_forget_internal(fBuf_t *fbuf)
+{
+	GError *err = NULL;
+
+	if (!fBufSetInternalTemplate(fbuf, 0, &err))
+		g_clear_error(&err);
+}
+
 /* Remove the internal templates of external templates that have gone.  Not
- * during decoding: fbuf goes back to the full internal template. */
+ * during decoding. */
 static void reap_internal(struct ipfix_session *s)
 {
 	GError *err = NULL;
 
 	if (s->ndead == 0)
 		return;
-	if (!fBufSetInternalTemplate(s->fbuf, TID_INTERNAL, &err))
-		g_clear_error(&err);
+	if (fBufGetSession(s->fbuf) == s->fbs)
+		fb_forget_internal(s->fbuf);
 	while (s->ndead > 0) {
 		(void)fbSessionRemoveTemplate(s->fbs, TRUE, s->dead[--s->ndead], &err);
 		g_clear_error(&err);
@@ -736,6 +879,120 @@ static void new_template(fbSession_t *fs, uint16_t tid, fbTemplate_t *t,
 
 /* ---- session ------------------------------------------------------------ */
 
+/* The full internal template (TID_INTERNAL, struct rec), or NULL: our
+ * static spec against the model, a build problem. */
+static fbTemplate_t *full_template(void)
+{
+	fbTemplate_t *t = fbTemplateAlloc(model);
+	GError *err = NULL;
+
+	if (!fbTemplateAppendSpecArray(t, rec_spec, 0xffffffff, &err) ||
+	    fbTemplateGetIELenOfMemBuffer(t) != sizeof(struct rec)) {
+		g_clear_error(&err);
+		fbTemplateFreeUnused(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* A reader in collection mode on libfixbuf session fs, records read one by
+ * one (no automatic moving to the next message). */
+static fBuf_t *reader(fbSession_t *fs)
+{
+	fBuf_t *f = fBufAllocForCollection(fs, NULL);
+
+	fBufSetAutomaticMode(f, FALSE);
+	return f;
+}
+
+/* The budget's reader, its home session and the full internal template
+ * they share (made at the first need; the budget holds a reference to the
+ * model).  0, or -1 (a build problem). */
+static int fb_shared(struct ipfix_budget *b)
+{
+	fbTemplate_t *t;
+	GError *err = NULL;
+
+	if (b->fb.fbuf != NULL)
+		return 0;
+	if (!b->model) {
+		model_get();
+		b->model = 1;
+	}
+	if ((t = full_template()) == NULL)
+		return -1;
+	b->fb.home = fbSessionAlloc(model);
+	if (!fbSessionAddTemplate(b->fb.home, TRUE, TID_INTERNAL, t, &err)) {
+		g_clear_error(&err);
+		fbTemplateFreeUnused(t);
+		fbSessionFree(b->fb.home);
+		b->fb.home = NULL;
+		return -1;
+	}
+	b->fb.full = t;
+	b->fb.fbuf = reader(b->fb.home);
+	return 0;
+}
+
+/*
+ * Give s its libfixbuf session, before the first template goes to
+ * libfixbuf.  In a budget it is charged (COST_FBS) to s's owner and reads
+ * through the budget's reader and full internal template (struct
+ * fbshared); outside, s gets a reader and a full internal template of its
+ * own.  0, or -1: no room in the budget (libfixbuf and glib abort when out
+ * of memory), or a build problem.  O(1), plus what making room evicts.
+ */
+static int fb_open(struct ipfix_session *s)
+{
+	struct ipfix_budget *b = s->owner ? s->owner->b : NULL;
+	fbTemplate_t *full;
+	GError *err = NULL;
+
+	if (s->fbs != NULL)
+		return 0;
+	if (b != NULL) {
+		if (charge(s->owner, COST_FBS, s) < 0)
+			return -1;
+		if (fb_shared(b) < 0) {
+			uncharge(s->owner, COST_FBS);
+			return -1;
+		}
+		full = b->fb.full;
+	} else if ((full = full_template()) == NULL) {
+		return -1;
+	}
+	s->fbs = fbSessionAlloc(model);
+	fbSessionAddNewTemplateCallback(s->fbs, new_template, s);
+	if (!fbSessionAddTemplate(s->fbs, TRUE, TID_INTERNAL, full, &err)) {
+		g_clear_error(&err);
+		if (b == NULL)
+			fbTemplateFreeUnused(full);
+		fbSessionFree(s->fbs);
+		s->fbs = NULL;
+		if (b != NULL)
+			uncharge(s->owner, COST_FBS);
+		return -1;
+	}
+	if (b != NULL) {
+		s->fbuf = b->fb.fbuf;
+		fbSessionSetTemplateBuffer(s->fbs, s->fbuf);   /* its plan cache */
+		s->cost += COST_FBS;
+		b->st.fb_sessions++;
+	} else {
+		s->fbuf = reader(s->fbs);
+	}
+	return 0;
+}
+
+/* Make s's libfixbuf session the reader's (a budget's is shared). */
+static void fb_enter(struct ipfix_session *s)
+{
+	if (fBufGetSession(s->fbuf) == s->fbs)
+		return;
+	fBufSetSession(s->fbuf, s->fbs);
+	fb_forget_internal(s->fbuf);     /* it was the other session's */
+}
+
 struct ipfix_session *ipfix_session_new(const struct ipfix_limits *lim)
 {
 	return ipfix_session_new_in(lim, NULL, 1);
@@ -746,12 +1003,9 @@ struct ipfix_session *ipfix_session_new_in(const struct ipfix_limits *lim,
 {
 	static const struct ipfix_limits def = IPFIX_LIMITS_DEFAULT;
 	struct ipfix_session *s;
-	fbInfoModel_t *m;
-	fbTemplate_t *t;
-	GError *err = NULL;
 	uint64_t cost = ipfix_session_cost(lim);
 
-	if (o != NULL && charge(o, cost) < 0) {
+	if (o != NULL && charge(o, cost, NULL) < 0) {
 		errno = ENOSPC;
 		return NULL;
 	}
@@ -783,42 +1037,15 @@ struct ipfix_session *ipfix_session_new_in(const struct ipfix_limits *lim,
 		s->lim.v9_reorder_window = def.v9_reorder_window;
 	if (s->lim.max_sampling == 0)
 		s->lim.max_sampling = def.max_sampling;
+	s->sc = o ? &o->b->sc : &s->own_sc;
 	s->doms = calloc(s->lim.max_domains, sizeof(*s->doms));
-	s->fields = calloc(3 * (size_t)s->lim.max_fields, sizeof(*s->fields));
-	s->ofields = s->fields ? s->fields + s->lim.max_fields : NULL;
-	if (s->doms == NULL || s->fields == NULL) {
+	if (s->doms == NULL || scratch_fit(s->sc, s->lim.max_fields) < 0) {
 		ipfix_session_free(s);
 		errno = ENOMEM;
 		return NULL;
 	}
-
-	/* libfixbuf and glib abort on allocation failure from here on. */
-	m = model_get();
-	s->fbs = fbSessionAlloc(m);
-	t = fbTemplateAlloc(m);
-	if (!fbTemplateAppendSpecArray(t, rec_spec, 0xffffffff, &err) ||
-	    fbTemplateGetIELenOfMemBuffer(t) != sizeof(struct rec) ||
-	    !fbSessionAddTemplate(s->fbs, TRUE, TID_INTERNAL, t, &err)) {
-		/* our static spec against the model: a build problem */
-		g_clear_error(&err);
-		fbTemplateFreeUnused(t);
-		fbSessionFree(s->fbs);
-		s->fbs = NULL;
-		model_put();
-		ipfix_session_free(s);
-		errno = EINVAL;
-		return NULL;
-	}
+	model_get();                     /* field_check reads it */
 	s->model = 1;
-	fbSessionAddNewTemplateCallback(s->fbs, new_template, s);
-	s->fbuf = fBufAllocForCollection(s->fbs, NULL);
-	fBufSetAutomaticMode(s->fbuf, FALSE);
-	if (!fBufSetInternalTemplate(s->fbuf, TID_INTERNAL, &err)) {
-		g_clear_error(&err);
-		ipfix_session_free(s);
-		errno = EINVAL;
-		return NULL;
-	}
 	return s;
 }
 
@@ -828,8 +1055,18 @@ void ipfix_session_free(struct ipfix_session *s)
 
 	if (s == NULL)
 		return;
-	if (s->fbuf != NULL)
+	if (s->fbs != NULL && s->owner == NULL) {
 		fBufFree(s->fbuf);       /* and the session, templates, contexts */
+	} else if (s->fbs != NULL) {
+		struct fbshared *sh = &s->owner->b->fb;
+
+		if (fBufGetSession(sh->fbuf) == s->fbs) {
+			fBufSetSession(sh->fbuf, sh->home);
+			fb_forget_internal(sh->fbuf);
+		}
+		fbSessionFree(s->fbs);   /* templates, contexts; full is released */
+		s->owner->b->st.fb_sessions--;
+	}
 	if (s->model)
 		model_put();
 	free(s->dead);
@@ -859,8 +1096,8 @@ void ipfix_session_free(struct ipfix_session *s)
 		s->owner->b->st.domains -= s->ndoms;
 	}
 	free(s->doms);
-	free(s->fields);
-	free(s->trec);
+	if (s->sc == &s->own_sc)
+		scratch_free(&s->own_sc);
 	free(s);
 }
 
@@ -914,7 +1151,7 @@ static struct domain *add_domain(struct ipfix_session *s, uint32_t id, int *rc)
 	struct domain *d;
 
 	*rc = IPFIX_ERR_MEMORY;
-	if (s->owner != NULL && charge(s->owner, COST_DOMAIN) < 0)
+	if (s->owner != NULL && charge(s->owner, COST_DOMAIN, s) < 0)
 		return NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		if (s->owner != NULL)
@@ -1117,7 +1354,9 @@ static void flush(struct ipfix_session *s, struct domain *d, struct wbuf *w)
 		reopen = s->set_id;
 		set_close(s, w);
 	}
-	if (w->len > IPFIX_HDR_LEN && !w->overflow) {
+	/* (only a template given to libfixbuf, and so its session, puts
+	 * anything in the output) */
+	if (w->len > IPFIX_HDR_LEN && !w->overflow && s->fbs != NULL) {
 		wr16(w->p, IPFIX_VERSION);
 		wr16(w->p + 2, (uint16_t)w->len);
 		wr32(w->p + 4, (uint32_t)(s->export_ms / 1000));
@@ -1143,11 +1382,13 @@ static void drop_tmpl_now(struct ipfix_session *s, struct domain *d, struct tmpl
 	GError *err = NULL;
 	uint32_t i;
 
-	fbSessionSetDomain(s->fbs, d->st.domain);
-	if (fbSessionGetTemplate(s->fbs, FALSE, tid, NULL) != NULL)
-		(void)fbSessionRemoveTemplate(s->fbs, FALSE, tid, &err);
-	g_clear_error(&err);
-	reap_internal(s);
+	if (t->fb != FB_NONE) {          /* else libfixbuf never had it */
+		fbSessionSetDomain(s->fbs, d->st.domain);
+		if (fbSessionGetTemplate(s->fbs, FALSE, tid, NULL) != NULL)
+			(void)fbSessionRemoveTemplate(s->fbs, FALSE, tid, &err);
+		g_clear_error(&err);
+		reap_internal(s);
+	}
 	if (s->owner != NULL) {
 		lru_unlink(s->owner, t);
 		uncharge(s->owner, t->own + t->fbheld);
@@ -1195,7 +1436,7 @@ static int install_template(struct ipfix_session *s, struct domain *d,
                             uint32_t scope, int options, int v9)
 {
 	struct tmpl *t;
-	struct field *of = s->ofields;
+	struct field *of = OFIELDS_IN(s);
 	uint32_t i, on = 0, oscope = 0, nz = 0, skipped = 0, minlen = 0, own;
 	uint64_t mask = 0;
 	uint16_t *lens = NULL;
@@ -1209,7 +1450,7 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 	    (options && scope > nf) || (!v9 && options && scope == 0))
 		goto bad;
 	for (i = 0; i < nf; i++) {
-		struct field f = s->fields[i];
+		struct field f = FIELDS_IN(s)[i];
 		uint16_t size = 0;
 
 		f.hi = 0;
@@ -1264,15 +1505,15 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 		goto bad;
 
 	/* the cleaned template record */
-	if (need > s->trec_cap) {
-		uint8_t *r = realloc(s->trec, need);
+	if (need > s->sc->trec_cap) {
+		uint8_t *r = realloc(s->sc->trec, need);
 
 		if (r == NULL)
 			goto bad;
-		s->trec = r;
-		s->trec_cap = need;
+		s->sc->trec = r;
+		s->sc->trec_cap = need;
 	}
-	o = s->trec;
+	o = s->sc->trec;
 	wr16(o, tid);
 	wr16(o + 2, (uint16_t)on);
 	o += 4;
@@ -1291,7 +1532,7 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 	}
 
 	t = find_tmpl(d, tid);
-	if (t != NULL && t->reclen == need && memcmp(t->rec, s->trec, need) == 0) {
+	if (t != NULL && t->reclen == need && memcmp(t->rec, s->sc->trec, need) == 0) {
 		touch(s, t);                     /* a refresh: nothing changes */
 		d->st.templates_added++;
 		d->st.fields_skipped += skipped;
@@ -1317,7 +1558,7 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 	}
 	if ((rec = malloc(need)) == NULL)
 		goto bad_free;
-	memcpy(rec, s->trec, need);
+	memcpy(rec, s->sc->trec, need);
 	for (i = 0; i < on; i++)
 		if (of[i].ent == 0 && of[i].id < ID_TABLE_SIZE && id_bit[of[i].id])
 			mask |= 1ull << (id_bit[of[i].id] - 1);
@@ -1336,7 +1577,7 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 			d->t = a;
 			d->cap = cap;
 		}
-		if (s->owner != NULL && charge(s->owner, own) < 0)
+		if (s->owner != NULL && charge(s->owner, own, s) < 0)
 			goto refused;
 		if ((t = calloc(1, sizeof(*t))) == NULL) {
 			if (s->owner != NULL)
@@ -1347,27 +1588,26 @@ static int install_template(struct ipfix_session *s, struct domain *d,
 		t->d = d;
 		d->t[d->nt++] = t;
 		if (s->owner != NULL) {
-			lru_push(s->owner, t, s->refreshed);
+			lru_push(s->owner, t);
 			s->owner->b->st.templates++;
 		}
 	} else {
 		d->st.templates_redefined++;
-		if (s->owner != NULL && own > t->own) {
-			/* not evicted to make room for itself */
+		if (s->owner != NULL)            /* not evicted to make room for itself */
 			lru_unlink(s->owner, t);
-			if (charge(s->owner, own - t->own) < 0) {
-				lru_push(s->owner, t, s->refreshed);
-				free(lens);
-				free(z);
-				free(rec);
-				drop_tmpl(s, d, w, t);
-				return 0;
-			}
-			lru_push(s->owner, t, s->refreshed);
-		} else if (s->owner != NULL) {
-			uncharge(s->owner, t->own - own);
+		t->proven = 0;                   /* this definition carried no data yet */
+		if (s->owner != NULL && own > t->own && charge(s->owner, own - t->own, s) < 0) {
+			lru_push(s->owner, t);
+			free(lens);
+			free(z);
+			free(rec);
+			drop_tmpl(s, d, w, t);
+			return 0;
 		}
-		touch(s, t);
+		if (s->owner != NULL && own <= t->own)
+			uncharge(s->owner, t->own - own);
+		if (s->owner != NULL)
+			lru_push(s->owner, t);
 	}
 	if (s->owner == NULL)
 		own = 0;
@@ -1411,26 +1651,43 @@ bad:
  * Hand template t to libfixbuf, in a template set written at w, before its
  * first data set: templates that never carry data (a flood, or an
  * exporter's unused ones) cost libfixbuf nothing, and a refresh that
- * changes nothing costs it nothing either.  Charges libfixbuf's part.
- * Returns 0, or -1 when the budget has no room (the data is then dropped).
+ * changes nothing costs it nothing either; the session's own libfixbuf
+ * session is made with its first such template (fb_open).  Charges
+ * libfixbuf's part.  Returns 0, or -1 when the budget has no room (the data
+ * is then dropped).
  */
 static int materialize(struct ipfix_session *s, struct domain *d, struct wbuf *w,
                        struct tmpl *t)
 {
 	uint8_t *o;
+	int rc = 0;
 
-	if (s->owner != NULL && t->fbneed > t->fbheld) {
+	if (s->owner != NULL)            /* not evicted to make room for itself */
 		lru_unlink(s->owner, t);
-		if (charge(s->owner, t->fbneed - t->fbheld) < 0) {
-			lru_push(s->owner, t, s->refreshed);
-			return -1;
+	if (fb_open(s) < 0)
+		rc = -1;
+	if (rc == 0 && s->owner != NULL && !d->fbdom) {
+		/* libfixbuf makes the domain's table when it reads it */
+		if (charge(s->owner, COST_FB_DOMAIN, s) < 0) {
+			rc = -1;
+		} else {
+			s->cost += COST_FB_DOMAIN;
+			d->fbdom = 1;
 		}
-		lru_push(s->owner, t, s->refreshed);
-		t->fbheld = t->fbneed;
-	} else if (s->owner != NULL) {
+	}
+	if (rc == 0 && s->owner != NULL && t->fbneed > t->fbheld) {
+		if (charge(s->owner, t->fbneed - t->fbheld, s) < 0)
+			rc = -1;
+		else
+			t->fbheld = t->fbneed;
+	} else if (rc == 0 && s->owner != NULL) {
 		uncharge(s->owner, t->fbheld - t->fbneed);
 		t->fbheld = t->fbneed;
 	}
+	if (s->owner != NULL)
+		lru_push(s->owner, t);
+	if (rc < 0)
+		return -1;
 	o = wspace_flush(s, d, w, 4 + (size_t)t->reclen);
 	if (o == NULL)
 		return -1;
@@ -1512,7 +1769,7 @@ static void clean_ipfix_tmpl_set(struct ipfix_session *s, struct domain *d,
 				off += 4;
 			}
 			if (nf < s->lim.max_fields)
-				s->fields[nf] = f;
+				FIELDS_IN(s)[nf] = f;
 			nf++;
 		}
 		(void)install_template(s, d, w, tid, nf, scope, set_id == SET_OPTIONS, 0);
@@ -1549,7 +1806,7 @@ static void clean_v9_tmpl_set(struct ipfix_session *s, struct domain *d,
 			if (f.id & 0x8000)
 				f.id = IE_PADDING;   /* vendor type: keep the bytes only */
 			if (nf < s->lim.max_fields)
-				s->fields[nf] = f;
+				FIELDS_IN(s)[nf] = f;
 			nf++;
 		}
 		(void)install_template(s, d, w, tid, nf, 0, 0, 1);
@@ -1589,7 +1846,7 @@ static void clean_v9_opt_set(struct ipfix_session *s, struct domain *d,
 			if (f.id == 0 || (f.id & 0x8000))
 				f.id = IE_PADDING;
 			if (nf < s->lim.max_fields)
-				s->fields[nf] = f;
+				FIELDS_IN(s)[nf] = f;
 			nf++;
 		}
 		(void)install_template(s, d, w, tid, nf, scope, 1, 1);
@@ -1633,7 +1890,10 @@ static void clean_data_set(struct ipfix_session *s, struct domain *d,
 		s->msg_unknown = 1;
 		return;
 	}
-	touch(s, t);
+	if (n >= t->minlen)
+		prove(s, t);                     /* it carries data: protected */
+	else
+		touch(s, t);
 	if (t->fb != FB_CURRENT && materialize(s, d, w, t) < 0) {
 		d->st.no_template_sets++;        /* no room for libfixbuf's copy */
 		s->msg_unknown = 1;
@@ -1997,6 +2257,9 @@ static int decode(struct ipfix_session *s, struct domain *d, uint8_t *buf, size_
 	int rc = IPFIX_OK;
 	uint16_t itid = 0;
 
+	if (s->fbs == NULL)
+		return IPFIX_OK;                 /* nothing given to libfixbuf yet */
+	fb_enter(s);
 	fBufSetBuffer(s->fbuf, buf, len);
 	for (;;) {
 		size_t rl;
@@ -2092,6 +2355,8 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 	}
 
 	/* From here on the datagram is accepted. */
+	if (s->owner != NULL)
+		s->owner->b->msgno |= 1;         /* a message is being read */
 	s->version = version;
 	s->cur = d;
 	s->msg_records = 0;
@@ -2112,6 +2377,8 @@ int ipfix_session_input(struct ipfix_session *s, const uint8_t *buf, size_t len,
 	clean_sets(s, d, &w, buf + hdr, sets_len, version == V9_VERSION);
 	flush(s, d, &w);
 	s->w = NULL;
+	if (s->owner != NULL)
+		s->owner->b->msgno++;            /* even: none is */
 	track_seq(s, d, seq);
 	if (s->rc != IPFIX_OK)
 		s->st.rejected[-s->rc]++;

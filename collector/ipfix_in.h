@@ -156,27 +156,48 @@ struct ipfix_session_stats {
 struct ipfix_session;
 
 /*
- * Template memory.  Sessions may share a budget of bytes: each session is
- * charged for itself (libfixbuf's message buffer is most of it), each of
- * its domains and each template it holds (our table entry, libfixbuf's
- * template and its internal template, the per-domain arrays: see COST_* in
- * ipfix_in.c, measured, and test_ipfix_in checking the figures against
- * malloc).  The sessions of one exporter (one source address: the caller
+ * Template memory.  Sessions may share a budget of bytes.  Each session is
+ * charged for itself when made (a few hundred bytes: it has no libfixbuf
+ * state yet), for its libfixbuf session when the first of its templates
+ * goes to libfixbuf (with that template's first data: about 1.7 KiB), for
+ * each of its domains and for each template it holds (our table entry; once
+ * the template has carried data, libfixbuf's copy and its internal
+ * template): see COST_* in ipfix_in.c, measured, and test_ipfix_in checking
+ * the figures against malloc.  The sessions of a budget share one libfixbuf
+ * reader (its 64 KiB message buffer), the full internal template and the
+ * scratch for reading templates: a fixed cost of about 140 KiB at most per
+ * budget, not charged.  A source that sends only junk or template floods
+ * thus costs its session, domains and unused templates: a few hundred bytes
+ * each.  The sessions of one exporter (one source address: the caller
  * decides) share an owner, which may hold at most `share` bytes.
  *
- * When a charge would pass the owner's share, the owner's own least
- * recently used templates are forgotten first; when it would pass the
- * budget, the least recently used template of any owner, among those of
- * sessions whose exporter resends its templates (UDP): a TCP exporter sends
- * a template once, so its templates go only to make room within its own
- * share.  A template is used when it is defined, refreshed or has data.
- * An evicted template's later data sets are counted as no_template_sets
- * until the exporter sends it again.  When nothing can be evicted, the
- * template (counted in refused and nowhere else), domain (IPFIX_ERR_MEMORY)
- * or session (ipfix_session_new_in: NULL, ENOSPC) is refused.
+ * Templates are in two segments, each least recently used first to go
+ * (a segmented LRU): those that never carried data (probation: a flood's,
+ * or an exporter's unused ones) and those that have (protected: a data set
+ * with at least one record moved them there; a redefinition moves one back).
+ * A template is used when defined, refreshed or when data uses it.  To make
+ * room for a charge:
+ *   1. while the owner would be over its share: its own templates,
+ *      probation first, then protected;
+ *   2. while the budget would be over its limit: the least recently used
+ *      probation template of any owner's session whose exporter resends its
+ *      templates (UDP); then a session given up by the reclaim callback (the
+ *      caller's exporter table decides which: coll.c gives up sessions that
+ *      never produced a record first); then the least recently used
+ *      protected template (UDP).
+ * A TCP exporter sends a template once, so its templates go only to make
+ * room within its own share.  So a flood of templates that carry no data,
+ * from any number of owners, never pushes out a template that carries data
+ * while one that does not is left; and a session that decodes is given up
+ * only after those that do not.  An evicted template's later data sets are
+ * counted as no_template_sets until the exporter sends it again.  When
+ * nothing can go, the template (counted in refused and nowhere else),
+ * libfixbuf session (the data set is counted in no_template_sets), domain
+ * (IPFIX_ERR_MEMORY) or session (ipfix_session_new_in: NULL, ENOSPC) is
+ * refused.
  *
  * A budget, its owners and their sessions are used by one thread.  Cost:
- * O(1) per charge, plus the evictions it makes.
+ * O(1) per charge, plus the evictions it makes and the callbacks it calls.
  */
 struct ipfix_budget;
 struct ipfix_owner;
@@ -185,13 +206,27 @@ struct ipfix_budget_stats {
 	uint64_t limit, share;      /* bytes: the budget, one owner's at most */
 	uint64_t used, peak;        /* bytes charged now, the most ever */
 	uint64_t sessions, domains, templates;  /* held now */
+	uint64_t fb_sessions;       /* sessions holding a libfixbuf session now */
 	uint64_t evicted;           /* templates forgotten to make room */
+	uint64_t evicted_used;      /*   of them, ones that had carried data */
+	uint64_t reclaimed;         /* sessions the reclaim callback gave up */
 	uint64_t refused;           /* sessions, domains, templates refused */
 };
+
+/*
+ * The reclaim callback: free one session of the budget (with
+ * ipfix_session_free) other than `keep` (the session the room is for; NULL
+ * while one is being made), without freeing the owner being charged (the
+ * one of keep, or of the session being made), and return true; or return
+ * false when it has none to give up.  Called from inside
+ * ipfix_session_new_in and ipfix_session_input (of keep).
+ */
+typedef bool (*ipfix_reclaim_fn)(void *ctx, const struct ipfix_session *keep);
 
 /* share: the most one owner may hold (0 or above bytes: bytes).  Free the
  * budget after its owners, the owners after their sessions. */
 struct ipfix_budget *ipfix_budget_new(uint64_t bytes, uint64_t share);
+void ipfix_budget_set_reclaim(struct ipfix_budget *b, ipfix_reclaim_fn fn, void *ctx);
 void ipfix_budget_free(struct ipfix_budget *b);
 const struct ipfix_budget_stats *ipfix_budget_stats(const struct ipfix_budget *b);
 struct ipfix_owner *ipfix_owner_new(struct ipfix_budget *b);
@@ -199,7 +234,7 @@ void ipfix_owner_free(struct ipfix_owner *o);
 uint64_t ipfix_owner_bytes(const struct ipfix_owner *o);
 /* Whether `more` bytes fit within o's share (without eviction). */
 bool ipfix_owner_fits(const struct ipfix_owner *o, uint64_t more);
-/* What a new session with limits lim is charged. */
+/* What a new session with limits lim is charged when made. */
 uint64_t ipfix_session_cost(const struct ipfix_limits *lim);
 
 /* A session with the given limits (NULL: IPFIX_LIMITS_DEFAULT; zero fields

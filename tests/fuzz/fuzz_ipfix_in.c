@@ -9,7 +9,11 @@
  * Every datagram goes to two sessions of two owners sharing a template
  * memory budget with room for little more than the two sessions, so that
  * templates are evicted all the time, from the other session and from the
- * one reading the datagram (in the middle of its output).
+ * one reading the datagram (in the middle of its output); the budget's
+ * reclaim callback gives up the second session when asked (it is made
+ * again for the next datagram), so a session goes while the other reads,
+ * and both read through the budget's one libfixbuf reader.  A third
+ * session, outside the budget, reads through a reader of its own.
  *
  * Besides crashes and sanitizer reports, it checks that a rejected datagram
  * emits nothing, that libfixbuf never refuses a cleaned message
@@ -22,6 +26,7 @@
  *         $(pkg-config --cflags --libs libfixbuf) -o fuzz_ipfix_in
  *   ./fuzz_ipfix_in tests/fuzz/corpus/ipfix_in
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +42,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static size_t emitted;
 static uint32_t cur_domain;
+static struct ipfix_session *s2;        /* given up by give_up() */
+
+static bool give_up(void *ctx, const struct ipfix_session *keep)
+{
+	(void)ctx;
+	if (s2 == NULL || s2 == keep)
+		return false;
+	ipfix_session_free(s2);
+	s2 = NULL;
+	return true;
+}
 
 static void emit(void *ctx, const struct anm_flow *f, uint32_t domain)
 {
@@ -44,6 +60,17 @@ static void emit(void *ctx, const struct anm_flow *f, uint32_t domain)
 	if ((f->af != AF_INET && f->af != AF_INET6) || domain != cur_domain)
 		abort();
 	emitted++;
+}
+
+/* Feed one datagram to s: what it may do (see above).  Aborts otherwise. */
+static void feed(struct ipfix_session *s, const uint8_t *copy, size_t len)
+{
+	int rc;
+
+	emitted = 0;
+	rc = ipfix_session_input(s, copy, len, 1700000000000ull, emit, NULL);
+	if (rc == IPFIX_ERR_DECODE || rc > 0 || (rc < 0 && emitted != 0))
+		abort();
 }
 
 static void check_domain(void *ctx, const struct ipfix_domain_stats *st)
@@ -62,15 +89,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct ipfix_budget_stats *bs = ipfix_budget_stats(b);
 	struct ipfix_owner *oa = ipfix_owner_new(b), *ob = ipfix_owner_new(b);
 	struct ipfix_session *s = ipfix_session_new_in(&lim, oa, 1);
-	struct ipfix_session *s2 = ipfix_session_new_in(&lim, ob, 0);
+	struct ipfix_session *s3 = ipfix_session_new(&lim);
 	size_t off = 0;
 
-	if (s == NULL || s2 == NULL)
+	ipfix_budget_set_reclaim(b, give_up, NULL);
+	s2 = ipfix_session_new_in(&lim, ob, 0);
+	if (s == NULL || s2 == NULL || s3 == NULL)
 		abort();
 	while (size - off >= 2) {
 		size_t len = (size_t)data[off] << 8 | data[off + 1];
 		uint8_t *copy;
-		int rc;
 
 		off += 2;
 		if (len > size - off)
@@ -89,23 +117,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (len >= 16)
 			cur_domain = (uint32_t)copy[12] << 24 | (uint32_t)copy[13] << 16 |
 			             (uint32_t)copy[14] << 8 | copy[15];
-		rc = ipfix_session_input(s, copy, len, 1700000000000ull, emit, NULL);
-		if (rc == IPFIX_ERR_DECODE || rc > 0 || (rc < 0 && emitted != 0))
-			abort();
-		emitted = 0;
-		rc = ipfix_session_input(s2, copy, len, 1700000000000ull, emit, NULL);
+		feed(s, copy, len);
+		if (s2 == NULL)                  /* given up: made again */
+			s2 = ipfix_session_new_in(&lim, ob, 0);
+		if (s2 != NULL)
+			feed(s2, copy, len);
+		feed(s3, copy, len);
 		free(copy);
-		if (rc == IPFIX_ERR_DECODE || rc > 0 || (rc < 0 && emitted != 0) ||
-		    bs->used > bs->limit)
+		if (bs->used > bs->limit)
 			abort();
 	}
 	if (ipfix_session_stats(s)->domains > MAX_DOMAINS)
 		abort();
 	ipfix_session_foreach_domain(s, check_domain, NULL);
-	ipfix_session_foreach_domain(s2, check_domain, NULL);
+	if (s2 != NULL)
+		ipfix_session_foreach_domain(s2, check_domain, NULL);
+	ipfix_session_foreach_domain(s3, check_domain, NULL);
 	ipfix_session_free(s);
 	ipfix_session_free(s2);
-	if (bs->used != 0 || bs->templates != 0 || bs->sessions != 0)
+	s2 = NULL;
+	ipfix_session_free(s3);
+	if (bs->used != 0 || bs->templates != 0 || bs->sessions != 0 || bs->fb_sessions != 0)
 		abort();
 	ipfix_owner_free(oa);
 	ipfix_owner_free(ob);
