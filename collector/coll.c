@@ -18,7 +18,7 @@
 
 #define V5_ENGINES 16                /* engines tracked per transport session */
 #define V5_REORDER_WINDOW 100000     /* records: a smaller step back is reordering */
-#define EVICT_IDLE_MS (5 * 60 * 1000)
+#define PRODUCTIVE_MS (5 * 60 * 1000) /* a record as recent: not given up */
 #define XP_DOMAINS 64                /* v9/IPFIX domains per transport session */
 
 struct v5seq {
@@ -38,7 +38,10 @@ struct xp {
 	union anm_addr addr;
 	uint16_t port;
 	uint64_t conn;               /* TCP connection id, 0 for UDP */
-	uint64_t last_ms;
+	uint64_t last_ms;            /* last datagram */
+	uint64_t last_rec_ms;        /* last record accounted, 0 none yet */
+	struct xp *lprev, *lnext;    /* UDP: on c->xl[productive] */
+	bool productive;             /* has accounted a record */
 	struct v5seq v5[V5_ENGINES];
 	unsigned nv5;
 	struct ipfix_session *sess;
@@ -67,6 +70,10 @@ struct coll {
 	struct xp **tab;
 	struct xaddr **atab;         /* addresses, tabsize slots */
 	size_t tabsize, nxp;
+	/* UDP transport sessions: [0] that never accounted a record, least
+	 * recently seen last; [1] that did, least recently productive last */
+	struct { struct xp *head, *tail; } xl[2];
+	uint64_t now_ms;             /* of the datagram being read (reclaim) */
 	struct ipfix_budget *budget; /* template memory */
 	uint64_t last_evicted;       /* budget's evicted count last logged */
 	uint64_t seed;
@@ -232,6 +239,48 @@ static void xa_put(struct coll *c, struct xaddr *e)
 
 static void xp_report(struct coll *c, struct xp *x, uint64_t now_ms);
 
+/* Take UDP session x off its list.  O(1). */
+static void xl_unlink(struct coll *c, struct xp *x)
+{
+	int l = x->productive;
+
+	*(x->lprev ? &x->lprev->lnext : &c->xl[l].head) = x->lnext;
+	*(x->lnext ? &x->lnext->lprev : &c->xl[l].tail) = x->lprev;
+	x->lprev = x->lnext = NULL;
+}
+
+/* Put UDP session x at the head of its list.  O(1). */
+static void xl_push(struct coll *c, struct xp *x)
+{
+	int l = x->productive;
+
+	x->lprev = NULL;
+	x->lnext = c->xl[l].head;
+	*(c->xl[l].head ? &c->xl[l].head->lprev : &c->xl[l].tail) = x;
+	c->xl[l].head = x;
+}
+
+/* x was heard from (a datagram): the unproductive are ordered by it.  O(1). */
+static void xp_seen(struct coll *c, struct xp *x, uint64_t now_ms)
+{
+	x->last_ms = now_ms;
+	if (x->conn == 0 && !x->productive && c->xl[0].head != x) {
+		xl_unlink(c, x);
+		xl_push(c, x);
+	}
+}
+
+/* x accounted a record: it is productive, the most recently.  O(1). */
+static void xp_productive(struct coll *c, struct xp *x, uint64_t now_ms)
+{
+	x->last_rec_ms = now_ms;
+	if (x->conn != 0 || (x->productive && c->xl[1].head == x))
+		return;
+	xl_unlink(c, x);
+	x->productive = true;
+	xl_push(c, x);
+}
+
 /* Free x (already out of the hash table); its session's counters stay in
  * the sums (but not what it held). */
 static void xp_free(struct coll *c, struct xp *x)
@@ -245,8 +294,10 @@ static void xp_free(struct coll *c, struct xp *x)
 	*(x->aprev ? &x->aprev->anext : &e->sessions) = x->anext;
 	if (x->anext)
 		x->anext->aprev = x->aprev;
-	if (x->conn == 0)
+	if (x->conn == 0) {
 		e->nudp--;
+		xl_unlink(c, x);
+	}
 	free(x);
 	xa_put(c, e);
 }
@@ -264,69 +315,115 @@ static void xp_remove(struct coll *c, struct xp *x, uint64_t now_ms)
 	c->nxp--;
 }
 
-/* The least recently seen UDP session of e other than keep, with a v9/IPFIX
- * session if `with_sess`; NULL if none.  O(sessions of e). */
-static struct xp *lru_of(struct xaddr *e, const struct xp *keep, bool with_sess)
+/* Why a transport session is given up. */
+enum ev_kind {
+	EV_UNPRODUCTIVE,             /* never accounted a record */
+	EV_QUIET,                    /* none for PRODUCTIVE_MS (or more) */
+	EV_CROWDED                   /* of an address holding many */
+};
+
+/* Whether x may be given up: UDP, not keep_x, not holding keep_s, and
+ * holding v9/IPFIX state if with_sess. */
+static bool may_go(const struct xp *x, const struct xp *keep_x,
+                   const struct ipfix_session *keep_s, bool with_sess)
+{
+	return x->conn == 0 && x != keep_x && (!with_sess || x->sess != NULL) &&
+	       (keep_s == NULL || x->sess != keep_s);
+}
+
+/* The least recently seen UDP session of e that may go (may_go); NULL if
+ * none.  O(sessions of e). */
+static struct xp *lru_of(struct xaddr *e, const struct xp *keep_x,
+                         const struct ipfix_session *keep_s, bool with_sess)
 {
 	struct xp *v = NULL;
 
 	for (struct xp *x = e->sessions; x; x = x->anext)
-		if (x != keep && x->conn == 0 && (!with_sess || x->sess) &&
+		if (may_go(x, keep_x, keep_s, with_sess) &&
 		    (v == NULL || x->last_ms < v->last_ms))
 			v = x;
 	return v;
 }
 
 /*
- * A transport session to give up for a newcomer (keep: one not to take):
- *   - the least recently seen UDP one, if idle for EVICT_IDLE_MS;
- *   - else the least recently seen UDP one of the address holding the most
- *     UDP sessions, if it holds more than one (one exporter per address and
- *     port is the honest case; many ports are a flood or a misconfiguration,
- *     and cost that address only).
- * TCP sessions end with their connections.  NULL when there is none (every
- * session busy and of an address of its own: the allow-list is what keeps
- * strangers out).  `with_sess`: only sessions holding v9/IPFIX state (to
- * free template memory).  O(sessions + addresses).  *crowded tells which.
+ * A transport session to give up for a newcomer or for template memory
+ * (keep_x, keep_s: a session not to take; with_sess: only one holding
+ * v9/IPFIX state, to free template memory), in this order:
+ *   1. one that never accounted a record: the least recently seen (junk,
+ *      template floods, an exporter with nothing to say yet);
+ *   2. one that has accounted none for PRODUCTIVE_MS: the longest without
+ *      (idle ones among them);
+ *   3. the least recently seen UDP one of the address holding the most UDP
+ *      sessions, if it holds more than one (one exporter per address and
+ *      port is the honest case; many ports are a flood or a
+ *      misconfiguration, and cost that address only).
+ * TCP sessions end with their connections.  NULL when there is none: every
+ * session accounts records and is of an address of its own (the allow-list
+ * is what keeps strangers out).  *kind tells which.  O(1) usually (the lists
+ * are in that order; sessions that may not go are skipped), O(addresses)
+ * for 3.
  */
-static struct xp *victim_of(struct coll *c, const struct xp *keep, bool with_sess,
-                            uint64_t now_ms, bool *crowded)
+static struct xp *victim_of(struct coll *c, const struct xp *keep_x,
+                            const struct ipfix_session *keep_s, bool with_sess,
+                            uint64_t now_ms, enum ev_kind *kind)
 {
-	struct xp *idle = NULL;
 	struct xaddr *most = NULL;
+	struct xp *x;
 
-	for (size_t i = 0; i < c->tabsize; i++)
-		for (struct xp *x = c->tab[i]; x; x = x->next)
-			if (x != keep && x->conn == 0 && (!with_sess || x->sess) &&
-			    (idle == NULL || x->last_ms < idle->last_ms))
-				idle = x;
-	*crowded = false;
-	if (idle != NULL && now_ms - idle->last_ms >= EVICT_IDLE_MS)
-		return idle;
+	*kind = EV_UNPRODUCTIVE;
+	for (x = c->xl[0].tail; x; x = x->lprev)
+		if (may_go(x, keep_x, keep_s, with_sess))
+			return x;
+	*kind = EV_QUIET;
+	for (x = c->xl[1].tail; x && x->last_rec_ms + PRODUCTIVE_MS <= now_ms; x = x->lprev)
+		if (may_go(x, keep_x, keep_s, with_sess))
+			return x;
+	*kind = EV_CROWDED;
 	for (size_t i = 0; i < c->tabsize; i++)
 		for (struct xaddr *e = c->atab[i]; e; e = e->next)
 			if (most == NULL || e->nudp > most->nudp)
 				most = e;
 	if (most == NULL || most->nudp < 2)
 		return NULL;
-	*crowded = true;
-	return lru_of(most, keep, with_sess);
+	return lru_of(most, keep_x, keep_s, with_sess);
 }
 
-/* Give up victim v for a newcomer; counted, logged. */
-static void evict_xp(struct coll *c, struct xp *v, bool crowded, const char *why,
+/* Give up victim v for a newcomer, or for template memory; counted by
+ * kind, logged (rate-limited). */
+static void evict_xp(struct coll *c, struct xp *v, enum ev_kind kind, const char *why,
                      uint64_t now_ms)
 {
+	static const char *const kinds[] = {
+		"(never a record)", "(no record for 5 minutes)", "(an address with many)"
+	};
 	char a[INET6_ADDRSTRLEN];
 
 	inet_ntop(v->af, v->addr.b, a, sizeof(a));
 	log_ratelimited(&c->rl, now_ms, "%s: transport session %s port %u %s forgotten", why, a,
-	                (unsigned)v->port, crowded ? "(an address with many)" : "(idle)");
-	if (crowded)
-		c->st.exporters_evicted_crowded++;
-	else
-		c->st.exporters_evicted++;
+	                (unsigned)v->port, kinds[kind]);
+	switch (kind) {
+	case EV_UNPRODUCTIVE: c->st.exporters_evicted_unproductive++; break;
+	case EV_QUIET:        c->st.exporters_evicted++; break;
+	case EV_CROWDED:      c->st.exporters_evicted_crowded++; break;
+	}
 	xp_remove(c, v, now_ms);
+}
+
+/* The template memory's reclaim callback (ipfix_in.h): give up a session
+ * holding v9/IPFIX state, not keep, as victim_of() says.  The owner being
+ * charged is never freed: it is keep's address, or that of a session being
+ * made, which holds that session's transport session (without v9/IPFIX
+ * state yet). */
+static bool reclaim(void *ctx, const struct ipfix_session *keep)
+{
+	struct coll *c = ctx;
+	enum ev_kind kind;
+	struct xp *v = victim_of(c, NULL, keep, true, c->now_ms, &kind);
+
+	if (v == NULL)
+		return false;
+	evict_xp(c, v, kind, "template memory full", c->now_ms);
+	return true;
 }
 
 static struct xp *xp_get(struct coll *c, int af, const union anm_addr *a, uint16_t port,
@@ -341,12 +438,12 @@ static struct xp *xp_get(struct coll *c, int af, const union anm_addr *a, uint16
 		    memcmp(&x->addr, a, sizeof(*a)) == 0)
 			return x;
 	if (c->nxp >= c->conf.max_exporters) {
-		bool crowded;
-		struct xp *v = victim_of(c, NULL, false, now_ms, &crowded);
+		enum ev_kind kind;
+		struct xp *v = victim_of(c, NULL, NULL, false, now_ms, &kind);
 
 		if (v == NULL)
 			return NULL;
-		evict_xp(c, v, crowded, "exporter table full", now_ms);
+		evict_xp(c, v, kind, "exporter table full", now_ms);
 		i = xp_slot(c, af, a, port, conn);
 	}
 	if ((e = xa_get(c, af, a)) == NULL)
@@ -364,8 +461,11 @@ static struct xp *xp_get(struct coll *c, int af, const union anm_addr *a, uint16
 	if (e->sessions)
 		e->sessions->aprev = x;
 	e->sessions = x;
-	if (conn == 0)
+	if (conn == 0) {
 		e->nudp++;
+		xl_push(c, x);           /* unproductive, just seen */
+	}
+	x->last_ms = now_ms;
 	x->next = c->tab[i];
 	c->tab[i] = x;
 	c->nxp++;
@@ -505,6 +605,7 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 		return;
 	}
 	c->st.records[version == 5 ? 0 : version == 9 ? 1 : 2]++;
+	xp_productive(c, x, now_ms);
 	/* the total and the exporter's counters add up per datagram */
 	if (c->acc.flows && (c->acc.x != x || c->acc.domain != domain))
 		acc_flush(c, now_ms);
@@ -670,11 +771,11 @@ static void v5_datagram(struct coll *c, struct xp *x, const uint8_t *buf, size_t
 
 /*
  * Give x its v9/IPFIX session, charged to its address's share of the
- * template memory.  When the budget has no room even after forgetting
- * templates, one transport session is given up for it: one of the same
- * address if the address is over its share, else an idle one or one of an
- * address holding many (victim_of); then one more try.  0, or -1 with the
- * datagram counted as dropped (template-memory).
+ * template memory.  Making room is the budget's (templates, then sessions
+ * that produce nothing through reclaim()); when the address itself is over
+ * its share, its own least recently seen UDP session is given up for it,
+ * and one more try made.  0, or -1 with the datagram counted as dropped
+ * (template-memory).
  */
 static int session_of(struct coll *c, struct xp *x, uint64_t now_ms)
 {
@@ -682,20 +783,15 @@ static int session_of(struct coll *c, struct xp *x, uint64_t now_ms)
 
 	for (int tries = 0; tries < 2; tries++) {
 		struct xp *v;
-		bool crowded = true;
 
 		x->sess = ipfix_session_new_in(&c->lim, x->xa->owner, x->conn == 0);
 		if (x->sess != NULL)
 			return 0;
-		if (errno != ENOSPC || tries > 0)
+		if (errno != ENOSPC || tries > 0 || ipfix_owner_fits(x->xa->owner, cost))
 			break;
-		if (!ipfix_owner_fits(x->xa->owner, cost))
-			v = lru_of(x->xa, x, true);
-		else
-			v = victim_of(c, x, true, now_ms, &crowded);
-		if (v == NULL)
+		if ((v = lru_of(x->xa, x, NULL, true)) == NULL)
 			break;
-		evict_xp(c, v, crowded, "template memory full", now_ms);
+		evict_xp(c, v, EV_CROWDED, "template memory share full", now_ms);
 	}
 	c->st.dropped[CD_MEMORY]++;
 	log_ratelimited(&c->rl, now_ms, "no template memory for a new v9/IPFIX session "
@@ -730,9 +826,10 @@ static void ipfix_message(struct coll *c, struct xp *x, int version, const uint8
 	rc = ipfix_session_input(x->sess, buf, len, now_ms, emit, &ctx);
 	if (bs->evicted != c->last_evicted) {
 		log_ratelimited(&c->rl, now_ms, "template memory: %" PRIu64 " templates "
-		                "forgotten so far to make room, the least recently used (%" PRIu64
-		                " of %" PRIu64 " bytes held, at most %" PRIu64 " per exporter)",
-		                bs->evicted, bs->used, bs->limit, bs->share);
+		                "forgotten so far to make room, the least recently used, %" PRIu64
+		                " of them after carrying data (%" PRIu64 " of %" PRIu64 " bytes "
+		                "held, at most %" PRIu64 " per exporter)", bs->evicted,
+		                bs->evicted_used, bs->used, bs->limit, bs->share);
 		c->last_evicted = bs->evicted;
 	}
 	if (rc == IPFIX_ERR_MEMORY) {
@@ -845,6 +942,7 @@ void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
 
 	c->st.datagrams++;
 	c->st.octets += len;
+	c->now_ms = now_ms;
 	sender_of(from, &af, &a, &port);
 	if (af == 0 || !allowed(c, af, &a)) {
 		c->st.dropped[CD_NOT_ALLOWED]++;
@@ -868,7 +966,7 @@ void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
 		                c->conf.max_exporters);
 		return;
 	}
-	x->last_ms = now_ms;
+	xp_seen(c, x, now_ms);
 	if (version == 5)
 		v5_datagram(c, x, buf, len, now_ms);
 	else
@@ -899,6 +997,7 @@ void coll_stream_message(struct coll *c, uint64_t conn, const struct sockaddr *f
 
 	c->st.datagrams++;
 	c->st.octets += len;
+	c->now_ms = now_ms;
 	sender_of(from, &af, &a, &port);
 	if ((x = xp_get(c, af, &a, port, conn, now_ms)) == NULL) {
 		c->st.dropped[CD_EXPORTERS]++;
@@ -949,6 +1048,8 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->atab = calloc(c->tabsize, sizeof(*c->atab));
 	c->budget = ipfix_budget_new(c->conf.template_memory,
 	                             c->conf.template_memory / 100 * c->conf.template_share_pct);
+	if (c->budget != NULL)
+		ipfix_budget_set_reclaim(c->budget, reclaim, c);
 	if (conf->nmap) {
 		c->map = malloc(conf->nmap * sizeof(*c->map));
 		if (c->map)
@@ -1041,6 +1142,7 @@ const struct coll_stats *coll_stats(struct coll *c)
 		t->template_memory_peak = b->peak;
 		t->template_memory_limit = b->limit;
 		t->templates_evicted = b->evicted;
+		t->templates_evicted_used = b->evicted_used;
 		t->template_memory_refused = b->refused;
 	}
 	for (size_t i = 0; i < c->tabsize; i++)

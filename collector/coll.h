@@ -14,13 +14,21 @@
  * IPFIX state (sessions, observation domains, templates) is charged to a
  * template budget of template_memory bytes, of which one exporter address
  * (summed over its transport sessions) holds at most template_share_pct
- * percent; the least recently used templates are forgotten to make room
- * (ipfix_in.h).  A newcomer finding the table full, or no room for its
- * session, takes the place of a UDP session idle for 5 minutes, else of
- * the least recently seen UDP session of the address holding the most of
- * them (if more than one).  Only when every session is busy and of an
- * address of its own is a newcomer refused (dropped-exporters-full): the
- * allow-list (coll_conf.allow) is what keeps strangers out.
+ * percent (ipfix_in.h).  To make room in the budget, templates that never
+ * carried data go first (least recently used first); then transport
+ * sessions as below; then templates that carried data (least recently used
+ * first).  A newcomer finding the table full, and the budget when it needs
+ * room, take the place of a UDP transport session (and only for the budget,
+ * one with v9/IPFIX state): one that never accounted a record, the least
+ * recently seen (exporters-evicted-unproductive); else one that has
+ * accounted none for 5 minutes, the longest without (exporters-evicted);
+ * else the least recently seen of the address holding the most UDP
+ * sessions, if more than one (exporters-evicted-crowded; also when a new
+ * session's own address is over its share).  So junk sources churn among
+ * themselves while an exporter whose records are decoded keeps its place.
+ * Only when every session accounts records and is of an address of its own
+ * is a newcomer refused (dropped-exporters-full, dropped-template-memory):
+ * the allow-list (coll_conf.allow) is what keeps strangers out.
  */
 #ifndef COLLECTOR_COLL_H
 #define COLLECTOR_COLL_H
@@ -121,8 +129,10 @@ struct coll_stats {
 	uint64_t reordered;          /* datagrams that came after a later one */
 	uint64_t resets;             /* sequence restarts (exporter restarted) */
 	uint64_t exporters;          /* transport sessions created */
-	uint64_t exporters_evicted;  /* idle ones removed to make room */
-	uint64_t exporters_evicted_crowded;  /* ones of an address holding many */
+	/* transport sessions given up for a newcomer or template memory: */
+	uint64_t exporters_evicted;  /* no record for 5 minutes (idle ones too) */
+	uint64_t exporters_evicted_unproductive;  /* never a record */
+	uint64_t exporters_evicted_crowded;  /* of an address holding many */
 	uint64_t routed, unrouted;   /* records placed on the topology or not */
 	uint64_t placer_swaps;       /* topologies taken */
 	/* v9/IPFIX messages rejected whole (dropped[CD_IPFIX]), by reason:
@@ -144,10 +154,12 @@ struct coll_stats {
 	 * records dropped for an oversized integer whose value did not fit */
 	uint64_t fields_skipped, value_overflows;
 	/* template memory (struct ipfix_budget): bytes held now, at most, the
-	 * limit; templates forgotten to make room; sessions, domains and
-	 * templates refused for want of room */
+	 * limit; templates forgotten to make room (of them, ones that had
+	 * carried data); sessions, domains and templates refused for want of
+	 * room */
 	uint64_t template_memory, template_memory_peak, template_memory_limit;
 	uint64_t templates_evicted, template_memory_refused;
+	uint64_t templates_evicted_used;     /* evicted ones that had carried data */
 };
 
 struct coll;

@@ -318,11 +318,13 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("sequence-resets", s->resets);
 	ST("exporters", s->exporters);
 	ST("exporters-evicted", s->exporters_evicted);
+	ST("exporters-evicted-unproductive", s->exporters_evicted_unproductive);
 	ST("exporters-evicted-crowded", s->exporters_evicted_crowded);
 	ST("template-memory", s->template_memory);
 	ST("template-memory-peak", s->template_memory_peak);
 	ST("template-memory-limit", s->template_memory_limit);
 	ST("templates-evicted", s->templates_evicted);
+	ST("templates-evicted-used", s->templates_evicted_used);
 	ST("template-memory-refused", s->template_memory_refused);
 	ST("domains", s->domains);
 	ST("templates", s->templates);

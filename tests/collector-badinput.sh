@@ -246,7 +246,7 @@ for k in datagrams dropped-not-allowed dropped-too-short dropped-version \
 	bad-ipfix-length bad-ipfix-sets bad-ipfix-domains bad-ipfix-decode records-v5 \
 	records-v9 records-ipfix lost template-errors no-template-sets reserved-sets \
 	bad-sets tcp-errors fields-skipped value-overflows dropped-template-memory \
-	exporters-evicted-crowded; do
+	exporters-evicted-crowded exporters-evicted-unproductive; do
 	echo "$k 0"
 done >"$T/want"
 want() {   # want KEY +N ...
@@ -361,13 +361,16 @@ expect_eq "domains held" "$(stat domains)" $((5 + 64))
 expect_eq "templates held" "$(stat templates)" $((8 + 256 + 64 * 256))
 
 # exporters: this one, the two flooders; TCP sessions went with their connection.
-# All from 127.0.0.1: once the room is taken, each newcomer takes the place
-# of the address's least recently seen session (it holds many): the two
-# flooders', this one's, then the flood's own; this one's next datagram (the
-# probe after the group) takes one more
+# All from 127.0.0.1: once the room is taken, the first newcomer takes the
+# place of the domain flooder's session, which never had a record counted;
+# then each takes the place of the address's least recently seen session
+# (it holds many): the template flooder's (it had one record), this one's,
+# then the flood's own; this one's next datagram (the probe after the
+# group) takes one more
 live=3
 send exporter-flood 50 10
-want datagrams +50 records-v5 +50 exporters-evicted-crowded $((50 - (MAXX - live) + 1))
+want datagrams +50 records-v5 +50 exporters-evicted-unproductive +1 \
+	exporters-evicted-crowded $((50 - (MAXX - live) + 1 - 1))
 bytes=$((bytes + 10 * 50))
 check "50 new exporters from one address, room for $((MAXX - live))"
 # created: the three, the IPFIX/TCP connection that delivered messages, the

@@ -585,9 +585,12 @@ static void test_budget_churn(void)
 		}
 	st = coll_stats(c);
 	printf("churn: %" PRIu64 " templates evicted, %" PRIu64 " datagrams dropped for memory, "
-	       "peak %" PRIu64 " of %" PRIu64 " bytes\n", st->templates_evicted,
-	       st->dropped[CD_MEMORY], st->template_memory_peak, st->template_memory_limit);
+	       "peak %" PRIu64 " of %" PRIu64 " bytes, %" PRIu64 " sessions given up\n", st->templates_evicted,
+	       st->dropped[CD_MEMORY], st->template_memory_peak, st->template_memory_limit,
+	       st->exporters_evicted_unproductive);
 	CHECK(st->templates_evicted > 10000);
+	CHECK_EQ(st->templates_evicted_used, 0);
+	CHECK(st->exporters_evicted_unproductive > 1000);   /* strangers churn */
 	CHECK(st->template_memory_peak <= st->template_memory_limit);
 	CHECK_EQ(flows_of(c, 0xc0000209), sent);
 	CHECK_EQ(total(c, AV_BYTES), 100 * (uint64_t)sent);
