@@ -96,7 +96,7 @@
 #include <fixbuf/public.h>
 /* fBufSetSession and fbSessionSetTemplateBuffer: how libfixbuf's own UDP
  * collector (fbListenerSetPeerSession, 2.x) reads many sessions through
- * one fBuf; see struct fbshared */
+ * one fBuf (see struct fbshared); fBufRemoveTemplateTcplan (forget_plans) */
 #include <fixbuf/private.h>
 
 #include "be.h"
@@ -382,7 +382,8 @@ static _Thread_local uint8_t out_buf[MSG_MAX + 1];
  *     a template of the domain first goes to libfixbuf;
  *   a template: our struct tmpl and its slot, libfixbuf's copy (an element
  *     and an index entry per field), our context, the internal template of
- *     the fields we read and its transcoding plan.
+ *     the fields we read (its transcoding plan is only held while it is
+ *     read: forget_plans).
  * A session outside any budget has its own message buffer (64 KiB), full
  * internal template and scratch: not charged anywhere.
  */
@@ -2250,6 +2251,27 @@ static void handle_record(struct ipfix_session *s, struct domain *d,
 	s->emit(s->emit_ctx, &f, d->st.domain);
 }
 
+/*
+ * The reader caches a transcoding plan per pair of external and internal
+ * template it has read with, in one list, until either template goes; each
+ * template that goes, and each plan looked up and not first in it, walks
+ * the list.  A budget's reader is shared by all its sessions: the plans of
+ * every template with data there would make that list as long as the
+ * budget holds templates (tens of thousands: each eviction a walk of it).
+ * So a shared reader forgets the plans made with internal template itid of
+ * s once it reads with another one, or ends the message: its list holds
+ * the plans of one internal template at a time.  O(that list).
+ */
+static void forget_plans(struct ipfix_session *s, uint16_t itid)
+{
+	fbTemplate_t *t;
+
+	if (s->owner == NULL || itid == 0)
+		return;                          /* a reader of its own keeps them */
+	if ((t = fbSessionGetTemplate(s->fbs, TRUE, itid, NULL)) != NULL)
+		fBufRemoveTemplateTcplan(s->fbuf, t);
+}
+
 /* Have libfixbuf read buf[0..len) and hand each record on. */
 static int decode(struct ipfix_session *s, struct domain *d, uint8_t *buf, size_t len)
 {
@@ -2274,6 +2296,7 @@ static int decode(struct ipfix_session *s, struct domain *d, uint8_t *buf, size_
 		c = t ? fbTemplateGetContext(t) : NULL;
 		want = c ? c->itid : TID_INTERNAL;
 		if (t != NULL && want != itid) {
+			forget_plans(s, itid);
 			if (!fBufSetInternalTemplate(s->fbuf, want, &err)) {
 				rc = IPFIX_ERR_DECODE;
 				g_clear_error(&err);
@@ -2293,6 +2316,7 @@ static int decode(struct ipfix_session *s, struct domain *d, uint8_t *buf, size_
 		if (c != NULL)
 			handle_record(s, d, c);
 	}
+	forget_plans(s, itid);
 	reap_internal(s);
 	return rc;
 }
