@@ -320,8 +320,9 @@ struct scratch {
 	size_t trec_cap;
 };
 
-/* What sessions need of libfixbuf for decoding, beside their own
- * fbSession: a budget's, shared by its sessions, or a session's own. */
+/* What a budget's sessions share of libfixbuf for decoding, beside each
+ * one's own fbSession (a session outside any budget has a reader and a
+ * full internal template of its own: fb_open). */
 struct fbshared {
 	fBuf_t *fbuf;                    /* the message reader */
 	fbSession_t *home;               /* fbuf's session between uses (shared) */

@@ -10,10 +10,12 @@
  * observation domains (IPFIX Observation Domain ID, v9 Source ID: the same
  * number space; a v9 and an IPFIX exporter behind one address+port with the
  * same id share the domain's templates).  A session is used by one thread at
- * a time; different sessions may be used, created and freed on different
- * threads: they share only libfixbuf's information model, which is
- * reference-counted under a lock and never written after its creation (no
- * element from the network reaches it).
+ * a time; different sessions outside any budget may be used, created and
+ * freed on different threads: they share only libfixbuf's information
+ * model, which is reference-counted under a lock and never written after
+ * its creation (no element from the network reaches it).  The sessions of a
+ * budget share more (its libfixbuf reader: see "Template memory"): they
+ * are used by one thread.
  *
  * Every message goes through a validating rewrite before libfixbuf sees it
  * (see ipfix_in.c): malformed set structure rejects the datagram as a whole;
@@ -157,13 +159,14 @@ struct ipfix_session;
 
 /*
  * Template memory.  Sessions may share a budget of bytes.  Each session is
- * charged for itself when made (a few hundred bytes: it has no libfixbuf
- * state yet), for its libfixbuf session when the first of its templates
- * goes to libfixbuf (with that template's first data: about 1.7 KiB), for
- * each of its domains and for each template it holds (our table entry; once
- * the template has carried data, libfixbuf's copy and its internal
- * template): see COST_* in ipfix_in.c, measured, and test_ipfix_in checking
- * the figures against malloc.  The sessions of a budget share one libfixbuf
+ * charged for itself when made (about 1.6 KiB: it has no libfixbuf state
+ * yet), for its libfixbuf session when the first of its templates goes to
+ * libfixbuf (with that template's first data: about 1.9 KiB), for each of
+ * its domains (300 bytes, 260 more once libfixbuf reads one) and for each
+ * template it holds (our table entry, a few hundred bytes; once the
+ * template has carried data, libfixbuf's copy and its internal template, 2
+ * to 5 KiB more): see COST_* in ipfix_in.c, measured, and test_ipfix_in
+ * checking the figures against malloc.  The sessions of a budget share one libfixbuf
  * reader (its 64 KiB message buffer), the full internal template and the
  * scratch for reading templates: a fixed cost of about 140 KiB at most per
  * budget, not charged.  A source that sends only junk or template floods
@@ -178,13 +181,15 @@ struct ipfix_session;
  * A template is used when defined, refreshed or when data uses it.  To make
  * room for a charge:
  *   1. while the owner would be over its share: its own templates,
- *      probation first, then protected;
+ *      probation first, then protected, those used in the message being
+ *      read (say, defined before their data sets) last;
  *   2. while the budget would be over its limit: the least recently used
  *      probation template of any owner's session whose exporter resends its
- *      templates (UDP); then a session given up by the reclaim callback (the
- *      caller's exporter table decides which: coll.c gives up sessions that
- *      never produced a record first); then the least recently used
- *      protected template (UDP).
+ *      templates (UDP), those used in the message being read excepted; then
+ *      a session given up by the reclaim callback (the caller's exporter
+ *      table decides which: coll.c gives up sessions whose records are never
+ *      counted first); then the least recently used probation template
+ *      (now those of the message too), then protected (UDP).
  * A TCP exporter sends a template once, so its templates go only to make
  * room within its own share.  So a flood of templates that carry no data,
  * from any number of owners, never pushes out a template that carries data
