@@ -61,6 +61,8 @@ struct xaddr {
 	struct ipfix_owner *owner;
 	struct xp *sessions;
 	unsigned nudp;               /* UDP sessions among them */
+	uint32_t *dom;               /* the domains counted apart, max_domains */
+	unsigned ndom;
 };
 
 struct coll {
@@ -210,7 +212,10 @@ static struct xaddr *xa_get(struct coll *c, int af, const union anm_addr *a)
 			return e;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if ((e->owner = ipfix_owner_new(c->budget)) == NULL) {
+	if ((e->owner = ipfix_owner_new(c->budget)) == NULL ||
+	    (e->dom = malloc(c->conf.max_domains * sizeof(*e->dom))) == NULL) {
+		if (e->owner)
+			ipfix_owner_free(e->owner);
 		free(e);
 		return NULL;
 	}
@@ -232,6 +237,7 @@ static void xa_put(struct coll *c, struct xaddr *e)
 		;
 	*pp = e->next;
 	ipfix_owner_free(e->owner);
+	free(e->dom);
 	free(e);
 }
 
@@ -497,14 +503,39 @@ static uint32_t ingress_of(const struct coll *c, const struct xp *x, uint32_t do
 	return best ? best->router : 0;
 }
 
+/*
+ * The key x's records of `domain` are counted under: ADDRESS/DOMAIN for the
+ * first max_domains domains its address uses, ADDRESS/other (a = 1) for
+ * the rest.  `records`: how many records this counts (domains_folded).
+ * O(max_domains).
+ */
+static void exporter_key(struct coll *c, const struct xp *x, uint32_t domain,
+                         uint64_t records, struct agg_key *k)
+{
+	struct xaddr *e = x->xa;
+	unsigned i;
+
+	agg_key_addr(k, AK_EXPORTER, x->af, &x->addr, 0);
+	for (i = 0; i < e->ndom && e->dom[i] != domain; i++)
+		;
+	if (i == e->ndom) {
+		if (e->ndom == c->conf.max_domains) {
+			k->a = 1;
+			c->st.domains_folded += records;
+			return;
+		}
+		e->dom[e->ndom++] = domain;
+	}
+	k->b = domain;
+}
+
 static void add_lost(struct coll *c, const struct xp *x, uint32_t domain, int64_t lost,
                      uint64_t now_ms)
 {
 	struct agg_key k;
 	struct agg_entry *e;
 
-	agg_key_addr(&k, AK_EXPORTER, x->af, &x->addr, 0);
-	k.b = domain;
+	exporter_key(c, x, domain, 0, &k);
 	if ((e = agg_add(&c->interval, &k, 0, 0, 0)) != NULL) {
 		e->v[AV_LOST] += (uint64_t)lost;    /* negative: reordering gives back */
 		e->last_ms = now_ms;
@@ -525,8 +556,7 @@ static void acc_flush(struct coll *c, uint64_t now_ms)
 		return;
 	agg_key_routers(&k, AK_TOTAL, 0, 0);
 	agg_add(&c->interval, &k, c->acc.bytes, c->acc.packets, c->acc.flows);
-	agg_key_addr(&k, AK_EXPORTER, c->acc.x->af, &c->acc.x->addr, 0);
-	k.b = c->acc.domain;
+	exporter_key(c, c->acc.x, c->acc.domain, c->acc.flows, &k);
 	if ((e = agg_add(&c->interval, &k, c->acc.bytes, c->acc.packets, c->acc.flows)) != NULL)
 		e->last_ms = now_ms;
 	c->acc.bytes = c->acc.packets = c->acc.flows = 0;
@@ -883,8 +913,7 @@ static void report_domain(void *ctx, const struct ipfix_domain_stats *d)
 	if (x->last_ms >= r->c->last_flush_ms) {
 		struct agg_key k;
 		struct agg_entry *e;
-		agg_key_addr(&k, AK_EXPORTER, x->af, &x->addr, 0);
-		k.b = d->domain;
+		exporter_key(r->c, x, d->domain, 0, &k);
 		if ((e = agg_add(&r->c->interval, &k, 0, 0, 0)) != NULL) {
 			e->templates = (uint32_t)d->templates_active;
 			e->has_templates = true;
@@ -1032,6 +1061,10 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 		c->conf.max_exporters = COLL_DEFAULT_MAX_EXPORTERS;
 	if (c->conf.max_keys == 0)
 		c->conf.max_keys = COLL_DEFAULT_MAX_KEYS;
+	if (c->conf.max_domains == 0)
+		c->conf.max_domains = COLL_DEFAULT_MAX_DOMAINS;
+	if (c->conf.max_domains > COLL_MAX_DOMAINS)
+		c->conf.max_domains = COLL_MAX_DOMAINS;
 	c->seed = seed;
 	c->rl = (struct ratelim)RATELIM_INIT(1000, 5);
 	c->lim = (struct ipfix_limits)IPFIX_LIMITS_DEFAULT;

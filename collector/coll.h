@@ -74,6 +74,15 @@ enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
 #define COLL_MAX_PACKET_BYTES   (1ull << 20)
 #define COLL_MAX_RECORD_BYTES   (1ull << 52)
 #define COLL_MAX_RECORD_PACKETS (1ull << 44)
+/* Observation domains (v9 source ids, IPFIX domains, v5 engines) of one
+ * exporter address counted under keys of their own (ADDRESS/DOMAIN); those
+ * an address uses beyond the first COLL_DEFAULT_MAX_DOMAINS are counted
+ * together, under ADDRESS/other (domains_folded).  An exporter's identities
+ * in Redis, each a hash, a set member and three streams, so stay bounded
+ * whatever domain numbers a stranger (or a broken exporter) puts in its
+ * headers. */
+#define COLL_DEFAULT_MAX_DOMAINS   16
+#define COLL_MAX_DOMAINS           1024
 #define COLL_DEFAULT_TEMPLATE_MEMORY (64ull << 20)
 #define COLL_DEFAULT_TEMPLATE_SHARE  25      /* percent, one exporter address */
 
@@ -106,6 +115,7 @@ struct coll_conf {
 	                                (0: IPFIX_MAX_SAMPLING_DEFAULT) */
 	uint64_t template_memory;    /* bytes of v9/IPFIX session state (0: default) */
 	unsigned template_share_pct; /* of it, one address at most (0: default) */
+	unsigned max_domains;        /* exporter keys per address (0: default) */
 };
 
 enum coll_drop {
@@ -150,6 +160,7 @@ struct coll_stats {
 	/* records whose sampling rate was absurd and not applied (v9/IPFIX
 	 * options and data records, v5 datagrams above max_sampling) */
 	uint64_t sampling_rejected;
+	uint64_t domains_folded;     /* records counted under ADDRESS/other */
 	/* template fields skipped (odd lengths, v9 zero-length fields), data
 	 * records dropped for an oversized integer whose value did not fit */
 	uint64_t fields_skipped, value_overflows;

@@ -337,6 +337,7 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("options-records", s->options_records);
 	ST("no-address-records", s->no_address_records);
 	ST("sampling-rejected", s->sampling_rejected);
+	ST("domains-folded", s->domains_folded);
 	ST("fields-skipped", s->fields_skipped);
 	ST("value-overflows", s->value_overflows);
 	ST("routed", s->routed);
@@ -627,6 +628,7 @@ int main(int argc, char **argv)
 			.max_sampling = (uint32_t)conf.max_sampling,
 			.template_memory = conf.template_memory,
 			.template_share_pct = (unsigned)conf.template_share,
+			.max_domains = (unsigned)conf.max_domains,
 			.map = conf.map, .nmap = conf.nmap,
 			.allow = conf.nallow ? conf.allow : NULL, .nallow = conf.nallow,
 		};

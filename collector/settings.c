@@ -26,6 +26,7 @@ void collector_conf_defaults(struct collector_conf *c)
 	c->tcp_message_ms = COL_DEF_TCP_MSG_MS;
 	c->top_sketch = COL_DEF_TOP_SKETCH;
 	c->max_sampling = IPFIX_MAX_SAMPLING_DEFAULT;
+	c->max_domains = COLL_DEFAULT_MAX_DOMAINS;
 	c->template_memory = COLL_DEFAULT_TEMPLATE_MEMORY;
 	c->template_share = COLL_DEFAULT_TEMPLATE_SHARE;
 	c->redis = true;
@@ -157,8 +158,9 @@ const char *col_default_id(const struct collector_conf *c, char *buf, size_t len
 
 static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
-	"max-keys", "max-sampling-rate", "template-memory", "template-memory-share", "clock",
-	"redis", "topology", "tcp", "exporters", "capacities", "routers", "log", NULL
+	"max-keys", "max-sampling-rate", "max-domains", "template-memory",
+	"template-memory-share", "clock", "redis", "topology", "tcp", "exporters", "capacities",
+	"routers", "log", NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "user", "password", "db", "prefix", "id", "timeout",
@@ -464,6 +466,7 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 	conf_uint(&cx, root, "max-exporters", 1, 1u << 24, &c->max_exporters);
 	conf_uint(&cx, root, "max-keys", 1024, 1u << 28, &c->max_keys);
 	conf_uint(&cx, root, "max-sampling-rate", 1, 1u << 31, &c->max_sampling);
+	conf_uint(&cx, root, "max-domains", 1, COLL_MAX_DOMAINS, &c->max_domains);
 	conf_uint(&cx, root, "template-memory", 1u << 20, (uint64_t)1 << 40, &c->template_memory);
 	conf_uint(&cx, root, "template-memory-share", 1, 100, &c->template_share);
 

@@ -59,6 +59,7 @@ struct collector_conf {
 	uint64_t tcp_max, tcp_per_source;     /* IPFIX/TCP connections: all, one address */
 	uint64_t tcp_idle_ms, tcp_message_ms; /* their idle and message timeouts */
 	uint64_t max_sampling;       /* largest sampling rate applied */
+	uint64_t max_domains;        /* domains of one address counted apart */
 	uint64_t template_memory;    /* bytes of v9/IPFIX state */
 	uint64_t template_share;     /* percent of it one exporter address holds */
 

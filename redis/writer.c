@@ -207,9 +207,12 @@ static void key_id(const struct writer *w, char *buf, size_t len, const struct a
 	case AK_DSTPFX:
 		addr_name(buf, len, k, true);
 		break;
-	case AK_EXPORTER:
+	case AK_EXPORTER:               /* a = 1: the domains beyond max-domains */
 		addr_name(a, sizeof(a), k, false);
-		snprintf(buf, len, "%s/%" PRIu32, a, k->b);
+		if (k->a == 1)
+			snprintf(buf, len, "%s/other", a);
+		else
+			snprintf(buf, len, "%s/%" PRIu32, a, k->b);
 		break;
 	case AK_UNROUTED:
 		snprintf(buf, len, "%s", w->reason_name ? w->reason_name(k->a) : "unknown");

@@ -84,6 +84,9 @@ expect_exit 2 "^$c:2: unknown setting 'max-per-address'" -n -c "$c"
 c=$(conf max-sampling "$L
 max-sampling-rate = 0;")
 expect_exit 2 "^$c:2: 'max-sampling-rate' must be an integer from 1 to" -n -c "$c"
+c=$(conf max-domains "$L
+max-domains = 1025;")
+expect_exit 2 "^$c:2: 'max-domains' must be an integer from 1 to 1024" -n -c "$c"
 c=$(conf map-router "$L
 exporters = (
   { address = \"192.0.2.1\"; router = \"r1\"; }

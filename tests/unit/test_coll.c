@@ -70,7 +70,7 @@ static const struct agg_entry *find_exporter(struct coll *c, uint32_t addr, uint
 	uint32_t n = htonl(addr);
 
 	for (size_t i = 0; i < t->cap; i++)
-		if (t->e[i].k.kind == AK_EXPORTER && t->e[i].k.b == dom &&
+		if (t->e[i].k.kind == AK_EXPORTER && t->e[i].k.a == 0 && t->e[i].k.b == dom &&
 		    memcmp(t->e[i].k.addr.b, &n, 4) == 0)
 			return &t->e[i];
 	return NULL;
@@ -662,6 +662,38 @@ static void test_table_churn(void)
 	coll_free(c);
 }
 
+/* One address's domains beyond max_domains are counted together under
+ * ADDRESS/other: an exporter (or a stranger) writing a new domain number in
+ * every header makes at most max_domains + 1 exporter keys; the total keeps
+ * every record. */
+static void test_domain_cap(void)
+{
+	struct coll_conf cc = { .max_domains = 4 };
+	struct coll *c = coll_new(&cc, 5);
+	const struct agg *t = coll_interval(c);
+	size_t keys = 0;
+	const struct agg_entry *other = NULL;
+
+	for (unsigned e = 0; e < 10; e++)
+		send5(c, 0, 3, (uint8_t)e);         /* engine e: domain e */
+	send5(c, 3, 2, 1);                      /* a domain already counted apart */
+	for (unsigned d = 0; d < 4; d++)
+		CHECK(find_exporter(c, 0xc0000201, d) != NULL);
+	CHECK_EQ(find_exporter(c, 0xc0000201, 1)->v[AV_FLOWS], 5);
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->e[i].k.kind == AK_EXPORTER) {
+			keys++;
+			if (t->e[i].k.a == 1)
+				other = &t->e[i];
+		}
+	CHECK_EQ(keys, 5);
+	CHECK(other != NULL);
+	CHECK_EQ(other ? other->v[AV_FLOWS] : 0, 6 * 3);
+	CHECK_EQ(coll_stats(c)->domains_folded, 6 * 3);
+	CHECK_EQ(total(c, AV_FLOWS), 10 * 3 + 2);
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
@@ -672,5 +704,6 @@ int main(void)
 	test_template_flood();
 	test_budget_churn();
 	test_table_churn();
+	test_domain_cap();
 	return check_done("test_coll");
 }
