@@ -32,7 +32,7 @@ redis_start
 cport=$(free_port)
 
 # the bounds the memory must stay under: each limit of the configuration
-BACKLOG=$((16 << 20)) TMPL=$((16 << 20)) CONNS=64 KEYS=8192
+BACKLOG=$((64 << 20)) TMPL=$((16 << 20)) CONNS=64 KEYS=8192
 collector_start soak "udp:127.0.0.1:$cport" "
 max-keys = $KEYS;
 template-memory = $TMPL;
