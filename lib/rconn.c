@@ -124,6 +124,11 @@ int rconn_reply_any(struct rconn *c, uint64_t deadline, const char *step, redisR
 {
 	void *v = NULL;
 
+	/* a reply already read (a pipeline's) costs no system call */
+	if (redisGetReplyFromReader(c->rc, &v) == REDIS_OK && v != NULL) {
+		*out = v;
+		return 0;
+	}
 	if (time_left(c, deadline, step) < 0)
 		return -1;
 	if (redisGetReply(c->rc, &v) != REDIS_OK || v == NULL) {
