@@ -1,7 +1,9 @@
 /*
  * The collector's Redis writer (see writer.h and redis/SCHEMA.md): batches
  * built in the caller's thread, a queue bounded in bytes, and a thread that
- * applies them one at a time through the script below.
+ * applies them one at a time, each in an optimistic transaction guarded by
+ * the writer's marker key (send_batch below says why that applies a batch
+ * once).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,50 +23,10 @@
 #include "sbuf.h"
 #include "writer.h"
 
-/*
- * The script that applies a batch.  KEYS[1] is the writer's marker, KEYS[k]
- * (k > 1) the key of the batch's command k - 1; ARGV[1] the batch's sequence
- * number, ARGV[2] the marker's time to live (ms), then per command its
- * name, the number of its further arguments and those arguments.  Every
- * key is in KEYS, so a hash-tagged prefix keeps a batch in one cluster
- * slot.  Each command runs under pcall: one that fails is counted and
- * reported (the first message) and the others still apply; a HINCRBY that
- * would overflow sets the field to the int64 bound in its direction.
- * Returns {1, errors, saturated, first error} when applied, {0, 0, 0, ""}
- * when the sequence number is not above the marker's: a copy of a batch
- * already applied.  Sequence numbers stay below 2^53 (Lua numbers).
- */
-static const char script[] =
-	"local last = redis.call('GET', KEYS[1])\n"
-	"if last and tonumber(last) >= tonumber(ARGV[1]) then return {0, 0, 0, ''} end\n"
-	"redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
-	"local errors, saturated, first, a = 0, 0, '', 3\n"
-	"for k = 2, #KEYS do\n"
-	"  local name, n = ARGV[a], tonumber(ARGV[a + 1])\n"
-	"  local args = {}\n"
-	"  for j = 1, n do args[j] = ARGV[a + 1 + j] end\n"
-	"  a = a + 2 + n\n"
-	"  local r = redis.pcall(name, KEYS[k], unpack(args))\n"
-	"  if type(r) == 'table' and r.err then\n"
-	"    if name == 'HINCRBY' and string.find(r.err, 'overflow', 1, true) then\n"
-	"      local bound = '9223372036854775807'\n"
-	"      if string.sub(args[2], 1, 1) == '-' then bound = '-9223372036854775808' end\n"
-	"      redis.pcall('HSET', KEYS[k], args[1], bound)\n"
-	"      saturated = saturated + 1\n"
-	"    else\n"
-	"      errors = errors + 1\n"
-	"      if first == '' then first = name .. ' ' .. KEYS[k] .. ': ' .. r.err end\n"
-	"    end\n"
-	"  end\n"
-	"end\n"
-	"return {1, errors, saturated, first}\n";
-
 struct batch {
 	struct batch *next;
-	struct sbuf keys;            /* RESP bulk strings: the key of each command */
-	struct sbuf args;            /* per command: name, count, its other arguments */
+	struct sbuf cmds;            /* its commands in RESP, as sent */
 	unsigned ncmds;
-	size_t nargs;                /* bulk strings in args */
 	uint64_t records;            /* records it summarises (for the drop count) */
 	uint64_t seq;                /* its sequence number, from 1 */
 	uint64_t saturated;          /* increments clamped while building it */
@@ -93,7 +55,8 @@ struct writer {
 	/* the writer's thread only */
 	pthread_t thread;
 	struct rconn c;
-	char sha[48];                /* the script's, from SCRIPT LOAD; "" before */
+	bool watching;               /* the marker is WATCHed on c, and last read */
+	uint64_t last;               /* the marker's value then: last batch applied */
 };
 
 /* --- RESP ----------------------------------------------------------------- */
@@ -109,16 +72,35 @@ static void bulk(struct sbuf *b, const char *s, size_t n)
  * (len NULL: strlen of each). */
 static void cmdv(struct batch *bt, int argc, const char **argv, const size_t *len)
 {
-	char n[16];
-
-	bulk(&bt->keys, argv[1], len ? len[1] : strlen(argv[1]));
-	bulk(&bt->args, argv[0], len ? len[0] : strlen(argv[0]));
-	snprintf(n, sizeof(n), "%d", argc - 2);
-	bulk(&bt->args, n, strlen(n));
-	for (int i = 2; i < argc; i++)
-		bulk(&bt->args, argv[i], len ? len[i] : strlen(argv[i]));
+	sbuf_printf(&bt->cmds, "*%d\r\n", argc);
+	for (int i = 0; i < argc; i++)
+		bulk(&bt->cmds, argv[i], len ? len[i] : strlen(argv[i]));
 	bt->ncmds++;
-	bt->nargs += (size_t)argc;
+}
+
+/* The next command of a RESP buffer built by cmdv, from *off: its first
+ * max arguments into argv/argl (not NUL-terminated), their number into
+ * *argc; *off moves past it.  Reads only what cmdv wrote.  Cost: linear in
+ * the command's bytes. */
+static void cmd_next(const struct sbuf *b, size_t *off, size_t *argc, const char **argv,
+                     size_t *argl, size_t max)
+{
+	const char *p = b->p + *off;
+	char *end;
+	size_t n = strtoul(p + 1, &end, 10);
+
+	p = end + 2;
+	*argc = n;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strtoul(p + 1, &end, 10);
+		p = end + 2;
+		if (i < max) {
+			argv[i] = p;
+			argl[i] = l;
+		}
+		p += l + 2;
+	}
+	*off = (size_t)(p - b->p);
 }
 
 /* A command of up to 64 arguments, NULL-terminated: the name, the key, the
@@ -226,7 +208,7 @@ static void key_id(const struct writer *w, char *buf, size_t len, const struct a
 
 static size_t batch_bytes(const struct batch *b)
 {
-	return b->keys.len + b->args.len;
+	return b->cmds.len;
 }
 
 static struct batch *batch_new(void)
@@ -236,8 +218,7 @@ static struct batch *batch_new(void)
 
 static void batch_free(struct batch *b)
 {
-	sbuf_free(&b->keys);
-	sbuf_free(&b->args);
+	sbuf_free(&b->cmds);
 	free(b);
 }
 
@@ -277,7 +258,7 @@ static int enqueue(struct writer *w, struct batch *b)
 		batch_free(b);
 		return 0;
 	}
-	if (!sbuf_ok(&b->keys) || !sbuf_ok(&b->args)) {
+	if (!sbuf_ok(&b->cmds)) {
 		lost(w, b->records);
 		batch_free(b);
 		return -1;
@@ -549,124 +530,258 @@ int writer_hset_text(struct writer *w, const char *key, const char *text)
 
 /* --- sending (the writer's thread) ---------------------------------------- */
 
-/* Load the script into Redis's cache, keeping its SHA1.  0, or -1. */
-static int load_script(struct writer *w, uint64_t deadline)
-{
-	const char *argv[] = { "SCRIPT", "LOAD", script };
-	redisReply *r = NULL;
-
-	if (rconn_command(&w->c, deadline, "SCRIPT LOAD", 3, argv, NULL, &r) < 0)
-		return -1;
-	if (r->type != REDIS_REPLY_STRING || r->len >= sizeof(w->sha)) {
-		snprintf(w->c.err, sizeof(w->c.err), "SCRIPT LOAD: unexpected reply");
-		freeReplyObject(r);
-		return -1;
-	}
-	memcpy(w->sha, r->str, r->len);
-	w->sha[r->len] = 0;
-	freeReplyObject(r);
-	return 0;
-}
-
-/* Append b as EVALSHA (or EVAL with the script's text) to the output
- * buffer: the header, then the batch's keys and arguments as they are
- * (hiredis sends the buffer's bytes as appended). */
-static int append_batch(struct writer *w, const struct batch *b, bool by_sha)
-{
-	struct sbuf h = SBUF_INIT, mid = SBUF_INIT;
-	char n[24];
-	int ok;
-
-	sbuf_printf(&h, "*%zu\r\n", (size_t)6 + b->ncmds + b->nargs);
-	if (by_sha) {
-		bulk(&h, "EVALSHA", 7);
-		bulk(&h, w->sha, strlen(w->sha));
-	} else {
-		bulk(&h, "EVAL", 4);
-		bulk(&h, script, strlen(script));
-	}
-	snprintf(n, sizeof(n), "%u", b->ncmds + 1);
-	bulk(&h, n, strlen(n));
-	bulk(&h, w->marker, strlen(w->marker));
-	snprintf(n, sizeof(n), "%" PRIu64, b->seq);
-	bulk(&mid, n, strlen(n));
-	snprintf(n, sizeof(n), "%llu", (unsigned long long)WRITER_MARKER_TTL_MS);
-	bulk(&mid, n, strlen(n));
-	ok = sbuf_ok(&h) && sbuf_ok(&mid) &&
-	     redisAppendFormattedCommand(w->c.rc, h.p, h.len) == REDIS_OK &&
-	     redisAppendFormattedCommand(w->c.rc, b->keys.p, b->keys.len) == REDIS_OK &&
-	     redisAppendFormattedCommand(w->c.rc, mid.p, mid.len) == REDIS_OK &&
-	     redisAppendFormattedCommand(w->c.rc, b->args.p, b->args.len) == REDIS_OK;
-	sbuf_free(&h);
-	sbuf_free(&mid);
-	if (!ok)
-		snprintf(w->c.err, sizeof(w->c.err), "batch: out of memory");
-	return ok ? 0 : -1;
-}
-
 /* What Redis said about a batch. */
 struct outcome {
-	bool on_wire;                /* the batch was (partly) sent */
+	bool on_wire;                /* its transaction was (partly) sent */
 	bool answered;               /* Redis answered (on failure: an error reply) */
 	bool applied;                /* else a copy, refused */
+	bool broken;                 /* applied, then the connection failed */
 	uint64_t errors, saturated;
 	char first[200];             /* the first error */
 };
 
+/* Append a command to the connection's output buffer.  0, or -1. */
+static int append(struct writer *w, const char *step, int argc, const char **argv)
+{
+	if (redisAppendCommandArgv(w->c.rc, argc, argv, NULL) != REDIS_OK) {
+		rconn_append_failed(&w->c, step);
+		return -1;
+	}
+	return 0;
+}
+
+/* Append WATCH marker, GET marker. */
+static int append_watch(struct writer *w)
+{
+	const char *watch[] = { "WATCH", w->marker }, *get[] = { "GET", w->marker };
+
+	return append(w, "WATCH", 2, watch) < 0 || append(w, "GET", 2, get) < 0 ? -1 : 0;
+}
+
 /*
- * One attempt at the head batch b: connect (and load the script) if needed,
- * send it, read the answer.  0 with *o, or -1 with w->c.err set (the
+ * Read the replies of WATCH marker, GET marker: then the marker is watched
+ * on this connection (w->watching) and w->last holds the sequence number
+ * of the last batch applied under it (0: none, or it expired).  0, or -1
+ * with w->c.err set (a marker that is not a number is an error: someone
+ * else wrote it).
+ */
+static int read_watch(struct writer *w, uint64_t deadline)
+{
+	redisReply *r = NULL;
+	char *end;
+
+	if (rconn_reply(&w->c, deadline, "WATCH", NULL) < 0 ||
+	    rconn_reply(&w->c, deadline, "GET", &r) < 0)
+		return -1;
+	w->last = 0;
+	if (r->type == REDIS_REPLY_STRING) {
+		errno = 0;
+		w->last = strtoull(r->str, &end, 10);
+		if (errno || end == r->str || *end || r->str[0] == '-') {
+			snprintf(w->c.err, sizeof(w->c.err), "%s holds \"%.40s\", not a sequence number",
+			         w->marker, r->str);
+			freeReplyObject(r);
+			return -1;
+		}
+	} else if (r->type != REDIS_REPLY_NIL) {
+		snprintf(w->c.err, sizeof(w->c.err), "GET %s: unexpected reply", w->marker);
+		freeReplyObject(r);
+		return -1;
+	}
+	freeReplyObject(r);
+	w->watching = true;
+	return 0;
+}
+
+/*
+ * Send b's transaction, MULTI, SET marker seq PX ttl, b's commands, EXEC,
+ * followed by WATCH marker, GET marker for what comes next, and read the
+ * replies up to EXEC's: *exec receives EXEC's (nil when the watched marker
+ * was touched; an error when Redis refused a command as it queued it, the
+ * first such refusal then in w->c.err).  0, or -1 with w->c.err set on an
+ * I/O error, the time limit, or MULTI refused (its commands would then run
+ * one by one: the batch's fate is unknown).  Sends in one go; reads
+ * ncmds + 3 replies.
+ */
+static int transaction(struct writer *w, const struct batch *b, uint64_t deadline,
+                       struct outcome *o, redisReply **exec)
+{
+	char seq[24], ttl[24];
+	const char *multi[] = { "MULTI" }, *ex[] = { "EXEC" },
+	           *set[] = { "SET", w->marker, seq, "PX", ttl };
+	bool refused = false;
+
+	snprintf(seq, sizeof(seq), "%" PRIu64, b->seq);
+	snprintf(ttl, sizeof(ttl), "%llu", (unsigned long long)WRITER_MARKER_TTL_MS);
+	o->on_wire = true;
+	if (append(w, "MULTI", 1, multi) < 0 || append(w, "SET", 5, set) < 0)
+		return -1;
+	if (redisAppendFormattedCommand(w->c.rc, b->cmds.p, b->cmds.len) != REDIS_OK) {
+		rconn_append_failed(&w->c, "batch");
+		return -1;
+	}
+	if (append(w, "EXEC", 1, ex) < 0 || append_watch(w) < 0 ||
+	    rconn_reply(&w->c, deadline, "MULTI", NULL) < 0)
+		return -1;
+	for (unsigned i = 0; i <= b->ncmds; i++) {         /* +QUEUED, or a refusal */
+		redisReply *r;
+		if (rconn_reply_any(&w->c, deadline, "batch", &r) < 0)
+			return -1;
+		if (r->type == REDIS_REPLY_ERROR && !refused) {
+			snprintf(w->c.err, sizeof(w->c.err), "batch: %s", r->str);
+			refused = true;
+		}
+		freeReplyObject(r);
+	}
+	if (rconn_reply_any(&w->c, deadline, "EXEC", exec) < 0)
+		return -1;
+	if ((*exec)->type == REDIS_REPLY_ERROR && !refused)
+		snprintf(w->c.err, sizeof(w->c.err), "EXEC: %s", (*exec)->str);
+	return 0;
+}
+
+/*
+ * The replies of an applied batch (EXEC's array: the marker's SET, then
+ * one per command): count the failed commands, keeping the first message;
+ * a HINCRBY that failed because it would overflow sets its field to the
+ * int64 bound in the increment's direction instead (HSET: the field is
+ * past the bound whatever the order, so setting it twice does no harm),
+ * counted in saturated.  Those HSETs are not sent when o->broken is set
+ * (the connection failed after EXEC; counted as failed commands), and an
+ * I/O error on them sets it.  Cost: linear in the replies; when a command
+ * failed, a walk over the batch's commands and one round trip.
+ */
+static void applied(struct writer *w, const struct batch *b, const redisReply *ex,
+                    uint64_t deadline, struct outcome *o)
+{
+	size_t off = 0, nset = 0;
+	bool failed = false;
+
+	for (size_t i = 0; i < ex->elements; i++)
+		if (ex->element[i]->type == REDIS_REPLY_ERROR)
+			failed = true;
+	if (!failed)
+		return;
+	if (ex->element[0]->type == REDIS_REPLY_ERROR) {     /* the marker's SET */
+		o->errors++;
+		snprintf(o->first, sizeof(o->first), "SET %s: %s", w->marker, ex->element[0]->str);
+	}
+	for (size_t i = 1; i < ex->elements; i++) {
+		const char *argv[4] = { "", "", "", "" };
+		size_t argl[4] = { 0 }, argc;
+		const redisReply *r = ex->element[i];
+
+		cmd_next(&b->cmds, &off, &argc, argv, argl, 4);
+		if (r->type != REDIS_REPLY_ERROR)
+			continue;
+		if (!o->broken && argc == 4 && argl[0] == 7 && memcmp(argv[0], "HINCRBY", 7) == 0 &&
+		    strstr(r->str, "overflow") != NULL) {
+			const char *hv[] = { "HSET", argv[1], argv[2],
+			                     argv[3][0] == '-' ? "-9223372036854775808"
+			                                       : "9223372036854775807" };
+			const size_t hl[] = { 4, argl[1], argl[2], strlen(hv[3]) };
+			if (redisAppendCommandArgv(w->c.rc, 4, hv, hl) == REDIS_OK) {
+				nset++;
+				continue;
+			}
+		}
+		if (o->errors++ == 0)
+			snprintf(o->first, sizeof(o->first), "%.*s %.*s: %s", (int)argl[0], argv[0],
+			         argc > 1 ? (int)argl[1] : 0, argc > 1 ? argv[1] : "", r->str);
+	}
+	for (size_t i = 0; i < nset; i++) {
+		redisReply *r;
+		if (rconn_reply_any(&w->c, deadline, "saturating HSET", &r) < 0) {
+			o->broken = true;
+			o->errors += nset - i;
+			if (o->first[0] == 0)
+				snprintf(o->first, sizeof(o->first), "%.190s", w->c.err);
+			return;
+		}
+		if (r->type == REDIS_REPLY_ERROR) {
+			if (o->errors++ == 0)
+				snprintf(o->first, sizeof(o->first), "HSET: %s", r->str);
+		} else {
+			o->saturated++;
+		}
+		freeReplyObject(r);
+	}
+}
+
+/*
+ * One attempt at the head batch b: connect if needed, then apply it once.
+ * 0 with *o (applied, or a copy refused), or -1 with w->c.err set (the
  * caller then calls rconn_failed, which closes the connection) and
- * o->answered set if Redis answered with an error (OOM, BUSY, a cluster
- * redirection...): the script did not apply the batch then, or had recorded
- * its number, so a copy can only be refused.  Cost: one round trip (two
- * after a connect, three when Redis has lost the script).
+ * o->answered set if Redis refused the transaction (OOM, a cluster
+ * redirection...: nothing of it was applied).
+ *
+ * Why a batch is applied once.  Each batch has a sequence number, and the
+ * writer's marker holds the highest applied (batches are applied in
+ * order, the next sent only once Redis answered this one).  The marker is
+ * WATCHed and read (GET) before a batch is sent; at or above b->seq, b was
+ * applied (by a copy whose answer was lost): refused.  Else the writer
+ * sends MULTI, SET marker b->seq, b's commands, EXEC, and EXEC runs them
+ * only if nothing touched the marker since the WATCH.  A copy of b sent
+ * earlier on a connection since given up may still be in Redis's buffers
+ * and run later; but the writer sent that copy's MULTI..EXEC only after
+ * its GET's reply came, so Redis had executed that WATCH before anything
+ * of this attempt.  Of two copies, the first EXEC that runs sets the
+ * marker, which aborts the other one (its WATCH came before) or makes its
+ * GET see b->seq (its WATCH came after).  An EXEC aborted (nil) means
+ * "look again": the next GET tells whether the other copy applied b.
+ * Redis runs a transaction whole or not at all (a connection lost before
+ * EXEC discards it).
+ *
+ * Cost: one round trip.  EXEC ends every WATCH, so each transaction is
+ * followed in the same write by the WATCH and GET of the next one, whose
+ * replies come with EXEC's: the next batch on this connection is checked
+ * against them (the WATCH still holds: EXEC aborts if anything touched the
+ * marker since).  A new connection costs one more round trip.  Three
+ * commands beyond the batch's; a copy refused costs nothing more.
  */
 static int send_batch(struct writer *w, const struct batch *b, struct outcome *o)
 {
 	uint64_t deadline;
-	redisReply *r = NULL;
+	redisReply *ex = NULL;
 
+	if (w->c.rc == NULL)
+		w->watching = false;
 	if (rconn_begin(&w->c, &deadline) < 0)
-		return -1;
-	if (w->sha[0] == 0 && load_script(w, deadline) < 0)
 		return -1;
 	/* each batch gets the whole time limit: a long backlog is written
 	 * batch by batch */
 	deadline = rconn_mono_ms() + w->c.timeout_ms;
-	o->on_wire = true;
-	for (int pass = 0; pass < 2; pass++) {
-		if (append_batch(w, b, pass == 0) < 0 ||
-		    rconn_reply_any(&w->c, deadline, "batch", &r) < 0)
+	for (;;) {
+		if (!w->watching && (append_watch(w) < 0 || read_watch(w, deadline) < 0))
 			return -1;
-		/* the script cache was emptied (SCRIPT FLUSH, a restart): nothing
-		 * was applied; EVAL sends the text and caches it again */
-		if (pass == 0 && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
-			freeReplyObject(r);
-			r = NULL;
-			continue;
+		if (w->last >= b->seq) {         /* still watching: for the next batch */
+			o->answered = true;
+			return 0;
 		}
-		break;
+		w->watching = false;
+		if (transaction(w, b, deadline, o, &ex) < 0)
+			return -1;
+		if (ex->type != REDIS_REPLY_NIL)
+			break;
+		freeReplyObject(ex);             /* the marker was touched: look again */
+		if (read_watch(w, deadline) < 0)
+			return -1;
 	}
-	o->answered = true;
-	if (r->type == REDIS_REPLY_ERROR) {
-		snprintf(w->c.err, sizeof(w->c.err), "batch: %s", r->str);
-		freeReplyObject(r);
+	if (ex->type == REDIS_REPLY_ERROR) {
+		o->answered = true;             /* EXECABORT: nothing applied */
+		freeReplyObject(ex);
 		return -1;
 	}
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 4 ||
-	    r->element[0]->type != REDIS_REPLY_INTEGER || r->element[1]->type != REDIS_REPLY_INTEGER ||
-	    r->element[2]->type != REDIS_REPLY_INTEGER) {
-		snprintf(w->c.err, sizeof(w->c.err), "batch: unexpected reply from the script");
-		freeReplyObject(r);
+	if (ex->type != REDIS_REPLY_ARRAY || ex->elements != (size_t)b->ncmds + 1) {
+		snprintf(w->c.err, sizeof(w->c.err), "EXEC: unexpected reply");
+		freeReplyObject(ex);
 		return -1;
 	}
-	o->applied = r->element[0]->integer == 1;
-	o->errors = (uint64_t)r->element[1]->integer;
-	o->saturated = (uint64_t)r->element[2]->integer;
-	snprintf(o->first, sizeof(o->first), "%s",
-	         r->element[3]->type == REDIS_REPLY_STRING ? r->element[3]->str : "");
-	freeReplyObject(r);
+	o->answered = o->applied = true;
+	if (read_watch(w, deadline) < 0)
+		o->broken = true;
+	applied(w, b, ex, deadline, o);
+	freeReplyObject(ex);
 	return 0;
 }
 
@@ -680,7 +795,7 @@ static void wait_until(struct writer *w, uint64_t until_ms)
 
 /*
  * The thread: send the head batch whenever Redis is due an attempt; on an
- * answer, pop it (applied, or refused as a copy); on a failure, keep it at
+ * answer, pop it (applied, or refused as a copy: send_batch); on a failure, keep it at
  * the head and back off, or retry every 100 ms while draining.  Holds mu
  * except while talking to Redis; it alone pops the head, and the caller's
  * thread never drops a head marked busy, so b stays valid unlocked.
@@ -729,7 +844,10 @@ static void *writer_thread(void *arg)
 			w->drop_logged = false;
 			snprintf(what, sizeof(what), "%zu interval%s still queued", w->st.queued_batches,
 			         w->st.queued_batches == 1 ? "" : "s");
-			rconn_succeeded(&w->c, what);
+			if (o.broken)            /* applied; the saturating HSETs were not */
+				rconn_failed(&w->c, rconn_mono_ms());
+			else
+				rconn_succeeded(&w->c, what);
 		} else {
 			/* on the wire and no answer: Redis may apply it, even later
 			 * from the dead connection, so the bound never drops it.

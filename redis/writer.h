@@ -14,18 +14,23 @@
  *
  * Nothing is applied twice.  Each batch carries a token: the writer's id
  * (the collector's, configured or hostname and listeners), a random nonce
- * drawn when the writer is created, and a sequence number.  A Lua script
- * applies it in one step: it compares the sequence number with the highest
- * one applied under this id and nonce (a marker key, refreshed with a time
- * to live at each batch), refuses it if not higher (counted in duplicates),
- * else records it and runs the batch's commands.  The writer sends one
- * batch at a time, in order, and sends the next only when Redis has
- * answered the previous one, so "not higher" means "applied already".  A
+ * drawn when the writer is created, and a sequence number.  The writer
+ * keeps, under id and nonce, a marker key holding the highest sequence
+ * number applied (refreshed with a time to live at each batch), and
+ * applies a batch in an optimistic transaction: WATCH the marker and GET
+ * it; at or above the batch's number the batch was applied already
+ * (counted in duplicates, dropped); else MULTI, SET the marker to it, the
+ * batch's commands, EXEC, which Redis runs only if the marker was not
+ * touched meanwhile (a nil EXEC: look again).  The writer sends one batch
+ * at a time, in order, the next only when Redis has answered the previous
+ * one, and a transaction only once its GET was answered: writer.c's
+ * send_batch says why a copy given up on can then never apply twice.  A
  * batch sent whose answer was lost is never dropped for the backlog bound:
  * it may have been applied, and only Redis can say.
  *
  * A HINCRBY that would pass INT64_MAX (or INT64_MIN) sets the field to that
- * bound instead, counted in saturated; the rest of the batch applies.
+ * bound instead (an HSET after EXEC), counted in saturated; the rest of the
+ * batch applies.
  *
  * Thread-safety: the functions below are called from one thread (not the
  * writer's).  Cost: building a batch is linear in the keys of the bucket;

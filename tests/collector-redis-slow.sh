@@ -2,13 +2,19 @@
 # A Redis that is slow, not gone, costs nothing and counts nothing twice.
 #  - slow: redis-server is stopped (SIGSTOP) for 10 s while a steady v5
 #    stream arrives, long enough for the writer's time limit (4 s here) to
-#    run out with a bucket sent but its reply not yet read, then continued.
-#    A writer that sends that bucket again would have Redis execute every
-#    copy; one that waits for Redis in the receiving thread would leave the
-#    datagrams sent meanwhile in a socket buffer too small to hold them
-#    (socket-buffer: about 2 s of this stream).  The totals hash and the sum
-#    of the total:1s stream equal what was sent, and the copies Redis
-#    refused are counted (redis-duplicates).
+#    run out with commands sent but their replies not yet read, then
+#    continued.  A writer that waits for Redis in the receiving thread
+#    would leave the datagrams sent meanwhile in a socket buffer too small
+#    to hold them (socket-buffer: about 2 s of this stream).  The totals
+#    hash and the sum of the total:1s stream equal what was sent.
+#  - a transaction held back on its way to Redis (tests/redis-hold, a
+#    proxy): the writer gives up on it after its time limit and sends the
+#    batch again on a new connection; the held copy reaches Redis before
+#    the retry (which must then find it applied and refuse its own copy,
+#    counted in redis-duplicates) or after the retry was applied (the held
+#    copy's EXEC must be aborted).  Totals exact both ways.  (Stopping
+#    Redis rarely catches a transaction in flight: the writer sends one
+#    only after the reply to its check of the marker.)
 #  - two collectors writing one prefix and the same buckets (--clock
 #    exporter: one export time), both given the same id by mistake, and
 #    one of them restarted: every run's records add up.
@@ -19,6 +25,7 @@
 need redis-server redis-cli python3 ss
 
 SEND="$top_srcdir/tests/v5-send"
+HOLD="$top_srcdir/tests/redis-hold"
 PORT=$(free_port)
 redis_start
 redis_cont() { kill -CONT "$REDIS_PID"; }     # a stopped server would not end
@@ -56,9 +63,42 @@ expect_eq "slow: bytes in Redis" "$(R HGET slow:totals bytes)" "$(field "$sent" 
 expect_eq "slow: flows over the 1s stream" "$(series_sum slow:total:1s flows)" "$(field "$sent" flows)"
 expect_eq "slow: bytes over the 1s stream" "$(series_sum slow:total:1s bytes)" "$(field "$sent" bytes)"
 expect_eq "slow: batches dropped" "$(logstat slow redis-batches-dropped)" 0
-dups=$(logstat slow redis-duplicates)
-[ "${dups:-0}" -ge 1 ] || fail "slow: no copy refused (redis-duplicates '$dups'): the stop did not catch a batch in flight"
-info "slow: copies refused: $dups"
+info "slow: copies refused: $(logstat slow redis-duplicates)"
+
+info "a transaction held back on its way, given up on, delivered before the retry / after it"
+for mode in before-retry after-retry; do
+	name=$(echo "$mode" | tr -d -)
+	hport=$(free_port)
+	"$HOLD" "$hport" "$PORT" --hold 3 --release "$mode" >"$T/hold-$name.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	wait_for 10 grep -q listening "$T/hold-$name.log" || fail "redis-hold: $(cat "$T/hold-$name.log")"
+	cport=$(free_port)
+	rport=$PORT PORT=$hport         # the collector talks to Redis through it
+	collector_start "$name" "v5:127.0.0.1:$cport" 'redis = { timeout = "1s"; };' \
+		--topology none --flush 1s
+	PORT=$rport
+	SHOW_ON_FAIL="$SHOW_ON_FAIL $T/hold-$name.log"
+	sent=$("$SEND" "$cport" --rate 100 --seconds 3)
+	wait_for 30 grep -q delivered "$T/hold-$name.log" ||
+		fail "$mode: the held transaction was not delivered: $(cat "$T/hold-$name.log")"
+	collector_stop "$cport"
+	info "$mode: $(grep delivered "$T/hold-$name.log")"
+	expect_eq "$mode: flows in Redis" "$(R HGET "$name:totals" flows)" "$(field "$sent" flows)"
+	expect_eq "$mode: bytes in Redis" "$(R HGET "$name:totals" bytes)" "$(field "$sent" bytes)"
+	expect_eq "$mode: bytes over the 1s stream" "$(series_sum "$name:total:1s" bytes)" \
+		"$(field "$sent" bytes)"
+	if [ "$mode" = before-retry ]; then
+		# the copy was applied first: the retry finds the marker at its number
+		grep -q "delivered: EXEC applied" "$T/hold-$name.log" ||
+			fail "$mode: the held copy was not applied: $(cat "$T/hold-$name.log")"
+		dups=$(logstat "$name" redis-duplicates)
+		[ "${dups:-0}" -ge 1 ] || fail "$mode: no copy refused (redis-duplicates '$dups')"
+	else
+		# the retry applied it first: the held copy's EXEC is aborted
+		grep -q "delivered: EXEC aborted" "$T/hold-$name.log" ||
+			fail "$mode: the held copy was not aborted: $(cat "$T/hold-$name.log")"
+	fi
+done
 
 info "two collectors, one prefix, one id, the same buckets; then a restart"
 twin() {   # twin NAME: a collector writing under twin: with id "twin"
