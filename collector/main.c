@@ -39,7 +39,8 @@
 #include "writer.h"
 
 #define TICK_MS      200
-#define EXIT_WAIT_MS 5000        /* at exit, time given to write the backlog */
+#define EXIT_STALL_MS 10000      /* at exit, give up writing after this without progress */
+#define EXIT_CAP_MS   60000      /* ... or after this in all (systemd allows 90 s) */
 #define DRAIN_MS     2000        /* at exit, time given to read what is queued */
 
 /* The three resolutions and their retention (redis/SCHEMA.md); the finest
@@ -169,6 +170,56 @@ static void drain_inputs(struct col *c)
 			flush(c, now, now, false);
 	} while (ready != 0 && rconn_mono_ms() < end);
 	netin_close_all(c->in, rconn_mono_ms());
+}
+
+/*
+ * At exit, after the open buckets were queued: have the writer write its
+ * backlog for as long as Redis makes progress (the number queued falls).
+ * Gives up after EXIT_STALL_MS without progress (or one attempt's time
+ * limit and a second, if longer: a slow batch is still progress) or after
+ * EXIT_CAP_MS in all; what is left is logged by writer_stop and stays
+ * counted in redis-queued and redis-records-queued for the last
+ * statistics.  Looks every 100 ms; logs once if it takes more than 5 s.
+ */
+static void write_backlog(struct col *c)
+{
+	uint64_t start = rconn_mono_ms(), last = start, stall = EXIT_STALL_MS;
+	uint32_t tmo = c->conf->rc.timeout_ms ? c->conf->rc.timeout_ms : RCONN_DEFAULT_TIMEOUT_MS;
+	size_t left = writer_drain(c->w, wall_ms());
+	bool told = false;
+	char why[96] = "";
+
+	if ((uint64_t)tmo + 1000 > stall)
+		stall = (uint64_t)tmo + 1000;
+	while (left > 0) {
+		uint64_t now;
+		size_t n;
+
+		usleep(100 * 1000);
+		now = rconn_mono_ms();
+		if ((n = writer_drain(c->w, wall_ms())) < left)
+			last = now;
+		left = n;
+		if (left == 0)
+			break;
+		if (now - last >= stall) {
+			snprintf(why, sizeof(why), "no progress for %.1f s at exit",
+			         (double)(now - last) / 1000);
+			break;
+		}
+		if (now - start >= EXIT_CAP_MS) {
+			snprintf(why, sizeof(why), "still writing %.0f s after the exit began",
+			         (double)(now - start) / 1000);
+			break;
+		}
+		if (!told && now - start >= 5000) {
+			log_info("%zu interval%s still queued for Redis; writing on while it makes "
+			         "progress (at most %u s)", left, left == 1 ? "" : "s",
+			         (unsigned)(EXIT_CAP_MS / 1000));
+			told = true;
+		}
+	}
+	writer_stop(c->w, why[0] ? why : NULL);
 }
 
 /* --- the topology ---------------------------------------------------------- */
@@ -372,6 +423,7 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("redis-duplicates", ws.duplicates);
 	ST("redis-saturated", ws.saturated);
 	ST("redis-queued", ws.queued_batches);
+	ST("redis-records-queued", ws.queued_records);
 	ST("redis-errors", ws.redis_errors);
 	sbuf_printf(b, "redis=%s", ws.redis_up ? "up" : "down");
 #undef ST
@@ -706,15 +758,11 @@ int main(int argc, char **argv)
 	drain_inputs(&c);
 	flush(&c, conf.clock_exporter ? c.clock_ms : wall_ms(), wall_ms(), true);
 	if (c.w) {
-		uint64_t end = rconn_mono_ms() + EXIT_WAIT_MS;
-		struct writer_stats ws;
 		struct sbuf b = SBUF_INIT;
 		stats_text(&c, &b, true);
 		writer_hset_text(c.w, "collector:stats", sbuf_str(&b));
 		sbuf_free(&b);
-		while (writer_drain(c.w, wall_ms()) > 0 && rconn_mono_ms() < end)
-			usleep(100 * 1000);
-		writer_stats(c.w, &ws);
+		write_backlog(&c);
 	}
 	log_stats(&c);
 out:

@@ -43,6 +43,7 @@ struct writer {
 	const char *(*reason_name)(uint32_t);
 	/* the caller's thread only */
 	struct agg_entry **top;      /* top_n scratch */
+	bool stopped;                /* the thread has been joined */
 
 	/* shared, under mu */
 	pthread_mutex_t mu;
@@ -233,6 +234,7 @@ static void unlink_free(struct writer *w, struct batch *prev, struct batch *b)
 		w->tail = prev;
 	w->st.queued_batches--;
 	w->st.queued_bytes -= batch_bytes(b);
+	w->st.queued_records -= b->records;
 	batch_free(b);
 }
 
@@ -288,6 +290,7 @@ static int enqueue(struct writer *w, struct batch *b)
 	w->tail = b;
 	w->st.queued_batches++;
 	w->st.queued_bytes += batch_bytes(b);
+	w->st.queued_records += b->records;
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
@@ -949,18 +952,28 @@ fail:
 	return NULL;
 }
 
-void writer_free(struct writer *w)
+void writer_stop(struct writer *w, const char *why)
 {
-	if (w == NULL)
+	if (w->stopped)
 		return;
 	pthread_mutex_lock(&w->mu);
 	w->stop = true;
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+	w->stopped = true;
 	if (w->head)
-		log_warnx("redis %s: %zu interval%s not written", w->c.endpoint,
-		          w->st.queued_batches, w->st.queued_batches == 1 ? "" : "s");
+		log_warnx("redis %s: %zu interval%s (%" PRIu64 " record%s) not written%s%s",
+		          w->c.endpoint, w->st.queued_batches, w->st.queued_batches == 1 ? "" : "s",
+		          w->st.queued_records, w->st.queued_records == 1 ? "" : "s",
+		          why ? ": " : "", why ? why : "");
+}
+
+void writer_free(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	writer_stop(w, NULL);
 	while (w->head)
 		unlink_free(w, NULL, w->head);
 	rconn_free(&w->c);

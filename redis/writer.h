@@ -79,6 +79,7 @@ struct writer_stats {
 	uint64_t duplicates;         /* batches Redis had applied already: refused */
 	uint64_t saturated;          /* HINCRBYs set to the int64 bound instead */
 	size_t   queued_batches, queued_bytes;
+	uint64_t queued_records;     /* records summarised by the queued batches */
 	uint64_t redis_errors, reconnects;
 	bool     redis_up;
 };
@@ -88,8 +89,13 @@ struct writer;
 /* Creates the writer and starts its thread (signals blocked in it); does
  * not connect.  NULL when out of memory or the thread cannot start. */
 struct writer *writer_new(const struct writer_conf *c);
-/* Stops the thread (waiting for an attempt under way, at most the time
- * limit), logs how many batches were not written, frees them. */
+/* Stops the thread, waiting for an attempt under way (at most the time
+ * limit), and logs how many batches and records are left unwritten (with
+ * why, when not NULL: "no batch written for 10 s").  They stay queued, and
+ * counted in the statistics, until writer_free.  Called again: nothing. */
+void writer_stop(struct writer *w, const char *why);
+/* Stops the thread if writer_stop did not (logging the same) and frees the
+ * writer and what is queued. */
 void writer_free(struct writer *w);
 
 /*
@@ -117,7 +123,9 @@ int writer_hset_text(struct writer *w, const char *key, const char *text);
 size_t writer_tick(struct writer *w, uint64_t now_ms);
 
 /* The same, and from now on the thread retries without the backoff (every
- * 100 ms): at exit, called until it returns 0 or the time given is out. */
+ * 100 ms): at exit, called until it returns 0 or the caller gives up (then
+ * writer_stop).  The number falls as batches are written or refused as
+ * copies: the caller's measure of progress. */
 size_t writer_drain(struct writer *w, uint64_t now_ms);
 
 void writer_stats(const struct writer *w, struct writer_stats *st);
