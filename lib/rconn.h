@@ -84,7 +84,8 @@ int rconn_reply(struct rconn *c, uint64_t deadline, const char *step, redisReply
 
 /* The same, except that an error reply is returned in *out (type
  * REDIS_REPLY_ERROR), not a failure: for a caller that tells one error
- * from another (NOSCRIPT).  Fails only on I/O errors and the time limit. */
+ * from another (a command refused inside a transaction).  Fails only on I/O
+ * errors and the time limit.  A reply already read costs no system call. */
 int rconn_reply_any(struct rconn *c, uint64_t deadline, const char *step, redisReply **out);
 
 /* Send one command and read its reply (argvlen NULL: strlen of each). */
