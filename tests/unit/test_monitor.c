@@ -331,6 +331,129 @@ static void test_rebuild_budget(void)
 	mon_free(&m);
 }
 
+/* ceil(log2 n), at least 1 */
+static uint64_t lg2(uint64_t n)
+{
+	uint64_t k = 1;
+
+	while (k < 63 && (1ull << k) < n)
+		k++;
+	return k;
+}
+
+/* Router r of the ring of test_change_work: 1,350 numbered point-to-point
+ * links to each neighbour, each with its /30 stub (5,400 links); `cost`:
+ * the metric of its first link to the next router.  Built in lb. */
+static void ring_lsa(uint32_t r, uint32_t nrouters, int32_t seq, uint16_t cost)
+{
+	uint32_t next = (r + 1) % nrouters, prev = (r + nrouters - 1) % nrouters;
+	struct lsa a;
+
+	lsab_router_begin(&lb, IP(11,0,0,1) + r, 0, seq);
+	for (uint32_t k = 0; k < 1350; k++) {
+		uint32_t fwd = IP(10,0,0,0) + (r << 13) + 4 * k;
+		uint32_t back = IP(10,0,0,0) + (prev << 13) + 4 * k;
+		lsab_router_link(&lb, LINK_P2P, IP(11,0,0,1) + next, fwd + 1, k == 0 ? cost : 10);
+		lsab_router_link(&lb, LINK_STUB, fwd, IP(255,255,255,252), 10);
+		lsab_router_link(&lb, LINK_P2P, IP(11,0,0,1) + prev, back + 2, 10);
+		lsab_router_link(&lb, LINK_STUB, back, IP(255,255,255,252), 10);
+	}
+	lsab_finish(&lb, &a);
+}
+
+/*
+ * The work of one change is that of the LSA that changed, not of the
+ * database: 200 router-LSAs of 5,400 links (1.08 million links, loaded as
+ * from a snapshot), then one LS Update changes one link's cost in one of
+ * them, then one LS Update adds a small router-LSA, then one flushes a
+ * large one.  Each costs at most 16 (L + 1) log2 n steps of the monitor
+ * (m.work), L the links of the LSA, n those of the database, and yields
+ * exactly its events.  (Each was a rebuild and a diff of the whole
+ * topology: some 40 million steps, 2 s of CPU.)
+ */
+static void test_change_work(void)
+{
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth null = { OSPF_AUTH_NULL, OSPF_AUTH_MD5, NULL, 0, 0 };
+	static uint8_t lsa[65536];
+	const uint32_t nr = 200;
+	uint64_t t = 1000000, n = 0, w, bound;
+	struct evlog_stats e0, e1;
+	struct lsa a;
+
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	for (uint32_t r = 0; r < nr; r++) {
+		ring_lsa(r, nr, OSPF_INITIAL_SEQ, 10);
+		lsa_decode(lb.b, lb.len, &a);
+		CHECK(lsdb_install(m.db, 0, &a, t, NULL) == LSDB_ADDED);
+		n += 1 + a.u.router.nlinks;
+	}
+	m.now_ms = t;
+	mon_baseline(&m);
+	CHECK(m.comp.complete && m.comp.routers == nr);
+
+	/* router 7 changes the cost of its first link to router 8: one event */
+	evlog_stats(m.ev, &e0);
+	w = m.work;
+	ring_lsa(7, nr, OSPF_INITIAL_SEQ + 1, 20);
+	memcpy(lsa, lb.b, lb.len);
+	t += 1000;
+	feed(&m, t, lsu_frame(IP(10,0,0,8), IP(11,0,0,8), 0, lsa, lb.len, 1, &null, 0));
+	mon_tick(&m, t + 1000, true);
+	evlog_stats(m.ev, &e1);
+	w = m.work - w;
+	bound = 16 * (5400 + 1) * lg2(n);
+	printf("test_monitor: one cost in a 5,400-link LSA of %llu links: work %llu (bound %llu)\n",
+	       (unsigned long long)n, (unsigned long long)w, (unsigned long long)bound);
+	CHECK(w <= bound);
+	CHECK_EQ(e1.events[TE_COST_CHANGED] - e0.events[TE_COST_CHANGED], 1);
+
+	/* a new router with one link to router 0 (which does not list it) */
+	e0 = e1;
+	w = m.work;
+	lsab_router_begin(&lb, IP(11,1,0,1), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&lb, LINK_P2P, IP(11,0,0,1), IP(10,250,0,2), 10);
+	lsab_router_link(&lb, LINK_STUB, IP(10,250,0,0), IP(255,255,255,252), 10);
+	lsab_finish(&lb, &a);
+	memcpy(lsa, lb.b, lb.len);
+	t += 2000;
+	feed(&m, t, lsu_frame(IP(10,250,0,2), IP(11,1,0,1), 0, lsa, lb.len, 1, &null, 0));
+	mon_tick(&m, t + 1000, true);
+	evlog_stats(m.ev, &e1);
+	w = m.work - w;
+	bound = 16 * (2 + 1) * lg2(n);
+	printf("test_monitor: a router-LSA of 2 links added: work %llu (bound %llu)\n",
+	       (unsigned long long)w, (unsigned long long)bound);
+	CHECK(w <= bound);
+	CHECK_EQ(e1.events[TE_PREFIX_ADDED] - e0.events[TE_PREFIX_ADDED], 1);
+	CHECK_EQ(e1.events[TE_ROUTER_APPEARED] - e0.events[TE_ROUTER_APPEARED], 0);  /* not up */
+
+	/* router 7's LSA flushed (MaxAge): its router, its 2,700 links and its
+	 * 2,700 stubs go */
+	e0 = e1;
+	w = m.work;
+	ring_lsa(7, nr, OSPF_INITIAL_SEQ + 2, 20);
+	lb.b[0] = OSPF_MAX_AGE >> 8;
+	lb.b[1] = OSPF_MAX_AGE & 0xff;
+	memcpy(lsa, lb.b, lb.len);
+	t += 2000;
+	feed(&m, t, lsu_frame(IP(10,0,0,8), IP(11,0,0,8), 0, lsa, lb.len, 1, &null, 0));
+	CHECK(lsdb_get(m.db, 0, LSA_ROUTER, IP(11,0,0,8), IP(11,0,0,8)) == NULL);
+	mon_tick(&m, t + 1000, true);
+	evlog_stats(m.ev, &e1);
+	w = m.work - w;
+	bound = 16 * (5400 + 1) * lg2(n);
+	printf("test_monitor: a 5,400-link LSA flushed: work %llu (bound %llu)\n",
+	       (unsigned long long)w, (unsigned long long)bound);
+	CHECK(w <= bound);
+	CHECK_EQ(e1.events[TE_ROUTER_DISAPPEARED] - e0.events[TE_ROUTER_DISAPPEARED], 1);
+	CHECK_EQ(e1.events[TE_LINK_REMOVED] - e0.events[TE_LINK_REMOVED], 2700);
+	CHECK_EQ(e1.events[TE_PREFIX_REMOVED] - e0.events[TE_PREFIX_REMOVED], 2700);
+	mon_free(&m);
+}
+
 int main(void)
 {
 	log_init("test_monitor", LOG_TO_STDERR, 0);
@@ -338,5 +461,6 @@ int main(void)
 	test_keys();
 	test_lsdb_full();
 	test_rebuild_budget();
+	test_change_work();
 	return check_done("test_monitor");
 }
