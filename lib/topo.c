@@ -1,3 +1,10 @@
+/*
+ * The topology an LSDB describes (topo.h), built whole from the database in
+ * O(n log n): routers, links paired into two-way ones, networks, prefixes,
+ * what is missing; its renderings (JSON, text); the differences between two
+ * topologies as events.  topo_build is the reference that the incremental
+ * topology (topolive.h) must equal.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +86,25 @@ static int link_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
+/* Links with one key in one order whatever the sort: by their contents. */
+int topo_link_order(const void *pa, const void *pb)
+{
+	const struct topo_link *a = pa, *b = pb;
+	int c = link_cmp(pa, pb);
+
+	if (c != 0)
+		return c;
+	CMP(a->cost_ab, b->cost_ab);
+	CMP(a->cost_ba, b->cost_ba);
+	CMP(a->two_way, b->two_way);
+	return 0;
+}
+
+int topo_router_order(const void *pa, const void *pb)
+{
+	return router_cmp(pa, pb);
+}
+
 static int network_cmp(const void *pa, const void *pb)
 {
 	const struct topo_network *a = pa, *b = pb;
@@ -97,6 +123,20 @@ static int prefix_cmp(const void *pa, const void *pb)
 	CMP(a->prefix, b->prefix);
 	CMP(a->mask, b->mask);
 	CMP(a->router, b->router);
+	return 0;
+}
+
+int topo_prefix_order(const void *pa, const void *pb)
+{
+	const struct topo_prefix *a = pa, *b = pb;
+	int c = prefix_cmp(pa, pb);
+
+	if (c != 0)
+		return c;
+	CMP(a->cost, b->cost);
+	CMP(a->e2, b->e2);
+	CMP(a->fwd, b->fwd);
+	CMP(a->tag, b->tag);
 	return 0;
 }
 
@@ -130,6 +170,7 @@ static int half_cmp(const void *pa, const void *pb)
 	CMP(hi_of(a), hi_of(b));
 	CMP(a->from, b->from);
 	CMP(a->addr, b->addr);
+	CMP(a->metric, b->metric);
 	return 0;
 }
 
@@ -553,7 +594,7 @@ static void finish(struct builder *b)
 		if (alone)
 			t->r[i].up = true;
 	}
-	sort(t->l, t->nl, sizeof(*t->l), link_cmp);
+	sort(t->l, t->nl, sizeof(*t->l), topo_link_order);
 	sort(t->m, t->nm, sizeof(*t->m), missing_cmp);
 	t->work += t->nr + SORT_WORK(t->nl) + 2 * SORT_WORK(t->nm);
 	if (t->nm > 1) {                       /* each missing LSA once */
@@ -604,7 +645,7 @@ struct topo *topo_build(const struct lsdb *db, uint64_t now_ms)
 	}
 	free(v);
 	if (!b.oom) {
-		sort(b.t->p, b.t->np, sizeof(*b.t->p), prefix_cmp);
+		sort(b.t->p, b.t->np, sizeof(*b.t->p), topo_prefix_order);
 		b.t->work += SORT_WORK(b.t->np);
 		pair_links(&b);
 	}
@@ -629,6 +670,35 @@ void topo_free(struct topo *t)
 	free(t->p);
 	free(t->m);
 	free(t);
+}
+
+bool topo_equal(const struct topo *a, const struct topo *b)
+{
+	if (a->nr != b->nr || a->nl != b->nl || a->nn != b->nn || a->natt != b->natt ||
+	    a->np != b->np || a->nm != b->nm)
+		return false;
+	for (unsigned i = 0; i < a->nr; i++)
+		if (router_cmp(&a->r[i], &b->r[i]) != 0 || a->r[i].flags != b->r[i].flags ||
+		    a->r[i].up != b->r[i].up)
+			return false;
+	for (unsigned i = 0; i < a->nl; i++)
+		if (topo_link_order(&a->l[i], &b->l[i]) != 0)
+			return false;
+	for (unsigned i = 0; i < a->nn; i++)
+		if (network_cmp(&a->n[i], &b->n[i]) != 0 || a->n[i].mask != b->n[i].mask ||
+		    a->n[i].dr != b->n[i].dr || a->n[i].first != b->n[i].first ||
+		    a->n[i].n != b->n[i].n)
+			return false;
+	for (unsigned i = 0; i < a->natt; i++)
+		if (a->att[i] != b->att[i])
+			return false;
+	for (unsigned i = 0; i < a->np; i++)
+		if (topo_prefix_order(&a->p[i], &b->p[i]) != 0)
+			return false;
+	for (unsigned i = 0; i < a->nm; i++)
+		if (missing_cmp(&a->m[i], &b->m[i]) != 0)
+			return false;
+	return true;
 }
 
 void topo_completeness(const struct topo *t, struct topo_completeness *c)

@@ -73,7 +73,8 @@ struct topo_missing {
 	uint32_t id;
 };
 
-/* Every array is sorted by its key (area first). */
+/* Every array is sorted by its key (area first), elements of one key by
+ * their contents (topo_link_order, topo_prefix_order). */
 struct topo {
 	uint64_t time_ms;            /* the database time it was built at */
 	uint64_t work;               /* elementary steps topo_build took (each
@@ -110,6 +111,19 @@ void topo_free(struct topo *t);
 
 void topo_completeness(const struct topo *t, struct topo_completeness *c);
 
+/* The orders of a topology's arrays, for qsort: routers by (area, id);
+ * links by key (area, type, a, b, a_addr, b_addr) then costs and two_way;
+ * prefixes by key (area, kind, prefix, mask, router) then cost, e2, fwd,
+ * tag.  Total orders: elements of one key (a router listing a stub twice
+ * with two metrics) come out in one order whatever sorted them. */
+int topo_router_order(const void *a, const void *b);
+int topo_link_order(const void *a, const void *b);
+int topo_prefix_order(const void *a, const void *b);
+
+/* Whether two topologies hold the same elements in the same order (time,
+ * work and what their owner sets aside).  O(n). */
+bool topo_equal(const struct topo *a, const struct topo *b);
+
 /* The topology as one JSON document (redis/SCHEMA.md), or as text. */
 void topo_json(const struct topo *t, uint64_t version, struct sbuf *b);
 void topo_text(const struct topo *t, struct sbuf *b);
@@ -136,10 +150,13 @@ typedef void (*topo_event_fn)(void *ctx, const struct topo_event *ev);
 
 /*
  * Call fn for every difference from old to new, in a stable order (routers,
- * links, prefixes; each by key).  Only "up" routers and two-way links count:
- * a router whose last adjacency went disappears, a link one side dropped is
- * removed.  old NULL: every element of new is an addition.  O(n): returns
- * the elements it looked at.
+ * links, prefixes; each by key; elements of one key are paired in their
+ * order, the extra ones added or removed).  Only "up" routers and two-way
+ * links count: a router whose last adjacency went disappears, a link one
+ * side dropped is removed.  old NULL: every element of new is an addition.
+ * The arrays need only be sorted: topo_live_commit passes partial
+ * topologies, each key's elements whole.  O(n): returns the elements it
+ * looked at.
  */
 uint64_t topo_diff(const struct topo *old, const struct topo *new, topo_event_fn fn, void *ctx);
 
