@@ -1,7 +1,9 @@
 /*
  * The link-state database (lsdb.h): a hash of every LSA instance held, keyed
  * by (area, type, ls_id, adv_router), plus a list of all entries so that
- * walks cost O(entries) however sparse the table.  Installation follows
+ * walks cost O(entries) however sparse the table, plus a binary min-heap
+ * of the entries by the time their age reaches MaxAge (DoNotAge ones are
+ * not in it), so aging visits only what ages out.  Installation follows
  * RFC 2328 13.1/13.2; every result is counted.
  */
 #include <stdlib.h>
@@ -12,8 +14,12 @@
 #include "hash.h"
 #include "lsdb.h"
 
+#define NOT_IN_HEAP UINT32_MAX
+
 struct lsdb {
 	struct lsdb_entry **bucket;
+	struct lsdb_entry **heap;    /* by maxage_ms; heap[i]->heap_at == i */
+	uint32_t nheap, cheap;
 	struct lsdb_entry *all;      /* every entry, so walks cost O(entries) */
 	uint32_t mask;
 	uint32_t max;
@@ -29,6 +35,92 @@ struct lsdb_key {
 static bool as_scoped(uint8_t type)
 {
 	return type == LSA_EXTERNAL || type == LSA_OPAQUE_AS;
+}
+
+uint32_t lsdb_scope(uint32_t area, uint8_t type)
+{
+	return as_scoped(type) ? LSDB_AS_SCOPE : area;
+}
+
+/* ---- the MaxAge heap: O(log n) a push or a removal ---- */
+
+static void heap_set(struct lsdb *db, uint32_t i, struct lsdb_entry *e)
+{
+	db->heap[i] = e;
+	e->heap_at = i;
+}
+
+static void sift_up(struct lsdb *db, uint32_t i)
+{
+	struct lsdb_entry *e = db->heap[i];
+
+	while (i > 0 && db->heap[(i - 1) / 2]->maxage_ms > e->maxage_ms) {
+		heap_set(db, i, db->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(db, i, e);
+}
+
+static void sift_down(struct lsdb *db, uint32_t i)
+{
+	struct lsdb_entry *e = db->heap[i];
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+		if (c >= db->nheap)
+			break;
+		if (c + 1 < db->nheap && db->heap[c + 1]->maxage_ms < db->heap[c]->maxage_ms)
+			c++;
+		if (db->heap[c]->maxage_ms >= e->maxage_ms)
+			break;
+		heap_set(db, i, db->heap[c]);
+		i = c;
+	}
+	heap_set(db, i, e);
+}
+
+/* Room for one more entry in the heap; false when memory ran out. */
+static bool heap_reserve(struct lsdb *db)
+{
+	struct lsdb_entry **h;
+	uint32_t c;
+
+	if (db->nheap < db->cheap)
+		return true;
+	c = db->cheap ? db->cheap * 2 : 64;
+	if ((h = realloc(db->heap, (size_t)c * sizeof(*h))) == NULL)
+		return false;
+	db->heap = h;
+	db->cheap = c;
+	return true;
+}
+
+/* Put e in the heap (room reserved) unless it never ages. */
+static void heap_push(struct lsdb *db, struct lsdb_entry *e)
+{
+	e->heap_at = NOT_IN_HEAP;
+	if (e->lsa.h.do_not_age)
+		return;
+	/* lsdb_age_of reaches MaxAge when (now - installed) / 1000 >= MaxAge - age */
+	e->maxage_ms = e->installed_ms + (uint64_t)(OSPF_MAX_AGE - e->lsa.h.age) * 1000;
+	db->heap[db->nheap] = e;
+	sift_up(db, db->nheap++);
+}
+
+static void heap_remove(struct lsdb *db, struct lsdb_entry *e)
+{
+	uint32_t i = e->heap_at;
+	struct lsdb_entry *last;
+
+	if (i == NOT_IN_HEAP)
+		return;
+	e->heap_at = NOT_IN_HEAP;
+	if (i == --db->nheap)
+		return;
+	last = db->heap[db->nheap];
+	heap_set(db, i, last);
+	sift_up(db, i);
+	sift_down(db, last->heap_at);
 }
 
 static uint32_t key_hash(const struct lsdb *db, uint32_t area, uint8_t type,
@@ -94,6 +186,7 @@ void lsdb_free(struct lsdb *db)
 		}
 	}
 	free(db->bucket);
+	free(db->heap);
 	free(db);
 }
 
@@ -187,12 +280,13 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 		if (l->h.age >= OSPF_MAX_AGE) {
 			*pp = held->next;
 			all_unlink(held);
+			heap_remove(db, held);
 			entry_free(held);
 			db->st.entries--;
 			r = LSDB_FLUSHED;
 			goto out;
 		}
-		if ((e = entry_new(area, l, now_ms)) == NULL) {
+		if (!heap_reserve(db) || (e = entry_new(area, l, now_ms)) == NULL) {
 			r = LSDB_FULL;
 			goto out;
 		}
@@ -201,6 +295,8 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 		*pp = e;
 		all_unlink(held);
 		all_link(db, e);
+		heap_remove(db, held);
+		heap_push(db, e);
 		entry_free(held);
 		goto out;
 	}
@@ -208,13 +304,15 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 		r = LSDB_OLDER;
 		goto out;
 	}
-	if (db->st.entries >= db->max || (e = entry_new(area, l, now_ms)) == NULL) {
+	if (db->st.entries >= db->max || !heap_reserve(db) ||
+	    (e = entry_new(area, l, now_ms)) == NULL) {
 		r = LSDB_FULL;
 		goto out;
 	}
 	e->next = NULL;
 	*pp = e;
 	all_link(db, e);
+	heap_push(db, e);
 	db->st.entries++;
 	r = LSDB_ADDED;
 out:
@@ -225,22 +323,18 @@ out:
 void lsdb_age(struct lsdb *db, uint64_t now_ms,
               void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx)
 {
-	for (uint32_t b = 0; b <= db->mask; b++) {
-		struct lsdb_entry **pp = &db->bucket[b];
-		while (*pp != NULL) {
-			struct lsdb_entry *e = *pp;
-			if (lsdb_age_of(e, now_ms) >= OSPF_MAX_AGE) {
-				if (fn != NULL)
-					fn(ctx, e);
-				*pp = e->next;
-				all_unlink(e);
-				entry_free(e);
-				db->st.entries--;
-				db->st.aged_out++;
-			} else {
-				pp = &e->next;
-			}
-		}
+	while (db->nheap > 0 && db->heap[0]->maxage_ms <= now_ms) {
+		struct lsdb_entry *e = db->heap[0];
+		struct lsdb_entry **pp = slot(db, e->area, e->lsa.h.type, e->lsa.h.ls_id,
+		                              e->lsa.h.adv_router, NULL);
+		if (fn != NULL)
+			fn(ctx, e);
+		*pp = e->next;
+		all_unlink(e);
+		heap_remove(db, e);
+		entry_free(e);
+		db->st.entries--;
+		db->st.aged_out++;
 	}
 }
 

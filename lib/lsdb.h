@@ -3,7 +3,8 @@
  * (AS-scoped LSAs in one AS scope), installed by the rules of RFC 2328 13.1
  * and 13.2 and aged from the time passed in.  Each entry owns a copy of its
  * LSA.  Bounded: at most max_lsas entries; an LSA that does not fit is
- * refused and counted.
+ * refused and counted.  Each entry's MaxAge time is kept in a heap, so
+ * aging costs O(log n) an LSA aged out, not a walk of the database.
  */
 #ifndef ANEMONE_LSDB_H
 #define ANEMONE_LSDB_H
@@ -20,6 +21,8 @@ struct lsdb_entry {
 	uint64_t installed_ms;       /* when this instance was installed */
 	struct lsdb_entry *next;     /* hash chain (internal) */
 	struct lsdb_entry *all_next, **all_pprev;  /* list of every entry (internal) */
+	uint64_t maxage_ms;          /* when its age reaches MaxAge (internal) */
+	uint32_t heap_at;            /* its place in the MaxAge heap (internal) */
 };
 
 /* What lsdb_install did with an LSA. */
@@ -63,8 +66,13 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t type,
                                   uint32_t ls_id, uint32_t adv_router);
 
+/* The area an LSA of `type` received in `area` is held in: LSDB_AS_SCOPE
+ * for AS-scoped types (5, 11), else area. */
+uint32_t lsdb_scope(uint32_t area, uint8_t type);
+
 /* Remove the LSAs whose age reached MaxAge at now_ms; each is passed to
- * fn (if not NULL) before it goes.  O(n). */
+ * fn (if not NULL) before it goes.  O((k + 1) log n) for k removed: after
+ * it, lsdb_age_of(e, now_ms) < MaxAge for every entry e held. */
 void lsdb_age(struct lsdb *db, uint64_t now_ms,
               void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx);
 
