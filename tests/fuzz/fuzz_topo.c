@@ -1,9 +1,9 @@
 /*
  * libFuzzer target for what is built on decoded LSAs: the link-state
- * database (lib/lsdb.c), the topology and its differences (lib/topo.c) and
- * SPF (lib/spf.c), fed with arbitrary combinations of LSAs -- links to
- * oneself, parallel links, networks listing unknown routers, stale DRs,
- * absurd metrics.
+ * database (lib/lsdb.c), the topology and its differences (lib/topo.c), the
+ * topology kept one LSA at a time (lib/topolive.c) and SPF (lib/spf.c), fed
+ * with arbitrary combinations of LSAs -- links to oneself, parallel links,
+ * networks listing unknown routers, stale DRs, absurd metrics.
  *
  * Input: records of { u8 area (0-3, 255: AS scope), u16 length, LSA }.
  * Each LSA's Fletcher checksum and length field are repaired so mutations
@@ -18,11 +18,15 @@
  * router in address order with the k-th of the other among those whose
  * addresses the same most specific stub subnet of the lower router holds,
  * then k-th with k-th among the rest), and every transit link is two-way
- * exactly when its network's LSA lists its router.
+ * exactly when its network's LSA lists its router.  After every record
+ * (installed, refused, flushing or ageing others out), the live topology
+ * equals topo_build's, and its events since the record before equal
+ * topo_diff's between the two topologies built whole.
  *
  * Build: clang -g -O1 -std=c11 -D_GNU_SOURCE
  *        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib
- *        tests/fuzz/fuzz_topo.c lib/ospf.c lib/lsdb.c lib/spf.c lib/topo.c lib/sbuf.c
+ *        tests/fuzz/fuzz_topo.c lib/ospf.c lib/lsdb.c lib/spf.c lib/topo.c lib/topolive.c
+ *        lib/sbuf.c
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -31,6 +35,7 @@
 #include "lsdb.h"
 #include "spf.h"
 #include "topo.h"
+#include "topolive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -276,16 +281,59 @@ static void exercise(const struct lsdb *db, const uint32_t *roots, unsigned nroo
 	*prev = t;
 }
 
+/* --- the live topology against the one built whole ------------------ */
+
+static void text_event(void *ctx, const struct topo_event *ev)
+{
+	struct sbuf *b = ctx;
+
+	topo_event_json(ev, 1000, b);
+	sbuf_put(b, "\n", 1);
+}
+
+static void aged(void *ctx, const struct lsdb_entry *e)
+{
+	topo_live_set(ctx, e->area, e->lsa.h.type, e->lsa.h.ls_id, e->lsa.h.adv_router, NULL);
+}
+
+/* tl equals topo_build(db, now); its events those of topo_diff from *full
+ * (the topology built whole after the record before), which becomes the
+ * present one. */
+static void check_live(struct topo_live *tl, const struct lsdb *db, uint64_t now,
+                       struct topo **full)
+{
+	struct topo *t = topo_build(db, now), *l;
+	struct sbuf want = SBUF_INIT, got = SBUF_INIT;
+
+	if (t == NULL || (l = topo_live_topo(tl, now)) == NULL)
+		abort();
+	if (!topo_equal(t, l))
+		abort();
+	topo_free(l);
+	topo_diff(*full, t, text_event, &want);
+	if (!topo_live_commit(tl, text_event, &got) || !sbuf_ok(&want) || !sbuf_ok(&got) ||
+	    strcmp(sbuf_str(&want), sbuf_str(&got)) != 0)
+		abort();
+	sbuf_free(&want);
+	sbuf_free(&got);
+	topo_free(*full);
+	*full = t;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lsdb *db = lsdb_new(4096);
-	struct topo *prev = NULL;
+	struct topo_live *tl = topo_live_new();
+	struct topo *prev = NULL, *full = NULL;
 	uint32_t roots[3];
 	unsigned nroots = 0, nrec = 0, half;
 	size_t off;
 
-	if (db == NULL)
+	if (db == NULL || tl == NULL) {
+		lsdb_free(db);
+		topo_live_free(tl);
 		return 0;
+	}
 	for (off = 0; off + 3 <= size; nrec++) {
 		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
 		off += 3 + (len < size - off - 3 ? len : size - off - 3);
@@ -314,7 +362,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				buf[17] = (uint8_t)ck;
 			}
 			if (lsa_decode(buf, len, &l) == OSPF_OK) {
-				lsdb_install(db, area, &l, 1000 + nrec, NULL);
+				uint32_t scope = lsdb_scope(area, l.h.type);
+				lsdb_age(db, 1000 + nrec, aged, tl);
+				switch (lsdb_install(db, area, &l, 1000 + nrec, NULL)) {
+				case LSDB_ADDED:
+				case LSDB_CHANGED:
+					topo_live_set(tl, scope, l.h.type, l.h.ls_id, l.h.adv_router, &l);
+					break;
+				case LSDB_FLUSHED:
+					topo_live_set(tl, scope, l.h.type, l.h.ls_id, l.h.adv_router, NULL);
+					break;
+				default:
+					break;
+				}
+				check_live(tl, db, 1000 + nrec, &full);
 				if (l.h.type == LSA_ROUTER && nroots < 3)
 					roots[nroots++] = l.h.adv_router;
 			}
@@ -324,6 +385,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	exercise(db, roots, nroots, &prev);
 	topo_free(prev);
+	topo_free(full);
+	topo_live_free(tl);
 	lsdb_free(db);
 	return 0;
 }

@@ -1,5 +1,6 @@
-/* The topology built from an LSDB, its differences as events, and flap
- * detection over those events. */
+/* The topology built from an LSDB, its differences as events, flap
+ * detection over those events, and the topology kept one LSA at a time
+ * (topolive.h) against the one built whole. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "lsabuild.h"
 #include "lsdb.h"
 #include "topo.h"
+#include "topolive.h"
 
 static struct lsdb *db;
 static uint64_t now = 1000000;
@@ -437,6 +439,423 @@ static void test_flap_table(void)
 	evlog_free(el);
 }
 
+/* ---- the live topology against the one built whole ---- */
+
+static uint64_t rng = 1;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)((rng >> 32) % n);
+}
+
+/* The events of a diff, as JSON lines. */
+static void ev_text(void *ctx, const struct topo_event *ev)
+{
+	struct sbuf *b = ctx;
+
+	topo_event_json(ev, 1000, b);
+	sbuf_put(b, "\n", 1);
+}
+
+/* An LSA key the random sequence has used, and its last sequence number. */
+struct rkey {
+	uint32_t area;
+	uint8_t type;
+	uint32_t id, adv;
+	int32_t seq;
+};
+
+static struct rkey keys[256];
+static unsigned nkeys, nrouters;
+static struct lsabuf rl;
+
+#define RID(i) IP(1,0,0,(i))
+
+static uint32_t r_addr(void) { return IP(10,0,rnd(3),1 + rnd(6)); }
+
+static const uint32_t r_masks[] = { 0xfffffffcu, 0xfffffff8u, 0xffffff00u, 0xffffffffu, 0,
+                                    0xffff0000u, 0xff00ff00u };
+
+/* A random LSA in rl (finished) for key k (a new instance: seq + 1):
+ * half the time, a router-LSA held changes in one link or stub only. */
+static void random_lsa(struct rkey *k, struct lsa *a)
+{
+	uint32_t nets[3] = { IP(10,9,0,1), IP(10,9,0,2), IP(10,0,1,1) };
+	const struct lsdb_entry *e = lsdb_get(db, k->area, k->type, k->id, k->adv);
+
+	k->seq++;
+	if (k->type == LSA_ROUTER && e != NULL && rnd(2)) {
+		struct lsa_link_cursor c = { 0 };
+		struct lsa_router_link lk;
+		unsigned which = rnd(e->lsa.u.router.nlinks + 1), i = 0;
+
+		lsab_router_begin(&rl, k->adv, e->lsa.u.router.flags, k->seq);
+		memcpy(rl.b + 4, e->lsa.raw + 4, 4);           /* its link state id */
+		for (; lsa_router_link_next(&e->lsa, &c, &lk); i++) {
+			if (i == which) {
+				if (lk.type == LINK_STUB) {
+					lk.data = r_masks[rnd(3)];     /* subnets that pair links */
+					lk.id = r_addr();
+				} else if (rnd(3) == 0) {
+					lk.type = LINK_STUB;          /* stubs matter most here */
+					lk.data = r_masks[rnd(3)];
+				} else if (rnd(2)) {
+					lk.metric = (uint16_t)(1 + rnd(3));
+				} else {
+					continue;                  /* dropped */
+				}
+			}
+			lsab_router_link(&rl, lk.type, lk.id, lk.data, lk.metric);
+		}
+		if (which == i)
+			lsab_router_link(&rl, LINK_STUB, r_addr(), r_masks[rnd(7)], 1);
+		lsab_finish(&rl, a);
+		return;
+	}
+	switch (k->type) {
+	case LSA_ROUTER: {
+		unsigned n = rnd(10);
+		lsab_router_begin(&rl, k->adv, (uint8_t)rnd(8), k->seq);
+		if (k->id != k->adv) {                  /* ignored by topologies */
+			rl.b[4] = (uint8_t)(k->id >> 24);
+			rl.b[7] = (uint8_t)k->id;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			switch (rnd(8)) {
+			case 0: case 1: case 2:
+				lsab_router_link(&rl, LINK_P2P, RID(1 + rnd(nrouters)), r_addr(), (uint16_t)(1 + rnd(3)));
+				break;
+			case 3:
+				lsab_router_link(&rl, LINK_VIRTUAL, RID(1 + rnd(nrouters)), r_addr(), 1);
+				break;
+			case 4: case 5: {
+				uint32_t m = r_masks[rnd(7)];
+				lsab_router_link(&rl, LINK_STUB, r_addr(), m, (uint16_t)(1 + rnd(2)));
+				break;
+			}
+			default:
+				lsab_router_link(&rl, LINK_TRANSIT, nets[rnd(3)], r_addr(), (uint16_t)(1 + rnd(2)));
+				break;
+			}
+		}
+		break;
+	}
+	case LSA_NETWORK: {
+		uint32_t att[6];
+		unsigned n = 1 + rnd(5);                  /* a network-LSA lists one at least */
+		for (unsigned i = 0; i < n; i++)
+			att[i] = RID(1 + rnd(nrouters));
+		lsab_network(&rl, k->id, k->adv, rnd(2) ? IP(255,255,255,0) : IP(255,255,255,252), att, n);
+		lsab_hdr_seq(&rl, k->seq);
+		break;
+	}
+	case LSA_SUMMARY:
+	case LSA_ASBR_SUMMARY:
+		lsab_summary(&rl, k->type, k->id, k->adv, IP(255,255,255,0), 1 + rnd(3));
+		lsab_hdr_seq(&rl, k->seq);
+		break;
+	default:                                        /* 5, 7 */
+		lsab_external(&rl, k->id, k->adv, IP(255,255,255,0), rnd(2), 1 + rnd(3), rnd(2) ? 0 : IP(10,0,0,1));
+		rl.b[3] = k->type;
+		lsab_hdr_seq(&rl, k->seq);
+		break;
+	}
+	lsab_finish(&rl, a);
+}
+
+static struct rkey *random_key(void)
+{
+	static const uint8_t types[] = { LSA_ROUTER, LSA_ROUTER, LSA_ROUTER, LSA_ROUTER, LSA_NETWORK,
+	                                 LSA_NETWORK, LSA_SUMMARY, LSA_ASBR_SUMMARY, LSA_EXTERNAL,
+	                                 LSA_NSSA };
+	struct rkey k = { 0 };
+
+	if (nkeys > 0 && rnd(3) != 0)
+		return &keys[rnd(nkeys)];
+	k.type = types[rnd(sizeof(types))];
+	k.area = rnd(6) == 0 ? 1 : rnd(40) == 0 ? LSDB_AS_SCOPE : 0;
+	k.adv = RID(1 + rnd(nrouters));
+	switch (k.type) {
+	case LSA_ROUTER:
+		k.id = rnd(20) == 0 ? RID(1 + rnd(nrouters)) : k.adv;
+		break;
+	case LSA_NETWORK:
+		k.id = rnd(2) ? IP(10,9,0,1 + rnd(2)) : IP(10,0,1,1);
+		break;
+	default:
+		k.id = IP(20,0,rnd(2),rnd(3));              /* host bits: one prefix, many LSAs */
+		break;
+	}
+	k.area = lsdb_scope(k.area, k.type);
+	for (unsigned i = 0; i < nkeys; i++)
+		if (keys[i].area == k.area && keys[i].type == k.type && keys[i].id == k.id &&
+		    keys[i].adv == k.adv)
+			return &keys[i];
+	if (nkeys == sizeof(keys) / sizeof(keys[0]))
+		return &keys[0];
+	k.seq = OSPF_INITIAL_SEQ - 1;
+	keys[nkeys] = k;
+	return &keys[nkeys++];
+}
+
+static void on_aged_live(void *ctx, const struct lsdb_entry *e)
+{
+	topo_live_set(ctx, e->area, e->lsa.h.type, e->lsa.h.ls_id, e->lsa.h.adv_router, NULL);
+}
+
+/* The live topology, its completeness and its first missing LSAs equal
+ * those built whole from db at now. */
+static bool live_equal(struct topo_live *tl, const struct topo *full)
+{
+	struct topo *t = topo_live_topo(tl, now);
+	struct topo_completeness c1, c2;
+	struct topo_missing m[4];
+	unsigned nm = topo_live_missing(tl, m, 4);
+	bool ok = t != NULL && topo_equal(t, full);
+
+	topo_completeness(full, &c1);
+	topo_live_completeness(tl, &c2);
+	ok = ok && c1.routers == c2.routers && c1.missing_routers == c2.missing_routers &&
+	     c1.missing_networks == c2.missing_networks && c1.complete == c2.complete;
+	ok = ok && nm == (full->nm < 4 ? full->nm : 4);
+	for (unsigned i = 0; ok && i < nm; i++)
+		ok = m[i].area == full->m[i].area && m[i].kind == full->m[i].kind &&
+		     m[i].id == full->m[i].id;
+	if (!ok && t != NULL) {
+		struct sbuf a = SBUF_INIT, b = SBUF_INIT;
+		topo_text(full, &a);
+		topo_text(t, &b);
+		fprintf(stderr, "built whole:\n%s\nkept live:\n%s\n", sbuf_str(&a), sbuf_str(&b));
+		sbuf_free(&a);
+		sbuf_free(&b);
+	}
+	topo_free(t);
+	return ok;
+}
+
+/*
+ * The live topology tl equals topo_build(db, now); with commit, its events
+ * equal topo_diff's from *base (the topology at the last commit, built
+ * whole; NULL before the first), and *base becomes the present one.
+ * *events counts the events.
+ */
+static bool live_check(struct topo_live *tl, struct topo **base, bool commit, unsigned *events)
+{
+	struct topo *full = topo_build(db, now);
+	struct sbuf want = SBUF_INIT, got = SBUF_INIT;
+	bool ok;
+
+	CHECK(full != NULL);
+	if (full == NULL)
+		return false;
+	if (!live_equal(tl, full)) {
+		CHECK(!"live topology differs from the one built whole");
+		topo_free(full);
+		return false;
+	}
+	if (!commit) {
+		topo_free(full);
+		return true;
+	}
+	topo_diff(*base, full, ev_text, &want);
+	CHECK(topo_live_commit(tl, ev_text, &got));
+	ok = strcmp(sbuf_str(&want), sbuf_str(&got)) == 0;
+	if (!ok) {
+		CHECK(!"live events differ from topo_diff's");
+		fprintf(stderr, "want:\n%sgot:\n%s", sbuf_str(&want), sbuf_str(&got));
+	}
+	for (const char *p = sbuf_str(&want); (p = strchr(p, '\n')) != NULL; p++)
+		(*events)++;
+	sbuf_free(&want);
+	sbuf_free(&got);
+	topo_free(*base);
+	*base = full;
+	return ok;
+}
+
+/* Install l in db and tell tl what the database did with it. */
+static enum lsdb_result live_install(struct topo_live *tl, uint32_t area, const struct lsa *l)
+{
+	enum lsdb_result r = lsdb_install(db, area, l, now, NULL);
+
+	area = lsdb_scope(area, l->h.type);
+	if (r == LSDB_ADDED || r == LSDB_CHANGED)
+		topo_live_set(tl, area, l->h.type, l->h.ls_id, l->h.adv_router, l);
+	else if (r == LSDB_FLUSHED)
+		topo_live_set(tl, area, l->h.type, l->h.ls_id, l->h.adv_router, NULL);
+	return r;
+}
+
+/*
+ * Changes whose effects reach past their LSA, one at a time: a router that
+ * changes only its stubs re-pairs its parallel links; a stale DR's
+ * network-LSA takes over when the lower one goes, and the transit links
+ * follow; the only router of an area is up, and no longer alone when
+ * another comes.
+ */
+static void test_live_cases(void)
+{
+	struct topo_live *tl = topo_live_new();
+	struct topo *base = NULL;
+	struct lsabuf l;
+	struct lsa a;
+	unsigned events = 0;
+	uint32_t lan[2] = { IP(1,1,1,1), IP(2,2,2,2) }, one[1] = { IP(1,1,1,1) };
+
+	db = lsdb_new(100);
+	now = 1000000;
+	/* R1 and R2: two parallel links; R1's stubs say which ends pair */
+	lsab_router_begin(&l, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,0,1), 1);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,0,3), 2);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,1,0,1), IP(10,1,0,1), 1);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	lsab_router_begin(&l, IP(2,2,2,2), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,0,2), 3);
+	lsab_router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,0,5), 4);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,1,0,1), IP(10,1,0,2), 1);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	CHECK(live_check(tl, &base, true, &events));
+	/* paired by address order: .1-.2, .3-.5; R1 now says its subnets are
+	 * 10.0.0.0/29 and, inside it, 10.0.0.2/31: paired .1-.5, .3-.2 */
+	lsab_router_begin(&l, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ + 1);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,0,3), 2);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,0,0), IP(255,255,255,248), 2);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,0,1), 1);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,0,2), IP(255,255,255,254), 2);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,1,0,1), IP(10,1,0,1), 1);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	events = 0;
+	CHECK(live_check(tl, &base, true, &events));
+	CHECK_EQ(events, 6);              /* 2 links removed, 2 added, 2 prefixes */
+	CHECK(base != NULL && find_link(base, LINK_P2P, IP(1,1,1,1), IP(10,0,0,1))->b_addr ==
+	                      IP(10,0,0,5));
+	/* the /31 goes: by order again */
+	lsab_router_begin(&l, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ + 2);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,0,3), 2);
+	lsab_router_link(&l, LINK_STUB, IP(10,0,0,0), IP(255,255,255,248), 2);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,0,1), 1);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,1,0,1), IP(10,1,0,1), 1);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	CHECK(live_check(tl, &base, true, &events));
+	CHECK(base != NULL && find_link(base, LINK_P2P, IP(1,1,1,1), IP(10,0,0,1))->b_addr ==
+	                      IP(10,0,0,2));
+	CHECK(events > 0);
+
+	/* the LAN 10.1.0.1: a network-LSA from R1 listing only R1, a stale one
+	 * from R2 listing both; R1's goes: R2's is used, R2's link two-way */
+	lsab_network(&l, IP(10,1,0,1), IP(1,1,1,1), IP(255,255,255,0), one, 1);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	lsab_network(&l, IP(10,1,0,1), IP(2,2,2,2), IP(255,255,255,0), lan, 2);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	CHECK(live_check(tl, &base, true, &events));
+	lsab_network(&l, IP(10,1,0,1), IP(1,1,1,1), IP(255,255,255,0), one, 1);
+	lsab_hdr_seq(&l, OSPF_INITIAL_SEQ + 1);
+	lsab_finish(&l, &a);
+	l.b[0] = OSPF_MAX_AGE >> 8;
+	l.b[1] = OSPF_MAX_AGE & 0xff;
+	CHECK(lsa_decode(l.b, l.len, &a) == OSPF_OK);
+	CHECK(live_install(tl, 0, &a) == LSDB_FLUSHED);
+	CHECK(live_check(tl, &base, true, &events));
+
+	/* area 1: R3 alone (up), then R4 (neither up: no adjacency), R4 goes */
+	lsab_router_begin(&l, IP(3,3,3,3), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_STUB, IP(10,3,0,0), IP(255,255,255,0), 1);
+	lsab_finish(&l, &a);
+	live_install(tl, 1, &a);
+	CHECK(live_check(tl, &base, true, &events));
+	lsab_router_begin(&l, IP(4,4,4,4), 0, OSPF_INITIAL_SEQ);
+	lsab_finish(&l, &a);
+	live_install(tl, 1, &a);
+	CHECK(live_check(tl, &base, true, &events));
+	CHECK(base != NULL && base->nr == 4 && !base->r[2].up && !base->r[3].up);
+	l.b[0] = OSPF_MAX_AGE >> 8;
+	l.b[1] = OSPF_MAX_AGE & 0xff;
+	lsab_hdr_seq(&l, OSPF_INITIAL_SEQ + 1);
+	lsab_finish(&l, &a);
+	l.b[0] = OSPF_MAX_AGE >> 8;
+	l.b[1] = OSPF_MAX_AGE & 0xff;
+	CHECK(lsa_decode(l.b, l.len, &a) == OSPF_OK);
+	CHECK(live_install(tl, 1, &a) == LSDB_FLUSHED);
+	CHECK(live_check(tl, &base, true, &events));
+	CHECK(base != NULL && base->nr == 3 && base->r[2].up);
+	printf("test_topo: live topology: %u events of targeted changes, equal to topo_diff's\n",
+	       events);
+	topo_free(base);
+	topo_live_free(tl);
+	lsdb_free(db);
+}
+
+/*
+ * Random sequences of LSAs added, changed, flushed and aged out, among a
+ * few routers, networks and prefixes so that everything collides: parallel
+ * links, links to oneself and to routers without an LSA, stubs nested and
+ * repeated, networks with stale DRs and unknown routers, several LSAs for
+ * one prefix, a router-LSA whose id is not its router's, two areas and AS
+ * scope.  After every step the live topology must equal topo_build's, and
+ * at every commit (every 1 to 3 steps) its events those of topo_diff
+ * between the topologies built whole at the two commits.
+ */
+static void test_live(void)
+{
+	unsigned steps = 0, events = 0;
+
+	for (uint64_t seed = 1; seed <= 60; seed++) {
+		struct topo_live *tl = topo_live_new();
+		struct topo *base = NULL;
+		unsigned until_commit = 1;
+
+		rng = seed * 0x9e3779b97f4a7c15ull;
+		nkeys = 0;
+		nrouters = 2 + seed % 6;                /* few: many parallel links */
+		db = lsdb_new(1000);
+		now = 1000000;
+		CHECK(tl != NULL && db != NULL);
+		for (unsigned step = 0; step < 300; step++, steps++) {
+			struct rkey *k = random_key();
+			struct lsa a;
+			bool commit = --until_commit == 0;
+
+			random_lsa(k, &a);
+			if (rnd(5) == 0 && lsdb_get(db, k->area, k->type, k->id, k->adv) != NULL) {
+				rl.b[0] = OSPF_MAX_AGE >> 8;          /* flush it */
+				rl.b[1] = OSPF_MAX_AGE & 0xff;
+				CHECK(lsa_decode(rl.b, rl.len, &a) == OSPF_OK);
+			} else if (rnd(10) == 0) {
+				uint16_t age = (uint16_t)(OSPF_MAX_AGE - 1 - rnd(4)); /* ages out soon */
+				rl.b[0] = (uint8_t)(age >> 8);
+				rl.b[1] = (uint8_t)age;
+				CHECK(lsa_decode(rl.b, rl.len, &a) == OSPF_OK);
+			}
+			live_install(tl, k->area, &a);
+			now += rnd(3) == 0 ? 1000 + rnd(2000) : 10;
+			lsdb_age(db, now, on_aged_live, tl);
+			if (commit)
+				until_commit = 1 + rnd(3);
+			if (!live_check(tl, &base, commit, &events)) {
+				fprintf(stderr, "seed %llu step %u\n", (unsigned long long)seed, step);
+				break;
+			}
+		}
+		CHECK(!topo_live_failed(tl));
+		topo_free(base);
+		topo_live_free(tl);
+		lsdb_free(db);
+	}
+	printf("test_topo: live topology: %u random steps, %u events, equal to topo_build/topo_diff\n",
+	       steps, events);
+	CHECK(events > 1000);
+}
+
 int main(void)
 {
 	test_build();
@@ -444,5 +863,7 @@ int main(void)
 	test_flapping();
 	test_work();
 	test_flap_table();
+	test_live_cases();
+	test_live();
 	return check_done("test_topo");
 }
