@@ -312,10 +312,12 @@ static void on_version(void *ctx)
 {
 	struct run *r = ctx;
 	struct sbuf topo = SBUF_INIT, lsdb = SBUF_INIT;
+	const struct topo *t = r->pub != NULL ? mon_topology(&r->m) : NULL;
 
-	if (r->pub != NULL && r->m.topo != NULL) {
-		topo_json(r->m.topo, r->m.version, &topo);
+	if (t != NULL) {
+		topo_json(t, r->m.version, &topo);
 		lsdb_hex_json(r->m.db, r->m.version, r->m.now_ms, &lsdb);
+		mon_charge(&r->m, topo.len + lsdb.len);     /* O(n) a version */
 		if (sbuf_ok(&topo) && sbuf_ok(&lsdb))
 			pub_publish(r->pub, r->m.version, r->m.now_ms, sbuf_str(&topo), sbuf_str(&lsdb),
 			            (const char *const *)r->m.pending, r->m.npending);
@@ -703,10 +705,11 @@ int main(int argc, char **argv)
 	if (strcmp(dump, "lsdb") == 0)
 		dump_lsdb(r.m.db, r.m.now_ms, json);
 	else if (strcmp(dump, "topology") == 0) {
-		if (r.m.topo == NULL)
+		const struct topo *t;
+		if (r.m.version == 0)
 			mon_baseline(&r.m);
-		if (r.m.topo != NULL)
-			dump_topology(r.m.topo, r.m.version, json);
+		if ((t = mon_topology(&r.m)) != NULL)
+			dump_topology(t, r.m.version, json);
 	}
 	else if (strcmp(dump, "routes") == 0 && dump_routes(r.m.db, ntohl(root.s_addr), json) != 0)
 		rc = 1;

@@ -1,10 +1,10 @@
 /*
  * anemone-ospfmon's core (monitor.h): frames to checked OSPF packets, their
  * authentication checked against the configured keys, LSAs into the
- * database, and the topology rebuilt and compared into events once the
- * database has been quiet for the hold time (and the last rebuild's cost
- * allows).  Everything dropped is counted per reason and logged through a
- * rate limiter.
+ * database and the live topology, and the changes made events and a new
+ * version once the database has been quiet for the hold time (and the last
+ * version's cost allows).  Everything dropped is counted per reason and
+ * logged through a rate limiter.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -58,7 +58,9 @@ bool mon_init(struct monitor *m, const struct mon_conf *c)
 	if ((m->db = lsdb_new(m->c.max_lsas)) == NULL)
 		return false;
 	if ((m->nbr = calloc(MON_MAX_NEIGHBORS, sizeof(*m->nbr))) == NULL ||
+	    (m->live = topo_live_new()) == NULL ||
 	    (m->ev = evlog_new(&c->ev, on_evlog, m)) == NULL) {
+		topo_live_free(m->live);
 		free(m->nbr);
 		lsdb_free(m->db);
 		return false;
@@ -79,6 +81,7 @@ void mon_free(struct monitor *m)
 	free(m->pending);
 	evlog_free(m->ev);
 	topo_free(m->topo);
+	topo_live_free(m->live);
 	lsdb_free(m->db);
 	free(m->nbr);
 }
@@ -99,13 +102,19 @@ static void on_diff(void *vctx, const struct topo_event *ev)
 
 /* Say when the view becomes complete or incomplete, and what is missing.
  * True when what a reader of the document acts on changed: complete, the
- * LSAs refused, authenticated. */
-static bool report_completeness(struct monitor *m, const struct topo *t)
+ * LSAs refused, authenticated.  O(log n). */
+static bool report_completeness(struct monitor *m)
 {
 	struct topo_completeness c;
+	struct topo_missing miss[8];
+	unsigned nm;
 	bool changed;
 
-	topo_completeness(t, &c);
+	topo_live_completeness(m->live, &c);
+	c.lsas_refused = lsdb_stats(m->db)->installed[LSDB_FULL];
+	c.unverified = m->auth_unverified;
+	c.authenticated = m->c.nkeys > 0 && m->auth_unverified == 0 && m->auth_verified > 0;
+	c.complete = c.complete && c.lsas_refused == 0;
 	changed = c.complete != m->comp.complete || c.lsas_refused != m->comp.lsas_refused ||
 	          c.authenticated != m->comp.authenticated;
 	if (c.complete != m->comp.complete || c.missing_routers != m->comp.missing_routers ||
@@ -115,15 +124,17 @@ static bool report_completeness(struct monitor *m, const struct topo *t)
 			log_info("view complete: %u routers, no LSA referred to is missing", c.routers);
 		} else if (c.routers > 0) {
 			struct sbuf b = SBUF_INIT;
-			for (unsigned i = 0; i < t->nm && i < 8; i++) {
+			nm = topo_live_missing(m->live, miss, 8);
+			for (unsigned i = 0; i < nm; i++) {
 				sbuf_printf(&b, "%s%s ", i ? ", " : "",
-				            t->m[i].kind == TM_ROUTER ? "router" : "network");
-				sbuf_ipq(&b, t->m[i].id);
+				            miss[i].kind == TM_ROUTER ? "router" : "network");
+				sbuf_ipq(&b, miss[i].id);
 			}
-			if (t->nm > 0)
+			if (nm > 0)
 				log_info("view incomplete: %u routers; %u router-LSAs and %u network-LSAs "
 				         "missing (%s%s)", c.routers, c.missing_routers,
-				         c.missing_networks, sbuf_str(&b), t->nm > 8 ? ", ..." : "");
+				         c.missing_networks, sbuf_str(&b),
+				         c.missing_routers + c.missing_networks > 8 ? ", ..." : "");
 			if (c.lsas_refused > 0)
 				log_info("view incomplete: %u routers; %llu LSAs refused: the link-state "
 				         "database is full", c.routers, (unsigned long long)c.lsas_refused);
@@ -134,34 +145,52 @@ static bool report_completeness(struct monitor *m, const struct topo *t)
 	return changed;
 }
 
+/* The live topology is lost (memory ran out while it changed): build it
+ * again from the database, without events.  False when that failed too
+ * (then it is tried again at the next version). */
+static bool live_reload(struct monitor *m)
+{
+	m->events_lost++;
+	log_warnx("out of memory keeping the topology: rebuilt from the database; the "
+	          "events of this change are lost (%llu versions so far)",
+	          (unsigned long long)m->events_lost);
+	topo_live_free(m->live);
+	m->live_work = 0;
+	if ((m->live = topo_live_new()) == NULL || !topo_live_load(m->live, m->db, m->now_ms)) {
+		topo_live_free(m->live);
+		m->live = NULL;
+		return false;
+	}
+	return true;
+}
+
 /*
- * Rebuild the topology, compare it with the last one into events (if
- * `events`), and make it a new version if anything changed.  The next
- * rebuild may not start before this one's work, at rebuild_work_per_s, has
- * been paid for in packet time.  Cost: O(n log n) in the database.
+ * A new version: the changes since the last one compared into events (if
+ * `events`), and a version number if anything changed.  The next version
+ * may not come before this one's work, at rebuild_work_per_s, has been
+ * paid for in packet time.  Cost: what the changes touched (topolive.h),
+ * not the database.
  */
 static void rebuild(struct monitor *m, bool events)
 {
-	struct topo *t = topo_build(m->db, m->now_ms);
 	struct diff_ctx d = { m, m->dirty_since, 0 };
 	uint64_t work;
 	bool comp_changed;
 
-	if (t == NULL) {
-		log_warnx("out of memory building the topology; will retry");
-		return;
+	if (m->live == NULL || topo_live_failed(m->live) ||
+	    !topo_live_commit(m->live, events ? on_diff : NULL, &d)) {
+		if (!live_reload(m))
+			return;                /* dirty still: tried again */
+		d.n = 1;                       /* what changed is not known */
 	}
-	t->lsas_refused = lsdb_stats(m->db)->installed[LSDB_FULL];
-	t->unverified = m->auth_unverified;
-	t->authenticated = m->c.nkeys > 0 && m->auth_unverified == 0 && m->auth_verified > 0;
-	work = t->work;
-	if (events)
-		work += topo_diff(m->topo, t, on_diff, &d);
+	work = topo_live_work(m->live) - m->live_work;
+	m->live_work = topo_live_work(m->live);
 	m->work += work;
 	m->next_rebuild_ms = m->now_ms + work * 1000 / m->c.rebuild_work_per_s;
-	comp_changed = report_completeness(m, t);
+	comp_changed = report_completeness(m);
 	topo_free(m->topo);
-	m->topo = t;
+	m->topo = NULL;
+	m->topo_ms = m->now_ms;
 	m->dirty = false;
 	m->rebuilds++;
 	if (d.n > 0 || m->version == 0 || (events && comp_changed)) {
@@ -171,16 +200,64 @@ static void rebuild(struct monitor *m, bool events)
 	}
 }
 
+void mon_charge(struct monitor *m, uint64_t work)
+{
+	m->work += work;
+	if (m->next_rebuild_ms < m->now_ms)
+		m->next_rebuild_ms = m->now_ms;
+	m->next_rebuild_ms += work * 1000 / m->c.rebuild_work_per_s;
+}
+
+const struct topo *mon_topology(struct monitor *m)
+{
+	uint64_t work;
+
+	if (m->topo != NULL || m->version == 0 || m->live == NULL)
+		return m->topo;
+	work = topo_live_work(m->live);
+	m->topo = topo_live_topo(m->live, m->topo_ms);
+	work = topo_live_work(m->live) - work;
+	m->live_work += work;
+	mon_charge(m, work);
+	if (m->topo == NULL) {
+		log_warnx("out of memory making the topology document");
+		return NULL;
+	}
+	m->topo->lsas_refused = m->comp.lsas_refused;
+	m->topo->unverified = m->comp.unverified;
+	m->topo->authenticated = m->comp.authenticated;
+	return m->topo;
+}
+
 void mon_baseline(struct monitor *m)
 {
+	lsdb_age(m->db, m->now_ms, NULL, NULL);
+	topo_live_free(m->live);
+	m->live_work = 0;
+	if ((m->live = topo_live_new()) == NULL || !topo_live_load(m->live, m->db, m->now_ms)) {
+		log_warnx("out of memory building the topology; will retry");
+		topo_live_free(m->live);
+		m->live = NULL;
+		m->dirty = true;
+		m->dirty_since = m->now_ms;
+		return;
+	}
 	rebuild(m, false);
+}
+
+/* The LSA of key (area as received, type, ls_id, adv) is now l (NULL: gone). */
+static void live_set(struct monitor *m, uint32_t area, uint8_t type, uint32_t ls_id,
+                     uint32_t adv, const struct lsa *l)
+{
+	if (m->live != NULL)
+		topo_live_set(m->live, lsdb_scope(area, type), type, ls_id, adv, l);
 }
 
 static void on_aged(void *ctx, const struct lsdb_entry *e)
 {
 	struct monitor *m = ctx;
 
-	(void)e;
+	live_set(m, e->area, e->lsa.h.type, e->lsa.h.ls_id, e->lsa.h.adv_router, NULL);
 	if (!m->dirty) {
 		m->dirty = true;
 		m->dirty_since = m->now_ms;
@@ -191,9 +268,9 @@ void mon_tick(struct monitor *m, uint64_t now_ms, bool force)
 {
 	if (now_ms > m->now_ms)
 		m->now_ms = now_ms;
-	if (m->now_ms / 1000 != m->aged_s) {         /* ages are whole seconds */
+	lsdb_age(m->db, m->now_ms, on_aged, m);      /* O(log n) an LSA aged out */
+	if (m->now_ms / 1000 != m->aged_s) {
 		m->aged_s = m->now_ms / 1000;
-		lsdb_age(m->db, m->now_ms, on_aged, m);
 		evlog_tick(m->ev, m->now_ms);
 	}
 	if (m->dirty && (force || (m->now_ms - m->dirty_since >= m->c.hold_ms &&
@@ -348,7 +425,11 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 			switch (lsdb_install(m->db, p.h.area_id, &l, m->now_ms, NULL)) {
 			case LSDB_ADDED:
 			case LSDB_CHANGED:
+				live_set(m, p.h.area_id, l.h.type, l.h.ls_id, l.h.adv_router, &l);
+				mark_dirty(m);
+				break;
 			case LSDB_FLUSHED:
+				live_set(m, p.h.area_id, l.h.type, l.h.ls_id, l.h.adv_router, NULL);
 				mark_dirty(m);
 				break;
 			case LSDB_FULL:
@@ -378,14 +459,15 @@ void mon_log_stats(const struct monitor *m)
 	         " version=%" PRIu64 " events=%" PRIu64 " flapping=%u routers=%u"
 	         " missing-routers=%u missing-networks=%u lsdb-full=%" PRIu64
 	         " auth-verified=%" PRIu64 " auth-unverified=%" PRIu64 " rebuilds=%u"
-	         " rebuild-work=%" PRIu64 " flap-untracked=%" PRIu64, m->frames, m->not_ospf,
+	         " rebuild-work=%" PRIu64 " flap-untracked=%" PRIu64 " events-lost=%" PRIu64,
+	         m->frames, m->not_ospf,
 	         m->ospf_pkts, dropped, m->by_type[1], m->by_type[2], m->by_type[3],
 	         m->by_type[4], m->by_type[5], ls->entries,
 	         ls->installed[LSDB_ADDED] + ls->installed[LSDB_CHANGED] + ls->installed[LSDB_FLUSHED],
 	         ls->installed[LSDB_REFRESHED], m->version, events, es.flapping_now,
 	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks,
 	         ls->installed[LSDB_FULL], m->auth_verified, m->auth_unverified, m->rebuilds,
-	         m->work, es.untracked);
+	         m->work, es.untracked, m->events_lost);
 	if (dropped > 0) {
 		for (int i = 1; i < OSPF_STATUS_MAX; i++)
 			if (m->drops[i] > 0)

@@ -1,10 +1,11 @@
 /*
  * The core of anemone-ospfmon, independent of where packets come from:
  * frames in, OSPF packets checked, LSAs installed in the link-state
- * database, and, once the database has been quiet for `hold` after a
- * change, the topology rebuilt and compared with the previous one into
- * events.  Time is the packets' time (capture time in a replay), moved on
- * by mon_tick when no packet arrives.
+ * database and, one at a time, into the topology (lib/topolive.h); once
+ * the database has been quiet for `hold` after a change, the changes since
+ * the last version become its events and a new version.  Time is the
+ * packets' time (capture time in a replay), moved on by mon_tick when no
+ * packet arrives; LSAs leave when their age reaches MaxAge.
  *
  * Authentication: packets of an area that has keys (mon_conf.keys: keys
  * without an area apply to every area) must carry a cryptographic digest
@@ -16,10 +17,15 @@
  * Packets of an area without keys are accepted unverified and counted; the
  * topology says so (completeness: authenticated, unverified_packets).
  *
- * Cost: a packet costs O(its length) (decode, digest, installing its LSAs)
- * plus O(neighbours) for the sequence check; a rebuild of the topology
- * O(n log n) in the database, and rebuilds are spaced so that they take at
- * most rebuild_work_per_s elementary steps per second of packet time.
+ * Cost: a packet costs O(its length) (decode, digest) plus O(neighbours)
+ * for the sequence check, plus, for each LSA that changed, what keeping the
+ * topology costs (topolive.h: O(L log L) for an LSA of L links, plus the
+ * link ends of the routers it is linked to, plus O(log n) look-ups); a new
+ * version the events of what changed, O(d log d) for d elements changed,
+ * never a walk of the database.  The whole topology (mon_topology, for a
+ * publication or a dump) costs O(n log n), and its documents O(n): the
+ * spacing of versions counts both (mon_charge), so versions cost at most
+ * rebuild_work_per_s elementary steps per second of packet time.
  */
 #ifndef OSPFMON_MONITOR_H
 #define OSPFMON_MONITOR_H
@@ -34,6 +40,7 @@
 #include "ospf.h"
 #include "ospfauth.h"
 #include "topo.h"
+#include "topolive.h"
 
 #define DEF_HOLD_MS 200
 #define MAX_LSAS    200000
@@ -88,14 +95,21 @@ struct monitor {
 	unsigned nnbr;
 
 	/* cost */
-	uint64_t work;               /* elementary steps of rebuilds and diffs */
-	uint64_t next_rebuild_ms;    /* rebuilds spaced by their cost */
+	uint64_t work;               /* elementary steps keeping the topology,
+	                                its events and its renderings */
+	uint64_t live_work;          /* of them, topo_live_work's */
+	uint64_t next_rebuild_ms;    /* versions spaced by their cost */
 
-	struct topo *topo;           /* as of the last rebuild */
+	struct topo_live *live;      /* the topology, kept with the database (NULL
+	                                after memory ran out: rebuilt when due) */
+	struct topo *topo;           /* the whole topology of the last version, made
+	                                when asked (mon_topology); NULL until then */
+	uint64_t topo_ms;            /* the time of the last version */
+	uint64_t events_lost;        /* versions whose events were lost: memory */
 	uint64_t version;            /* +1 on every rebuild that changed something */
 	bool dirty;                  /* the database changed since */
 	uint64_t dirty_since;        /* its first change */
-	uint64_t aged_s;             /* last whole second aged */
+	uint64_t aged_s;             /* last whole second flaps were ended */
 	unsigned rebuilds;
 	struct evlog *ev;
 	struct topo_completeness comp;
@@ -117,8 +131,20 @@ bool mon_init(struct monitor *m, const struct mon_conf *c);
 void mon_free(struct monitor *m);
 
 /* Build the topology of what the database holds now without events (after
- * loading a snapshot): the baseline later changes are compared with. */
+ * loading a snapshot): the baseline later changes are compared with.
+ * O(n log n). */
 void mon_baseline(struct monitor *m);
+
+/* The whole topology of the last version (NULL before the first one, or
+ * when memory ran out), made on the first call after each version: call it
+ * when a version is announced (on_version) or after a forced mon_tick.
+ * O(n log n), counted in m->work and in the spacing of versions. */
+const struct topo *mon_topology(struct monitor *m);
+
+/* Work done for a version outside the monitor (its documents serialised
+ * and written: about a step a byte) counted like the monitor's own, so
+ * that publications too keep within rebuild_work_per_s. */
+void mon_charge(struct monitor *m, uint64_t work);
 
 /* One captured frame (a cap_frame_fn; ctx is the monitor). */
 void mon_frame(void *ctx, const struct cap_frame *fr);
