@@ -325,21 +325,24 @@ static struct node *node_find(struct topo_live *tl, uint32_t area, uint32_t id)
 	return (struct node *)t_find(tl, tl->nodes, k, 2);
 }
 
+/* Key a new element (area, id), and its missing-element entry (area, kind,
+ * id): what node_get and net_get share. */
+static void elem_key(uint32_t *k, struct miss *ms, uint32_t area, uint32_t kind, uint32_t id)
+{
+	k[0] = ms->k[0] = area;
+	k[1] = ms->k[2] = id;
+	ms->k[1] = kind;
+}
+
 static struct node *node_get(struct topo_live *tl, uint32_t area, uint32_t id)
 {
 	struct node *x = node_find(tl, area, id);
 
-	if (x != NULL)
+	if (x != NULL || (x = calloc(1, sizeof(*x))) == NULL) {
+		tl->oom |= x == NULL;
 		return x;
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		tl->oom = true;
-		return NULL;
 	}
-	x->k[0] = area;
-	x->k[1] = id;
-	x->ms.k[0] = area;
-	x->ms.k[1] = TM_ROUTER;
-	x->ms.k[2] = id;
+	elem_key(x->k, &x->ms, area, TM_ROUTER, id);
 	t_insert(tl, &tl->nodes, &x->tn, 2);
 	return x;
 }
@@ -365,17 +368,11 @@ static struct net *net_get(struct topo_live *tl, uint32_t area, uint32_t id)
 {
 	struct net *x = net_find(tl, area, id);
 
-	if (x != NULL)
+	if (x != NULL || (x = calloc(1, sizeof(*x))) == NULL) {
+		tl->oom |= x == NULL;
 		return x;
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		tl->oom = true;
-		return NULL;
 	}
-	x->k[0] = area;
-	x->k[1] = id;
-	x->ms.k[0] = area;
-	x->ms.k[1] = TM_NETWORK;
-	x->ms.k[2] = id;
+	elem_key(x->k, &x->ms, area, TM_NETWORK, id);
 	t_insert(tl, &tl->nets, &x->tn, 2);
 	return x;
 }
