@@ -34,4 +34,14 @@ static inline int check_done(const char *name)
 	return check_failures ? 1 : 0;
 }
 
+/* UNDER_ASAN: defined when built with AddressSanitizer (gcc or clang), whose
+ * shadow memory and quarantine make memory measurements meaningless */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 #endif

@@ -339,14 +339,6 @@ static void test_v5_sampling_bound(void)
 
 /* ---- template memory ------------------------------------------------------ */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 static void info_rss(uint64_t before, uint64_t peak)
 {
 	printf("template flood: RSS %.1f MiB before, %.1f MiB at the peak\n",
@@ -381,18 +373,6 @@ static size_t ipfix_begin(uint8_t *b, uint32_t seq, uint32_t domain)
 }
 
 static size_t ipfix_end(uint8_t *b, size_t len) { oput16(b, 2, (uint16_t)len); return len; }
-
-/* The honest exporter's 3 records of 100 bytes (template 256, domain 1). */
-static size_t honest_data(uint8_t *b)
-{
-	size_t len = ipfix_begin(b, 3, 1);
-
-	len = oput16(b, len, 256);
-	len = oput16(b, len, 4 + 3 * 12);
-	for (uint32_t i = 0; i < 3; i++)
-		len = oput32(b, oput32(b, oput32(b, len, 0xc0000209), 0x0a000001 + i), 100);
-	return ipfix_end(b, len);
-}
 
 /* A template set of n templates (ids 256..) of nf fields: the first 8 of
  * the collector's own (addresses, counters, ports, protocol, times), the
@@ -432,6 +412,29 @@ static size_t flood_data(uint8_t *b, size_t o, unsigned n, unsigned nf)
 	return o;
 }
 
+/* An exporter's IPFIX message in domain 1: template 256 (source and
+ * destination addresses, 4-byte octets) if with_tmpl, then 3 records of 100
+ * bytes from src (host order). */
+static size_t xp_msg(uint8_t *b, uint32_t seq, uint32_t src, bool with_tmpl)
+{
+	size_t len = ipfix_begin(b, seq, 1);
+
+	if (with_tmpl) {
+		len = oput16(b, len, 2);
+		len = oput16(b, len, 4 + 4 + 3 * 4);
+		len = oput16(b, len, 256);
+		len = oput16(b, len, 3);
+		len = oput16(b, oput16(b, len, 8), 4);
+		len = oput16(b, oput16(b, len, 12), 4);
+		len = oput16(b, oput16(b, len, 1), 4);
+	}
+	len = oput16(b, len, 256);
+	len = oput16(b, len, 4 + 3 * 12);
+	for (uint32_t i = 0; i < 3; i++)
+		len = oput32(b, oput32(b, oput32(b, len, src), 0x0a000001 + i), 100);
+	return ipfix_end(b, len);
+}
+
 /*
  * 32 source ports (8 on each of 4 addresses) each define the most
  * observation domains (64) and templates (256 each) a transport session
@@ -469,19 +472,8 @@ static void test_template_flood(void)
 #endif
 	/* the honest exporter: a template and 3 records of 100 bytes */
 	s = from(0xc0000209, 2055);
-	len = ipfix_begin(b, 0, 1);
-	len = oput16(b, len, 2);
-	len = oput16(b, len, 4 + 4 + 3 * 4);
-	len = oput16(b, len, 256);
-	len = oput16(b, len, 3);
-	len = oput16(b, oput16(b, len, 8), 4);
-	len = oput16(b, oput16(b, len, 12), 4);
-	len = oput16(b, oput16(b, len, 1), 4);
-	len = oput16(b, len, 256);
-	len = oput16(b, len, 4 + 3 * 12);
-	for (uint32_t i = 0; i < 3; i++)
-		len = oput32(b, oput32(b, oput32(b, len, 0xc0000209), 0x0a000001 + i), 100);
-	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, ipfix_end(b, len), NOW + 1000);
+	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, xp_msg(b, 0, 0xc0000209, true),
+	              NOW + 1000);
 	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 0);
 	CHECK_EQ(coll_stats(c)->records[2], 32 * 8 * 256 + 3);      /* the flood's data too */
 	CHECK_EQ(total(c, AV_BYTES), 300);
@@ -504,35 +496,13 @@ static void test_template_flood(void)
 		}
 	}
 	s = from(0xc0000209, 2055);
-	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, honest_data(b), NOW + 3000);
+	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, xp_msg(b, 3, 0xc0000209, false), NOW + 3000);
 	CHECK_EQ(coll_stats(c)->records[2], 32 * 8 * 256 + 6);
 	CHECK_EQ(coll_stats(c)->no_template_sets, 0);
 	free(b);
 	coll_free(c);
 }
 
-/* An exporter's IPFIX message in domain 1: template 256 (source and
- * destination addresses, 4-byte octets) if with_tmpl, then 3 records of 100
- * bytes from src (host order). */
-static size_t xp_msg(uint8_t *b, uint32_t seq, uint32_t src, bool with_tmpl)
-{
-	size_t len = ipfix_begin(b, seq, 1);
-
-	if (with_tmpl) {
-		len = oput16(b, len, 2);
-		len = oput16(b, len, 4 + 4 + 3 * 4);
-		len = oput16(b, len, 256);
-		len = oput16(b, len, 3);
-		len = oput16(b, oput16(b, len, 8), 4);
-		len = oput16(b, oput16(b, len, 12), 4);
-		len = oput16(b, oput16(b, len, 1), 4);
-	}
-	len = oput16(b, len, 256);
-	len = oput16(b, len, 4 + 3 * 12);
-	for (uint32_t i = 0; i < 3; i++)
-		len = oput32(b, oput32(b, oput32(b, len, src), 0x0a000001 + i), 100);
-	return ipfix_end(b, len);
-}
 
 static uint64_t flows_of(struct coll *c, uint32_t addr)
 {

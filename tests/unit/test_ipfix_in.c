@@ -1043,14 +1043,6 @@ static void test_limits(void)
 
 /* ---- template memory ------------------------------------------------------ */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 /* n templates 300.. of TMIN in domain dom, and a record for each of the
  * first `with_data` of them. */
 static void budget_msg(struct mb *m, uint32_t seq, uint32_t dom, unsigned n, unsigned with_data)
