@@ -20,13 +20,8 @@ SEND="$top_srcdir/tests/v5-send"
 BUCKETS=${EXIT_BUCKETS:-3000}
 PORT=$(free_port)
 redis_start
-redis_cont() { kill -CONT "$REDIS_PID"; }     # a stopped server would not end
-CLEANUP_HOOKS="$CLEANUP_HOOKS redis_cont"
+CLEANUP_HOOKS="$CLEANUP_HOOKS redis_cont"     # a stopped server would not end
 
-field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-series_sum() { R XRANGE "$1" - + | awk -v f="$2" '$0 == f { getline; s += $1 } END { print s + 0 }'; }
-# logstat NAME KEY: KEY from the last statistics the collector NAME logged
-logstat() { grep ': stats ' "$T/$1.log" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -1; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 now_ms() { python3 -c 'import time; print(int(time.monotonic() * 1000))'; }
 # throttle: Redis runs 100 ms in every 500 ms, until killed

@@ -28,15 +28,8 @@ SEND="$top_srcdir/tests/v5-send"
 HOLD="$top_srcdir/tests/redis-hold"
 PORT=$(free_port)
 redis_start
-redis_cont() { kill -CONT "$REDIS_PID"; }     # a stopped server would not end
-CLEANUP_HOOKS="$CLEANUP_HOOKS redis_cont"
+CLEANUP_HOOKS="$CLEANUP_HOOKS redis_cont"     # a stopped server would not end
 
-field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-# series_sum KEY FIELD: the sum of FIELD over every entry of stream KEY
-series_sum() { R XRANGE "$1" - + | awk -v f="$2" '$0 == f { getline; s += $1 } END { print s + 0 }'; }
-# logstat NAME KEY: KEY from the last statistics the collector NAME logged
-# (several lines "stats name=value ...")
-logstat() { grep ': stats ' "$T/$1.log" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -1; }
 # udp_drops PORT: the kernel's drop count of the UDP socket on 127.0.0.1:PORT
 udp_drops() {
 	awk -v p="$(printf '0100007F:%04X' "$1")" '$2 == p { print $NF }' /proc/net/udp

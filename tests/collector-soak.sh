@@ -29,6 +29,7 @@ SEND="$top_srcdir/tests/soak-send"
 PORT=$(free_port)
 REDIS_PERSIST=yes
 redis_start
+CLEANUP_HOOKS="$CLEANUP_HOOKS redis_cont"     # a stopped server would not end
 cport=$(free_port)
 
 # the bounds the memory must stay under: each limit of the configuration

@@ -216,6 +216,16 @@ collector_stop() {
 	[ -z "${1:-}" ] || wait_for 10 udp_drained "$1" || fail "the collector does not read its socket"
 	kill -TERM "$CPID"; wait "$CPID" || fail "the collector's exit status: $?"
 }
+# logstat NAME KEY: KEY from the last statistics the collector NAME logged
+# (several lines "stats name=value ...") in $T/NAME.log
+logstat() { grep ': stats ' "$T/$1.log" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -1; }
+# field TEXT KEY: the value of KEY=V in TEXT (words "name=value")
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+# series_sum KEY FIELD: the sum of FIELD over every entry of stream KEY
+series_sum() { R XRANGE "$1" - + | awk -v f="$2" '$0 == f { getline; s += $1 } END { print s + 0 }'; }
+# redis_cont: SIGCONT the test's Redis; a test that stops it (SIGSTOP) adds
+# this to CLEANUP_HOOKS, since a stopped server would not end
+redis_cont() { kill -CONT "$REDIS_PID"; }
 # cstat NAME KEY: a counter from the statistics the collector NAME wrote to Redis
 cstat() { R HGET "$1:collector:stats" "$2"; }
 

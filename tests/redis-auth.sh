@@ -31,7 +31,6 @@ redis_start
 [ "$(redis-cli -h 127.0.0.1 -p "$PORT" --no-auth-warning -a wrong PING 2>&1)" != PONG ] ||
 	fail "the server does not require authentication"
 
-field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 logged() { grep -q "$2" "$1"; }
 
 # publish NAME "PUBLISH-SETTINGS": ospfmon replays the lab into Redis
