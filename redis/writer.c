@@ -882,17 +882,13 @@ size_t writer_tick(struct writer *w, uint64_t now_ms)
 
 size_t writer_drain(struct writer *w, uint64_t now_ms)
 {
-	size_t n;
-
-	(void)now_ms;
 	pthread_mutex_lock(&w->mu);
 	if (!w->draining) {
 		w->draining = true;      /* no backoff: the process is leaving */
 		pthread_cond_signal(&w->cv);
 	}
-	n = w->st.queued_batches;
 	pthread_mutex_unlock(&w->mu);
-	return n;
+	return writer_tick(w, now_ms);
 }
 
 /* --- life ----------------------------------------------------------------- */
