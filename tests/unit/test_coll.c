@@ -573,6 +573,96 @@ static void test_budget_churn(void)
 	coll_free(c);
 }
 
+/* An IPFIX message in domain dom defining template id (16 fields, as
+ * flood_templates) and carrying one record of it. */
+static size_t one_template_msg(uint8_t *b, uint32_t dom, uint16_t id)
+{
+	size_t len = flood_templates(b, ipfix_begin(b, 0, dom), 1, 16), at = len;
+
+	oput16(b, 16 + 4, id);
+	len = flood_data(b, len, 1, 16);
+	oput16(b, at, id);
+	return ipfix_end(b, len);
+}
+
+/*
+ * The least recently used template that carried data goes first, whoever
+ * holds it.  Exporter A defines its one template, then sends data under it
+ * between every two messages of exporter B, which defines a new template
+ * with data in each, until the memory is full and B's newest take the
+ * room of the least recently used: B's oldest, never A's, which data uses
+ * all the time.
+ */
+static void test_template_lru(void)
+{
+	struct coll_conf cc = { .template_memory = 1u << 20, .template_share_pct = 100 };
+	struct coll *c = coll_new(&cc, 9);
+	uint8_t *b = malloc(65536);
+	struct sockaddr_in xa = from(0xc0000209, 2055), xb = from(0xc000020b, 2055);
+	uint64_t t = NOW;
+	uint32_t seq = 0;
+
+	coll_datagram(c, (struct sockaddr *)&xa, CP_IPFIX, b, xp_msg(b, seq, 0xc0000209, true), t);
+	seq += 3;
+	for (uint32_t i = 0; i < 400; i++) {
+		coll_datagram(c, (struct sockaddr *)&xb, CP_IPFIX, b,
+		              one_template_msg(b, i % 64, (uint16_t)(256 + i / 64)), ++t);
+		coll_datagram(c, (struct sockaddr *)&xa, CP_IPFIX, b,
+		              xp_msg(b, seq, 0xc0000209, false), ++t);
+		seq += 3;
+	}
+	printf("template lru: %" PRIu64 " templates evicted (%" PRIu64 " that carried data)\n",
+	       coll_stats(c)->templates_evicted, coll_stats(c)->templates_evicted_used);
+	CHECK(coll_stats(c)->templates_evicted_used > 100);   /* B's oldest went */
+	CHECK_EQ(coll_stats(c)->no_template_sets, 0);
+	CHECK_EQ(flows_of(c, 0xc0000209), seq);
+	free(b);
+	coll_free(c);
+}
+
+/*
+ * Template floods over IPFIX/TCP.  coll.h and ipfix_in.h promise that
+ * templates no data uses, from any number of sources, never push out a
+ * template an exporter's data uses while one no data uses is left.  A TCP
+ * session's templates only go for its own address's share, so strangers
+ * on five addresses, each with one connection defining templates that no
+ * data ever uses, fill the whole budget with them: the room they need must
+ * then not come from the template of a UDP exporter whose records are
+ * counted (nor from its session), which has to keep decoding its data.
+ */
+static void test_tcp_template_flood(void)
+{
+	struct coll_conf cc = { .template_memory = 4u << 20 };   /* 1 MiB an address */
+	struct coll *c = coll_new(&cc, 8);
+	uint8_t *b = malloc(65536);
+	struct sockaddr_in s, h = from(0xc0000209, 2055);
+	uint64_t t = NOW;
+	size_t len;
+
+	coll_datagram(c, (struct sockaddr *)&h, CP_IPFIX, b, xp_msg(b, 0, 0xc0000209, true), t);
+	CHECK_EQ(flows_of(c, 0xc0000209), 3);
+	for (uint32_t a = 0; a < 5; a++) {
+		s = from(0xc6140001u + a, 40000);
+		for (uint32_t dom = 0; dom < 24; dom++) {
+			len = flood_templates(b, ipfix_begin(b, 0, dom), 256, 16);
+			coll_stream_message(c, 1000 + a, (struct sockaddr *)&s, b, ipfix_end(b, len),
+			                    ++t);
+		}
+	}
+	printf("tcp flood: %" PRIu64 " of %" PRIu64 " bytes held, %" PRIu64 " templates "
+	       "evicted (%" PRIu64 " that carried data), %" PRIu64 " refused\n",
+	       coll_stats(c)->template_memory, coll_stats(c)->template_memory_limit,
+	       coll_stats(c)->templates_evicted, coll_stats(c)->templates_evicted_used,
+	       coll_stats(c)->template_memory_refused);
+	/* the exporter's next data, under the template it sent */
+	coll_datagram(c, (struct sockaddr *)&h, CP_IPFIX, b, xp_msg(b, 3, 0xc0000209, false), ++t);
+	CHECK_EQ(coll_stats(c)->templates_evicted_used, 0);
+	CHECK_EQ(coll_stats(c)->no_template_sets, 0);
+	CHECK_EQ(flows_of(c, 0xc0000209), 6);
+	free(b);
+	coll_free(c);
+}
+
 /*
  * A full exporter table: a newcomer takes the place of a session that
  * never had a record counted (here, 16 sources of broken v5), not of the
@@ -673,6 +763,8 @@ int main(void)
 	test_v5_sampling_bound();
 	test_template_flood();
 	test_budget_churn();
+	test_template_lru();
+	test_tcp_template_flood();
 	test_table_churn();
 	test_domain_cap();
 	return check_done("test_coll");
