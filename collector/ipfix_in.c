@@ -616,10 +616,12 @@ static void lru_push(struct ipfix_owner *o, struct tmpl *t)
 	t->used = o->b->msgno;
 }
 
-/* t was used: it becomes the most recently used of its segment.  O(1). */
+/* t was used: it becomes the most recently used of its segment, on its
+ * owner's list and on the budget's (heading the first does not mean
+ * heading the second), used in the message being read.  O(1). */
 static void touch(struct ipfix_session *s, struct tmpl *t)
 {
-	if (s->owner == NULL || s->owner->seg[t->proven].head == t)
+	if (s->owner == NULL)
 		return;
 	lru_unlink(s->owner, t);
 	lru_push(s->owner, t);
