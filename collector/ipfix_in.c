@@ -408,12 +408,15 @@ struct tlist {
 /*
  * Two segments (SLRU): templates that never carried data (probation) and
  * those that have (protected), each least recently used first to go.  A
- * template is on its owner's list of its segment, and if its session's
- * exporter resends templates (UDP), on the budget's too.
+ * template is on its owner's list of its segment, and on one of the
+ * budget's: if its session's exporter resends templates (UDP), that of its
+ * segment; else (TCP) the list of TCP probation templates while it has
+ * carried no data, none after.
  */
 struct ipfix_budget {
 	struct ipfix_budget_stats st;
 	struct tlist seg[2];             /* refreshed templates: [proven] */
+	struct tlist tcp0;               /* TCP templates that carried no data */
 	uint64_t msgno;                  /* odd while a session reads a message */
 	ipfix_reclaim_fn reclaim;        /* gives up a session, or NULL */
 	void *reclaim_ctx;
@@ -581,9 +584,17 @@ static uint32_t fb_cost(uint32_t nf, uint32_t nours)
 	return c;
 }
 
+/* The budget's list t belongs on (see struct ipfix_budget), or NULL. */
+static struct tlist *glist(struct ipfix_budget *b, const struct tmpl *t)
+{
+	if (t->d->s->refreshed)
+		return &b->seg[t->proven];
+	return t->proven ? NULL : &b->tcp0;
+}
+
 static void lru_unlink(struct ipfix_owner *o, struct tmpl *t)
 {
-	struct tlist *g = &o->b->seg[t->proven], *l = &o->seg[t->proven];
+	struct tlist *g = glist(o->b, t), *l = &o->seg[t->proven];
 
 	if (t->in_g) {
 		*(t->gprev ? &t->gprev->gnext : &g->head) = t->gnext;
@@ -596,13 +607,13 @@ static void lru_unlink(struct ipfix_owner *o, struct tmpl *t)
 }
 
 /* t becomes the most recently used of its segment: on its owner's list,
- * and the budget's if its exporter resends templates; used in the message
- * being read, if any.  O(1). */
+ * and the budget's (glist); used in the message being read, if any.
+ * O(1). */
 static void lru_push(struct ipfix_owner *o, struct tmpl *t)
 {
-	struct tlist *g = &o->b->seg[t->proven], *l = &o->seg[t->proven];
+	struct tlist *g = glist(o->b, t), *l = &o->seg[t->proven];
 
-	if (t->d->s->refreshed) {
+	if (g != NULL) {
 		t->gprev = NULL;
 		t->gnext = g->head;
 		*(g->head ? &g->head->gprev : &g->tail) = t;
@@ -672,12 +683,13 @@ static struct tmpl *older(const struct ipfix_budget *b, const struct tlist *l)
  *     recently used that never carried data, then that did; those used in
  *     the message being read (say, defined before their data sets) last;
  *   - while the budget would be over its limit: the least recently used
- *     template that never carried data, of any owner's UDP session (those of
- *     the message being read after the next step); a session the reclaim
- *     callback gives up (never keep); then the least recently used template
- *     that has carried data (UDP).
- * A TCP session's templates only go for its own owner's share.  Returns 0,
- * or -1 (nothing charged; counted in refused) when nothing more can go.
+ *     template that never carried data, of any owner's UDP session, then
+ *     of any TCP session (those of the message being read after the next
+ *     step); a session the reclaim callback gives up (never keep); then the
+ *     least recently used template that has carried data (UDP).
+ * A TCP session's templates that carried data only go for its own owner's
+ * share.  Returns 0, or -1 (nothing charged; counted in refused) when
+ * nothing more can go.
  * O(what is evicted), plus the callback's cost.
  */
 static int charge(struct ipfix_owner *o, uint64_t n, const struct ipfix_session *keep)
@@ -695,12 +707,13 @@ static int charge(struct ipfix_owner *o, uint64_t n, const struct ipfix_session 
 		evict(t);
 	}
 	while (b->st.used + n > b->st.limit) {
-		if ((t = older(b, &b->seg[0])) != NULL) {
+		if ((t = older(b, &b->seg[0])) != NULL || (t = older(b, &b->tcp0)) != NULL) {
 			evict(t);
 		} else if (b->reclaim != NULL && (before = b->st.used,
 		           b->reclaim(b->reclaim_ctx, keep)) && b->st.used < before) {
 			b->st.reclaimed++;
-		} else if ((t = b->seg[0].tail) != NULL || (t = b->seg[1].tail) != NULL) {
+		} else if ((t = b->seg[0].tail) != NULL || (t = b->tcp0.tail) != NULL ||
+		           (t = b->seg[1].tail) != NULL) {
 			evict(t);
 		} else {
 			goto refuse;

@@ -185,16 +185,20 @@ struct ipfix_session;
  *      read (say, defined before their data sets) last;
  *   2. while the budget would be over its limit: the least recently used
  *      probation template of any owner's session whose exporter resends its
- *      templates (UDP), those used in the message being read excepted; then
- *      a session given up by the reclaim callback (the caller's exporter
- *      table decides which: coll.c gives up sessions whose records are never
- *      counted first); then the least recently used probation template
- *      (now those of the message too), then protected (UDP).
- * A TCP exporter sends a template once, so its templates go only to make
- * room within its own share.  So a flood of templates that carry no data,
- * from any number of owners, never pushes out a template that carries data
- * while one that does not is left; and a session that decodes is given up
- * only after those that do not.  An evicted template's later data sets are
+ *      templates (UDP), then of any TCP session, those used in the message
+ *      being read excepted; then a session given up by the reclaim callback
+ *      (the caller's exporter table decides which: coll.c gives up sessions
+ *      whose records are never counted first); then the least recently used
+ *      probation template (now those of the message too), then protected
+ *      (UDP).
+ * A TCP exporter sends a template once, so its protected templates go only
+ * to make room within its own share (its probation ones go as above: else
+ * a TCP flood of templates no data uses, which no other step can touch,
+ * would push out UDP exporters' protected ones).  So a flood of templates
+ * that carry no data, over UDP or TCP, from any number of owners, never
+ * pushes out a template that carries data while one that does not is
+ * left; and a session that decodes is given up only after those that do
+ * not.  An evicted template's later data sets are
  * counted as no_template_sets until the exporter sends it again.  When
  * nothing can go, the template (counted in refused and nowhere else),
  * libfixbuf session (the data set is counted in no_template_sets), domain
