@@ -94,6 +94,8 @@ struct coll {
 	struct place_out out;        /* scratch */
 	struct ratelim rl;
 	uint64_t v5_sampling_rejected;
+	/* choosing transport sessions to give up (coll_victim_work) */
+	uint64_t victim_choices, victim_steps;
 };
 
 static const char *drop_names[CD_MAX] = {
@@ -339,13 +341,13 @@ static bool may_go(const struct xp *x, const struct xp *keep_x,
 
 /* The least recently seen UDP session of e that may go (may_go); NULL if
  * none.  O(sessions of e). */
-static struct xp *lru_of(struct xaddr *e, const struct xp *keep_x,
+static struct xp *lru_of(struct coll *c, struct xaddr *e, const struct xp *keep_x,
                          const struct ipfix_session *keep_s, bool with_sess)
 {
 	struct xp *v = NULL;
 
 	for (struct xp *x = e->sessions; x; x = x->anext)
-		if (may_go(x, keep_x, keep_s, with_sess) &&
+		if (c->victim_steps++, may_go(x, keep_x, keep_s, with_sess) &&
 		    (v == NULL || x->last_ms < v->last_ms))
 			v = x;
 	return v;
@@ -376,22 +378,25 @@ static struct xp *victim_of(struct coll *c, const struct xp *keep_x,
 	struct xaddr *most = NULL;
 	struct xp *x;
 
+	c->victim_choices++;
 	*kind = EV_UNPRODUCTIVE;
 	for (x = c->xl[0].tail; x; x = x->lprev)
-		if (may_go(x, keep_x, keep_s, with_sess))
+		if (c->victim_steps++, may_go(x, keep_x, keep_s, with_sess))
 			return x;
 	*kind = EV_QUIET;
 	for (x = c->xl[1].tail; x && x->last_rec_ms + PRODUCTIVE_MS <= now_ms; x = x->lprev)
-		if (may_go(x, keep_x, keep_s, with_sess))
+		if (c->victim_steps++, may_go(x, keep_x, keep_s, with_sess))
 			return x;
 	*kind = EV_CROWDED;
-	for (size_t i = 0; i < c->tabsize; i++)
+	for (size_t i = 0; i < c->tabsize; i++) {
+		c->victim_steps++;
 		for (struct xaddr *e = c->atab[i]; e; e = e->next)
-			if (most == NULL || e->nudp > most->nudp)
+			if (c->victim_steps++, most == NULL || e->nudp > most->nudp)
 				most = e;
+	}
 	if (most == NULL || most->nudp < 2)
 		return NULL;
-	return lru_of(most, keep_x, keep_s, with_sess);
+	return lru_of(c, most, keep_x, keep_s, with_sess);
 }
 
 /* Give up victim v for a newcomer, or for template memory; counted by
@@ -819,7 +824,8 @@ static int session_of(struct coll *c, struct xp *x, uint64_t now_ms)
 			return 0;
 		if (errno != ENOSPC || tries > 0 || ipfix_owner_fits(x->xa->owner, cost))
 			break;
-		if ((v = lru_of(x->xa, x, NULL, true)) == NULL)
+		c->victim_choices++;
+		if ((v = lru_of(c, x->xa, x, NULL, true)) == NULL)
 			break;
 		evict_xp(c, v, EV_CROWDED, "template memory share full", now_ms);
 	}
@@ -1151,6 +1157,12 @@ bool coll_has_placer(const struct coll *c)
 struct agg *coll_interval(struct coll *c)
 {
 	return &c->interval;
+}
+
+void coll_victim_work(const struct coll *c, uint64_t *choices, uint64_t *steps)
+{
+	*choices = c->victim_choices;
+	*steps = c->victim_steps;
 }
 
 const struct coll_stats *coll_stats(struct coll *c)

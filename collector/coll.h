@@ -217,6 +217,13 @@ const struct coll_stats *coll_stats(struct coll *c);
 uint64_t coll_export_ms(const uint8_t *buf, size_t len);
 const char *coll_drop_name(enum coll_drop d);
 
+/* The work of choosing transport sessions to give up (for tests and
+ * benchmarks: the choice must cost a bounded number of steps whatever the
+ * table holds): choices made (for a newcomer, for template memory, for an
+ * address over its share) and, summed over them, the sessions, addresses
+ * and table slots looked at. */
+void coll_victim_work(const struct coll *c, uint64_t *choices, uint64_t *steps);
+
 /* Call at flush: moves the lost-record counts of the v9/IPFIX sessions
  * into the interval table (the v5 ones are counted as they happen). */
 void coll_flush_sessions(struct coll *c, uint64_t now_ms);

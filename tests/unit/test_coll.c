@@ -754,6 +754,144 @@ static void test_domain_cap(void)
 	coll_free(c);
 }
 
+/* --- the cost of choosing a session to give up ----------------------------- */
+
+#define STEPS_PER_CHOICE 8      /* a constant, whatever the table holds */
+
+/* The choices made since *choices0 and their steps: at least one choice,
+ * at most STEPS_PER_CHOICE steps each on average. */
+static void check_victim_work(struct coll *c, const char *what, uint64_t *choices0,
+                              uint64_t *steps0)
+{
+	uint64_t choices, steps;
+
+	coll_victim_work(c, &choices, &steps);
+	printf("%s: %" PRIu64 " choices, %" PRIu64 " steps (%.1f a choice)\n", what,
+	       choices - *choices0, steps - *steps0,
+	       choices > *choices0 ? (double)(steps - *steps0) / (double)(choices - *choices0) : 0.0);
+	CHECK(choices > *choices0);
+	CHECK(steps - *steps0 <= STEPS_PER_CHOICE * (choices - *choices0));
+	*choices0 = choices;
+	*steps0 = steps;
+}
+
+/*
+ * The exporter table full of sessions that each account records: the
+ * choice of a session to give up for a newcomer, or for template memory,
+ * takes a bounded number of steps, not one per address or session held
+ * (a stranger sending spoofed v5 from many addresses must not make every
+ * datagram scan the table).  And the policy stays what coll.h says:
+ *  - 4096 exporters of an address each: newcomers are refused;
+ *  - one address holding 4000 of the 4096 sessions: each newcomer takes the
+ *    place of that address's least recently heard from;
+ *  - 2000 sources of junk (sessions without v9/IPFIX state) and IPFIX
+ *    exporters past the template memory: sessions holding some are given
+ *    up for it, never the junk, which holds none;
+ *  - an address whose IPFIX sessions exceed its share, beside 3000 v5
+ *    sessions of its own: its own least recently heard from IPFIX session
+ *    goes.
+ */
+static void test_victim_cost(void)
+{
+	struct coll_conf cc = { 0 };
+	struct coll *c = coll_new(&cc, 11);
+	uint8_t buf[NF5_MAX_LEN], *b = malloc(65536);
+	struct sockaddr_in s;
+	size_t len = v5(buf, 0, 2, 0, 0);
+	uint64_t t = NOW, choices0 = 0, steps0 = 0, n;
+
+	/* 4096 exporters, one an address: 1000 newcomers refused */
+	for (uint32_t j = 0; j < COLL_DEFAULT_MAX_EXPORTERS; j++) {
+		s = from(0x0a800000u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	CHECK_EQ(coll_stats(c)->records[0], 2 * COLL_DEFAULT_MAX_EXPORTERS);
+	for (uint32_t j = 0; j < 1000; j++) {
+		s = from(0x0b000000u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 1000);
+	check_victim_work(c, "victim cost, distinct addresses", &choices0, &steps0);
+	coll_free(c);
+
+	/* one address holding 4000 sessions, 96 others */
+	c = coll_new(&cc, 12);
+	choices0 = steps0 = 0;
+	for (uint32_t j = 0; j < 4000; j++) {
+		s = from(0xc6330001u, (uint16_t)(10000 + j));
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	for (uint32_t j = 0; j < 96; j++) {
+		s = from(0x0a800000u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	for (uint32_t j = 0; j < 1000; j++) {
+		s = from(0x0b000000u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	CHECK_EQ(coll_stats(c)->dropped[CD_EXPORTERS], 0);
+	CHECK_EQ(coll_stats(c)->exporters_evicted_crowded, 1000);
+	check_victim_work(c, "victim cost, a crowded address", &choices0, &steps0);
+	/* the least recently heard from went: ports 10000..10999, not 11000 */
+	n = coll_stats(c)->exporters;
+	s = from(0xc6330001u, 11000);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	CHECK_EQ(coll_stats(c)->exporters, n);
+	s = from(0xc6330001u, 10999);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	CHECK_EQ(coll_stats(c)->exporters, n + 1);
+	coll_free(c);
+
+	/* junk without v9/IPFIX state, then IPFIX exporters past the memory */
+	cc.template_memory = 256u << 10;
+	c = coll_new(&cc, 13);
+	choices0 = steps0 = 0;
+	for (uint32_t j = 0; j < 2000; j++) {
+		s = from(0xc6130000u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, 10, ++t);
+	}
+	for (uint32_t j = 0; j < 200; j++) {
+		s = from(0xc0a80000u + j, 4739);
+		coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, xp_msg(b, 0, 0xc0a80000u + j, true),
+		              ++t);
+	}
+	CHECK(coll_stats(c)->templates_evicted_used > 0);      /* the memory was full */
+	CHECK(coll_stats(c)->exporters_evicted_unproductive > 0);
+	check_victim_work(c, "victim cost, template memory", &choices0, &steps0);
+	/* sessions holding no v9/IPFIX state were not given up for it */
+	n = coll_stats(c)->exporters;
+	for (uint32_t j = 0; j < 2000; j++) {
+		s = from(0xc6130000u + j, 2055);
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, 10, ++t);
+	}
+	CHECK_EQ(coll_stats(c)->exporters, n);
+	coll_free(c);
+
+	/* one address: 3000 v5 sessions, then IPFIX ones past its share */
+	c = coll_new(&cc, 14);
+	choices0 = steps0 = 0;
+	for (uint32_t j = 0; j < 3000; j++) {
+		s = from(0xc6330001u, (uint16_t)(10000 + j));
+		coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	}
+	for (uint32_t j = 0; j < 100; j++) {
+		s = from(0xc6330001u, (uint16_t)(20000 + j));
+		coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, xp_msg(b, 0, 0xc6330001u, true),
+		              ++t);
+	}
+	CHECK_EQ(coll_stats(c)->dropped[CD_MEMORY], 0);
+	CHECK(coll_stats(c)->exporters_evicted_crowded > 50);
+	CHECK_EQ(coll_stats(c)->records[0], 2 * 3000);
+	check_victim_work(c, "victim cost, an address over its share", &choices0, &steps0);
+	/* its v5 sessions stayed: the one least recently heard from is there */
+	n = coll_stats(c)->exporters;
+	s = from(0xc6330001u, 10000);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	CHECK_EQ(coll_stats(c)->exporters, n);
+	free(b);
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
@@ -767,5 +905,6 @@ int main(void)
 	test_tcp_template_flood();
 	test_table_churn();
 	test_domain_cap();
+	test_victim_cost();
 	return check_done("test_coll");
 }
