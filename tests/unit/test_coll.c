@@ -789,7 +789,9 @@ static void check_victim_work(struct coll *c, const char *what, uint64_t *choice
  *    up for it, never the junk, which holds none;
  *  - an address whose IPFIX sessions exceed its share, beside 3000 v5
  *    sessions of its own: its own least recently heard from IPFIX session
- *    goes.
+ *    goes;
+ *  - a session that had v5 records counted and then got v9/IPFIX state
+ *    goes for template memory once it has had no record for 5 minutes.
  */
 static void test_victim_cost(void)
 {
@@ -888,6 +890,27 @@ static void test_victim_cost(void)
 	s = from(0xc6330001u, 10000);
 	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
 	CHECK_EQ(coll_stats(c)->exporters, n);
+	coll_free(c);
+
+	/* a session that had v5 records counted, then got v9/IPFIX state (a
+	 * template, no data), and no record since: 5 minutes later it is the
+	 * one given up for template memory (no record for 5 minutes) */
+	c = coll_new(&cc, 15);
+	s = from(0xc0a90001u, 2055);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b,
+	              ipfix_end(b, flood_templates(b, ipfix_begin(b, 0, 1), 1, 16)), ++t);
+	t += 5 * 60 * 1000;
+	for (uint32_t j = 0; j < 200; j++) {
+		s = from(0xc0a80000u + j, 4739);
+		coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, b, xp_msg(b, 0, 0xc0a80000u + j, true),
+		              ++t);
+	}
+	CHECK_EQ(coll_stats(c)->exporters_evicted, 1);
+	n = coll_stats(c)->exporters;
+	s = from(0xc0a90001u, 2055);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, len, ++t);
+	CHECK_EQ(coll_stats(c)->exporters, n + 1);              /* it was gone */
 	free(b);
 	coll_free(c);
 }
