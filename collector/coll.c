@@ -28,6 +28,28 @@ struct v5seq {
 };
 
 struct xaddr;
+struct xp;
+
+/*
+ * The lists a UDP transport session is on, each doubly linked, the most
+ * recently moved at the head (TCP sessions are on none: they end with
+ * their connections):
+ *   LK_ALL    c->xl[productive]: every UDP session; [0] by last datagram,
+ *             [1] by last record accounted (rec_seq);
+ *   LK_SESS   c->xs[productive]: those holding v9/IPFIX state, in the same
+ *             order; but one that gets its state after it has accounted a
+ *             record, whose place in xs[1] would be anywhere, waits in the
+ *             heap c->pend (by rec_seq) until its next record puts it at
+ *             the head of xs[1];
+ *   LK_ADDR   xaddr.ul: the UDP sessions of its address, by last datagram;
+ *   LK_ASESS  xaddr.sl: of them, those holding v9/IPFIX state.
+ * So the session to give up is at a list's tail (or the heap's root),
+ * whichever kind is asked for, and victim_of() never walks past sessions
+ * of the wrong kind.
+ */
+enum { LK_ALL, LK_SESS, LK_ADDR, LK_ASESS, LK_N };
+struct xlink { struct xp *prev, *next; };
+struct xlist { struct xp *head, *tail; };
 
 /* A transport session: UDP from an address and port, or a TCP connection. */
 struct xp {
@@ -40,7 +62,10 @@ struct xp {
 	uint64_t conn;               /* TCP connection id, 0 for UDP */
 	uint64_t last_ms;            /* last datagram */
 	uint64_t last_rec_ms;        /* last record accounted, 0 none yet */
-	struct xp *lprev, *lnext;    /* UDP: on c->xl[productive] */
+	struct xlink lk[LK_N];       /* UDP: on the lists above */
+	uint8_t on;                  /* which: bit LK_x */
+	uint64_t rec_seq;            /* order of the last move to the head of xl[1] */
+	size_t pend;                 /* index in c->pend + 1, 0: not there */
 	bool productive;             /* has accounted a record */
 	struct v5seq v5[V5_ENGINES];
 	unsigned nv5;
@@ -61,6 +86,8 @@ struct xaddr {
 	struct ipfix_owner *owner;
 	struct xp *sessions;
 	unsigned nudp;               /* UDP sessions among them */
+	struct xlist ul, sl;         /* of them (LK_ADDR, LK_ASESS) */
+	struct xaddr *cprev, *cnext; /* nudp >= 2: on c->crowd[nudp] */
 	uint32_t *dom;               /* the domains counted apart, max_domains */
 	unsigned ndom;
 };
@@ -73,8 +100,18 @@ struct coll {
 	struct xaddr **atab;         /* addresses, tabsize slots */
 	size_t tabsize, nxp;
 	/* UDP transport sessions: [0] that never accounted a record, least
-	 * recently seen last; [1] that did, least recently productive last */
-	struct { struct xp *head, *tail; } xl[2];
+	 * recently seen last; [1] that did, least recently productive last;
+	 * xs: those of them holding v9/IPFIX state (LK_SESS) */
+	struct xlist xl[2], xs[2];
+	/* addresses by their number of UDP sessions n >= 2: crowd[n], of
+	 * max_exporters + 1; most: the largest n with some (< 2: none) */
+	struct xaddr **crowd;
+	size_t most;
+	/* productive UDP sessions that got v9/IPFIX state after their last
+	 * record (LK_SESS): a binary heap by rec_seq, of max_exporters */
+	struct xp **pend;
+	size_t npend;
+	uint64_t rec_seq;            /* the last given */
 	uint64_t now_ms;             /* of the datagram being read (reclaim) */
 	struct ipfix_budget *budget; /* template memory */
 	uint64_t last_evicted;       /* budget's evicted count last logged */
@@ -247,46 +284,188 @@ static void xa_put(struct coll *c, struct xaddr *e)
 
 static void xp_report(struct coll *c, struct xp *x, uint64_t now_ms);
 
-/* Take UDP session x off its list.  O(1). */
-static void xl_unlink(struct coll *c, struct xp *x)
+/* Take x off l, a list of kind k (LK_x) that holds it.  O(1). */
+static void lk_unlink(struct xlist *l, struct xp *x, int k)
 {
-	int l = x->productive;
+	struct xlink *n = &x->lk[k];
 
-	*(x->lprev ? &x->lprev->lnext : &c->xl[l].head) = x->lnext;
-	*(x->lnext ? &x->lnext->lprev : &c->xl[l].tail) = x->lprev;
-	x->lprev = x->lnext = NULL;
+	*(n->prev ? &n->prev->lk[k].next : &l->head) = n->next;
+	*(n->next ? &n->next->lk[k].prev : &l->tail) = n->prev;
+	n->prev = n->next = NULL;
+	x->on &= (uint8_t)~(1u << k);
 }
 
-/* Put UDP session x at the head of its list.  O(1). */
-static void xl_push(struct coll *c, struct xp *x)
+/* Put x, on no list of kind k, at the head of l.  O(1). */
+static void lk_push(struct xlist *l, struct xp *x, int k)
 {
-	int l = x->productive;
+	struct xlink *n = &x->lk[k];
 
-	x->lprev = NULL;
-	x->lnext = c->xl[l].head;
-	*(c->xl[l].head ? &c->xl[l].head->lprev : &c->xl[l].tail) = x;
-	c->xl[l].head = x;
+	n->prev = NULL;
+	n->next = l->head;
+	*(l->head ? &l->head->lk[k].prev : &l->tail) = x;
+	l->head = x;
+	x->on |= (uint8_t)(1u << k);
 }
 
-/* x was heard from (a datagram): the unproductive are ordered by it.  O(1). */
+/* x to the head of l, of kind k: the list of that kind it is on, if any.
+ * O(1). */
+static void lk_front(struct xlist *l, struct xp *x, int k)
+{
+	if (l->head == x)
+		return;
+	if (x->on & (1u << k))
+		lk_unlink(l, x, k);
+	lk_push(l, x, k);
+}
+
+/* x was heard from (a datagram): its address's lists and, while it has
+ * accounted no record, the unproductive ones are ordered by it.  O(1). */
 static void xp_seen(struct coll *c, struct xp *x, uint64_t now_ms)
 {
 	x->last_ms = now_ms;
-	if (x->conn == 0 && !x->productive && c->xl[0].head != x) {
-		xl_unlink(c, x);
-		xl_push(c, x);
+	if (x->conn != 0)
+		return;
+	lk_front(&x->xa->ul, x, LK_ADDR);
+	if (x->sess)
+		lk_front(&x->xa->sl, x, LK_ASESS);
+	if (!x->productive) {
+		lk_front(&c->xl[0], x, LK_ALL);
+		if (x->sess)
+			lk_front(&c->xs[0], x, LK_SESS);
 	}
 }
 
-/* x accounted a record: it is productive, the most recently.  O(1). */
+/* --- the heap c->pend, by rec_seq ---------------------------------------- */
+
+static void pend_set(struct coll *c, size_t i, struct xp *x)
+{
+	c->pend[i] = x;
+	x->pend = i + 1;
+}
+
+/* Restore the heap order around index i.  O(log n). */
+static void pend_fix(struct coll *c, size_t i)
+{
+	struct xp *x = c->pend[i];
+
+	while (i > 0 && c->pend[(i - 1) / 2]->rec_seq > x->rec_seq) {
+		pend_set(c, i, c->pend[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		size_t m = 2 * i + 1;
+		if (m >= c->npend)
+			break;
+		if (m + 1 < c->npend && c->pend[m + 1]->rec_seq < c->pend[m]->rec_seq)
+			m++;
+		if (c->pend[m]->rec_seq >= x->rec_seq)
+			break;
+		pend_set(c, i, c->pend[m]);
+		i = m;
+	}
+	pend_set(c, i, x);
+}
+
+static void pend_add(struct coll *c, struct xp *x)
+{
+	if (c->npend >= c->conf.max_exporters)
+		fatalx("coll: more sessions waiting than the table holds");
+	pend_set(c, c->npend++, x);
+	pend_fix(c, c->npend - 1);
+}
+
+static void pend_del(struct coll *c, struct xp *x)
+{
+	size_t i = x->pend - 1;
+
+	x->pend = 0;
+	if (i != --c->npend) {
+		pend_set(c, i, c->pend[c->npend]);
+		pend_fix(c, i);
+	}
+}
+
+/* The waiting session with the oldest record, not keep_s's.  O(1): the
+ * root, or the older of its children. */
+static struct xp *pend_oldest(const struct coll *c, const struct ipfix_session *keep_s)
+{
+	struct xp *a, *b;
+
+	if (c->npend == 0)
+		return NULL;
+	if (c->pend[0]->sess != keep_s)
+		return c->pend[0];
+	a = c->npend > 1 ? c->pend[1] : NULL;
+	b = c->npend > 2 ? c->pend[2] : NULL;
+	return b != NULL && b->rec_seq < a->rec_seq ? b : a;
+}
+
+/* x accounted a record: it is productive, the most recently.  O(1), and
+ * O(log n) once after it got v9/IPFIX state while productive. */
 static void xp_productive(struct coll *c, struct xp *x, uint64_t now_ms)
 {
 	x->last_rec_ms = now_ms;
-	if (x->conn != 0 || (x->productive && c->xl[1].head == x))
+	if (x->conn != 0 || (c->xl[1].head == x && (x->sess == NULL || c->xs[1].head == x)))
 		return;
-	xl_unlink(c, x);
-	x->productive = true;
-	xl_push(c, x);
+	if (!x->productive) {
+		lk_unlink(&c->xl[0], x, LK_ALL);
+		if (x->on & (1u << LK_SESS))
+			lk_unlink(&c->xs[0], x, LK_SESS);
+		x->productive = true;
+	}
+	if (x->pend)
+		pend_del(c, x);
+	if (c->xl[1].head != x) {
+		lk_front(&c->xl[1], x, LK_ALL);
+		x->rec_seq = ++c->rec_seq;
+	}
+	if (x->sess)
+		lk_front(&c->xs[1], x, LK_SESS);
+}
+
+/* UDP session x got its v9/IPFIX state: onto the lists of those holding
+ * some.  x is the last heard from (its datagram is being read): at the
+ * heads of its address's list and, if unproductive, of xs[0]; if
+ * productive, into c->pend.  O(1), O(log n) for the heap. */
+static void xp_has_sess(struct coll *c, struct xp *x)
+{
+	if (x->conn != 0)
+		return;
+	lk_push(&x->xa->sl, x, LK_ASESS);
+	if (x->productive)
+		pend_add(c, x);
+	else
+		lk_push(&c->xs[0], x, LK_SESS);
+}
+
+/* Address e has d more UDP sessions (+1 or -1): its place in c->crowd,
+ * and c->most, follow.  O(1): most falls by one at most. */
+static void xa_udp(struct coll *c, struct xaddr *e, int d)
+{
+	struct xaddr **h;
+
+	if (e->nudp >= 2) {
+		h = &c->crowd[e->nudp];
+		*(e->cprev ? &e->cprev->cnext : h) = e->cnext;
+		if (e->cnext)
+			e->cnext->cprev = e->cprev;
+		e->cprev = e->cnext = NULL;
+	}
+	e->nudp = (unsigned)((int)e->nudp + d);
+	if (e->nudp > c->conf.max_exporters)
+		fatalx("coll: an address with %u UDP sessions, more than the table holds",
+		       e->nudp);
+	if (e->nudp >= 2) {
+		h = &c->crowd[e->nudp];
+		e->cnext = *h;
+		if (*h)
+			(*h)->cprev = e;
+		*h = e;
+		if (e->nudp > c->most)
+			c->most = e->nudp;
+	}
+	while (c->most >= 2 && c->crowd[c->most] == NULL)
+		c->most--;
 }
 
 /* Free x (already out of the hash table); its session's counters stay in
@@ -303,8 +482,15 @@ static void xp_free(struct coll *c, struct xp *x)
 	if (x->anext)
 		x->anext->aprev = x->aprev;
 	if (x->conn == 0) {
-		e->nudp--;
-		xl_unlink(c, x);
+		xa_udp(c, e, -1);
+		lk_unlink(&c->xl[x->productive], x, LK_ALL);
+		if (x->on & (1u << LK_SESS))
+			lk_unlink(&c->xs[x->productive], x, LK_SESS);
+		if (x->pend)
+			pend_del(c, x);
+		lk_unlink(&e->ul, x, LK_ADDR);
+		if (x->on & (1u << LK_ASESS))
+			lk_unlink(&e->sl, x, LK_ASESS);
 	}
 	free(x);
 	xa_put(c, e);
@@ -340,17 +526,19 @@ static bool may_go(const struct xp *x, const struct xp *keep_x,
 }
 
 /* The least recently seen UDP session of e that may go (may_go); NULL if
- * none.  O(sessions of e). */
+ * none.  O(1): from the tail of e's list of the kind asked for, past
+ * keep_x and keep_s's session at most. */
 static struct xp *lru_of(struct coll *c, struct xaddr *e, const struct xp *keep_x,
                          const struct ipfix_session *keep_s, bool with_sess)
 {
-	struct xp *v = NULL;
+	int k = with_sess ? LK_ASESS : LK_ADDR;
 
-	for (struct xp *x = e->sessions; x; x = x->anext)
-		if (c->victim_steps++, may_go(x, keep_x, keep_s, with_sess) &&
-		    (v == NULL || x->last_ms < v->last_ms))
-			v = x;
-	return v;
+	for (struct xp *x = (with_sess ? e->sl : e->ul).tail; x; x = x->lk[k].prev) {
+		c->victim_steps++;
+		if (may_go(x, keep_x, keep_s, with_sess))
+			return x;
+	}
+	return NULL;
 }
 
 /*
@@ -367,36 +555,45 @@ static struct xp *lru_of(struct coll *c, struct xaddr *e, const struct xp *keep_
  *      misconfiguration, and cost that address only).
  * TCP sessions end with their connections.  NULL when there is none: every
  * session accounts records and is of an address of its own (the allow-list
- * is what keeps strangers out).  *kind tells which.  O(1) usually (the lists
- * are in that order; sessions that may not go are skipped), O(addresses)
- * for 3.
+ * is what keeps strangers out).  *kind tells which.
+ * O(1), whatever the table holds: 1 and 2 are the tails of lists in that
+ * order, of sessions of the kind asked for (with_sess: xs, and for 2 the
+ * root of c->pend; else xl); 3 is c->crowd[c->most] (addresses holding as
+ * many are equal: the one that got there last is taken) and the tail of
+ * its list; at each, no more than keep_x and keep_s's session are passed
+ * over.
  */
 static struct xp *victim_of(struct coll *c, const struct xp *keep_x,
                             const struct ipfix_session *keep_s, bool with_sess,
                             uint64_t now_ms, enum ev_kind *kind)
 {
-	struct xaddr *most = NULL;
-	struct xp *x;
+	const struct xlist *l = with_sess ? c->xs : c->xl;
+	int k = with_sess ? LK_SESS : LK_ALL;
+	struct xp *x, *p;
 
 	c->victim_choices++;
 	*kind = EV_UNPRODUCTIVE;
-	for (x = c->xl[0].tail; x; x = x->lprev)
-		if (c->victim_steps++, may_go(x, keep_x, keep_s, with_sess))
-			return x;
-	*kind = EV_QUIET;
-	for (x = c->xl[1].tail; x && x->last_rec_ms + PRODUCTIVE_MS <= now_ms; x = x->lprev)
-		if (c->victim_steps++, may_go(x, keep_x, keep_s, with_sess))
-			return x;
-	*kind = EV_CROWDED;
-	for (size_t i = 0; i < c->tabsize; i++) {
+	for (x = l[0].tail; x; x = x->lk[k].prev) {
 		c->victim_steps++;
-		for (struct xaddr *e = c->atab[i]; e; e = e->next)
-			if (c->victim_steps++, most == NULL || e->nudp > most->nudp)
-				most = e;
+		if (may_go(x, keep_x, keep_s, with_sess))
+			return x;
 	}
-	if (most == NULL || most->nudp < 2)
+	*kind = EV_QUIET;
+	for (x = l[1].tail; x; x = x->lk[k].prev) {
+		c->victim_steps++;
+		if (may_go(x, keep_x, keep_s, with_sess))
+			break;
+	}
+	if (with_sess && (p = pend_oldest(c, keep_s)) != NULL && p != keep_x &&
+	    (x == NULL || p->rec_seq < x->rec_seq))
+		x = p;
+	if (x != NULL && x->last_rec_ms + PRODUCTIVE_MS <= now_ms)
+		return x;
+	*kind = EV_CROWDED;
+	c->victim_steps++;
+	if (c->most < 2)
 		return NULL;
-	return lru_of(c, most, keep_x, keep_s, with_sess);
+	return lru_of(c, c->crowd[c->most], keep_x, keep_s, with_sess);
 }
 
 /* Give up victim v for a newcomer, or for template memory; counted by
@@ -472,9 +669,10 @@ static struct xp *xp_get(struct coll *c, int af, const union anm_addr *a, uint16
 	if (e->sessions)
 		e->sessions->aprev = x;
 	e->sessions = x;
-	if (conn == 0) {
-		e->nudp++;
-		xl_push(c, x);           /* unproductive, just seen */
+	if (conn == 0) {              /* unproductive, just seen */
+		xa_udp(c, e, +1);
+		lk_push(&c->xl[0], x, LK_ALL);
+		lk_push(&e->ul, x, LK_ADDR);
 	}
 	x->last_ms = now_ms;
 	x->next = c->tab[i];
@@ -820,8 +1018,10 @@ static int session_of(struct coll *c, struct xp *x, uint64_t now_ms)
 		struct xp *v;
 
 		x->sess = ipfix_session_new_in(&c->lim, x->xa->owner, x->conn == 0);
-		if (x->sess != NULL)
+		if (x->sess != NULL) {
+			xp_has_sess(c, x);
 			return 0;
+		}
 		if (errno != ENOSPC || tries > 0 || ipfix_owner_fits(x->xa->owner, cost))
 			break;
 		c->victim_choices++;
@@ -1085,6 +1285,8 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 		;
 	c->tab = calloc(c->tabsize, sizeof(*c->tab));
 	c->atab = calloc(c->tabsize, sizeof(*c->atab));
+	c->crowd = calloc(c->conf.max_exporters + 1, sizeof(*c->crowd));
+	c->pend = calloc(c->conf.max_exporters, sizeof(*c->pend));
 	c->budget = ipfix_budget_new(c->conf.template_memory,
 	                             c->conf.template_memory / 100 * c->conf.template_share_pct);
 	if (c->budget != NULL)
@@ -1101,7 +1303,8 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	}
 	c->conf.map = NULL;
 	c->conf.allow = NULL;
-	if (c->tab == NULL || c->atab == NULL || c->budget == NULL ||
+	if (c->tab == NULL || c->atab == NULL || c->crowd == NULL || c->pend == NULL ||
+	    c->budget == NULL ||
 	    (conf->nmap && c->map == NULL) || (conf->allow && c->allow == NULL) ||
 	    agg_init(&c->interval, c->conf.max_keys, c->conf.top_k, seed ^ 0x5bd1e995u) < 0) {
 		coll_free(c);
@@ -1123,6 +1326,8 @@ void coll_free(struct coll *c)
 			}
 	free(c->tab);
 	free(c->atab);
+	free(c->crowd);
+	free(c->pend);
 	ipfix_budget_free(c->budget);
 	free(c->map);
 	free(c->allow);

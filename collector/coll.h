@@ -28,7 +28,12 @@
  * themselves while an exporter whose records are decoded keeps its place.
  * Only when every session accounts records and is of an address of its own
  * is a newcomer refused (dropped-exporters-full, dropped-template-memory):
- * the allow-list (coll_conf.allow) is what keeps strangers out.
+ * the allow-list (coll_conf.allow) is what keeps strangers out.  Choosing
+ * the session to give up (or finding there is none) takes a few steps
+ * whatever the table holds: the sessions are kept in lists in that order
+ * and the addresses by their number of UDP sessions (coll_victim_work
+ * counts the steps); the exporter table costs two pointers per session it
+ * may hold beside its hash tables.
  */
 #ifndef COLLECTOR_COLL_H
 #define COLLECTOR_COLL_H
