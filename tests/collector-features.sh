@@ -12,7 +12,10 @@
 #  - the exporter -> router map: records whose source no OSPF prefix owns
 #    enter at the router the configuration names;
 #  - --clock exporter: the buckets are the export times of a capture's
-#    flows (minutes apart, years ago), not the time they arrived;
+#    flows (minutes apart, years ago), not the time they arrived; a
+#    datagram the collector does not take (a sender outside the
+#    allow-list, a version the listener does not take, a malformed v5
+#    header) dated a day later does not move that clock;
 #  - at SIGTERM, what the sockets hold (IPFIX connections not yet accepted,
 #    their data, queued datagrams) is counted, not dropped;
 #  - the topology from Redis, reloaded when anemone-ospfmon publishes a new
@@ -134,6 +137,45 @@ expect_eq "clock exporter: 1-second buckets" "$ids" \
 	"1700000060000 1700000090000 1700000120000 1700000150000 "
 expect_eq "clock exporter: every flow counted" "$(R HGET clk:totals flows)" 6
 expect_eq "clock exporter: the newest 1m bucket" "$(R GET clk:updated:1m)" 1700000100000
+
+info "--clock exporter: only what is taken moves the clock"
+# v5 datagrams of one record exported 1 s apart from 127.0.0.1, the only
+# allowed sender; after the first, datagrams dated a day later that the
+# collector does not take: v5 from 127.0.0.2 (not allowed), v9 from
+# 127.0.0.1 (not a version the listener takes), and a v5 datagram whose
+# length disagrees with its count.  None may move the clock: each honest
+# datagram closes the bucket of the one before, and none lands in a bucket
+# a day ahead.
+cport=$(free_port)
+start clkf "v5:127.0.0.1:$cport" 'clock = "exporter"; allow = [ "127.0.0.1/32" ];' --topology none
+python3 - "$cport" <<'PY' || fail "clock: cannot send"
+import socket, struct, sys
+port = int(sys.argv[1])
+T0 = 1700000200
+def v5(secs, seq, count=1, records=1):
+    h = struct.pack("!HHIIIIBBH", 5, count, 100000, secs, 0, seq, 0, 1, 0)
+    r = struct.pack("!IIIHHIIIIHHBBBBHHBBH", 0x0a640a0a, 0x0a640501, 0, 1, 2, 1, 100,
+                    90000, 99000, 1, 2, 0, 0, 17, 0, 0, 0, 24, 24, 0)
+    return h + r * records
+def send(data, src="127.0.0.1"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.sendto(data, ("127.0.0.1", port))
+    s.close()
+send(v5(T0, 0))
+send(v5(T0 + 86400, 0), "127.0.0.2")
+send(struct.pack("!HHIIII", 9, 0, 100000, T0 + 86400, 0, 0))
+send(v5(T0 + 86400, 1, count=30))
+for i in range(1, 5):
+    send(v5(T0 + i, i))
+PY
+stop "$cport"
+expect_eq "clock: not allowed, wrong version, malformed" \
+	"$(cstat clkf dropped-not-allowed) $(cstat clkf dropped-version) $(cstat clkf dropped-bad-v5)" "1 1 1"
+ids=$(R XRANGE clkf:total:1s - + | grep -E '^[0-9]+-[0-9]+$' | sed 's/-.*//' | tr '\n' ' ')
+expect_eq "clock: one 1-second bucket per honest datagram" "$ids" \
+	"1700000200000 1700000201000 1700000202000 1700000203000 1700000204000 "
+expect_eq "clock: every honest flow counted" "$(R HGET clkf:totals flows)" 5
 
 info "exit: what the sockets hold at SIGTERM is counted"
 # Stopped, the collector reads nothing: the kernel accepts two IPFIX
