@@ -1157,14 +1157,36 @@ uint64_t coll_export_ms(const uint8_t *buf, size_t len)
 	version = (uint16_t)(buf[0] << 8 | buf[1]);
 	switch (version) {
 	case 5:
+		if (len != NF5_HEADER_LEN + (size_t)be16(buf + 2) * NF5_RECORD_LEN ||
+		    be16(buf + 2) == 0 || be16(buf + 2) > NF5_MAX_RECORDS)
+			return 0;
 		return (uint64_t)be32(buf + 8) * 1000 + be32(buf + 12) / 1000000 % 1000;
 	case 9:
 		return len >= 20 ? (uint64_t)be32(buf + 8) * 1000 : 0;
 	case 10:
-		return (uint64_t)be32(buf + 4) * 1000;
+		return be16(buf + 2) == len ? (uint64_t)be32(buf + 4) * 1000 : 0;
 	default:
 		return 0;
 	}
+}
+
+/* Whether a listener taking protos takes this version. */
+static bool version_taken(uint16_t version, unsigned protos)
+{
+	return (version == 5 && (protos & CP_V5)) || (version == 9 && (protos & CP_V9)) ||
+	       (version == 10 && (protos & CP_IPFIX));
+}
+
+bool coll_takes(const struct coll *c, const struct sockaddr *from, unsigned protos,
+                const uint8_t *buf, size_t len)
+{
+	union anm_addr a;
+	uint16_t port;
+	int af;
+
+	sender_of(from, &af, &a, &port);
+	return af != 0 && allowed(c, af, &a) && len >= 2 &&
+	       version_taken((uint16_t)(buf[0] << 8 | buf[1]), protos);
 }
 
 void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
@@ -1188,8 +1210,7 @@ void coll_datagram(struct coll *c, const struct sockaddr *from, unsigned protos,
 		return;
 	}
 	version = (uint16_t)(buf[0] << 8 | buf[1]);
-	if (!((version == 5 && (protos & CP_V5)) || (version == 9 && (protos & CP_V9)) ||
-	      (version == 10 && (protos & CP_IPFIX)))) {
+	if (!version_taken(version, protos)) {
 		c->st.dropped[CD_VERSION]++;
 		log_ratelimited(&c->rl, now_ms, "datagram of version %u dropped: not taken here",
 		                (unsigned)version);

@@ -218,8 +218,17 @@ const struct coll_stats *coll_stats(struct coll *c);
 
 /* The time an export message says it was sent, in ms since the epoch: the
  * v5 header's unix_secs and unix_nsecs, v9's unix secs, IPFIX's Export
- * Time.  0 when buf is none of those or too short to hold it. */
+ * Time.  0 when buf is none of those, too short to hold it, or its header
+ * disagrees with len (v5: the record count, 1 to 30; IPFIX: the message
+ * length).  Pure. */
 uint64_t coll_export_ms(const uint8_t *buf, size_t len);
+
+/* Whether coll_datagram would take buf from `from` on a listener taking
+ * protos, as far as the sender and the version tell: an address the
+ * allow-list admits, a version the listener takes.  Pure: counts nothing
+ * (coll_datagram counts the drops).  O(allow-list). */
+bool coll_takes(const struct coll *c, const struct sockaddr *from, unsigned protos,
+                const uint8_t *buf, size_t len);
 const char *coll_drop_name(enum coll_drop d);
 
 /* The work of choosing transport sessions to give up (for tests and

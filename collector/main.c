@@ -95,12 +95,18 @@ static uint64_t floor_to(uint64_t t, uint64_t w);
  * carry, not the time they arrive: a message exported later than any before
  * it closes the buckets that end by then, before its records are counted.
  * The clock never goes back (an older message counts in the open bucket).
+ * Only a message the core takes moves it: from a sender the allow-list
+ * admits, of a version its listener takes (coll_takes), with a header that
+ * agrees with its length (coll_export_ms); others are dropped by the core,
+ * and counted, without touching the buckets.
  */
-static void clock_message(struct col *c, const uint8_t *buf, size_t len, uint64_t wall)
+static void clock_message(struct col *c, const struct sockaddr *from, unsigned protos,
+                          const uint8_t *buf, size_t len, uint64_t wall)
 {
 	uint64_t t;
 
-	if (!c->conf->clock_exporter || (t = coll_export_ms(buf, len)) == 0 || t <= c->clock_ms)
+	if (!c->conf->clock_exporter || (t = coll_export_ms(buf, len)) == 0 || t <= c->clock_ms ||
+	    !coll_takes(c->coll, from, protos, buf, len))
 		return;
 	if (c->clock_ms == 0)
 		for (int r = 0; r < NRES; r++)
@@ -118,7 +124,7 @@ static void on_datagram(void *ctx, const struct sockaddr *from, unsigned protos,
 {
 	struct col *c = ctx;
 
-	clock_message(c, buf, len, now_ms);
+	clock_message(c, from, protos, buf, len, now_ms);
 	coll_datagram(c->coll, from, protos, buf, len, now_ms);
 	if (c->conf->nforward)
 		forward(c, buf, len);
@@ -136,7 +142,7 @@ static void on_message(void *ctx, uint64_t conn, const struct sockaddr *from,
 {
 	struct col *c = ctx;
 
-	clock_message(c, buf, len, now_ms);
+	clock_message(c, from, CP_IPFIX, buf, len, now_ms);   /* netin: IPFIX only */
 	coll_stream_message(c->coll, conn, from, buf, len, now_ms);
 }
 
