@@ -7,9 +7,14 @@
  *
  * The input is a sequence of datagrams, each introduced by 3 bytes: the
  * sender (low 3 bits: one of 8 addresses, IPv4 and IPv6; bit 3: a TCP
- * stream message instead of a UDP datagram; bit 4: close that stream) and a
- * 16-bit length.  At the end the interval is flushed as the collector does,
- * and the counters must add up and fit in a signed 64-bit integer.
+ * stream message instead of a UDP datagram; bit 4: close that stream; bit
+ * 5: 6 minutes later, so that sessions go quiet; bits 6-7: more source
+ * ports of the IPv4 addresses, so that one crowds the table) and a 16-bit
+ * length.  Every datagram also goes through coll_export_ms and coll_takes
+ * (what --clock exporter reads).  At the end the interval is flushed as the
+ * collector does, and the counters must add up and fit in a signed 64-bit
+ * integer, and choosing the sessions to give up must have taken a few steps
+ * a choice.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -61,7 +66,7 @@ static struct lsdb *small_lsdb(void)
 	return db;
 }
 
-static void sender(unsigned i, struct sockaddr_storage *ss)
+static void sender(unsigned i, unsigned more_ports, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (i & 4) {
@@ -74,7 +79,7 @@ static void sender(unsigned i, struct sockaddr_storage *ss)
 		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 		s4->sin_family = AF_INET;
 		s4->sin_addr.s_addr = htonl(0x0a010c01 + (i & 1));     /* r1's, r2's interface */
-		s4->sin_port = htons((uint16_t)(2000 + (i >> 1)));
+		s4->sin_port = htons((uint16_t)(2000 + (i >> 1) + 2 * more_ports));
 	}
 }
 
@@ -105,7 +110,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += 3;
 		if (len > size - off)
 			len = size - off;
-		sender(h & 7, &ss);
+		sender(h & 7, h >> 6, &ss);
+		if (h & 32)
+			now += 6 * 60 * 1000;
+		(void)coll_export_ms(data + off, len);
+		(void)coll_takes(c, (struct sockaddr *)&ss, CP_V5 | CP_IPFIX, data + off, len);
 		if (h & 16)
 			coll_stream_closed(c, h & 7);
 		else if (h & 8)
@@ -117,6 +126,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now += 1000;
 	}
 	coll_flush_sessions(c, now);
+	{
+		uint64_t choices, steps;
+		coll_victim_work(c, &choices, &steps);
+		if (steps > 8 * choices)
+			abort();
+	}
 	{
 		const struct coll_stats *st = coll_stats(c);
 		const struct agg *iv = coll_interval(c);
