@@ -5,6 +5,7 @@
  * session to give up took (coll_victim_work).
  *
  *   coll-table-bench [--exporters N] [--count C] [--repeat R]
+ *                    [--case known|refused|crowded]
  *
  * The table holds N transport sessions (max-exporters = N), every one of
  * which has had records counted (NetFlow v5, 2 records a datagram), so
@@ -25,7 +26,10 @@
  * coll_datagram; the clock the core is given moves 1 ms a datagram, so no
  * session is quiet for 5 minutes during a run.  Checks: the counts of
  * dropped-exporters-full and exporters-evicted-crowded are what each
- * case must produce.  Build and run: bench/coll-table-run.
+ * case must produce.  --case runs one case only (say, under callgrind:
+ * valgrind --tool=callgrind --toggle-collect=coll_datagram counts the
+ * instructions of the table's filling and of the measured datagrams).
+ * Build and run: bench/coll-table-run.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -167,19 +171,27 @@ int main(int argc, char **argv)
 		{ "exporters", required_argument, NULL, 'n' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "case", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t n = 4096, count = 20000, repeat = 5;
-	int opt, failed = 0;
+	int opt, failed = 0, only = -1;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': n = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'c': count = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'r': repeat = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'k':
+			for (int k = K_KNOWN; k <= K_CROWDED; k++)
+				if (strcmp(optarg, kind_names[k]) == 0)
+					only = k;
+			if (only >= 0)
+				break;
+			/* fall through */
 		default:
 			fprintf(stderr, "usage: coll-table-bench [--exporters N] [--count C] "
-			        "[--repeat R]\n");
+			        "[--repeat R] [--case known|refused|crowded]\n");
 			return 1;
 		}
 	}
@@ -191,6 +203,8 @@ int main(int argc, char **argv)
 	log_init("coll-table-bench", LOG_TO_STDERR, -1);
 	for (int k = K_KNOWN; k <= K_CROWDED; k++) {
 		double ns[100], steps = 0;
+		if (only >= 0 && k != only)
+			continue;
 		uint32_t measured = count;
 		for (uint32_t i = 0; i < repeat; i++) {
 			struct result r = run((enum kind)k, n, count);
