@@ -482,6 +482,195 @@ static void test_change_work(void)
 	mon_free(&m);
 }
 
+/* LS Update contents built LSA by LSA: each LSA as lb holds it, with its
+ * age set (the age is outside the LSA checksum). */
+struct lsus {
+	uint8_t b[1024];
+	size_t len;
+	unsigned n;
+};
+
+static void lsus_add(struct lsus *u, uint16_t age)
+{
+	memcpy(u->b + u->len, lb.b, lb.len);
+	put16(u->b + u->len, age);
+	u->len += lb.len;
+	u->n++;
+}
+
+/* Router 2.2.2.2 (an ASBR) linked to 1.1.1.1, with a stub, at sequence
+ * number seq; built in lb. */
+static void router_b(int32_t seq)
+{
+	struct lsa a;
+
+	lsab_router_begin(&lb, IP(2,2,2,2), LSA_ROUTER_E, seq);
+	lsab_router_link(&lb, LINK_P2P, IP(1,1,1,1), IP(10,0,12,2), 10);
+	lsab_router_link(&lb, LINK_STUB, IP(10,0,12,0), IP(255,255,255,252), 10);
+	lsab_router_link(&lb, LINK_STUB, IP(10,2,0,0), IP(255,255,255,0), 1);
+	lsab_finish(&lb, &a);
+}
+
+/* 2.2.2.2's external route 192.0.2.0/24; built in lb. */
+static void external_b(void)
+{
+	struct lsa a;
+
+	lsab_external(&lb, IP(192,0,2,0), IP(2,2,2,2), IP(255,255,255,0), true, 20, 0);
+	lsab_finish(&lb, &a);
+}
+
+/*
+ * An LSA flushed (MaxAge) and gone from the database, then its old
+ * instance heard again (a delayed or replayed LS Update): it must not come
+ * back.  Routers 1.1.1.1 and 2.2.2.2, 2.2.2.2 with an external route; it
+ * leaves, flushing its router-LSA and its external-LSA (the same instances
+ * at MaxAge: premature aging, RFC 2328 14.1); the LS Update that first
+ * carried them arrives again from another address: neither is installed,
+ * no event, no version, the topology is what the database builds.  A newer
+ * instance of the router-LSA is accepted (the router is back).
+ */
+static void test_flushed_replay(void)
+{
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth null = { OSPF_AUTH_NULL, OSPF_AUTH_MD5, NULL, 0, 0 };
+	struct lsus up = { .len = 0 }, gone = { .len = 0 }, back = { .len = 0 };
+	struct evlog_stats e0, e1;
+	struct lsa a;
+	uint64_t v;
+
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	lsab_router_begin(&lb, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&lb, LINK_P2P, IP(2,2,2,2), IP(10,0,12,1), 10);
+	lsab_router_link(&lb, LINK_STUB, IP(10,0,12,0), IP(255,255,255,252), 10);
+	lsab_finish(&lb, &a);
+	lsus_add(&up, 1);
+	router_b(OSPF_INITIAL_SEQ);
+	lsus_add(&up, 1);
+	lsus_add(&gone, OSPF_MAX_AGE);
+	external_b();
+	lsus_add(&up, 1);
+	lsus_add(&gone, OSPF_MAX_AGE);
+	feed(&m, 1000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, up.b, up.len, up.n, &null, 0));
+	mon_tick(&m, 2000, true);
+	CHECK(has_router(&m, 0, IP(2,2,2,2)));
+	CHECK(json_has(&m, "\"complete\":true,"));
+
+	/* 2.2.2.2 leaves */
+	evlog_stats(m.ev, &e0);
+	feed(&m, 5000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, gone.b, gone.len, gone.n, &null, 0));
+	mon_tick(&m, 6000, true);
+	evlog_stats(m.ev, &e1);
+	CHECK(!has_router(&m, 0, IP(2,2,2,2)));
+	CHECK(lsdb_get(m.db, 0, LSA_EXTERNAL, IP(192,0,2,0), IP(2,2,2,2)) == NULL);
+	CHECK_EQ(e1.events[TE_ROUTER_DISAPPEARED] - e0.events[TE_ROUTER_DISAPPEARED], 1);
+	CHECK_EQ(e1.events[TE_EXTERNAL_REMOVED] - e0.events[TE_EXTERNAL_REMOVED], 1);
+	CHECK(same_as_built(&m));
+
+	/* the first LS Update again, from another address, an hour less a
+	 * minute after the flush */
+	e0 = e1;
+	v = m.version;
+	mon_take_events(&m);
+	feed(&m, 5000 + 3540000, lsu_frame(IP(10,0,12,99), IP(2,2,2,2), 0, up.b, up.len, up.n,
+	                                   &null, 0));
+	mon_tick(&m, 5000 + 3541000, true);
+	evlog_stats(m.ev, &e1);
+	CHECK(!has_router(&m, 0, IP(2,2,2,2)));
+	CHECK(lsdb_get(m.db, 0, LSA_EXTERNAL, IP(192,0,2,0), IP(2,2,2,2)) == NULL);
+	CHECK_EQ(e1.events[TE_ROUTER_APPEARED] - e0.events[TE_ROUTER_APPEARED], 0);
+	CHECK_EQ(e1.events[TE_EXTERNAL_ADDED] - e0.events[TE_EXTERNAL_ADDED], 0);
+	for (unsigned i = 0; i < m.npending; i++)
+		if (strstr(m.pending[i], "appeared") != NULL || strstr(m.pending[i], "added") != NULL)
+			CHECK(!"an event for a replayed, flushed LSA");
+	CHECK_EQ(m.version, v);
+	CHECK(same_as_built(&m));
+
+	/* a newer instance: 2.2.2.2 is back */
+	e0 = e1;
+	router_b(OSPF_INITIAL_SEQ + 1);
+	lsus_add(&back, 1);
+	feed(&m, 5000 + 3542000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, back.b, back.len,
+	                                   back.n, &null, 0));
+	mon_tick(&m, 5000 + 3543000, true);
+	evlog_stats(m.ev, &e1);
+	CHECK(has_router(&m, 0, IP(2,2,2,2)));
+	CHECK_EQ(e1.events[TE_ROUTER_APPEARED] - e0.events[TE_ROUTER_APPEARED], 1);
+	CHECK(m.version > v);
+	CHECK(same_as_built(&m));
+	mon_free(&m);
+}
+
+/*
+ * The digest does not cover the IP source address: a signed LS Update
+ * captured earlier and sent again from another address is a new neighbour
+ * to the sequence-number check, and verifies.  After the LSA it carried was
+ * flushed, it must not reinstall it.
+ */
+static void test_replay_other_source(void)
+{
+	static const struct mon_key keys[] = {
+		{ .any_area = false, .area = 0, .key_id = 1, .alg = OSPF_AUTH_MD5,
+		  .key = (const uint8_t *)"k-one", .keylen = 5 },
+	};
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth r2 = { OSPF_AUTH_CRYPTO, OSPF_AUTH_MD5, "k-one", 1, 100 };
+	static uint8_t captured[sizeof(frame_buf)];
+	struct evlog_stats e0, e1;
+	uint8_t lsa[64];
+	size_t n, flen;
+	uint64_t v;
+
+	c.keys = keys;
+	c.nkeys = 1;
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	/* 2.2.2.2 floods its router-LSA from 10.0.0.2; the frame is captured */
+	n = router_lsa(IP(2,2,2,2), IP(10,2,0,0), OSPF_INITIAL_SEQ);
+	memcpy(lsa, lb.b, n);
+	flen = lsu_frame(IP(10,0,0,2), IP(2,2,2,2), 0, lsa, n, 1, &r2, 0);
+	memcpy(captured, frame_buf, flen);
+	feed(&m, 1000, flen);
+	mon_tick(&m, 2000, true);
+	CHECK(has_router(&m, 0, IP(2,2,2,2)));
+	CHECK_EQ(m.auth_verified, 1);
+
+	/* it flushes it */
+	put16(lsa, OSPF_MAX_AGE);
+	r2.seq = 101;
+	feed(&m, 3000, lsu_frame(IP(10,0,0,2), IP(2,2,2,2), 0, lsa, n, 1, &r2, 0));
+	mon_tick(&m, 4000, true);
+	CHECK(!has_router(&m, 0, IP(2,2,2,2)));
+	CHECK_EQ(m.auth_verified, 2);
+	evlog_stats(m.ev, &e0);
+	v = m.version;
+
+	/* the captured frame again, from the same address: a replay */
+	memcpy(frame_buf, captured, flen);
+	feed(&m, 5000, flen);
+	CHECK_EQ(m.drops[OSPF_AUTH_REPLAYED], 1);
+	/* ... and from another address (IP source and checksum rewritten): it
+	 * verifies, but its LSA is older than the flush */
+	memcpy(frame_buf, captured, flen);
+	put32(frame_buf + 14 + 12, IP(10,0,0,66));
+	put16(frame_buf + 14 + 10, 0);
+	put16(frame_buf + 14 + 10, inet_csum(frame_buf + 14, 20));
+	feed(&m, 6000, flen);
+	CHECK_EQ(m.drops[OSPF_AUTH_REPLAYED], 1);
+	CHECK_EQ(m.auth_verified, 3);
+	mon_tick(&m, 7000, true);
+	evlog_stats(m.ev, &e1);
+	CHECK(!has_router(&m, 0, IP(2,2,2,2)));
+	CHECK_EQ(e1.events[TE_ROUTER_APPEARED] - e0.events[TE_ROUTER_APPEARED], 0);
+	CHECK_EQ(e1.events[TE_PREFIX_ADDED] - e0.events[TE_PREFIX_ADDED], 0);
+	CHECK_EQ(m.version, v);
+	CHECK(same_as_built(&m));
+	mon_free(&m);
+}
+
 int main(void)
 {
 	log_init("test_monitor", LOG_TO_STDERR, 0);
@@ -490,5 +679,7 @@ int main(void)
 	test_lsdb_full();
 	test_rebuild_budget();
 	test_change_work();
+	test_flushed_replay();
+	test_replay_other_source();
 	return check_done("test_monitor");
 }
