@@ -4,7 +4,11 @@
  * walks cost O(entries) however sparse the table, plus a binary min-heap
  * of the entries by the time their age reaches MaxAge (DoNotAge ones are
  * not in it), so aging visits only what ages out.  Installation follows
- * RFC 2328 13.1/13.2; every result is counted.
+ * RFC 2328 13.1/13.2; every result is counted.  Tombstones (LSAs flushed
+ * or aged out) are entries of the same hash, marked, without a body, in
+ * the same heap by the time they go, and on their own list in the order
+ * they were made, so that the oldest is found in O(1) when an LSA needs
+ * its room.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,8 @@ struct lsdb {
 	struct lsdb_entry **heap;    /* by maxage_ms; heap[i]->heap_at == i */
 	uint32_t nheap, cheap;
 	struct lsdb_entry *all;      /* every entry, so walks cost O(entries) */
+	struct lsdb_entry *tombs;    /* every tombstone, oldest first */
+	struct lsdb_entry **tombs_tail;  /* the last one's all_next (or &tombs) */
 	uint32_t mask;
 	uint32_t max;
 	uint64_t seed;               /* drawn per database: ids crafted to collide
@@ -95,7 +101,14 @@ static bool heap_reserve(struct lsdb *db)
 	return true;
 }
 
-/* Put e in the heap (room reserved) unless it never ages. */
+/* Put e in the heap (room reserved) by its maxage_ms. */
+static void heap_insert(struct lsdb *db, struct lsdb_entry *e)
+{
+	db->heap[db->nheap] = e;
+	sift_up(db, db->nheap++);
+}
+
+/* Put the LSA e in the heap (room reserved) unless it never ages. */
 static void heap_push(struct lsdb *db, struct lsdb_entry *e)
 {
 	e->heap_at = NOT_IN_HEAP;
@@ -103,8 +116,7 @@ static void heap_push(struct lsdb *db, struct lsdb_entry *e)
 		return;
 	/* lsdb_age_of reaches MaxAge when (now - installed) / 1000 >= MaxAge - age */
 	e->maxage_ms = e->installed_ms + (uint64_t)(OSPF_MAX_AGE - e->lsa.h.age) * 1000;
-	db->heap[db->nheap] = e;
-	sift_up(db, db->nheap++);
+	heap_insert(db, e);
 }
 
 static void heap_remove(struct lsdb *db, struct lsdb_entry *e)
@@ -144,6 +156,7 @@ struct lsdb *lsdb_new(uint32_t max_lsas)
 		goto fail;
 	db->mask = nb - 1;
 	db->max = max_lsas;
+	db->tombs_tail = &db->tombs;
 	if (getrandom(&db->seed, sizeof(db->seed), 0) != sizeof(db->seed))
 		db->seed = 0x6c7364625f6b6579ull ^ (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)db;
 	return db;
@@ -166,6 +179,24 @@ static void all_unlink(struct lsdb_entry *e)
 	*e->all_pprev = e->all_next;
 	if (e->all_next != NULL)
 		e->all_next->all_pprev = e->all_pprev;
+}
+
+/* The tombstone list: appended at the tail, O(1) anywhere out. */
+static void tomb_link(struct lsdb *db, struct lsdb_entry *e)
+{
+	e->all_next = NULL;
+	e->all_pprev = db->tombs_tail;
+	*db->tombs_tail = e;
+	db->tombs_tail = &e->all_next;
+}
+
+static void tomb_unlink(struct lsdb *db, struct lsdb_entry *e)
+{
+	*e->all_pprev = e->all_next;
+	if (e->all_next != NULL)
+		e->all_next->all_pprev = e->all_pprev;
+	else
+		db->tombs_tail = e->all_pprev;
 }
 
 static void entry_free(struct lsdb_entry *e)
@@ -220,9 +251,12 @@ static struct lsdb_entry **slot(const struct lsdb *db, uint32_t area, uint8_t ty
 const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t type,
                                   uint32_t ls_id, uint32_t adv_router)
 {
+	const struct lsdb_entry *e;
+
 	if (as_scoped(type))
 		area = LSDB_AS_SCOPE;
-	return *slot(db, area, type, ls_id, adv_router, NULL);
+	e = *slot(db, area, type, ls_id, adv_router, NULL);
+	return e != NULL && !e->tomb ? e : NULL;
 }
 
 /* Same contents: options and everything after the 20-byte header. */
@@ -251,16 +285,119 @@ static struct lsdb_entry *entry_new(uint32_t area, const struct lsa *l, uint64_t
 	return e;
 }
 
+/*
+ * Make the LSA entry e (its slot *pp) a tombstone remembering header h at
+ * MaxAge until until_ms: its body freed, off the list of entries, onto the
+ * tombstone list, in the heap by until_ms.  (Should the heap have no room
+ * for a DoNotAge LSA's tombstone, memory ran out: the entry just goes.)
+ * O(log n).
+ */
+static void entomb(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry *e,
+                   const struct lsa_hdr *h, uint64_t until_ms)
+{
+	struct lsa_hdr th = *h;      /* h may be e's own */
+
+	all_unlink(e);
+	heap_remove(db, e);
+	db->st.entries--;
+	if (!heap_reserve(db)) {
+		*pp = e->next;
+		entry_free(e);
+		return;
+	}
+	free((void *)e->lsa.raw);
+	memset(&e->lsa, 0, sizeof(e->lsa));
+	e->lsa.h = th;
+	e->lsa.h.age = OSPF_MAX_AGE;
+	e->lsa.h.do_not_age = false;
+	e->tomb = true;
+	e->maxage_ms = until_ms;
+	heap_insert(db, e);
+	tomb_link(db, e);
+	db->st.tombstones++;
+}
+
+/* Remove tombstone t (its slot *pp) from the database.  O(log n). */
+static void tomb_free(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry *t)
+{
+	*pp = t->next;
+	tomb_unlink(db, t);
+	heap_remove(db, t);
+	entry_free(t);
+	db->st.tombstones--;
+}
+
+/* Room for one more entry: true if there is, or the oldest tombstone went
+ * to make it (counted); false when the database holds max LSAs.  O(1)
+ * expected + O(log n). */
+static bool make_room(struct lsdb *db)
+{
+	struct lsdb_entry *t = db->tombs;
+
+	if (db->st.entries + db->st.tombstones < db->max)
+		return true;
+	if (t == NULL)
+		return false;
+	tomb_free(db, slot(db, t->area, t->lsa.h.type, t->lsa.h.ls_id, t->lsa.h.adv_router, NULL), t);
+	db->st.tombstones_evicted++;
+	return true;
+}
+
+/* Is instance h newer than the one tombstone t remembers?  RFC 2328 13.1,
+ * and 12.1.6: after an LSA at MaxSequenceNumber was flushed, its
+ * originator starts again at InitialSequenceNumber. */
+static bool newer_than_tomb(const struct lsa_hdr *h, const struct lsdb_entry *t)
+{
+	if (t->lsa.h.seq == OSPF_MAX_SEQ && h->seq == OSPF_INITIAL_SEQ)
+		return true;
+	return lsa_compare(h, &t->lsa.h) > 0;
+}
+
+/* Install l over tombstone t (its slot *pp): a MaxAge instance newer than
+ * it moves it on (OLDER, as when nothing is held), a newer instance takes
+ * its place (ADDED), anything else is refused (STALE). */
+static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry *t,
+                                  uint32_t area, const struct lsa *l, uint64_t now_ms)
+{
+	struct lsdb_entry *e;
+
+	if (!newer_than_tomb(&l->h, t))
+		return l->h.age >= OSPF_MAX_AGE ? LSDB_OLDER : LSDB_STALE;
+	if (l->h.age >= OSPF_MAX_AGE) {
+		heap_remove(db, t);
+		t->lsa.h = l->h;
+		t->lsa.h.age = OSPF_MAX_AGE;
+		t->lsa.h.do_not_age = false;
+		t->maxage_ms = now_ms + (uint64_t)OSPF_MAX_AGE * 1000;
+		heap_insert(db, t);
+		return LSDB_OLDER;
+	}
+	if ((e = entry_new(area, l, now_ms)) == NULL)
+		return LSDB_FULL;
+	e->next = t->next;
+	tomb_free(db, pp, t);        /* its heap place is e's */
+	*pp = e;
+	all_link(db, e);
+	heap_push(db, e);
+	db->st.entries++;
+	return LSDB_ADDED;
+}
+
 enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *l,
                               uint64_t now_ms, struct lsa_hdr *old)
 {
 	struct lsdb_entry **pp, *held, *e;
 	enum lsdb_result r;
+	uint64_t evicted;
 
 	if (as_scoped(l->h.type))
 		area = LSDB_AS_SCOPE;
 	pp = slot(db, area, l->h.type, l->h.ls_id, l->h.adv_router, &db->st.probes);
 	held = *pp;
+	if (held != NULL && held->tomb) {
+		r = over_tomb(db, pp, held, area, l, now_ms);
+		goto out;
+	}
 	if (held != NULL) {
 		struct lsa_hdr hh = held->lsa.h;
 		int cmp;
@@ -278,11 +415,7 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 		if (old != NULL)
 			*old = held->lsa.h;
 		if (l->h.age >= OSPF_MAX_AGE) {
-			*pp = held->next;
-			all_unlink(held);
-			heap_remove(db, held);
-			entry_free(held);
-			db->st.entries--;
+			entomb(db, pp, held, &l->h, now_ms + (uint64_t)OSPF_MAX_AGE * 1000);
 			r = LSDB_FLUSHED;
 			goto out;
 		}
@@ -300,12 +433,33 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 		entry_free(held);
 		goto out;
 	}
+	evicted = db->st.tombstones_evicted;
+	if (!heap_reserve(db) || !make_room(db)) {
+		r = l->h.age >= OSPF_MAX_AGE ? LSDB_OLDER : LSDB_FULL;
+		goto out;
+	}
+	if (db->st.tombstones_evicted != evicted)   /* pp may point into it */
+		pp = slot(db, area, l->h.type, l->h.ls_id, l->h.adv_router, NULL);
 	if (l->h.age >= OSPF_MAX_AGE) {
+		/* nothing held: ignored, but older instances are refused from now */
+		if ((e = calloc(1, sizeof(*e))) != NULL) {
+			e->area = area;
+			e->lsa.h = l->h;
+			e->lsa.h.age = OSPF_MAX_AGE;
+			e->lsa.h.do_not_age = false;
+			e->installed_ms = now_ms;
+			e->tomb = true;
+			e->maxage_ms = now_ms + (uint64_t)OSPF_MAX_AGE * 1000;
+			e->next = NULL;
+			*pp = e;
+			heap_insert(db, e);
+			tomb_link(db, e);
+			db->st.tombstones++;
+		}
 		r = LSDB_OLDER;
 		goto out;
 	}
-	if (db->st.entries >= db->max || !heap_reserve(db) ||
-	    (e = entry_new(area, l, now_ms)) == NULL) {
+	if ((e = entry_new(area, l, now_ms)) == NULL) {
 		r = LSDB_FULL;
 		goto out;
 	}
@@ -327,13 +481,13 @@ void lsdb_age(struct lsdb *db, uint64_t now_ms,
 		struct lsdb_entry *e = db->heap[0];
 		struct lsdb_entry **pp = slot(db, e->area, e->lsa.h.type, e->lsa.h.ls_id,
 		                              e->lsa.h.adv_router, NULL);
+		if (e->tomb) {
+			tomb_free(db, pp, e);
+			continue;
+		}
 		if (fn != NULL)
 			fn(ctx, e);
-		*pp = e->next;
-		all_unlink(e);
-		heap_remove(db, e);
-		entry_free(e);
-		db->st.entries--;
+		entomb(db, pp, e, &e->lsa.h, e->maxage_ms + (uint64_t)OSPF_MAX_AGE * 1000);
 		db->st.aged_out++;
 	}
 }

@@ -2,9 +2,25 @@
  * The link-state database: every LSA instance ospfmon has seen, per area
  * (AS-scoped LSAs in one AS scope), installed by the rules of RFC 2328 13.1
  * and 13.2 and aged from the time passed in.  Each entry owns a copy of its
- * LSA.  Bounded: at most max_lsas entries; an LSA that does not fit is
- * refused and counted.  Each entry's MaxAge time is kept in a heap, so
- * aging costs O(log n) an LSA aged out, not a walk of the database.
+ * LSA.  Each entry's MaxAge time is kept in a heap, so aging costs
+ * O(log n) an LSA aged out, not a walk of the database.
+ *
+ * Tombstones.  An LSA flushed (a newer MaxAge instance) or aged out leaves
+ * a tombstone: its key and the header of its last instance, at MaxAge, for
+ * MaxAge (3600 s) from then.  While it lives, an instance that is not newer
+ * than that (RFC 2328 13.1: sequence number, then checksum, then age) is
+ * refused (LSDB_STALE, counted): a delayed or replayed LS Update, from
+ * whatever address, cannot bring back a withdrawn route or a router that
+ * left; a newer instance replaces the tombstone (LSDB_ADDED).  A MaxAge
+ * instance of an LSA not held leaves one too.  Tombstones are invisible to
+ * the look-ups and walks below, and hold no LSA body.
+ *
+ * Bounded: LSAs and tombstones together are at most max_lsas.  An LSA
+ * never waits for a tombstone: when the bound is reached, the oldest
+ * tombstone goes to make room (counted: tombstones_evicted; the protection
+ * it gave is lost), and an LSA is refused (LSDB_FULL, counted) only when
+ * max_lsas LSAs are held.  A flush or an aging out turns an entry into a
+ * tombstone in place, so it never needs room.
  */
 #ifndef ANEMONE_LSDB_H
 #define ANEMONE_LSDB_H
@@ -23,6 +39,10 @@ struct lsdb_entry {
 	struct lsdb_entry *all_next, **all_pprev;  /* list of every entry (internal) */
 	uint64_t maxage_ms;          /* when its age reaches MaxAge (internal) */
 	uint32_t heap_at;            /* its place in the MaxAge heap (internal) */
+	bool tomb;                   /* a tombstone: lsa.h only, at MaxAge, lsa.raw
+	                                NULL; on the tombstone list (all_next,
+	                                all_pprev), not on the list of entries
+	                                (internal) */
 };
 
 /* What lsdb_install did with an LSA. */
@@ -32,17 +52,24 @@ enum lsdb_result {
 	LSDB_REFRESHED,    /* newer instance, same contents (age/seq/checksum aside) */
 	LSDB_DUPLICATE,    /* the instance already held */
 	LSDB_OLDER,        /* older than the instance held: ignored */
-	LSDB_FLUSHED,      /* a newer MaxAge instance: the LSA held is removed (a
-	                      MaxAge LSA with nothing held is ignored: OLDER) */
+	LSDB_FLUSHED,      /* a newer MaxAge instance: the LSA held is removed and
+	                      leaves a tombstone (a MaxAge LSA with nothing held
+	                      is ignored: OLDER, and leaves or moves on a
+	                      tombstone) */
+	LSDB_STALE,        /* not newer than the instance a tombstone remembers
+	                      (flushed or aged out within MaxAge): refused */
 	LSDB_FULL,         /* no room: refused (counted) */
 };
 
 struct lsdb_stats {
 	uint64_t installed[LSDB_FULL + 1];  /* by result */
 	uint64_t aged_out;                  /* removed by lsdb_age */
+	uint64_t tombstones_evicted;        /* went early to make room for an LSA */
 	uint64_t probes;                    /* entries compared by lsdb_install's
 	                                       look-ups: its cost beyond O(1) */
-	uint32_t entries;
+	uint32_t entries;                   /* LSAs held */
+	uint32_t tombstones;                /* tombstones held (entries + tombstones
+	                                       <= max_lsas) */
 };
 
 struct lsdb;
@@ -57,12 +84,14 @@ uint16_t lsdb_age_of(const struct lsdb_entry *e, uint64_t now_ms);
  * Install LSA l received in area `area` at now_ms.  The LSA is copied.  If
  * `old` is not NULL it receives a copy of the header of the instance that
  * was replaced (when the result is CHANGED, REFRESHED or FLUSHED).
- * O(1) expected.
+ * O(1) expected look-ups (at most two: one more when a tombstone is
+ * evicted), plus O(log n) in the MaxAge heap.
  */
 enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *l,
                               uint64_t now_ms, struct lsa_hdr *old);
 
-/* The instance held for (area, type, ls_id, adv_router), or NULL. */
+/* The instance held for (area, type, ls_id, adv_router), or NULL (also
+ * when only a tombstone is). */
 const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t type,
                                   uint32_t ls_id, uint32_t adv_router);
 
@@ -71,8 +100,10 @@ const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t 
 uint32_t lsdb_scope(uint32_t area, uint8_t type);
 
 /* Remove the LSAs whose age reached MaxAge at now_ms; each is passed to
- * fn (if not NULL) before it goes.  O((k + 1) log n) for k removed: after
- * it, lsdb_age_of(e, now_ms) < MaxAge for every entry e held. */
+ * fn (if not NULL) before it goes, and leaves a tombstone for MaxAge from
+ * the time it reached MaxAge.  Tombstones that lived that long go too.
+ * O((k + 1) log n) for k removed: after it, lsdb_age_of(e, now_ms) < MaxAge
+ * for every entry e held. */
 void lsdb_age(struct lsdb *db, uint64_t now_ms,
               void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx);
 

@@ -3,7 +3,8 @@
  * frames built here: the authentication policy (forged, replayed, unsigned
  * and unknown-key packets against configured keys; unverified packets
  * without keys), a full link-state database (counted, and the view said to
- * be incomplete), and the spacing of topology rebuilds by their cost.
+ * be incomplete), the spacing of topology rebuilds by their cost, and old
+ * instances of flushed LSAs heard again (refused, from any address).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -527,8 +528,9 @@ static void external_b(void)
  * leaves, flushing its router-LSA and its external-LSA (the same instances
  * at MaxAge: premature aging, RFC 2328 14.1); the LS Update that first
  * carried them arrives again from another address: neither is installed,
- * no event, no version, the topology is what the database builds.  A newer
- * instance of the router-LSA is accepted (the router is back).
+ * no event, no version, the topology is what the database builds; each is
+ * counted (LSDB_STALE).  A newer instance of the router-LSA is accepted
+ * (the router is back).
  */
 static void test_flushed_replay(void)
 {
@@ -586,6 +588,8 @@ static void test_flushed_replay(void)
 		if (strstr(m.pending[i], "appeared") != NULL || strstr(m.pending[i], "added") != NULL)
 			CHECK(!"an event for a replayed, flushed LSA");
 	CHECK_EQ(m.version, v);
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 2);     /* counted */
+	CHECK_EQ(lsdb_stats(m.db)->tombstones, 2);
 	CHECK(same_as_built(&m));
 
 	/* a newer instance: 2.2.2.2 is back */
@@ -599,6 +603,8 @@ static void test_flushed_replay(void)
 	CHECK(has_router(&m, 0, IP(2,2,2,2)));
 	CHECK_EQ(e1.events[TE_ROUTER_APPEARED] - e0.events[TE_ROUTER_APPEARED], 1);
 	CHECK(m.version > v);
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 2);
+	CHECK_EQ(lsdb_stats(m.db)->tombstones, 1);                 /* the external's */
 	CHECK(same_as_built(&m));
 	mon_free(&m);
 }
@@ -667,6 +673,7 @@ static void test_replay_other_source(void)
 	CHECK_EQ(e1.events[TE_ROUTER_APPEARED] - e0.events[TE_ROUTER_APPEARED], 0);
 	CHECK_EQ(e1.events[TE_PREFIX_ADDED] - e0.events[TE_PREFIX_ADDED], 0);
 	CHECK_EQ(m.version, v);
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 1);
 	CHECK(same_as_built(&m));
 	mon_free(&m);
 }

@@ -243,13 +243,169 @@ static void test_lsdb(void)
 	lsab_finish(&l, &a);
 	CHECK_EQ(lsdb_install(db, 1, &a, 5000, NULL), LSDB_FLUSHED);
 	CHECK(lsdb_get(db, 1, LSA_ROUTER, IP(1,1,1,1), IP(1,1,1,1)) == NULL);
-	CHECK_EQ(lsdb_install(db, 1, &a, 5000, NULL), LSDB_OLDER);    /* nothing held */
+	CHECK_EQ(lsdb_install(db, 1, &a, 5000, NULL), LSDB_OLDER);    /* the flush again */
 	/* ageing out */
 	lsdb_age(db, 4000 + 3598 * 1000, NULL, NULL);      /* installed at age 1 */
 	CHECK_EQ(lsdb_stats(db)->entries, 1);
 	lsdb_age(db, 4000 + 3599 * 1000, NULL, NULL);
 	CHECK_EQ(lsdb_stats(db)->entries, 0);
 	CHECK_EQ(lsdb_stats(db)->aged_out, 1);
+	lsdb_free(db);
+}
+
+static struct lsabuf tb;                  /* 64 KB: not on the stack */
+static struct lsa ta;
+
+/* The router-LSA of rid with one stub of `metric`, at sequence number seq,
+ * its age field `age` (DoNotAge bit included): decoded in ta. */
+static const struct lsa *rtr(uint32_t rid, int32_t seq, uint16_t age, uint16_t metric)
+{
+	lsab_router_begin(&tb, rid, 0, seq);
+	lsab_router_link(&tb, LINK_STUB, IP(10,9,0,0), IP(255,255,255,0), metric);
+	tb.b[0] = (uint8_t)(age >> 8);
+	tb.b[1] = (uint8_t)age;
+	lsab_finish(&tb, &ta);
+	return &ta;
+}
+
+#define HOUR_MS ((uint64_t)OSPF_MAX_AGE * 1000)
+
+/*
+ * Tombstones: an LSA flushed or aged out leaves its last instance's header
+ * for MaxAge; until then an instance not newer (13.1: sequence number,
+ * checksum, age) is refused (STALE, counted), a newer one is installed
+ * (ADDED); a MaxAge instance of an LSA not held leaves one too, and a
+ * newer one moves it on.  They are invisible to look-ups and walks.
+ */
+static void test_lsdb_tombstones(void)
+{
+	const uint32_t A = IP(1,0,0,1), C = IP(1,0,0,3), D = IP(1,0,0,4), E = IP(1,0,0,5);
+	const struct lsdb_stats *st;
+	const struct lsdb_entry **v;
+	const struct lsdb_entry *e;
+	uint16_t ck, m;
+	uint32_t n;
+
+	/* flushed: the same instance at MaxAge (premature aging, 14.1) */
+	db = lsdb_new(16);
+	st = lsdb_stats(db);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 1000, NULL), LSDB_ADDED);
+	ck = ta.h.checksum;
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, OSPF_MAX_AGE, 1), 2000, NULL), LSDB_FLUSHED);
+	CHECK(lsdb_get(db, 0, LSA_ROUTER, A, A) == NULL);
+	CHECK_EQ(st->entries, 0);
+	CHECK_EQ(st->tombstones, 1);
+	CHECK(lsdb_sorted(db, &v, &n) && v == NULL && n == 0);
+	CHECK_EQ(lsdb_areas(db, &n, 1), 0);
+	/* its old instance, young or old, an older one, the flush again */
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 3000, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 2000, 1), 3000, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 99, 1, 1), 3000, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, OSPF_MAX_AGE, 1), 3000, NULL), LSDB_OLDER);
+	CHECK_EQ(st->installed[LSDB_STALE], 3);
+	CHECK(lsdb_get(db, 0, LSA_ROUTER, A, A) == NULL);
+	/* the same sequence number, other contents: the checksum decides */
+	for (m = 2; m < 1000 && rtr(A, 100, 1, m)->h.checksum >= ck; m++)
+		;
+	CHECK(ta.h.checksum < ck);
+	CHECK_EQ(lsdb_install(db, 0, &ta, 3000, NULL), LSDB_STALE);
+	for (m = 2; m < 1000 && rtr(A, 100, 1, m)->h.checksum <= ck; m++)
+		;
+	CHECK(ta.h.checksum > ck);
+	CHECK_EQ(lsdb_install(db, 0, &ta, 3000, NULL), LSDB_ADDED);
+	e = lsdb_get(db, 0, LSA_ROUTER, A, A);
+	CHECK(e != NULL && e->lsa.h.checksum == ta.h.checksum);
+	CHECK_EQ(st->entries, 1);
+	CHECK_EQ(st->tombstones, 0);
+	CHECK_EQ(st->installed[LSDB_STALE], 4);
+	/* flushed again at 5000: the tombstone lives MaxAge from then */
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 101, OSPF_MAX_AGE, 1), 5000, NULL), LSDB_FLUSHED);
+	lsdb_age(db, 5000 + HOUR_MS - 1, NULL, NULL);
+	CHECK_EQ(st->tombstones, 1);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 5000 + HOUR_MS - 1, NULL), LSDB_STALE);
+	lsdb_age(db, 5000 + HOUR_MS, NULL, NULL);
+	CHECK_EQ(st->tombstones, 0);
+	CHECK_EQ(st->aged_out, 0);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 5000 + HOUR_MS, NULL), LSDB_ADDED);
+	lsdb_free(db);
+
+	/* aged out: installed at age 3000, MaxAge at 600 s */
+	db = lsdb_new(16);
+	st = lsdb_stats(db);
+	CHECK_EQ(lsdb_install(db, 0, rtr(C, 100, 3000, 1), 0, NULL), LSDB_ADDED);
+	lsdb_age(db, 599999, NULL, NULL);
+	CHECK(lsdb_get(db, 0, LSA_ROUTER, C, C) != NULL);
+	lsdb_age(db, 600000, NULL, NULL);
+	CHECK_EQ(st->aged_out, 1);
+	CHECK_EQ(st->entries, 0);
+	CHECK_EQ(st->tombstones, 1);
+	CHECK_EQ(lsdb_install(db, 0, rtr(C, 100, 3000, 1), 700000, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(C, 100, 1, 1), 700000, NULL), LSDB_STALE);
+	CHECK(lsdb_get(db, 0, LSA_ROUTER, C, C) == NULL);
+	CHECK_EQ(lsdb_install(db, 0, rtr(C, 101, 1, 1), 700000, NULL), LSDB_ADDED);
+	CHECK_EQ(st->tombstones, 0);
+	/* MaxAge of an LSA not held: ignored, and older instances refused; a
+	 * newer MaxAge instance moves the tombstone on */
+	CHECK_EQ(lsdb_install(db, 0, rtr(D, 50, OSPF_MAX_AGE, 1), 1000000, NULL), LSDB_OLDER);
+	CHECK_EQ(st->tombstones, 1);
+	CHECK_EQ(lsdb_install(db, 0, rtr(D, 50, 1, 1), 1000000, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(D, 51, OSPF_MAX_AGE, 1), 2000000, NULL), LSDB_OLDER);
+	CHECK_EQ(lsdb_install(db, 0, rtr(D, 51, 1, 1), 2000000, NULL), LSDB_STALE);
+	lsdb_age(db, 1000000 + HOUR_MS, NULL, NULL);
+	CHECK_EQ(lsdb_install(db, 0, rtr(D, 51, 1, 1), 1000000 + HOUR_MS, NULL), LSDB_STALE);
+	lsdb_age(db, 2000000 + HOUR_MS, NULL, NULL);
+	CHECK_EQ(lsdb_install(db, 0, rtr(D, 51, 1, 1), 2000000 + HOUR_MS, NULL), LSDB_ADDED);
+	/* MaxSequenceNumber flushed: the originator starts again at
+	 * InitialSequenceNumber (12.1.6) */
+	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_MAX_SEQ, 1, 1), 0, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_MAX_SEQ, OSPF_MAX_AGE, 1), 0, NULL), LSDB_FLUSHED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_MAX_SEQ - 1, 1, 1), 0, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_INITIAL_SEQ, 1, 1), 0, NULL), LSDB_ADDED);
+	/* a DoNotAge LSA's tombstone ages all the same */
+	CHECK_EQ(lsdb_install(db, 1, rtr(E, 7, 0x8000 | 1, 1), 0, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_install(db, 1, rtr(E, 7, 0x8000 | OSPF_MAX_AGE, 1), 10, NULL), LSDB_FLUSHED);
+	CHECK_EQ(lsdb_install(db, 1, rtr(E, 7, 0x8000 | 1, 1), 20, NULL), LSDB_STALE);
+	lsdb_age(db, 10 + HOUR_MS, NULL, NULL);
+	CHECK_EQ(lsdb_install(db, 1, rtr(E, 7, 0x8000 | 1, 1), 20 + HOUR_MS, NULL), LSDB_ADDED);
+	lsdb_free(db);
+}
+
+/*
+ * LSAs and tombstones share the bound; an LSA never waits for a
+ * tombstone: the oldest goes (counted) to make room, and an LSA is refused
+ * only when the bound is all LSAs.
+ */
+static void test_lsdb_tombstone_bound(void)
+{
+	const uint32_t A = IP(1,0,0,1), B = IP(1,0,0,2), C = IP(1,0,0,3), D = IP(1,0,0,4);
+	const struct lsdb_stats *st;
+
+	db = lsdb_new(2);
+	st = lsdb_stats(db);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 1000, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(B, 100, 1, 1), 1000, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, OSPF_MAX_AGE, 1), 2000, NULL), LSDB_FLUSHED);
+	CHECK_EQ(st->tombstones, 1);
+	CHECK_EQ(lsdb_install(db, 0, rtr(C, 100, 1, 1), 3000, NULL), LSDB_ADDED);
+	CHECK_EQ(st->tombstones_evicted, 1);
+	CHECK_EQ(st->tombstones, 0);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 3000, NULL), LSDB_FULL);
+	/* a MaxAge instance takes no LSA's room */
+	CHECK_EQ(lsdb_install(db, 0, rtr(D, 100, OSPF_MAX_AGE, 1), 3000, NULL), LSDB_OLDER);
+	CHECK_EQ(st->tombstones, 0);
+	/* two tombstones, B's the older: D pushes it out, C's stays */
+	CHECK_EQ(lsdb_install(db, 0, rtr(B, 100, OSPF_MAX_AGE, 1), 4000, NULL), LSDB_FLUSHED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(C, 100, OSPF_MAX_AGE, 1), 5000, NULL), LSDB_FLUSHED);
+	CHECK_EQ(st->entries, 0);
+	CHECK_EQ(st->tombstones, 2);
+	CHECK_EQ(lsdb_install(db, 0, rtr(D, 100, 1, 1), 6000, NULL), LSDB_ADDED);
+	CHECK_EQ(st->tombstones_evicted, 2);
+	CHECK_EQ(lsdb_install(db, 0, rtr(C, 100, 1, 1), 6000, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(B, 100, 1, 1), 6000, NULL), LSDB_ADDED);
+	CHECK_EQ(st->tombstones_evicted, 3);
+	CHECK_EQ(st->entries, 2);
+	CHECK_EQ(st->tombstones, 0);
+	CHECK_EQ(st->installed[LSDB_FULL], 1);
 	lsdb_free(db);
 }
 
@@ -292,6 +448,8 @@ static void test_lsdb_collisions(void)
 int main(void)
 {
 	test_lsdb();
+	test_lsdb_tombstones();
+	test_lsdb_tombstone_bound();
 	test_lsdb_collisions();
 	test_spf();
 	test_equal_cost_through_network();
