@@ -391,6 +391,23 @@ static void lsa_refused(struct monitor *m, const struct lsa *l)
 	mark_dirty(m);
 }
 
+/* An instance not newer than one of an LSA flushed or aged out lately (a
+ * tombstone's): a delayed or replayed LS Update.  Counted (lsdb stats),
+ * logged through the drop limiter; nothing else is touched. */
+static void lsa_stale(struct monitor *m, const struct lsa *l, uint32_t src)
+{
+	char id[16], adv[16], from[16];
+
+	ip4_format(l->h.ls_id, id);
+	ip4_format(l->h.adv_router, adv);
+	ip4_format(src, from);
+	log_ratelimited(&m->rl, m->now_ms, "refused the type-%u LSA %s from %s (sequence "
+	                "number 0x%08x) sent by %s: not newer than its instance flushed or aged "
+	                "out within the hour, a delayed or replayed LS Update (%llu refused in all)",
+	                l->h.type, id, adv, (uint32_t)l->h.seq, from,
+	                (unsigned long long)lsdb_stats(m->db)->installed[LSDB_STALE]);
+}
+
 /* One captured frame: IPv4 protocol 89 -> OSPF -> LSAs into the LSDB. */
 void mon_frame(void *ctx, const struct cap_frame *fr)
 {
@@ -435,6 +452,9 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 			case LSDB_FULL:
 				lsa_refused(m, &l);
 				break;
+			case LSDB_STALE:
+				lsa_stale(m, &l, be32(pi.src.b));
+				break;
 			default:
 				break;
 			}
@@ -458,6 +478,8 @@ void mon_log_stats(const struct monitor *m)
 	         " lsu=%" PRIu64 " lsack=%" PRIu64 " lsas=%u changes=%" PRIu64 " refreshes=%" PRIu64
 	         " version=%" PRIu64 " events=%" PRIu64 " flapping=%u routers=%u"
 	         " missing-routers=%u missing-networks=%u lsdb-full=%" PRIu64
+	         " lsdb-stale-refused=%" PRIu64 " lsdb-tombstones=%u"
+	         " lsdb-tombstones-evicted=%" PRIu64
 	         " auth-verified=%" PRIu64 " auth-unverified=%" PRIu64 " rebuilds=%u"
 	         " rebuild-work=%" PRIu64 " flap-untracked=%" PRIu64 " events-lost=%" PRIu64,
 	         m->frames, m->not_ospf,
@@ -466,7 +488,8 @@ void mon_log_stats(const struct monitor *m)
 	         ls->installed[LSDB_ADDED] + ls->installed[LSDB_CHANGED] + ls->installed[LSDB_FLUSHED],
 	         ls->installed[LSDB_REFRESHED], m->version, events, es.flapping_now,
 	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks,
-	         ls->installed[LSDB_FULL], m->auth_verified, m->auth_unverified, m->rebuilds,
+	         ls->installed[LSDB_FULL], ls->installed[LSDB_STALE], ls->tombstones,
+	         ls->tombstones_evicted, m->auth_verified, m->auth_unverified, m->rebuilds,
 	         m->work, es.untracked, m->events_lost);
 	if (dropped > 0) {
 		for (int i = 1; i < OSPF_STATUS_MAX; i++)

@@ -16,6 +16,14 @@
  * that long at most); anything else is dropped and counted per reason.
  * Packets of an area without keys are accepted unverified and counted; the
  * topology says so (completeness: authenticated, unverified_packets).
+ * The sequence check stops replays from one address only: the digest does
+ * not cover the IP source, so a captured packet sent from another address
+ * is a new neighbour to it.  What such a packet (or a delayed one) carries
+ * is judged by the database: an instance older than the one held is
+ * ignored (RFC 2328 13.1), and one not newer than an instance flushed or
+ * aged out within MaxAge is refused and counted (lsdb.h, tombstones:
+ * LSDB_STALE), so neither brings back a withdrawn route or a router that
+ * left.
  *
  * Cost: a packet costs O(its length) (decode, digest) plus O(neighbours)
  * for the sequence check, plus, for each LSA that changed, what keeping the
