@@ -21,7 +21,11 @@
  * exactly when its network's LSA lists its router.  After every record
  * (installed, refused, flushing or ageing others out), the live topology
  * equals topo_build's, and its events since the record before equal
- * topo_diff's between the two topologies built whole.
+ * topo_diff's between the two topologies built whole.  Record k arrives at
+ * k seconds, so LSAs of high age age out and leave tombstones; an LSA
+ * refused as stale is not held, and LSAs and tombstones together stay
+ * within the bound (4096, or 16 for inputs of even length, so that full
+ * databases push tombstones out).
  *
  * Build: clang -g -O1 -std=c11 -D_GNU_SOURCE
  *        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib
@@ -322,7 +326,8 @@ static void check_live(struct topo_live *tl, const struct lsdb *db, uint64_t now
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lsdb *db = lsdb_new(4096);
+	const uint32_t bound = size % 2 ? 4096 : 16;
+	struct lsdb *db = lsdb_new(bound);
 	struct topo_live *tl = topo_live_new();
 	struct topo *prev = NULL, *full = NULL;
 	uint32_t roots[3];
@@ -363,8 +368,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (lsa_decode(buf, len, &l) == OSPF_OK) {
 				uint32_t scope = lsdb_scope(area, l.h.type);
-				lsdb_age(db, 1000 + nrec, aged, tl);
-				switch (lsdb_install(db, area, &l, 1000 + nrec, NULL)) {
+				uint64_t now = 1000 + (uint64_t)nrec * 1000;
+				const struct lsdb_stats *st = lsdb_stats(db);
+				lsdb_age(db, now, aged, tl);
+				switch (lsdb_install(db, area, &l, now, NULL)) {
 				case LSDB_ADDED:
 				case LSDB_CHANGED:
 					topo_live_set(tl, scope, l.h.type, l.h.ls_id, l.h.adv_router, &l);
@@ -372,10 +379,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				case LSDB_FLUSHED:
 					topo_live_set(tl, scope, l.h.type, l.h.ls_id, l.h.adv_router, NULL);
 					break;
+				case LSDB_STALE:
+					if (lsdb_get(db, scope, l.h.type, l.h.ls_id, l.h.adv_router) != NULL)
+						abort();
+					break;
 				default:
 					break;
 				}
-				check_live(tl, db, 1000 + nrec, &full);
+				if (st->entries + st->tombstones > bound)
+					abort();
+				check_live(tl, db, now, &full);
 				if (l.h.type == LSA_ROUTER && nroots < 3)
 					roots[nroots++] = l.h.adv_router;
 			}
