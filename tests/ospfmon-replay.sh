@@ -56,6 +56,29 @@ grep -q 'view incomplete: 1 routers; 1 router-LSAs and 1 network-LSAs missing (r
 grep -q '^1 routers; 1 router-LSAs and 1 network-LSAs missing: incomplete$' "$T/partial.txt" ||
 	fail "the topology does not say it is incomplete: $(cat "$T/partial.txt")"
 
+# An external route withdrawn and announced again (readd.pcap, recorded by
+# tests/lab/record-ospf-readd.sh): r4 flushes its two AS-external-LSAs, FRR
+# drops them a minute later, and r4 announces them again as the very LSAs it
+# flushed, at InitialSequenceNumber.  The monitor takes them back as r1 did
+# (a new incarnation, not a replay): each route removed then added, and its
+# AS-external-LSAs at the end are r1's (id, router, sequence number).
+"$OSPFMON" -r "$D/readd.pcap" --dump events >"$T/readd.json" 2>"$T/readd.err" ||
+	fail "readd: $(cat "$T/readd.err")"
+for p in 10.200.4.0/24 10.200.44.0/24; do
+	got=$(grep "\"prefix\":\"$p\"" "$T/readd.json" | sed -n 's/.*"event":"\([a-z-]*\)".*/\1/p' | xargs)
+	[ "$got" = "external-added external-removed external-added" ] ||
+		fail "readd: the events of $p are \"$got\", want added, removed, added: $(tail -2 "$T/readd.err")"
+done
+"$OSPFMON" -r "$D/readd.pcap" --dump lsdb --json >"$T/readd-lsdb.json" 2>/dev/null || fail "readd: no database"
+python3 -c '
+import json, sys
+ours = {(l["id"], l["adv"], int(l["seq"], 16)) for l in json.load(open(sys.argv[1])) if l["type"] == 5}
+r1 = {(l["linkStateId"], l["advertisingRouter"], int(l["lsaSeqNumber"], 16))
+      for l in json.load(open(sys.argv[2]))["asExternalLinkStates"]}
+sys.exit(0 if ours == r1 else "ours %s, r1 %s" % (sorted(ours), sorted(r1)))' \
+	"$T/readd-lsdb.json" "$D/readd-r1-external.json" || fail "readd: the AS-external-LSAs differ from r1's"
+info "readd: 10.200.4.0/24 and 10.200.44.0/24 withdrawn and announced again at InitialSequenceNumber: taken back, as r1 did"
+
 # Each step of the lab's timeline (tests/data/ospf/timeline), replayed on the
 # snapshot of everything before it: exactly these events.
 S="$T/lsdb.snap"
