@@ -287,13 +287,13 @@ static struct lsdb_entry *entry_new(uint32_t area, const struct lsa *l, uint64_t
 
 /*
  * Make the LSA entry e (its slot *pp) a tombstone remembering header h at
- * MaxAge until until_ms: its body freed, off the list of entries, onto the
- * tombstone list, in the heap by until_ms.  (Should the heap have no room
- * for a DoNotAge LSA's tombstone, memory ran out: the entry just goes.)
- * O(log n).
+ * MaxAge, made at since_ms (installed_ms), until MaxAge after: its body
+ * freed, off the list of entries, onto the tombstone list, in the heap by
+ * when it goes.  (Should the heap have no room for a DoNotAge LSA's
+ * tombstone, memory ran out: the entry just goes.)  O(log n).
  */
 static void entomb(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry *e,
-                   const struct lsa_hdr *h, uint64_t until_ms)
+                   const struct lsa_hdr *h, uint64_t since_ms)
 {
 	struct lsa_hdr th = *h;      /* h may be e's own */
 
@@ -311,7 +311,8 @@ static void entomb(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry *e
 	e->lsa.h.age = OSPF_MAX_AGE;
 	e->lsa.h.do_not_age = false;
 	e->tomb = true;
-	e->maxage_ms = until_ms;
+	e->installed_ms = since_ms;
+	e->maxage_ms = since_ms + (uint64_t)OSPF_MAX_AGE * 1000;
 	heap_insert(db, e);
 	tomb_link(db, e);
 	db->st.tombstones++;
@@ -343,12 +344,20 @@ static bool make_room(struct lsdb *db)
 	return true;
 }
 
-/* Is instance h newer than the one tombstone t remembers?  RFC 2328 13.1,
- * and 12.1.6: after an LSA at MaxSequenceNumber was flushed, its
- * originator starts again at InitialSequenceNumber. */
-static bool newer_than_tomb(const struct lsa_hdr *h, const struct lsdb_entry *t)
+/*
+ * Is instance h, at now_ms, newer than the one tombstone t remembers?  RFC
+ * 2328 13.1; and an instance at InitialSequenceNumber (not MaxAge) is a new
+ * incarnation once LSDB_REBIRTH_MS have passed since the tombstone was
+ * made: an originator numbers an LSA from InitialSequenceNumber again once
+ * it has left the databases (12.1.6; FRR does so for an external route
+ * withdrawn and announced again, the same LSA, byte for byte, but its
+ * age), and at once after flushing one at MaxSequenceNumber.
+ */
+static bool newer_than_tomb(const struct lsa_hdr *h, const struct lsdb_entry *t,
+                            uint64_t now_ms)
 {
-	if (t->lsa.h.seq == OSPF_MAX_SEQ && h->seq == OSPF_INITIAL_SEQ)
+	if (h->seq == OSPF_INITIAL_SEQ && h->age < OSPF_MAX_AGE &&
+	    (t->lsa.h.seq == OSPF_MAX_SEQ || now_ms >= t->installed_ms + LSDB_REBIRTH_MS))
 		return true;
 	return lsa_compare(h, &t->lsa.h) > 0;
 }
@@ -361,13 +370,14 @@ static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struc
 {
 	struct lsdb_entry *e;
 
-	if (!newer_than_tomb(&l->h, t))
+	if (!newer_than_tomb(&l->h, t, now_ms))
 		return l->h.age >= OSPF_MAX_AGE ? LSDB_OLDER : LSDB_STALE;
 	if (l->h.age >= OSPF_MAX_AGE) {
 		heap_remove(db, t);
 		t->lsa.h = l->h;
 		t->lsa.h.age = OSPF_MAX_AGE;
 		t->lsa.h.do_not_age = false;
+		t->installed_ms = now_ms;
 		t->maxage_ms = now_ms + (uint64_t)OSPF_MAX_AGE * 1000;
 		heap_insert(db, t);
 		return LSDB_OLDER;
@@ -415,7 +425,7 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 		if (old != NULL)
 			*old = held->lsa.h;
 		if (l->h.age >= OSPF_MAX_AGE) {
-			entomb(db, pp, held, &l->h, now_ms + (uint64_t)OSPF_MAX_AGE * 1000);
+			entomb(db, pp, held, &l->h, now_ms);
 			r = LSDB_FLUSHED;
 			goto out;
 		}
@@ -487,7 +497,7 @@ void lsdb_age(struct lsdb *db, uint64_t now_ms,
 		}
 		if (fn != NULL)
 			fn(ctx, e);
-		entomb(db, pp, e, &e->lsa.h, e->maxage_ms + (uint64_t)OSPF_MAX_AGE * 1000);
+		entomb(db, pp, e, &e->lsa.h, e->maxage_ms);
 		db->st.aged_out++;
 	}
 }

@@ -11,9 +11,17 @@
  * than that (RFC 2328 13.1: sequence number, then checksum, then age) is
  * refused (LSDB_STALE, counted): a delayed or replayed LS Update, from
  * whatever address, cannot bring back a withdrawn route or a router that
- * left; a newer instance replaces the tombstone (LSDB_ADDED).  A MaxAge
- * instance of an LSA not held leaves one too.  Tombstones are invisible to
- * the look-ups and walks below, and hold no LSA body.
+ * left; a newer instance replaces the tombstone (LSDB_ADDED).  One
+ * exception: an instance at InitialSequenceNumber, LSDB_REBIRTH_MS or more
+ * after the tombstone was made, is the originator's new incarnation of the
+ * LSA and is installed.  Originators number an LSA from there again once it
+ * has left the routers' databases (RFC 2328 12.1.6): FRR re-announces an
+ * external route withdrawn a minute before as the very LSA it flushed, age
+ * aside (tests/data/ospf/readd.pcap).  So a replay of an instance at
+ * InitialSequenceNumber is refused only for LSDB_REBIRTH_MS; replays of
+ * any later instance for the hour.  A MaxAge instance of an LSA not held
+ * leaves a tombstone too.  Tombstones are invisible to the look-ups and
+ * walks below, and hold no LSA body.
  *
  * Bounded: LSAs and tombstones together are at most max_lsas.  An LSA
  * never waits for a tombstone: when the bound is reached, the oldest
@@ -30,11 +38,15 @@
 #include "ospf.h"
 
 #define LSDB_AS_SCOPE 0xffffffffu   /* "area" of AS-scoped LSAs (types 5, 11) */
+#define LSDB_REBIRTH_MS 5000        /* MinLSInterval (RFC 2328 12.4, B): how soon
+                                       an originator may follow an instance of
+                                       an LSA (its flush) with the next */
 
 struct lsdb_entry {
 	struct lsa lsa;              /* decoded view; lsa.raw points at the copy */
 	uint32_t area;               /* area id, or LSDB_AS_SCOPE */
-	uint64_t installed_ms;       /* when this instance was installed */
+	uint64_t installed_ms;       /* when this instance was installed (a
+	                                tombstone: made) */
 	struct lsdb_entry *next;     /* hash chain (internal) */
 	struct lsdb_entry *all_next, **all_pprev;  /* list of every entry (internal) */
 	uint64_t maxage_ms;          /* when its age reaches MaxAge (internal) */
@@ -57,7 +69,8 @@ enum lsdb_result {
 	                      is ignored: OLDER, and leaves or moves on a
 	                      tombstone) */
 	LSDB_STALE,        /* not newer than the instance a tombstone remembers
-	                      (flushed or aged out within MaxAge): refused */
+	                      (flushed or aged out within MaxAge), nor a new
+	                      incarnation: refused */
 	LSDB_FULL,         /* no room: refused (counted) */
 };
 

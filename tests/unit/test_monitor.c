@@ -512,25 +512,27 @@ static void router_b(int32_t seq)
 	lsab_finish(&lb, &a);
 }
 
-/* 2.2.2.2's external route 192.0.2.0/24; built in lb. */
-static void external_b(void)
+/* 2.2.2.2's external route 192.0.2.0/24 at sequence number seq; built in lb. */
+static void external_b(int32_t seq)
 {
 	struct lsa a;
 
 	lsab_external(&lb, IP(192,0,2,0), IP(2,2,2,2), IP(255,255,255,0), true, 20, 0);
+	lsab_hdr_seq(&lb, seq);
 	lsab_finish(&lb, &a);
 }
 
 /*
  * An LSA flushed (MaxAge) and gone from the database, then its old
  * instance heard again (a delayed or replayed LS Update): it must not come
- * back.  Routers 1.1.1.1 and 2.2.2.2, 2.2.2.2 with an external route; it
- * leaves, flushing its router-LSA and its external-LSA (the same instances
- * at MaxAge: premature aging, RFC 2328 14.1); the LS Update that first
- * carried them arrives again from another address: neither is installed,
- * no event, no version, the topology is what the database builds; each is
- * counted (LSDB_STALE).  A newer instance of the router-LSA is accepted
- * (the router is back).
+ * back.  Routers 1.1.1.1 and 2.2.2.2, 2.2.2.2 with an external route, both
+ * of its LSAs refreshed a few times (sequence number Initial + 3); it
+ * leaves, flushing them (the same instances at MaxAge: premature aging,
+ * RFC 2328 14.1); the LS Update that carried them arrives again from
+ * another address, a second later and 59 minutes later: neither is
+ * installed, no event, no version, the topology is what the database
+ * builds; each is counted (LSDB_STALE).  A newer instance of the
+ * router-LSA is accepted (the router is back).
  */
 static void test_flushed_replay(void)
 {
@@ -549,10 +551,10 @@ static void test_flushed_replay(void)
 	lsab_router_link(&lb, LINK_STUB, IP(10,0,12,0), IP(255,255,255,252), 10);
 	lsab_finish(&lb, &a);
 	lsus_add(&up, 1);
-	router_b(OSPF_INITIAL_SEQ);
+	router_b(OSPF_INITIAL_SEQ + 3);
 	lsus_add(&up, 1);
 	lsus_add(&gone, OSPF_MAX_AGE);
-	external_b();
+	external_b(OSPF_INITIAL_SEQ + 3);
 	lsus_add(&up, 1);
 	lsus_add(&gone, OSPF_MAX_AGE);
 	feed(&m, 1000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, up.b, up.len, up.n, &null, 0));
@@ -571,11 +573,12 @@ static void test_flushed_replay(void)
 	CHECK_EQ(e1.events[TE_EXTERNAL_REMOVED] - e0.events[TE_EXTERNAL_REMOVED], 1);
 	CHECK(same_as_built(&m));
 
-	/* the first LS Update again, from another address, an hour less a
-	 * minute after the flush */
+	/* the first LS Update again, from another address, a second and an
+	 * hour less a minute after the flush */
 	e0 = e1;
 	v = m.version;
 	mon_take_events(&m);
+	feed(&m, 6000, lsu_frame(IP(10,0,12,99), IP(2,2,2,2), 0, up.b, up.len, up.n, &null, 0));
 	feed(&m, 5000 + 3540000, lsu_frame(IP(10,0,12,99), IP(2,2,2,2), 0, up.b, up.len, up.n,
 	                                   &null, 0));
 	mon_tick(&m, 5000 + 3541000, true);
@@ -588,13 +591,13 @@ static void test_flushed_replay(void)
 		if (strstr(m.pending[i], "appeared") != NULL || strstr(m.pending[i], "added") != NULL)
 			CHECK(!"an event for a replayed, flushed LSA");
 	CHECK_EQ(m.version, v);
-	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 2);     /* counted */
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 4);     /* counted */
 	CHECK_EQ(lsdb_stats(m.db)->tombstones, 2);
 	CHECK(same_as_built(&m));
 
 	/* a newer instance: 2.2.2.2 is back */
 	e0 = e1;
-	router_b(OSPF_INITIAL_SEQ + 1);
+	router_b(OSPF_INITIAL_SEQ + 4);
 	lsus_add(&back, 1);
 	feed(&m, 5000 + 3542000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, back.b, back.len,
 	                                   back.n, &null, 0));
@@ -603,8 +606,50 @@ static void test_flushed_replay(void)
 	CHECK(has_router(&m, 0, IP(2,2,2,2)));
 	CHECK_EQ(e1.events[TE_ROUTER_APPEARED] - e0.events[TE_ROUTER_APPEARED], 1);
 	CHECK(m.version > v);
-	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 2);
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 4);
 	CHECK_EQ(lsdb_stats(m.db)->tombstones, 1);                 /* the external's */
+	CHECK(same_as_built(&m));
+	mon_free(&m);
+}
+
+/*
+ * What FRR does (tests/data/ospf/readd.pcap): an external route withdrawn
+ * (its LSA, still at InitialSequenceNumber, flushed) and announced again a
+ * minute and a half later is the very LSA it flushed, age aside: its
+ * originator numbers it from InitialSequenceNumber again once it has left
+ * the databases.  A copy heard within MinLSInterval (5 s) of the flush is a
+ * delayed one and refused; the same LSA later is a new incarnation:
+ * installed, external-added.
+ */
+static void test_rebirth(void)
+{
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth null = { OSPF_AUTH_NULL, OSPF_AUTH_MD5, NULL, 0, 0 };
+	struct lsus up = { .len = 0 }, gone = { .len = 0 };
+	struct evlog_stats e0, e1;
+
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	external_b(OSPF_INITIAL_SEQ);
+	lsus_add(&up, 1);
+	lsus_add(&gone, OSPF_MAX_AGE);
+	feed(&m, 1000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, up.b, up.len, up.n, &null, 0));
+	feed(&m, 17000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, gone.b, gone.len, gone.n, &null, 0));
+	mon_tick(&m, 18000, true);
+	CHECK(lsdb_get(m.db, 0, LSA_EXTERNAL, IP(192,0,2,0), IP(2,2,2,2)) == NULL);
+	evlog_stats(m.ev, &e0);
+	feed(&m, 17000 + LSDB_REBIRTH_MS - 1, lsu_frame(IP(10,0,12,1), IP(1,1,1,1), 0, up.b, up.len,
+	                                                up.n, &null, 0));
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 1);
+	CHECK(lsdb_get(m.db, 0, LSA_EXTERNAL, IP(192,0,2,0), IP(2,2,2,2)) == NULL);
+	feed(&m, 112000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, up.b, up.len, up.n, &null, 0));
+	mon_tick(&m, 113000, true);
+	evlog_stats(m.ev, &e1);
+	CHECK(lsdb_get(m.db, 0, LSA_EXTERNAL, IP(192,0,2,0), IP(2,2,2,2)) != NULL);
+	CHECK_EQ(e1.events[TE_EXTERNAL_ADDED] - e0.events[TE_EXTERNAL_ADDED], 1);
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 1);
+	CHECK_EQ(lsdb_stats(m.db)->tombstones, 0);
 	CHECK(same_as_built(&m));
 	mon_free(&m);
 }
@@ -635,7 +680,7 @@ static void test_replay_other_source(void)
 	CHECK(mon_init(&m, &c));
 	m.dlt = DLT_EN10MB;
 	/* 2.2.2.2 floods its router-LSA from 10.0.0.2; the frame is captured */
-	n = router_lsa(IP(2,2,2,2), IP(10,2,0,0), OSPF_INITIAL_SEQ);
+	n = router_lsa(IP(2,2,2,2), IP(10,2,0,0), OSPF_INITIAL_SEQ + 7);
 	memcpy(lsa, lb.b, n);
 	flen = lsu_frame(IP(10,0,0,2), IP(2,2,2,2), 0, lsa, n, 1, &r2, 0);
 	memcpy(captured, frame_buf, flen);
@@ -658,16 +703,16 @@ static void test_replay_other_source(void)
 	memcpy(frame_buf, captured, flen);
 	feed(&m, 5000, flen);
 	CHECK_EQ(m.drops[OSPF_AUTH_REPLAYED], 1);
-	/* ... and from another address (IP source and checksum rewritten): it
-	 * verifies, but its LSA is older than the flush */
+	/* ... and from another address (IP source and checksum rewritten), ten
+	 * minutes later: it verifies, but its LSA is older than the flush */
 	memcpy(frame_buf, captured, flen);
 	put32(frame_buf + 14 + 12, IP(10,0,0,66));
 	put16(frame_buf + 14 + 10, 0);
 	put16(frame_buf + 14 + 10, inet_csum(frame_buf + 14, 20));
-	feed(&m, 6000, flen);
+	feed(&m, 603000, flen);
 	CHECK_EQ(m.drops[OSPF_AUTH_REPLAYED], 1);
 	CHECK_EQ(m.auth_verified, 3);
-	mon_tick(&m, 7000, true);
+	mon_tick(&m, 604000, true);
 	evlog_stats(m.ev, &e1);
 	CHECK(!has_router(&m, 0, IP(2,2,2,2)));
 	CHECK_EQ(e1.events[TE_ROUTER_APPEARED] - e0.events[TE_ROUTER_APPEARED], 0);
@@ -687,6 +732,7 @@ int main(void)
 	test_rebuild_budget();
 	test_change_work();
 	test_flushed_replay();
+	test_rebirth();
 	test_replay_other_source();
 	return check_done("test_monitor");
 }

@@ -280,6 +280,7 @@ static const struct lsa *rtr(uint32_t rid, int32_t seq, uint16_t age, uint16_t m
 static void test_lsdb_tombstones(void)
 {
 	const uint32_t A = IP(1,0,0,1), C = IP(1,0,0,3), D = IP(1,0,0,4), E = IP(1,0,0,5);
+	const uint32_t F = IP(1,0,0,6);
 	const struct lsdb_stats *st;
 	const struct lsdb_entry **v;
 	const struct lsdb_entry *e;
@@ -361,6 +362,26 @@ static void test_lsdb_tombstones(void)
 	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_MAX_SEQ, OSPF_MAX_AGE, 1), 0, NULL), LSDB_FLUSHED);
 	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_MAX_SEQ - 1, 1, 1), 0, NULL), LSDB_STALE);
 	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_INITIAL_SEQ, 1, 1), 0, NULL), LSDB_ADDED);
+	/* a new incarnation: InitialSequenceNumber, MinLSInterval or more after
+	 * the flush (what FRR does once the flush has left the databases), even
+	 * the very instance flushed; before that, or any other older instance,
+	 * refused */
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 1), 0, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, OSPF_MAX_AGE, 1), 10000, NULL),
+	         LSDB_FLUSHED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 1), 10000 + LSDB_REBIRTH_MS - 1,
+	                      NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, OSPF_MAX_AGE, 1),
+	                      10000 + LSDB_REBIRTH_MS, NULL), LSDB_OLDER);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 1), 10000 + LSDB_REBIRTH_MS,
+	                      NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ + 5, 1, 3), 20000, NULL), LSDB_CHANGED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ + 5, OSPF_MAX_AGE, 3), 30000, NULL),
+	         LSDB_FLUSHED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ + 3, 1, 1), 30000 + 10 * 60000, NULL),
+	         LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 2), 30000 + 10 * 60000, NULL),
+	         LSDB_ADDED);
 	/* a DoNotAge LSA's tombstone ages all the same */
 	CHECK_EQ(lsdb_install(db, 1, rtr(E, 7, 0x8000 | 1, 1), 0, NULL), LSDB_ADDED);
 	CHECK_EQ(lsdb_install(db, 1, rtr(E, 7, 0x8000 | OSPF_MAX_AGE, 1), 10, NULL), LSDB_FLUSHED);
