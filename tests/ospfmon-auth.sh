@@ -9,10 +9,11 @@
 #   (auth-bad-digest), routes equal FRR's; a replayed old LS Update is
 #   dropped (auth-replayed); a forged one without authentication too
 #   (auth-missing); a key for another area leaves area 0 unverified;
-# - an external route flushed, then the old LS Update that carried it sent
-#   again from another address (outside the digest: a new neighbour to the
-#   sequence check, it verifies): refused by the database, counted
-#   (lsdb-stale-refused), logged; the route stays withdrawn;
+# - a router-LSA flushed (its router left), then an old LS Update that
+#   carried it sent again a minute later from another address (outside the
+#   digest: a new neighbour to the sequence check, it verifies): refused by
+#   the database, counted (lsdb-stale-refused), logged; the router stays
+#   gone;
 # - a wrong key or key id: everything dropped and counted;
 # - the capture re-signed with HMAC-SHA-1/256/384/512 by Python's hmac (RFC
 #   5709, independent of our code) verifies with the matching key;
@@ -89,20 +90,23 @@ grep -q 'dropped 1 OSPF packets: auth-missing' "$T/forgednull.err" || fail "null
 has_forged forgednull && fail "the null-auth forgery was installed"
 info "right key: a replayed LS Update dropped (auth-replayed), a null-auth forgery dropped (auth-missing)"
 
-# an external route flushed (signed with the key), then the first LS Update
-# that carried it replayed from another address
-grep -q '"10.200.4.0/24"' "$T/good.json" || fail "the capture has no external route 10.200.4.0/24"
+# r2's router-LSA flushed (signed with the key: r2 left), then the first LS
+# Update of the capture, which carried an older instance of it, replayed a
+# minute later from another address
+"$OSPFMON" -c "$good" -r "$CAP" --dump lsdb >"$T/lsdb.txt" 2>/dev/null || fail "no database dump"
+grep -q 'type 1  id 10.255.0.2 ' "$T/lsdb.txt" || fail "the capture has no router-LSA of 10.255.0.2"
 python3 "$TOOL" flush-replay "$CAP" "$T/flush-replay.pcap" "$KEY" || fail "cannot flush and replay"
-run flushreplay "$good" "$T/flush-replay.pcap"
+"$OSPFMON" -c "$good" -r "$T/flush-replay.pcap" --dump lsdb >"$T/flushreplay.txt" 2>"$T/flushreplay.err" ||
+	fail "flush and replay: anemone-ospfmon failed: $(cat "$T/flushreplay.err")"
 [ "$(stat_of flushreplay auth-verified)" = 251 ] && [ "$(stat_of flushreplay dropped)" = 0 ] ||
 	fail "flush and replay: not every packet verified: $(tail -2 "$T/flushreplay.err")"
-grep -q '"10.200.4.0/24"' "$T/flushreplay.json" &&
-	fail "the flushed external route came back with a replayed LS Update: $(grep -o '"externals":.\{200\}' "$T/flushreplay.json")"
+grep -q 'type 1  id 10.255.0.2 ' "$T/flushreplay.txt" &&
+	fail "the flushed router-LSA came back with a replayed LS Update: $(grep -A1 'type 1  id 10.255.0.2 ' "$T/flushreplay.txt")"
 [ "$(stat_of flushreplay lsdb-stale-refused)" = 1 ] ||
 	fail "flush and replay: lsdb-stale-refused $(stat_of flushreplay lsdb-stale-refused), want 1: $(tail -1 "$T/flushreplay.err")"
-grep -q 'refused the type-5 LSA 10.200.4.0 from 10.255.0.4 (sequence number 0x80000001) sent by 10.0.0.77: not newer than its instance flushed' \
+grep -q 'refused the type-1 LSA 10.255.0.2 from 10.255.0.2 (sequence number 0x80000005) sent by 10.0.0.77: not newer than its instance flushed' \
 	"$T/flushreplay.err" || fail "flush and replay: the refusal is not logged: $(cat "$T/flushreplay.err")"
-info "right key: an external route flushed, its old LS Update replayed from another address: verified, refused by the database (lsdb-stale-refused=1)"
+info "right key: r2's router-LSA flushed, an old LS Update with it replayed from another address a minute later: verified, refused by the database (lsdb-stale-refused=1)"
 
 # a key only for another area: area 0 is accepted unverified
 other=$(conf_key other "{ area = \"0.0.0.1\"; key-id = 1; key = \"$KEY\"; }")
