@@ -23,7 +23,9 @@
  * ignored (RFC 2328 13.1), and one not newer than an instance flushed or
  * aged out within MaxAge is refused and counted (lsdb.h, tombstones:
  * LSDB_STALE), so neither brings back a withdrawn route or a router that
- * left.
+ * left -- but for an instance at InitialSequenceNumber 5 s or more after the
+ * flush, which is the originator's new incarnation as far as anyone can
+ * tell.
  *
  * Cost: a packet costs O(its length) (decode, digest) plus O(neighbours)
  * for the sequence check, plus, for each LSA that changed, what keeping the
