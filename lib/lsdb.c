@@ -29,6 +29,7 @@ struct lsdb {
 	struct lsdb_entry **tombs_tail;  /* the last one's all_next (or &tombs) */
 	uint32_t mask;
 	uint32_t max;
+	uint64_t max_bytes;          /* of the LSAs held; 0: no bound */
 	uint64_t seed;               /* drawn per database: ids crafted to collide
 	                                under one seed do not under another */
 	struct lsdb_stats st;
@@ -163,6 +164,11 @@ struct lsdb *lsdb_new(uint32_t max_lsas)
 fail:
 	free(db);
 	return NULL;
+}
+
+void lsdb_set_max_bytes(struct lsdb *db, uint64_t max_bytes)
+{
+	db->max_bytes = max_bytes;
 }
 
 static void all_link(struct lsdb *db, struct lsdb_entry *e)
@@ -300,6 +306,7 @@ static void entomb(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry *e
 	all_unlink(e);
 	heap_remove(db, e);
 	db->st.entries--;
+	db->st.bytes -= e->lsa.h.length;
 	if (!heap_reserve(db)) {
 		*pp = e->next;
 		entry_free(e);
@@ -326,6 +333,12 @@ static void tomb_free(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry
 	heap_remove(db, t);
 	entry_free(t);
 	db->st.tombstones--;
+}
+
+/* Whether the LSAs held may grow by `more` bytes (max_bytes). */
+static bool bytes_fit(const struct lsdb *db, uint64_t more)
+{
+	return db->max_bytes == 0 || db->st.bytes + more <= db->max_bytes;
 }
 
 /* Room for one more entry: true if there is, or the oldest tombstone went
@@ -382,7 +395,7 @@ static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struc
 		heap_insert(db, t);
 		return LSDB_OLDER;
 	}
-	if ((e = entry_new(area, l, now_ms)) == NULL)
+	if (!bytes_fit(db, l->h.length) || (e = entry_new(area, l, now_ms)) == NULL)
 		return LSDB_FULL;
 	e->next = t->next;
 	tomb_free(db, pp, t);        /* its heap place is e's */
@@ -390,6 +403,7 @@ static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struc
 	all_link(db, e);
 	heap_push(db, e);
 	db->st.entries++;
+	db->st.bytes += l->h.length;
 	return LSDB_ADDED;
 }
 
@@ -429,11 +443,15 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 			r = LSDB_FLUSHED;
 			goto out;
 		}
-		if (!heap_reserve(db) || (e = entry_new(area, l, now_ms)) == NULL) {
-			r = LSDB_FULL;
+		if ((l->h.length > held->lsa.h.length &&
+		     !bytes_fit(db, (uint64_t)l->h.length - held->lsa.h.length)) ||
+		    !heap_reserve(db) || (e = entry_new(area, l, now_ms)) == NULL) {
+			r = LSDB_FULL;       /* the instance held stays */
 			goto out;
 		}
 		r = same_contents(&held->lsa, l) ? LSDB_REFRESHED : LSDB_CHANGED;
+		db->st.bytes += l->h.length;
+		db->st.bytes -= held->lsa.h.length;
 		e->next = held->next;
 		*pp = e;
 		all_unlink(held);
@@ -469,7 +487,7 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 		r = LSDB_OLDER;
 		goto out;
 	}
-	if ((e = entry_new(area, l, now_ms)) == NULL) {
+	if (!bytes_fit(db, l->h.length) || (e = entry_new(area, l, now_ms)) == NULL) {
 		r = LSDB_FULL;
 		goto out;
 	}
@@ -478,6 +496,7 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 	all_link(db, e);
 	heap_push(db, e);
 	db->st.entries++;
+	db->st.bytes += l->h.length;
 	r = LSDB_ADDED;
 out:
 	db->st.installed[r]++;

@@ -23,7 +23,8 @@
  * leaves a tombstone too.  Tombstones are invisible to the look-ups and
  * walks below, and hold no LSA body.
  *
- * Bounded: LSAs and tombstones together are at most max_lsas.  An LSA
+ * Bounded: LSAs and tombstones together are at most max_lsas, and the LSAs'
+ * bytes at most max_bytes when set (lsdb_set_max_bytes).  An LSA
  * never waits for a tombstone: when the bound is reached, the oldest
  * tombstone goes to make room (counted: tombstones_evicted; the protection
  * it gave is lost), and an LSA is refused (LSDB_FULL, counted) only when
@@ -80,6 +81,7 @@ struct lsdb_stats {
 	uint64_t tombstones_evicted;        /* went early to make room for an LSA */
 	uint64_t probes;                    /* entries compared by lsdb_install's
 	                                       look-ups: its cost beyond O(1) */
+	uint64_t bytes;                     /* of the LSAs held (their length) */
 	uint32_t entries;                   /* LSAs held */
 	uint32_t tombstones;                /* tombstones held (entries + tombstones
 	                                       <= max_lsas) */
@@ -89,6 +91,11 @@ struct lsdb;
 
 struct lsdb *lsdb_new(uint32_t max_lsas);
 void lsdb_free(struct lsdb *db);
+/* Bound the bytes of the LSAs held (their length fields, what their copies
+ * take; 0: no bound, the default): an LSA that would pass it is refused
+ * (LSDB_FULL, counted), a changed instance that would keeps the one held.
+ * max_lsas alone lets 64 KiB LSAs take up to 13 GB at 200,000. */
+void lsdb_set_max_bytes(struct lsdb *db, uint64_t max_bytes);
 
 /* The age of an entry at now_ms, capped at MaxAge (DoNotAge LSAs keep theirs). */
 uint16_t lsdb_age_of(const struct lsdb_entry *e, uint64_t now_ms);

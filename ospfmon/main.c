@@ -62,7 +62,7 @@ static void defaults(struct settings *s)
 }
 
 static const char *const top_known[] = { "input", "snapshot", "events", "publish", "log",
-                                         "authentication", NULL };
+                                         "authentication", "lsdb-memory", NULL };
 static const char *const key_known[] = { "area", "key-id", "key", "type", NULL };
 static const char *const input_known[] = { "interface", "raw-socket", "file", "buffer-size", NULL };
 static const char *const snapshot_known[] = { "file", "interval", NULL };
@@ -198,6 +198,7 @@ static int load_config(const char *path, config_t *cfg, struct settings *s)
 		return -1;
 	root = config_root_setting(cfg);
 	conf_known(&cx, root, top_known);
+	conf_uint(&cx, root, "lsdb-memory", 1u << 20, (uint64_t)1 << 40, &s->mon.max_lsdb_bytes);
 	if ((g = config_setting_get_member(root, "input")) != NULL) {
 		conf_known(&cx, g, input_known);
 		load_interfaces(&cx, g, s);

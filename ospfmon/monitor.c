@@ -55,8 +55,11 @@ bool mon_init(struct monitor *m, const struct mon_conf *c)
 		m->c.max_lsas = MAX_LSAS;
 	if (m->c.rebuild_work_per_s == 0)
 		m->c.rebuild_work_per_s = DEF_REBUILD_WORK_PER_S;
+	if (m->c.max_lsdb_bytes == 0)
+		m->c.max_lsdb_bytes = MAX_LSDB_BYTES;
 	if ((m->db = lsdb_new(m->c.max_lsas)) == NULL)
 		return false;
+	lsdb_set_max_bytes(m->db, m->c.max_lsdb_bytes);
 	if ((m->nbr = calloc(MON_MAX_NEIGHBORS, sizeof(*m->nbr))) == NULL ||
 	    (m->live = topo_live_new()) == NULL ||
 	    (m->ev = evlog_new(&c->ev, on_evlog, m)) == NULL) {
@@ -475,7 +478,7 @@ void mon_log_stats(const struct monitor *m)
 		events += es.events[i];
 	log_info("stats frames=%" PRIu64 " not-ospf=%" PRIu64 " ospf=%" PRIu64
 	         " dropped=%" PRIu64 " hello=%" PRIu64 " dd=%" PRIu64 " lsr=%" PRIu64
-	         " lsu=%" PRIu64 " lsack=%" PRIu64 " lsas=%u changes=%" PRIu64 " refreshes=%" PRIu64
+	         " lsu=%" PRIu64 " lsack=%" PRIu64 " lsas=%u lsdb-bytes=%" PRIu64 " changes=%" PRIu64 " refreshes=%" PRIu64
 	         " version=%" PRIu64 " events=%" PRIu64 " flapping=%u routers=%u"
 	         " missing-routers=%u missing-networks=%u lsdb-full=%" PRIu64
 	         " lsdb-stale-refused=%" PRIu64 " lsdb-tombstones=%u"
@@ -484,7 +487,7 @@ void mon_log_stats(const struct monitor *m)
 	         " rebuild-work=%" PRIu64 " flap-untracked=%" PRIu64 " events-lost=%" PRIu64,
 	         m->frames, m->not_ospf,
 	         m->ospf_pkts, dropped, m->by_type[1], m->by_type[2], m->by_type[3],
-	         m->by_type[4], m->by_type[5], ls->entries,
+	         m->by_type[4], m->by_type[5], ls->entries, ls->bytes,
 	         ls->installed[LSDB_ADDED] + ls->installed[LSDB_CHANGED] + ls->installed[LSDB_FLUSHED],
 	         ls->installed[LSDB_REFRESHED], m->version, events, es.flapping_now,
 	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks,

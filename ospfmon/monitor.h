@@ -54,6 +54,7 @@
 
 #define DEF_HOLD_MS 200
 #define MAX_LSAS    200000
+#define MAX_LSDB_BYTES (128ull << 20)   /* of LSAs held: what their copies take */
 #define MON_MAX_KEYS 64
 #define MON_MAX_NEIGHBORS 1024       /* sequence numbers kept (verified senders) */
 #define MON_SEQ_FORGET_MS 120000
@@ -74,6 +75,7 @@ struct mon_conf {
 	uint64_t hold_ms;            /* rebuild this long after the first change */
 	struct evlog_conf ev;
 	uint32_t max_lsas;           /* database bound; 0: MAX_LSAS */
+	uint64_t max_lsdb_bytes;     /* the LSAs' bytes; 0: MAX_LSDB_BYTES */
 	uint64_t rebuild_work_per_s; /* rebuild budget; 0: DEF_REBUILD_WORK_PER_S */
 	const struct mon_key *keys;  /* not owned */
 	unsigned nkeys;

@@ -145,6 +145,9 @@ events = {
 expect_exit 2 "^$c:3: unknown setting 'flap-cuont'" -n -c "$c"
 c=$(conf range 'events = { flap-count = 1; };')
 expect_exit 2 "^$c:1: 'flap-count' must be an integer from 2 to 1000" -n -c "$c"
+c=$(conf lsdb-memory 'input = { interface = "eth1"; };
+lsdb-memory = 1000;')
+expect_exit 2 "^$c:2: 'lsdb-memory' must be an integer from 1048576 to" -n -c "$c"
 c=$(conf duration 'snapshot = {
   interval = "often";
 };')

@@ -466,12 +466,59 @@ static void test_lsdb_collisions(void)
 	lsdb_free(db);
 }
 
+/* The router-LSA of rid with n stubs: 24 + 12 n bytes, in tb/ta. */
+static const struct lsa *rtr_n(uint32_t rid, int32_t seq, unsigned n)
+{
+	lsab_router_begin(&tb, rid, 0, seq);
+	for (unsigned i = 0; i < n; i++)
+		lsab_router_link(&tb, LINK_STUB, IP(10, 9, i >> 8 & 255, i & 255), IP(255,255,255,0), 1);
+	lsab_finish(&tb, &ta);
+	return &ta;
+}
+
+/*
+ * A byte bound: LSAs that would pass it are refused (FULL), a changed
+ * instance that would keeps the one held, a flush gives its bytes back.
+ * Without it, max_lsas LSAs of up to 64 KiB each could take gigabytes.
+ */
+static void test_lsdb_bytes(void)
+{
+	db = lsdb_new(1000);
+	lsdb_set_max_bytes(db, 3 * (24 + 12 * 100));          /* three LSAs of 100 stubs */
+	for (uint32_t r = 1; r <= 3; r++)
+		CHECK_EQ(lsdb_install(db, 0, rtr_n(r, 100, 100), 1000, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_stats(db)->bytes, 3 * (24 + 12 * 100));
+	CHECK_EQ(lsdb_install(db, 0, rtr_n(4, 100, 1), 1000, NULL), LSDB_FULL);
+	/* growing: refused, the instance held stays; shrinking: fine */
+	CHECK_EQ(lsdb_install(db, 0, rtr_n(1, 101, 101), 2000, NULL), LSDB_FULL);
+	CHECK(lsdb_get(db, 0, LSA_ROUTER, 1, 1) != NULL &&
+	      lsdb_get(db, 0, LSA_ROUTER, 1, 1)->lsa.h.seq == 100);
+	CHECK_EQ(lsdb_install(db, 0, rtr_n(1, 101, 50), 2000, NULL), LSDB_CHANGED);
+	CHECK_EQ(lsdb_stats(db)->bytes, 2 * (24 + 12 * 100) + 24 + 12 * 50);
+	CHECK_EQ(lsdb_install(db, 0, rtr_n(4, 100, 40), 2000, NULL), LSDB_ADDED);
+	/* a flush gives the bytes back */
+	rtr_n(2, 101, 100);
+	tb.b[0] = OSPF_MAX_AGE >> 8;
+	tb.b[1] = OSPF_MAX_AGE & 0xff;
+	lsab_finish(&tb, &ta);
+	CHECK_EQ(lsdb_install(db, 0, &ta, 3000, NULL), LSDB_FLUSHED);
+	CHECK_EQ(lsdb_stats(db)->bytes, (24 + 12 * 100) + (24 + 12 * 50) + (24 + 12 * 40));
+	CHECK_EQ(lsdb_install(db, 0, rtr_n(5, 100, 100), 3000, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_stats(db)->installed[LSDB_FULL], 2);
+	/* and aging out */
+	lsdb_age(db, 3000 + HOUR_MS, NULL, NULL);
+	CHECK_EQ(lsdb_stats(db)->entries, 0);
+	CHECK_EQ(lsdb_stats(db)->bytes, 0);
+	lsdb_free(db);
+}
+
 int main(void)
 {
 	test_lsdb();
 	test_lsdb_tombstones();
 	test_lsdb_tombstone_bound();
 	test_lsdb_collisions();
+	test_lsdb_bytes();
 	test_spf();
 	test_equal_cost_through_network();
 	test_nssa_only_router();
