@@ -796,6 +796,106 @@ static void test_live_cases(void)
 }
 
 /*
+ * A stub whose mask is not contiguous names no subnet (RFC 4632 5.1: masks
+ * are contiguous), so it pairs no links.  The LSAs of a fuzzer's input
+ * (tests/fuzz/corpus/topo/pair-noncontig-mask): R5 and R6 (10.255.0.5/.6)
+ * list two links and one towards each other; R5's stubs are
+ * 10.1.35.0/255.255.191.0, which holds its 10.1.35.5, and
+ * 10.1.56.0/255.40.255.0, which holds 10.1.56.5 and R6's 10.1.56.6.  No
+ * stub subnet is shared, so the ends pair in address order: 10.1.35.5 with
+ * 10.1.56.6, and R5's 10.1.56.5 is one-way.  With 255.255.255.0 in place
+ * of the second mask, 10.1.56.5 and 10.1.56.6 share a subnet and pair.
+ * The live topology equals the one built whole in both cases.
+ */
+static void pair_case(uint32_t r5_mask)
+{
+	struct topo_live *tl = topo_live_new();
+	struct topo *t = NULL;
+	struct lsabuf l;
+	struct lsa a;
+	uint32_t att[] = { IP(10,255,0,7), IP(128,0,0,1), IP(101,168,0,36), IP(255,255,255,0) };
+	const struct topo_link *k;
+
+	db = lsdb_new(100);
+	now = 1000000;
+	CHECK(tl != NULL && db != NULL);
+	lsab_router_begin(&l, IP(10,255,0,1), 0, OSPF_INITIAL_SEQ + 6);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,0,0,1), IP(10,0,96,1), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,100,1,0), IP(255,255,255,0), 10);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	lsab_router_begin(&l, IP(10,255,0,3), 0, OSPF_INITIAL_SEQ + 8);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,0,0,1), IP(10,0,0,3), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,100,3,0), IP(255,255,255,0), 10);
+	lsab_router_link(&l, LINK_P2P, IP(10,255,0,5), IP(10,1,35,3), 30);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,35,0), IP(255,255,255,0), 30);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	lsab_router_begin(&l, IP(10,255,0,4), LSA_ROUTER_E, OSPF_INITIAL_SEQ + 6);
+	lsab_router_link(&l, LINK_TRANSIT, IP(10,0,0,1), IP(10,0,0,4), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,100,4,0), IP(255,255,255,0), 10);
+	lsab_router_link(&l, LINK_P2P, IP(10,255,0,5), IP(10,1,45,4), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,45,0), IP(255,255,255,0), 10);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	lsab_router_begin(&l, IP(10,255,0,5), LSA_ROUTER_B, OSPF_INITIAL_SEQ + 8);
+	lsab_router_link(&l, LINK_STUB, IP(10,100,5,0), IP(255,255,255,0), 10);
+	lsab_router_link(&l, LINK_P2P, IP(10,255,0,6), IP(10,1,35,5), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,35,0), IP(255,255,191,0), 10);
+	lsab_router_link(&l, LINK_P2P, IP(10,255,0,4), IP(10,1,45,5), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,45,0), IP(255,255,255,0), 10);
+	lsab_router_link(&l, LINK_P2P, IP(10,255,0,6), IP(10,1,56,5), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,56,0), r5_mask, 10);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	lsab_router_begin(&l, IP(10,255,0,6), LSA_ROUTER_B | LSA_ROUTER_E, OSPF_INITIAL_SEQ + 7);
+	lsab_router_link(&l, LINK_STUB, IP(10,100,6,0), IP(255,255,255,0), 10);
+	lsab_router_link(&l, LINK_P2P, IP(10,255,0,2), IP(10,1,26,6), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,26,0), IP(255,255,255,0), 10);
+	lsab_router_link(&l, LINK_P2P, IP(10,255,0,5), IP(10,1,56,6), 10);
+	lsab_router_link(&l, LINK_STUB, IP(10,1,55,0), IP(255,255,255,0), 10);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	lsab_network(&l, IP(10,0,0,1), IP(10,255,0,1), IP(10,200,77,0), att, 4);
+	lsab_hdr_seq(&l, OSPF_INITIAL_SEQ + 2);
+	lsab_finish(&l, &a);
+	live_install(tl, 0, &a);
+	t = topo_build(db, now);
+	CHECK(t != NULL);
+	if (t == NULL)
+		goto out;
+
+	k = find_link(t, LINK_P2P, IP(10,255,0,4), IP(10,1,45,4));     /* one link: paired */
+	CHECK(k != NULL && k->two_way && k->b == IP(10,255,0,5) && k->b_addr == IP(10,1,45,5));
+	k = find_link(t, LINK_P2P, IP(10,255,0,3), IP(10,1,35,3));     /* R5 lists none */
+	CHECK(k != NULL && !k->two_way && k->b == IP(10,255,0,5));
+	if (r5_mask == IP(255,40,255,0)) {
+		k = find_link(t, LINK_P2P, IP(10,255,0,5), IP(10,1,35,5));
+		CHECK(k != NULL && k->two_way && k->b == IP(10,255,0,6) &&
+		      k->b_addr == IP(10,1,56,6));
+		k = find_link(t, LINK_P2P, IP(10,255,0,5), IP(10,1,56,5));
+		CHECK(k != NULL && !k->two_way && k->b == IP(10,255,0,6));
+	} else {
+		k = find_link(t, LINK_P2P, IP(10,255,0,5), IP(10,1,56,5));
+		CHECK(k != NULL && k->two_way && k->b == IP(10,255,0,6) &&
+		      k->b_addr == IP(10,1,56,6));
+		k = find_link(t, LINK_P2P, IP(10,255,0,5), IP(10,1,35,5));
+		CHECK(k != NULL && !k->two_way && k->b == IP(10,255,0,6));
+	}
+	CHECK(live_equal(tl, t));
+out:
+	topo_free(t);
+	topo_live_free(tl);
+	lsdb_free(db);
+}
+
+static void test_pair_mask(void)
+{
+	pair_case(IP(255,40,255,0));                 /* not contiguous: no subnet */
+	pair_case(IP(255,255,255,0));                /* a subnet */
+}
+
+/*
  * Random sequences of LSAs added, changed, flushed and aged out, among a
  * few routers, networks and prefixes so that everything collides: parallel
  * links, links to oneself and to routers without an LSA, stubs nested and
@@ -864,6 +964,7 @@ int main(void)
 	test_work();
 	test_flap_table();
 	test_live_cases();
+	test_pair_mask();
 	test_live();
 	return check_done("test_topo");
 }
