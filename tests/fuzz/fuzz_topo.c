@@ -16,14 +16,15 @@
  * point-to-point and virtual links equal those of a naive pairing done here
  * (quadratic, from the LSAs: per router pair, the k-th end of the lower
  * router in address order with the k-th of the other among those whose
- * addresses the same most specific stub subnet of the lower router holds,
- * then k-th with k-th among the rest), and every transit link is two-way
- * exactly when its network's LSA lists its router.  After every record
- * (installed, refused, flushing or ageing others out), the live topology
- * equals topo_build's, and its events since the record before equal
- * topo_diff's between the two topologies built whole.  Record k arrives at
- * k seconds, so LSAs of high age age out and leave tombstones; an LSA
- * refused as stale is not held, and LSAs and tombstones together stay
+ * addresses the same most specific stub subnet of the lower router holds --
+ * a stub whose mask is contiguous and of 0 to 31 bits; a non-contiguous mask
+ * names no subnet -- then k-th with k-th among the rest), and every transit
+ * link is two-way exactly when its network's LSA lists its router.  After
+ * every record (installed, refused, flushing or ageing others out), the
+ * live topology equals topo_build's, and its events since the record before
+ * equal topo_diff's between the two topologies built whole.  Record k
+ * arrives at k seconds, so LSAs of high age age out and leave tombstones; an
+ * LSA refused as stale is not held, and LSAs and tombstones together stay
  * within the bound (4096, or 16 for inputs of even length, so that full
  * databases push tombstones out).
  *
@@ -110,7 +111,8 @@ static void ref_router(void *ctx, const struct lsdb_entry *e)
 			}
 			r->e[r->ne++] = (struct end){ r->area, l->h.adv_router, k.id, k.data, k.metric,
 			                              k.type, false };
-		} else if (k.type == LINK_STUB && k.data != 0xffffffffu) {
+		} else if (k.type == LINK_STUB && k.data != 0xffffffffu &&
+		           (~k.data & (~k.data + 1)) == 0) {      /* contiguous, not /32 */
 			if (r->nst == 4096) {
 				r->overflow = true;
 				return;
