@@ -339,7 +339,8 @@ static struct topo_network *find_network(const struct topo *t, uint32_t area, ui
 }
 
 /*
- * The stub subnets (router-LSA stub links other than /32s) as a hash table
+ * The stub subnets (router-LSA stub links of contiguous masks other than
+ * /32s: a non-contiguous mask names no subnet, topo.h) as a hash table
  * keyed by (area, router, prefix, mask), and which mask lengths occur: the
  * subnet of router r holding an address is found with one probe per length
  * in use, whatever the number of stubs.  Needs t->p sorted (the index of a
@@ -381,7 +382,7 @@ static bool stubs_build(struct topo *t, struct stubs *s)
 		const struct topo_prefix *p = &t->p[i];
 		uint32_t h;
 
-		if (p->kind != TP_STUB || p->mask == 0xffffffffu)
+		if (p->kind != TP_STUB || p->mask == 0xffffffffu || (~p->mask & (~p->mask + 1)) != 0)
 			continue;
 		h = stub_slot(s, p->area, p->router, p->prefix, p->mask);
 		while (s->slot[h] != 0) {
@@ -444,9 +445,10 @@ static void add_pair(struct builder *b, struct half *x, struct half *y, uint32_t
 /*
  * Pair the halves of each group (same area, type and router pair): first
  * the two ends whose addresses lie in one stub subnet of the lower router
- * (an unnumbered link's ifindex lies in none), the k-th of one side in
- * address order with the k-th of the other in that subnet; then what is
- * left, again k-th with k-th in address order; the rest are one-way.
+ * (contiguous masks only; an unnumbered link's ifindex lies in none), the
+ * k-th of one side in address order with the k-th of the other in that
+ * subnet; then what is left, again k-th with k-th in address order; the
+ * rest are one-way.
  * (Of nested stub subnets the most specific is the one compared.)
  * O(h log h) in the halves; needs t->p sorted.
  */

@@ -11,7 +11,12 @@
  * Links: a point-to-point or virtual link is one entry per pair of router
  * interfaces, a < b by router id, "two-way" when both routers list it (the
  * RFC 2328 16.1 two-way check); parallel links are paired by the stub subnet
- * their addresses share, else in address order.  A link only one side lists
+ * their addresses share, else in address order: per router pair, the k-th
+ * end of the lower router in address order with the k-th of the other among
+ * the ends the same most specific stub subnet of the lower router holds,
+ * then k-th with k-th among the rest.  A stub subnet is a stub link of a
+ * contiguous mask of 0 to 31 bits; a non-contiguous mask names no subnet
+ * (RFC 4632 5.1) and pairs nothing.  A link only one side lists
  * is kept as one-way (b_addr and cost_ba 0), a is then the router listing it.
  * A router's link to a transit network is one entry (a = router, b = the
  * network's id, the DR's interface address), two-way when the network-LSA

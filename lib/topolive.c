@@ -838,8 +838,9 @@ static void half_range(struct topo_live *tl, const struct node *x, uint8_t type,
 	*end = lo;
 }
 
-/* The most specific stub subnet of router x (masks of 0 to 31 bits) that
- * holds addr, as a number ordered as the subnets are, or 0 for none. */
+/* The most specific stub subnet of router x (contiguous masks of 0 to 31
+ * bits: other masks name no subnet, topo.h) that holds addr, as a number
+ * ordered as the subnets are, or 0 for none. */
 static uint64_t subnet_of(struct topo_live *tl, const struct node *x, uint32_t addr)
 {
 	for (int len = 31; len >= 0; len--) {
