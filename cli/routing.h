@@ -1,7 +1,7 @@
 /*
  * Routing a traffic matrix over a topology, for the anemone command: the
  * measured ingress -> egress router pairs of a window placed on a link-state
- * database the way the collector places flows (collector/place.h: OSPF
+ * database the way the collector places flows (lib/place.h: OSPF
  * routes router by router, equal-cost splits in integers), so that loads
  * computed here and loads the collector counted agree when the topology is
  * the one the traffic crossed.

@@ -10,7 +10,7 @@
 
 #include "sbuf.h"
 #include "store.h"
-#include "topoload.h"
+#include "lsdbdoc.h"
 
 void die(int status, const char *fmt, ...)
 {
@@ -380,7 +380,7 @@ struct lsdb *store_lsdb(struct store *s, uint64_t *time_ms, uint64_t *version)
 	if (r->type != REDIS_REPLY_STRING)
 		die(1, "Redis at %s has no OSPF topology (%sospf:lsdb): is anemone-ospfmon "
 		    "publishing there?", s->endpoint, s->ospf_prefix);
-	db = topoload_json(r->str, r->len, version, time_ms, err, sizeof(err));
+	db = lsdbdoc_read(r->str, r->len, version, time_ms, err, sizeof(err));
 	freeReplyObject(r);
 	if (db == NULL)
 		die(1, "%sospf:lsdb: %s", s->ospf_prefix, err);

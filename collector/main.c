@@ -34,7 +34,7 @@
 #include "sbuf.h"
 #include "settings.h"
 #include "topo.h"
-#include "topoload.h"
+#include "lsdbdoc.h"
 #include "topopoll.h"
 #include "writer.h"
 
@@ -302,7 +302,7 @@ static void topo_file(struct col *c, bool force)
 		return;
 	c->topo_size = st.st_size;
 	c->topo_mtime = st.st_mtim;
-	if ((db = topoload_file(c->conf->topo_file, &version, &time_ms, err, sizeof(err))) == NULL) {
+	if ((db = lsdbdoc_load(c->conf->topo_file, &version, &time_ms, err, sizeof(err))) == NULL) {
 		log_warnx("%s: %s; keeping the topology held", c->conf->topo_file, err);
 		c->topo_errors++;
 		return;

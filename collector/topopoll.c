@@ -13,7 +13,7 @@
 
 #include "conf.h"
 #include "log.h"
-#include "topoload.h"
+#include "lsdbdoc.h"
 #include "topopoll.h"
 
 struct topopoll {
@@ -76,7 +76,7 @@ static int poll_once(struct topopoll *tp)
 		freeReplyObject(r);
 		return 0;
 	}
-	db = topoload_json(r->str, r->len, &version, &time_ms, err, sizeof(err));
+	db = lsdbdoc_read(r->str, r->len, &version, &time_ms, err, sizeof(err));
 	freeReplyObject(r);
 	pthread_mutex_lock(&tp->mu);
 	if (db == NULL) {

@@ -5,14 +5,14 @@
  *
  * Every check interval the thread reads <prefix>ospf:version and, when it
  * differs from the version last read (or nothing was read yet),
- * <prefix>ospf:lsdb, parses it (topoload_json) and leaves the database for
+ * <prefix>ospf:lsdb, parses it (lsdbdoc_read) and leaves the database for
  * the caller to take; a newer one replaces one not yet taken.  A document
  * that does not parse is logged and counted, and the held topology stays.
  * Failures to reach Redis back off as lib/rconn.c does (logged once per
  * outage).
  *
  * The caller's thread takes the database and builds its placer from it
- * (collector/place.h): the thread only reads and parses.  Memory: at most
+ * (lib/place.h): the thread only reads and parses.  Memory: at most
  * one parsed database waits, besides the one being parsed.
  */
 #ifndef COLLECTOR_TOPOPOLL_H

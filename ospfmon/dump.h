@@ -19,7 +19,5 @@ void dump_lsdb(const struct lsdb *db, uint64_t now_ms, bool json);
 int dump_routes(const struct lsdb *db, uint32_t root, bool json);
 void dump_topology(const struct topo *t, uint64_t version, bool json);
 
-/* {"version":N,"time_ms":T,"lsas":[{"area":"a.b.c.d"|null,"age":N,"hex":"..."}]} */
-void lsdb_hex_json(const struct lsdb *db, uint64_t version, uint64_t now_ms, struct sbuf *b);
 
 #endif

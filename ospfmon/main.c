@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "dump.h"
+#include "lsdbdoc.h"
 #include "log.h"
 #include "monitor.h"
 #include "publish.h"
@@ -317,7 +318,7 @@ static void on_version(void *ctx)
 
 	if (t != NULL) {
 		topo_json(t, r->m.version, &topo);
-		lsdb_hex_json(r->m.db, r->m.version, r->m.now_ms, &lsdb);
+		lsdbdoc_write(r->m.db, r->m.version, r->m.now_ms, &lsdb);
 		mon_charge(&r->m, topo.len + lsdb.len);     /* O(n) a version */
 		if (sbuf_ok(&topo) && sbuf_ok(&lsdb))
 			pub_publish(r->pub, r->m.version, r->m.now_ms, sbuf_str(&topo), sbuf_str(&lsdb),

@@ -1039,7 +1039,7 @@ def main():
     with open(os.path.join(out, 'bad.status'), 'w') as f:
         f.write('# bad.pcap frame by frame: the decoder status each frame '
                 'should get\n# (names after enum pkt_status in '
-                'exporter/decode.h; a|b: either is right)\n')
+                'capture/decode.h; a|b: either is right)\n')
         for i, (st, note) in enumerate(bad.status):
             f.write('%d %s %s\n' % (i + 1, st, note))
     with open(os.path.join(out, 'EXPECTED'), 'w') as f:

@@ -11,7 +11,7 @@
  * which decodes too and keeps a fragment table across frames).
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
- *        -Ilib -Iexporter tests/fuzz/fuzz_decode.c exporter/decode.c
+ *        -Ilib -Icapture -Iexporter tests/fuzz/fuzz_decode.c capture/decode.c
  *        exporter/meter.c exporter/flowtab.c
  */
 #include <stddef.h>

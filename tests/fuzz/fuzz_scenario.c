@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for the anemone command's what-if editing of a
  * link-state database (cli/scenario.c) and the placement that runs on the
- * result (collector/place.c), fed with arbitrary LSAs.
+ * result (lib/place.c), fed with arbitrary LSAs.
  *
  * Input: one byte choosing the changes, then records { u8 area (0-3, 255:
  * AS scope), u16 length, LSA } as in fuzz_topo (checksum and length
@@ -15,7 +15,7 @@
  * Build: clang -g -O1 -std=c11 -D_GNU_SOURCE
  *        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
  *        -Ilib -Icollector -Icli tests/fuzz/fuzz_scenario.c cli/scenario.c
- *        collector/place.c lib/ospf.c lib/lsdb.c lib/spf.c lib/topo.c lib/sbuf.c
+ *        lib/place.c lib/ospf.c lib/lsdb.c lib/spf.c lib/topo.c lib/sbuf.c
  */
 #include <arpa/inet.h>
 #include <stdlib.h>

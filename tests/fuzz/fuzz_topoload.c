@@ -1,12 +1,12 @@
 /*
- * libFuzzer target for the database document reader (collector/topoload.c):
+ * libFuzzer target for the database document reader (lib/lsdbdoc.c):
  * the JSON anemone-ospfmon publishes as ospf:lsdb, which the collector and
  * the anemone command read from Redis.  Any input either gives a database
  * or a message; a database builds a topology.
  *
  * Build: clang -g -O1 -std=c11 -D_GNU_SOURCE
  *        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
- *        -Ilib -Icollector tests/fuzz/fuzz_topoload.c collector/topoload.c
+ *        -Ilib tests/fuzz/fuzz_topoload.c lib/lsdbdoc.c
  *        lib/snapshot.c lib/atomicfile.c lib/log.c lib/ospf.c lib/lsdb.c
  *        lib/topo.c lib/sbuf.c
  */
@@ -14,7 +14,7 @@
 
 #include "lsdb.h"
 #include "topo.h"
-#include "topoload.h"
+#include "lsdbdoc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lsdb *db;
 
 	err[0] = 0;
-	db = topoload_json((const char *)data, size, &version, &time_ms, err, sizeof(err));
+	db = lsdbdoc_read((const char *)data, size, &version, &time_ms, err, sizeof(err));
 	if (db == NULL) {
 		if (err[0] == 0)
 			abort();

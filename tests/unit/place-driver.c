@@ -1,6 +1,6 @@
 /*
  * Run by tests/place-check.sh: load a link-state database (a snapshot or a
- * database document, topoload_file), place the flows read from stdin, one
+ * database document, lsdbdoc_load), place the flows read from stdin, one
  * "SRC DST BYTES PACKETS" a line ('#' starts a comment), and print the totals
  * as tests/place-oracle does:
  *   link A B BYTES PACKETS      (router ids; LANs merged into the pair)
@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 
 #include "place.h"
-#include "topoload.h"
+#include "lsdbdoc.h"
 
 #define MAXT 4096
 
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: place-driver LSDB-FILE <FLOWS\n");
 		return 2;
 	}
-	if ((db = topoload_file(argv[1], &version, &time_ms, err, sizeof(err))) == NULL) {
+	if ((db = lsdbdoc_load(argv[1], &version, &time_ms, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "place-driver: %s\n", err);
 		return 2;
 	}

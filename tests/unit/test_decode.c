@@ -1,5 +1,5 @@
 /*
- * Unit tests for the packet decoder (exporter/decode.c): hand-built frames for
+ * Unit tests for the packet decoder (capture/decode.c): hand-built frames for
  * every link type, encapsulation and transport the decoder knows, plus
  * malformed and truncated ones.  Every frame is handed to the decoder in a
  * heap buffer of exactly caplen bytes, so a sanitizer build catches any read

@@ -1,5 +1,5 @@
-/* Flow placement (collector/place.c) on hand-built databases, and the
- * database loader (collector/topoload.c). */
+/* Flow placement (lib/place.c) on hand-built databases, and the
+ * database document written and read back (lib/lsdbdoc.c). */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,13 +7,12 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "dump.h"
 #include "lsabuild.h"
 #include "lsdb.h"
 #include "place.h"
 #include "sbuf.h"
 #include "snapshot.h"
-#include "topoload.h"
+#include "lsdbdoc.h"
 
 #define R1 IP(1,1,1,1)
 #define R2 IP(2,2,2,2)
@@ -531,7 +530,7 @@ static void same_placement(struct lsdb *a, struct lsdb *b)
 static int loads(const char *doc)
 {
 	char err[256] = "x";
-	struct lsdb *db = topoload_json(doc, strlen(doc), NULL, NULL, err, sizeof(err));
+	struct lsdb *db = lsdbdoc_read(doc, strlen(doc), NULL, NULL, err, sizeof(err));
 
 	if (db == NULL) {
 		CHECK(err[0] != 0);
@@ -549,12 +548,12 @@ static void test_topoload(struct lsdb *orig)
 	struct lsdb *db;
 	int fd;
 
-	lsdb_hex_json(orig, 42, T0 + 5000, &b);
+	lsdbdoc_write(orig, 42, T0 + 5000, &b);
 	CHECK(sbuf_ok(&b));
-	db = topoload_json(b.p, b.len, &version, &time_ms, err, sizeof(err));
+	db = lsdbdoc_read(b.p, b.len, &version, &time_ms, err, sizeof(err));
 	CHECK(db != NULL);
 	if (db == NULL) {
-		fprintf(stderr, "topoload_json: %s\n", err);
+		fprintf(stderr, "lsdbdoc_read: %s\n", err);
 		return;
 	}
 	CHECK_EQ(version, 42);
@@ -571,7 +570,7 @@ static void test_topoload(struct lsdb *orig)
 	/* every truncation is refused, with a message, and nothing leaks */
 	for (size_t n = 0; n + 1 < b.len; n++) {
 		char e2[128] = "";
-		struct lsdb *t = topoload_json(b.p, n, NULL, NULL, e2, sizeof(e2));
+		struct lsdb *t = lsdbdoc_read(b.p, n, NULL, NULL, e2, sizeof(e2));
 		CHECK(t == NULL && e2[0] != 0);
 		lsdb_free(t);
 	}
@@ -580,7 +579,7 @@ static void test_topoload(struct lsdb *orig)
 		char *p = strstr(b.p, "\"hex\":\"") + 7 + 50;
 		char save = *p;
 		*p = *p == '0' ? '1' : '0';
-		CHECK(topoload_json(b.p, b.len, NULL, NULL, err, sizeof(err)) == NULL);
+		CHECK(lsdbdoc_read(b.p, b.len, NULL, NULL, err, sizeof(err)) == NULL);
 		CHECK(strstr(err, "checksum") != NULL);
 		*p = save;
 	}
@@ -589,13 +588,13 @@ static void test_topoload(struct lsdb *orig)
 	CHECK((fd = mkstemp(path)) >= 0);
 	CHECK(write(fd, b.p, b.len) == (ssize_t)b.len);
 	close(fd);
-	db = topoload_file(path, &version, &time_ms, err, sizeof(err));
+	db = lsdbdoc_load(path, &version, &time_ms, err, sizeof(err));
 	CHECK(db != NULL && version == 42 && time_ms == T0 + 5000);
 	if (db != NULL)
 		same_placement(orig, db);
 	lsdb_free(db);
 	CHECK(snapshot_save(orig, path, T0 + 7000, err, sizeof(err)) > 0);
-	db = topoload_file(path, &version, &time_ms, err, sizeof(err));
+	db = lsdbdoc_load(path, &version, &time_ms, err, sizeof(err));
 	CHECK(db != NULL && version == 0 && time_ms == T0 + 7000);
 	if (db != NULL) {
 		CHECK_EQ(lsdb_stats(db)->entries, lsdb_stats(orig)->entries);
@@ -604,10 +603,10 @@ static void test_topoload(struct lsdb *orig)
 	lsdb_free(db);
 	/* a damaged snapshot is refused */
 	CHECK(truncate(path, 100) == 0);
-	CHECK(topoload_file(path, NULL, NULL, err, sizeof(err)) == NULL);
+	CHECK(lsdbdoc_load(path, NULL, NULL, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "truncated") != NULL);
 	unlink(path);
-	CHECK(topoload_file(path, NULL, NULL, err, sizeof(err)) == NULL);
+	CHECK(lsdbdoc_load(path, NULL, NULL, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, path) != NULL);
 	sbuf_free(&b);
 
@@ -643,13 +642,13 @@ static void test_topoload(struct lsdb *orig)
 		install(one, &l, 0);
 		lsab_external(&l, IP(192,0,2,0), R1, M24, true, 20, 0);
 		install(one, &l, LSDB_AS_SCOPE);
-		lsdb_hex_json(one, 1, T0, &d);
+		lsdbdoc_write(one, 1, T0, &d);
 		CHECK(loads(d.p));
 		CHECK((p = strstr(d.p, "\"0.0.0.0\"")) != NULL);
 		memcpy(p, "null     ", 9);
 		CHECK(!loads(d.p));
 		sbuf_reset(&d);
-		lsdb_hex_json(one, 1, T0, &d);
+		lsdbdoc_write(one, 1, T0, &d);
 		CHECK((p = strstr(d.p, "null")) != NULL);
 		memcpy(p, "\"0.0.0.1\"", 9);   /* one character longer: shift the rest */
 		CHECK(!loads(d.p));
@@ -689,7 +688,7 @@ static void test_cache_equivalence(void)
 	unsigned differ = 0, routed = 0;
 
 	snprintf(path, sizeof(path), "%s/tests/data/collector/lab-lsdb.json", top ? top : "..");
-	if ((db = topoload_file(path, NULL, NULL, err, sizeof(err))) == NULL) {
+	if ((db = lsdbdoc_load(path, NULL, NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s: %s\n", path, err);
 		CHECK(0);
 		return;

@@ -1,8 +1,9 @@
 /*
- * The collector's database loader (topoload.h): a strict reader of the
- * ospf:lsdb document and the snapshot files.
+ * The database document (lsdbdoc.h): its writer, and a strict reader of it
+ * and of the snapshot files.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 #include "ospf.h"
 #include "snapshot.h"
-#include "topoload.h"
+#include "lsdbdoc.h"
 
 #define MAX_LSA_LEN 65535u
 
@@ -245,7 +246,7 @@ static bool lsa_object(struct parser *ps)
 	ps->buf[1] = (uint8_t)(age & 255);
 	l.h.age = (uint16_t)age;
 	if (lsdb_install(ps->db, as_scope ? LSDB_AS_SCOPE : area, &l, ps->time_ms, NULL) == LSDB_FULL) {
-		snprintf(msg, sizeof(msg), "more than %u LSAs", TOPOLOAD_MAX_LSAS);
+		snprintf(msg, sizeof(msg), "more than %u LSAs", LSDBDOC_MAX_LSAS);
 		return fail(ps, msg);
 	}
 	return true;
@@ -301,7 +302,7 @@ static bool document(struct parser *ps)
 	return true;
 }
 
-struct lsdb *topoload_json(const char *doc, size_t len, uint64_t *version, uint64_t *time_ms,
+struct lsdb *lsdbdoc_read(const char *doc, size_t len, uint64_t *version, uint64_t *time_ms,
                            char *err, size_t errlen)
 {
 	struct parser ps = { .base = doc, .end = doc + len, .err = err, .errlen = errlen };
@@ -322,8 +323,8 @@ struct lsdb *topoload_json(const char *doc, size_t len, uint64_t *version, uint6
 		free(ps.buf);
 		return NULL;
 	}
-	if ((ps.db = lsdb_new(ps.nlsas < TOPOLOAD_MAX_LSAS ? (ps.nlsas ? ps.nlsas : 1)
-	                                                   : TOPOLOAD_MAX_LSAS)) == NULL) {
+	if ((ps.db = lsdb_new(ps.nlsas < LSDBDOC_MAX_LSAS ? (ps.nlsas ? ps.nlsas : 1)
+	                                                   : LSDBDOC_MAX_LSAS)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		free(ps.buf);
 		return NULL;
@@ -344,7 +345,7 @@ struct lsdb *topoload_json(const char *doc, size_t len, uint64_t *version, uint6
 static struct lsdb *load_snapshot(const char *path, uint64_t *version, uint64_t *time_ms,
                                   char *err, size_t errlen)
 {
-	struct lsdb *db = lsdb_new(TOPOLOAD_MAX_LSAS);
+	struct lsdb *db = lsdb_new(LSDBDOC_MAX_LSAS);
 	uint64_t now = 0;
 	long n;
 
@@ -364,7 +365,7 @@ static struct lsdb *load_snapshot(const char *path, uint64_t *version, uint64_t 
 	return db;
 }
 
-struct lsdb *topoload_file(const char *path, uint64_t *version, uint64_t *time_ms,
+struct lsdb *lsdbdoc_load(const char *path, uint64_t *version, uint64_t *time_ms,
                            char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "rb");
@@ -384,8 +385,8 @@ struct lsdb *topoload_file(const char *path, uint64_t *version, uint64_t *time_m
 		fclose(fp);
 		return NULL;
 	}
-	if (st.st_size > (off_t)TOPOLOAD_MAX_FILE) {
-		snprintf(err, errlen, "%s: larger than %u MiB", path, TOPOLOAD_MAX_FILE >> 20);
+	if (st.st_size > (off_t)LSDBDOC_MAX_FILE) {
+		snprintf(err, errlen, "%s: larger than %u MiB", path, LSDBDOC_MAX_FILE >> 20);
 		fclose(fp);
 		return NULL;
 	}
@@ -408,7 +409,7 @@ struct lsdb *topoload_file(const char *path, uint64_t *version, uint64_t *time_m
 		return NULL;
 	}
 	fclose(fp);
-	db = topoload_json(doc, len, version, time_ms, err, errlen);
+	db = lsdbdoc_read(doc, len, version, time_ms, err, errlen);
 	free(doc);
 	if (db == NULL) {
 		/* prefix the path to the parser's message */
@@ -417,4 +418,42 @@ struct lsdb *topoload_file(const char *path, uint64_t *version, uint64_t *time_m
 		snprintf(err, errlen, "%s: %s", path, msg);
 	}
 	return db;
+}
+
+struct hex_ctx {
+	struct sbuf *b;
+	uint64_t now_ms;
+	bool first;
+};
+
+static void hex_lsa(void *vctx, const struct lsdb_entry *e)
+{
+	struct hex_ctx *c = vctx;
+	static const char hexd[] = "0123456789abcdef";
+	char area[20] = "null";
+
+	if (e->area != LSDB_AS_SCOPE)
+		snprintf(area, sizeof(area), "\"%u.%u.%u.%u\"", e->area >> 24, (e->area >> 16) & 255,
+		         (e->area >> 8) & 255, e->area & 255);
+	sbuf_printf(c->b, "%s{\"area\":%s,\"age\":%u,\"hex\":\"", c->first ? "" : ",", area,
+	            lsdb_age_of(e, c->now_ms));
+	for (unsigned i = 0; i < e->lsa.h.length; i++) {
+		char x[2] = { hexd[e->lsa.raw[i] >> 4], hexd[e->lsa.raw[i] & 15] };
+		sbuf_put(c->b, x, 2);
+	}
+	sbuf_put(c->b, "\"}", 2);
+	c->first = false;
+}
+
+void lsdbdoc_write(const struct lsdb *db, uint64_t version, uint64_t now_ms, struct sbuf *b)
+{
+	uint32_t areas[256];
+	unsigned n = lsdb_areas(db, areas, 255);
+	struct hex_ctx c = { b, now_ms, true };
+
+	areas[n++] = LSDB_AS_SCOPE;
+	sbuf_printf(b, "{\"version\":%" PRIu64 ",\"time_ms\":%" PRIu64 ",\"lsas\":[", version, now_ms);
+	for (unsigned i = 0; i < n; i++)
+		lsdb_foreach(db, areas[i], 0, hex_lsa, &c);
+	sbuf_put(b, "]}", 2);
 }

@@ -1,6 +1,8 @@
 /*
- * Getting a link-state database for the collector: from the database
- * document anemone-ospfmon publishes (the ospf:lsdb key, or the file of
+ * The database document, written and read in one place: ospfmon writes it
+ * (lsdbdoc_write: the ospf:lsdb key and --lsdb-file), the collector and the
+ * CLI read it back (lsdbdoc_read, lsdbdoc_load), from the document
+ * anemone-ospfmon publishes (the ospf:lsdb key, or the file of
  * --lsdb-file; redis/SCHEMA.md), or from an ospfmon snapshot file
  * ("ANMLSDB1", lib/snapshot.h).
  *
@@ -14,28 +16,34 @@
  * types 5 and 11), and it is installed at time_ms with its "age" (an LSA at
  * MaxAge is left out).
  */
-#ifndef ANEMONE_TOPOLOAD_H
-#define ANEMONE_TOPOLOAD_H
+#ifndef ANEMONE_LSDBDOC_H
+#define ANEMONE_LSDBDOC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "lsdb.h"
+#include "sbuf.h"
 
-#define TOPOLOAD_MAX_LSAS 200000     /* LSAs in one database, as ospfmon holds */
-#define TOPOLOAD_MAX_FILE (256u << 20)  /* a document file larger is refused */
+#define LSDBDOC_MAX_LSAS 200000     /* LSAs in one database, as ospfmon holds */
+#define LSDBDOC_MAX_FILE (256u << 20)  /* a document file larger is refused */
+
+/* Append the document of db to b: {"version":N,"time_ms":T,"lsas":[...]},
+ * each LSA with its area (null for the AS scope), its age at now_ms and its
+ * bytes in lower-case hex; areas in lsdb_areas order.  O(bytes of the LSAs). */
+void lsdbdoc_write(const struct lsdb *db, uint64_t version, uint64_t now_ms, struct sbuf *b);
 
 /* Parse doc[0..len) (need not be NUL-terminated) into a new database.
  * *version and *time_ms (either may be NULL) receive the document's.
  * NULL with a message in err when the document is not one. */
-struct lsdb *topoload_json(const char *doc, size_t len, uint64_t *version, uint64_t *time_ms,
+struct lsdb *lsdbdoc_read(const char *doc, size_t len, uint64_t *version, uint64_t *time_ms,
                            char *err, size_t errlen);
 
 /* Load path: a snapshot file (starts with "ANMLSDB1") or a database
  * document.  A snapshot is taken at the time it was saved (*time_ms; its
  * *version is 0); a damaged snapshot is refused, not half loaded.  NULL
  * with a message in err. */
-struct lsdb *topoload_file(const char *path, uint64_t *version, uint64_t *time_ms,
+struct lsdb *lsdbdoc_load(const char *path, uint64_t *version, uint64_t *time_ms,
                            char *err, size_t errlen);
 
 #endif
