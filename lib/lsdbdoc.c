@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sys/stat.h>
+
+#include <jansson.h>
 
 #include "ospf.h"
 #include "snapshot.h"
@@ -16,108 +19,32 @@
 
 #define MAX_LSA_LEN 65535u
 
-struct parser {
-	const char *base, *p, *end;
-	char *err;
-	size_t errlen;
-	bool failed;
-	/* what was read */
-	bool have_version, have_time, have_lsas;
-	uint64_t version, time_ms;
-	struct lsdb *db;             /* second pass: install into it */
-	uint8_t *buf;                /* MAX_LSA_LEN bytes */
-	unsigned nlsas;
-};
-
-static bool fail(struct parser *ps, const char *what)
+/* Format a message into err (if it is still empty) and fail. */
+static bool failf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool failf(char *err, size_t errlen, const char *fmt, ...)
 {
-	if (!ps->failed)
-		snprintf(ps->err, ps->errlen, "offset %zu: %s", (size_t)(ps->p - ps->base), what);
-	ps->failed = true;
-	return false;
-}
+	va_list ap;
 
-static void ws(struct parser *ps)
-{
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
-}
-
-/* Skip white space, then the character c. */
-static bool expect(struct parser *ps, char c, const char *what)
-{
-	ws(ps);
-	if (ps->p >= ps->end || *ps->p != c)
-		return fail(ps, what);
-	ps->p++;
-	return true;
-}
-
-/* After white space: c (consumed, true) or not (false). */
-static bool peek_take(struct parser *ps, char c)
-{
-	ws(ps);
-	if (ps->p < ps->end && *ps->p == c) {
-		ps->p++;
-		return true;
+	if (errlen > 0 && err[0] == 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
 	}
 	return false;
 }
 
-static bool uint_value(struct parser *ps, uint64_t *v)
+/* A JSON integer in [0, max] into *v. */
+static bool uint_member(const json_t *j, uint64_t max, uint64_t *v)
 {
-	const char *s;
+	json_int_t i;
 
-	ws(ps);
-	s = ps->p;
-	*v = 0;
-	if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
-		return fail(ps, "expected an unsigned integer");
-	if (*ps->p == '0' && ps->p + 1 < ps->end && ps->p[1] >= '0' && ps->p[1] <= '9')
-		return fail(ps, "leading zero in an integer");
-	while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9') {
-		unsigned d = (unsigned)(*ps->p - '0');
-		if (*v > (UINT64_MAX - d) / 10) {
-			ps->p = s;
-			return fail(ps, "integer out of range");
-		}
-		*v = *v * 10 + d;
-		ps->p++;
-	}
-	if (ps->p < ps->end && (*ps->p == '.' || *ps->p == 'e' || *ps->p == 'E'))
-		return fail(ps, "expected an integer, not a fraction");
-	return true;
-}
-
-/* A string without escapes: *s points at its first character, *n its length. */
-static bool string_value(struct parser *ps, const char **s, size_t *n)
-{
-	if (!expect(ps, '"', "expected a string"))
+	if (!json_is_integer(j))
 		return false;
-	*s = ps->p;
-	while (ps->p < ps->end && *ps->p != '"') {
-		if (*ps->p == '\\')
-			return fail(ps, "string escapes are not part of this document");
-		if ((unsigned char)*ps->p < 0x20)
-			return fail(ps, "control character in a string");
-		ps->p++;
-	}
-	if (ps->p >= ps->end)
-		return fail(ps, "unterminated string");
-	*n = (size_t)(ps->p - *s);
-	ps->p++;
+	i = json_integer_value(j);
+	if (i < 0 || (uint64_t)i > max)
+		return false;
+	*v = (uint64_t)i;
 	return true;
-}
-
-static bool key_is(const char *k, size_t n, const char *name)
-{
-	return n == strlen(name) && memcmp(k, name, n) == 0;
-}
-
-/* A member name and its colon. */
-static bool member(struct parser *ps, const char **k, size_t *n)
-{
-	return string_value(ps, k, n) && expect(ps, ':', "expected ':'");
 }
 
 static bool dotted_quad(const char *s, size_t n, uint32_t *out)
@@ -156,190 +83,134 @@ static int hexval(char c)
 	return -1;
 }
 
-/* One element of "lsas": checked in both passes, installed in the second. */
-static bool lsa_object(struct parser *ps)
+/*
+ * Element k (from 0) of "lsas": checked, decoded into buf (MAX_LSA_LEN
+ * bytes) and installed into db at time_ms.  O(length of the LSA).
+ */
+static bool lsa_object(const json_t *o, unsigned k, struct lsdb *db, uint64_t time_ms,
+                       uint8_t *buf, char *err, size_t errlen)
 {
-	bool have_area = false, have_age = false, have_hex = false, as_scope = false;
+	const json_t *jarea = json_object_get(o, "area"), *jage = json_object_get(o, "age");
+	const json_t *jhex = json_object_get(o, "hex");
+	bool as_scope;
 	uint32_t area = 0;
-	uint64_t age = 0;
-	const char *hex = NULL, *obj = ps->p;
-	size_t hexlen = 0;
+	uint64_t age;
+	const char *hex;
+	size_t hexlen;
 
-	if (!expect(ps, '{', "expected an LSA object"))
-		return false;
-	do {
-		const char *k;
-		size_t kn;
-
-		if (!member(ps, &k, &kn))
-			return false;
-		if (key_is(k, kn, "area") && !have_area) {
-			const char *s;
-			size_t n;
-			have_area = true;
-			ws(ps);
-			if (ps->end - ps->p >= 4 && memcmp(ps->p, "null", 4) == 0) {
-				ps->p += 4;
-				as_scope = true;
-			} else if (!string_value(ps, &s, &n)) {
-				return false;
-			} else if (!dotted_quad(s, n, &area)) {
-				ps->p = s;
-				return fail(ps, "area: not a dotted quad");
-			}
-		} else if (key_is(k, kn, "age") && !have_age) {
-			have_age = true;
-			if (!uint_value(ps, &age))
-				return false;
-			if (age > OSPF_MAX_AGE)
-				return fail(ps, "age above MaxAge");
-		} else if (key_is(k, kn, "hex") && !have_hex) {
-			have_hex = true;
-			if (!string_value(ps, &hex, &hexlen))
-				return false;
-		} else {
-			ps->p = k;
-			return fail(ps, "unknown or repeated member of an LSA");
-		}
-	} while (peek_take(ps, ','));
-	if (!expect(ps, '}', "expected ',' or '}'"))
-		return false;
-	if (!have_area || !have_age || !have_hex) {
-		ps->p = obj;
-		return fail(ps, "LSA without area, age or hex");
-	}
-	if (hexlen % 2 != 0 || hexlen / 2 < LSA_HDR_LEN || hexlen / 2 > MAX_LSA_LEN) {
-		ps->p = hex;
-		return fail(ps, "hex: not an LSA's length");
-	}
+	if (!json_is_object(o))
+		return failf(err, errlen, "LSA %u: not an object", k + 1);
+	if (jarea == NULL || jage == NULL || jhex == NULL)
+		return failf(err, errlen, "LSA %u: without area, age or hex", k + 1);
+	if (json_object_size(o) != 3)
+		return failf(err, errlen, "LSA %u: a member other than area, age and hex", k + 1);
+	as_scope = json_is_null(jarea);
+	if (!as_scope && !(json_is_string(jarea) &&
+	                   dotted_quad(json_string_value(jarea), json_string_length(jarea), &area)))
+		return failf(err, errlen, "LSA %u: area: not a dotted quad or null", k + 1);
+	if (!uint_member(jage, OSPF_MAX_AGE, &age))
+		return failf(err, errlen, "LSA %u: age: not an integer from 0 to MaxAge", k + 1);
+	if (!json_is_string(jhex))
+		return failf(err, errlen, "LSA %u: hex: not a string", k + 1);
+	hex = json_string_value(jhex);
+	hexlen = json_string_length(jhex);
+	if (hexlen % 2 != 0 || hexlen / 2 < LSA_HDR_LEN || hexlen / 2 > MAX_LSA_LEN)
+		return failf(err, errlen, "LSA %u: hex: not an LSA's length", k + 1);
 	for (size_t i = 0; i < hexlen; i += 2) {
 		int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
-		if (hi < 0 || lo < 0) {
-			ps->p = hex + i;
-			return fail(ps, "hex: not a hex digit");
-		}
-		ps->buf[i / 2] = (uint8_t)(hi << 4 | lo);
+		if (hi < 0 || lo < 0)
+			return failf(err, errlen, "LSA %u: hex: not a hex digit at %zu", k + 1, i);
+		buf[i / 2] = (uint8_t)(hi << 4 | lo);
 	}
 
 	struct lsa l;
-	enum ospf_status st = lsa_decode(ps->buf, hexlen / 2, &l);
-	char msg[96];
+	enum ospf_status st = lsa_decode(buf, hexlen / 2, &l);
 
 	if (st == OSPF_OK && l.h.length != hexlen / 2)
 		st = OSPF_BAD_LSA_LENGTH;
-	if (st != OSPF_OK) {
-		ps->p = hex;
-		snprintf(msg, sizeof(msg), "LSA %u: %s", ps->nlsas + 1, ospf_status_name(st));
-		return fail(ps, msg);
-	}
-	if (as_scope != (l.h.type == LSA_EXTERNAL || l.h.type == LSA_OPAQUE_AS)) {
-		ps->p = obj;
-		snprintf(msg, sizeof(msg), "LSA %u: type %u with area %s", ps->nlsas + 1,
-		         l.h.type, as_scope ? "null" : "set");
-		return fail(ps, msg);
-	}
-	ps->nlsas++;
-	if (ps->db == NULL || age >= OSPF_MAX_AGE)
+	if (st != OSPF_OK)
+		return failf(err, errlen, "LSA %u: %s", k + 1, ospf_status_name(st));
+	if (as_scope != (l.h.type == LSA_EXTERNAL || l.h.type == LSA_OPAQUE_AS))
+		return failf(err, errlen, "LSA %u: type %u with area %s", k + 1, l.h.type,
+		             as_scope ? "null" : "set");
+	if (age >= OSPF_MAX_AGE)
 		return true;
 	/* the age field is outside the checksum: the current age goes there */
-	ps->buf[0] = (uint8_t)(((age >> 8) & 0x7f) | (l.h.do_not_age ? 0x80 : 0));
-	ps->buf[1] = (uint8_t)(age & 255);
+	buf[0] = (uint8_t)(((age >> 8) & 0x7f) | (l.h.do_not_age ? 0x80 : 0));
+	buf[1] = (uint8_t)(age & 255);
 	l.h.age = (uint16_t)age;
-	if (lsdb_install(ps->db, as_scope ? LSDB_AS_SCOPE : area, &l, ps->time_ms, NULL) == LSDB_FULL) {
-		snprintf(msg, sizeof(msg), "more than %u LSAs", LSDBDOC_MAX_LSAS);
-		return fail(ps, msg);
-	}
+	if (lsdb_install(db, as_scope ? LSDB_AS_SCOPE : area, &l, time_ms, NULL) == LSDB_FULL)
+		return failf(err, errlen, "more than %u LSAs", LSDBDOC_MAX_LSAS);
 	return true;
 }
 
-static bool document(struct parser *ps)
-{
-	ps->p = ps->base;
-	ps->have_version = ps->have_time = ps->have_lsas = false;
-	ps->nlsas = 0;
-	if (!expect(ps, '{', "expected '{' (not a database document)"))
-		return false;
-	do {
-		const char *k;
-		size_t kn;
-
-		if (!member(ps, &k, &kn))
-			return false;
-		if (key_is(k, kn, "version") && !ps->have_version) {
-			ps->have_version = true;
-			if (!uint_value(ps, &ps->version))
-				return false;
-		} else if (key_is(k, kn, "time_ms") && !ps->have_time) {
-			ps->have_time = true;
-			if (!uint_value(ps, &ps->time_ms))
-				return false;
-		} else if (key_is(k, kn, "lsas") && !ps->have_lsas) {
-			ps->have_lsas = true;
-			if (!expect(ps, '[', "expected '['"))
-				return false;
-			if (!peek_take(ps, ']')) {
-				do {
-					if (!lsa_object(ps))
-						return false;
-				} while (peek_take(ps, ','));
-				if (!expect(ps, ']', "expected ',' or ']'"))
-					return false;
-			}
-		} else {
-			ps->p = k;
-			return fail(ps, "unknown or repeated member");
-		}
-	} while (peek_take(ps, ','));
-	if (!expect(ps, '}', "expected ',' or '}'"))
-		return false;
-	ws(ps);
-	if (ps->p != ps->end)
-		return fail(ps, "garbage after the document");
-	if (!ps->have_version || !ps->have_time || !ps->have_lsas) {
-		ps->p = ps->base;
-		return fail(ps, "version, time_ms or lsas missing");
-	}
-	return true;
-}
-
+/*
+ * The document is parsed by jansson (duplicate members refused, nothing after
+ * it), then checked member by member.  Cost: O(len) time, and jansson's tree
+ * of the document (a few times len) while it is read.
+ */
 struct lsdb *lsdbdoc_read(const char *doc, size_t len, uint64_t *version, uint64_t *time_ms,
-                           char *err, size_t errlen)
+                          char *err, size_t errlen)
 {
-	struct parser ps = { .base = doc, .end = doc + len, .err = err, .errlen = errlen };
+	json_error_t je;
+	json_t *root, *lsas;
+	uint64_t v = 0, t = 0;
+	struct lsdb *db = NULL;
+	uint8_t *buf = NULL;
+	size_t n;
 
 	if (errlen > 0)
 		err[0] = 0;
 	if (doc == NULL) {
-		snprintf(err, errlen, "no document");
+		failf(err, errlen, "no document");
 		return NULL;
 	}
-	if ((ps.buf = malloc(MAX_LSA_LEN)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	/* the document has no use for escapes: a name spelled with one is not
+	 * the member it looks like to a reader that decodes them */
+	if (memchr(doc, '\\', len) != NULL) {
+		failf(err, errlen, "offset %zu: string escapes are not part of this document",
+		      (size_t)((const char *)memchr(doc, '\\', len) - doc));
 		return NULL;
 	}
-	/* Pass 1 checks everything and finds time_ms (members come in any
-	 * order); pass 2 installs at that time. */
-	if (!document(&ps)) {
-		free(ps.buf);
+	if ((root = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		failf(err, errlen, "line %d column %d: %s", je.line, je.column, je.text);
 		return NULL;
 	}
-	if ((ps.db = lsdb_new(ps.nlsas < LSDBDOC_MAX_LSAS ? (ps.nlsas ? ps.nlsas : 1)
-	                                                   : LSDBDOC_MAX_LSAS)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		free(ps.buf);
-		return NULL;
+	lsas = json_object_get(root, "lsas");
+	if (!json_is_object(root))
+		failf(err, errlen, "not a database document (not an object)");
+	else if (lsas == NULL || json_object_get(root, "version") == NULL ||
+	         json_object_get(root, "time_ms") == NULL)
+		failf(err, errlen, "version, time_ms or lsas missing");
+	else if (json_object_size(root) != 3)
+		failf(err, errlen, "a member other than version, time_ms and lsas");
+	else if (!uint_member(json_object_get(root, "version"), INT64_MAX, &v))
+		failf(err, errlen, "version: not an unsigned integer");
+	else if (!uint_member(json_object_get(root, "time_ms"), INT64_MAX, &t))
+		failf(err, errlen, "time_ms: not an unsigned integer");
+	else if (!json_is_array(lsas))
+		failf(err, errlen, "lsas: not an array");
+	else if ((n = json_array_size(lsas)) > LSDBDOC_MAX_LSAS)
+		failf(err, errlen, "more than %u LSAs", LSDBDOC_MAX_LSAS);
+	else if ((buf = malloc(MAX_LSA_LEN)) == NULL || (db = lsdb_new(n ? (unsigned)n : 1)) == NULL)
+		failf(err, errlen, "out of memory");
+	else {
+		for (size_t k = 0; k < n; k++)
+			if (!lsa_object(json_array_get(lsas, k), (unsigned)k, db, t, buf, err, errlen)) {
+				lsdb_free(db);
+				db = NULL;
+				break;
+			}
 	}
-	if (!document(&ps)) {
-		lsdb_free(ps.db);
-		free(ps.buf);
+	free(buf);
+	json_decref(root);
+	if (db == NULL)
 		return NULL;
-	}
-	free(ps.buf);
 	if (version != NULL)
-		*version = ps.version;
+		*version = v;
 	if (time_ms != NULL)
-		*time_ms = ps.time_ms;
-	return ps.db;
+		*time_ms = t;
+	return db;
 }
 
 static struct lsdb *load_snapshot(const char *path, uint64_t *version, uint64_t *time_ms,

@@ -1,17 +1,17 @@
 /*
  * The database document, written and read in one place: ospfmon writes it
- * (lsdbdoc_write: the ospf:lsdb key and --lsdb-file), the collector and the
- * CLI read it back (lsdbdoc_read, lsdbdoc_load), from the document
- * anemone-ospfmon publishes (the ospf:lsdb key, or the file of
- * --lsdb-file; redis/SCHEMA.md), or from an ospfmon snapshot file
- * ("ANMLSDB1", lib/snapshot.h).
+ * (lsdbdoc_write) to the ospf:lsdb key and the file of --lsdb-file
+ * (redis/SCHEMA.md); the collector and the CLI read it back (lsdbdoc_read,
+ * lsdbdoc_load), or an ospfmon snapshot file instead ("ANMLSDB1",
+ * lib/snapshot.h).
  *
- * The document is read by a small strict parser: exactly the shape
+ * The document is read by jansson and then checked strictly: exactly the shape
  *   {"version":N,"time_ms":T,"lsas":[{"area":"a.b.c.d"|null,"age":N,"hex":"..."},...]}
  * (members in any order, each once, whitespace anywhere JSON allows it; no
- * other member, no string escapes, integers without sign, fraction or
- * exponent).  Anything else is refused with a message naming the byte
- * offset.  Every LSA is checked by lsa_decode (length, Fletcher checksum,
+ * other member, no string escapes, integers from 0 to 2^63-1 without
+ * fraction or exponent).  Anything else is refused with a message naming
+ * the line and column (syntax) or the LSA (content).  Every LSA is checked by
+ * lsa_decode (length, Fletcher checksum,
  * body), its area must agree with its type (null exactly for the AS-scoped
  * types 5 and 11), and it is installed at time_ms with its "age" (an LSA at
  * MaxAge is left out).
