@@ -4,11 +4,14 @@
 # a day of traffic through exporter and collector), against independent
 # computations:
 #   1. whatif: tests/whatif-oracle routes the window's traffic matrix (the
-#      pair streams, read with redis-cli) on ospfmon's topology document with
-#      its own shortest paths and integer equal-cost splits; link loads before
-#      and after and the unreachable pairs must be equal to the byte, for link
-#      and router failures and cost changes, on the busiest hour and the day.
-#      "before" must also equal the per-link counters the collector measured.
+#      pair streams, read with redis-cli) on the network as FRR recorded it
+#      (r1's LSDB dump, checked against every router's routing table; never
+#      an anemone document) with its own shortest paths and integer
+#      equal-cost splits; link loads before and after and the unreachable
+#      pairs must be equal to the byte, for link and router failures and cost
+#      changes, on the busiest hour and the day.  "before" must also equal
+#      the per-link counters the collector measured.  With a cost changed in
+#      the database document in Redis only, whatif must differ from it.
 #   2. path: tests/fib-walk follows the recorded kernel FIBs of the FRR
 #      routers; every hop and every equal-cost share must be the path's.
 #   3. topo: the SVG is XML with an element per router, network and link of
@@ -103,7 +106,7 @@ for w in hour day; do
 			fail "whatif $*: not the JSON expected: $(head -c 300 "$T/whatif.json")"
 		[ "$(cat "$T/window")" = "window $from $until 1h" ] ||
 			fail "whatif $* ($w): $(cat "$T/window"), want window $from $until 1h"
-		"$top_srcdir/tests/whatif-oracle" "$T/topology.json" "$T/matrix.$w" --names "$E/names" "$@" \
+		"$top_srcdir/tests/whatif-oracle" "$E/frr/r1.lsdb.json" "$E/frr" "$T/matrix.$w" --names "$E/names" "$@" \
 			>"$T/oracle.$w.$id" 2>"$T/oracle.err" ||
 			fail "whatif-oracle $*: $(cat "$T/oracle.err")"
 		diff -u "$T/oracle.$w.$id" "$T/anemone.$w.$id" >"$T/diff" ||
@@ -132,6 +135,22 @@ $(cat "$T/diff")"
 done
 grep -q 'after [1-9]' "$T/oracle.err" || fail "(e) no split with a remainder: the order of next hops untested"
 info "whatif: $n scenarios equal to the oracle"
+
+# a topology the oracle does not share: hq-core1's cost towards dc-core1 at
+# 100 in the database document in Redis only; (e) on the hour again
+R --raw GET anemone:ospf:lsdb >"$T/lsdb.json"
+"$top_srcdir/tests/lsdb-set-cost" "$T/lsdb.json" 10.255.0.1 10.255.0.3 100 >"$T/bad-lsdb.json" ||
+	fail "lsdb-set-cost failed"
+printf %s "$(cat "$T/bad-lsdb.json")" | R -x SET anemone:ospf:lsdb >/dev/null
+# shellcheck disable=SC2086
+A --json $HOUR whatif --fail-link dc-core1-dc-servers >"$T/whatif.json" 2>"$T/err" ||
+	fail "whatif on the changed document: exit $?: $(cat "$T/err")"
+printf %s "$(cat "$T/lsdb.json")" | R -x SET anemone:ospf:lsdb >/dev/null
+[ "$(R --raw GET anemone:ospf:lsdb)" = "$(cat "$T/lsdb.json")" ] || fail "the database document not restored"
+whatif_lines <"$T/whatif.json" >"$T/anemone.bad" 2>/dev/null || fail "whatif: $(head -c 300 "$T/whatif.json")"
+! cmp -s "$T/oracle.hour.e" "$T/anemone.bad" || fail "a changed cost in the database document went unnoticed"
+info "whatif with hq-core1 -> dc-core1 at 100 in the document: $(diff "$T/oracle.hour.e" "$T/anemone.bad" |
+	grep -c '^>') lines differ from the oracle's"
 
 # --- 2. path against the FIBs FRR installed ---------------------------------
 

@@ -5,8 +5,9 @@
 # a capture, which anemone-exporter sends as IPFIX to anemone-collector
 # holding the lab's topology (the database document anemone-ospfmon writes).
 # The per-link and per-pair counters in Redis must equal what
-# tests/place-oracle computes for the same flows with its own Dijkstra over
-# ospfmon's topology document, and the unrouted counts its reasons.
+# tests/place-oracle computes for the same flows from FRR's own LSDB dump
+# and routing tables (tests/data/ospf/routes), and the unrouted counts its
+# reasons.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need redis-server redis-cli python3 ss
 
@@ -24,7 +25,7 @@ grep -v '^#' "$D/collector/lab-flows" | grep . |
 
 "$top_srcdir/tests/flows-to-pcap" "$T/flows" "$T/flows.pcap" || fail "cannot write the capture"
 
-"$top_srcdir/tests/place-oracle" "$D/ospf/golden/topology.json" "$T/flows" >"$T/oracle" ||
+"$top_srcdir/tests/place-oracle" "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" "$T/flows" >"$T/oracle" ||
 	fail "place-oracle failed"
 grep -q '^pair 10.255.0.1 10.255.0.5 ' "$T/oracle" || fail "the oracle has no r1 -> r5 pair"
 
