@@ -254,6 +254,36 @@ static uint64_t stated(const char *s, const char *name, const char *unit)
 	return strtoull(u, NULL, 10);
 }
 
+/* The other flush intervals the document names in the parenthesis after
+ * the default's (`10s` (... `1s`, `2s` ...)): those of the table. */
+static void flush_names(const char *s, const struct schema_res *def)
+{
+	char q[32];
+	const char *p, *e;
+	unsigned n = 0;
+
+	snprintf(q, sizeof(q), "`%s` (", def->name);
+	p = strstr(s, q);
+	CHECK(p != NULL && (e = strchr(p, ')')) != NULL);
+	if (p == NULL || e == NULL)
+		return;
+	for (p += strlen(q); (p = memchr(p, '`', (size_t)(e - p))) != NULL && p < e;) {
+		const char *c = memchr(p + 1, '`', (size_t)(e - p - 1));
+		char name[16];
+		const struct schema_res *r;
+		if (c == NULL)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)(c - p - 1), p + 1);
+		r = schema_res_named(name);
+		if (r == NULL || r == def || schema_res_flush(r->width_ms) != r)
+			fprintf(stderr, "SCHEMA.md: `%s` is not another flush interval\n", name);
+		CHECK(r != NULL && r != def && schema_res_flush(r->width_ms) == r);
+		n++;
+		p = c + 1;
+	}
+	CHECK_EQ(n, SCHEMA_NFLUSH - 1);
+}
+
 /* What the document says of resolutions, retention, expiry, events. */
 static void numbers(const char *md)
 {
@@ -271,6 +301,7 @@ static void numbers(const char *md)
 	         schema_res[SCHEMA_RES_1M].retention_ms);
 	CHECK_EQ(stated(s, schema_res[SCHEMA_RES_1H].name, "days") * 86400000,
 	         schema_res[SCHEMA_RES_1H].retention_ms);
+	flush_names(s, f);
 	CHECK(px != NULL && strtoull(px + 4, NULL, 10) == SCHEMA_MARKER_TTL_MS);
 	CHECK(keep != NULL && strtoull(keep + strlen("`events_keep` of them ("), NULL, 10) ==
 	      SCHEMA_EVENTS_KEEP);
