@@ -234,7 +234,7 @@ static void need_traffic(void)
 	unsigned n;
 	char f[40], u[40], w[40];
 
-	store_sum(&S, "total", &n);
+	store_sum(&S, SCHEMA_TOTAL, NULL, &n);
 	if (n)
 		return;
 	fmt_time(S.from_ms, f, sizeof(f));
@@ -248,16 +248,13 @@ static void need_traffic(void)
 static struct pair_load *matrix(unsigned *np)
 {
 	unsigned n, k = 0;
-	char **ids = store_members(&S, "pairs", &n);
+	char **ids = store_members(&S, SCHEMA_PAIR, &n);
 	struct pair_load *p = calloc(n + 1, sizeof(*p));
-	char key[300];
 
 	if (p == NULL)
 		die(1, "out of memory");
-	for (unsigned i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "pair:%s", ids[i]);
-		store_sum_append(&S, key);
-	}
+	for (unsigned i = 0; i < n; i++)
+		store_sum_append(&S, SCHEMA_PAIR, ids[i]);
 	for (unsigned i = 0; i < n; i++) {
 		struct sums t = store_sum_reply(&S, NULL);
 		if (parse_link_id(ids[i], &p[k].i, &p[k].e) < 0 || (t.bytes == 0 && t.packets == 0))
@@ -300,17 +297,15 @@ static int cmp_row(const void *x, const void *y)
 static void top_series(const char *kind)   /* links, pairs */
 {
 	unsigned n, k = 0;
-	char **ids = store_members(&S, kind, &n);
-	struct row *rows = calloc(n + 1, sizeof(*rows));
-	char key[320];
 	bool links = strcmp(kind, "links") == 0;
+	enum schema_kind sk = links ? SCHEMA_LINK : SCHEMA_PAIR;
+	char **ids = store_members(&S, sk, &n);
+	struct row *rows = calloc(n + 1, sizeof(*rows));
 
 	if (rows == NULL)
 		die(1, "out of memory");
-	for (unsigned i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%s:%s", links ? "link" : "pair", ids[i]);
-		store_sum_append(&S, key);
-	}
+	for (unsigned i = 0; i < n; i++)
+		store_sum_append(&S, sk, ids[i]);
 	for (unsigned i = 0; i < n; i++) {
 		struct sums t = store_sum_reply(&S, NULL);
 		if (t.bytes == 0 && t.packets == 0)
@@ -572,8 +567,8 @@ static int cmd_link(int argc, char **argv)
 	need_traffic();
 	ip4_format(a, ia);
 	ip4_format(b, ib);
-	snprintf(key, sizeof(key), "link:%s-%s", ia, ib);
-	store_sum_append(&S, key);
+	snprintf(key, sizeof(key), "%s-%s", ia, ib);
+	store_sum_append(&S, SCHEMA_LINK, key);
 	pts = store_series_reply(&S, &npts);
 	for (unsigned i = 0; i < npts; i++) {
 		tot.bytes += pts[i].bytes;
@@ -1275,7 +1270,7 @@ static int cmd_topo(int argc, char **argv)
 	store_window(&S, O.window_ms, O.until_ms);
 	{
 		unsigned n;
-		store_sum(&S, "total", &n);
+		store_sum(&S, SCHEMA_TOTAL, NULL, &n);
 		traffic = n > 0;
 	}
 	if (traffic)
@@ -1577,7 +1572,7 @@ static int cmd_exporters(int argc, char **argv)
 	if (argc != 0)
 		die(2, "exporters: no arguments");
 	store_window(&S, O.window_ms, O.until_ms);
-	ids = store_members(&S, "exporters", &n);
+	ids = store_members(&S, SCHEMA_EXPORTER, &n);
 	if (n == 0)
 		die(1, "no exporter has sent anything to the collector writing under \"%s\"", S.prefix);
 	w = calloc(n, sizeof(*w));
@@ -1585,9 +1580,7 @@ static int cmd_exporters(int argc, char **argv)
 	if (!w || !h)
 		die(1, "out of memory");
 	for (unsigned i = 0; i < n; i++) {
-		char key[300];
-		snprintf(key, sizeof(key), "exporter:%s", ids[i]);
-		store_sum_append(&S, key);
+		store_sum_append(&S, SCHEMA_EXPORTER, ids[i]);
 		store_append(&S, "HGETALL %sexporter:%s", S.prefix, ids[i]);
 	}
 	for (unsigned i = 0; i < n; i++) {
