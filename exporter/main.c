@@ -305,15 +305,52 @@ static int run(struct exporter *ex)
 	return rc;
 }
 
+/*
+ * A replay must deliver what it produced: every message refused by the
+ * collector's host, dropped (queue full, stalled collector) or lost to a
+ * send error is counted, and any makes the exit status 1, with one line
+ * giving the count and where.  Live captures keep exiting 0.  (Messages,
+ * not records: a refusal names no datagram.)
+ */
+static int replay_losses(const struct exporter *ex)
+{
+	char where[2048];
+	size_t off = 0;
+	uint64_t lost = 0;
+
+	if (!ex->src->replay)
+		return 0;
+	where[0] = '\0';
+	for (unsigned i = 0; i < ex->conf->ndest; i++) {
+		const struct sender_stats *ss = sender_stats(ex->snd[i]);
+		uint64_t n = ss->refused + ss->dropped + ss->errors;
+
+		if (n == 0)
+			continue;
+		lost += n;
+		if (off < sizeof(where))
+			off += (size_t)snprintf(where + off, sizeof(where) - off,
+			                        "%s%s refused=%" PRIu64 " dropped=%" PRIu64
+			                        " send-errors=%" PRIu64, off ? ", " : "",
+			                        sender_name(ex->snd[i]), ss->refused, ss->dropped,
+			                        ss->errors);
+	}
+	if (lost == 0)
+		return 0;
+	log_warnx("%" PRIu64 " export messages not delivered: %s", lost, where);
+	return 1;
+}
+
 /* Flush the encoders, drain the senders (a bounded wait), print the
- * statistics.  Returns the exit status, rc. */
+ * statistics.  Returns the exit status: rc, or 1 if a replay lost
+ * messages. */
 static int exporter_finish(struct exporter *ex, int rc)
 {
 	for (unsigned i = 0; i < ex->conf->ndest && ex->enc_open; i++)
 		ex->encops[i]->flush(ex->enc[i], ex->now_ms);
 	sender_finish(ex->snd, ex->conf->ndest, EXIT_IDLE_MS, ex->now_ms);
 	print_stats(ex);
-	return rc;
+	return replay_losses(ex) && rc == 0 ? 1 : rc;
 }
 
 static void exporter_close(struct exporter *ex)
