@@ -68,6 +68,7 @@ static void usage(FILE *fp)
 	"SIGUSR1 prints statistics; SIGTERM/SIGINT export every flow and exit.\n");
 }
 
+/* The encoder of a destination's protocol. */
 static const struct encoder_ops *encoder_for(enum exp_proto proto)
 {
 	return proto == EXP_V5 ? &nf5_encoder_ops : &ipfix_encoder_ops;
@@ -127,6 +128,9 @@ static void sink_tick(void *ctx)
 		ex->encops[i]->tick(ex->enc[i], ex->now_ms);
 }
 
+/* Log the statistics (SIGUSR1 and at exit): the source's counters, every
+ * destination's, the capture's, then the source's own details.  DPDK: asks
+ * the workers for fresh counters (waits up to 200 ms). */
 static void print_stats(struct exporter *ex)
 {
 	struct source_totals t;
@@ -353,6 +357,7 @@ static int exporter_finish(struct exporter *ex, int rc)
 	return replay_losses(ex) && rc == 0 ? 1 : rc;
 }
 
+/* Free the encoders, then the senders they borrow, then the source. */
 static void exporter_close(struct exporter *ex)
 {
 	for (unsigned i = 0; i < ex->conf->ndest; i++) {
@@ -365,7 +370,8 @@ static void exporter_close(struct exporter *ex)
 
 enum { OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES };
 
-/* Parse argv into *cli (-V and -h answered here).  Returns -1 to go on, or an exit status. */
+/* Parse argv into *cli (-V and -h answered here).  Returns -1 to go on, or
+ * an exit status. */
 static int parse_cli(int argc, char **argv, struct exporter_args *cli)
 {
 	static const struct option longopts[] = {
