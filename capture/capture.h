@@ -2,8 +2,9 @@
  * Capture backends behind one small ops table: libpcap (live interface or
  * capture file) and a mapped reader of classic pcap files.  A backend hands
  * frames to a callback in bursts; frames are valid only during the callback.
- * DPDK ports are read by the worker lcores of dpdk/engine.h instead: each
- * worker meters its frames itself, with the same meter.
+ * DPDK ports are not a backend of this table: the worker lcores of
+ * dpdk/engine.h read and meter them.  The exporter reads both through its
+ * sources of ended flows (exporter/source.h).
  */
 #ifndef ANEMONE_CAPTURE_H
 #define ANEMONE_CAPTURE_H

@@ -56,6 +56,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "spreader.h"
 
 #define BURST          32
 #define PREFETCH_AHEAD 4

@@ -1,8 +1,10 @@
 /*
  * The DPDK fast path: ports polled by worker lcores, each worker metering
  * into its own flow table, ended flows handed to the main lcore through one
- * ring per worker.  The main lcore encodes and sends (exporter/main.c); a
- * worker never waits for it unless its ring of ended flows is full.
+ * ring per worker.  The main lcore takes them (dpdk/source_dpdk.c, the
+ * exporter's DPDK source of ended flows, exporter/source.h) and encodes and
+ * sends them; a worker never waits for it unless its ring of ended flows is
+ * full.
  *
  * Spreading: a port whose device hashes in hardware (RSS) gets one RX queue
  * per worker and a symmetric key over the IP addresses only (a NIC hashes a

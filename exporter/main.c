@@ -1,15 +1,14 @@
 /*
- * anemone-exporter: capture -> meter (decode, flow table) -> encoders ->
- * senders.  One thread.  In capture-file mode every clock is the packet
- * timestamp, so the same file and configuration give the same bytes out.
+ * anemone-exporter: a source of ended flows (a capture metered in this
+ * thread, or DPDK worker lcores metering theirs) -> encoders -> senders.
+ * In replays every clock is the packet timestamp, so the same file and
+ * configuration give the same bytes out.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <libconfig.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -18,42 +17,37 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
 #include "settings.h"
-#ifdef HAVE_DPDK
-#include "engine.h"
-#endif
+#include "source.h"
 
-#define BURST            512
 #define TICK_MS          100
-#define REOPEN_MS        5000
+
+/* The sources of ended flows, by their input: DPDK ports, or a capture. */
+static const struct {
+	bool dpdk;
+	const struct flow_source_ops *ops;
+} sources[] = {
+#ifdef HAVE_DPDK
+	{ true, &dpdk_source_ops },
+#endif
+	{ false, &capture_source_ops },
+};
 
 struct exporter {
 	const struct exporter_conf *conf;
-	const struct capture_ops *capops;
-	struct capture *cap;
-	int dlt;
-	struct meter *meter;       /* NULL with DPDK: the workers meter */
-#ifdef HAVE_DPDK
-	struct dpdk_engine *dp;
-#endif
+	struct flow_source *src;
 	struct sender *snd[EXP_MAX_DEST];
 	const struct encoder_ops *encops[EXP_MAX_DEST];
 	void *enc[EXP_MAX_DEST];
 	bool enc_open;
-	bool replay;               /* clocked by packet time (-r, DPDK net_pcap) */
-	uint64_t now_ms;           /* latest time seen: packet or wall clock */
+	uint64_t now_ms;           /* latest time the source gave */
 	uint64_t last_tick_ms;
-	uint64_t cap_errors;       /* capture failures (device gone, file damaged) */
-	struct cap_stats capst;    /* accumulated over re-opens */
-	struct ratelim drop_rl;
 };
 
 static void usage(FILE *fp)
@@ -74,20 +68,13 @@ static void usage(FILE *fp)
 	"SIGUSR1 prints statistics; SIGTERM/SIGINT export every flow and exit.\n");
 }
 
+/* The encoder of a destination's protocol. */
 static const struct encoder_ops *encoder_for(enum exp_proto proto)
 {
 	return proto == EXP_V5 ? &nf5_encoder_ops : &ipfix_encoder_ops;
 }
 
-/* Every ended flow goes to every encoder. */
-static void export_flow(void *ctx, const struct anm_flow *f)
-{
-	struct exporter *ex = ctx;
-
-	for (unsigned i = 0; i < ex->conf->ndest; i++)
-		ex->encops[i]->add(ex->enc[i], f, ex->now_ms);
-}
-
+/* Open one encoder per destination, its sysUptime origin at boot_ms. */
 static void encoders_open(struct exporter *ex, uint64_t boot_ms)
 {
 	struct enc_params p = ex->conf->enc;
@@ -107,8 +94,33 @@ static void encoders_open(struct exporter *ex, uint64_t boot_ms)
 	ex->enc_open = true;
 }
 
-static void encoders_tick(struct exporter *ex)
+/* The sink's side (see source.h).  clock: the first time opens the
+ * encoders; time never goes back. */
+static void sink_clock(void *ctx, uint64_t now_ms)
 {
+	struct exporter *ex = ctx;
+
+	if (!ex->enc_open)
+		encoders_open(ex, now_ms);
+	if (now_ms > ex->now_ms)
+		ex->now_ms = now_ms;
+}
+
+/* Every ended flow goes to every encoder. */
+static void sink_flow(void *ctx, unsigned worker, const struct anm_flow *f)
+{
+	struct exporter *ex = ctx;
+
+	(void)worker;
+	for (unsigned i = 0; i < ex->conf->ndest; i++)
+		ex->encops[i]->add(ex->enc[i], f, ex->now_ms);
+}
+
+/* The encoders' timers (hold, template refresh), every TICK_MS of time. */
+static void sink_tick(void *ctx)
+{
+	struct exporter *ex = ctx;
+
 	if (!ex->enc_open || ex->now_ms - ex->last_tick_ms < TICK_MS)
 		return;
 	ex->last_tick_ms = ex->now_ms;
@@ -116,66 +128,19 @@ static void encoders_tick(struct exporter *ex)
 		ex->encops[i]->tick(ex->enc[i], ex->now_ms);
 }
 
-static void on_frame(void *ctx, const struct cap_frame *fr)
-{
-	struct exporter *ex = ctx;
-	enum pkt_status st;
-
-	if (!ex->enc_open)
-		encoders_open(ex, fr->ts_ms);
-	if (fr->ts_ms > ex->now_ms) {
-		/* the time first: flows that expire now are exported at it */
-		ex->now_ms = fr->ts_ms;
-		meter_advance(ex->meter, ex->now_ms);
-		encoders_tick(ex);
-	}
-	st = meter_packet(ex->meter, ex->dlt, fr->data, fr->caplen, fr->wirelen, ex->now_ms);
-	if (st != PKT_OK && st != PKT_NOT_IP)
-		log_ratelimited(&ex->drop_rl, ex->now_ms, "dropped a %u-byte frame: %s",
-		                fr->wirelen, pkt_status_name(st));
-}
-
-/* Capture counters so far: those of the captures already closed (a live
- * interface re-opened after it went away) plus the open one's. */
-static struct cap_stats capture_stats_now(const struct exporter *ex)
-{
-	struct cap_stats cur = ex->capst, st;
-
-	if (ex->cap != NULL) {
-		ex->capops->stats(ex->cap, &st);
-		if (st.valid) {
-			cur.received += st.received;
-			cur.dropped += st.dropped;
-			cur.if_dropped += st.if_dropped;
-			cur.valid = true;
-		}
-	}
-	return cur;
-}
-
+/* Log the statistics (SIGUSR1 and at exit): the source's counters, every
+ * destination's, the capture's, then the source's own details.  DPDK: asks
+ * the workers for fresh counters (waits up to 200 ms). */
 static void print_stats(struct exporter *ex)
 {
-	const struct meter_stats *ms;
-	const struct flowtab_stats *fs;
-	struct cap_stats cur;
+	struct source_totals t;
+	const struct meter_stats *ms = &t.ms;
+	const struct flowtab_stats *fs = &t.fs;
 	char drops[1024];
 	size_t off = 0;
 	uint64_t dropped = 0;
-#ifdef HAVE_DPDK
-	struct meter_stats dms;
-	struct flowtab_stats dfs;
 
-	if (ex->dp != NULL) {
-		dpdk_totals(ex->dp, &dms, &dfs, &cur);
-		ms = &dms;
-		fs = &dfs;
-	} else
-#endif
-	{
-		ms = meter_stats(ex->meter);
-		fs = flowtab_stats(meter_flowtab(ex->meter));
-		cur = capture_stats_now(ex);
-	}
+	ex->src->ops->totals(ex->src, &t);
 	for (int i = 1; i < PKT_STATUS_MAX; i++) {
 		dropped += ms->drops[i];
 		off += (size_t)snprintf(drops + off, sizeof(drops) - off, " %s=%" PRIu64,
@@ -213,14 +178,12 @@ static void print_stats(struct exporter *ex)
 	if (ex->conf->cap.interface != NULL) {
 		log_info("stats capture %s: received=%" PRIu64 " dropped=%" PRIu64
 		         " if-dropped=%" PRIu64 " errors=%" PRIu64, ex->conf->cap.interface,
-		         cur.received, cur.dropped, cur.if_dropped, ex->cap_errors);
+		         t.cap.received, t.cap.dropped, t.cap.if_dropped, t.cap_errors);
 	} else {
-		log_info("stats capture %s: errors=%" PRIu64, ex->conf->cap.file, ex->cap_errors);
+		log_info("stats capture %s: errors=%" PRIu64, ex->conf->cap.file, t.cap_errors);
 	}
-#ifdef HAVE_DPDK
-	if (ex->dp != NULL)
-		dpdk_log_stats(ex->dp);
-#endif
+	if (ex->src->ops->log_detail != NULL)
+		ex->src->ops->log_detail(ex->src);
 }
 
 /*
@@ -256,35 +219,6 @@ static void drop_privileges(const char *user, bool keep_net_raw)
 	log_info("running as %s%s", user, keep_net_raw ? " (keeping CAP_NET_RAW to re-open the capture)" : "");
 }
 
-static int open_capture(struct exporter *ex, char *err, size_t errlen)
-{
-	if ((ex->cap = ex->capops->open(&ex->conf->cap, err, errlen)) == NULL)
-		return -1;
-	ex->dlt = ex->capops->datalink(ex->cap);
-	return 0;
-}
-
-/* Housekeeping between bursts: statistics on SIGUSR1; with the wall clock
- * (live captures), time moves forward (never back), flows expire and the
- * encoders send what is due. */
-static void stats_if_asked(struct exporter *ex)
-{
-	if (sig_stats) {
-		sig_stats = 0;
-		print_stats(ex);
-	}
-}
-
-static void wall_tick(struct exporter *ex)
-{
-	uint64_t w = wall_ms();
-
-	if (w > ex->now_ms)
-		ex->now_ms = w;
-	meter_advance(ex->meter, ex->now_ms);
-	encoders_tick(ex);
-}
-
 /* Let every sender write what its socket now takes of its queue. */
 static void senders_drain(struct exporter *ex)
 {
@@ -292,188 +226,153 @@ static void senders_drain(struct exporter *ex)
 		sender_drain(ex->snd[i], ex->now_ms);
 }
 
-/* Read a capture file to the end, then export everything.  Returns the exit
- * status: 0, or 1 if the file was damaged (what was read is still exported). */
-static int run_file(struct exporter *ex)
-{
-	char err[512];
-	int rc = 0;
-
-	while (!sig_stop) {
-		enum cap_result r = ex->capops->dispatch(ex->cap, BURST * 8, on_frame, ex,
-		                                          err, sizeof(err));
-		if (r == CAP_EOF)
-			break;
-		if (r == CAP_ERROR) {
-			log_warnx("%s: %s", ex->conf->cap.file, err);
-			ex->cap_errors++;
-			rc = 1;
-			break;
-		}
-		senders_drain(ex);
-		stats_if_asked(ex);
-	}
-	return rc;
-}
-
-#ifdef HAVE_DPDK
-/* -vv: every ended flow, with the worker that metered it. */
-static void log_flow(unsigned worker, const struct anm_flow *f)
-{
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-
-	inet_ntop(f->af, f->src.b, a, sizeof(a));
-	inet_ntop(f->af, f->dst.b, b, sizeof(b));
-	log_debug("worker %u: flow %s %u > %s %u proto %u vlan %u packets %" PRIu64
-	          " bytes %" PRIu64 " end %u", worker, a, f->sport, b, f->dport, f->proto,
-	          f->vlan, f->packets, f->octets, f->end_reason);
-}
-
-/* The main lcore's side of the DPDK engine: the ended flows the workers
- * hand over go to the encoders. */
-static void dpdk_flow(void *ctx, unsigned worker, const struct anm_flow *f)
-{
-	struct exporter *ex = ctx;
-
-	if (!ex->enc_open)
-		encoders_open(ex, f->first_ms);
-	if (ex->conf->verbose >= 2)
-		log_flow(worker, f);
-	export_flow(ex, f);
-}
-
-/*
- * DPDK: the worker lcores capture and meter; this (main) lcore takes the
- * flows they end, encodes and sends them, until SIGTERM/SIGINT or the end of
- * input (no frame on any worker for --dpdk-idle-exit seconds).  A replay
- * (net_pcap reading files) runs on packet time, as -r does; otherwise on the
- * wall clock.
- */
-static int run_dpdk(struct exporter *ex)
-{
-	uint64_t end;
-
-	dpdk_start(ex->dp);
-	while (!sig_stop) {
-		uint64_t now = dpdk_now_ms(ex->dp), first;
-		unsigned n;
-
-		if (ex->replay && !ex->enc_open && (first = dpdk_first_ms(ex->dp)) != 0)
-			encoders_open(ex, first);
-		if (now > ex->now_ms)
-			ex->now_ms = now;
-		n = dpdk_poll(ex->dp, dpdk_flow, ex);
-		encoders_tick(ex);
-		senders_drain(ex);
-		stats_if_asked(ex);
-		if (dpdk_input_ended(ex->dp)) {
-			log_info("%s: no frame for %u ms: end of input", ex->conf->cap.interface,
-			         ex->conf->cap.eof_idle_ms);
-			break;
-		}
-		if (n == 0)
-			(void)poll(NULL, 0, 1);
-	}
-	dpdk_stop(ex->dp, dpdk_flow, ex);
-	if ((end = dpdk_now_ms(ex->dp)) > ex->now_ms)
-		ex->now_ms = end;
-	return 0;
-}
-#endif
-
-/* Wait up to timeout_ms for frames (the capture, if open) or for a sender
- * that can write what it holds (its socket, or the rate limit's next
- * token).  poll(2)'s result. */
-static int senders_poll(struct exporter *ex, int timeout_ms)
+/* Wait up to w->timeout_ms for frames (w->fd, if any) or for a sender that
+ * can write what it holds (its socket, or the rate limit's next token).
+ * poll(2)'s result. */
+static int wait_for_input(struct exporter *ex, const struct source_wait *w)
 {
 	struct pollfd pfd[1 + EXP_MAX_DEST];
+	int timeout_ms = w->timeout_ms;
 
-	pfd[0].fd = ex->cap != NULL ? ex->capops->fd(ex->cap) : -1;
+	pfd[0].fd = w->fd;
 	pfd[0].events = POLLIN;
 	pfd[0].revents = 0;
 	for (unsigned i = 0; i < ex->conf->ndest; i++) {
-		int w = sender_pollfd(ex->snd[i], &pfd[1 + i]);
-		if (w >= 0 && w < timeout_ms)
-			timeout_ms = w;
+		int t = sender_pollfd(ex->snd[i], &pfd[1 + i]);
+		if (t >= 0 && t < timeout_ms)
+			timeout_ms = t;
 	}
 	return poll(pfd, 1 + ex->conf->ndest, timeout_ms);
 }
 
-/* Live capture until SIGTERM/SIGINT.  A capture that fails (interface gone)
- * is closed and re-opened every REOPEN_MS; flows stay in the table and keep
- * expiring on the wall clock meanwhile.  Nothing in the loop waits for a
- * collector: the senders queue what their sockets do not take at once. */
-static int run_live(struct exporter *ex)
+/* The source, then the senders: the rate and patience depend on whether
+ * the source replays.  Exits (fatalx) on failure. */
+static void exporter_open(struct exporter *ex, const struct exporter_conf *conf)
 {
-	struct ratelim rl = RATELIM_INIT(60000, 2);
-	uint64_t reopen_at = 0;
+	const struct flow_sink sink = { ex, sink_clock, sink_flow, sink_tick };
+	bool dpdk = conf->cap.interface != NULL && is_dpdk_interface(conf->cap.interface);
+	const struct flow_source_ops *ops = NULL;
+	uint32_t rate;
 	char err[512];
 
-	while (!sig_stop) {
-		if (ex->cap == NULL && ex->now_ms >= reopen_at) {
-			if (open_capture(ex, err, sizeof(err)) == 0) {
-				log_info("%s: capturing again", ex->conf->cap.interface);
-			} else {
-				log_ratelimited(&rl, ex->now_ms, "%s (retrying every %ds)", err,
-				                REOPEN_MS / 1000);
-				reopen_at = ex->now_ms + REOPEN_MS;
-			}
-		}
-		if (senders_poll(ex, (int)ex->conf->cap.timeout_ms) < 0 && errno != EINTR)
-			fatal("poll");
-		if (ex->cap != NULL) {
-			if (ex->capops->dispatch(ex->cap, BURST, on_frame, ex, err, sizeof(err))
-			    == CAP_ERROR) {
-				log_warnx("%s: capture failed: %s", ex->conf->cap.interface, err);
-				ex->cap_errors++;
-				ex->capst = capture_stats_now(ex);
-				ex->capops->close(ex->cap);
-				ex->cap = NULL;
-				reopen_at = ex->now_ms + REOPEN_MS;
-			}
-		}
-		wall_tick(ex);
-		senders_drain(ex);
-		stats_if_asked(ex);
+	memset(ex, 0, sizeof(*ex));
+	ex->conf = conf;
+	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (sources[i].dpdk == dpdk)
+			ops = sources[i].ops;
+	if (ops == NULL)   /* exporter_conf_check refuses DPDK ports without DPDK */
+		fatalx("%s: no source for this input", conf->cap.interface);
+	if ((ex->src = ops->open(conf, &sink, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	rate = conf->max_rate_set ? conf->max_rate : ex->src->replay ? DEF_FILE_RATE : 0;
+	for (unsigned i = 0; i < conf->ndest; i++) {
+		if ((ex->snd[i] = sender_new(&conf->dest[i], conf->mtu, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+		sender_set_rate(ex->snd[i], rate);
+		sender_set_queue(ex->snd[i], conf->queue_bytes);
+		if (ex->src->replay)
+			sender_set_patience(ex->snd[i], conf->patience_s);
 	}
-	/* Account what the kernel captured before the signal: its buffer hands
-	 * packets over at the latest after the capture timeout. */
-	if (ex->cap != NULL) {
-		uint64_t until = wall_ms() + ex->conf->cap.timeout_ms + 50;
-		while (wall_ms() < until) {
-			struct pollfd pfd = { ex->capops->fd(ex->cap), POLLIN, 0 };
-			(void)poll(&pfd, 1, 10);
-			if (ex->capops->dispatch(ex->cap, -1, on_frame, ex, err, sizeof(err)) != CAP_OK)
-				break;
-		}
-	}
-	return 0;
 }
 
-static uint64_t random_u64(void)
+/*
+ * The one loop: a round of the source (which hands ended flows to the
+ * encoders), the senders' queues, statistics on SIGUSR1, and a wait when
+ * the source is idle; until SIGTERM/SIGINT or the end of the input.  Then
+ * the source ends every flow.  Returns 0, or 1 if the input was damaged
+ * (what was read is still exported).
+ */
+static int run(struct exporter *ex)
 {
-	uint64_t v = 0;
+	int rc = 0;
 
-	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-		v = wall_ms() ^ ((uint64_t)getpid() << 32);
-	return v ? v : 1;
+	ex->src->ops->start(ex->src);
+	while (!sig_stop) {
+		struct source_wait w = { -1, 0 };
+		enum source_result r = ex->src->ops->poll(ex->src, &w);
+
+		if (r == SOURCE_END)
+			break;
+		if (r == SOURCE_FAILED) {
+			rc = 1;
+			break;
+		}
+		senders_drain(ex);
+		if (sig_stats) {
+			sig_stats = 0;
+			print_stats(ex);
+		}
+		if (r == SOURCE_IDLE && wait_for_input(ex, &w) < 0 && errno != EINTR)
+			fatal("poll");
+	}
+	ex->src->ops->stop(ex->src);
+	return rc;
 }
 
-/* What the command line says; it overrides the configuration file. */
-struct cli {
-	const char *cfgpath, *iface, *file, *filter, *user, *dpdk;
-	long dpdk_idle_exit;       /* seconds, -1 = not given */
-	long dpdk_workers, dpdk_queues;  /* 0 = not given */
-	const char *x[EXP_MAX_DEST];
-	unsigned nx;
-	bool check_only, syslog;
-	int verbose;
-};
+/*
+ * A replay must deliver what it produced: every message refused by the
+ * collector's host, dropped (queue full, stalled collector) or lost to a
+ * send error is counted, and any makes the exit status 1, with one line
+ * giving the count and where.  Live captures keep exiting 0.  (Messages,
+ * not records: a refusal names no datagram.)
+ */
+static int replay_losses(const struct exporter *ex)
+{
+	char where[2048];
+	size_t off = 0;
+	uint64_t lost = 0;
+
+	if (!ex->src->replay)
+		return 0;
+	where[0] = '\0';
+	for (unsigned i = 0; i < ex->conf->ndest; i++) {
+		const struct sender_stats *ss = sender_stats(ex->snd[i]);
+		uint64_t n = ss->refused + ss->dropped + ss->errors;
+
+		if (n == 0)
+			continue;
+		lost += n;
+		if (off < sizeof(where))
+			off += (size_t)snprintf(where + off, sizeof(where) - off,
+			                        "%s%s refused=%" PRIu64 " dropped=%" PRIu64
+			                        " send-errors=%" PRIu64, off ? ", " : "",
+			                        sender_name(ex->snd[i]), ss->refused, ss->dropped,
+			                        ss->errors);
+	}
+	if (lost == 0)
+		return 0;
+	log_warnx("%" PRIu64 " export messages not delivered: %s", lost, where);
+	return 1;
+}
+
+/* Flush the encoders, drain the senders (a bounded wait), print the
+ * statistics.  Returns the exit status: rc, or 1 if a replay lost
+ * messages. */
+static int exporter_finish(struct exporter *ex, int rc)
+{
+	for (unsigned i = 0; i < ex->conf->ndest && ex->enc_open; i++)
+		ex->encops[i]->flush(ex->enc[i], ex->now_ms);
+	sender_finish(ex->snd, ex->conf->ndest, EXIT_IDLE_MS, ex->now_ms);
+	print_stats(ex);
+	return replay_losses(ex) && rc == 0 ? 1 : rc;
+}
+
+/* Free the encoders, then the senders they borrow, then the source. */
+static void exporter_close(struct exporter *ex)
+{
+	for (unsigned i = 0; i < ex->conf->ndest; i++) {
+		if (ex->enc_open)
+			ex->encops[i]->close(ex->enc[i]);
+		sender_free(ex->snd[i]);
+	}
+	ex->src->ops->close(ex->src);
+}
 
 enum { OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES };
 
-/* Parse argv into *cli.  Returns -1 to go on, or an exit status. */
-static int parse_cli(int argc, char **argv, struct cli *cli)
+/* Parse argv into *cli (-V and -h answered here).  Returns -1 to go on, or
+ * an exit status. */
+static int parse_cli(int argc, char **argv, struct exporter_args *cli)
 {
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -561,174 +460,35 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	return -1;
 }
 
-/* Defaults, then the file, then the command line.  Strings may point into
- * *cfg.  Returns 0, or CONF_EXIT after reporting every problem. */
-static int build_conf(struct exporter_conf *conf, config_t *cfg, const struct cli *cli)
-{
-	char err[512];
-
-	exporter_conf_defaults(conf);
-	if (cli->cfgpath != NULL && exporter_conf_load(conf, cfg, cli->cfgpath) > 0)
-		return CONF_EXIT;
-	if (cli->iface != NULL) {
-		conf->cap.interface = cli->iface;
-		conf->cap.file = NULL;
-	}
-	if (cli->file != NULL) {
-		conf->cap.file = cli->file;
-		conf->cap.interface = NULL;
-	}
-	if (cli->filter != NULL) {
-		if (filter_check(cli->filter, err, sizeof(err)) < 0) {
-			fprintf(stderr, "anemone-exporter: -f %s\n", err);
-			return CONF_EXIT;
-		}
-		conf->cap.filter = cli->filter;
-	}
-	if (cli->dpdk != NULL) {
-		/* input.dpdk without a DPDK input is ignored (-r overrides the
-		 * file's interface); --dpdk without one is a mistake */
-		if (conf->cap.interface == NULL || !is_dpdk_interface(conf->cap.interface)) {
-			fprintf(stderr, "anemone-exporter: --dpdk given but the input is not a "
-			        "DPDK port (-i dpdk:PORT)\n");
-			return CONF_EXIT;
-		}
-		conf->cap.dpdk_args = cli->dpdk;
-	}
-	if (cli->dpdk_idle_exit >= 0)
-		conf->cap.eof_idle_ms = (uint32_t)cli->dpdk_idle_exit * 1000;
-	if (cli->dpdk_workers > 0)
-		conf->cap.dpdk_workers = (uint32_t)cli->dpdk_workers;
-	if (cli->dpdk_queues > 0)
-		conf->cap.dpdk_queues = (uint32_t)cli->dpdk_queues;
-	if (cli->user != NULL)
-		conf->user = cli->user;
-	if (cli->syslog)
-		conf->syslog = true;
-	if (cli->verbose)
-		conf->verbose = cli->verbose;
-	if (cli->nx > 0) {
-		conf->ndest = 0;
-		for (unsigned i = 0; i < cli->nx; i++) {
-			if (exp_dest_parse(cli->x[i], &conf->dest[conf->ndest], err, sizeof(err)) < 0) {
-				fprintf(stderr, "anemone-exporter: -x %s\n", err);
-				return CONF_EXIT;
-			}
-			conf->ndest++;
-		}
-	}
-	return exporter_conf_check(conf) > 0 ? CONF_EXIT : 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct exporter_conf conf;
+	struct exporter_args args;
 	struct exporter ex;
-	struct cli cli;
 	config_t cfg;
 	int rc;
-	char err[512];
 
-	if ((rc = parse_cli(argc, argv, &cli)) >= 0)
+	if ((rc = parse_cli(argc, argv, &args)) >= 0)
 		return rc;
 	config_init(&cfg);
-	if (build_conf(&conf, &cfg, &cli) != 0) {
-		config_destroy(&cfg);
-		return CONF_EXIT;
+	if ((rc = exporter_settings(&conf, &cfg, &args)) < 0 && args.check_only) {
+		printf("%s: configuration OK\n", args.cfgpath ? args.cfgpath : "anemone-exporter");
+		rc = 0;
 	}
-	if (cli.check_only) {
-		printf("%s: configuration OK\n", cli.cfgpath ? cli.cfgpath : "anemone-exporter");
+	if (rc >= 0) {
 		config_destroy(&cfg);
-		return 0;
+		return rc;
 	}
-
 	log_init("anemone-exporter", conf.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, conf.verbose);
-	if (conf.cap.interface != NULL && !is_dpdk_interface(conf.cap.interface) &&
-	    !conf.if_index_set)
-		conf.meter.in_if = if_nametoindex(conf.cap.interface);
-	conf.meter.flows.seed = random_u64();
-	if (!conf.seed_set)
-		conf.meter.sampling_seed = conf.cap.file != NULL ? 1 : random_u64();
 
-	memset(&ex, 0, sizeof(ex));
-	ex.conf = &conf;
-	ex.capops = conf.cap.file != NULL && !conf.cap.libpcap_only && pcapfile_usable(conf.cap.file) ?
-	            &pcapfile_capture_ops : &pcap_capture_ops;
-	ex.drop_rl = (struct ratelim)RATELIM_INIT(1000, 5);
-#ifdef HAVE_DPDK
-	if (conf.cap.interface != NULL && is_dpdk_interface(conf.cap.interface)) {
-		struct dpdk_conf dc = {
-			.eal_args = conf.cap.dpdk_args, .ports = conf.cap.interface,
-			.workers = conf.cap.dpdk_workers, .queues = conf.cap.dpdk_queues,
-			.promisc = conf.cap.promisc, .eof_idle_ms = conf.cap.eof_idle_ms,
-			.if_index_set = conf.if_index_set, .meter = conf.meter,
-		};
-		if ((ex.dp = dpdk_open(&dc, err, sizeof(err))) == NULL)
-			fatalx("%s", err);
-		ex.replay = dpdk_replays(ex.dp);
-		if (ex.replay)
-			log_info("%s: replaying recorded timestamps (net_pcap)", conf.cap.interface);
-	} else
-#endif
-	{
-		if (open_capture(&ex, err, sizeof(err)) < 0)
-			fatalx("%s", err);
-		ex.replay = conf.cap.file != NULL;
-	}
-	if (!conf.max_rate_set)
-		conf.max_rate = ex.replay ? DEF_FILE_RATE : 0;
-	for (unsigned i = 0; i < conf.ndest; i++) {
-		if ((ex.snd[i] = sender_new(&conf.dest[i], conf.mtu, err, sizeof(err))) == NULL)
-			fatalx("%s", err);
-		sender_set_rate(ex.snd[i], conf.max_rate);
-		sender_set_queue(ex.snd[i], conf.queue_bytes);
-		if (ex.replay)
-			sender_set_patience(ex.snd[i], conf.patience_s);
-	}
-	if (ex.cap != NULL && (ex.meter = meter_new(&conf.meter, export_flow, &ex)) == NULL)
-		fatalx("cannot allocate a flow table of %u flows (%zu MiB)",
-		       conf.meter.flows.max_flows,
-		       (size_t)conf.meter.flows.max_flows * flowtab_bytes_per_flow() >> 20);
+	exporter_open(&ex, &conf);
 	drop_privileges(conf.user, conf.cap.interface != NULL);
-
 	daemon_signals();
 	signal(SIGPIPE, SIG_IGN);
 
-	if (conf.cap.file != NULL) {
-		rc = run_file(&ex);
-	} else {
-		if (!ex.replay) {
-			ex.now_ms = wall_ms();
-			encoders_open(&ex, ex.now_ms);
-		}
-		log_info("capturing on %s, exporting to %u destination(s)", conf.cap.interface,
-		         conf.ndest);
-#ifdef HAVE_DPDK
-		if (ex.dp != NULL)
-			rc = run_dpdk(&ex);
-		else
-#endif
-			rc = run_live(&ex);
-	}
-
-	if (ex.meter != NULL)
-		flowtab_flush(meter_flowtab(ex.meter), ANM_END_FORCED);
-	for (unsigned i = 0; i < conf.ndest && ex.enc_open; i++)
-		ex.encops[i]->flush(ex.enc[i], ex.now_ms);
-	sender_finish(ex.snd, conf.ndest, EXIT_IDLE_MS, ex.now_ms);
-	print_stats(&ex);
-
-	for (unsigned i = 0; i < conf.ndest; i++) {
-		if (ex.enc_open)
-			ex.encops[i]->close(ex.enc[i]);
-		sender_free(ex.snd[i]);
-	}
-	meter_free(ex.meter);
-	if (ex.cap != NULL)
-		ex.capops->close(ex.cap);
-#ifdef HAVE_DPDK
-	dpdk_close(ex.dp);
-#endif
+	rc = run(&ex);
+	rc = exporter_finish(&ex, rc);
+	exporter_close(&ex);
 	config_destroy(&cfg);
 	return rc;
 }

@@ -1,26 +1,17 @@
+/*
+ * The metering process (see meter.h): sampling, decoding, fragment
+ * association and key selection for each frame, then the flow table.
+ */
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
+#include "flowkey.h"
 #include "meter.h"
 
 #define TCP_FIN 0x01
 #define TCP_RST 0x04
-
-struct frag_key {
-	union anm_addr src, dst;
-	uint32_t id;
-	uint8_t af, proto, pad[2];
-};
-_Static_assert(sizeof(struct frag_key) == 40, "frag_key is hashed as 5 words");
-
-struct frag_slot {
-	struct frag_key key;
-	uint64_t expires_ms;
-	uint16_t sport, dport;
-};
 
 struct meter {
 	struct meter_conf conf;
@@ -92,64 +83,6 @@ static int sample_take(struct meter *m)
 	return m->sample_count++ % n == 0;
 }
 
-/*
- * Fragments: the first fragment's ports are remembered, keyed by (addresses,
- * protocol, fragment id), so later fragments join the same flow.  Direct-mapped
- * and overwritten on collision: bounded memory, no allocation.
- */
-static struct frag_slot *frag_slot(struct frag_slot *table, const struct pkt_info *pi,
-                                   struct frag_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->src = pi->src;
-	k->dst = pi->dst;
-	k->id = pi->frag_id;
-	k->af = pi->af;
-	k->proto = pi->proto;
-	/* unseeded on purpose: the slot choice must not change between runs (replays
-	 * are byte-identical), and a direct-mapped cache stays O(1) under any input */
-	return &table[hash_words(k, sizeof(*k), 0) & (FRAG_SLOTS - 1)];
-}
-
-/* Remember a first fragment's ports, or give a later fragment those of its
- * first.  False for a later fragment whose first was not seen (ports 0). */
-static bool frag_resolve(struct frag_slot *table, struct pkt_info *pi, uint64_t now_ms)
-{
-	struct frag_key k;
-	struct frag_slot *s = frag_slot(table, pi, &k);
-
-	if (pi->frag == PKT_FRAG_FIRST) {
-		s->key = k;
-		s->sport = pi->sport;
-		s->dport = pi->dport;
-		s->expires_ms = now_ms + FRAG_KEEP_MS;
-	} else if (memcmp(&s->key, &k, sizeof(k)) == 0 && now_ms <= s->expires_ms) {
-		pi->sport = s->sport;
-		pi->dport = s->dport;
-	} else {
-		return false;
-	}
-	return true;
-}
-
-/* The flow key of a decoded packet: the configured fields, the rest zero. */
-static void key_of(unsigned kf, uint32_t in_if, const struct pkt_info *pi, struct flow_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->af = pi->af;
-	if (kf & KEY_SRC_ADDR) k->src = pi->src;
-	if (kf & KEY_DST_ADDR) k->dst = pi->dst;
-	if (kf & KEY_SRC_PORT) k->sport = pi->sport;
-	if (kf & KEY_DST_PORT) k->dport = pi->dport;
-	if (kf & KEY_PROTO)    k->proto = pi->proto;
-	if (kf & KEY_TOS)      k->tos = pi->tos;
-	if (kf & KEY_VLAN) {
-		k->vlan = pi->vlan;
-		k->inner_vlan = pi->inner_vlan;
-	}
-	if (kf & KEY_IN_IF)    k->in_if = in_if;
-}
-
 /* Account a decoded packet that sampling selected. */
 static void meter_account(struct meter *m, const struct pkt_info *pi, uint64_t now_ms)
 {
@@ -160,11 +93,11 @@ static void meter_account(struct meter *m, const struct pkt_info *pi, uint64_t n
 
 	if (pi->frag != PKT_FRAG_NONE) {
 		resolved = *pi;                /* with the ports of its first fragment */
-		if (!frag_resolve(m->frag, &resolved, now_ms))
+		if (!flow_frag_resolve(m->frag, &resolved, now_ms))
 			m->st.frag_unmatched++;
 		pi = &resolved;
 	}
-	key_of(kf, m->conf.in_if, pi, &k);
+	flow_key_of(kf, m->conf.in_if, pi, &k);
 
 	p.octets = pi->ip_len;
 	p.tcp_flags = pi->tcp_flags;            /* the decoder sets them for TCP only */
@@ -207,65 +140,6 @@ void meter_packet_decoded(struct meter *m, const struct pkt_info *pi, uint64_t n
 		return;
 	}
 	meter_account(m, pi, now_ms);
-}
-
-struct spreader {
-	unsigned key_fields, n;
-	uint64_t seed;
-	struct frag_slot frag[FRAG_SLOTS];
-};
-
-struct spreader *spreader_new(unsigned key_fields, uint64_t seed, unsigned n)
-{
-	struct spreader *sp = calloc(1, sizeof(*sp));
-
-	if (sp == NULL)
-		return NULL;
-	sp->key_fields = key_fields;
-	sp->seed = seed;
-	sp->n = n ? n : 1;
-	return sp;
-}
-
-void spreader_free(struct spreader *sp)
-{
-	free(sp);
-}
-
-unsigned spreader_pick(struct spreader *sp, int dlt, const uint8_t *buf, uint32_t caplen,
-                       uint32_t wirelen, uint64_t now_ms, struct pkt_info *decoded)
-{
-	struct pkt_info pi;
-	struct flow_key k;
-
-	if (decoded != NULL)
-		decoded->af = 0;
-	if (sp->n <= 1 || pkt_decode(dlt, buf, caplen, wirelen, &pi) != PKT_OK)
-		return 0;
-	if (decoded != NULL)
-		*decoded = pi;                 /* as decoded: the meter resolves fragments itself */
-	/* later fragments get their first's ports, as the meter will give them */
-	if (pi.frag != PKT_FRAG_NONE)
-		(void)frag_resolve(sp->frag, &pi, now_ms);
-	key_of(sp->key_fields, 0, &pi, &k);
-	/* ICMP's "ports" (type, code) differ between request and reply */
-	if (k.proto == IPPROTO_ICMP || k.proto == IPPROTO_ICMPV6)
-		k.sport = k.dport = 0;
-	k.tos = 0;                             /* may differ between directions */
-	/* both directions alike: the lower endpoint first */
-	{
-		int c = memcmp(k.src.b, k.dst.b, sizeof(k.src.b));
-		if (c > 0 || (c == 0 && k.sport > k.dport)) {
-			union anm_addr a = k.src;
-			uint16_t p = k.sport;
-			k.src = k.dst;
-			k.dst = a;
-			k.sport = k.dport;
-			k.dport = p;
-		}
-	}
-	/* high bits of the hash, scaled to 0..n-1 without a division */
-	return (unsigned)(((hash_words(&k, sizeof(k), sp->seed) >> 32) * sp->n) >> 32);
 }
 
 void meter_advance(struct meter *m, uint64_t now_ms)

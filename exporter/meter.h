@@ -79,26 +79,6 @@ bool meter_expire(struct meter *m, uint64_t now_ms, unsigned max);
  * ports tells them apart). */
 void meter_set_in_if(struct meter *m, uint32_t in_if);
 
-/*
- * Which of n workers meters a frame (software spreading for DPDK ports
- * without RSS): a hash of the frame's flow key, with the fields that may
- * differ between the two directions of a conversation put in one order
- * (addresses and ports), left out (ToS, ICMP type and code) or not known
- * (interface).  So every packet of a flow, and both directions of a
- * conversation, go to one worker.  A later fragment gets the ports of its
- * first fragment from a table of the spreader's own, as the meter does.
- * Frames that do not decode go to worker 0.  Seed as the flow tables'.
- */
-struct spreader;
-struct spreader *spreader_new(unsigned key_fields, uint64_t seed, unsigned n);
-void spreader_free(struct spreader *sp);
-/* 0..n-1; now_ms as for meter_packet (fragment table expiry).  With
- * decoded non-NULL, the frame's decoding is left there for
- * meter_packet_decoded (af non-zero) or af is 0 if it did not decode (or
- * n is 1). */
-unsigned spreader_pick(struct spreader *sp, int dlt, const uint8_t *buf, uint32_t caplen,
-                       uint32_t wirelen, uint64_t now_ms, struct pkt_info *decoded);
-
 struct flowtab *meter_flowtab(struct meter *m);
 const struct meter_stats *meter_stats(const struct meter *m);
 

@@ -1,9 +1,17 @@
+/*
+ * anemone-exporter's one settings loader: defaults, then the libconfig file,
+ * then the command line's overrides, checked whole; then the values derived
+ * from them (random seeds).
+ */
 #include <libconfig.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "settings.h"
 
 void exporter_conf_defaults(struct exporter_conf *c)
@@ -291,4 +299,78 @@ unsigned exporter_conf_check(const struct exporter_conf *c)
 		errors++;
 	}
 	return errors;
+}
+
+/* A random 64-bit seed, never 0 (from getrandom, else time and pid). */
+static uint64_t random_u64(void)
+{
+	uint64_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = wall_ms() ^ ((uint64_t)getpid() << 32);
+	return v ? v : 1;
+}
+
+int exporter_settings(struct exporter_conf *conf, struct config_t *cfg,
+                      const struct exporter_args *a)
+{
+	char err[512];
+
+	exporter_conf_defaults(conf);
+	if (a->cfgpath != NULL && exporter_conf_load(conf, cfg, a->cfgpath) > 0)
+		return CONF_EXIT;
+	if (a->iface != NULL) {
+		conf->cap.interface = a->iface;
+		conf->cap.file = NULL;
+	}
+	if (a->file != NULL) {
+		conf->cap.file = a->file;
+		conf->cap.interface = NULL;
+	}
+	if (a->filter != NULL) {
+		if (filter_check(a->filter, err, sizeof(err)) < 0) {
+			fprintf(stderr, "anemone-exporter: -f %s\n", err);
+			return CONF_EXIT;
+		}
+		conf->cap.filter = a->filter;
+	}
+	if (a->dpdk != NULL) {
+		/* input.dpdk without a DPDK input is ignored (-r overrides the
+		 * file's interface); --dpdk without one is a mistake */
+		if (conf->cap.interface == NULL || !is_dpdk_interface(conf->cap.interface)) {
+			fprintf(stderr, "anemone-exporter: --dpdk given but the input is not a "
+			        "DPDK port (-i dpdk:PORT)\n");
+			return CONF_EXIT;
+		}
+		conf->cap.dpdk_args = a->dpdk;
+	}
+	if (a->dpdk_idle_exit >= 0)
+		conf->cap.eof_idle_ms = (uint32_t)a->dpdk_idle_exit * 1000;
+	if (a->dpdk_workers > 0)
+		conf->cap.dpdk_workers = (uint32_t)a->dpdk_workers;
+	if (a->dpdk_queues > 0)
+		conf->cap.dpdk_queues = (uint32_t)a->dpdk_queues;
+	if (a->user != NULL)
+		conf->user = a->user;
+	if (a->syslog)
+		conf->syslog = true;
+	if (a->verbose)
+		conf->verbose = a->verbose;
+	if (a->nx > 0) {
+		conf->ndest = 0;
+		for (unsigned i = 0; i < a->nx; i++) {
+			if (exp_dest_parse(a->x[i], &conf->dest[conf->ndest], err, sizeof(err)) < 0) {
+				fprintf(stderr, "anemone-exporter: -x %s\n", err);
+				return CONF_EXIT;
+			}
+			conf->ndest++;
+		}
+	}
+	if (exporter_conf_check(conf) > 0)
+		return CONF_EXIT;
+	/* a file replays the same way every time: its sampling stream too */
+	conf->meter.flows.seed = random_u64();
+	if (!conf->seed_set)
+		conf->meter.sampling_seed = conf->cap.file != NULL ? 1 : random_u64();
+	return -1;
 }

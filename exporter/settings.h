@@ -51,6 +51,29 @@ struct exporter_conf {
 	const char *path;          /* config file, or NULL */
 };
 
+/* What the command line says (NULL, 0 or false: not given); it overrides
+ * the configuration file. */
+struct exporter_args {
+	const char *cfgpath, *iface, *file, *filter, *user, *dpdk;
+	long dpdk_idle_exit;       /* seconds, -1 = not given */
+	long dpdk_workers, dpdk_queues;  /* 0 = not given */
+	const char *x[EXP_MAX_DEST];
+	unsigned nx;
+	bool check_only, syslog;
+	int verbose;
+};
+
+/*
+ * The loader: defaults, then the file a->cfgpath (if any), then the
+ * command line; checked whole; then the random seeds (a file's sampling
+ * seed is fixed, so replays repeat).  Strings may point into *cfg (the
+ * caller keeps it alive) and into a.  Returns -1 to go on, or CONF_EXIT
+ * after reporting every problem on stderr.
+ */
+struct config_t;
+int exporter_settings(struct exporter_conf *conf, struct config_t *cfg,
+                      const struct exporter_args *a);
+
 /* Fill defaults. */
 void exporter_conf_defaults(struct exporter_conf *c);
 

@@ -70,10 +70,12 @@ run noif -i anemone-no-such-if0 -x "v5:127.0.0.1:$p"
 grep -q 'anemone-no-such-if0' "$T/noif.log" || fail "missing interface: unclear message"
 info "missing interface: $(cat "$T/noif.log")"
 
-# 6. collectors that are not there: the run completes, losses are counted
+# 6. collectors that are not there: the run completes, losses are counted,
+#    and the replay exits 1 with their count
 closed=$(free_port)
 run unreach -r "$CAPS/real-veth.pcap" -x "ipfix+tcp:127.0.0.1:$closed" -x "v5:127.0.0.1:$closed"
-[ "$rc" -eq 0 ] || fail "unreachable collectors: exit $rc"
+[ "$rc" -eq 1 ] || fail "unreachable collectors: exit $rc, want 1"
+expect_undelivered "$T/unreach.log"
 grep -q "ipfix+tcp:127.0.0.1:$closed: cannot connect: Connection refused" "$T/unreach.log" ||
 	fail "unreachable TCP collector: no message: $(cat "$T/unreach.log")"
 line=$(grep "stats export ipfix+tcp" "$T/unreach.log")

@@ -60,10 +60,12 @@ done
 # packets in active + sampling, 30.6 on average with a standard deviation
 # of 5.2; accept 4 deviations either way
 printf 'sampling = { rate = 10; mode = "random"; seed = 42; };\n' >"$T/random.conf"
+sink_start udp "$T/random.v5"     # a replay whose messages are refused exits 1
 for cap in active sampling; do
-	"$EXPORTER" -c "$T/random.conf" -r "$S/$cap.pcap" -x "v5:127.0.0.1:9" >"$T/random-$cap.log" 2>&1 ||
-		fail "random sampling: $(cat "$T/random-$cap.log")"
+	"$EXPORTER" -c "$T/random.conf" -r "$S/$cap.pcap" -x "v5:127.0.0.1:$SINK_PORT" \
+		>"$T/random-$cap.log" 2>&1 || fail "random sampling: $(cat "$T/random-$cap.log")"
 done
+sink_stop "$SINK_PID"
 kept=$(( $(exporter_stat "$T/random-active.log" decoded) + $(exporter_stat "$T/random-sampling.log" decoded) ))
 [ "$kept" -ge 10 ] && [ "$kept" -le 52 ] || fail "random 1-in-10 sampling kept $kept of 306 packets"
 info "random 1-in-10 sampling kept $kept of 306 packets"

@@ -6,8 +6,9 @@
 #   lib/        itself only (the base layer: every folder may use it)
 #   capture/    itself and lib/ (packets in: interface, backends, decoder)
 #   redis/      itself and lib/ (the schema and the writer)
-#   dpdk/       itself, capture/ and lib/ (a capture backend)
-#   exporter/   itself, capture/, dpdk/ and lib/
+#   exporter/   itself, capture/ and lib/
+#   dpdk/       itself, exporter/, capture/ and lib/ (a source of ended
+#               flows of the exporter's: exporter/source.h)
 #   ospfmon/    itself, capture/, redis/ and lib/
 #   collector/  itself, redis/ and lib/
 #   cli/        itself, redis/ and lib/
@@ -21,8 +22,8 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 cd "$top_srcdir" || fail "no source tree"
 
-ALLOWED="lib:lib capture:capture,lib redis:redis,lib dpdk:dpdk,capture,lib
-exporter:exporter,capture,dpdk,lib ospfmon:ospfmon,capture,redis,lib
+ALLOWED="lib:lib capture:capture,lib redis:redis,lib exporter:exporter,capture,lib
+dpdk:dpdk,exporter,capture,lib ospfmon:ospfmon,capture,redis,lib
 collector:collector,redis,lib cli:cli,redis,lib"
 
 allowed_of() {
@@ -58,7 +59,7 @@ for e in $ALLOWED; do
 		while read -r h; do
 			found=""
 			# the compiler's order: the file's own folder, then the others
-			for d in $dir lib capture redis dpdk exporter ospfmon collector cli; do
+			for d in $dir lib capture redis exporter dpdk ospfmon collector cli; do
 				[ -f "$d/$h" ] && { found=$d; break; }
 			done
 			case " $(allowed_of "$dir") " in

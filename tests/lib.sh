@@ -169,6 +169,18 @@ exporter_stat() {
 	grep '^anemone-exporter: stats' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
 }
 
+# expect_undelivered LOG: a replay that lost export messages ended with one
+# line counting them, and the count is what its statistics say was lost
+# (refused + dropped + send-errors over every destination), more than 0.
+expect_undelivered() {
+	want=$(grep ': stats export ' "$1" | tr ' ' '\n' |
+		awk -F= '$1 == "refused" || $1 == "dropped" || $1 == "send-errors" { n += $2 }
+		         END { print n + 0 }')
+	[ "$want" -gt 0 ] || fail "$1: no export message lost"
+	expect_eq "the last line's count of messages not delivered" \
+		"$(tail -1 "$1" | sed -n 's/.* \([0-9][0-9]*\) export messages not delivered: .*/\1/p')" "$want"
+}
+
 # A private redis-server on 127.0.0.1:$PORT (set PORT first; free_port),
 # its files in $T; REDIS_PERSIST=yes keeps the data across redis_stop and
 # redis_start (append-only file), as a production server would; REDIS_ARGS

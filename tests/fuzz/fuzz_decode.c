@@ -23,6 +23,7 @@
 
 #include "decode.h"
 #include "meter.h"
+#include "spreader.h"
 
 static const int link_types[] = {
 	DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW,

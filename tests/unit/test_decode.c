@@ -14,6 +14,7 @@
 #include "check.h"
 #include "decode.h"
 #include "meter.h"
+#include "spreader.h"
 
 /* --- frame builder ---------------------------------------------------- */
 
