@@ -99,7 +99,7 @@ static void events_csv(const struct events_result *res)
 		table_row(&t, tm, sbuf_str(&f.time), sbuf_str(&f.event), *d == ' ' ? d + 1 : d);
 		event_fields_free(&f);
 	}
-	table_csv(&t);
+	table_csv(&t, stdout);
 }
 
 int cmd_events(struct cli *c, int argc, char **argv)

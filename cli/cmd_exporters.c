@@ -122,7 +122,7 @@ static void exporters_text(const struct cli *c, const struct exporters_result *r
 			snprintf(seen, sizeof(seen), "-");
 		table_row(&t, x->id, r1, by, lo, ls, tp, tr, seen, x->status);
 	}
-	table_print(&t, "");
+	table_print(&t, stdout, "");
 	printf("(RECORDS, BYTES, LOST, LOSS: in the window; TOTAL RECORDS: since the counters began;\n"
 	       " silent: nothing for 5 minutes; losing: more than 0.1%% of records lost)\n");
 }
@@ -153,7 +153,7 @@ static void exporters_csv(const struct exporters_result *r)
 			fmt_u64(x->tmpl, v[9], sizeof(v[9]));
 		table_row(&t, x->id, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], x->status);
 	}
-	table_csv(&t);
+	table_csv(&t, stdout);
 }
 
 int cmd_exporters(struct cli *c, int argc, char **argv)

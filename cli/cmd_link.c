@@ -200,7 +200,7 @@ static void link_text(const struct cli *c, const struct link_result *r)
 		fmt_util(bps / (double)capdiv, r->cap != 0, ut, sizeof(ut));
 		table_row(&t, tt, by1, rt, ut);
 	}
-	table_print(&t, "  ");
+	table_print(&t, stdout, "  ");
 	fmt_bytes(r->attributed, pr, sizeof(pr));
 	fmt_bytes(r->tot.bytes, pu, sizeof(pu));
 	printf("\nWho uses it: the window's traffic matrix routed on the current topology\n");
@@ -215,7 +215,7 @@ static void link_text(const struct cli *c, const struct link_result *r)
 		snprintf(sh, sizeof(sh), "%.1f%%", share_pct(r, r->by[i].bytes));
 		table_row(&t, lb, by1, rt, sh);
 	}
-	table_print(&t, "  ");
+	table_print(&t, stdout, "  ");
 	for (int side = 0; side < 2; side++) {
 		const struct pair_load *l = side ? r->sinks : r->srcs;
 		unsigned nl = side ? r->nsink : r->nsrc;
@@ -229,7 +229,7 @@ static void link_text(const struct cli *c, const struct link_result *r)
 			snprintf(sh, sizeof(sh), "%.1f%%", share_pct(r, l[i].bytes));
 			table_row(&t, lb, by1, sh);
 		}
-		table_print(&t, "  ");
+		table_print(&t, stdout, "  ");
 	}
 }
 
@@ -256,8 +256,8 @@ static void link_csv(const struct cli *c, const struct link_result *r)
 			fmt_frac4((double)b / (double)r->cap, ut, sizeof(ut));
 		table_row(&t, tm, ti, by, pk, fl, bps, ut);
 	}
-	table_csv(&t);
-	csv_next_table();
+	table_csv(&t, stdout);
+	csv_next_table(stdout);
 	table_init(&t, 7);
 	table_row(&t, "ingress", "ingress_name", "egress", "egress_name", "bytes", "packets", "share");
 	for (unsigned i = 0; i < r->nby; i++) {
@@ -268,11 +268,11 @@ static void link_csv(const struct cli *c, const struct link_result *r)
 		snprintf(sh, sizeof(sh), "%.1f", share_pct(r, r->by[i].bytes));
 		table_row(&t, x, store_name(&c->st, r->by[i].i), y, store_name(&c->st, r->by[i].e), by, pk, sh);
 	}
-	table_csv(&t);
+	table_csv(&t, stdout);
 	for (int side = 0; side < 2; side++) {
 		const struct pair_load *l = side ? r->sinks : r->srcs;
 		unsigned nl = side ? r->nsink : r->nsrc;
-		csv_next_table();
+		csv_next_table(stdout);
 		table_init(&t, 4);
 		table_row(&t, side ? "sink" : "source", "name", "bytes", "share");
 		for (unsigned i = 0; i < nl; i++) {
@@ -281,7 +281,7 @@ static void link_csv(const struct cli *c, const struct link_result *r)
 			snprintf(sh, sizeof(sh), "%.1f", share_pct(r, l[i].bytes));
 			table_row(&t, x, store_name(&c->st, l[i].i), by, sh);
 		}
-		table_csv(&t);
+		table_csv(&t, stdout);
 	}
 }
 

@@ -240,7 +240,7 @@ static void path_text(const struct cli *c, const struct net *nt, const struct pa
 		snprintf(sh, sizeof(sh), "%.1f%%", (double)l->bytes * 100.0 / (double)UNIT);
 		table_row(&t, x, y, via, cs, sh);
 	}
-	table_print(&t, "  ");
+	table_print(&t, stdout, "  ");
 }
 
 /* The hops table, in the text's order, with the JSON's values. */
@@ -262,7 +262,7 @@ static void path_csv(const struct cli *c, const struct net *nt, const struct pat
 		snprintf(sh, sizeof(sh), "%.6f", (double)l->bytes / (double)UNIT);
 		table_row(&t, x, store_name(&c->st, l->a), y, store_name(&c->st, l->b), v, cs, sh);
 	}
-	table_csv(&t);
+	table_csv(&t, stdout);
 }
 
 int cmd_path(struct cli *c, int argc, char **argv)

@@ -233,7 +233,7 @@ static void top_text(const struct cli *c, const struct top_result *r)
 			table_row(&t, num, m->id, by, pk, rt);
 		}
 	}
-	table_print(&t, "");
+	table_print(&t, stdout, "");
 	if (r->kind > TOP_PAIRS)
 		printf("(summed over each bucket's top N, as the collector's sketch estimates them)\n");
 }
@@ -284,7 +284,7 @@ static void top_csv(const struct cli *c, const struct top_result *r)
 			table_row(&t, num, m->id, by, pk, bps);
 		}
 	}
-	table_csv(&t);
+	table_csv(&t, stdout);
 }
 
 int cmd_top(struct cli *c, int argc, char **argv)

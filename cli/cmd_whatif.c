@@ -247,7 +247,7 @@ static void whatif_text(const struct cli *c, const struct whatif_result *r)
 		change_cell(w, ch, sizeof(ch));
 		table_row(&tb, lb, cp, rt, ut, ra_, ua, ch, w->over ? "OVER" : "");
 	}
-	table_print(&tb, "  ");
+	table_print(&tb, stdout, "  ");
 	printf("\n%u link%s at or over %.0f%% of capacity after the change%s\n", r->nover,
 	       r->nover == 1 ? "" : "s", c->o.threshold * 100, r->nover ? ":" : ".");
 	for (unsigned i = 0; i < r->nw; i++) {
@@ -305,8 +305,8 @@ static void whatif_csv(const struct cli *c, const struct whatif_result *r)
 		table_row(&t, id, a, store_name(&c->st, w->a), b, store_name(&c->st, w->b), cp,
 		          v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], ch, w->over ? "true" : "false");
 	}
-	table_csv(&t);
-	csv_next_table();
+	table_csv(&t, stdout);
+	csv_next_table(stdout);
 	table_init(&t, 8);
 	table_row(&t, "unreachable", "ingress", "ingress_name", "egress", "egress_name", "bytes",
 	          "packets", "reason");
@@ -323,7 +323,7 @@ static void whatif_csv(const struct cli *c, const struct whatif_result *r)
 			          store_name(&c->st, u->e), by, pk, u->why);
 		}
 	}
-	table_csv(&t);
+	table_csv(&t, stdout);
 }
 
 int cmd_whatif(struct cli *c, int argc, char **argv)

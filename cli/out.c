@@ -89,7 +89,7 @@ static int numeric(const char *s)
 	return strchr(s, '.') == strrchr(s, '.');
 }
 
-void table_print(struct table *t, const char *indent)
+void table_print(struct table *t, FILE *fp, const char *indent)
 {
 	size_t w[TABLE_MAXC] = { 0 };
 
@@ -117,46 +117,46 @@ void table_print(struct table *t, const char *indent)
 		n = line.len;
 		while (n > 0 && line.p[n - 1] == ' ')
 			n--;
-		printf("%.*s\n", (int)n, sbuf_str(&line));
+		fprintf(fp, "%.*s\n", (int)n, sbuf_str(&line));
 		sbuf_free(&line);
 	}
 	table_free(t);
 }
 
-static void csv_cell(const char *c)
+static void csv_cell(FILE *fp, const char *c)
 {
 	size_t n = strlen(c);
 
 	if (strpbrk(c, ",\"\r\n") == NULL && (n == 0 || (c[0] != ' ' && c[n - 1] != ' '))) {
-		fputs(c, stdout);
+		fputs(c, fp);
 		return;
 	}
-	putchar('"');
+	putc('"', fp);
 	for (; *c; c++) {
 		if (*c == '"')
-			putchar('"');
-		putchar(*c);
+			putc('"', fp);
+		putc(*c, fp);
 	}
-	putchar('"');
+	putc('"', fp);
 }
 
-void table_csv(struct table *t)
+void table_csv(struct table *t, FILE *fp)
 {
 	for (unsigned r = 0; r < t->nrows; r++) {
 		for (unsigned i = 0; i < t->ncols; i++) {
 			const char *c = t->cell[(size_t)r * TABLE_MAXC + i];
 			if (i)
-				putchar(',');
-			csv_cell(c ? c : "");
+				putc(',', fp);
+			csv_cell(fp, c ? c : "");
 		}
-		putchar('\n');
+		putc('\n', fp);
 	}
 	table_free(t);
 }
 
-void csv_next_table(void)
+void csv_next_table(FILE *fp)
 {
-	putchar('\n');
+	putc('\n', fp);
 }
 
 /* --- JSON ------------------------------------------------------------------ */

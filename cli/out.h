@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sbuf.h"
 
@@ -37,12 +38,12 @@ void table_row(struct table *t, ...);
 /* One row from an array of ncols cells. */
 void table_rowv(struct table *t, const char *const *cells);
 /* Aligned text, each line starting with indent, trailing blanks cut. */
-void table_print(struct table *t, const char *indent);
-/* CSV on stdout, one line per row ("\n" ends a line); a cell holding a
+void table_print(struct table *t, FILE *fp, const char *indent);
+/* CSV on fp, one line per row ("\n" ends a line); a cell holding a
  * comma, a quote, a line break or a leading or trailing blank is quoted. */
-void table_csv(struct table *t);
+void table_csv(struct table *t, FILE *fp);
 /* Between two CSV tables of one answer: an empty line. */
-void csv_next_table(void);
+void csv_next_table(FILE *fp);
 
 /* A JSON string (quoted, escaped) appended to b. */
 void json_str(struct sbuf *b, const char *s);
