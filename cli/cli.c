@@ -25,7 +25,7 @@ void cli_need_traffic(struct cli *c)
 	unsigned n;
 	char f[40], u[40], w[40];
 
-	store_sum(&c->st, "total", &n);
+	store_sum(&c->st, SCHEMA_TOTAL, NULL, &n);
 	if (n)
 		return;
 	fmt_time(c->st.from_ms, f, sizeof(f));
@@ -37,16 +37,13 @@ void cli_need_traffic(struct cli *c)
 struct pair_load *cli_matrix(struct cli *c, unsigned *np)
 {
 	unsigned n, k = 0;
-	char **ids = store_members(&c->st, "pairs", &n);
+	char **ids = store_members(&c->st, SCHEMA_PAIR, &n);
 	struct pair_load *p = calloc(n + 1, sizeof(*p));
-	char key[300];
 
 	if (p == NULL)
 		die(1, "out of memory");
-	for (unsigned i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "pair:%s", ids[i]);
-		store_sum_append(&c->st, key);
-	}
+	for (unsigned i = 0; i < n; i++)
+		store_sum_append(&c->st, SCHEMA_PAIR, ids[i]);
 	for (unsigned i = 0; i < n; i++) {
 		struct sums t = store_sum_reply(&c->st, NULL);
 		if (parse_link_id(ids[i], &p[k].i, &p[k].e) < 0 || (t.bytes == 0 && t.packets == 0))
@@ -59,6 +56,13 @@ struct pair_load *cli_matrix(struct cli *c, unsigned *np)
 	store_free_list(ids, n);
 	*np = k;
 	return p;
+}
+
+const char *cli_key(const struct sbuf *k)
+{
+	if (!sbuf_ok(k))
+		die(1, "out of memory");
+	return sbuf_str(k);
 }
 
 void cli_print_window(const struct cli *c, const char *what)

@@ -19,16 +19,23 @@ struct events_result {
 static void events_query(struct cli *c, struct events_result *res)
 {
 	struct store *s = &c->st;
+	struct sbuf k = SBUF_INIT;
 
-	res->r = store_cmd(s, "LRANGE %sospf:events 0 %u", s->ospf_prefix, c->o.n - 1);
+	schema_key(&k, s->ospf_prefix, SCHEMA_OSPF_EVENTS);
+	res->r = store_cmd(s, "LRANGE %s 0 %u", cli_key(&k), c->o.n - 1);
 	if (res->r->elements == 0) {
-		redisReply *v = store_cmd(s, "EXISTS %sospf:version", s->ospf_prefix);
-		bool none = v->integer == 0;
+		redisReply *v;
+		bool none;
+		sbuf_reset(&k);
+		schema_key(&k, s->ospf_prefix, SCHEMA_OSPF_VERSION);
+		v = store_cmd(s, "EXISTS %s", cli_key(&k));
+		none = v->integer == 0;
 		freeReplyObject(v);
 		if (none)
-			die(1, "Redis at %s has no OSPF data (%sospf:*): is anemone-ospfmon publishing there?",
-			    s->endpoint, s->ospf_prefix);
+			die(1, "Redis at %s has no OSPF data (no %s): is anemone-ospfmon publishing there?",
+			    s->endpoint, cli_key(&k));
 	}
+	sbuf_free(&k);
 }
 
 /* The events as they were published; one that is not a JSON object (never

@@ -32,18 +32,20 @@ struct exporters_result {
 static void exporters_query(struct cli *c, struct exporters_result *r, uint64_t now)
 {
 	struct store *s = &c->st;
+	struct sbuf k = SBUF_INIT;
 
-	r->ids = store_members(s, "exporters", &r->n);
+	r->ids = store_members(s, SCHEMA_EXPORTER, &r->n);
 	if (r->n == 0)
 		die(1, "no exporter has sent anything to the collector writing under \"%s\"", s->prefix);
 	if ((r->row = calloc(r->n, sizeof(*r->row))) == NULL)
 		die(1, "out of memory");
 	for (unsigned i = 0; i < r->n; i++) {
-		char key[300];
-		snprintf(key, sizeof(key), "exporter:%s", r->ids[i]);
-		store_sum_append(s, key);
-		store_append(s, "HGETALL %sexporter:%s", s->prefix, r->ids[i]);
+		store_sum_append(s, SCHEMA_EXPORTER, r->ids[i]);
+		sbuf_reset(&k);
+		schema_counters(&k, s->prefix, SCHEMA_EXPORTER, r->ids[i]);
+		store_append(s, "HGETALL %s", cli_key(&k));
 	}
+	sbuf_free(&k);
 	for (unsigned i = 0; i < r->n; i++) {
 		struct exporter_row *x = &r->row[i];
 		redisReply *h;

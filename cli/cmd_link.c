@@ -50,14 +50,14 @@ static void add_router_share(struct pair_load *l, unsigned *n, uint32_t r, uint6
 static void link_query(struct cli *c, struct net *nt, struct link_result *r)
 {
 	static struct place_out po;
-	char key[300], ia[16], ib[16];
+	char id[40], ia[16], ib[16];
 	struct pair_load *mx;
 	unsigned np;
 
 	ip4_format(r->a, ia);
 	ip4_format(r->b, ib);
-	snprintf(key, sizeof(key), "link:%s-%s", ia, ib);
-	store_sum_append(&c->st, key);
+	snprintf(id, sizeof(id), "%s-%s", ia, ib);
+	store_sum_append(&c->st, SCHEMA_LINK, id);
 	r->pts = store_series_reply(&c->st, &r->npts);
 	for (unsigned i = 0; i < r->npts; i++) {
 		r->tot.bytes += r->pts[i].bytes;

@@ -46,16 +46,14 @@ static void top_series(struct cli *c, struct top_result *r)
 {
 	bool links = r->kind == TOP_LINKS;
 	unsigned n, k = 0;
-	char **ids = store_members(&c->st, links ? "links" : "pairs", &n);
+	enum schema_kind sk = links ? SCHEMA_LINK : SCHEMA_PAIR;
+	char **ids = store_members(&c->st, sk, &n);
 	struct top_series_row *rows = calloc(n + 1, sizeof(*rows));
-	char key[320];
 
 	if (rows == NULL)
 		die(1, "out of memory");
-	for (unsigned i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%s:%s", links ? "link" : "pair", ids[i]);
-		store_sum_append(&c->st, key);
-	}
+	for (unsigned i = 0; i < n; i++)
+		store_sum_append(&c->st, sk, ids[i]);
 	for (unsigned i = 0; i < n; i++) {
 		struct sums t = store_sum_reply(&c->st, NULL);
 		if (t.bytes == 0 && t.packets == 0)
@@ -93,16 +91,21 @@ static int cmp_member(const void *x, const void *y)
  * buckets, the busiest -n.  Cost: two pipelined reads per bucket, a sort. */
 static void top_sets(struct cli *c, struct top_result *r)
 {
-	const char *kind = r->kind == TOP_TALKERS ? "src" : "dstpfx";
+	enum schema_kind kind = r->kind == TOP_TALKERS ? SCHEMA_SRC : SCHEMA_DSTPFX;
 	struct store *s = &c->st;
+	struct sbuf k = SBUF_INIT;
 	struct top_member *m = NULL;
 	unsigned nm = 0, cap = 0, nb = 0;
 
 	for (uint64_t t = s->from_ms; t < s->until_ms; t += s->width_ms, nb++) {
-		store_append(s, "ZRANGE %stop:%s:%s:%llu 0 -1 WITHSCORES", s->prefix, kind, s->res,
-		             (unsigned long long)t);
-		store_append(s, "HGETALL %stoppkts:%s:%s:%llu", s->prefix, kind, s->res, (unsigned long long)t);
+		sbuf_reset(&k);
+		schema_top(&k, s->prefix, kind, s->res, t);
+		store_append(s, "ZRANGE %s 0 -1 WITHSCORES", cli_key(&k));
+		sbuf_reset(&k);
+		schema_toppkts(&k, s->prefix, kind, s->res, t);
+		store_append(s, "HGETALL %s", cli_key(&k));
 	}
+	sbuf_free(&k);
 	for (unsigned i = 0; i < nb; i++) {
 		redisReply *z = store_reply(s), *h = store_reply(s);
 		for (size_t j = 0; j + 1 < z->elements; j += 2) {

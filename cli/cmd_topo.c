@@ -262,7 +262,7 @@ int cmd_topo(struct cli *c, int argc, char **argv)
 	cli_open_net(c, &nt);
 	store_load_names(&c->st);
 	store_window(&c->st, c->o.window_ms, c->o.until_ms);
-	store_sum(&c->st, "total", &n);
+	store_sum(&c->st, SCHEMA_TOTAL, NULL, &n);
 	r.traffic = n > 0;
 	topo_edges(c, &nt, &r);
 	topo_dot(c, &nt, &r);

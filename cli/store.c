@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "sbuf.h"
+#include "schema.h"
 #include "store.h"
 #include "topoload.h"
 
@@ -112,22 +113,49 @@ redisReply *store_reply(struct store *s)
 	return checked(s, r);
 }
 
+/* --- keys ----------------------------------------------------------------- */
+
+/* A key built by schema.h, or die when there was no memory to build it. */
+static const char *key_str(const struct sbuf *k)
+{
+	if (!sbuf_ok(k))
+		die(1, "out of memory");
+	return sbuf_str(k);
+}
+
+/* HGETALL of the collector's hash k. */
+static redisReply *hgetall(struct store *s, enum schema_key k)
+{
+	struct sbuf b = SBUF_INIT;
+	redisReply *r;
+
+	schema_key(&b, s->prefix, k);
+	r = store_cmd(s, "HGETALL %s", key_str(&b));
+	sbuf_free(&b);
+	return r;
+}
+
 /* --- the window ------------------------------------------------------------ */
 
-static const struct { const char *name; uint64_t ms; } resolutions[] = {
-	{ "1h", 3600000 }, { "1m", 60000 }, { "30s", 30000 }, { "20s", 20000 },
-	{ "15s", 15000 }, { "10s", 10000 }, { "5s", 5000 }, { "2s", 2000 }, { "1s", 1000 },
-};
-#define NRESOL (sizeof(resolutions) / sizeof(resolutions[0]))
+/* The resolution i of the schema's table, coarsest first. */
+static const struct schema_res *res_at(size_t i)
+{
+	return &schema_res[SCHEMA_NRES - 1 - i];
+}
 
 void store_window(struct store *s, uint64_t window_ms, uint64_t until_ms)
 {
-	uint64_t newest[NRESOL];
+	uint64_t newest[SCHEMA_NRES];
 	int pick = -1, any = 0;
+	struct sbuf k = SBUF_INIT;
 
-	for (size_t i = 0; i < NRESOL; i++)
-		store_append(s, "GET %supdated:%s", s->prefix, resolutions[i].name);
-	for (size_t i = 0; i < NRESOL; i++) {
+	for (size_t i = 0; i < SCHEMA_NRES; i++) {
+		sbuf_reset(&k);
+		schema_updated(&k, s->prefix, res_at(i)->name);
+		store_append(s, "GET %s", key_str(&k));
+	}
+	sbuf_free(&k);
+	for (size_t i = 0; i < SCHEMA_NRES; i++) {
 		redisReply *r = store_reply(s);
 		newest[i] = r->type == REDIS_REPLY_STRING ? strtoull(r->str, NULL, 10) : 0;
 		any |= newest[i] != 0;
@@ -138,15 +166,15 @@ void store_window(struct store *s, uint64_t window_ms, uint64_t until_ms)
 		    "writing there?)", s->endpoint, s->prefix);
 	/* the coarsest resolution that tiles the window (and, when the end is
 	 * given, whose buckets end there) */
-	for (size_t i = 0; i < NRESOL && pick < 0; i++)
-		if (newest[i] && window_ms >= resolutions[i].ms && window_ms % resolutions[i].ms == 0 &&
-		    until_ms % resolutions[i].ms == 0)
+	for (size_t i = 0; i < SCHEMA_NRES && pick < 0; i++)
+		if (newest[i] && window_ms >= res_at(i)->width_ms && window_ms % res_at(i)->width_ms == 0 &&
+		    until_ms % res_at(i)->width_ms == 0)
 			pick = (int)i;
-	for (size_t i = NRESOL; i-- > 0 && pick < 0;)
+	for (size_t i = SCHEMA_NRES; i-- > 0 && pick < 0;)
 		if (newest[i])
 			pick = (int)i;
-	s->res = resolutions[pick].name;
-	s->width_ms = resolutions[pick].ms;
+	s->res = res_at((size_t)pick)->name;
+	s->width_ms = res_at((size_t)pick)->width_ms;
 	s->newest_ms = newest[pick] + s->width_ms;
 	s->until_ms = until_ms ? until_ms : s->newest_ms;
 	s->from_ms = s->until_ms > window_ms ? s->until_ms - window_ms : 0;
@@ -170,10 +198,14 @@ static void entry_sums(const redisReply *fields, struct sums *t)
 	}
 }
 
-void store_sum_append(struct store *s, const char *what)
+void store_sum_append(struct store *s, enum schema_kind kind, const char *id)
 {
-	store_append(s, "XRANGE %s%s:%s %llu %llu", s->prefix, what, s->res,
-	             (unsigned long long)s->from_ms, (unsigned long long)(s->until_ms - 1));
+	struct sbuf k = SBUF_INIT;
+
+	schema_series(&k, s->prefix, kind, id, s->res);
+	store_append(s, "XRANGE %s %llu %llu", key_str(&k), (unsigned long long)s->from_ms,
+	             (unsigned long long)(s->until_ms - 1));
+	sbuf_free(&k);
 }
 
 struct sums *store_series_reply(struct store *s, unsigned *n)
@@ -217,9 +249,9 @@ struct sums store_sum_reply(struct store *s, unsigned *n)
 	return t;
 }
 
-struct sums store_sum(struct store *s, const char *what, unsigned *n)
+struct sums store_sum(struct store *s, enum schema_kind kind, const char *id, unsigned *n)
 {
-	store_sum_append(s, what);
+	store_sum_append(s, kind, id);
 	return store_sum_reply(s, n);
 }
 
@@ -228,11 +260,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **store_members(struct store *s, const char *what, unsigned *n)
+char **store_members(struct store *s, enum schema_kind kind, unsigned *n)
 {
-	redisReply *r = store_cmd(s, "SMEMBERS %s%s", s->prefix, what);
-	char **l = calloc(r->elements + 1, sizeof(*l));
+	struct sbuf key = SBUF_INIT;
+	redisReply *r;
+	char **l;
 	unsigned k = 0;
+
+	schema_index(&key, s->prefix, kind);
+	r = store_cmd(s, "SMEMBERS %s", key_str(&key));
+	sbuf_free(&key);
+	l = calloc(r->elements + 1, sizeof(*l));
 
 	if (l == NULL)
 		die(1, "out of memory");
@@ -266,7 +304,7 @@ void store_load_names(struct store *s)
 
 	if (s->names)
 		return;
-	r = store_cmd(s, "HGETALL %srouter-names", s->prefix);
+	r = hgetall(s, SCHEMA_ROUTER_NAMES);
 	s->names = calloc(r->elements / 2 + 1, sizeof(*s->names));
 	if (s->names == NULL)
 		die(1, "out of memory");
@@ -340,7 +378,7 @@ uint64_t store_capacity(struct store *s, uint32_t a, uint32_t b)
 	struct store_cap key = { a, b, 0 }, *f;
 
 	if (s->caps == NULL) {
-		redisReply *r = store_cmd(s, "HGETALL %scapacity", s->prefix);
+		redisReply *r = hgetall(s, SCHEMA_CAPACITY);
 		if ((s->caps = calloc(r->elements / 2 + 1, sizeof(*s->caps))) == NULL)
 			die(1, "out of memory");
 		for (size_t i = 0; i + 1 < r->elements; i += 2) {
@@ -360,17 +398,21 @@ uint64_t store_capacity(struct store *s, uint32_t a, uint32_t b)
 
 struct lsdb *store_lsdb(struct store *s, uint64_t *time_ms, uint64_t *version)
 {
-	redisReply *r = store_cmd(s, "GET %sospf:lsdb", s->ospf_prefix);
+	struct sbuf k = SBUF_INIT;
+	redisReply *r;
 	struct lsdb *db;
 	char err[256];
 
+	schema_key(&k, s->ospf_prefix, SCHEMA_OSPF_LSDB);
+	r = store_cmd(s, "GET %s", key_str(&k));
 	if (r->type != REDIS_REPLY_STRING)
-		die(1, "Redis at %s has no OSPF topology (%sospf:lsdb): is anemone-ospfmon "
-		    "publishing there?", s->endpoint, s->ospf_prefix);
+		die(1, "Redis at %s has no OSPF topology (%s): is anemone-ospfmon "
+		    "publishing there?", s->endpoint, key_str(&k));
 	db = topoload_json(r->str, r->len, version, time_ms, err, sizeof(err));
 	freeReplyObject(r);
 	if (db == NULL)
-		die(1, "%sospf:lsdb: %s", s->ospf_prefix, err);
+		die(1, "%s: %s", key_str(&k), err);
+	sbuf_free(&k);
 	return db;
 }
 

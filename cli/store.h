@@ -1,5 +1,6 @@
 /*
- * What the anemone command reads from Redis (redis/SCHEMA.md): the time
+ * What the anemone command reads from Redis (keys built by schema.h,
+ * documented in redis/SCHEMA.md): the time
  * window and its resolution, sums of the collector's streams over it, the
  * top-N sets, router names, capacities and the OSPF database ospfmon
  * publishes.  Every failure to talk to Redis ends the command with a
@@ -15,6 +16,7 @@
 
 #include "lsdb.h"
 #include "out.h"
+#include "schema.h"
 
 struct store {
 	redisContext *rc;
@@ -55,21 +57,24 @@ redisReply *store_reply(struct store *s);
 
 /* Choose the resolution and the window: window_ms long, ending at until_ms
  * (0: the end of the newest bucket written), read at the coarsest
- * resolution whose buckets tile it (else the finest there is).  Dies when
+ * resolution (of schema.h's table) with data whose buckets tile it (else
+ * the finest there is).  Dies when
  * Redis holds no data of the collector's under the prefix. */
 void store_window(struct store *s, uint64_t window_ms, uint64_t until_ms);
 
-/* Sum of the stream <prefix><what>:<res> over the window (*n: entries). */
-struct sums store_sum(struct store *s, const char *what, unsigned *n);
-/* Queue the XRANGE of <prefix><what>:<res> over the window; read it back
+/* Sum over the window of the stream of kind and id (schema_series: the
+ * total, a link, pair or exporter; id NULL for the total), *n: entries. */
+struct sums store_sum(struct store *s, enum schema_kind kind, const char *id, unsigned *n);
+/* Queue the XRANGE of that stream over the window; read it back
  * with store_sum_reply (sum) or store_series_reply (one point per bucket,
  * entries of the same bucket added; *n receives the count, free() it). */
-void store_sum_append(struct store *s, const char *what);
+void store_sum_append(struct store *s, enum schema_kind kind, const char *id);
 struct sums store_sum_reply(struct store *s, unsigned *n);
 struct sums *store_series_reply(struct store *s, unsigned *n);
 
-/* Members of set <prefix><what> (sorted), *n; free with store_free_list. */
-char **store_members(struct store *s, const char *what, unsigned *n);
+/* The ids kind has series of (its index, schema_index: links, pairs,
+ * exporters), sorted, *n; free with store_free_list. */
+char **store_members(struct store *s, enum schema_kind kind, unsigned *n);
 void store_free_list(char **l, unsigned n);
 
 /* Router names. */

@@ -32,6 +32,7 @@
 #include "place.h"
 #include "rconn.h"
 #include "sbuf.h"
+#include "schema.h"
 #include "settings.h"
 #include "topo.h"
 #include "topoload.h"
@@ -43,17 +44,12 @@
 #define EXIT_CAP_MS   60000      /* ... or after this in all (systemd allows 90 s) */
 #define DRAIN_MS     2000        /* at exit, time given to read what is queued */
 
-/* The three resolutions and their retention (redis/SCHEMA.md); the finest
- * is the flush interval. */
+/* The three resolutions written: the flush interval's, 1m and 1h. */
 #define NRES 3
-static struct writer_res res[NRES] = {
-	{ "10s", 10000, 6ull * 3600 * 1000 },
-	{ "1m", 60000, 8ull * 86400 * 1000 },
-	{ "1h", 3600000, 35ull * 86400 * 1000 },
-};
 
 struct col {
 	const struct collector_conf *conf;
+	const struct schema_res *res[NRES];   /* schema.h's table, finest first */
 	struct coll *coll;
 	struct writer *w;
 	struct netin *in;
@@ -110,7 +106,7 @@ static void clock_message(struct col *c, const struct sockaddr *from, unsigned p
 		return;
 	if (c->clock_ms == 0)
 		for (int r = 0; r < NRES; r++)
-			c->bucket[r] = floor_to(t, res[r].width_ms);
+			c->bucket[r] = floor_to(t, c->res[r]->width_ms);
 	else
 		flush(c, t, wall, false);
 	c->clock_ms = t;
@@ -235,14 +231,14 @@ static void write_names(struct col *c)
 {
 	struct sbuf b = SBUF_INIT;
 
-	writer_del(c->w, "router-names");
+	writer_del(c->w, SCHEMA_ROUTER_NAMES);
 	for (unsigned i = 0; i < c->conf->nnames; i++) {
 		uint32_t id = c->conf->names[i].id;
 		sbuf_printf(&b, "%u.%u.%u.%u=%s\n", id >> 24, id >> 16 & 255, id >> 8 & 255, id & 255,
 		            c->conf->names[i].name);
 		if ((i + 1) % 128 == 0 || i + 1 == c->conf->nnames) {
 			if (sbuf_ok(&b))
-				writer_hset_text(c->w, "router-names", sbuf_str(&b));
+				writer_hset_text(c->w, SCHEMA_ROUTER_NAMES, sbuf_str(&b));
 			sbuf_reset(&b);
 		}
 	}
@@ -271,10 +267,10 @@ static void take_lsdb(struct col *c, struct lsdb *db, uint64_t time_ms, const ch
 		if (t) {
 			linkdoc_build(t, c->topo_loads, c->conf->caps, c->conf->ncaps, &json, &caps);
 			if (sbuf_ok(&json) && sbuf_ok(&caps)) {
-				writer_set(c->w, "link-topology", sbuf_str(&json), json.len);
-				writer_del(c->w, "capacity");
+				writer_set(c->w, SCHEMA_LINK_TOPOLOGY, sbuf_str(&json), json.len);
+				writer_del(c->w, SCHEMA_CAPACITY);
 				if (caps.len)
-					writer_hset_text(c->w, "capacity", sbuf_str(&caps));
+					writer_hset_text(c->w, SCHEMA_CAPACITY, sbuf_str(&caps));
 			}
 			write_names(c);
 			topo_free(t);
@@ -320,8 +316,8 @@ static void topo_redis(struct col *c)
 
 	if (db == NULL)
 		return;
-	snprintf(what, sizeof(what), "redis %s: ospf:lsdb version %" PRIu64,
-	         topopoll_endpoint(c->tp), version);
+	snprintf(what, sizeof(what), "redis %s: %s version %" PRIu64,
+	         topopoll_endpoint(c->tp), schema_key_name(SCHEMA_OSPF_LSDB), version);
 	take_lsdb(c, db, time_ms, what);
 }
 
@@ -486,12 +482,12 @@ static void flush(struct col *c, uint64_t now_ms, uint64_t wall, bool all)
 {
 	struct agg *iv = coll_interval(c->coll);
 
-	if (!all && now_ms < c->bucket[0] + res[0].width_ms)
+	if (!all && now_ms < c->bucket[0] + c->res[0]->width_ms)
 		return;
 	coll_flush_sessions(c->coll, wall);
 	if (iv->n > 0) {
 		if (c->w)
-			writer_bucket(c->w, &res[0], true, c->bucket[0], iv);
+			writer_bucket(c->w, c->res[0], true, c->bucket[0], iv);
 		for (int r = 1; r < NRES; r++)
 			agg_merge(&c->coarse[r], iv);
 		if (iv->overflow)
@@ -502,26 +498,26 @@ static void flush(struct col *c, uint64_t now_ms, uint64_t wall, bool all)
 	c->saturated += iv->saturated;
 	c->overflow += iv->overflow;
 	agg_clear(iv);
-	c->bucket[0] = floor_to(now_ms, res[0].width_ms);
+	c->bucket[0] = floor_to(now_ms, c->res[0]->width_ms);
 	if (c->w && !all) {
 		struct sbuf b = SBUF_INIT;
 		stats_text(c, &b, true);
-		writer_hset_text(c->w, "collector:stats", sbuf_str(&b));
+		writer_hset_text(c->w, SCHEMA_COLLECTOR_STATS, sbuf_str(&b));
 		sbuf_free(&b);
 	}
 	for (int r = 1; r < NRES; r++) {
-		if (!all && now_ms < c->bucket[r] + res[r].width_ms)
+		if (!all && now_ms < c->bucket[r] + c->res[r]->width_ms)
 			continue;
 		if (c->coarse[r].n > 0 && c->w)
-			writer_bucket(c->w, &res[r], false, c->bucket[r], &c->coarse[r]);
+			writer_bucket(c->w, c->res[r], false, c->bucket[r], &c->coarse[r]);
 		if (c->coarse[r].overflow)
 			log_warnx("%" PRIu64 " updates of links, pairs or exporters not counted under "
 			          "their key in a %s bucket (they are in its total): more than %zu "
-			          "(max-keys)", c->coarse[r].overflow, res[r].name, c->coarse[r].max_keys);
+			          "(max-keys)", c->coarse[r].overflow, c->res[r]->name, c->coarse[r].max_keys);
 		c->saturated += c->coarse[r].saturated;
 		c->overflow += c->coarse[r].overflow;
 		agg_clear(&c->coarse[r]);
-		c->bucket[r] = floor_to(now_ms, res[r].width_ms);
+		c->bucket[r] = floor_to(now_ms, c->res[r]->width_ms);
 	}
 }
 
@@ -633,8 +629,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cli_flush && (parse_duration_ms(cli_flush, &conf.flush_ms) < 0 ||
-	                  conf.flush_ms < 1000 || conf.flush_ms > 30000 ||
-	                  conf.flush_ms % 1000 != 0 || 60000 % conf.flush_ms != 0)) {
+	                  schema_res_flush(conf.flush_ms) == NULL)) {
 		fprintf(stderr, "anemone-collector: --flush '%s': must divide a minute in whole "
 		        "seconds (1s, 2s, 5s, 10s, 15s, 20s, 30s)\n", cli_flush);
 		goto conf_error;
@@ -663,16 +658,13 @@ int main(int argc, char **argv)
 	else if (conf.verbose && !verbose)
 		log_init("anemone-collector", LOG_TO_STDERR, conf.verbose);
 
-	/* the finest resolution is the flush interval: "10s", "1s" */
-	{
-		static char name[32];
-		snprintf(name, sizeof(name), "%" PRIu64 "s", conf.flush_ms / 1000);
-		res[0].name = name;
-		res[0].width_ms = conf.flush_ms;
-	}
-
 	memset(&c, 0, sizeof(c));
 	c.conf = &conf;
+	/* the finest resolution is the flush interval's: "10s", "1s" */
+	if ((c.res[0] = schema_res_flush(conf.flush_ms)) == NULL)
+		fatalx("flush interval of %" PRIu64 " ms: not one of the schema's", conf.flush_ms);
+	c.res[1] = &schema_res[SCHEMA_RES_1M];
+	c.res[2] = &schema_res[SCHEMA_RES_1H];
 	c.fwd4 = c.fwd6 = -1;
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint64_t)wall_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
@@ -710,7 +702,7 @@ int main(int argc, char **argv)
 	}
 	if (conf.topo == TS_REDIS) {
 		const char *p = conf.topo_prefix ? conf.topo_prefix :
-		                conf.prefix ? conf.prefix : WRITER_DEFAULT_PREFIX;
+		                conf.prefix ? conf.prefix : SCHEMA_DEFAULT_PREFIX;
 		if ((c.tp = topopoll_new(&conf.rc, p, conf.topo_check_ms)) == NULL)
 			fatalx("cannot start the topology poll");
 	}
@@ -736,7 +728,7 @@ int main(int argc, char **argv)
 	{
 		uint64_t now = wall_ms();
 		for (int r = 0; r < NRES; r++)
-			c.bucket[r] = floor_to(now, res[r].width_ms);
+			c.bucket[r] = floor_to(now, c.res[r]->width_ms);
 		topo_check(&c, now, true);
 	}
 	/* Turns: each socket with input gets a bounded share (netin.h), then
@@ -766,7 +758,7 @@ int main(int argc, char **argv)
 	if (c.w) {
 		struct sbuf b = SBUF_INIT;
 		stats_text(&c, &b, true);
-		writer_hset_text(c.w, "collector:stats", sbuf_str(&b));
+		writer_hset_text(c.w, SCHEMA_COLLECTOR_STATS, sbuf_str(&b));
 		sbuf_free(&b);
 		write_backlog(&c);
 	}

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "ipfix_in.h"
+#include "schema.h"
 #include "settings.h"
 #include "writer.h"
 
@@ -17,7 +18,7 @@ void collector_conf_defaults(struct collector_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->rcvbuf = COL_DEF_RCVBUF;
-	c->flush_ms = COL_DEF_FLUSH_MS;
+	c->flush_ms = SCHEMA_DEFAULT_FLUSH_MS;
 	c->max_exporters = COLL_DEFAULT_MAX_EXPORTERS;
 	c->max_keys = COLL_DEFAULT_MAX_KEYS;
 	c->tcp_max = COL_DEF_TCP_MAX;
@@ -454,11 +455,11 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 	if (conf_uint(&cx, root, "socket-buffer", 4096, 1u << 30, &v) > 0)
 		c->rcvbuf = (uint32_t)v;
 	if (conf_duration_ms(&cx, root, "flush-interval", 1000, 30000, &c->flush_ms) > 0 &&
-	    (c->flush_ms % 1000 != 0 || 60000 % c->flush_ms != 0)) {
+	    schema_res_flush(c->flush_ms) == NULL) {
 		conf_error(&cx, config_setting_get_member(root, "flush-interval"),
 		           "flush-interval must divide a minute in whole seconds (1s, 2s, 5s, 10s, "
 		           "15s, 20s, 30s)");
-		c->flush_ms = COL_DEF_FLUSH_MS;
+		c->flush_ms = SCHEMA_DEFAULT_FLUSH_MS;
 	}
 	if (conf_string(&cx, root, "clock", &s) > 0 && col_clock_parse(s, &c->clock_exporter) < 0)
 		conf_error(&cx, config_setting_get_member(root, "clock"),

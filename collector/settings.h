@@ -21,7 +21,6 @@
 #define COL_MAX_CAPS     4096
 #define COL_MAX_NAMES    4096
 
-#define COL_DEF_FLUSH_MS      10000
 #define COL_DEF_RCVBUF        (8u << 20)
 #define COL_DEF_CHECK_MS      5000     /* how often the topology source is looked at */
 #define COL_DEF_TCP_MAX       256      /* IPFIX/TCP connections held */

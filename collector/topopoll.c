@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "schema.h"
 #include "topoload.h"
 #include "topopoll.h"
 
@@ -130,7 +131,6 @@ struct topopoll *topopoll_new(const struct rconn_conf *rc, const char *prefix,
                               uint64_t check_ms)
 {
 	struct topopoll *tp = calloc(1, sizeof(*tp));
-	size_t n = strlen(prefix) + 16;
 	pthread_condattr_t ca;
 	sigset_t all, old;
 	int err;
@@ -138,11 +138,10 @@ struct topopoll *topopoll_new(const struct rconn_conf *rc, const char *prefix,
 	if (tp == NULL)
 		return NULL;
 	tp->check_ms = check_ms;
-	if ((tp->k_version = malloc(n)) == NULL || (tp->k_lsdb = malloc(n)) == NULL ||
+	if ((tp->k_version = schema_key_new(prefix, SCHEMA_OSPF_VERSION)) == NULL ||
+	    (tp->k_lsdb = schema_key_new(prefix, SCHEMA_OSPF_LSDB)) == NULL ||
 	    rconn_init(&tp->c, rc) < 0)
 		goto fail;
-	snprintf(tp->k_version, n, "%sospf:version", prefix);
-	snprintf(tp->k_lsdb, n, "%sospf:lsdb", prefix);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&tp->cv, &ca);

@@ -59,17 +59,13 @@ struct pub {
 
 /* --- small helpers -------------------------------------------------------- */
 
-static char *concat(const char *a, const char *b, bool *oom)
+/* prefix + the schema's name of k (schema.h), or NULL and *oom set. */
+static char *key_new(const char *prefix, enum schema_key k, bool *oom)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 1);
+	char *s = schema_key_new(prefix, k);
 
-	if (s == NULL) {
+	if (s == NULL)
 		*oom = true;
-		return NULL;
-	}
-	memcpy(s, a, la);
-	memcpy(s + la, b, lb + 1);
 	return s;
 }
 
@@ -358,12 +354,12 @@ struct pub *pub_new(const struct pub_conf *c)
 	p->keep = c->events_keep ? c->events_keep : PUB_DEFAULT_EVENTS_KEEP;
 	p->json_file = strdup_opt(c->json_file, &oom);
 	p->lsdb_file = strdup_opt(c->lsdb_file, &oom);
-	p->k_topology = concat(prefix, "ospf:topology", &oom);
-	p->k_lsdb = concat(prefix, "ospf:lsdb", &oom);
-	p->k_version = concat(prefix, "ospf:version", &oom);
-	p->k_updated = concat(prefix, "ospf:updated", &oom);
-	p->k_events = concat(prefix, "ospf:events", &oom);
-	p->k_channel = concat(prefix, "ospf:changes", &oom);
+	p->k_topology = key_new(prefix, SCHEMA_OSPF_TOPOLOGY, &oom);
+	p->k_lsdb = key_new(prefix, SCHEMA_OSPF_LSDB, &oom);
+	p->k_version = key_new(prefix, SCHEMA_OSPF_VERSION, &oom);
+	p->k_updated = key_new(prefix, SCHEMA_OSPF_UPDATED, &oom);
+	p->k_events = key_new(prefix, SCHEMA_OSPF_EVENTS, &oom);
+	p->k_channel = key_new(prefix, SCHEMA_OSPF_CHANGES, &oom);
 	if (p->redis) {
 		struct rconn_conf rc = {
 			.host = c->redis_host, .port = c->redis_port, .unix_path = c->redis_unix,

@@ -3,8 +3,8 @@
  * link-state database document, the events since the last one) goes to Redis
  * in one MULTI/EXEC transaction followed by a PUBLISH on the change channel,
  * and the topology (and, if asked, the database document) to JSON files
- * replaced atomically.  The key layout is
- * described in redis/SCHEMA.md.
+ * replaced atomically.  The keys are schema.h's, described in
+ * redis/SCHEMA.md.
  *
  * Redis is spoken to synchronously (hiredis) with a time limit per attempt.
  * While Redis cannot be reached only the newest topology and database are
@@ -24,9 +24,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PUB_DEFAULT_PREFIX      "anemone:"
+#include "schema.h"
+
+#define PUB_DEFAULT_PREFIX      SCHEMA_DEFAULT_PREFIX
 #define PUB_DEFAULT_PORT        6379
-#define PUB_DEFAULT_EVENTS_KEEP 10000
+#define PUB_DEFAULT_EVENTS_KEEP SCHEMA_EVENTS_KEEP
 #define PUB_DEFAULT_TIMEOUT_MS  1000
 #define PUB_EVENTS_QUEUE_MAX    100000  /* events held while Redis is away */
 

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "sbuf.h"
+#include "schema.h"
 #include "writer.h"
 
 struct batch {
@@ -30,6 +31,7 @@ struct batch {
 	uint64_t records;            /* records it summarises (for the drop count) */
 	uint64_t seq;                /* its sequence number, from 1 */
 	uint64_t saturated;          /* increments clamped while building it */
+	bool oom;                    /* a key could not be built: lost */
 	bool busy;                   /* the thread is sending it: not dropped */
 	bool unknown;                /* a copy was sent, no answer came: not dropped */
 };
@@ -43,6 +45,7 @@ struct writer {
 	const char *(*reason_name)(uint32_t);
 	/* the caller's thread only */
 	struct agg_entry **top;      /* top_n scratch */
+	struct sbuf kb[4];           /* keys being built (schema.h) */
 	bool stopped;                /* the thread has been joined */
 
 	/* shared, under mu */
@@ -120,19 +123,20 @@ static void cmd(struct batch *bt, const char *first, ...)
 	cmdv(bt, argc, argv, NULL);
 }
 
-const char *writer_key(const struct writer *w, char *buf, size_t len, const char *fmt, ...)
+/* Scratch buffer i for a key, emptied. */
+static struct sbuf *kb(struct writer *w, int i)
 {
-	size_t n = strlen(w->prefix);
-	va_list ap;
+	sbuf_reset(&w->kb[i]);
+	return &w->kb[i];
+}
 
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, w->prefix, n);
-	buf[n] = 0;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
-	va_end(ap);
-	return buf;
+/* The key built in k; one that could not be built (out of memory) makes
+ * bt lost when it is queued. */
+static const char *kstr(struct batch *bt, const struct sbuf *k)
+{
+	if (!sbuf_ok(k))
+		bt->oom = true;
+	return sbuf_str(k);
 }
 
 static const char *u64s(char *buf, uint64_t v)
@@ -260,7 +264,7 @@ static int enqueue(struct writer *w, struct batch *b)
 		batch_free(b);
 		return 0;
 	}
-	if (!sbuf_ok(&b->cmds)) {
+	if (!sbuf_ok(&b->cmds) || b->oom) {
 		lost(w, b->records);
 		batch_free(b);
 		return -1;
@@ -298,30 +302,31 @@ static int enqueue(struct writer *w, struct batch *b)
 
 /* --- buckets -------------------------------------------------------------- */
 
-static const char *kind_name(uint8_t kind)
+/* What an aggregation key counts, in the schema's terms (unrouted
+ * reasons are fields of the totals). */
+static enum schema_kind schema_kind_of(uint8_t kind)
 {
 	switch (kind) {
-	case AK_LINK: return "link";
-	case AK_PAIR: return "pair";
-	case AK_SRC: return "src";
-	case AK_DSTPFX: return "dstpfx";
-	case AK_EXPORTER: return "exporter";
-	case AK_UNROUTED: return "unrouted";
-	default: return "total";
+	case AK_LINK: return SCHEMA_LINK;
+	case AK_PAIR: return SCHEMA_PAIR;
+	case AK_SRC: return SCHEMA_SRC;
+	case AK_DSTPFX: return SCHEMA_DSTPFX;
+	case AK_EXPORTER: return SCHEMA_EXPORTER;
+	default: return SCHEMA_TOTAL;
 	}
 }
 
 /* The time series entry of one key. */
-static void series(struct writer *w, struct batch *bt, const struct writer_res *r,
+static void series(struct writer *w, struct batch *bt, const struct schema_res *r,
                    const char *id, const char *minid, const char *ts,
                    const struct agg_entry *e)
 {
-	char key[512], by[24], pk[24], fl[24], lo[24];
+	char by[24], pk[24], fl[24], lo[24];
+	struct sbuf *k = kb(w, 0);
+	const char *key;
 
-	if (e->k.kind == AK_TOTAL)
-		writer_key(w, key, sizeof(key), "total:%s", r->name);
-	else
-		writer_key(w, key, sizeof(key), "%s:%s:%s", kind_name(e->k.kind), id, r->name);
+	schema_series(k, w->prefix, schema_kind_of(e->k.kind), id, r->name);
+	key = kstr(bt, k);
 	if (e->k.kind == AK_EXPORTER)
 		cmd(bt, "XADD", key, "MINID", "~", minid, ts, "bytes", u64s(by, e->v[AV_BYTES]),
 		    "packets", u64s(pk, e->v[AV_PACKETS]), "records", u64s(fl, e->v[AV_FLOWS]),
@@ -346,18 +351,24 @@ static const char *incr_s(char *buf, struct batch *bt, uint64_t v)
 	return u64s(buf, v);
 }
 
-/* HINCRBY of key's fields <pre>bytes, <pre>packets and <pre><flows>, and
- * <pre>lost when `lost` is set. */
-static void hincr(struct batch *bt, const char *key, const char *pre, const char *flows,
-                  bool lost, const struct agg_entry *e)
+/* HINCRBY of key's fields bytes, packets and <flows>, and lost when
+ * `lost` is set; with a reason, the totals' fields of what could not be
+ * placed for it instead (schema_unrouted_field). */
+static void hincr(struct writer *w, struct batch *bt, const char *key, const char *reason,
+                  const char *flows, bool lost, const struct agg_entry *e)
 {
 	static const char *const names[] = { "bytes", "packets", NULL, "lost" };
-	char f[400], v[24];
+	char v[24];
 
 	for (int i = 0; i < AV_N; i++) {
+		const char *f = i == AV_FLOWS ? flows : names[i];
 		if (i == AV_LOST && !lost)
 			continue;
-		snprintf(f, sizeof(f), "%s%s", pre, i == AV_FLOWS ? flows : names[i]);
+		if (reason) {
+			struct sbuf *fb = kb(w, 3);
+			schema_unrouted_field(fb, reason, f);
+			f = kstr(bt, fb);
+		}
 		cmd(bt, "HINCRBY", key, f,
 		    i == AV_LOST ? lost_s(v, e->v[i]) : incr_s(v, bt, e->v[i]), NULL);
 	}
@@ -367,30 +378,30 @@ static void hincr(struct batch *bt, const char *key, const char *pre, const char
 static void cumulative(struct writer *w, struct batch *bt, const char *id,
                        const struct agg_entry *e)
 {
-	char key[512], set[256], v[24], pre[320];
+	char v[24];
+	struct sbuf *kk = kb(w, 0), *ks = kb(w, 1);
+	enum schema_kind kind = schema_kind_of(e->k.kind);
+	const char *key;
 
+	schema_counters(kk, w->prefix, kind, id);       /* the totals for AK_UNROUTED */
+	key = kstr(bt, kk);
 	switch (e->k.kind) {
 	case AK_TOTAL:
-		writer_key(w, key, sizeof(key), "totals");
-		hincr(bt, key, "", "flows", true, e);
+		hincr(w, bt, key, NULL, "flows", true, e);
 		break;
 	case AK_UNROUTED:
-		writer_key(w, key, sizeof(key), "totals");
-		snprintf(pre, sizeof(pre), "unrouted:%s:", id);
-		hincr(bt, key, pre, "flows", false, e);
+		hincr(w, bt, key, id, "flows", false, e);
 		break;
 	case AK_LINK:
 	case AK_PAIR:
-		writer_key(w, set, sizeof(set), "%ss", kind_name(e->k.kind));
-		cmd(bt, "SADD", set, id, NULL);
-		writer_key(w, key, sizeof(key), "%s:%s", kind_name(e->k.kind), id);
-		hincr(bt, key, "", "flows", false, e);
+		schema_index(ks, w->prefix, kind);
+		cmd(bt, "SADD", kstr(bt, ks), id, NULL);
+		hincr(w, bt, key, NULL, "flows", false, e);
 		break;
 	case AK_EXPORTER:
-		writer_key(w, set, sizeof(set), "exporters");
-		cmd(bt, "SADD", set, id, NULL);
-		writer_key(w, key, sizeof(key), "exporter:%s", id);
-		hincr(bt, key, "", "records", true, e);
+		schema_index(ks, w->prefix, kind);
+		cmd(bt, "SADD", kstr(bt, ks), id, NULL);
+		hincr(w, bt, key, NULL, "records", true, e);
 		if (e->last_ms)
 			cmd(bt, "HSET", key, "last_seen_ms", u64s(v, e->last_ms), NULL);
 		if (e->has_templates)
@@ -404,21 +415,26 @@ static void cumulative(struct writer *w, struct batch *bt, const char *id,
 /* The top-N sorted sets of one kind: the bucket's own and "last"; the
  * packets of each member; for the kinds counted by a sketch (hosts,
  * prefixes), each member's error bound in bytes. */
-static void topn(struct writer *w, struct batch *bt, const struct writer_res *r,
+static void topn(struct writer *w, struct batch *bt, const struct schema_res *r,
                  uint64_t bucket_ms, const struct agg *t, enum agg_kind kind)
 {
-	char key[512], last[512], pk[512], pe[512], id[300], sc[24], pv[24], ex[24];
+	char id[300], sc[24], pv[24], ex[24];
 	size_t n = agg_top(t, kind, w->top, w->top_n);
 	bool sketched = agg_sketched(kind);
+	enum schema_kind sk = schema_kind_of(kind);
+	struct sbuf *b0 = kb(w, 0), *b1 = kb(w, 1), *b2 = kb(w, 2), *b3 = kb(w, 3);
+	const char *key, *last, *pk, *pe;
 
 	if (n == 0)
 		return;
-	writer_key(w, key, sizeof(key), "top:%s:%s:%" PRIu64, kind_name(kind), r->name, bucket_ms);
-	writer_key(w, last, sizeof(last), "top:%s:%s:last", kind_name(kind), r->name);
-	writer_key(w, pk, sizeof(pk), "toppkts:%s:%s:%" PRIu64, kind_name(kind), r->name,
-	           bucket_ms);
-	writer_key(w, pe, sizeof(pe), "toperr:%s:%s:%" PRIu64, kind_name(kind), r->name,
-	           bucket_ms);
+	schema_top(b0, w->prefix, sk, r->name, bucket_ms);
+	schema_top_last(b1, w->prefix, sk, r->name);
+	schema_toppkts(b2, w->prefix, sk, r->name, bucket_ms);
+	schema_toperr(b3, w->prefix, sk, r->name, bucket_ms);
+	key = kstr(bt, b0);
+	last = kstr(bt, b1);
+	pk = kstr(bt, b2);
+	pe = kstr(bt, b3);
 	cmd(bt, "DEL", last, NULL);
 	for (size_t i = 0; i < n; i++) {
 		key_id(w, id, sizeof(id), &w->top[i]->k);
@@ -435,7 +451,7 @@ static void topn(struct writer *w, struct batch *bt, const struct writer_res *r,
 		cmd(bt, "PEXPIRE", pe, ex, NULL);
 }
 
-int writer_bucket(struct writer *w, const struct writer_res *r, bool finest,
+int writer_bucket(struct writer *w, const struct schema_res *r, bool finest,
                   uint64_t bucket_ms, const struct agg *t)
 {
 	struct batch *bt = batch_new();
@@ -465,43 +481,46 @@ int writer_bucket(struct writer *w, const struct writer_res *r, bool finest,
 	topn(w, bt, r, bucket_ms, t, AK_LINK);
 	topn(w, bt, r, bucket_ms, t, AK_PAIR);
 	{
-		char key[512];
-		writer_key(w, key, sizeof(key), "updated:%s", r->name);
-		cmd(bt, "SET", key, u64s(stamp, bucket_ms), NULL);
+		struct sbuf *k = kb(w, 0);
+		schema_updated(k, w->prefix, r->name);
+		cmd(bt, "SET", kstr(bt, k), u64s(stamp, bucket_ms), NULL);
 	}
 	return enqueue(w, bt);
 }
 
-int writer_set(struct writer *w, const char *key, const char *value, size_t len)
+int writer_set(struct writer *w, enum schema_key key, const char *value, size_t len)
 {
 	struct batch *bt = batch_new();
-	char k[512];
+	struct sbuf *kk = kb(w, 0);
+	const char *k;
 
 	if (bt == NULL)
 		return -1;
-	writer_key(w, k, sizeof(k), "%s", key);
+	schema_key(kk, w->prefix, key);
+	k = kstr(bt, kk);
 	cmdv(bt, 3, (const char *[]){ "SET", k, value }, (const size_t[]){ 3, strlen(k), len });
 	return enqueue(w, bt);
 }
 
-int writer_del(struct writer *w, const char *key)
+int writer_del(struct writer *w, enum schema_key key)
 {
 	struct batch *bt = batch_new();
-	char k[512];
+	struct sbuf *kk = kb(w, 0);
 
 	if (bt == NULL)
 		return -1;
-	writer_key(w, k, sizeof(k), "%s", key);
-	cmd(bt, "DEL", k, NULL);
+	schema_key(kk, w->prefix, key);
+	cmd(bt, "DEL", kstr(bt, kk), NULL);
 	return enqueue(w, bt);
 }
 
-int writer_hset_text(struct writer *w, const char *key, const char *text)
+int writer_hset_text(struct writer *w, enum schema_key key, const char *text)
 {
 	struct batch *bt = batch_new();
 	const char *argv[2 + 2 * 128];
 	size_t argl[2 + 2 * 128];
-	char k[512], *copy = strdup(text), *save = NULL;
+	char *copy = strdup(text), *save = NULL;
+	struct sbuf *kk = kb(w, 0);
 	int argc = 2;
 
 	if (bt == NULL || copy == NULL) {
@@ -511,9 +530,9 @@ int writer_hset_text(struct writer *w, const char *key, const char *text)
 		lost(w, 0);
 		return -1;
 	}
-	writer_key(w, k, sizeof(k), "%s", key);
+	schema_key(kk, w->prefix, key);
 	argv[0] = "HSET";
-	argv[1] = k;
+	argv[1] = kstr(bt, kk);
 	for (char *l = strtok_r(copy, "\n", &save); l && argc < 2 + 2 * 128;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
@@ -615,7 +634,7 @@ static int transaction(struct writer *w, const struct batch *b, uint64_t deadlin
 	bool refused = false;
 
 	snprintf(seq, sizeof(seq), "%" PRIu64, b->seq);
-	snprintf(ttl, sizeof(ttl), "%llu", (unsigned long long)WRITER_MARKER_TTL_MS);
+	snprintf(ttl, sizeof(ttl), "%llu", (unsigned long long)SCHEMA_MARKER_TTL_MS);
 	o->on_wire = true;
 	if (append(w, "MULTI", 1, multi) < 0 || append(w, "SET", 5, set) < 0)
 		return -1;
@@ -899,7 +918,7 @@ struct writer *writer_new(const struct writer_conf *c)
 	const char *id = c->id ? c->id : "collector";
 	pthread_condattr_t ca;
 	sigset_t all, old;
-	size_t n;
+	struct sbuf mk = SBUF_INIT;
 	int err;
 
 	if (w == NULL)
@@ -907,16 +926,17 @@ struct writer *writer_new(const struct writer_conf *c)
 	w->backlog_bytes = c->backlog_bytes ? c->backlog_bytes : WRITER_DEFAULT_BACKLOG;
 	w->top_n = c->top_n ? c->top_n : WRITER_DEFAULT_TOP_N;
 	w->reason_name = c->reason_name;
-	w->prefix = strdup(c->prefix ? c->prefix : WRITER_DEFAULT_PREFIX);
+	w->prefix = strdup(c->prefix ? c->prefix : SCHEMA_DEFAULT_PREFIX);
 	w->id = strdup(id);
 	w->top = calloc(w->top_n, sizeof(*w->top));
 	if (getrandom(&w->nonce, sizeof(w->nonce), 0) != sizeof(w->nonce))
 		w->nonce = rconn_mono_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() ^
 		           (uint64_t)time(NULL) << 20;
-	n = (w->prefix ? strlen(w->prefix) : 0) + strlen(id) + 32;
-	if ((w->marker = malloc(n)) != NULL)
-		snprintf(w->marker, n, "%sapplied:%s:%016" PRIx64, w->prefix ? w->prefix : "", id,
-		         w->nonce);
+	schema_marker(&mk, w->prefix ? w->prefix : "", id, w->nonce);
+	if (sbuf_ok(&mk))
+		w->marker = mk.p;            /* the sbuf's allocation, now the writer's */
+	else
+		sbuf_free(&mk);
 	if (w->prefix == NULL || w->id == NULL || w->top == NULL || w->marker == NULL ||
 	    rconn_init(&w->c, &c->redis) < 0)
 		goto fail;
@@ -979,6 +999,8 @@ void writer_free(struct writer *w)
 	free(w->id);
 	free(w->marker);
 	free(w->top);
+	for (size_t i = 0; i < sizeof(w->kb) / sizeof(w->kb[0]); i++)
+		sbuf_free(&w->kb[i]);
 	free(w);
 }
 

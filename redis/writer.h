@@ -1,6 +1,7 @@
 /*
  * The collector's Redis writer.  Each closed time bucket of each resolution
- * becomes one batch of commands (the key layout is redis/SCHEMA.md), and
+ * becomes one batch of commands (the keys are schema.h's, documented in
+ * redis/SCHEMA.md), and
  * the number of commands grows with the distinct keys of the bucket, never
  * with the records.
  *
@@ -45,25 +46,14 @@
 
 #include "agg.h"
 #include "rconn.h"
+#include "schema.h"
 
-#define WRITER_DEFAULT_PREFIX   "anemone:"
 #define WRITER_DEFAULT_BACKLOG  (256u << 20)   /* bytes of queued commands */
 #define WRITER_DEFAULT_TOP_N    100
-/* how long a writer's marker outlives its last batch: a copy of a batch
- * arriving later than this after the batch was applied (an answer lost,
- * then Redis unreachable this long) would be applied again */
-#define WRITER_MARKER_TTL_MS    (7ull * 86400 * 1000)
-
-/* One time resolution: its name in key names, bucket width, retention. */
-struct writer_res {
-	const char *name;            /* "10s", "1m", "1h" */
-	uint64_t width_ms;
-	uint64_t retention_ms;
-};
 
 struct writer_conf {
 	struct rconn_conf redis;
-	const char *prefix;
+	const char *prefix;          /* NULL: SCHEMA_DEFAULT_PREFIX */
 	const char *id;              /* the writer's id in its marker key ("collector") */
 	size_t backlog_bytes;
 	unsigned top_n;
@@ -104,19 +94,19 @@ void writer_free(struct writer *w);
  * feed the cumulative counters and the indexes (once per record).
  * Returns 0, or -1 when out of memory (the bucket is then lost and counted).
  */
-int writer_bucket(struct writer *w, const struct writer_res *r, bool finest,
+int writer_bucket(struct writer *w, const struct schema_res *r, bool finest,
                   uint64_t bucket_ms, const struct agg *t);
 
-/* Queue a SET of key (prefix added) to value: the topology document, the
- * collector's statistics. */
-int writer_set(struct writer *w, const char *key, const char *value, size_t len);
+/* Queue a SET of key (prefix added) to value: the link document. */
+int writer_set(struct writer *w, enum schema_key key, const char *value, size_t len);
 
 /* Queue a DEL of key (prefix added). */
-int writer_del(struct writer *w, const char *key);
+int writer_del(struct writer *w, enum schema_key key);
 
 /* Queue an HSET of key (prefix added) with the fields of text, lines of
- * "name=value" (at most 128). */
-int writer_hset_text(struct writer *w, const char *key, const char *text);
+ * "name=value" (at most 128): the collector's statistics, capacities,
+ * router names. */
+int writer_hset_text(struct writer *w, enum schema_key key, const char *text);
 
 /* The number of batches queued (the one being sent included).  The
  * writer's thread writes them as soon as Redis is due an attempt. */
@@ -129,9 +119,5 @@ size_t writer_tick(struct writer *w, uint64_t now_ms);
 size_t writer_drain(struct writer *w, uint64_t now_ms);
 
 void writer_stats(const struct writer *w, struct writer_stats *st);
-
-/* Build a key: prefix + the printf-formatted rest, into buf. */
-const char *writer_key(const struct writer *w, char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif
