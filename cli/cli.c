@@ -9,6 +9,18 @@
 
 #include "cli.h"
 
+void cli_render(const struct cli *c, const struct cli_render *r, const void *res)
+{
+	if (c->o.fmt == OUT_JSON)
+		r->json(c, res);
+	else if (c->o.fmt == OUT_CSV && r->csv != NULL)
+		r->csv(c, res);
+	else if (c->o.fmt == OUT_CSV)
+		die(2, "no table to print as CSV");
+	else
+		r->text(c, res);
+}
+
 double cli_window_s(const struct cli *c)
 {
 	return (double)(c->st.until_ms - c->st.from_ms) / 1000.0;

@@ -51,6 +51,17 @@ int cmd_topo(struct cli *c, int argc, char **argv);
 int cmd_events(struct cli *c, int argc, char **argv);
 int cmd_exporters(struct cli *c, int argc, char **argv);
 
+/* How a command prints its result: one function per format, each given
+ * the result struct the command filled.  csv is NULL for a command
+ * without a table (main refuses --csv for it before it runs). */
+struct cli_render {
+	void (*text)(const struct cli *c, const void *res);
+	void (*json)(const struct cli *c, const void *res);
+	void (*csv)(const struct cli *c, const void *res);
+};
+/* Print res in the format of the options. */
+void cli_render(const struct cli *c, const struct cli_render *r, const void *res);
+
 /* --- the window (after store_window) --------------------------------------- */
 
 /* Seconds of the window. */

@@ -41,11 +41,13 @@ static void events_query(struct cli *c, struct events_result *res)
 /* The events as they were published; one that is not a JSON object (never
  * written by ospfmon) as {"unreadable":"<its text>"}, so that the answer
  * stays JSON. */
-static void events_json(const struct events_result *res)
+static void events_json(const struct cli *c, const void *res_)
 {
+	const struct events_result *res = res_;
 	const redisReply *r = res->r;
 	struct sbuf s = SBUF_INIT;
 
+	(void)c;
 	sbuf_printf(&s, "{\"events\":[");
 	for (size_t i = r->elements; i-- > 0;) {
 		const redisReply *e = r->element[i];
@@ -64,10 +66,13 @@ static void events_json(const struct events_result *res)
 	json_out(&s);
 }
 
-static void events_text(const struct events_result *res)
+/* "The N newest ...", then one line per event, oldest first. */
+static void events_text(const struct cli *c, const void *res_)
 {
+	const struct events_result *res = res_;
 	const redisReply *r = res->r;
 
+	(void)c;
 	printf("The %zu newest OSPF topology events (oldest first):\n", r->elements);
 	for (size_t i = r->elements; i-- > 0;) {
 		const redisReply *e = r->element[i];
@@ -85,11 +90,13 @@ static void events_text(const struct events_result *res)
 
 /* One row per event: time_ms, time, event, and the text's details (the
  * "k=v" members, blank-separated). */
-static void events_csv(const struct events_result *res)
+static void events_csv(const struct cli *c, const void *res_)
 {
+	const struct events_result *res = res_;
 	const redisReply *r = res->r;
 	struct table t;
 
+	(void)c;
 	table_init(&t, 4);
 	table_row(&t, "time_ms", "time", "event", "details");
 	for (size_t i = r->elements; i-- > 0;) {
@@ -109,6 +116,9 @@ static void events_csv(const struct events_result *res)
 	table_csv(&t, stdout);
 }
 
+static const struct cli_render events_render = { events_text, events_json, events_csv };
+
+/* events [-n N]: read, print.  Cost: one LRANGE of N and N parses. */
 int cmd_events(struct cli *c, int argc, char **argv)
 {
 	struct events_result res;
@@ -117,12 +127,7 @@ int cmd_events(struct cli *c, int argc, char **argv)
 	if (argc != 0)
 		die(2, "events: no arguments (-n N: how many)");
 	events_query(c, &res);
-	if (c->o.fmt == OUT_JSON)
-		events_json(&res);
-	else if (c->o.fmt == OUT_CSV)
-		events_csv(&res);
-	else
-		events_text(&res);
+	cli_render(c, &events_render, &res);
 	freeReplyObject(res.r);
 	return 0;
 }

@@ -72,8 +72,10 @@ static void exporters_query(struct cli *c, struct exporters_result *r, uint64_t 
 	}
 }
 
-static void exporters_json(const struct cli *c, const struct exporters_result *r)
+/* {"window":..,"exporters":[..]}: window counters, totals, status. */
+static void exporters_json(const struct cli *c, const void *res_)
 {
+	const struct exporters_result *r = res_;
 	struct sbuf s = SBUF_INIT;
 
 	sbuf_printf(&s, "{");
@@ -98,8 +100,10 @@ static void exporters_json(const struct cli *c, const struct exporters_result *r
 	json_out(&s);
 }
 
-static void exporters_text(const struct cli *c, const struct exporters_result *r)
+/* The window line, one row per exporter, the legend. */
+static void exporters_text(const struct cli *c, const void *res_)
 {
+	const struct exporters_result *r = res_;
 	struct table t;
 
 	cli_print_window(c, "Exporters");
@@ -130,10 +134,12 @@ static void exporters_text(const struct cli *c, const struct exporters_result *r
 }
 
 /* The JSON's members as columns (window_* for the window's). */
-static void exporters_csv(const struct exporters_result *r)
+static void exporters_csv(const struct cli *c, const void *res_)
 {
+	const struct exporters_result *r = res_;
 	struct table t;
 
+	(void)c;
 	table_init(&t, 12);
 	table_row(&t, "exporter", "window_records", "window_bytes", "window_packets", "window_lost",
 	          "window_loss", "records", "lost", "last_seen_ms", "last_seen", "templates", "status");
@@ -158,6 +164,9 @@ static void exporters_csv(const struct exporters_result *r)
 	table_csv(&t, stdout);
 }
 
+static const struct cli_render exporters_render = { exporters_text, exporters_json, exporters_csv };
+
+/* exporters: read, print.  Cost: one round trip of two reads per exporter. */
 int cmd_exporters(struct cli *c, int argc, char **argv)
 {
 	struct exporters_result r = { 0 };
@@ -167,12 +176,7 @@ int cmd_exporters(struct cli *c, int argc, char **argv)
 		die(2, "exporters: no arguments");
 	store_window(&c->st, c->o.window_ms, c->o.until_ms);
 	exporters_query(c, &r, wall_ms());
-	if (c->o.fmt == OUT_JSON)
-		exporters_json(c, &r);
-	else if (c->o.fmt == OUT_CSV)
-		exporters_csv(&r);
-	else
-		exporters_text(c, &r);
+	cli_render(c, &exporters_render, &r);
 	free(r.row);
 	store_free_list(r.ids, r.n);
 	return 0;

@@ -22,6 +22,7 @@ struct link_result {
 	unsigned nby, nsrc, nsink;
 };
 
+/* qsort: bytes down, then ingress, egress up. */
 static int cmp_pair_bytes(const void *x, const void *y)
 {
 	const struct pair_load *p = x, *q = y;
@@ -32,6 +33,8 @@ static int cmp_pair_bytes(const void *x, const void *y)
 	return p->e < q->e ? -1 : p->e > q->e;
 }
 
+/* Add bytes and packets to router r's row of l (*n rows; a new row at
+ * the end when r has none).  Cost: linear in *n. */
 static void add_router_share(struct pair_load *l, unsigned *n, uint32_t r, uint64_t bytes,
                              uint64_t packets)
 {
@@ -99,6 +102,8 @@ static void link_query(struct cli *c, struct net *nt, struct link_result *r)
 	free(mx);
 }
 
+/* bytes as a percentage of what the matrix put on the link (0 when
+ * nothing). */
 static double share_pct(const struct link_result *r, uint64_t bytes)
 {
 	return r->attributed ? 100.0 * (double)bytes / (double)r->attributed : 0;
@@ -106,8 +111,11 @@ static double share_pct(const struct link_result *r, uint64_t bytes)
 
 /* --- printing -------------------------------------------------------------- */
 
-static void link_json(const struct cli *c, const struct link_result *r)
+/* {"window","link","series","attributed_bytes","pairs","sources","sinks"},
+ * every row of each list. */
+static void link_json(const struct cli *c, const void *res_)
 {
+	const struct link_result *r = res_;
 	struct sbuf s = SBUF_INIT;
 	char ia[16], ib[16];
 
@@ -160,8 +168,11 @@ static void link_json(const struct cli *c, const struct link_result *r)
 	json_out(&s);
 }
 
-static void link_text(const struct cli *c, const struct link_result *r)
+/* The link's header lines, then the buckets, the pairs, the sources and
+ * the sinks as tables (the first -n rows of each list). */
+static void link_text(const struct cli *c, const void *res_)
 {
+	const struct link_result *r = res_;
 	char by1[32], rt[32], cp[32], ut[32], pr[32], pu[32], tt[40], lb[300], ia[16], ib[16];
 	double wms = (double)c->st.width_ms;
 	uint64_t capdiv = r->cap ? r->cap : 1;
@@ -236,8 +247,9 @@ static void link_text(const struct cli *c, const struct link_result *r)
 /* Four tables, as the text prints them, each with every row: the buckets,
  * the pairs, the sources, the sinks (shares in percent, %.1f as the
  * text). */
-static void link_csv(const struct cli *c, const struct link_result *r)
+static void link_csv(const struct cli *c, const void *res_)
 {
+	const struct link_result *r = res_;
 	char tm[40], ti[40], by[32], pk[32], fl[32], bps[32], ut[32], sh[32], x[16], y[16];
 	struct table t;
 
@@ -285,6 +297,9 @@ static void link_csv(const struct cli *c, const struct link_result *r)
 	}
 }
 
+static const struct cli_render link_render = { link_text, link_json, link_csv };
+
+/* link A-B: the topology, the link named, the window, then the query. */
 int cmd_link(struct cli *c, int argc, char **argv)
 {
 	struct link_result r = { 0 };
@@ -299,12 +314,7 @@ int cmd_link(struct cli *c, int argc, char **argv)
 	store_window(&c->st, c->o.window_ms, c->o.until_ms);
 	cli_need_traffic(c);
 	link_query(c, &nt, &r);
-	if (c->o.fmt == OUT_JSON)
-		link_json(c, &r);
-	else if (c->o.fmt == OUT_CSV)
-		link_csv(c, &r);
-	else
-		link_text(c, &r);
+	cli_render(c, &link_render, &r);
 	free(r.pts);
 	free(r.by);
 	free(r.srcs);

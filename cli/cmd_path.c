@@ -16,6 +16,7 @@
 
 struct path_result {
 	const char *src, *dst;       /* as given */
+	const struct net *nt;        /* the topology routed on */
 	struct place_out po;         /* the placement: ingress, egresses, links */
 	unsigned order[PLACE_MAX_LINKS];   /* po.links as a packet meets them */
 	uint32_t hops[MAXPATHS][PLACE_MAX_HOPS];
@@ -26,6 +27,7 @@ struct path_result {
 	unsigned n;
 };
 
+/* The bytes the placement sends out of router r.  Cost: the links. */
 static uint64_t node_out(const struct place_out *po, uint32_t r)
 {
 	uint64_t s = 0;
@@ -133,8 +135,12 @@ static void path_query(struct net *nt, struct path_result *r, uint32_t src, uint
 
 /* --- printing -------------------------------------------------------------- */
 
-static void path_json(const struct cli *c, const struct net *nt, const struct path_result *r)
+/* {"src","dst","ingress","dst_prefix","egresses","paths","links"}: the
+ * links as placed, shares as fractions. */
+static void path_json(const struct cli *c, const void *res_)
 {
+	const struct path_result *r = res_;
+	const struct net *nt = r->nt;
 	const struct place_out *po = &r->po;
 	struct sbuf s = SBUF_INIT;
 
@@ -187,8 +193,12 @@ static void path_json(const struct cli *c, const struct net *nt, const struct pa
 	json_out(&s);
 }
 
-static void path_text(const struct cli *c, const struct net *nt, const struct path_result *r)
+/* Entry and exits, every path with its cost and share, then the hops in
+ * the order a packet meets them. */
+static void path_text(const struct cli *c, const void *res_)
 {
+	const struct path_result *r = res_;
+	const struct net *nt = r->nt;
 	const struct place_out *po = &r->po;
 	char lb[300], a[16], b[16];
 	struct table t;
@@ -244,8 +254,10 @@ static void path_text(const struct cli *c, const struct net *nt, const struct pa
 }
 
 /* The hops table, in the text's order, with the JSON's values. */
-static void path_csv(const struct cli *c, const struct net *nt, const struct path_result *r)
+static void path_csv(const struct cli *c, const void *res_)
 {
+	const struct path_result *r = res_;
+	const struct net *nt = r->nt;
 	const struct place_out *po = &r->po;
 	struct table t;
 
@@ -265,6 +277,9 @@ static void path_csv(const struct cli *c, const struct net *nt, const struct pat
 	table_csv(&t, stdout);
 }
 
+static const struct cli_render path_render = { path_text, path_json, path_csv };
+
+/* path SRC DST: two addresses, the topology, one placement. */
 int cmd_path(struct cli *c, int argc, char **argv)
 {
 	static struct path_result r;
@@ -282,13 +297,9 @@ int cmd_path(struct cli *c, int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.src = argv[0];
 	r.dst = argv[1];
+	r.nt = &nt;
 	path_query(&nt, &r, src, dst);
-	if (c->o.fmt == OUT_JSON)
-		path_json(c, &nt, &r);
-	else if (c->o.fmt == OUT_CSV)
-		path_csv(c, &nt, &r);
-	else
-		path_text(c, &nt, &r);
+	cli_render(c, &path_render, &r);
 	net_close(&nt);
 	return 0;
 }

@@ -32,6 +32,7 @@ struct top_result {
 	unsigned n;
 };
 
+/* qsort: bytes down, then id. */
 static int cmp_row(const void *x, const void *y)
 {
 	const struct top_series_row *p = x, *q = y;
@@ -74,11 +75,13 @@ static void top_series(struct cli *c, struct top_result *r)
 	r->n = k;
 }
 
+/* qsort: by id, to add up a member's buckets. */
 static int cmp_member_id(const void *x, const void *y)
 {
 	return strcmp(((const struct top_member *)x)->id, ((const struct top_member *)y)->id);
 }
 
+/* qsort: bytes down, then id. */
 static int cmp_member(const void *x, const void *y)
 {
 	const struct top_member *p = x, *q = y;
@@ -153,8 +156,11 @@ static const char *const titles[] = {
 	"Top destination prefixes",
 };
 
-static void top_json(const struct cli *c, const struct top_result *r)
+/* {"window", KIND: [...]}: ids, routers with names, counts, bps (and
+ * capacity, utilisation for links). */
+static void top_json(const struct cli *c, const void *res_)
 {
+	const struct top_result *r = res_;
 	bool links = r->kind == TOP_LINKS, series = r->kind <= TOP_PAIRS;
 	struct sbuf b = SBUF_INIT;
 
@@ -193,8 +199,10 @@ static void top_json(const struct cli *c, const struct top_result *r)
 	json_out(&b);
 }
 
-static void top_text(const struct cli *c, const struct top_result *r)
+/* The window line, then the table: ranks, labels, human-readable counts. */
+static void top_text(const struct cli *c, const void *res_)
 {
+	const struct top_result *r = res_;
 	struct table t;
 	char num[16], lb[300], by[32], pk[32], fl[32], rt[32], cp[32], ut[32];
 
@@ -242,8 +250,9 @@ static void top_text(const struct cli *c, const struct top_result *r)
 }
 
 /* The JSON members as columns, rank first. */
-static void top_csv(const struct cli *c, const struct top_result *r)
+static void top_csv(const struct cli *c, const void *res_)
 {
+	const struct top_result *r = res_;
 	struct table t;
 	char num[16], by[32], pk[32], fl[32], bps[32], cp[32], ut[32], a[16], b[16];
 	const char *an, *bn;
@@ -290,6 +299,9 @@ static void top_csv(const struct cli *c, const struct top_result *r)
 	table_csv(&t, stdout);
 }
 
+static const struct cli_render top_render = { top_text, top_json, top_csv };
+
+/* top KIND: the window (it must hold traffic), the query, the answer. */
 int cmd_top(struct cli *c, int argc, char **argv)
 {
 	struct top_result r = { 0 };
@@ -309,12 +321,7 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		top_series(c, &r);
 	else
 		top_sets(c, &r);
-	if (c->o.fmt == OUT_JSON)
-		top_json(c, &r);
-	else if (c->o.fmt == OUT_CSV)
-		top_csv(c, &r);
-	else
-		top_text(c, &r);
+	cli_render(c, &top_render, &r);
 	free(r.rows);
 	free(r.m);
 	return 0;

@@ -23,6 +23,7 @@ struct edge {
 };
 
 struct topo_result {
+	const struct net *nt;        /* the topology drawn */
 	bool traffic;                /* the window holds traffic */
 	struct edge *e;
 	unsigned ne;
@@ -213,8 +214,11 @@ static void topo_dot(const struct cli *c, const struct net *nt, struct topo_resu
 		die(1, "out of memory");
 }
 
-static void drawing_json(const struct cli *c, const struct net *nt, const struct topo_result *r)
+/* {"window","routers","networks","edges","files"}: what was drawn where. */
+static void drawing_json(const struct cli *c, const void *res_)
 {
+	const struct topo_result *r = res_;
+	const struct net *nt = r->nt;
 	const char *fl[3] = { c->o.svg, c->o.png, c->o.dot };
 	struct sbuf s = SBUF_INIT;
 	int first = 1;
@@ -233,8 +237,11 @@ static void drawing_json(const struct cli *c, const struct net *nt, const struct
 	json_out(&s);
 }
 
-static void drawing_text(const struct cli *c, const struct net *nt, const struct topo_result *r)
+/* One line: routers, LANs, links drawn, the files written. */
+static void drawing_text(const struct cli *c, const void *res_)
 {
+	const struct topo_result *r = res_;
+	const struct net *nt = r->nt;
 	printf("Topology: %u routers, %u LAN%s, %u links drawn", nt->t->nr, nt->t->nn,
 	       nt->t->nn == 1 ? "" : "s", r->ne);
 	if (c->o.svg)
@@ -246,6 +253,10 @@ static void drawing_text(const struct cli *c, const struct net *nt, const struct
 	printf("\n");
 }
 
+static const struct cli_render drawing_render = { drawing_text, drawing_json, NULL };
+
+/* topo: the topology and the window's load, the DOT text, then the files
+ * (DOT written here, SVG and PNG by neato).  --csv is refused by main. */
 int cmd_topo(struct cli *c, int argc, char **argv)
 {
 	struct topo_result r = { .dot = SBUF_INIT };
@@ -257,13 +268,12 @@ int cmd_topo(struct cli *c, int argc, char **argv)
 		die(2, "topo: options only (--svg FILE, --png FILE, --dot FILE)");
 	if (!c->o.svg && !c->o.png && !c->o.dot)
 		die(2, "topo: give --svg FILE (and/or --png FILE, --dot FILE)");
-	if (c->o.fmt == OUT_CSV)
-		die(2, "topo: no table to print as CSV (--json gives its summary)");
 	cli_open_net(c, &nt);
 	store_load_names(&c->st);
 	store_window(&c->st, c->o.window_ms, c->o.until_ms);
 	store_sum(&c->st, SCHEMA_TOTAL, NULL, &n);
 	r.traffic = n > 0;
+	r.nt = &nt;
 	topo_edges(c, &nt, &r);
 	topo_dot(c, &nt, &r);
 	if (c->o.dot) {
@@ -275,10 +285,7 @@ int cmd_topo(struct cli *c, int argc, char **argv)
 		graphviz(sbuf_str(&r.dot), "svg", c->o.svg);
 	if (c->o.png)
 		graphviz(sbuf_str(&r.dot), "png", c->o.png);
-	if (c->o.fmt == OUT_JSON)
-		drawing_json(c, &nt, &r);
-	else
-		drawing_text(c, &nt, &r);
+	cli_render(c, &drawing_render, &r);
 	sbuf_free(&r.dot);
 	free(r.e);
 	net_close(&nt);

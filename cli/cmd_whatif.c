@@ -30,6 +30,7 @@ struct whatif_result {
 	unsigned nw, nover;
 };
 
+/* qsort: after down, before down, then a, b up. */
 static int cmp_wl(const void *x, const void *y)
 {
 	const struct wl *p = x, *q = y;
@@ -86,6 +87,7 @@ static void resolve_changes(const struct cli *c, const struct net *nt, struct wh
 	}
 }
 
+/* "fail-link A-B", "fail-router R", "cost A-B=N": change i as given. */
 static void change_desc(const struct whatif_result *r, unsigned i, char *buf, size_t len)
 {
 	static const char *const k[] = { "fail-link", "fail-router", "cost" };
@@ -142,8 +144,11 @@ static void whatif_query(struct cli *c, struct net *before, struct net *after,
 
 /* --- printing -------------------------------------------------------------- */
 
-static void whatif_json(const struct cli *c, const struct whatif_result *r)
+/* {"window","changes","threshold","matrix_bytes","links",
+ * "unreachable_before","unreachable_after"}. */
+static void whatif_json(const struct cli *c, const void *res_)
 {
+	const struct whatif_result *r = res_;
 	struct sbuf s = SBUF_INIT;
 
 	sbuf_printf(&s, "{");
@@ -213,8 +218,11 @@ static void change_cell(const struct wl *w, char *buf, size_t len)
 		snprintf(buf, len, "%+.0f%%", 100.0 * ((double)w->after - (double)w->before) / (double)w->before);
 }
 
-static void whatif_text(const struct cli *c, const struct whatif_result *r)
+/* The changes, the links table before and after, the links over the
+ * threshold and the pairs unreachable after. */
+static void whatif_text(const struct cli *c, const void *res_)
 {
+	const struct whatif_result *r = res_;
 	char by[32], rt[32], ut[32], ra_[32], ua[32], cp[32], lb[300], d[300];
 	struct table tb;
 
@@ -276,8 +284,9 @@ static void whatif_text(const struct cli *c, const struct whatif_result *r)
 
 /* Two tables: the links (the text's rows, the JSON's values), then the
  * unreachable pairs before and after. */
-static void whatif_csv(const struct cli *c, const struct whatif_result *r)
+static void whatif_csv(const struct cli *c, const void *res_)
 {
+	const struct whatif_result *r = res_;
 	struct table t;
 
 	table_init(&t, 16);
@@ -326,6 +335,10 @@ static void whatif_csv(const struct cli *c, const struct whatif_result *r)
 	table_csv(&t, stdout);
 }
 
+static const struct cli_render whatif_render = { whatif_text, whatif_json, whatif_csv };
+
+/* whatif: the topology, the changes resolved on it, the window, the
+ * changed copy, then both routings. */
 int cmd_whatif(struct cli *c, int argc, char **argv)
 {
 	static struct whatif_result r;
@@ -347,12 +360,7 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	if (net_open(&after, db2, before.time_ms) < 0)
 		die(1, "out of memory");
 	whatif_query(c, &before, &after, &r);
-	if (c->o.fmt == OUT_JSON)
-		whatif_json(c, &r);
-	else if (c->o.fmt == OUT_CSV)
-		whatif_csv(c, &r);
-	else
-		whatif_text(c, &r);
+	cli_render(c, &whatif_render, &r);
 	free(r.w);
 	routed_free(&r.rb);
 	routed_free(&r.ra);

@@ -22,23 +22,24 @@
 static const struct command {
 	const char *name;
 	cli_cmd_fn fn;
+	bool table;                  /* prints a table: --csv allowed */
 	const char *help;            /* its lines of the usage */
 } commands[] = {
-	{ "top", cmd_top,
+	{ "top", cmd_top, true,
 	  "  top links|pairs|talkers|prefixes [-n N]   the busiest, by bytes in the window\n" },
-	{ "link", cmd_link,
+	{ "link", cmd_link, true,
 	  "  link A-B                 one link's load, per bucket, and who causes it\n" },
-	{ "path", cmd_path,
+	{ "path", cmd_path, true,
 	  "  path SRC DST             routers and links between two addresses, every\n"
 	  "                           equal-cost branch\n" },
-	{ "whatif", cmd_whatif,
+	{ "whatif", cmd_whatif, true,
 	  "  whatif [--fail-link A-B] [--fail-router R] [--cost A-B=N] [--threshold PCT]\n"
 	  "                           the window's traffic re-routed on a changed topology\n" },
-	{ "topo", cmd_topo,
+	{ "topo", cmd_topo, false,
 	  "  topo --svg FILE [--png FILE] [--dot FILE]   draw the topology with its load\n" },
-	{ "events", cmd_events,
+	{ "events", cmd_events, true,
 	  "  events [-n N]            the newest OSPF topology events\n" },
-	{ "exporters", cmd_exporters,
+	{ "exporters", cmd_exporters, true,
 	  "  exporters                exporter health: records, loss, templates, last seen\n" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -234,6 +235,8 @@ int main(int argc, char **argv)
 		snprintf(ep, sizeof(ep), strchr(rc.host, ':') ? "[%s]:%u" : "%s:%u", rc.host, rc.port);
 	if (cmd == NULL)
 		die(2, "unknown command '%s' (top, link, path, whatif, topo, events, exporters)", argv[optind]);
+	if (c.o.fmt == OUT_CSV && !cmd->table)
+		die(2, "%s: no table to print as CSV (--json gives its summary)", cmd->name);
 	store_open(&c.st, ep, rc.host, rc.port, rc.unix_path, 10000, k.user, k.pass, k.db);
 	store_load_names(&c.st);
 	rv = cmd->fn(&c, argc - optind - 1, argv + optind + 1);
