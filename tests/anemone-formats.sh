@@ -6,6 +6,7 @@
 #     module (tables of one answer separated by an empty line) and every
 #     value equals the --json answer's (numbers, ids, names) and the text
 #     table's (row order, labels, counts, shares, utilisation, status);
+#   - an event that is not JSON is shown as such and keeps --json valid;
 #   - topo --csv (no table) and --json --csv together are usage errors.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need redis-server redis-cli python3 ss neato
@@ -242,6 +243,19 @@ for name in sys.argv[2:]:
         fail(name, "no check")
 print("-- %d answers: JSON valid, %d CSV values equal to the JSON and the text" % (len(sys.argv) - 2, checked))
 PY
+
+# an event that is not JSON (never written by ospfmon): the text says so,
+# --json stays JSON, wrapping it
+R LPUSH anemone:ospf:events '{"time":"cut short' >/dev/null || fail "LPUSH"
+A -n 2 events >"$T/bad.txt" 2>"$T/err" || fail "events with a broken event: exit $?: $(cat "$T/err")"
+tail -1 "$T/bad.txt" | grep -q ' text={"time":"cut short$' || fail "events: the broken event: $(tail -1 "$T/bad.txt")"
+A --json -n 2 events >"$T/bad.json" || fail "events --json with a broken event: exit $?"
+python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["events"]
+assert len(e) == 2 and e[1] == {"unreadable": "{\"time\":\"cut short"} and "event" in e[0], e
+' "$T/bad.json" || fail "events --json with a broken event: $(cat "$T/bad.json")"
+info "a broken event: shown as text=..., wrapped in --json"
 
 PROG=$ANEMONE
 RP="--redis 127.0.0.1:$PORT"
