@@ -3,6 +3,7 @@
  * builders.  Key names appear in this file and in redis/SCHEMA.md only.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,13 @@ const char *schema_key_name(enum schema_key k)
 const char *schema_kind_name(enum schema_kind kind)
 {
 	return (unsigned)kind < SCHEMA_NKINDS ? kind_names[kind] : NULL;
+}
+
+char *schema_link_id(char buf[SCHEMA_LINK_ID_LEN], uint32_t a, uint32_t b)
+{
+	snprintf(buf, SCHEMA_LINK_ID_LEN, "%u.%u.%u.%u-%u.%u.%u.%u", a >> 24, a >> 16 & 255,
+	         a >> 8 & 255, a & 255, b >> 24, b >> 16 & 255, b >> 8 & 255, b & 255);
+	return buf;
 }
 
 /* A kind's name where a key needs one: a value out of range is a bug of

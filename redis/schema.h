@@ -104,6 +104,11 @@ enum schema_kind {
 	SCHEMA_NKINDS
 };
 
+/* The id of a link or a pair of routers, "A-B" (router ids, host order,
+ * as dotted quads), into buf; returns buf. */
+#define SCHEMA_LINK_ID_LEN 32
+char *schema_link_id(char buf[SCHEMA_LINK_ID_LEN], uint32_t a, uint32_t b);
+
 /* The kind's name in key names ("link", "dstpfx"); NULL out of range. */
 const char *schema_kind_name(enum schema_kind kind);
 

@@ -154,12 +154,6 @@ static const char *lost_s(char *buf, uint64_t v)
 	return buf;
 }
 
-static void ip4s(char *buf, uint32_t host_order)
-{
-	struct in_addr a = { htonl(host_order) };
-	inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
 /* The member name of an address key: "192.0.2.1", "2001:db8::/32", "other". */
 static void addr_name(char *buf, size_t len, const struct agg_key *k, bool prefix)
 {
@@ -179,14 +173,12 @@ static void addr_name(char *buf, size_t len, const struct agg_key *k, bool prefi
 /* The identifier of a key within its kind, as used in key names. */
 static void key_id(const struct writer *w, char *buf, size_t len, const struct agg_key *k)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	switch (k->kind) {
 	case AK_LINK:
 	case AK_PAIR:
-		ip4s(a, k->a);
-		ip4s(b, k->b);
-		snprintf(buf, len, "%s-%s", a, b);
+		snprintf(buf, len, "%s", schema_link_id(a, k->a, k->b));
 		break;
 	case AK_SRC:
 		addr_name(buf, len, k, false);

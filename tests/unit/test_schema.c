@@ -332,6 +332,19 @@ static void table(void)
 	CHECK(schema_res_named("7s") == NULL);
 }
 
+/* A link id as the document's example of one. */
+static void ids(const char *md)
+{
+	char id[SCHEMA_LINK_ID_LEN], q[SCHEMA_LINK_ID_LEN + 4];
+
+	schema_link_id(id, 0x0aff0001, 0x0aff0003);
+	CHECK(strcmp(id, "10.255.0.1-10.255.0.3") == 0);
+	snprintf(q, sizeof(q), "`%s`", id);
+	CHECK(strstr(md, q) != NULL);               /* the identifiers' table */
+	schema_link_id(id, 0xffffffff, 0xfffffffe);
+	CHECK(strcmp(id, "255.255.255.255-255.255.255.254") == 0);
+}
+
 /* Keys longer than any fixed buffer: built whole. */
 static void long_keys(void)
 {
@@ -383,6 +396,7 @@ int main(void)
 	numbers(md);
 	table();
 	long_keys();
+	ids(md);
 	set_free(&code);
 	set_free(&doc);
 	free(md);
