@@ -53,14 +53,11 @@ static void add_router_share(struct pair_load *l, unsigned *n, uint32_t r, uint6
 static void link_query(struct cli *c, struct net *nt, struct link_result *r)
 {
 	static struct place_out po;
-	char id[40], ia[16], ib[16];
+	char id[SCHEMA_LINK_ID_LEN];
 	struct pair_load *mx;
 	unsigned np;
 
-	ip4_format(r->a, ia);
-	ip4_format(r->b, ib);
-	snprintf(id, sizeof(id), "%s-%s", ia, ib);
-	store_sum_append(&c->st, SCHEMA_LINK, id);
+	store_sum_append(&c->st, SCHEMA_LINK, schema_link_id(id, r->a, r->b));
 	r->pts = store_series_reply(&c->st, &r->npts);
 	for (unsigned i = 0; i < r->npts; i++) {
 		r->tot.bytes += r->pts[i].bytes;
@@ -117,13 +114,11 @@ static void link_json(const struct cli *c, const void *res_)
 {
 	const struct link_result *r = res_;
 	struct sbuf s = SBUF_INIT;
-	char ia[16], ib[16];
+	char id[SCHEMA_LINK_ID_LEN];
 
-	ip4_format(r->a, ia);
-	ip4_format(r->b, ib);
 	sbuf_printf(&s, "{");
 	cli_json_window(c, &s);
-	sbuf_printf(&s, ",\"link\":{\"id\":\"%s-%s\",", ia, ib);
+	sbuf_printf(&s, ",\"link\":{\"id\":\"%s\",", schema_link_id(id, r->a, r->b));
 	cli_json_router(c, &s, "a", r->a);
 	sbuf_printf(&s, ",");
 	cli_json_router(c, &s, "b", r->b);

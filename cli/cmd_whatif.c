@@ -164,10 +164,8 @@ static void whatif_json(const struct cli *c, const void *res_)
 	            (unsigned long long)r->total);
 	for (unsigned i = 0; i < r->nw; i++) {
 		const struct wl *w = &r->w[i];
-		char ia[16], ib[16];
-		ip4_format(w->a, ia);
-		ip4_format(w->b, ib);
-		sbuf_printf(&s, "%s{\"id\":\"%s-%s\",", i ? "," : "", ia, ib);
+		char id[SCHEMA_LINK_ID_LEN];
+		sbuf_printf(&s, "%s{\"id\":\"%s\",", i ? "," : "", schema_link_id(id, w->a, w->b));
 		cli_json_router(c, &s, "a", w->a);
 		sbuf_printf(&s, ",");
 		cli_json_router(c, &s, "b", w->b);
@@ -295,10 +293,10 @@ static void whatif_csv(const struct cli *c, const void *res_)
 	          "after_bps", "after_utilisation", "change", "over_threshold");
 	for (unsigned i = 0; i < r->nw; i++) {
 		const struct wl *w = &r->w[i];
-		char id[40], a[16], b[16], cp[32] = "", v[8][32], ch[32];
+		char id[SCHEMA_LINK_ID_LEN], a[16], b[16], cp[32] = "", v[8][32], ch[32];
 		ip4_format(w->a, a);
 		ip4_format(w->b, b);
-		snprintf(id, sizeof(id), "%s-%s", a, b);
+		schema_link_id(id, w->a, w->b);
 		if (w->cap)
 			fmt_u64(w->cap, cp, sizeof(cp));
 		for (int side = 0; side < 2; side++) {
