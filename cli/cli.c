@@ -46,27 +46,41 @@ void cli_need_traffic(struct cli *c)
 	die(1, "no traffic in the window %s to %s (the newest %s bucket ends %s)", f, u, c->st.res, w);
 }
 
+struct id_sums *cli_sums_by_id(struct cli *c, enum schema_kind kind, unsigned *n)
+{
+	unsigned ni, k = 0;
+	char **ids = store_members(&c->st, kind, &ni);
+	struct id_sums *r = calloc(ni + 1, sizeof(*r));
+
+	if (r == NULL)
+		die(1, "out of memory");
+	for (unsigned i = 0; i < ni; i++)
+		store_sum_append(&c->st, kind, ids[i]);
+	for (unsigned i = 0; i < ni; i++) {
+		struct sums t = store_sum_reply(&c->st, NULL);
+		if ((t.bytes == 0 && t.packets == 0) || parse_link_id(ids[i], &r[k].a, &r[k].b) < 0)
+			continue;
+		snprintf(r[k].id, sizeof(r[k].id), "%s", ids[i]);
+		r[k].s = t;
+		k++;
+	}
+	store_free_list(ids, ni);
+	*n = k;
+	return r;
+}
+
 struct pair_load *cli_matrix(struct cli *c, unsigned *np)
 {
-	unsigned n, k = 0;
-	char **ids = store_members(&c->st, SCHEMA_PAIR, &n);
+	unsigned n;
+	struct id_sums *s = cli_sums_by_id(c, SCHEMA_PAIR, &n);
 	struct pair_load *p = calloc(n + 1, sizeof(*p));
 
 	if (p == NULL)
 		die(1, "out of memory");
 	for (unsigned i = 0; i < n; i++)
-		store_sum_append(&c->st, SCHEMA_PAIR, ids[i]);
-	for (unsigned i = 0; i < n; i++) {
-		struct sums t = store_sum_reply(&c->st, NULL);
-		if (parse_link_id(ids[i], &p[k].i, &p[k].e) < 0 || (t.bytes == 0 && t.packets == 0))
-			continue;
-		p[k].bytes = t.bytes;
-		p[k].packets = t.packets;
-		p[k].flows = t.flows;
-		k++;
-	}
-	store_free_list(ids, n);
-	*np = k;
+		p[i] = (struct pair_load){ s[i].a, s[i].b, s[i].s.bytes, s[i].s.packets, s[i].s.flows };
+	free(s);
+	*np = n;
 	return p;
 }
 

@@ -70,8 +70,19 @@ double cli_window_s(const struct cli *c);
 uint64_t cli_bps(const struct cli *c, uint64_t bytes);
 /* Die (1) when the window holds no traffic, naming the newest bucket. */
 void cli_need_traffic(struct cli *c);
+/* A link's or a router pair's sums over the window. */
+struct id_sums {
+	char id[40];                 /* "A-B" as in the key names */
+	uint32_t a, b;               /* its routers (a pair: ingress, egress) */
+	struct sums s;
+};
+/* Every link or pair (kind SCHEMA_LINK, SCHEMA_PAIR) of the collector's
+ * index with bytes or packets in the window, in the index's (sorted)
+ * order; *n of them, free() the array.  Cost: one pipelined XRANGE per
+ * member of the index. */
+struct id_sums *cli_sums_by_id(struct cli *c, enum schema_kind kind, unsigned *n);
 /* The window's traffic matrix: every router pair with bytes or packets;
- * *np pairs, free() the array.  Cost: one pipelined XRANGE per pair. */
+ * *np pairs, free() the array.  Cost: that of cli_sums_by_id. */
 struct pair_load *cli_matrix(struct cli *c, unsigned *np);
 
 /* "What, 2026-11-02 14:00Z to 2026-11-02 15:00Z (3600 s, 1h buckets)". */

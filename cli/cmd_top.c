@@ -14,9 +14,7 @@
 enum top_kind { TOP_LINKS, TOP_PAIRS, TOP_TALKERS, TOP_PREFIXES };
 
 struct top_series_row {          /* links, pairs */
-	char id[300];
-	uint32_t a, b;
-	struct sums s;
+	struct id_sums x;
 	uint64_t cap;                /* links: bits/s, 0 none configured */
 };
 
@@ -36,9 +34,9 @@ struct top_result {
 static int cmp_row(const void *x, const void *y)
 {
 	const struct top_series_row *p = x, *q = y;
-	if (p->s.bytes != q->s.bytes)
-		return p->s.bytes > q->s.bytes ? -1 : 1;
-	return strcmp(p->id, q->id);
+	if (p->x.s.bytes != q->x.s.bytes)
+		return p->x.s.bytes > q->x.s.bytes ? -1 : 1;
+	return strcmp(p->x.id, q->x.id);
 }
 
 /* The links' or pairs' sums over the window, the busiest -n.  Cost: one
@@ -46,31 +44,20 @@ static int cmp_row(const void *x, const void *y)
 static void top_series(struct cli *c, struct top_result *r)
 {
 	bool links = r->kind == TOP_LINKS;
-	unsigned n, k = 0;
-	enum schema_kind sk = links ? SCHEMA_LINK : SCHEMA_PAIR;
-	char **ids = store_members(&c->st, sk, &n);
-	struct top_series_row *rows = calloc(n + 1, sizeof(*rows));
+	unsigned k;
+	struct id_sums *s = cli_sums_by_id(c, links ? SCHEMA_LINK : SCHEMA_PAIR, &k);
+	struct top_series_row *rows = calloc(k + 1, sizeof(*rows));
 
 	if (rows == NULL)
 		die(1, "out of memory");
-	for (unsigned i = 0; i < n; i++)
-		store_sum_append(&c->st, sk, ids[i]);
-	for (unsigned i = 0; i < n; i++) {
-		struct sums t = store_sum_reply(&c->st, NULL);
-		if (t.bytes == 0 && t.packets == 0)
-			continue;
-		if (parse_link_id(ids[i], &rows[k].a, &rows[k].b) < 0)
-			continue;
-		snprintf(rows[k].id, sizeof(rows[k].id), "%s", ids[i]);
-		rows[k].s = t;
-		k++;
-	}
-	store_free_list(ids, n);
+	for (unsigned i = 0; i < k; i++)
+		rows[i].x = s[i];
+	free(s);
 	qsort(rows, k, sizeof(*rows), cmp_row);
 	if (k > c->o.n)
 		k = c->o.n;
 	for (unsigned i = 0; links && i < k; i++)
-		rows[i].cap = store_capacity(&c->st, rows[i].a, rows[i].b);
+		rows[i].cap = store_capacity(&c->st, rows[i].x.a, rows[i].x.b);
 	r->rows = rows;
 	r->n = k;
 }
@@ -171,18 +158,18 @@ static void top_json(const struct cli *c, const void *res_)
 		if (series) {
 			const struct top_series_row *w = &r->rows[i];
 			sbuf_printf(&b, "%s{\"id\":", i ? "," : "");
-			json_str(&b, w->id);
+			json_str(&b, w->x.id);
 			sbuf_printf(&b, ",");
-			cli_json_router(c, &b, links ? "a" : "ingress", w->a);
+			cli_json_router(c, &b, links ? "a" : "ingress", w->x.a);
 			sbuf_printf(&b, ",");
-			cli_json_router(c, &b, links ? "b" : "egress", w->b);
+			cli_json_router(c, &b, links ? "b" : "egress", w->x.b);
 			sbuf_printf(&b, ",\"bytes\":%llu,\"packets\":%llu,\"flows\":%llu,\"bps\":%llu",
-			            (unsigned long long)w->s.bytes, (unsigned long long)w->s.packets,
-			            (unsigned long long)w->s.flows, (unsigned long long)cli_bps(c, w->s.bytes));
+			            (unsigned long long)w->x.s.bytes, (unsigned long long)w->x.s.packets,
+			            (unsigned long long)w->x.s.flows, (unsigned long long)cli_bps(c, w->x.s.bytes));
 			if (links && w->cap)
 				sbuf_printf(&b, ",\"capacity_bps\":%llu,\"utilisation\":%.4f",
 				            (unsigned long long)w->cap,
-				            (double)cli_bps(c, w->s.bytes) / (double)w->cap);
+				            (double)cli_bps(c, w->x.s.bytes) / (double)w->cap);
 			else if (links)
 				sbuf_printf(&b, ",\"capacity_bps\":null,\"utilisation\":null");
 			sbuf_printf(&b, "}");
@@ -224,16 +211,16 @@ static void top_text(const struct cli *c, const void *res_)
 		snprintf(num, sizeof(num), "%u", i + 1);
 		if (r->kind <= TOP_PAIRS) {
 			const struct top_series_row *w = &r->rows[i];
-			cli_link_label(c, w->a, w->b, lb, sizeof(lb));
-			fmt_bytes(w->s.bytes, by, sizeof(by));
-			fmt_u64(w->s.packets, pk, sizeof(pk));
-			fmt_u64(w->s.flows, fl, sizeof(fl));
-			fmt_rate((double)w->s.bytes * 8 / cli_window_s(c), rt, sizeof(rt));
+			cli_link_label(c, w->x.a, w->x.b, lb, sizeof(lb));
+			fmt_bytes(w->x.s.bytes, by, sizeof(by));
+			fmt_u64(w->x.s.packets, pk, sizeof(pk));
+			fmt_u64(w->x.s.flows, fl, sizeof(fl));
+			fmt_rate((double)w->x.s.bytes * 8 / cli_window_s(c), rt, sizeof(rt));
 			if (w->cap)
 				fmt_rate((double)w->cap, cp, sizeof(cp));
 			else
 				snprintf(cp, sizeof(cp), "-");
-			fmt_util((double)cli_bps(c, w->s.bytes) / (double)(w->cap ? w->cap : 1), w->cap != 0,
+			fmt_util((double)cli_bps(c, w->x.s.bytes) / (double)(w->cap ? w->cap : 1), w->cap != 0,
 			         ut, sizeof(ut));
 			table_row(&t, num, lb, by, pk, fl, rt, cp, ut);
 		} else {
@@ -274,20 +261,20 @@ static void top_csv(const struct cli *c, const void *res_)
 		snprintf(num, sizeof(num), "%u", i + 1);
 		if (r->kind <= TOP_PAIRS) {
 			const struct top_series_row *w = &r->rows[i];
-			ip4_format(w->a, a);
-			ip4_format(w->b, b);
-			an = store_name(&c->st, w->a);
-			bn = store_name(&c->st, w->b);
-			fmt_u64(w->s.bytes, by, sizeof(by));
-			fmt_u64(w->s.packets, pk, sizeof(pk));
-			fmt_u64(w->s.flows, fl, sizeof(fl));
-			fmt_u64(cli_bps(c, w->s.bytes), bps, sizeof(bps));
+			ip4_format(w->x.a, a);
+			ip4_format(w->x.b, b);
+			an = store_name(&c->st, w->x.a);
+			bn = store_name(&c->st, w->x.b);
+			fmt_u64(w->x.s.bytes, by, sizeof(by));
+			fmt_u64(w->x.s.packets, pk, sizeof(pk));
+			fmt_u64(w->x.s.flows, fl, sizeof(fl));
+			fmt_u64(cli_bps(c, w->x.s.bytes), bps, sizeof(bps));
 			cp[0] = ut[0] = 0;
 			if (w->cap) {
 				fmt_u64(w->cap, cp, sizeof(cp));
-				fmt_frac4((double)cli_bps(c, w->s.bytes) / (double)w->cap, ut, sizeof(ut));
+				fmt_frac4((double)cli_bps(c, w->x.s.bytes) / (double)w->cap, ut, sizeof(ut));
 			}
-			table_row(&t, num, w->id, a, an, b, bn, by, pk, fl, bps, cp, ut);
+			table_row(&t, num, w->x.id, a, an, b, bn, by, pk, fl, bps, cp, ut);
 		} else {
 			const struct top_member *m = &r->m[i];
 			fmt_u64(m->bytes, by, sizeof(by));
