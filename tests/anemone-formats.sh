@@ -53,6 +53,7 @@ names=
 	run exporters exporters
 }
 
+# shellcheck disable=SC2086
 python3 - "$T" $names <<'PY' || fail "the formats disagree"
 import csv, io, json, re, sys
 
