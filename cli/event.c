@@ -105,7 +105,7 @@ static const char *subject(const json_t *root)
 
 int event_read(const char *text, size_t len, struct event_fields *f)
 {
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *root = json_loadb(text, len, 0, NULL);
 	struct flat fl = { 0 };
 	const char *k, *subj;
 	json_t *m;
