@@ -13,19 +13,6 @@
 #include "store.h"
 #include "lsdbdoc.h"
 
-void die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("anemone: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
-
 void store_open(struct store *s, const char *endpoint, const char *host, uint16_t port,
                 const char *unix_path, uint32_t timeout_ms, const char *user,
                 const char *password, int db)
@@ -429,47 +416,7 @@ struct lsdb *store_lsdb(struct store *s, uint64_t *time_ms, uint64_t *version)
 	return db;
 }
 
-/* --- text ------------------------------------------------------------------ */
-
-void fmt_time(uint64_t ms, char *buf, size_t len)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	if (ms % 60000)
-		strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm);
-	else
-		strftime(buf, len, "%Y-%m-%d %H:%MZ", &tm);
-}
-
-void fmt_bytes(uint64_t b, char *buf, size_t len)
-{
-	static const char *const u[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-	double v = (double)b;
-	int i = 0;
-
-	while (v >= 1000 && i < 5) {
-		v /= 1000;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, len, "%llu B", (unsigned long long)b);
-	else
-		snprintf(buf, len, "%.1f %s", v, u[i]);
-}
-
-void fmt_rate(double bps, char *buf, size_t len)
-{
-	static const char *const u[] = { "b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s" };
-	int i = 0;
-
-	while (bps >= 1000 && i < 4) {
-		bps /= 1000;
-		i++;
-	}
-	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", bps, u[i]);
-}
+/* --- what users type ------------------------------------------------------ */
 
 int parse_ip(const char *s, uint32_t *out)
 {

@@ -15,6 +15,7 @@
 #include <hiredis/hiredis.h>
 
 #include "lsdb.h"
+#include "out.h"
 #include "schema.h"
 
 struct store {
@@ -38,9 +39,6 @@ struct sums {
 	int64_t lost;
 	uint64_t time_ms;            /* a series point: the bucket start */
 };
-
-/* Print "anemone: <message>" and exit with status. */
-void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 /* Connect (timeout per command), authenticate (AUTH user password when
  * user is set, AUTH password when only password is) and SELECT db (when not
@@ -93,10 +91,7 @@ uint64_t store_capacity(struct store *s, uint32_t a, uint32_t b);
 /* ospfmon's database (<ospf_prefix>ospf:lsdb), or die; *time_ms its time. */
 struct lsdb *store_lsdb(struct store *s, uint64_t *time_ms, uint64_t *version);
 
-/* Helpers for text. */
-void fmt_time(uint64_t ms, char *buf, size_t len);          /* 2026-11-02 09:00Z */
-void fmt_bytes(uint64_t b, char *buf, size_t len);          /* 12.3 GB */
-void fmt_rate(double bps, char *buf, size_t len);           /* 123.4 Mb/s */
+/* Parsing what users type. */
 int parse_ip(const char *s, uint32_t *out);                  /* host order */
 /* A link or pair id "A-B" (router ids) into a and b; 0, or -1. */
 int parse_link_id(const char *s, uint32_t *a, uint32_t *b);
