@@ -5,21 +5,16 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <libconfig.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -70,8 +65,11 @@ static void usage(FILE *fp)
 	"  -c FILE    configuration file (libconfig)  -n       check configuration, exit\n"
 	"  -f FILTER  BPF capture filter              -u USER  drop privileges to USER\n"
 	"  -v         verbose (debug) logging         -S       log to syslog\n"
+	"  --log-file FILE   log to FILE (reopened on SIGHUP)\n"
 	"  -V         print version                   -h       this help\n"
-	"SIGUSR1 prints statistics; SIGTERM/SIGINT export every flow and exit.\n");
+	"Without -c, reads " ANEMONE_SYSCONFDIR "/anemone-exporter.conf if it exists.\n"
+	"SIGUSR1 prints statistics; SIGHUP reopens the log file; SIGTERM/SIGINT\n"
+	"export every flow and exit.\n");
 }
 
 static const struct encoder_ops *encoder_for(enum exp_proto proto)
@@ -221,39 +219,6 @@ static void print_stats(struct exporter *ex)
 	if (ex->dp != NULL)
 		dpdk_log_stats(ex->dp);
 #endif
-}
-
-/*
- * Switch to `user` once the capture and sockets are open.  A live capture
- * keeps CAP_NET_RAW (and nothing else), so that it can re-open an interface
- * that went away; a file capture keeps nothing.
- */
-static void drop_privileges(const char *user, bool keep_net_raw)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	struct passwd *pw;
-
-	if (user == NULL)
-		return;
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("unknown user '%s'", user);
-	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
-		return;
-	if (keep_net_raw && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		fatal("prctl(PR_SET_KEEPCAPS)");
-	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
-		fatal("cannot drop privileges to '%s'", user);
-	memset(data, 0, sizeof(data));
-	if (keep_net_raw) {
-		data[0].permitted = data[0].effective = 1u << CAP_NET_RAW;
-		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-	}
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		fatal("capset");
-	if (setuid(0) == 0)
-		fatalx("privileges could not be dropped: still able to become root");
-	log_info("running as %s%s", user, keep_net_raw ? " (keeping CAP_NET_RAW to re-open the capture)" : "");
 }
 
 static int open_capture(struct exporter *ex, char *err, size_t errlen)
@@ -461,7 +426,7 @@ static uint64_t random_u64(void)
 
 /* What the command line says; it overrides the configuration file. */
 struct cli {
-	const char *cfgpath, *iface, *file, *filter, *user, *dpdk;
+	const char *cfgpath, *iface, *file, *filter, *user, *dpdk, *log_file;
 	long dpdk_idle_exit;       /* seconds, -1 = not given */
 	long dpdk_workers, dpdk_queues;  /* 0 = not given */
 	const char *x[EXP_MAX_DEST];
@@ -470,7 +435,7 @@ struct cli {
 	int verbose;
 };
 
-enum { OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES };
+enum { OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES, OPT_LOG_FILE };
 
 /* Parse argv into *cli.  Returns -1 to go on, or an exit status. */
 static int parse_cli(int argc, char **argv, struct cli *cli)
@@ -491,6 +456,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "dpdk-idle-exit", required_argument, NULL, OPT_DPDK_IDLE },
 		{ "dpdk-workers", required_argument, NULL, OPT_DPDK_WORKERS },
 		{ "dpdk-queues", required_argument, NULL, OPT_DPDK_QUEUES },
+		{ "log-file",  required_argument, NULL, OPT_LOG_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -507,9 +473,10 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 'n': cli->check_only = true; break;
 		case 'v': cli->verbose++; break;
 		case 'S': cli->syslog = true; break;
-		case 'V': printf("anemone-exporter %s\n", PACKAGE_VERSION); return 0;
+		case 'V': daemon_version("anemone-exporter"); return 0;
 		case 'h': usage(stdout); return 0;
 		case OPT_DPDK: cli->dpdk = optarg; break;
+		case OPT_LOG_FILE: cli->log_file = optarg; break;
 		case OPT_DPDK_IDLE: {
 			char *end;
 			errno = 0;
@@ -605,6 +572,8 @@ static int build_conf(struct exporter_conf *conf, config_t *cfg, const struct cl
 		conf->user = cli->user;
 	if (cli->syslog)
 		conf->syslog = true;
+	if (cli->log_file != NULL)
+		conf->log_file = cli->log_file;
 	if (cli->verbose)
 		conf->verbose = cli->verbose;
 	if (cli->nx > 0) {
@@ -627,10 +596,11 @@ int main(int argc, char **argv)
 	struct cli cli;
 	config_t cfg;
 	int rc;
-	char err[512];
+	char err[512], cfgbuf[512];
 
 	if ((rc = parse_cli(argc, argv, &cli)) >= 0)
 		return rc;
+	cli.cfgpath = daemon_config_path(cli.cfgpath, "anemone-exporter", cfgbuf, sizeof(cfgbuf));
 	config_init(&cfg);
 	if (build_conf(&conf, &cfg, &cli) != 0) {
 		config_destroy(&cfg);
@@ -643,6 +613,8 @@ int main(int argc, char **argv)
 	}
 
 	log_init("anemone-exporter", conf.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, conf.verbose);
+	if (conf.log_file != NULL && log_to_file(conf.log_file, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	if (conf.cap.interface != NULL && !is_dpdk_interface(conf.cap.interface) &&
 	    !conf.if_index_set)
 		conf.meter.in_if = if_nametoindex(conf.cap.interface);
@@ -689,7 +661,8 @@ int main(int argc, char **argv)
 		fatalx("cannot allocate a flow table of %u flows (%zu MiB)",
 		       conf.meter.flows.max_flows,
 		       (size_t)conf.meter.flows.max_flows * flowtab_bytes_per_flow() >> 20);
-	drop_privileges(conf.user, conf.cap.interface != NULL);
+	/* a live capture keeps CAP_NET_RAW to re-open an interface that went away */
+	daemon_drop_privileges(conf.user, conf.cap.interface != NULL ? DAEMON_KEEP_NET_RAW : 0);
 
 	daemon_signals();
 	signal(SIGPIPE, SIG_IGN);

@@ -47,6 +47,7 @@ struct exporter_conf {
 	unsigned ndest;
 	const char *user;
 	bool syslog;
+	const char *log_file;     /* log.file, --log-file: log there (SIGHUP reopens) */
 	int verbose;
 	const char *path;          /* config file, or NULL */
 };
