@@ -37,6 +37,12 @@ inb() {
 	_n=$1; shift
 	ip netns exec "$B" sh -c 'echo $$ >"$0"; exec "$@"' "$T/$_n.pid" "$@" &
 	BG_PIDS="$BG_PIDS $!"
+	eval "W_$_n=$!"     # ip netns exec: it exits with the daemon's status
+}
+# exited NAME: the daemon NAME stopped with status 0 (and no sanitizer report)
+exited() {
+	eval "_w=\$W_$1"
+	wait "$_w" || fail "$1: exit status $?: $(tail -5 "$D/$1.log" "$T/$1.err")"
 }
 pid_of() { wait_for 10 test -s "$T/$1.pid" && cat "$T/$1.pid"; }
 
@@ -131,13 +137,14 @@ info "ospfmon heard $(stat_of "$D/mon.log" ospf) OSPF packets of $(cat "$T/sent"
 # the exporter exports what it holds at exit; the collector counts it
 kill -TERM "$EXP"
 wait_for 20 grep -q ': stats export v5' "$D/exp.log" || fail "exporter: no final statistics"
-wait_for 10 sh -c "! kill -0 $EXP" || fail "exporter: still running after SIGTERM"
+exited exp
 col_got() { kill -USR1 "$COL"; sleep 0.2; at_least "$D/col.log" records-v5 1; }
 wait_for 20 col_got || fail "collector: no v5 record counted: $(tail -3 "$D/col.log")"
 info "the collector counted $(stat_of "$D/col.log" datagrams) datagrams," \
 	"$(stat_of "$D/col.log" records-v5) v5 records from the exporter"
 
 kill -TERM "$MON" "$COL"
-wait_for 20 sh -c "! kill -0 $MON && ! kill -0 $COL" || fail "ospfmon or collector: still running"
+exited mon
+exited col
 grep -E ' fatal: |Sanitizer|runtime error' "$D"/*.log "$T"/*.err && fail "errors logged"
 exit 0
