@@ -21,6 +21,7 @@ const char *buckets_reason_name(uint32_t r)
 	return place_reason_name((int)r);
 }
 
+/* t rounded down to a multiple of w. */
 static uint64_t floor_to(uint64_t t, uint64_t w)
 {
 	return t - t % w;

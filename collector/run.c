@@ -23,6 +23,8 @@
 
 /* --- inputs ---------------------------------------------------------------- */
 
+/* A datagram to every forward destination, never waiting; a send that
+ * fails (or a family without a socket) is counted. */
 static void forward(struct col *c, const uint8_t *buf, size_t len)
 {
 	for (unsigned i = 0; i < c->conf->nforward; i++) {
@@ -173,6 +175,7 @@ static void write_backlog(struct col *c)
 	writer_stop(c->w, why[0] ? why : NULL);
 }
 
+/* The buckets closed an interval: the statistics hash goes with it. */
 static void on_interval(void *ctx)
 {
 	col_stats_write(ctx);

@@ -11,6 +11,9 @@
 #include "sbuf.h"
 #include "stats.h"
 
+/* Every counter as name=value, separated by spaces (log lines) or newlines
+ * (redis_hash: the writer's HSET text); "redis=up|down" last.  Cost:
+ * linear in the number of counters. */
 static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 {
 	const struct coll_stats *s = coll_stats(c->coll);

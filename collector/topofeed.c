@@ -56,6 +56,10 @@ static void write_names(struct topofeed *c)
 	sbuf_free(&b);
 }
 
+/* A new database (owned from here on) becomes the core's placer; the
+ * links document, the capacities and the names are written.  A database
+ * that cannot be built is freed, counted, and (from Redis) read again.
+ * Cost: building the placer and the topology, linear in the LSAs. */
 static void take_lsdb(struct topofeed *c, struct lsdb *db, uint64_t time_ms, const char *what)
 {
 	struct placer *p = placer_build(db, time_ms);
@@ -91,6 +95,9 @@ static void take_lsdb(struct topofeed *c, struct lsdb *db, uint64_t time_ms, con
 	}
 }
 
+/* Read the topology file again when its size or time changed (or when
+ * forced); a file that is missing or does not parse is logged once per
+ * change and the held topology stays. */
 static void topo_file(struct topofeed *c, bool force)
 {
 	struct stat st;

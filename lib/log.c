@@ -75,6 +75,7 @@ int log_verbosity(void)
 	return log_verbose;
 }
 
+/* The level word of a log line. */
 static const char *level_name(int pri)
 {
 	switch (pri) {

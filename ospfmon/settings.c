@@ -13,6 +13,7 @@
 #include "rconn.h"
 #include "settings.h"
 
+/* Everything zero but the documented defaults. */
 static void defaults(struct mon_settings *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -213,6 +214,7 @@ static int load_config(const char *path, config_t *cfg, struct mon_settings *s)
 	return cx.errors ? -1 : 0;
 }
 
+/* The usage, to stdout (-h) or stderr (a usage error). */
 static void usage(FILE *fp)
 {
 	fprintf(fp,
