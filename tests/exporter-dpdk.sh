@@ -367,8 +367,8 @@ fault() {
 	SHOW_ON_FAIL="$T/fault.log"
 	[ $rc -ne 0 ] || fail "exit 0 for: $*"
 	[ $rc -lt 124 ] || fail "exit $rc (crash or hang) for: $*"
-	grep -q " anemone-exporter [a-z]*: .*$pattern" "$T/fault.log" || fail "no '$pattern' message for: $*"
-	info "fails cleanly (exit $rc): $(grep '^anemone-exporter: ' "$T/fault.log" | tail -1)"
+	grep -Eq "(^| )anemone-exporter( [a-z]+)?: .*$pattern" "$T/fault.log" || fail "no '$pattern' message for: $*"
+	info "fails cleanly (exit $rc): $(grep -E '(^| )anemone-exporter( [a-z]+)?: ' "$T/fault.log" | tail -1)"
 }
 c="$CAPS/real-veth.pcap"
 eal -m 512                      # no device at all
