@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 		return status;
 	}
 	log_init("anemone-collector", conf.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, conf.verbose);
-	if (conf.log_file != NULL && log_to_file(conf.log_file, err, sizeof(err)) < 0)
+	if (conf.log_file != NULL && log_to_file(conf.log_file, &sig_hup, err, sizeof(err)) < 0)
 		fatalx("%s", err);
 
 	if (col_open(&c, &conf) < 0) {

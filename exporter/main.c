@@ -613,7 +613,7 @@ int main(int argc, char **argv)
 	}
 
 	log_init("anemone-exporter", conf.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, conf.verbose);
-	if (conf.log_file != NULL && log_to_file(conf.log_file, err, sizeof(err)) < 0)
+	if (conf.log_file != NULL && log_to_file(conf.log_file, &sig_hup, err, sizeof(err)) < 0)
 		fatalx("%s", err);
 	if (conf.cap.interface != NULL && !is_dpdk_interface(conf.cap.interface) &&
 	    !conf.if_index_set)

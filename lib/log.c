@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
 #include "log.h"
 
 static const char *log_prog = "anemone";
@@ -20,6 +19,7 @@ static enum log_dest log_dest;
 static int log_verbose;
 static const char *log_path;    /* log_to_file's, or NULL */
 static int log_fd = -1;
+static const volatile sig_atomic_t *log_hups;   /* reopen when it changes */
 static sig_atomic_t log_hup_seen;
 
 /* O_NOFOLLOW: a daemon started as root appends to no link's target. */
@@ -28,7 +28,7 @@ static int open_log(const char *path)
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
 }
 
-int log_to_file(const char *path, char *err, size_t errlen)
+int log_to_file(const char *path, const volatile sig_atomic_t *hups, char *err, size_t errlen)
 {
 	int fd = open_log(path);
 
@@ -41,16 +41,19 @@ int log_to_file(const char *path, char *err, size_t errlen)
 		close(log_fd);
 	log_fd = fd;
 	log_path = path;
-	log_hup_seen = sig_hup;
+	log_hups = hups;
+	log_hup_seen = hups != NULL ? *hups : 0;
 	return 0;
 }
 
 void log_reopen_due(void)
 {
+	sig_atomic_t now;
 	int fd, e;
 
-	if (log_path == NULL || !daemon_hup_due(&log_hup_seen))
+	if (log_path == NULL || log_hups == NULL || (now = *log_hups) == log_hup_seen)
 		return;
+	log_hup_seen = now;
 	if ((fd = open_log(log_path)) < 0) {
 		e = errno;
 		log_warnx("%s: cannot reopen the log file (%s); writing on to the old one",

@@ -9,6 +9,7 @@
 #ifndef ANEMONE_LOG_H
 #define ANEMONE_LOG_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,13 +24,14 @@ int  log_verbosity(void);
 /*
  * Log to `path` instead (appended, created 0640, a symbolic link refused),
  * until the end.  Returns -1 with the reason in err if it cannot be opened
- * (the destination stays as it was).  The file is reopened by the next
- * line logged after a SIGHUP, or by log_reopen_due: rename it, send
- * SIGHUP, and the daemon writes to a new file of that name.
+ * (the destination stays as it was).  `hups` counts the requests to reopen
+ * (daemon.h's sig_hup, or NULL: never): once it changes, the next line
+ * logged, or log_reopen_due, reopens the file: rename it, send SIGHUP, and
+ * the daemon writes to a new file of that name.
  */
-int  log_to_file(const char *path, char *err, size_t errlen);
+int  log_to_file(const char *path, const volatile sig_atomic_t *hups, char *err, size_t errlen);
 
-/* Reopen the log file if a SIGHUP came since it was opened (the loop
+/* Reopen the log file if *hups changed since it was opened (the loop
  * calls it each turn).  If the new file cannot be opened the old one is
  * kept, and said so in it.  Cost: a compare, or an open(2). */
 void log_reopen_due(void);

@@ -420,7 +420,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	log_init("anemone-ospfmon", s.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, s.verbose);
-	if (s.log_file != NULL && log_to_file(s.log_file, err, sizeof(err)) < 0)
+	if (s.log_file != NULL && log_to_file(s.log_file, &sig_hup, err, sizeof(err)) < 0)
 		fatalx("%s", err);
 	run_open(&r, &s);
 	if (s.ninterfaces > 0) {
