@@ -2,6 +2,7 @@
  * anemone-collector configuration (see settings.h).
  */
 #include <arpa/inet.h>
+#include <getopt.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "ipfix_in.h"
+#include "log.h"
 #include "schema.h"
 #include "settings.h"
 #include "writer.h"
@@ -161,7 +164,7 @@ static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
 	"max-keys", "max-sampling-rate", "max-domains", "template-memory",
 	"template-memory-share", "clock", "redis", "topology", "tcp", "exporters", "capacities",
-	"routers", "log", NULL
+	"routers", "log", "user", NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "user", "password", "db", "prefix", "id", "timeout",
@@ -172,7 +175,7 @@ static const char *const tcp_known[] = {
 };
 static const char *const topo_known[] = { "source", "file", "prefix", "check-interval", NULL };
 static const char *const map_known[] = { "address", "domain", "interface", "router", NULL };
-static const char *const log_known[] = { "syslog", "verbose", NULL };
+static const char *const log_known[] = { "syslog", "verbose", "file", NULL };
 static const char *const cap_known[] = { "link", "prefix", "bps", NULL };
 
 /* A list of strings, each handed to fn; errors reported at the element. */
@@ -533,6 +536,159 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		conf_bool(&cx, g, "syslog", &c->syslog);
 		if (conf_uint(&cx, g, "verbose", 0, 1, &v) > 0)
 			c->verbose = (int)v;
+		conf_string(&cx, g, "file", &c->log_file);
 	}
+	conf_string(&cx, root, "user", &c->user);
 	return cx.errors;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+	"usage: anemone-collector [-nvVh] [-c FILE] [-l PROTO:ADDR:PORT ...] [--redis HOST:PORT]\n"
+	"                         [--no-redis] [--topology redis|FILE|none] [--flush DURATION]\n"
+	"                         [--clock arrival|exporter] [-u USER] [--log-file FILE]\n"
+	"  -l SPEC    listen: PROTO v5, v9, ipfix (UDP; several joined by commas, or udp\n"
+	"             for all three) or ipfix+tcp; ADDR * for every address:\n"
+	"             -l udp:*:2055 -l ipfix+tcp:[::1]:4739\n"
+	"  -c FILE    configuration file (libconfig)    -n  check the configuration, exit\n"
+	"             (default: " ANEMONE_SYSCONFDIR "/anemone-collector.conf if it exists)\n"
+	"  -u USER    run as USER once the listeners are open (keeping no capability)\n"
+	"  --log-file FILE   log to FILE instead of stderr (reopened on SIGHUP)\n"
+	"  --redis HOST[:PORT] | PATH   where to write (default 127.0.0.1:6379)\n"
+	"  --no-redis                   aggregate and log only\n"
+	"  --topology redis|FILE|none   OSPF topology: as anemone-ospfmon publishes it in\n"
+	"             Redis (default), an LSDB file (snapshot or JSON), or none\n"
+	"  --flush D  flush interval (default 10s)      -v  debug logging\n"
+	"  -V         version                           -h  this help\n"
+	"  --clock exporter   time buckets by the messages' export time (replays of\n"
+	"             captured exports), not by arrival (the default)\n"
+	"SIGUSR1 logs statistics; SIGHUP reopens the log file; SIGTERM/SIGINT write\n"
+	"what is held and exit.\n");
+}
+
+/*
+ * The command line, then the configuration file it names (or the default
+ * one), then the command line's settings over the file's.  Returns -1 to
+ * run, or the exit status after printing what was asked or what is wrong.
+ * Strings point into argv, *cfg and static buffers.
+ */
+int collector_settings_load(struct collector_conf *conf, struct config_t *cfg, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "redis", required_argument, NULL, 'R' },
+		{ "no-redis", no_argument, NULL, 'N' },
+		{ "topology", required_argument, NULL, 'T' },
+		{ "flush", required_argument, NULL, 'F' },
+		{ "clock", required_argument, NULL, 'C' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "log-file", required_argument, NULL, 'G' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cfile = NULL, *cli_topo = NULL, *cli_redis = NULL, *cli_flush = NULL;
+	const char *cli_clock = NULL, *cli_user = NULL, *cli_log = NULL;
+	const char *cli_listen[COL_MAX_LISTEN];
+	unsigned ncli_listen = 0;
+	bool check = false, no_redis = false;
+	int verbose = 0, opt;
+	char err[512];
+	static char hostbuf[256], cfgbuf[512];
+
+	while ((opt = getopt_long(argc, argv, "c:l:nu:vVh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': cfile = optarg; break;
+		case 'l':
+			if (ncli_listen == COL_MAX_LISTEN) {
+				fprintf(stderr, "anemone-collector: at most %d -l\n", COL_MAX_LISTEN);
+				return CONF_EXIT;
+			}
+			cli_listen[ncli_listen++] = optarg;
+			break;
+		case 'n': check = true; break;
+		case 'v': verbose++; break;
+		case 'R': cli_redis = optarg; break;
+		case 'N': no_redis = true; break;
+		case 'T': cli_topo = optarg; break;
+		case 'F': cli_flush = optarg; break;
+		case 'C': cli_clock = optarg; break;
+		case 'u': cli_user = optarg; break;
+		case 'G': cli_log = optarg; break;
+		case 'V': daemon_version("anemone-collector"); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return CONF_EXIT;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "anemone-collector: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return CONF_EXIT;
+	}
+	log_init("anemone-collector", LOG_TO_STDERR, verbose);
+	collector_conf_defaults(conf);
+	cfile = daemon_config_path(cfile, "anemone-collector", cfgbuf, sizeof(cfgbuf));
+	if (cfile && collector_conf_load(conf, cfg, cfile) > 0)
+		return CONF_EXIT;
+	if (ncli_listen) {
+		conf->nlisten = 0;
+		for (unsigned i = 0; i < ncli_listen; i++) {
+			if (col_listen_parse(cli_listen[i], &conf->listen[conf->nlisten], err, sizeof(err)) < 0) {
+				fprintf(stderr, "anemone-collector: -l %s\n", err);
+				return CONF_EXIT;
+			}
+			conf->nlisten++;
+		}
+	}
+	if (cli_redis) {
+		if (col_redis_parse(cli_redis, &conf->rc, hostbuf, sizeof(hostbuf), err, sizeof(err)) < 0) {
+			fprintf(stderr, "anemone-collector: --redis %s\n", err);
+			return CONF_EXIT;
+		}
+		conf->redis = true;
+	}
+	if (no_redis)
+		conf->redis = false;
+	if (cli_topo) {
+		if (strcmp(cli_topo, "redis") == 0) {
+			conf->topo = TS_REDIS;
+		} else if (strcmp(cli_topo, "none") == 0) {
+			conf->topo = TS_NONE;
+		} else {
+			conf->topo = TS_FILE;
+			conf->topo_file = cli_topo;
+		}
+	}
+	if (cli_flush && (parse_duration_ms(cli_flush, &conf->flush_ms) < 0 ||
+	                  schema_res_flush(conf->flush_ms) == NULL)) {
+		fprintf(stderr, "anemone-collector: --flush '%s': must divide a minute in whole "
+		        "seconds (1s, 2s, 5s, 10s, 15s, 20s, 30s)\n", cli_flush);
+		return CONF_EXIT;
+	}
+	if (cli_clock && col_clock_parse(cli_clock, &conf->clock_exporter) < 0) {
+		fprintf(stderr, "anemone-collector: --clock '%s': arrival or exporter\n", cli_clock);
+		return CONF_EXIT;
+	}
+	if (conf->nlisten == 0) {
+		fprintf(stderr, "anemone-collector: nothing to listen on: give -l PROTO:ADDR:PORT "
+		        "or 'listen' in the configuration\n");
+		return CONF_EXIT;
+	}
+	if (conf->topo == TS_REDIS && !conf->redis) {
+		fprintf(stderr, "anemone-collector: --topology redis needs Redis "
+		        "(give --topology FILE or none with --no-redis)\n");
+		return CONF_EXIT;
+	}
+	if (cli_user)
+		conf->user = cli_user;
+	if (cli_log)
+		conf->log_file = cli_log;
+	if (verbose)
+		conf->verbose = verbose;
+	if (check) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	return -1;
 }

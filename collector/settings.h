@@ -77,6 +77,8 @@ struct collector_conf {
 
 	bool syslog;
 	int verbose;
+	const char *log_file;        /* log.file, --log-file */
+	const char *user;            /* user, -u: run as this user once listening */
 	const char *path;
 };
 
@@ -86,6 +88,16 @@ struct config_t;
 /* Load path into c; strings stay owned by *cfg.  Returns the number of
  * errors reported ("file:line: message"). */
 unsigned collector_conf_load(struct collector_conf *c, struct config_t *cfg, const char *path);
+
+/*
+ * The one loader: defaults, the file (-c, or the default one when it
+ * exists: daemon_config_path), the command line over it, the whole
+ * checked.  Returns -1 to run, or the exit status after printing what -h,
+ * -V or -n ask or what is wrong (usage or `file:line: message` on stderr,
+ * CONF_EXIT).  *cfg must be config_init'ed; strings point into argv, *cfg
+ * and static buffers.
+ */
+int collector_settings_load(struct collector_conf *c, struct config_t *cfg, int argc, char **argv);
 
 /* "v5,v9,ipfix:ADDR:PORT", "udp:ADDR:PORT" (= v5,v9,ipfix), "ipfix+tcp:ADDR:PORT".
  * 0, or -1 with a message in err. */

@@ -6,18 +6,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <libconfig.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -64,8 +59,11 @@ static void usage(FILE *fp)
 	"  -c FILE    configuration file (libconfig)  -n       check configuration, exit\n"
 	"  -f FILTER  BPF capture filter              -u USER  drop privileges to USER\n"
 	"  -v         verbose (debug) logging         -S       log to syslog\n"
+	"  --log-file FILE   log to FILE (reopened on SIGHUP)\n"
 	"  -V         print version                   -h       this help\n"
-	"SIGUSR1 prints statistics; SIGTERM/SIGINT export every flow and exit.\n");
+	"Without -c, reads " ANEMONE_SYSCONFDIR "/anemone-exporter.conf if it exists.\n"
+	"SIGUSR1 prints statistics; SIGHUP reopens the log file; SIGTERM/SIGINT\n"
+	"export every flow and exit.\n");
 }
 
 /* The encoder of a destination's protocol. */
@@ -186,39 +184,6 @@ static void print_stats(struct exporter *ex)
 		ex->src->ops->log_detail(ex->src);
 }
 
-/*
- * Switch to `user` once the capture and sockets are open.  A live capture
- * keeps CAP_NET_RAW (and nothing else), so that it can re-open an interface
- * that went away; a file capture keeps nothing.
- */
-static void drop_privileges(const char *user, bool keep_net_raw)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	struct passwd *pw;
-
-	if (user == NULL)
-		return;
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("unknown user '%s'", user);
-	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
-		return;
-	if (keep_net_raw && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		fatal("prctl(PR_SET_KEEPCAPS)");
-	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
-		fatal("cannot drop privileges to '%s'", user);
-	memset(data, 0, sizeof(data));
-	if (keep_net_raw) {
-		data[0].permitted = data[0].effective = 1u << CAP_NET_RAW;
-		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-	}
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		fatal("capset");
-	if (setuid(0) == 0)
-		fatalx("privileges could not be dropped: still able to become root");
-	log_info("running as %s%s", user, keep_net_raw ? " (keeping CAP_NET_RAW to re-open the capture)" : "");
-}
-
 /* Let every sender write what its socket now takes of its queue. */
 static void senders_drain(struct exporter *ex)
 {
@@ -298,6 +263,7 @@ static int run(struct exporter *ex)
 			break;
 		}
 		senders_drain(ex);
+		log_reopen_due();            /* after a SIGHUP: the --log-file anew */
 		if (sig_stats) {
 			sig_stats = 0;
 			print_stats(ex);
@@ -368,7 +334,7 @@ static void exporter_close(struct exporter *ex)
 	ex->src->ops->close(ex->src);
 }
 
-enum { OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES };
+enum { OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES, OPT_LOG_FILE };
 
 /* Parse argv into *cli (-V and -h answered here).  Returns -1 to go on, or
  * an exit status. */
@@ -390,6 +356,7 @@ static int parse_cli(int argc, char **argv, struct exporter_args *cli)
 		{ "dpdk-idle-exit", required_argument, NULL, OPT_DPDK_IDLE },
 		{ "dpdk-workers", required_argument, NULL, OPT_DPDK_WORKERS },
 		{ "dpdk-queues", required_argument, NULL, OPT_DPDK_QUEUES },
+		{ "log-file",  required_argument, NULL, OPT_LOG_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -406,9 +373,10 @@ static int parse_cli(int argc, char **argv, struct exporter_args *cli)
 		case 'n': cli->check_only = true; break;
 		case 'v': cli->verbose++; break;
 		case 'S': cli->syslog = true; break;
-		case 'V': printf("anemone-exporter %s\n", PACKAGE_VERSION); return 0;
+		case 'V': daemon_version("anemone-exporter"); return 0;
 		case 'h': usage(stdout); return 0;
 		case OPT_DPDK: cli->dpdk = optarg; break;
+		case OPT_LOG_FILE: cli->log_file = optarg; break;
 		case OPT_DPDK_IDLE: {
 			char *end;
 			errno = 0;
@@ -467,9 +435,11 @@ int main(int argc, char **argv)
 	struct exporter ex;
 	config_t cfg;
 	int rc;
+	char err[512], cfgbuf[512];
 
 	if ((rc = parse_cli(argc, argv, &args)) >= 0)
 		return rc;
+	args.cfgpath = daemon_config_path(args.cfgpath, "anemone-exporter", cfgbuf, sizeof(cfgbuf));
 	config_init(&cfg);
 	if ((rc = exporter_settings(&conf, &cfg, &args)) < 0 && args.check_only) {
 		printf("%s: configuration OK\n", args.cfgpath ? args.cfgpath : "anemone-exporter");
@@ -482,7 +452,11 @@ int main(int argc, char **argv)
 	log_init("anemone-exporter", conf.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, conf.verbose);
 
 	exporter_open(&ex, &conf);
-	drop_privileges(conf.user, conf.cap.interface != NULL);
+	/* a live capture keeps CAP_NET_RAW to re-open an interface that went away */
+	daemon_drop_privileges(conf.user, conf.cap.interface != NULL ? DAEMON_KEEP_NET_RAW : 0);
+	/* the log file is the service user's, as when SIGHUP reopens it */
+	if (conf.log_file != NULL && log_to_file(conf.log_file, &sig_hup, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	daemon_signals();
 	signal(SIGPIPE, SIG_IGN);
 

@@ -73,7 +73,7 @@ static const char *const export_known[] = {
 	"destinations", "mtu", "engine-type", "engine-id", "observation-domain",
 	"template-refresh", "max-hold", "max-rate", "queue-size", "replay-patience", NULL
 };
-static const char *const log_known[] = { "syslog", "verbose", NULL };
+static const char *const log_known[] = { "syslog", "verbose", "file", NULL };
 
 static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const config_setting_t *g)
 {
@@ -256,6 +256,7 @@ unsigned exporter_conf_load(struct exporter_conf *c, config_t *cfg, const char *
 		c->syslog = b;
 	if (conf_uint(&cx, g, "verbose", 0, 1, &v) > 0)
 		c->verbose = (int)v;
+	conf_string(&cx, g, "file", &c->log_file);
 	if (c->cap.interface != NULL && c->cap.file != NULL)
 		conf_error(&cx, config_setting_get_member(config_setting_get_member(root, "input"), "file"),
 		           "'interface' and 'file' are mutually exclusive");
@@ -354,6 +355,8 @@ int exporter_settings(struct exporter_conf *conf, struct config_t *cfg,
 		conf->user = a->user;
 	if (a->syslog)
 		conf->syslog = true;
+	if (a->log_file != NULL)
+		conf->log_file = a->log_file;
 	if (a->verbose)
 		conf->verbose = a->verbose;
 	if (a->nx > 0) {

@@ -47,6 +47,7 @@ struct exporter_conf {
 	unsigned ndest;
 	const char *user;
 	bool syslog;
+	const char *log_file;     /* log.file, --log-file: log there (SIGHUP reopens) */
 	int verbose;
 	const char *path;          /* config file, or NULL */
 };
@@ -54,7 +55,7 @@ struct exporter_conf {
 /* What the command line says (NULL, 0 or false: not given); it overrides
  * the configuration file. */
 struct exporter_args {
-	const char *cfgpath, *iface, *file, *filter, *user, *dpdk;
+	const char *cfgpath, *iface, *file, *filter, *user, *dpdk, *log_file;
 	long dpdk_idle_exit;       /* seconds, -1 = not given */
 	long dpdk_workers, dpdk_queues;  /* 0 = not given */
 	const char *x[EXP_MAX_DEST];

@@ -1,17 +1,27 @@
 /*
- * Signal flags and the wall clock (see daemon.h).
+ * Signal flags, the wall clock, -V and the default configuration file (see
+ * daemon.h; the switch to an unprivileged user is in privs.c, so that only
+ * the daemons link libcap).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 
-volatile sig_atomic_t sig_stop, sig_stats;
+#ifndef ANEMONE_SYSCONFDIR
+#define ANEMONE_SYSCONFDIR "/etc/anemone"
+#endif
+
+volatile sig_atomic_t sig_stop, sig_stats, sig_hup;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		sig_stats = 1;
+	else if (sig == SIGHUP)
+		sig_hup++;
 	else
 		sig_stop = 1;
 }
@@ -26,6 +36,17 @@ void daemon_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+bool daemon_hup_due(sig_atomic_t *seen)
+{
+	sig_atomic_t now = sig_hup;
+
+	if (now == *seen)
+		return false;
+	*seen = now;
+	return true;
 }
 
 uint64_t wall_ms(void)
@@ -34,4 +55,24 @@ uint64_t wall_ms(void)
 
 	gettimeofday(&tv, NULL);
 	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
+void daemon_version(const char *name)
+{
+	printf("%s (anemone) %s\n", name, PACKAGE_VERSION);
+}
+
+const char *daemon_config_path(const char *given, const char *name, char *buf, size_t len)
+{
+	const char *dir = getenv("ANEMONE_CONFIG_DIR");
+	int n;
+
+	if (given != NULL)
+		return given;
+	if (dir == NULL || dir[0] == '\0')
+		dir = ANEMONE_SYSCONFDIR;
+	n = snprintf(buf, len, "%s/%s.conf", dir, name);
+	if (n < 0 || (size_t)n >= len || access(buf, F_OK) != 0)
+		return NULL;
+	return buf;
 }

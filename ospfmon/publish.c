@@ -465,4 +465,6 @@ void pub_stats(const struct pub *p, struct pub_stats *st)
 	st->redis_errors = p->c.errors;
 	st->reconnects = p->c.reconnects;
 	st->redis_up = p->c.up;
+	st->events_queued = p->redis ? p->q_len : 0;
+	st->snapshot_pending = p->redis && p->dirty;
 }

@@ -63,6 +63,8 @@ struct pub_stats {
 	uint64_t file_writes;     /* JSON file (either) replaced */
 	uint64_t file_errors;     /* JSON file (either) could not be replaced */
 	bool redis_up;            /* connected, and the last attempt succeeded */
+	uint64_t events_queued;   /* events not yet committed to Redis */
+	bool snapshot_pending;    /* the newest topology and database not yet in Redis */
 };
 
 struct pub;

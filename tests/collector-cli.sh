@@ -12,7 +12,7 @@ PROG=$COLLECTOR
 L='listen = [ "udp:127.0.0.1:2055" ];'
 
 expect_exit 0 "configuration OK" -n -c "$top_srcdir/etc/anemone-collector.conf"
-expect_exit 0 "anemone-collector [0-9]" -V
+expect_exit 0 "^anemone-collector \(anemone\) [0-9]" -V
 expect_exit 0 "usage:" -h
 expect_exit 2 "usage:" --no-such-option
 expect_exit 2 "unexpected argument 'extra'" -n -l udp:127.0.0.1:2055 extra

@@ -5,7 +5,7 @@
 need tshark python3
 
 expect_exit 0 "configuration OK" -n -c "$top_srcdir/etc/anemone-exporter.conf"
-expect_exit 0 "anemone-exporter [0-9]" -V
+expect_exit 0 "^anemone-exporter \(anemone\) [0-9]" -V
 expect_exit 0 "usage:" -h
 
 c=$(conf unknown 'input = { file = "x.pcap"; };

@@ -143,13 +143,13 @@ for cap in real-veth.pcap v4-mixed.pcap v6.pcap vlan.pcap; do
 	done
 	grep -q 'worker 1 on lcore .*spread to it' "$T/$cap.w2.log" ||
 		fail "$cap: the second worker did not start"
-	spread=$(grep -c '^anemone-exporter: stats worker' "$T/$cap.w2.log")
+	spread=$(grep -c ' anemone-exporter [a-z]*: stats worker' "$T/$cap.w2.log")
 	[ "$spread" = 2 ] || fail "$cap: $spread worker statistics lines, not 2"
 	one=$(one_worker "$T/$cap.w2.log" any) || fail "$cap: $one"
 	info "$cap: $(wc -l <"$T/$cap.file.txt") identical records, $seen frames; 2 workers: $one"
 done
 # over the four captures (dozens of conversations), both workers metered
-busy=$(cat "$T"/*.w2.log | grep -o '^anemone-exporter: worker [0-9]*: flow' | sort -u | wc -l)
+busy=$(cat "$T"/*.w2.log | grep -o ' anemone-exporter [a-z]*: worker [0-9]*: flow' | sort -u | wc -l)
 [ "$busy" = 2 ] || fail "the four captures' flows were metered by $busy worker(s), not 2"
 
 # Two ports at once, two workers: each file's flows (keys, packets, bytes),
@@ -369,8 +369,8 @@ fault() {
 	SHOW_ON_FAIL="$T/fault.log"
 	[ $rc -ne 0 ] || fail "exit 0 for: $*"
 	[ $rc -lt 124 ] || fail "exit $rc (crash or hang) for: $*"
-	grep -q "^anemone-exporter: .*$pattern" "$T/fault.log" || fail "no '$pattern' message for: $*"
-	info "fails cleanly (exit $rc): $(grep '^anemone-exporter: ' "$T/fault.log" | tail -1)"
+	grep -Eq "(^| )anemone-exporter( [a-z]+)?: .*$pattern" "$T/fault.log" || fail "no '$pattern' message for: $*"
+	info "fails cleanly (exit $rc): $(grep -E '(^| )anemone-exporter( [a-z]+)?: ' "$T/fault.log" | tail -1)"
 }
 c="$CAPS/real-veth.pcap"
 eal -m 512                      # no device at all

@@ -11,6 +11,10 @@ PCAP_TOTALS="$top_srcdir/tests/pcap-totals"
 PROG=$EXPORTER
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/anemone-test.XXXXXX")
+# the daemons read $(sysconfdir)/anemone/NAME.conf when not given -c: never
+# the machine's in a test (an empty directory instead)
+mkdir -p "$T/no-config"
+export ANEMONE_CONFIG_DIR="$T/no-config"
 BG_PIDS=""
 CLEANUP_HOOKS=""
 
@@ -166,7 +170,7 @@ nfdump_totals() {
 
 # exporter_stat FILE KEY: the value of KEY=N from the exporter's stats lines.
 exporter_stat() {
-	grep '^anemone-exporter: stats' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
+	grep ' anemone-exporter [a-z]*: stats' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
 }
 
 # expect_undelivered LOG: a replay that lost export messages ended with one

@@ -169,7 +169,7 @@ sub_start "$T/sub2"
 touch "$T/go"
 wait "$drv" || fail "driver failed: $(cat "$T/d6.err")"
 expect_eq "warnings" "$(grep -c 'will retry' "$T/d6.err")" 1
-grep -q "^publish-driver: redis 127.0.0.1:$PORT: Connection refused; will retry$" "$T/d6.err" ||
+grep -q " publish-driver warning: redis 127.0.0.1:$PORT: Connection refused; will retry$" "$T/d6.err" ||
 	fail "warning: $(cat "$T/d6.err")"
 grep -q "reachable again after 2 failed attempts; sent 9 queued events" "$T/d6.err" ||
 	fail "reconnection not logged: $(cat "$T/d6.err")"

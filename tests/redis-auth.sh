@@ -101,12 +101,15 @@ info "anemone --redis-user: exporters read"
 ANEMONE_REDIS_PASSWORD=secret expect_exit 1 "authentication.*WRONGPASS" \
 	--redis "127.0.0.1:$PORT" --redis-user flows --prefix acl: exporters
 
-info "a wrong password: refused, logged once, no crash"
+info "a wrong password: refused, logged once, no crash; a replay exits 1"
 printf 'publish = { redis-host = "127.0.0.1"; redis-port = %s; prefix = "bad:"; redis-user = "flows"; redis-password = "nope"; timeout = "200ms"; };\n' \
 	"$PORT" >"$T/ospf-bad.conf"
 "$OSPFMON" -c "$T/ospf-bad.conf" -r "$LAB" >"$T/ospf-bad.log" 2>&1
 st=$?
-[ "$st" -eq 0 ] || fail "ospfmon with a wrong password: exit $st: $(cat "$T/ospf-bad.log")"
+# nothing reached Redis: a replay says so in its exit status
+[ "$st" -eq 1 ] || fail "ospfmon with a wrong password: exit $st, want 1: $(cat "$T/ospf-bad.log")"
+grep -q "replay not delivered to Redis: [1-9][0-9]* events and 2 documents unsent" "$T/ospf-bad.log" ||
+	fail "ospfmon: what was not sent is not counted: $(cat "$T/ospf-bad.log")"
 grep -q "AUTH: WRONGPASS" "$T/ospf-bad.log" || fail "ospfmon: refusal not logged: $(cat "$T/ospf-bad.log")"
 info "ospfmon: $(grep -m1 WRONGPASS "$T/ospf-bad.log")"
 cport=$(free_port)

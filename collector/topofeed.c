@@ -1,0 +1,156 @@
+/*
+ * The collector's topology (see topofeed.h): from the file, or what the
+ * poll's thread read from Redis, into the core's placer; and the links,
+ * capacities and router names written for Grafana and anemone.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "lsdbdoc.h"
+#include "place.h"
+#include "sbuf.h"
+#include "schema.h"
+#include "topo.h"
+#include "topofeed.h"
+
+int topofeed_init(struct topofeed *c, const struct collector_conf *conf, struct coll *coll,
+                  struct writer *w)
+{
+	memset(c, 0, sizeof(*c));
+	c->conf = conf;
+	c->coll = coll;
+	c->w = w;
+	if (conf->topo == TS_REDIS) {
+		const char *p = conf->topo_prefix ? conf->topo_prefix :
+		                conf->prefix ? conf->prefix : SCHEMA_DEFAULT_PREFIX;
+		if ((c->tp = topopoll_new(&conf->rc, p, conf->topo_check_ms)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+void topofeed_free(struct topofeed *c)
+{
+	topopoll_free(c->tp);
+	c->tp = NULL;
+}
+
+/* The configured router names (<prefix>router-names), 128 a command. */
+static void write_names(struct topofeed *c)
+{
+	struct sbuf b = SBUF_INIT;
+
+	writer_del(c->w, SCHEMA_ROUTER_NAMES);
+	for (unsigned i = 0; i < c->conf->nnames; i++) {
+		uint32_t id = c->conf->names[i].id;
+		sbuf_printf(&b, "%u.%u.%u.%u=%s\n", id >> 24, id >> 16 & 255, id >> 8 & 255, id & 255,
+		            c->conf->names[i].name);
+		if ((i + 1) % 128 == 0 || i + 1 == c->conf->nnames) {
+			if (sbuf_ok(&b))
+				writer_hset_text(c->w, SCHEMA_ROUTER_NAMES, sbuf_str(&b));
+			sbuf_reset(&b);
+		}
+	}
+	sbuf_free(&b);
+}
+
+/* A new database (owned from here on) becomes the core's placer; the
+ * links document, the capacities and the names are written.  A database
+ * that cannot be built is freed, counted, and (from Redis) read again.
+ * Cost: building the placer and the topology, linear in the LSAs. */
+static void take_lsdb(struct topofeed *c, struct lsdb *db, uint64_t time_ms, const char *what)
+{
+	struct placer *p = placer_build(db, time_ms);
+
+	if (p == NULL) {
+		lsdb_free(db);
+		log_warnx("%s: cannot build the topology (out of memory)", what);
+		c->errors++;
+		if (c->tp)
+			topopoll_again(c->tp);          /* read it again */
+		return;
+	}
+	coll_set_topology(c->coll, p, db);
+	c->loads++;
+	log_info("%s: topology loaded (%u routers)", what, placer_routers(p));
+	if (c->w) {
+		/* the links with their costs and capacities, for Grafana and anemone */
+		struct topo *t = topo_build(db, time_ms);
+		struct sbuf json = SBUF_INIT, caps = SBUF_INIT;
+		if (t) {
+			linkdoc_build(t, c->loads, c->conf->caps, c->conf->ncaps, &json, &caps);
+			if (sbuf_ok(&json) && sbuf_ok(&caps)) {
+				writer_set(c->w, SCHEMA_LINK_TOPOLOGY, sbuf_str(&json), json.len);
+				writer_del(c->w, SCHEMA_CAPACITY);
+				if (caps.len)
+					writer_hset_text(c->w, SCHEMA_CAPACITY, sbuf_str(&caps));
+			}
+			write_names(c);
+			topo_free(t);
+		}
+		sbuf_free(&json);
+		sbuf_free(&caps);
+	}
+}
+
+/* Read the topology file again when its size or time changed (or when
+ * forced); a file that is missing or does not parse is logged once per
+ * change and the held topology stays. */
+static void topo_file(struct topofeed *c, bool force)
+{
+	struct stat st;
+	char err[256];
+	uint64_t version = 0, time_ms = 0;
+	struct lsdb *db;
+
+	if (stat(c->conf->topo_file, &st) < 0) {
+		if (force || c->size != -1)
+			log_warn("%s", c->conf->topo_file);
+		c->size = -1;
+		return;
+	}
+	if (!force && st.st_size == c->size && st.st_mtim.tv_sec == c->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == c->mtime.tv_nsec)
+		return;
+	c->size = st.st_size;
+	c->mtime = st.st_mtim;
+	if ((db = lsdbdoc_load(c->conf->topo_file, &version, &time_ms, err, sizeof(err))) == NULL) {
+		log_warnx("%s: %s; keeping the topology held", c->conf->topo_file, err);
+		c->errors++;
+		return;
+	}
+	take_lsdb(c, db, time_ms, c->conf->topo_file);
+}
+
+/* Take the database the poll's thread has read from Redis, if there is a
+ * new one.  Never waits for Redis. */
+static void topo_redis(struct topofeed *c)
+{
+	uint64_t version = 0, time_ms = 0;
+	struct lsdb *db = topopoll_take(c->tp, &version, &time_ms, &c->errors);
+	char what[300];
+
+	if (db == NULL)
+		return;
+	snprintf(what, sizeof(what), "redis %s: %s version %" PRIu64,
+	         topopoll_endpoint(c->tp), schema_key_name(SCHEMA_OSPF_LSDB), version);
+	take_lsdb(c, db, time_ms, what);
+}
+
+void topofeed_check(struct topofeed *c, uint64_t now_ms, bool force)
+{
+	if (c->conf->topo == TS_REDIS) {     /* polled by its thread: take it when there */
+		if (force)
+			topopoll_wait_first(c->tp);
+		topo_redis(c);
+		return;
+	}
+	if (!force && now_ms < c->next_ms)
+		return;
+	c->next_ms = now_ms + c->conf->topo_check_ms;
+	if (c->conf->topo == TS_FILE)
+		topo_file(c, force);
+}

@@ -1,0 +1,49 @@
+/*
+ * The collector's topology feed: the OSPF database it places flows on,
+ * from an LSDB file (reloaded when it changes; checked every
+ * topo_check_ms) or from Redis (what anemone-ospfmon publishes, read by
+ * topopoll's thread and taken here without waiting).  Each database taken
+ * becomes the core's placer (coll_set_topology), and the links with their
+ * costs and capacities, and the router names, are written to Redis for
+ * Grafana and the anemone command.  A database that cannot be read or
+ * built is logged and counted (errors) and the held one stays.  Runs in
+ * the receiving thread.
+ */
+#ifndef COLLECTOR_TOPOFEED_H
+#define COLLECTOR_TOPOFEED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "coll.h"
+#include "settings.h"
+#include "topopoll.h"
+#include "writer.h"
+
+struct topofeed {
+	const struct collector_conf *conf;
+	struct coll *coll;
+	struct writer *w;            /* NULL: nothing written */
+	struct topopoll *tp;         /* from Redis */
+	struct timespec mtime;       /* the file's, when last read */
+	off_t size;                  /* -1: the file was missing */
+	uint64_t next_ms;            /* when to look at the file again */
+	uint64_t loads, errors;      /* databases taken, refused */
+};
+
+/* 0, or -1 if the Redis poll cannot start.  Borrows conf, coll and w. */
+int topofeed_init(struct topofeed *c, const struct collector_conf *conf, struct coll *coll,
+                  struct writer *w);
+
+/*
+ * Take a new database if there is one (force: at start, wait for Redis's
+ * first answer, and read the file whatever its time).  Cost: a stat(2)
+ * every check interval; building the placer when the database changed.
+ */
+void topofeed_check(struct topofeed *c, uint64_t now_ms, bool force);
+
+void topofeed_free(struct topofeed *c);
+
+#endif
