@@ -175,7 +175,6 @@ static const char *const tcp_known[] = {
 };
 static const char *const topo_known[] = { "source", "file", "prefix", "check-interval", NULL };
 static const char *const map_known[] = { "address", "domain", "interface", "router", NULL };
-static const char *const log_known[] = { "syslog", "verbose", "file", NULL };
 static const char *const cap_known[] = { "link", "prefix", "bps", NULL };
 
 /* A list of strings, each handed to fn; errors reported at the element. */
@@ -531,13 +530,7 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		load_caps(&cx, c, g);
 	if ((g = config_setting_get_member(root, "routers")) != NULL)
 		load_names(&cx, c, g);
-	if ((g = config_setting_get_member(root, "log")) != NULL) {
-		conf_known(&cx, g, log_known);
-		conf_bool(&cx, g, "syslog", &c->syslog);
-		if (conf_uint(&cx, g, "verbose", 0, 1, &v) > 0)
-			c->verbose = (int)v;
-		conf_string(&cx, g, "file", &c->log_file);
-	}
+	conf_log_group(&cx, root, &c->syslog, &c->verbose, &c->log_file);
 	conf_string(&cx, root, "user", &c->user);
 	return cx.errors;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "log.h"
 #include "lsdbdoc.h"
 #include "schema.h"
@@ -131,8 +132,6 @@ struct topopoll *topopoll_new(const struct rconn_conf *rc, const char *prefix,
                               uint64_t check_ms)
 {
 	struct topopoll *tp = calloc(1, sizeof(*tp));
-	pthread_condattr_t ca;
-	sigset_t all, old;
 	int err;
 
 	if (tp == NULL)
@@ -142,20 +141,9 @@ struct topopoll *topopoll_new(const struct rconn_conf *rc, const char *prefix,
 	    (tp->k_lsdb = schema_key_new(prefix, SCHEMA_OSPF_LSDB)) == NULL ||
 	    rconn_init(&tp->c, rc) < 0)
 		goto fail;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&tp->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&tp->mu, NULL);
-	sigfillset(&all);                /* signals go to the caller's thread */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&tp->thread, NULL, poll_thread, tp);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err != 0) {
+	if ((err = daemon_thread_start(&tp->thread, &tp->mu, &tp->cv, poll_thread, tp)) != 0) {
 		errno = err;
 		log_warn("redis %s: cannot start the topology poll's thread", tp->c.endpoint);
-		pthread_cond_destroy(&tp->cv);
-		pthread_mutex_destroy(&tp->mu);
 		rconn_free(&tp->c);
 		goto fail;
 	}

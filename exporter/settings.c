@@ -73,7 +73,6 @@ static const char *const export_known[] = {
 	"destinations", "mtu", "engine-type", "engine-id", "observation-domain",
 	"template-refresh", "max-hold", "max-rate", "queue-size", "replay-patience", NULL
 };
-static const char *const log_known[] = { "syslog", "verbose", "file", NULL };
 
 static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const config_setting_t *g)
 {
@@ -236,9 +235,7 @@ static void load_export(struct conf_ctx *cx, struct exporter_conf *c, const conf
 unsigned exporter_conf_load(struct exporter_conf *c, config_t *cfg, const char *path)
 {
 	struct conf_ctx cx = { path, 0 };
-	const config_setting_t *root, *g;
-	uint64_t v;
-	bool b;
+	const config_setting_t *root;
 
 	c->path = path;
 	if (conf_read(&cx, cfg, path) < 0)
@@ -250,13 +247,7 @@ unsigned exporter_conf_load(struct exporter_conf *c, config_t *cfg, const char *
 	load_sampling(&cx, c, config_setting_get_member(root, "sampling"));
 	load_export(&cx, c, config_setting_get_member(root, "export"));
 	conf_string(&cx, root, "user", &c->user);
-	g = config_setting_get_member(root, "log");
-	conf_known(&cx, g, log_known);
-	if (conf_bool(&cx, g, "syslog", &b) > 0)
-		c->syslog = b;
-	if (conf_uint(&cx, g, "verbose", 0, 1, &v) > 0)
-		c->verbose = (int)v;
-	conf_string(&cx, g, "file", &c->log_file);
+	conf_log_group(&cx, root, &c->syslog, &c->verbose, &c->log_file);
 	if (c->cap.interface != NULL && c->cap.file != NULL)
 		conf_error(&cx, config_setting_get_member(config_setting_get_member(root, "input"), "file"),
 		           "'interface' and 'file' are mutually exclusive");

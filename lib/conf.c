@@ -225,3 +225,19 @@ int parse_duration_ms(const char *s, uint64_t *out_ms)
 	}
 	return -1;
 }
+
+void conf_log_group(struct conf_ctx *cx, const config_setting_t *root, bool *syslog,
+                    int *verbose, const char **file)
+{
+	static const char *const known[] = { "syslog", "verbose", "file", NULL };
+	const config_setting_t *g = root ? config_setting_get_member(root, "log") : NULL;
+	uint64_t v;
+
+	if (g == NULL)
+		return;
+	conf_known(cx, g, known);
+	conf_bool(cx, g, "syslog", syslog);
+	if (conf_uint(cx, g, "verbose", 0, 1, &v) > 0)
+		*verbose = (int)v;
+	conf_string(cx, g, "file", file);
+}

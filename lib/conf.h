@@ -41,6 +41,12 @@ int conf_bool(struct conf_ctx *cx, const config_setting_t *group, const char *na
               bool *out);
 int conf_string(struct conf_ctx *cx, const config_setting_t *group, const char *name,
                 const char **out);
+/* The group "log" of root, alike in every daemon: syslog (bool), verbose
+ * (0 or 1) and file (a path), each written only when set; any other
+ * setting is an error.  Absent group: nothing. */
+void conf_log_group(struct conf_ctx *cx, const config_setting_t *root, bool *syslog,
+                    int *verbose, const char **file);
+
 /* A duration: an integer number of seconds, or a string "250ms", "30s", "5m",
  * "1h".  Range in milliseconds. */
 int conf_duration_ms(struct conf_ctx *cx, const config_setting_t *group, const char *name,

@@ -76,3 +76,26 @@ const char *daemon_config_path(const char *given, const char *name, char *buf, s
 		return NULL;
 	return buf;
 }
+
+int daemon_thread_start(pthread_t *t, pthread_mutex_t *mu, pthread_cond_t *cv,
+                        void *(*fn)(void *), void *arg)
+{
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int err;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(mu, NULL);
+	sigfillset(&all);                /* signals go to the caller's thread */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		pthread_cond_destroy(cv);
+		pthread_mutex_destroy(mu);
+	}
+	return err;
+}

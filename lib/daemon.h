@@ -9,6 +9,7 @@
 #ifndef ANEMONE_DAEMON_H
 #define ANEMONE_DAEMON_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +29,15 @@ bool daemon_hup_due(sig_atomic_t *seen);
 
 /* Milliseconds since the epoch. */
 uint64_t wall_ms(void);
+
+/*
+ * A worker thread of a daemon: *mu and *cv (on CLOCK_MONOTONIC, for timed
+ * waits that wall-clock steps cannot stretch) are initialised, then fn(arg)
+ * starts with every signal blocked, so that signals reach the main loop's
+ * thread alone.  Returns 0, or the error number (mu and cv destroyed again).
+ */
+int daemon_thread_start(pthread_t *t, pthread_mutex_t *mu, pthread_cond_t *cv,
+                        void *(*fn)(void *), void *arg);
 
 /* -V: "NAME (anemone) VERSION" on stdout. */
 void daemon_version(const char *name);

@@ -33,7 +33,6 @@ static const char *const publish_known[] = {
 	"redis-host", "redis-port", "redis-socket", "redis-user", "redis-password", "redis-db",
 	"prefix", "events-keep", "timeout", "json-file", "lsdb-file", NULL
 };
-static const char *const log_known[] = { "syslog", "verbose", "file", NULL };
 
 /* --redis HOST[:PORT] or [IPV6]:PORT or a socket path (with a '/'). */
 static int parse_redis(const char *arg, struct pub_conf *pc, char *buf, size_t len)
@@ -204,13 +203,7 @@ static int load_config(const char *path, config_t *cfg, struct mon_settings *s)
 	}
 	if ((g = config_setting_get_member(root, "authentication")) != NULL)
 		load_keys(&cx, g, s);
-	if ((g = config_setting_get_member(root, "log")) != NULL) {
-		conf_known(&cx, g, log_known);
-		conf_bool(&cx, g, "syslog", &s->syslog);
-		if (conf_uint(&cx, g, "verbose", 0, 1, &v) > 0)
-			s->verbose = (int)v;
-		conf_string(&cx, g, "file", &s->log_file);
-	}
+	conf_log_group(&cx, root, &s->syslog, &s->verbose, &s->log_file);
 	return cx.errors ? -1 : 0;
 }
 

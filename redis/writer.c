@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "sbuf.h"
 #include "schema.h"
@@ -908,8 +909,6 @@ struct writer *writer_new(const struct writer_conf *c)
 {
 	struct writer *w = calloc(1, sizeof(*w));
 	const char *id = c->id ? c->id : "collector";
-	pthread_condattr_t ca;
-	sigset_t all, old;
 	struct sbuf mk = SBUF_INIT;
 	int err;
 
@@ -932,20 +931,9 @@ struct writer *writer_new(const struct writer_conf *c)
 	if (w->prefix == NULL || w->id == NULL || w->top == NULL || w->marker == NULL ||
 	    rconn_init(&w->c, &c->redis) < 0)
 		goto fail;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&w->mu, NULL);
-	sigfillset(&all);                /* signals go to the caller's thread */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&w->thread, NULL, writer_thread, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err != 0) {
+	if ((err = daemon_thread_start(&w->thread, &w->mu, &w->cv, writer_thread, w)) != 0) {
 		errno = err;
 		log_warn("redis %s: cannot start the writer's thread", w->c.endpoint);
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
 		rconn_free(&w->c);
 		goto fail;
 	}
