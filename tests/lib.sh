@@ -36,11 +36,12 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 # netns_add NAME...: create network namespaces, each killed (its processes)
 # and deleted when the test ends, whatever way it ends
 TEST_NETNS=""
+netns_empty() { [ -z "$(ip netns pids "$1" 2>/dev/null)" ]; }
 netns_cleanup() {
 	for n in $TEST_NETNS; do
 		pids=$(ip netns pids "$n" 2>/dev/null)
 		# shellcheck disable=SC2086
-		[ -n "$pids" ] && { kill $pids; sleep 0.2; }
+		[ -n "$pids" ] && { kill $pids; wait_for 5 netns_empty "$n"; }
 		ip netns del "$n"
 	done
 }
