@@ -70,6 +70,15 @@ stall_start() {
 	wait_for 10 test -s "$T/stall.port" || fail "the stalled collector did not start"
 	STALL_PORT=$(cat "$T/stall.port")
 }
+# sanitizer_clean FILE...: no AddressSanitizer, LeakSanitizer or UBSan report
+# in any FILE (the stderr of programs the test ran); else the test fails
+sanitizer_clean() {
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" ||
+			fail "sanitizer report in $f: $(grep -m1 -E -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f")"
+	done
+}
 info() { echo "-- $*"; }
 need() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"; done; }
 need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces / live capture)"; }
