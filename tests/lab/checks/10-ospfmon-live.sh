@@ -11,6 +11,8 @@
 # monitor never transmits.  Every anemone-ospfmon run exits 0 and reports
 # nothing of the sanitizers (in their build).  The lab's changes are undone
 # at the end (cost default, remove-router): the lab is left as found.
+# lab: fresh
+# (it restarts OSPF under its listeners: see tests/lab.tap)
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../../.." && pwd)}
 . "$top_srcdir/tests/lib.sh"
 need ip tcpdump python3 mergecap
