@@ -18,7 +18,8 @@
 #      the topology, the PNG a PNG, and rsvg-convert renders the SVG.
 #   4. every subcommand, text and --json, against tests/data/enterprise/golden
 #      (only the exporters' last-seen wall time masked); the error cases.
-# ANEMONE_GOLDEN_UPDATE=1 writes the golden files instead of comparing.
+# ANEMONE_GOLDEN_UPDATE=1 (exactly) writes the golden files instead of
+# comparing, and the test then exits as skipped: such a run never passes.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need redis-server redis-cli python3 ss neato
 
@@ -250,7 +251,7 @@ golden() {
 	done
 }
 check_golden() {
-	if [ -n "${ANEMONE_GOLDEN_UPDATE:-}" ]; then
+	if [ "${ANEMONE_GOLDEN_UPDATE:-}" = 1 ]; then
 		mkdir -p "$G"
 		cp "$2" "$G/$1"
 	else
@@ -286,8 +287,8 @@ now=$(python3 -c 'import time; print(int(time.time() * 1000))')
 if [ -z "$last" ] || [ "$last" -lt "$start_ms" ] || [ "$last" -gt "$now" ]; then
 	fail "the exporter's last_seen_ms $last is not the time of the load ($start_ms to $now)"
 fi
-if [ -n "${ANEMONE_GOLDEN_UPDATE:-}" ]; then
-	info "wrote $ngolden golden files into $G"
+if [ "${ANEMONE_GOLDEN_UPDATE:-}" = 1 ]; then
+	skip "ANEMONE_GOLDEN_UPDATE=1: wrote $ngolden golden files into $G, nothing compared"
 else
 	info "$ngolden outputs equal to the golden files"
 fi

@@ -74,6 +74,10 @@ record() {
 	cmd=$(echo "$2" | sed "s/@PORT@/$(cat "$T/$1.port")/g")
 	$IN_NS sh -c "$cmd" >"$T/$1.sender.log" 2>&1 ||
 		{ kill "$rp"; fail "$1: sender failed: $(tail -5 "$T/$1.sender.log")"; }
+	# (a sleep kept: these exporters are other programs, whose helper
+	# processes -- pmacctd's plugin -- may still send after the command
+	# returns, and nothing tells when they are done; the recorder then
+	# reads everything queued before it stops)
 	sleep 0.5
 	kill -TERM "$rp"; wait "$rp"
 	[ -s "$T/$1.dg" ] || fail "$1: nothing recorded: $(tail -5 "$T/$1.sender.log")"
@@ -140,9 +144,10 @@ cat >"$T/fprobe.sh" <<EOF
 setsid fprobe -l 2 -i fpb -q 10000 -d 1 -e 5 -s 1 127.0.0.1:\$1 >$T/fprobe.log 2>&1 &
 fp=\$!
 n=0; until grep -q 'collector #1' $T/fprobe.log; do sleep 0.1; n=\$((n + 1)); [ \$n -lt 300 ] || { echo fprobe did not start; exit 1; }; done
-sleep 0.5
+# capturing: its packet socket is open
+n=0; until ss -Hp -0 | grep -q "pid=\$fp,"; do sleep 0.1; n=\$((n + 1)); [ \$n -lt 300 ] || { echo fprobe does not capture; exit 1; }; done
 python3 $T/send.py fpa $CAP || exit 1
-sleep 2
+sleep 2    # (the test: fprobe's idle timeout, 1 s, passes before SIGTERM)
 kill -TERM \$fp; wait \$fp
 grep -q 'Done' $T/fprobe.log || { echo fprobe did not finish; cat $T/fprobe.log; exit 1; }
 EOF

@@ -63,10 +63,9 @@ expect_eq "allow: nothing counted" "$(R HGET allow:totals flows)" ""
 cport=$(free_port)
 start allowtcp "ipfix+tcp:127.0.0.1:$cport" 'allow = [ "192.0.2.0/24" ];' --topology none
 "$EXPORTER" -r "$CAP" -x "ipfix+tcp:127.0.0.1:$cport" >"$T/exp.log" 2>&1
-sleep 0.5
-collector_stop
-grep -q "connection from 127.0.0.1:[0-9]* refused: not in 'allow'" "$T/allowtcp.log" ||
+wait_for 10 grep -q "connection from 127.0.0.1:[0-9]* refused: not in 'allow'" "$T/allowtcp.log" ||
 	fail "allow: the TCP connection was not refused"
+collector_stop
 [ "$(cstat allowtcp dropped-not-allowed)" -ge 1 ] || fail "allow: TCP refusal not counted"
 expect_eq "allow over TCP: nothing counted" "$(R HGET allowtcp:totals flows)" ""
 
@@ -217,9 +216,13 @@ start reload "ipfix:127.0.0.1:$cport" 'topology = { prefix = "anemone:"; check-i
 wait_for 10 grep -q "topology loaded" "$T/reload.log" || fail "reload: no topology loaded"
 "$EXPORTER" -r "$T/r1r5.pcap" -x "ipfix:127.0.0.1:$cport" >"$T/exp.log" 2>&1 || fail "exporter"
 wait_for 10 udp_drained "$cport"
-sleep 1.5
-r3r5=$(R HGET reload:link:10.255.0.3-10.255.0.5 bytes)
-r4r5=$(R HGET reload:link:10.255.0.4-10.255.0.5 bytes)
+# the interval written: the 10,000 bytes of r1 -> r5 on the two links
+r1r5_written() {
+	r3r5=$(R HGET reload:link:10.255.0.3-10.255.0.5 bytes)
+	r4r5=$(R HGET reload:link:10.255.0.4-10.255.0.5 bytes)
+	[ $((${r3r5:-0} + ${r4r5:-0})) -eq 10000 ]
+}
+wait_for 20 r1r5_written
 expect_eq "reload: before the change, r1 -> r5 splits over r3 and r4" "$r3r5 $r4r5" "5000 5000"
 "$OSPFMON" -r "$D/ospf/lab.pcap" -r "$D/ospf/change-cost.pcap" --redis "127.0.0.1:$PORT" \
 	>"$T/ospf2.log" 2>&1 || fail "ospfmon: $(cat "$T/ospf2.log")"

@@ -49,7 +49,10 @@ run() {
 	cmd=$(echo "$*" | sed "s/@PORT@/$cport/g")
 	sh -c "$cmd" >"$T/$name.sender.log" 2>&1 || fail "$name: sender failed: $(cat "$T/$name.sender.log")"
 	case $lp in
-	*tcp*) sleep 1; collector_stop ;;
+	*tcp*)   # the collector read the stream to its end: it closed its side
+		wait_for 10 sh -c "[ -z \"\$(ss -Htn state connected '( sport = :$cport )')\" ]" ||
+			fail "$name: the collector did not read the TCP stream to its end"
+		collector_stop ;;
 	*) collector_stop "$cport" ;;
 	esac
 	grep -q "stats datagrams=" "$T/$name.log" || fail "$name: no statistics at exit"

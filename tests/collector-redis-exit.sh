@@ -41,7 +41,7 @@ sent=$("$SEND" "$cport" --rate 1500 --count "$BUCKETS" --export-time 1700000000 
 wait_for 30 udp_drained "$cport" || fail "the collector does not read its socket"
 t0=$(now_ms)
 kill -TERM "$CPID"
-sleep 4
+sleep 4     # (the test: Redis stays stopped past the collector's timeout, 3 s)
 throttle &
 tpid=$!
 BG_PIDS="$BG_PIDS $tpid"

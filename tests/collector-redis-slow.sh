@@ -42,7 +42,7 @@ collector_start slow "v5:127.0.0.1:$cport" \
 "$SEND" "$cport" --rate 100 --seconds 17 >"$T/sent-slow" &
 sp=$!
 BG_PIDS="$BG_PIDS $sp"
-sleep 3
+sleep 3     # (the test: 3 s of the stream, then Redis stopped for 10 s)
 kill -STOP "$REDIS_PID"
 sleep 10
 kill -CONT "$REDIS_PID"

@@ -30,7 +30,7 @@ BG_PIDS="$BG_PIDS $rp"
 wait_for 10 test -s "$T/rec.port" || fail "recorder did not start"
 "$EXPORTER" -r "$T/cap.pcap" -x "v5:127.0.0.1:$(cat "$T/rec.port")" >"$T/exp.log" 2>&1 ||
 	fail "exporter: $(cat "$T/exp.log")"
-sleep 0.5; kill -TERM "$rp"; wait "$rp"
+kill -TERM "$rp"; wait "$rp"       # (it reads everything queued first)
 ndg=$("$REPLAY" replay "$T/v5.dg" 1 --count)
 info "recorded $ndg v5 datagrams: $want"
 
@@ -40,17 +40,21 @@ start() {   # start NAME [REDIS CONFIG TEXT]
 	collector_start "$1" "v5:127.0.0.1:$cport" "redis = { ${2:-} };" --topology none --flush 1s
 	SHOW_ON_FAIL="$T/$1.log $T/replay.log"
 }
+# queued NAME N: the collector NAME (CPID) says, asked by SIGUSR1, that at
+# least N intervals wait for Redis (each call asks; the answer read is the
+# latest logged)
+queued() { kill -USR1 "$CPID"; q=$(logstat "$1" redis-queued); [ "${q:-0}" -ge "$2" ]; }
 send() { "$REPLAY" replay "$T/v5.dg" "$cport" --range "$1" >>"$T/replay.log" || fail "replay $1"; }
 
 info "outage in the middle"
 a=$((ndg / 3)) b=$((2 * ndg / 3))
 start mid
 send "0:$a"
-sleep 2                       # written: Redis has the first third
-[ -n "$(R HGET mid:totals flows)" ] || fail "nothing written before the outage"
+written() { [ -n "$(R HGET "$1:totals" flows)" ]; }
+wait_for 20 written mid || fail "nothing written before the outage"
 redis_stop
 send "$a:$b"
-sleep 2.5                     # intervals close and wait in the backlog
+wait_for 20 queued mid 2 || fail "mid: no intervals wait in the backlog: $(tail -3 "$T/mid.log")"
 wait_for 10 logged "$T/mid.log" "will retry" || fail "the outage was not logged: $(cat "$T/mid.log")"
 redis_start
 send "$b:$ndg"
@@ -68,10 +72,9 @@ info "backlog bound"
 start bound 'backlog = 65536;'
 redis_stop
 send "0:$b"
-sleep 3
+wait_for 20 queued bound 1 || fail "bound: no interval waits in the backlog: $(tail -3 "$T/bound.log")"
 send "$b:$ndg"
-sleep 1.5
-wait_for 10 logged "$T/bound.log" "backlog of 65536 bytes full" ||
+wait_for 20 logged "$T/bound.log" "backlog of 65536 bytes full" ||
 	fail "the overflow was not logged: $(cat "$T/bound.log")"
 redis_start
 wait_for 40 logged "$T/bound.log" "reachable again" || fail "bound: the end of the outage was not logged"
@@ -86,7 +89,7 @@ info "Redis never there"
 redis_stop
 start never
 send "0:$a"
-sleep 1.5
+wait_for 20 queued never 1 || fail "never: no interval waits to be written: $(tail -3 "$T/never.log")"
 t0=$(date +%s)
 collector_stop
 el=$(( $(date +%s) - t0 ))

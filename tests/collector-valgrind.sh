@@ -70,7 +70,7 @@ redis_stop
 exporter "v5:127.0.0.1:$cport"
 wait_for 30 grep -q "redis 127.0.0.1:$PORT: .*; will retry" "$T/vg.log" ||
 	fail "the outage is not logged"
-sleep 2                 # intervals queue up
+sleep 2                 # (the test: the outage lasts 2 s, intervals queue up)
 redis_start
 wait_for 30 grep -q "redis 127.0.0.1:$PORT: reachable again" "$T/vg.log" ||
 	fail "the end of the outage is not logged"

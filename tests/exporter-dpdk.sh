@@ -300,16 +300,21 @@ for k in range(5):
     time.sleep(0.02)
 " "$2" "$3" "$4"
 }
-sleep 1
+# workers_seen LOG N: the workers have seen N packets between them, as they
+# last said on SIGUSR1 (each call asks again)
+workers_seen() {
+	kill -USR1 "$exp"
+	[ "$(sed -n 's/.*stats worker \([0-9]*\) (lcore [0-9]*): seen=\([0-9]*\).*/\1 \2/p' "$1" |
+		awk '{ s[$1] = $2 } END { for (w in s) t += s[w]; print t + 0 }')" -ge "$2" ]
+}
 send "$B" 10.124.0.2 10.124.0.1 fwd
 send "$A" 10.124.0.1 10.124.0.2 back
-sleep 0.5
-kill -USR1 "$exp"
+# (the 400 datagrams seen before SIGTERM)
+wait_for 20 workers_seen "$T/live.log" 400 || fail "the workers did not see the 400 datagrams"
 wait_for 5 grep -q "stats worker 1 (lcore" "$T/live.log" || fail "no worker statistics on SIGUSR1"
 kill -TERM "$exp"
 wait "$exp" || fail "live: exporter exit $?"
-sleep 0.5
-kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
+kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null   # (it reads everything queued first)
 one=$(one_worker "$T/live.log") || fail "live: $one"
 # every conversation: 5 datagrams of 128 IP bytes each way, in one record
 records "$T/live.ipfix" >"$T/live.txt"
@@ -347,11 +352,10 @@ for k in range(3):
         s.sendto(b'z' * 50, ('10.125.0.2', 9000 + i))
     time.sleep(0.02)
 "
-sleep 0.5
+wait_for 20 workers_seen "$T/tap.log" 120 || fail "tap: the workers did not see the 120 datagrams"
 kill -TERM "$exp"
 wait "$exp" || fail "tap: exporter exit $?"
-sleep 0.5
-kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
+kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null   # (it reads everything queued first)
 n=$(records "$T/tap.ipfix" | grep -c "destinationIPv4Address=10.125.0.2 .*octetDeltaCount=234 packetDeltaCount=3 protocolIdentifier=17")
 [ "$n" = 40 ] || fail "tap: $n records of 3 datagrams to 10.125.0.2, want 40"
 grep -q "stats port dpdk:0 (net_tap, spread in software)" "$T/tap.log" || fail "tap: not spread in software"

@@ -53,16 +53,22 @@ ip netns exec "$A" "$EXPORTER" -c "$T/live.conf" -i "$IA" -u nobody -x "v5:127.0
 	-x "ipfix+tcp:127.0.0.1:$tport" >"$T/exp.log" 2>&1 &
 exp=$!; BG_PIDS="$BG_PIDS $exp"
 wait_for 10 grep -q "running as nobody" "$T/exp.log" || fail "exporter did not start: $(cat "$T/exp.log")"
-sleep 0.5
+wait_for 10 grep -q "capturing on $IA" "$T/exp.log" || fail "exporter does not capture: $(cat "$T/exp.log")"
 
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$exp/status")
 capeff=$(awk '/^CapEff:/ { print $2 }' "/proc/$exp/status")
 expect_eq "exporter uid" "$uid" "$(id -u nobody)"
 expect_eq "exporter effective capabilities (CAP_NET_RAW only)" "$capeff" "0000000000002000"
 
+# seen: the packets the exporter has seen, as it last said on SIGUSR1 (each
+# call asks again)
+seen() { kill -USR1 "$exp"; grep 'stats packets: seen=' "$T/exp.log" | tail -1 | sed 's/.*seen=\([0-9]*\).*/\1/'; }
+seen_more() { [ "$(seen)" -ge "$1" ] 2>/dev/null; }
+wait_for 5 seen_more 0 || fail "no statistics on SIGUSR1"
+seen0=$(seen)
 send 20 40001
-sleep 0.3
-kill -USR1 "$exp"
+# all 20 seen before the interface goes (at least 20 more packets seen)
+wait_for 10 seen_more $((seen0 + 20)) || fail "the exporter did not see the 20 packets: $(seen)"
 wait_for 5 grep -q "stats capture $IA: received=" "$T/exp.log" || fail "no statistics on SIGUSR1"
 info "$(grep "stats capture" "$T/exp.log" | tail -1)"
 
@@ -82,7 +88,9 @@ wait_for 10 sh -c "'$top_srcdir/tests/ipfix-records' '$T/conn1.ipfix' | grep -q 
 kill -KILL "$sink"; wait "$sink" 2>/dev/null     # the collector dies
 wait_for 10 grep -q "collector closed the connection" "$T/exp.log" ||
 	fail "closed connection not noticed: $(cat "$T/exp.log")"
-sleep 1.5
+# the collector stays away until the exporter found it so
+wait_for 10 grep -q "ipfix+tcp:127.0.0.1:$tport: cannot connect" "$T/exp.log" ||
+	fail "no failed reconnection while the collector was away: $(cat "$T/exp.log")"
 sink_start "$T/conn2.ipfix"
 wait_for 40 sh -c "[ \$(grep -c 'ipfix+tcp:127.0.0.1:$tport: connected' '$T/exp.log') -ge 2 ]" ||
 	fail "no reconnection: $(cat "$T/exp.log")"

@@ -44,7 +44,6 @@ exp=$!; BG_PIDS="$BG_PIDS $exp"
 wait_for 10 grep -q "capturing on $IA" "$T/exp.log" || fail "exporter did not start"
 wait_for 10 grep -q "ipfix+tcp:127.0.0.1:$stall: connected" "$T/exp.log" ||
 	fail "exporter did not connect to the stalled collector"
-sleep 0.5
 
 # 2 x 60,000 flows: two source ports, every destination port 1-60000
 N=120000
@@ -57,7 +56,13 @@ for sport in (40001, 40002):
         s.sendto(b'x' * 32, ('10.126.0.1', p))
 " || fail "traffic generator failed"
 info "sent $N one-packet flows"
-sleep 1.5
+# every packet seen by the exporter (it says on SIGUSR1; each call asks)
+seen_all() {
+	kill -USR1 "$exp"
+	s=$(grep 'stats packets: seen=' "$T/exp.log" | tail -1 | sed 's/.*seen=\([0-9]*\).*/\1/')
+	[ "${s:-0}" -ge "$N" ]
+}
+wait_for 30 seen_all || fail "the exporter saw ${s:-no} packets of $N"
 
 kill -TERM "$exp"
 # generous: a safety net, not a measure

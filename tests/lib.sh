@@ -40,11 +40,12 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 # netns_add NAME...: create network namespaces, each killed (its processes)
 # and deleted when the test ends, whatever way it ends
 TEST_NETNS=""
+netns_empty() { [ -z "$(ip netns pids "$1" 2>/dev/null)" ]; }
 netns_cleanup() {
 	for n in $TEST_NETNS; do
 		pids=$(ip netns pids "$n" 2>/dev/null)
 		# shellcheck disable=SC2086
-		[ -n "$pids" ] && { kill $pids; sleep 0.2; }
+		[ -n "$pids" ] && { kill $pids; wait_for 5 netns_empty "$n"; }
 		ip netns del "$n"
 	done
 }
@@ -72,6 +73,15 @@ stall_start() {
 	BG_PIDS="$BG_PIDS $!"
 	wait_for 10 test -s "$T/stall.port" || fail "the stalled collector did not start"
 	STALL_PORT=$(cat "$T/stall.port")
+}
+# sanitizer_clean FILE...: no AddressSanitizer, LeakSanitizer or UBSan report
+# in any FILE (the stderr of programs the test ran); else the test fails
+sanitizer_clean() {
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" ||
+			fail "sanitizer report in $f: $(grep -m1 -E -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f")"
+	done
 }
 info() { echo "-- $*"; }
 need() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"; done; }

@@ -75,11 +75,17 @@
 #   ospf-lab.sh capture DIR FILE SECONDS         capture in the foreground
 #   ospf-lab.sh capture-start DIR FILE           capture in the background
 #   ospf-lab.sh capture-stop DIR                 stop the background capture
-#   ospf-lab.sh cost DIR ROUTER IFACE COST
+#   ospf-lab.sh cost DIR ROUTER IFACE COST|default   (default: FRR's own)
 #   ospf-lab.sh link-down DIR ROUTER IFACE
 #   ospf-lab.sh link-up DIR ROUTER IFACE
 #   ospf-lab.sh add-router DIR           one more router (next free rN) on the LAN
-#   ospf-lab.sh wait DIR                 wait until the lab is stable again
+#   ospf-lab.sh remove-router DIR ROUTER take an add-router's router away again
+#                                        (its LSAs flushed first)
+#   ospf-lab.sh wait DIR [DIGEST]        wait until the lab is stable again (given
+#                                        DIGEST, first until its state differs
+#                                        from that one, for at most 10 s)
+#   ospf-lab.sh digest DIR               print the digest of the lab's state now
+#                                        (neighbours, routes, databases)
 #   ospf-lab.sh status DIR               summary
 #   ospf-lab.sh vtysh DIR ROUTER CMD...  run vtysh commands on ROUTER
 # Topology changes wait for reconvergence before they return.  Most
@@ -750,7 +756,11 @@ cmd_cost() {
 	[ $# -eq 4 ] || usage
 	pre_change
 	event "cost $2 $3 $4"
-	vty "$2" -c 'configure terminal' -c "interface $3" -c "ip ospf cost $4" || die "vtysh failed"
+	if [ "$4" = default ]; then
+		vty "$2" -c 'configure terminal' -c "interface $3" -c "no ip ospf cost" || die "vtysh failed"
+	else
+		vty "$2" -c 'configure terminal' -c "interface $3" -c "ip ospf cost $4" || die "vtysh failed"
+	fi
 	post_change "cost $2 $3 $4"
 }
 
@@ -783,10 +793,44 @@ cmd_add_router() {
 	echo "add-router: $r ($(ns "$r"), 10.255.0.$(num "$r"), LAN 10.0.0.$(num "$r"), stub 10.100.$(num "$r").0/24) reconverged in ${took}s"
 }
 
+# remove-router DIR R: undo add-router: R's OSPF instance is removed first
+# (so that it flushes its LSAs: prematurely aged, RFC 2328 14.1, rather than
+# left in every database until MaxAge), then its daemons stop and its
+# namespace goes, and the lab reconverges.
+cmd_remove_router() {
+	setdir "$1"; need_up; need_router "$2"
+	r=$2
+	case " $BASE_ROUTERS " in *" $r "*) die "$r is one of the lab's own routers (only add-router's go)" ;; esac
+	pre_change
+	event "remove-router $r"
+	vty "$r" -c 'configure terminal' -c 'no router ospf' >/dev/null || die "vtysh failed on $r"
+	n=$(ns "$r")
+	victims=$(ip netns pids "$n" 2>/dev/null)
+	for f in "$D/run/$n"/*.pid; do [ -r "$f" ] && victims="$victims $(cat "$f")"; done
+	victims=$(echo $victims | tr ' ' '\n' | sort -un)
+	[ -n "$victims" ] && kill -TERM $victims 2>/dev/null
+	t=$(($(now_ms) + 5000))
+	for p in $victims; do
+		while kill -0 "$p" 2>/dev/null && [ "$(now_ms)" -lt "$t" ]; do sleep 0.05; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	ip netns del "$n" || die "cannot delete namespace $n"
+	rmdir "/var/run/frr/$n" 2>/dev/null
+	for f in routers lan netns; do
+		grep -v -e "^$r\$" -e "^$r:" -e "^$n\$" "$D/$f" >"$D/$f.new"; mv "$D/$f.new" "$D/$f"
+	done
+	EXPECT=1 SETTLE=$((DEAD + 1))
+	set -- $(converge "$BEFORE")
+	[ $# -eq 2 ] || exit 1
+	took=$1
+	event "converged $2"
+	echo "remove-router: $r reconverged in ${took}s"
+}
+
 cmd_wait() {
 	setdir "$1"; need_up
 	EXPECT=0 SETTLE=$((DEAD + 1))
-	set -- $(converge)
+	set -- $(converge "${2:-}")
 	[ $# -eq 2 ] || exit 1
 	took=$1
 	echo "stable after ${took}s"
@@ -810,7 +854,9 @@ cost) cmd_cost "$@" ;;
 link-down) cmd_link down "$@" ;;
 link-up) cmd_link up "$@" ;;
 add-router) [ $# -eq 1 ] || usage; cmd_add_router "$1" ;;
-wait) [ $# -eq 1 ] || usage; cmd_wait "$1" ;;
+remove-router) [ $# -eq 2 ] || usage; cmd_remove_router "$@" ;;
+wait) [ $# -ge 1 ] && [ $# -le 2 ] || usage; cmd_wait "$@" ;;
+digest) [ $# -eq 1 ] || usage; setdir "$1"; need_up; EXPECT=0; set -- $(poll); echo "${2:-x}" ;;
 status) [ $# -eq 1 ] || usage; setdir "$1"; need_up; summary ;;
 vtysh) [ $# -ge 3 ] || usage; setdir "$1"; need_up; need_router "$2"; r=$2; shift 2
 	for c in "$@"; do set -- "$@" -c "$c"; shift; done
