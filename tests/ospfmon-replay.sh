@@ -136,6 +136,9 @@ expect_exit 0 "bad.snap: LSA 1 of [0-9]+: bad-lsa-checksum" -r "$T/empty.pcap" -
 printf 'not a snapshot at all' >"$T/junk.snap"
 expect_exit 1 "junk.snap: not an LSDB snapshot" -r "$T/empty.pcap" -s "$T/junk.snap"
 expect_exit 1 "nothere.snap: No such file" -s "$T/nothere.snap" --dump lsdb
+# a query of a snapshot (no capture: -s and --dump alone) runs nothing and
+# succeeds (aged to now: the capture's LSAs are long past MaxAge)
+expect_exit 0 "LSAs loaded" -s "$S" --dump lsdb
 
 # Configuration
 expect_exit 0 "configuration OK" -n -c "$top_srcdir/etc/anemone-ospfmon.conf"
