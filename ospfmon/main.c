@@ -427,6 +427,7 @@ int main(int argc, char **argv)
 		mon_settings_free(&s);
 		return rc;
 	}
+	rc = 0;                     /* a query of a snapshot runs nothing */
 	log_init("anemone-ospfmon", s.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, s.verbose);
 	run_open(&r, &s);
 	if (s.ninterfaces > 0) {
