@@ -42,11 +42,12 @@ verify() {   # verify UNIT-FILE: 0 when systemd-analyze accepts it silently
 	! [ -s "$T/verify.out" ]
 }
 
-# expected bounding sets: -u needs SETUID/SETGID; capture NET_RAW; the
-# collector's ports below 1024 NET_BIND_SERVICE; SO_RCVBUFFORCE NET_ADMIN
-caps_exporter="CAP_NET_RAW CAP_SETGID CAP_SETUID"
-caps_collector="CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_SETGID CAP_SETUID"
-caps_ospfmon="CAP_NET_ADMIN CAP_NET_RAW CAP_SETGID CAP_SETUID"
+# expected bounding sets: -u needs SETUID/SETGID, and SETPCAP to shrink the
+# bounding set to what it keeps; capture NET_RAW; the collector's ports
+# below 1024 NET_BIND_SERVICE; SO_RCVBUFFORCE NET_ADMIN
+caps_exporter="CAP_NET_RAW CAP_SETGID CAP_SETPCAP CAP_SETUID"
+caps_collector="CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_SETGID CAP_SETPCAP CAP_SETUID"
+caps_ospfmon="CAP_NET_ADMIN CAP_NET_RAW CAP_SETGID CAP_SETPCAP CAP_SETUID"
 for d in exporter collector ospfmon; do
 	n=anemone-$d u=$R$systemdsystemunitdir/$n.service
 	[ -f "$u" ] || fail "$n.service is not in $systemdsystemunitdir"
