@@ -14,33 +14,14 @@
 #
 # Environment: STEADY (s, default 5) of steady state after convergence;
 # MIN_SECONDS (default 30) the capture's shortest length.
-set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-lab=$here/ospf-lab.sh
+NAME=enterprise
+. "$here/record-lib.sh"
 topo=$here/topo-enterprise.sh
 check=$here/ospf-lsdb-check.py
 OUT=$(realpath -m -- "${1:-$top/tests/data/enterprise}")
 STEADY=${STEADY:-5}
 MIN_SECONDS=${MIN_SECONDS:-30}
-
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
-# one FRR lab at a time on this machine (the lab tests take the same lock)
-if command -v flock >/dev/null 2>&1; then
-	exec 9>"${TMPDIR:-/tmp}/anemone-ospf-lab.lock"
-	flock -w 600 9 || echo "record: lab lock not obtained in 10 minutes; going ahead" >&2
-fi
-T=$(mktemp -d /tmp/ent-rec.XXXXXX) || exit 1
-chmod 755 "$T"                     # FRR runs as user frr
-L=$T/lab
-cleanup() {
-	"$lab" down "$L" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-fail() { echo "record: FAIL: $*" >&2; exit 1; }
-now_ms() { date +%s%3N; }
 
 mkdir -p "$OUT" || exit 1
 rm -rf "$OUT/fib" "$OUT/frr" "$OUT/addr" "$OUT/ospf.pcap" "$OUT/names" "$OUT/timeline"

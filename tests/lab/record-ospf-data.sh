@@ -7,26 +7,12 @@
 # captures up to that point.  Root only; everything is torn down on exit.
 #
 #   tests/lab/record-ospf-data.sh [OUTDIR]      (default tests/data/ospf)
-set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-lab=$here/ospf-lab.sh
+NAME=data
+. "$here/record-lib.sh"
 check=$here/ospf-lsdb-check.py
 OUT=$(realpath -m -- "${1:-$top/tests/data/ospf}")
 LAB_SECONDS=${LAB_SECONDS:-45}     # length of lab.pcap
-
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
-T=$(mktemp -d /tmp/ospf-rec.XXXXXX) || exit 1
-chmod 755 "$T"                     # FRR runs as user frr
-L=$T/lab
-cleanup() {
-	"$lab" down "$L" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-fail() { echo "record: FAIL: $*" >&2; exit 1; }
-now_ms() { date +%s%3N; }
 
 mkdir -p "$OUT" || exit 1
 rm -rf "$OUT"/routes "$OUT"/routes-after-* "$OUT"/*.pcap "$OUT"/timeline

@@ -7,27 +7,12 @@
 # does not run beside a lab test; everything is torn down on exit.
 #
 #   tests/lab/record-ospf-md5.sh [OUTDIR]      (default tests/data/ospf)
-set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-lab=$here/ospf-lab.sh
+NAME=md5
+. "$here/record-lib.sh"
 OUT=$(realpath -m -- "${1:-$top/tests/data/ospf}")
 LAB_SECONDS=${LAB_SECONDS:-25}
 KEY="1:anemone-md5-key"
-
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
-command -v flock >/dev/null 2>&1 && { exec 9>"${TMPDIR:-/tmp}/anemone-ospf-lab.lock"; flock -w 900 9; }
-T=$(mktemp -d /tmp/ospf-md5.XXXXXX) || exit 1
-chmod 755 "$T"                     # FRR runs as user frr
-L=$T/lab
-cleanup() {
-	"$lab" down "$L" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-fail() { echo "record-md5: FAIL: $*" >&2; exit 1; }
-now_ms() { date +%s%3N; }
 
 mkdir -p "$OUT" || exit 1
 LAB_MD5_KEY=$KEY "$lab" up "$L" --capture "$T/md5.pcap" || fail "up"

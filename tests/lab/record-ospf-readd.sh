@@ -12,27 +12,12 @@
 # everything is torn down on exit.
 #
 #   tests/lab/record-ospf-readd.sh [OUTDIR]      (default tests/data/ospf)
-set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-lab=$here/ospf-lab.sh
+NAME=readd
+. "$here/record-lib.sh"
 OUT=$(realpath -m -- "${1:-$top/tests/data/ospf}")
 LAB_SECONDS=${LAB_SECONDS:-25}
 READD_AFTER=${READD_AFTER:-90}
-
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 77; }
-command -v flock >/dev/null 2>&1 && { exec 9>"${TMPDIR:-/tmp}/anemone-ospf-lab.lock"; flock -w 900 9; }
-T=$(mktemp -d /tmp/ospf-readd.XXXXXX) || exit 1
-chmod 755 "$T"                     # FRR runs as user frr
-L=$T/lab
-cleanup() {
-	"$lab" down "$L" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-fail() { echo "record-readd: FAIL: $*" >&2; exit 1; }
-now_ms() { date +%s%3N; }
 r1_has() { "$lab" vtysh "$L" r1 "show ip ospf database external $1" | grep -q "Link State ID: $1"; }
 
 mkdir -p "$OUT" || exit 1
