@@ -393,6 +393,8 @@ static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struc
 		t->installed_ms = now_ms;
 		t->maxage_ms = now_ms + (uint64_t)OSPF_MAX_AGE * 1000;
 		heap_insert(db, t);
+		tomb_unlink(db, t);          /* the newest now: the list stays oldest first */
+		tomb_link(db, t);
 		return LSDB_OLDER;
 	}
 	if (!bytes_fit(db, l->h.length) || (e = entry_new(area, l, now_ms)) == NULL)

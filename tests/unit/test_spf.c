@@ -428,6 +428,19 @@ static void test_lsdb_tombstone_bound(void)
 	CHECK_EQ(st->tombstones, 0);
 	CHECK_EQ(st->installed[LSDB_FULL], 1);
 	lsdb_free(db);
+
+	/* a tombstone moved on by a newer MaxAge instance is the newest: B's,
+	 * made later but not moved, goes first */
+	db = lsdb_new(2);
+	st = lsdb_stats(db);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, OSPF_MAX_AGE, 1), 1000, NULL), LSDB_OLDER);
+	CHECK_EQ(lsdb_install(db, 0, rtr(B, 100, OSPF_MAX_AGE, 1), 2000, NULL), LSDB_OLDER);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 101, OSPF_MAX_AGE, 1), 3000, NULL), LSDB_OLDER);
+	CHECK_EQ(st->tombstones, 2);
+	CHECK_EQ(lsdb_install(db, 0, rtr(C, 100, 1, 1), 4000, NULL), LSDB_ADDED);
+	CHECK_EQ(st->tombstones_evicted, 1);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 4000, NULL), LSDB_STALE);
+	lsdb_free(db);
 }
 
 /*
