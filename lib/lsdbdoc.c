@@ -318,13 +318,19 @@ static void hex_lsa(void *vctx, const struct lsdb_entry *e)
 
 void lsdbdoc_write(const struct lsdb *db, uint64_t version, uint64_t now_ms, struct sbuf *b)
 {
-	uint32_t areas[256];
-	unsigned n = lsdb_areas(db, areas, 255);
+	const struct lsdb_entry **v;
+	uint32_t n;
 	struct hex_ctx c = { b, now_ms, true };
 
-	areas[n++] = LSDB_AS_SCOPE;
+	/* one sorted walk (areas ascending, the AS scope last), whatever the
+	 * number of areas; without memory for it, no half document */
+	if (!lsdb_sorted(db, &v, &n)) {
+		b->failed = true;
+		return;
+	}
 	sbuf_printf(b, "{\"version\":%" PRIu64 ",\"time_ms\":%" PRIu64 ",\"lsas\":[", version, now_ms);
-	for (unsigned i = 0; i < n; i++)
-		lsdb_foreach(db, areas[i], 0, hex_lsa, &c);
+	for (uint32_t i = 0; i < n; i++)
+		hex_lsa(&c, v[i]);
 	sbuf_put(b, "]}", 2);
+	free(v);
 }

@@ -30,7 +30,9 @@
 
 /* Append the document of db to b: {"version":N,"time_ms":T,"lsas":[...]},
  * each LSA with its area (null for the AS scope), its age at now_ms and its
- * bytes in lower-case hex; areas in lsdb_areas order.  O(bytes of the LSAs). */
+ * bytes in lower-case hex; in lsdb_sorted's order (areas ascending, the AS
+ * scope last).  O(n log n + bytes of the LSAs); b marked failed when memory
+ * runs out. */
 void lsdbdoc_write(const struct lsdb *db, uint64_t version, uint64_t now_ms, struct sbuf *b);
 
 /* Parse doc[0..len) (need not be NUL-terminated) into a new database.
