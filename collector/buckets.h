@@ -35,7 +35,8 @@ struct buckets {
 /*
  * The finest resolution becomes flush_ms wide; the coarser tables get
  * max_keys keys and top-k sketches of top_k counters, chained after coll's
- * interval table.  0, or -1 when out of memory (buckets_free cleans up).
+ * interval table.  0, or -1 when the flush interval is not one of the
+ * schema's (logged) or memory ran out (buckets_free cleans up).
  */
 int buckets_init(struct buckets *b, struct coll *coll, uint64_t flush_ms, size_t max_keys,
                  size_t top_k, uint64_t seed);

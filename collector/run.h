@@ -3,9 +3,9 @@
  * col_open builds the core and the buckets and opens the listeners (what
  * may need root); col_start, once privileges are dropped, starts the
  * threads (the Redis writer, the topology poll); col_run receives in
- * turns until SIGTERM/SIGINT; col_close accounts what the sockets still
- * hold, writes every open bucket and the writer's backlog for a while, logs
- * the last statistics and frees everything.  One thread receives and
+ * turns until SIGTERM/SIGINT; col_finish accounts what the sockets still
+ * hold, writes every open bucket and the writer's backlog for a while and
+ * logs the last statistics; col_close frees everything.  One thread receives and
  * aggregates; Redis is written by the writer's thread (redis/writer.h) and
  * the topology read from Redis by the poll's (topopoll.h), so that a slow
  * Redis never holds up receiving.

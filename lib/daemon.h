@@ -58,11 +58,13 @@ const char *daemon_config_path(const char *given, const char *name, char *buf, s
 /*
  * Become `user` (its uid, gid and only that group) once everything that
  * needs root is open; NULL: stay as started.  Every capability not in
- * `keep` (DAEMON_KEEP_*) leaves the bounding, permitted and effective sets,
- * so nothing can get it back (no_new_privs is set too); those in `keep`
- * stay permitted and effective.  Already running as `user`: only the
- * capabilities are reduced.  Exits through fatal/fatalx on any failure, and
- * if root could still be regained.  Logs what it did.
+ * `keep` (DAEMON_KEEP_*) leaves the permitted and effective sets, and the
+ * bounding set when CAP_SETPCAP is held (without it, as when started as
+ * `user`, the bounding set stays as it was: no_new_privs, set too, still
+ * keeps an exec from gaining any); those in `keep` stay permitted and
+ * effective.  Already running as `user`: only the capabilities are
+ * reduced.  Exits through fatal/fatalx on any other failure, and if root
+ * could still be regained.  Logs what it did.
  */
 void daemon_drop_privileges(const char *user, unsigned keep);
 
