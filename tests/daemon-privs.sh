@@ -158,5 +158,5 @@ info "the collector counted $(stat_of "$D/col.log" datagrams) datagrams," \
 kill -TERM "$MON" "$COL"
 exited mon
 exited col
-grep -E ' fatal: |Sanitizer|runtime error' "$D"/*.log "$T"/*.err && fail "errors logged"
+grep -E ' fatal: |Sanitizer|runtime error' "$D"/*.log "$D"/*.log.1 "$T"/*.err && fail "errors logged"
 exit 0

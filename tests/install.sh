@@ -105,6 +105,8 @@ grep -q "Creating user 'anemone'" "$T/sysusers.out" ||
 tf=$R$tmpfilesdir/anemone.conf
 [ -f "$tf" ] || fail "tmpfiles.d/anemone.conf is not in $tmpfilesdir"
 # every directory ospfmon's unit lets it write is made, owned by anemone
+[ -n "$(sed -n 's/^ReadWritePaths=//p' "$R$systemdsystemunitdir/anemone-ospfmon.service")" ] ||
+	fail "anemone-ospfmon.service has no ReadWritePaths"
 for p in $(sed -n 's/^ReadWritePaths=//p' "$R$systemdsystemunitdir/anemone-ospfmon.service"); do
 	grep -Eq "^d $p 07[0-7][0-7] anemone anemone " "$tf" || fail "tmpfiles.d/anemone.conf does not make $p for anemone"
 done

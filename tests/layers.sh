@@ -12,9 +12,10 @@
 #   ospfmon/    itself, capture/, redis/ and lib/
 #   collector/  itself, redis/ and lib/
 #   cli/        itself, redis/ and lib/
-# A quoted include is resolved as the compiler does: the including file's
-# own folder first, then the folders its flags name (the allowed ones in
-# the order above); a header found in none of them is reported too, since
+# A quoted include names a header alone (a path is reported) and is
+# resolved as the compiler would: the including file's own folder first,
+# then the other folders in a fixed order (a header name is unique outside
+# its own folder); a header found in none of them is reported too, since
 # it would come from a folder the list does not allow.  System headers
 # (<...>) are not ours.  The list is acyclic, so no folder can include,
 # even through another, a folder that depends on it; the test checks that
@@ -57,6 +58,10 @@ for e in $ALLOWED; do
 		[ -f "$f" ] || continue
 		sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |
 		while read -r h; do
+			case $h in
+			*/*) echo "$f includes \"$h\" (a path: name the header alone)" >>"$bad"
+			     continue ;;
+			esac
 			found=""
 			# the compiler's order: the file's own folder, then the others
 			for d in $dir lib capture redis exporter dpdk ospfmon collector cli; do
