@@ -84,12 +84,6 @@ struct pair_load *cli_matrix(struct cli *c, unsigned *np)
 	return p;
 }
 
-const char *cli_key(const struct sbuf *k)
-{
-	if (!sbuf_ok(k))
-		die(1, "out of memory");
-	return sbuf_str(k);
-}
 
 void cli_print_window(const struct cli *c, const char *what)
 {

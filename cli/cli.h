@@ -95,8 +95,6 @@ void cli_json_router(const struct cli *c, struct sbuf *b, const char *key, uint3
 void cli_label(const struct cli *c, uint32_t id, char *buf, size_t len);
 void cli_link_label(const struct cli *c, uint32_t a, uint32_t b, char *buf, size_t len);
 
-/* A key built by redis/schema.h into k, or die when memory ran out. */
-const char *cli_key(const struct sbuf *k);
 
 /* --- the topology ---------------------------------------------------------- */
 

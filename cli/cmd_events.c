@@ -22,18 +22,18 @@ static void events_query(struct cli *c, struct events_result *res)
 	struct sbuf k = SBUF_INIT;
 
 	schema_key(&k, s->ospf_prefix, SCHEMA_OSPF_EVENTS);
-	res->r = store_cmd(s, "LRANGE %s 0 %u", cli_key(&k), c->o.n - 1);
+	res->r = store_cmd(s, "LRANGE %s 0 %u", store_key(&k), c->o.n - 1);
 	if (res->r->elements == 0) {
 		redisReply *v;
 		bool none;
 		sbuf_reset(&k);
 		schema_key(&k, s->ospf_prefix, SCHEMA_OSPF_VERSION);
-		v = store_cmd(s, "EXISTS %s", cli_key(&k));
+		v = store_cmd(s, "EXISTS %s", store_key(&k));
 		none = v->integer == 0;
 		freeReplyObject(v);
 		if (none)
 			die(1, "Redis at %s has no OSPF data (no %s): is anemone-ospfmon publishing there?",
-			    s->endpoint, cli_key(&k));
+			    s->endpoint, store_key(&k));
 	}
 	sbuf_free(&k);
 }

@@ -43,7 +43,7 @@ static void exporters_query(struct cli *c, struct exporters_result *r, uint64_t 
 		store_sum_append(s, SCHEMA_EXPORTER, r->ids[i]);
 		sbuf_reset(&k);
 		schema_counters(&k, s->prefix, SCHEMA_EXPORTER, r->ids[i]);
-		store_append(s, "HGETALL %s", cli_key(&k));
+		store_append(s, "HGETALL %s", store_key(&k));
 	}
 	sbuf_free(&k);
 	for (unsigned i = 0; i < r->n; i++) {

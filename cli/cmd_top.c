@@ -90,10 +90,10 @@ static void top_sets(struct cli *c, struct top_result *r)
 	for (uint64_t t = s->from_ms; t < s->until_ms; t += s->width_ms, nb++) {
 		sbuf_reset(&k);
 		schema_top(&k, s->prefix, kind, s->res, t);
-		store_append(s, "ZRANGE %s 0 -1 WITHSCORES", cli_key(&k));
+		store_append(s, "ZRANGE %s 0 -1 WITHSCORES", store_key(&k));
 		sbuf_reset(&k);
 		schema_toppkts(&k, s->prefix, kind, s->res, t);
-		store_append(s, "HGETALL %s", cli_key(&k));
+		store_append(s, "HGETALL %s", store_key(&k));
 	}
 	sbuf_free(&k);
 	for (unsigned i = 0; i < nb; i++) {

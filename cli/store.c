@@ -116,7 +116,7 @@ redisReply *store_reply(struct store *s)
 /* --- keys ----------------------------------------------------------------- */
 
 /* A key built by schema.h, or die when there was no memory to build it. */
-static const char *key_str(const struct sbuf *k)
+const char *store_key(const struct sbuf *k)
 {
 	if (!sbuf_ok(k))
 		die(1, "out of memory");
@@ -130,7 +130,7 @@ static redisReply *hgetall(struct store *s, enum schema_key k)
 	redisReply *r;
 
 	schema_key(&b, s->prefix, k);
-	r = store_cmd(s, "HGETALL %s", key_str(&b));
+	r = store_cmd(s, "HGETALL %s", store_key(&b));
 	sbuf_free(&b);
 	return r;
 }
@@ -152,7 +152,7 @@ void store_window(struct store *s, uint64_t window_ms, uint64_t until_ms)
 	for (size_t i = 0; i < SCHEMA_NRES; i++) {
 		sbuf_reset(&k);
 		schema_updated(&k, s->prefix, res_at(i)->name);
-		store_append(s, "GET %s", key_str(&k));
+		store_append(s, "GET %s", store_key(&k));
 	}
 	sbuf_free(&k);
 	for (size_t i = 0; i < SCHEMA_NRES; i++) {
@@ -203,7 +203,7 @@ void store_sum_append(struct store *s, enum schema_kind kind, const char *id)
 	struct sbuf k = SBUF_INIT;
 
 	schema_series(&k, s->prefix, kind, id, s->res);
-	store_append(s, "XRANGE %s %llu %llu", key_str(&k), (unsigned long long)s->from_ms,
+	store_append(s, "XRANGE %s %llu %llu", store_key(&k), (unsigned long long)s->from_ms,
 	             (unsigned long long)(s->until_ms - 1));
 	sbuf_free(&k);
 }
@@ -268,7 +268,7 @@ char **store_members(struct store *s, enum schema_kind kind, unsigned *n)
 	unsigned k = 0;
 
 	schema_index(&key, s->prefix, kind);
-	r = store_cmd(s, "SMEMBERS %s", key_str(&key));
+	r = store_cmd(s, "SMEMBERS %s", store_key(&key));
 	sbuf_free(&key);
 	l = calloc(r->elements + 1, sizeof(*l));
 
@@ -404,14 +404,14 @@ struct lsdb *store_lsdb(struct store *s, uint64_t *time_ms, uint64_t *version)
 	char err[256];
 
 	schema_key(&k, s->ospf_prefix, SCHEMA_OSPF_LSDB);
-	r = store_cmd(s, "GET %s", key_str(&k));
+	r = store_cmd(s, "GET %s", store_key(&k));
 	if (r->type != REDIS_REPLY_STRING)
 		die(1, "Redis at %s has no OSPF topology (%s): is anemone-ospfmon "
-		    "publishing there?", s->endpoint, key_str(&k));
+		    "publishing there?", s->endpoint, store_key(&k));
 	db = lsdbdoc_read(r->str, r->len, version, time_ms, err, sizeof(err));
 	freeReplyObject(r);
 	if (db == NULL)
-		die(1, "%s: %s", key_str(&k), err);
+		die(1, "%s: %s", store_key(&k), err);
 	sbuf_free(&k);
 	return db;
 }

@@ -50,6 +50,9 @@ void store_close(struct store *s);
 
 /* Send a command, read its reply; die on a connection error or a Redis
  * error reply.  The reply is the caller's (freeReplyObject). */
+/* A key built by redis/schema.h into k, or die when memory ran out. */
+const char *store_key(const struct sbuf *k);
+
 redisReply *store_cmd(struct store *s, const char *fmt, ...);
 /* Pipelining: queue, then read the replies in order. */
 void store_append(struct store *s, const char *fmt, ...);
