@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -197,10 +196,8 @@ static void open_core(struct col *c, const struct collector_conf *conf)
 		.map = conf->map, .nmap = conf->nmap,
 		.allow = conf->nallow ? conf->allow : NULL, .nallow = conf->nallow,
 	};
-	uint64_t seed;
+	uint64_t seed = daemon_random_u64();
 
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
-		seed = (uint64_t)wall_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	if ((c->coll = coll_new(&cc, seed)) == NULL ||
 	    buckets_init(&c->b, c->coll, conf->flush_ms, conf->max_keys, top_k, seed) < 0)
 		fatalx("out of memory");

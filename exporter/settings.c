@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/random.h>
 
 #include "conf.h"
 #include "daemon.h"
@@ -293,16 +292,6 @@ unsigned exporter_conf_check(const struct exporter_conf *c)
 	return errors;
 }
 
-/* A random 64-bit seed, never 0 (from getrandom, else time and pid). */
-static uint64_t random_u64(void)
-{
-	uint64_t v = 0;
-
-	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-		v = wall_ms() ^ ((uint64_t)getpid() << 32);
-	return v ? v : 1;
-}
-
 int exporter_settings(struct exporter_conf *conf, struct config_t *cfg,
                       const struct exporter_args *a)
 {
@@ -363,8 +352,8 @@ int exporter_settings(struct exporter_conf *conf, struct config_t *cfg,
 	if (exporter_conf_check(conf) > 0)
 		return CONF_EXIT;
 	/* a file replays the same way every time: its sampling stream too */
-	conf->meter.flows.seed = random_u64();
+	conf->meter.flows.seed = daemon_random_u64();
 	if (!conf->seed_set)
-		conf->meter.sampling_seed = conf->cap.file != NULL ? 1 : random_u64();
+		conf->meter.sampling_seed = conf->cap.file != NULL ? 1 : daemon_random_u64();
 	return -1;
 }

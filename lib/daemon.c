@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -98,4 +99,13 @@ int daemon_thread_start(pthread_t *t, pthread_mutex_t *mu, pthread_cond_t *cv,
 		pthread_mutex_destroy(mu);
 	}
 	return err;
+}
+
+uint64_t daemon_random_u64(void)
+{
+	uint64_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = wall_ms() * 0x9e3779b97f4a7c15ull ^ ((uint64_t)getpid() << 32);
+	return v ? v : 1;
 }

@@ -39,6 +39,10 @@ uint64_t wall_ms(void);
 int daemon_thread_start(pthread_t *t, pthread_mutex_t *mu, pthread_cond_t *cv,
                         void *(*fn)(void *), void *arg);
 
+/* 64 random bits, never 0: getrandom, else the clock and the pid (a seed
+ * for hash tables and sampling, not a secret). */
+uint64_t daemon_random_u64(void);
+
 /* -V: "NAME (anemone) VERSION" on stdout. */
 void daemon_version(const char *name);
 
