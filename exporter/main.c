@@ -105,11 +105,10 @@ static void sink_clock(void *ctx, uint64_t now_ms)
 }
 
 /* Every ended flow goes to every encoder. */
-static void sink_flow(void *ctx, unsigned worker, const struct anm_flow *f)
+static void sink_flow(void *ctx, const struct anm_flow *f)
 {
 	struct exporter *ex = ctx;
 
-	(void)worker;
 	for (unsigned i = 0; i < ex->conf->ndest; i++)
 		ex->encops[i]->add(ex->enc[i], f, ex->now_ms);
 }
@@ -378,30 +377,25 @@ static int parse_cli(int argc, char **argv, struct exporter_args *cli)
 		case OPT_DPDK: cli->dpdk = optarg; break;
 		case OPT_LOG_FILE: cli->log_file = optarg; break;
 		case OPT_DPDK_IDLE: {
-			char *end;
-			errno = 0;
-			cli->dpdk_idle_exit = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
-			    cli->dpdk_idle_exit < 0 || cli->dpdk_idle_exit > 86400) {
+			uint64_t v;
+			if (parse_uint(optarg, 0, 86400, &v) < 0) {
 				fprintf(stderr, "anemone-exporter: --dpdk-idle-exit: '%s' is not a "
 				        "number of seconds (0-86400)\n", optarg);
 				return CONF_EXIT;
 			}
+			cli->dpdk_idle_exit = (long)v;
 			break;
 		}
 		case OPT_DPDK_WORKERS:
 		case OPT_DPDK_QUEUES: {
-			long max = ch == OPT_DPDK_WORKERS ? 64 : 16, v;
-			char *end;
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 || v < 1 || v > max) {
+			uint64_t max = ch == OPT_DPDK_WORKERS ? 64 : 16, v;
+			if (parse_uint(optarg, 1, max, &v) < 0) {
 				fprintf(stderr, "anemone-exporter: --dpdk-%s: '%s' is not a number "
-				        "from 1 to %ld\n", ch == OPT_DPDK_WORKERS ? "workers" : "queues",
+				        "from 1 to %" PRIu64 "\n", ch == OPT_DPDK_WORKERS ? "workers" : "queues",
 				        optarg, max);
 				return CONF_EXIT;
 			}
-			*(ch == OPT_DPDK_WORKERS ? &cli->dpdk_workers : &cli->dpdk_queues) = v;
+			*(ch == OPT_DPDK_WORKERS ? &cli->dpdk_workers : &cli->dpdk_queues) = (long)v;
 			break;
 		}
 		case 'x':
