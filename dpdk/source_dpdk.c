@@ -60,7 +60,7 @@ static void ended(void *ctx, unsigned worker, const struct anm_flow *f)
 		clock_to(s, f->first_ms);
 	if (s->conf->verbose >= 2)
 		log_flow(worker, f);
-	s->sink.flow(s->sink.ctx, worker, f);
+	s->sink.flow(s->sink.ctx, f);
 }
 
 static void src_close(struct flow_source *base)
@@ -168,7 +168,6 @@ static void src_log_detail(struct flow_source *base)
 }
 
 const struct flow_source_ops dpdk_source_ops = {
-	.name = "dpdk",
 	.open = src_open,
 	.start = src_start,
 	.poll = src_poll,

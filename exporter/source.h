@@ -37,8 +37,7 @@ struct exporter_conf;
 struct flow_sink {
 	void *ctx;
 	void (*clock)(void *ctx, uint64_t now_ms);
-	/* worker: the DPDK worker that metered it, 0 for a capture */
-	void (*flow)(void *ctx, unsigned worker, const struct anm_flow *f);
+	void (*flow)(void *ctx, const struct anm_flow *f);
 	void (*tick)(void *ctx);
 };
 
@@ -72,7 +71,6 @@ struct flow_source {
 };
 
 struct flow_source_ops {
-	const char *name;
 	/* Open the input of c (devices, files, flow tables); ready to start,
 	 * nothing handed over yet.  NULL with a message in err.  Runs before
 	 * privileges are dropped. */

@@ -40,7 +40,7 @@ static void ended(void *ctx, const struct anm_flow *f)
 {
 	struct capture_source *s = ctx;
 
-	s->sink.flow(s->sink.ctx, 0, f);
+	s->sink.flow(s->sink.ctx, f);
 }
 
 /* Time is t (the first call starts the export): the flows due by then are
@@ -260,7 +260,6 @@ static void src_totals(struct flow_source *base, struct source_totals *t)
 }
 
 const struct flow_source_ops capture_source_ops = {
-	.name = "capture",
 	.open = src_open,
 	.start = src_start,
 	.poll = src_poll,
