@@ -148,6 +148,20 @@ static bool report_completeness(struct monitor *m)
 	return changed;
 }
 
+/* The live topology built anew from the database, without events.  False
+ * (and none held) when memory ran out.  O(database). */
+static bool live_load(struct monitor *m)
+{
+	topo_live_free(m->live);
+	m->live_work = 0;
+	if ((m->live = topo_live_new()) == NULL || !topo_live_load(m->live, m->db, m->now_ms)) {
+		topo_live_free(m->live);
+		m->live = NULL;
+		return false;
+	}
+	return true;
+}
+
 /* The live topology is lost (memory ran out while it changed): build it
  * again from the database, without events.  False when that failed too
  * (then it is tried again at the next version). */
@@ -157,14 +171,7 @@ static bool live_reload(struct monitor *m)
 	log_warnx("out of memory keeping the topology: rebuilt from the database; the "
 	          "events of this change are lost (%llu versions so far)",
 	          (unsigned long long)m->events_lost);
-	topo_live_free(m->live);
-	m->live_work = 0;
-	if ((m->live = topo_live_new()) == NULL || !topo_live_load(m->live, m->db, m->now_ms)) {
-		topo_live_free(m->live);
-		m->live = NULL;
-		return false;
-	}
-	return true;
+	return live_load(m);
 }
 
 /*
@@ -235,12 +242,8 @@ const struct topo *mon_topology(struct monitor *m)
 void mon_baseline(struct monitor *m)
 {
 	lsdb_age(m->db, m->now_ms, NULL, NULL);
-	topo_live_free(m->live);
-	m->live_work = 0;
-	if ((m->live = topo_live_new()) == NULL || !topo_live_load(m->live, m->db, m->now_ms)) {
+	if (!live_load(m)) {
 		log_warnx("out of memory building the topology; will retry");
-		topo_live_free(m->live);
-		m->live = NULL;
 		m->dirty = true;
 		m->dirty_since = m->now_ms;
 		return;
