@@ -231,6 +231,9 @@ for name in sys.argv[2:]:
         (rows,) = t
         js, tx = j["exporters"], text_rows(name, "EXPORTER")
         eq(name, "exporters", len(rows), len(js))
+        eq(name, "exporters (text)", len(tx), len(js))
+        if not js:
+            fail(name, "no exporter in the answer")
         for r, w, x in zip(rows, js, tx):
             for f in ("records", "bytes", "packets", "lost"):
                 eq(name, "window_" + f, r["window_" + f], str(w["window"][f]))
@@ -242,6 +245,8 @@ for name in sys.argv[2:]:
             eq(name, "status (text)", r["status"], x[-1])
     else:
         fail(name, "no check")
+if checked == 0:
+    sys.exit("no CSV value compared")
 print("-- %d answers: JSON valid, %d CSV values equal to the JSON and the text" % (len(sys.argv) - 2, checked))
 PY
 
