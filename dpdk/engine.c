@@ -125,7 +125,7 @@ struct worker {
 	/* shared with the main lcore, on their own cache lines */
 	alignas(64) uint64_t pub_now_ms;       /* replay: latest packet time */
 	uint64_t pub_first_ms;                 /* replay: first packet time */
-	uint64_t pub_active_tsc;               /* last frame seen */
+	uint64_t pub_active_tsc;               /* last frame seen or held */
 	alignas(64) unsigned stats_req;
 	alignas(64) unsigned stats_ack;
 	int finished;
@@ -481,6 +481,16 @@ static const uint8_t *frame_bytes(struct worker *w, struct rte_mbuf *m, uint32_t
 	return rte_pktmbuf_read(m, 0, *caplen, w->bounce);
 }
 
+/* A worker waiting for room, with frames in hand, is busy: the end of
+ * input is "no frame received for eof_idle_ms", not "no frame finished".
+ * A replay whose main lcore waited out a stalled destination's patience
+ * (as long as eof_idle_ms) otherwise found every worker "idle" the moment
+ * it came back, and ended the replay with most of the file unread. */
+static void still_busy(struct worker *w)
+{
+	__atomic_store_n(&w->pub_active_tsc, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
+}
+
 /* Hand what fits of the ended flows to the main lcore; with wait, all. */
 static void pend_flush(struct worker *w, bool wait)
 {
@@ -500,6 +510,7 @@ static void pend_flush(struct worker *w, bool wait)
 			waited = true;
 			w->export_waits++;
 		}
+		still_busy(w);
 		rte_pause();
 	}
 }
@@ -640,6 +651,7 @@ static void spread_send(struct worker *w, unsigned t)
 		}
 		/* a replay loses nothing: wait, and meter our own input meanwhile
 		 * (the other worker may be waiting for room in ours) */
+		still_busy(w);
 		if (drain_in(w) == 0)
 			rte_pause();
 	}
@@ -743,7 +755,7 @@ static int worker_main(void *arg)
 		pend_flush(w, false);
 		tsc = rte_get_tsc_cycles();
 		if (got > 0) {
-			__atomic_store_n(&w->pub_active_tsc, tsc, __ATOMIC_RELAXED);
+			still_busy(w);
 			idle_since = 0;
 		}
 		if (!e->replay && tsc - last_tick >= tick) {
@@ -1023,7 +1035,7 @@ void dpdk_start(struct dpdk_engine *e)
 		log_info("worker %u on lcore %u: %u RX queue(s), %s", i, w->lcore, w->nrxq, how);
 		/* idle since now, not since ever: the end-of-input clock starts
 		 * here, whenever the thread gets going */
-		__atomic_store_n(&w->pub_active_tsc, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
+		still_busy(w);
 		if (rte_eal_remote_launch(worker_main, w, w->lcore) != 0)
 			fatalx("dpdk: cannot launch worker %u on lcore %u", i, w->lcore);
 	}
@@ -1080,9 +1092,12 @@ bool dpdk_input_ended(const struct dpdk_engine *e)
 
 	if (e->eof_cycles == 0)
 		return false;
-	for (unsigned i = 0; i < e->nworkers; i++)
-		if (tsc - __atomic_load_n(&e->w[i]->pub_active_tsc, __ATOMIC_RELAXED) < e->eof_cycles)
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		uint64_t active = __atomic_load_n(&e->w[i]->pub_active_tsc, __ATOMIC_RELAXED);
+		/* a worker may have stored a later reading than ours */
+		if (active >= tsc || tsc - active < e->eof_cycles)
 			return false;
+	}
 	return true;
 }
 

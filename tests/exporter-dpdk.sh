@@ -246,6 +246,10 @@ SHOW_ON_FAIL="$T/stall.log"
 timeout 60 "$EXPORTER" -c "$T/stall.conf" -i dpdk:0 --dpdk "$EAL" --dpdk-idle-exit 1 \
 	-x "ipfix+tcp:127.0.0.1:$stall" -x "ipfix+tcp:127.0.0.1:$SINK_PORT" >"$T/stall.log" 2>&1
 rc=$?
+# every frame read: a worker waiting for the main lcore (itself waiting out
+# the stalled one's patience) is not an idle port
+grep -q 'stats capture dpdk:0: received=160000 ' "$T/stall.log" ||
+	fail "stalled collector: the replay did not read the whole file"
 [ "$rc" -eq 1 ] || fail "stalled collector: exporter exit $rc, want 1 (messages were dropped)"
 expect_undelivered "$T/stall.log"
 sink_stop "$SINK_PID"
