@@ -358,32 +358,43 @@ static bool make_room(struct lsdb *db)
 }
 
 /*
- * Is instance h, at now_ms, newer than the one tombstone t remembers?  RFC
- * 2328 13.1; and an instance at InitialSequenceNumber (not MaxAge) is a new
- * incarnation once LSDB_REBIRTH_MS have passed since the tombstone was
- * made: an originator numbers an LSA from InitialSequenceNumber again once
- * it has left the databases (12.1.6; FRR does so for an external route
- * withdrawn and announced again, the same LSA, byte for byte, but its
- * age), and at once after flushing one at MaxSequenceNumber.
+ * Is instance h, at now_ms, to replace the one tombstone t remembers?  Yes
+ * when it is newer (RFC 2328 13.1).  Otherwise, a MaxAge instance never; an
+ * instance at InitialSequenceNumber at once after a flush at
+ * MaxSequenceNumber (12.1.6); and, once LSDB_FLUSH_HOLD_MS have passed
+ * since the tombstone was made, an instance with a lower sequence number,
+ * or at InitialSequenceNumber: the routers have let the flushed instance go
+ * by then, and its originator numbers the LSA afresh (FRR from
+ * InitialSequenceNumber when it announces a withdrawn route again, from
+ * where its new process starts after "clear ip ospf process", seconds after
+ * the flush); but not from a sender known only since the tombstone was
+ * made (since_ms: lsdb_install_from).  The instance flushed or aged out
+ * itself, and any other at its sequence number, is refused for the
+ * tombstone's hour.
  */
 static bool newer_than_tomb(const struct lsa_hdr *h, const struct lsdb_entry *t,
-                            uint64_t now_ms)
+                            uint64_t now_ms, uint64_t since_ms)
 {
-	if (h->seq == OSPF_INITIAL_SEQ && h->age < OSPF_MAX_AGE &&
-	    (t->lsa.h.seq == OSPF_MAX_SEQ || now_ms >= t->installed_ms + LSDB_REBIRTH_MS))
+	if (lsa_compare(h, &t->lsa.h) > 0)
 		return true;
-	return lsa_compare(h, &t->lsa.h) > 0;
+	if (h->age >= OSPF_MAX_AGE)
+		return false;
+	if (h->seq == OSPF_INITIAL_SEQ && t->lsa.h.seq == OSPF_MAX_SEQ)
+		return true;
+	return now_ms >= t->installed_ms + LSDB_FLUSH_HOLD_MS && since_ms <= t->installed_ms &&
+	       (h->seq < t->lsa.h.seq || h->seq == OSPF_INITIAL_SEQ);
 }
 
 /* Install l over tombstone t (its slot *pp): a MaxAge instance newer than
  * it moves it on (OLDER, as when nothing is held), a newer instance takes
  * its place (ADDED), anything else is refused (STALE). */
 static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry *t,
-                                  uint32_t area, const struct lsa *l, uint64_t now_ms)
+                                  uint32_t area, const struct lsa *l, uint64_t now_ms,
+                                  uint64_t since_ms)
 {
 	struct lsdb_entry *e;
 
-	if (!newer_than_tomb(&l->h, t, now_ms))
+	if (!newer_than_tomb(&l->h, t, now_ms, since_ms))
 		return l->h.age >= OSPF_MAX_AGE ? LSDB_OLDER : LSDB_STALE;
 	if (l->h.age >= OSPF_MAX_AGE) {
 		heap_remove(db, t);
@@ -412,6 +423,13 @@ static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struc
 enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *l,
                               uint64_t now_ms, struct lsa_hdr *old)
 {
+	return lsdb_install_from(db, area, l, now_ms, 0, old);
+}
+
+enum lsdb_result lsdb_install_from(struct lsdb *db, uint32_t area, const struct lsa *l,
+                                   uint64_t now_ms, uint64_t sender_since_ms,
+                                   struct lsa_hdr *old)
+{
 	struct lsdb_entry **pp, *held, *e;
 	enum lsdb_result r;
 	uint64_t evicted;
@@ -421,7 +439,7 @@ enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *
 	pp = slot(db, area, l->h.type, l->h.ls_id, l->h.adv_router, &db->st.probes);
 	held = *pp;
 	if (held != NULL && held->tomb) {
-		r = over_tomb(db, pp, held, area, l, now_ms);
+		r = over_tomb(db, pp, held, area, l, now_ms, sender_since_ms);
 		goto out;
 	}
 	if (held != NULL) {

@@ -7,21 +7,29 @@
  *
  * Tombstones.  An LSA flushed (a newer MaxAge instance) or aged out leaves
  * a tombstone: its key and the header of its last instance, at MaxAge, for
- * MaxAge (3600 s) from then.  While it lives, an instance that is not newer
- * than that (RFC 2328 13.1: sequence number, then checksum, then age) is
- * refused (LSDB_STALE, counted): a delayed or replayed LS Update, from
+ * MaxAge (3600 s) from then.  While it lives, the instance it remembers,
+ * and any other at its sequence number that is not newer (RFC 2328 13.1:
+ * sequence number, then checksum, then age), is refused (LSDB_STALE,
+ * counted): the last LS Update before a flush, delayed or replayed from
  * whatever address, cannot bring back a withdrawn route or a router that
- * left; a newer instance replaces the tombstone (LSDB_ADDED).  One
- * exception: an instance at InitialSequenceNumber, LSDB_REBIRTH_MS or more
- * after the tombstone was made, is the originator's new incarnation of the
- * LSA and is installed.  Originators number an LSA from there again once it
- * has left the routers' databases (RFC 2328 12.1.6): FRR re-announces an
- * external route withdrawn a minute before as the very LSA it flushed, age
- * aside (tests/data/ospf/readd.pcap).  So a replay of an instance at
- * InitialSequenceNumber is refused only for LSDB_REBIRTH_MS; replays of
- * any later instance for the hour.  A MaxAge instance of an LSA not held
- * leaves a tombstone too.  Tombstones are invisible to the look-ups and
- * walks below, and hold no LSA body.
+ * left.  A newer instance replaces the tombstone (LSDB_ADDED).  An instance
+ * with a lower sequence number, or at InitialSequenceNumber, is refused for
+ * LSDB_FLUSH_HOLD_MS and installed after: by then the routers have let the
+ * flushed instance go (acknowledged, it leaves their databases) and take
+ * what its originator numbers afresh.  FRR re-announces an external route
+ * withdrawn a minute before as the very LSA it flushed, at
+ * InitialSequenceNumber (tests/data/ospf/readd.pcap), and a router whose
+ * OSPF process restarted floods its LSAs again, numbered from where the new
+ * process starts, about 4 s after flushing the old ones (the lab's
+ * 20-ospfmon-socket).  Such an earlier instance, replayed, is therefore
+ * taken after LSDB_FLUSH_HOLD_MS, as routers would take it from a
+ * neighbour; with cryptographic authentication a replay from the sender's
+ * own address fails the sequence-number check (RFC 2328 D.3), and one from
+ * another address is refused (lsdb_install_from).  An
+ * instance at InitialSequenceNumber after a flush at MaxSequenceNumber is
+ * taken at once (12.1.6).  A MaxAge instance of an LSA not held leaves a
+ * tombstone too.  Tombstones are invisible to the look-ups and walks below,
+ * and hold no LSA body.
  *
  * Bounded: LSAs and tombstones together are at most max_lsas, and the LSAs'
  * bytes at most max_bytes when set (lsdb_set_max_bytes).  An LSA
@@ -39,9 +47,9 @@
 #include "ospf.h"
 
 #define LSDB_AS_SCOPE 0xffffffffu   /* "area" of AS-scoped LSAs (types 5, 11) */
-#define LSDB_REBIRTH_MS 5000        /* MinLSInterval (RFC 2328 12.4, B): how soon
-                                       an originator may follow an instance of
-                                       an LSA (its flush) with the next */
+#define LSDB_FLUSH_HOLD_MS 1000     /* MinLSArrival (RFC 2328 13 (5a), B): how
+                                       long after a flush an earlier-numbered
+                                       instance is still taken for a delayed one */
 
 struct lsdb_entry {
 	struct lsa lsa;              /* decoded view; lsa.raw points at the copy */
@@ -109,6 +117,22 @@ uint16_t lsdb_age_of(const struct lsdb_entry *e, uint64_t now_ms);
  */
 enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *l,
                               uint64_t now_ms, struct lsa_hdr *old);
+
+/*
+ * lsdb_install for an LSA whose sender has been known (its packets verified
+ * from its address: a cryptographic-authentication neighbour) since
+ * sender_since_ms.  Over a tombstone, an instance with a lower sequence
+ * number (or at InitialSequenceNumber) is then installed only when the
+ * sender was known when the tombstone was made: an LS Update captured
+ * earlier and replayed from another address comes from a sender first
+ * heard after the flush, and is refused for the tombstone's hour, as the
+ * routers refuse it (it comes from no neighbour of theirs).  lsdb_install
+ * is this with sender_since_ms 0 (any sender: without authentication a
+ * replay is no harder than a forgery).
+ */
+enum lsdb_result lsdb_install_from(struct lsdb *db, uint32_t area, const struct lsa *l,
+                                   uint64_t now_ms, uint64_t sender_since_ms,
+                                   struct lsa_hdr *old);
 
 /* The instance held for (area, type, ls_id, adv_router), or NULL (also
  * when only a tombstone is). */

@@ -321,12 +321,15 @@ static const struct mon_key *key_for(const struct monitor *m, uint32_t area, uin
  * and source address in the same area, then remember it.  A neighbour
  * unheard (nothing accepted) for MON_SEQ_FORGET_MS is forgotten; when the
  * table is full the one accepted longest ago makes room.  Only packets that
- * verified come here, so the table holds key holders only.
+ * verified come here, so the table holds key holders only.  *since_ms: when
+ * the neighbour was first heard (lsdb_install_from).
  * Cost: O(MON_MAX_NEIGHBORS).
  */
-static enum ospf_status seq_check(struct monitor *m, const struct ospf_pkt *p, uint32_t src)
+static enum ospf_status seq_check(struct monitor *m, const struct ospf_pkt *p, uint32_t src,
+                                  uint64_t *since_ms)
 {
 	struct mon_nbr *n = NULL, *oldest = NULL;
+	uint64_t first = m->now_ms;
 
 	for (unsigned i = 0; i < m->nnbr; i++) {
 		struct mon_nbr *x = &m->nbr[i];
@@ -337,11 +340,16 @@ static enum ospf_status seq_check(struct monitor *m, const struct ospf_pkt *p, u
 		if (oldest == NULL || x->accepted_ms < oldest->accepted_ms)
 			oldest = x;
 	}
-	if (n != NULL && p->h.crypto_seq < n->seq && m->now_ms - n->accepted_ms < MON_SEQ_FORGET_MS)
-		return OSPF_AUTH_REPLAYED;
+	if (n != NULL && m->now_ms - n->accepted_ms < MON_SEQ_FORGET_MS) {
+		if (p->h.crypto_seq < n->seq)
+			return OSPF_AUTH_REPLAYED;
+		first = n->first_ms;
+	}
 	if (n == NULL)
 		n = m->nnbr < MON_MAX_NEIGHBORS ? &m->nbr[m->nnbr++] : oldest;
-	*n = (struct mon_nbr){ p->h.area_id, p->h.router_id, src, p->h.crypto_seq, m->now_ms };
+	*n = (struct mon_nbr){ p->h.area_id, p->h.router_id, src, p->h.crypto_seq, m->now_ms,
+	                       first };
+	*since_ms = first;
 	return OSPF_OK;
 }
 
@@ -351,12 +359,13 @@ static enum ospf_status seq_check(struct monitor *m, const struct ospf_pkt *p, u
  * drop reason.  Cost: O(len) (the digest) + seq_check.
  */
 static enum ospf_status auth_check(struct monitor *m, const struct ospf_pkt *p, size_t len,
-                                   uint32_t src)
+                                   uint32_t src, uint64_t *since_ms)
 {
 	const struct mon_key *k;
 	enum ospf_status st;
 	bool keyed;
 
+	*since_ms = 0;
 	k = key_for(m, p->h.area_id, p->h.key_id, &keyed);
 	if (!keyed) {
 		if (p->h.autype == OSPF_AUTH_CRYPTO && !m->warned_unverified) {
@@ -376,7 +385,7 @@ static enum ospf_status auth_check(struct monitor *m, const struct ospf_pkt *p, 
 		return OSPF_AUTH_NO_KEY;
 	if ((st = ospf_auth_verify(p, len, k->alg, k->key, k->keylen)) != OSPF_OK)
 		return st;
-	if ((st = seq_check(m, p, src)) != OSPF_OK)
+	if ((st = seq_check(m, p, src, since_ms)) != OSPF_OK)
 		return st;
 	m->auth_verified++;
 	return OSPF_OK;
@@ -397,8 +406,8 @@ static void lsa_refused(struct monitor *m, const struct lsa *l)
 	mark_dirty(m);
 }
 
-/* An instance not newer than one of an LSA flushed or aged out lately (a
- * tombstone's): a delayed or replayed LS Update.  Counted (lsdb stats),
+/* An instance a tombstone refuses (lib/lsdb.h): a delayed or replayed LS
+ * Update.  Counted (lsdb stats),
  * logged through the drop limiter; nothing else is touched. */
 static void lsa_stale(struct monitor *m, const struct lsa *l, uint32_t src)
 {
@@ -409,8 +418,9 @@ static void lsa_stale(struct monitor *m, const struct lsa *l, uint32_t src)
 	ip4_format(src, from);
 	log_ratelimited(&m->rl, m->now_ms, "refused the type-%u LSA %s from %s (sequence "
 	                "number 0x%08x) sent by %s: not newer than its instance flushed or aged "
-	                "out within the hour, a delayed or replayed LS Update (%llu refused in all)",
-	                l->h.type, id, adv, (uint32_t)l->h.seq, from,
+	                "out (for the hour at that number, for %u ms below it), a delayed or "
+	                "replayed LS Update (%llu refused in all)",
+	                l->h.type, id, adv, (uint32_t)l->h.seq, from, LSDB_FLUSH_HOLD_MS,
 	                (unsigned long long)lsdb_stats(m->db)->installed[LSDB_STALE]);
 }
 
@@ -421,6 +431,7 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 	struct pkt_info pi;
 	struct ospf_pkt p;
 	enum ospf_status st;
+	uint64_t since_ms;
 
 	m->frames++;
 	mon_tick(m, fr->ts_ms, false);
@@ -430,7 +441,7 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 		return;
 	}
 	if ((st = ospf_decode(fr->data + pi.l4_off, pi.l4_len, &p)) != OSPF_OK ||
-	    (st = auth_check(m, &p, pi.l4_len, be32(pi.src.b))) != OSPF_OK) {
+	    (st = auth_check(m, &p, pi.l4_len, be32(pi.src.b), &since_ms)) != OSPF_OK) {
 		char rid[16], src[16];
 		m->drops[st]++;
 		ip4_format(p.h.router_id, rid);
@@ -445,7 +456,7 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 		size_t off = 0;
 		struct lsa l;
 		while (ospf_lsu_next(&p, &off, &l) == OSPF_OK) {
-			switch (lsdb_install(m->db, p.h.area_id, &l, m->now_ms, NULL)) {
+			switch (lsdb_install_from(m->db, p.h.area_id, &l, m->now_ms, since_ms, NULL)) {
 			case LSDB_ADDED:
 			case LSDB_CHANGED:
 				live_set(m, p.h.area_id, l.h.type, l.h.ls_id, l.h.adv_router, &l);

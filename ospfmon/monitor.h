@@ -86,6 +86,7 @@ struct mon_nbr {
 	uint32_t area, router_id, addr;
 	uint32_t seq;
 	uint64_t accepted_ms;
+	uint64_t first_ms;           /* known since (verified from addr) */
 };
 
 struct monitor {

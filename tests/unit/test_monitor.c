@@ -617,7 +617,7 @@ static void test_flushed_replay(void)
  * (its LSA, still at InitialSequenceNumber, flushed) and announced again a
  * minute and a half later is the very LSA it flushed, age aside: its
  * originator numbers it from InitialSequenceNumber again once it has left
- * the databases.  A copy heard within MinLSInterval (5 s) of the flush is a
+ * the databases.  A copy heard within MinLSArrival (1 s) of the flush is a
  * delayed one and refused; the same LSA later is a new incarnation:
  * installed, external-added.
  */
@@ -636,10 +636,10 @@ static void test_rebirth(void)
 	lsus_add(&gone, OSPF_MAX_AGE);
 	feed(&m, 1000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, up.b, up.len, up.n, &null, 0));
 	feed(&m, 17000, lsu_frame(IP(10,0,12,2), IP(2,2,2,2), 0, gone.b, gone.len, gone.n, &null, 0));
-	mon_tick(&m, 18000, true);
+	mon_tick(&m, 17500, true);
 	CHECK(lsdb_get(m.db, 0, LSA_EXTERNAL, IP(192,0,2,0), IP(2,2,2,2)) == NULL);
 	evlog_stats(m.ev, &e0);
-	feed(&m, 17000 + LSDB_REBIRTH_MS - 1, lsu_frame(IP(10,0,12,1), IP(1,1,1,1), 0, up.b, up.len,
+	feed(&m, 17000 + LSDB_FLUSH_HOLD_MS - 1, lsu_frame(IP(10,0,12,1), IP(1,1,1,1), 0, up.b, up.len,
 	                                                up.n, &null, 0));
 	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 1);
 	CHECK(lsdb_get(m.db, 0, LSA_EXTERNAL, IP(192,0,2,0), IP(2,2,2,2)) == NULL);
@@ -723,6 +723,70 @@ static void test_replay_other_source(void)
 	mon_free(&m);
 }
 
+/*
+ * With cryptographic authentication, after a flush: an older instance of
+ * the LSA, captured and replayed from another address past MinLSArrival,
+ * comes from a sender first heard after the flush and is refused; the
+ * originator's LSA numbered afresh (its OSPF process restarted), flooded
+ * from the address it was heard from before, is installed.
+ */
+static void test_restart_keyed(void)
+{
+	static const struct mon_key keys[] = {
+		{ .any_area = false, .area = 0, .key_id = 1, .alg = OSPF_AUTH_MD5,
+		  .key = (const uint8_t *)"k-one", .keylen = 5 },
+	};
+	struct mon_conf c = conf();
+	struct monitor m;
+	struct auth r2 = { OSPF_AUTH_CRYPTO, OSPF_AUTH_MD5, "k-one", 1, 90 };
+	static uint8_t captured[sizeof(frame_buf)];
+	uint8_t lsa[64];
+	size_t n, flen;
+
+	c.keys = keys;
+	c.nkeys = 1;
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	/* an earlier instance (+3), captured; then +7, then its flush */
+	n = router_lsa(IP(2,2,2,2), IP(10,2,0,0), OSPF_INITIAL_SEQ + 3);
+	flen = lsu_frame(IP(10,0,0,2), IP(2,2,2,2), 0, lb.b, n, 1, &r2, 0);
+	memcpy(captured, frame_buf, flen);
+	feed(&m, 500, flen);
+	n = router_lsa(IP(2,2,2,2), IP(10,2,0,0), OSPF_INITIAL_SEQ + 7);
+	memcpy(lsa, lb.b, n);
+	r2.seq = 100;
+	feed(&m, 1000, lsu_frame(IP(10,0,0,2), IP(2,2,2,2), 0, lsa, n, 1, &r2, 0));
+	put16(lsa, OSPF_MAX_AGE);
+	r2.seq = 101;
+	feed(&m, 3000, lsu_frame(IP(10,0,0,2), IP(2,2,2,2), 0, lsa, n, 1, &r2, 0));
+	mon_tick(&m, 3000, true);
+	CHECK(!has_router(&m, 0, IP(2,2,2,2)));
+	CHECK_EQ(m.auth_verified, 3);
+
+	/* +3 replayed from another address, 1.5 s after the flush */
+	memcpy(frame_buf, captured, flen);
+	put32(frame_buf + 14 + 12, IP(10,0,0,66));
+	put16(frame_buf + 14 + 10, 0);
+	put16(frame_buf + 14 + 10, inet_csum(frame_buf + 14, 20));
+	feed(&m, 4500, flen);
+	CHECK_EQ(m.auth_verified, 4);
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 1);
+	mon_tick(&m, 4500, true);
+	CHECK(!has_router(&m, 0, IP(2,2,2,2)));
+
+	/* the restarted originator's +1, from 10.0.0.2 */
+	n = router_lsa(IP(2,2,2,2), IP(10,2,0,0), OSPF_INITIAL_SEQ + 1);
+	r2.seq = 102;
+	feed(&m, 5000, lsu_frame(IP(10,0,0,2), IP(2,2,2,2), 0, lb.b, n, 1, &r2, 0));
+	mon_tick(&m, 5000, true);
+	CHECK(has_router(&m, 0, IP(2,2,2,2)));
+	CHECK_EQ(lsdb_get(m.db, 0, LSA_ROUTER, IP(2,2,2,2), IP(2,2,2,2))->lsa.h.seq,
+	         OSPF_INITIAL_SEQ + 1);
+	CHECK_EQ(lsdb_stats(m.db)->installed[LSDB_STALE], 1);
+	CHECK(same_as_built(&m));
+	mon_free(&m);
+}
+
 int main(void)
 {
 	log_init("test_monitor", LOG_TO_STDERR, 0);
@@ -733,6 +797,7 @@ int main(void)
 	test_change_work();
 	test_flushed_replay();
 	test_rebirth();
+	test_restart_keyed();
 	test_replay_other_source();
 	return check_done("test_monitor");
 }

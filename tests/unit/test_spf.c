@@ -298,10 +298,12 @@ static void test_lsdb_tombstones(void)
 	CHECK_EQ(st->tombstones, 1);
 	CHECK(lsdb_sorted(db, &v, &n) && v == NULL && n == 0);
 	CHECK_EQ(lsdb_areas(db, &n, 1), 0);
-	/* its old instance, young or old, an older one, the flush again */
+	/* its old instance, young or old, an older one within MinLSArrival of
+	 * the flush, the flush again */
 	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 3000, NULL), LSDB_STALE);
 	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 2000, 1), 3000, NULL), LSDB_STALE);
-	CHECK_EQ(lsdb_install(db, 0, rtr(A, 99, 1, 1), 3000, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 99, 1, 1), 2000 + LSDB_FLUSH_HOLD_MS - 1, NULL),
+	         LSDB_STALE);
 	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, OSPF_MAX_AGE, 1), 3000, NULL), LSDB_OLDER);
 	CHECK_EQ(st->installed[LSDB_STALE], 3);
 	CHECK(lsdb_get(db, 0, LSA_ROUTER, A, A) == NULL);
@@ -319,15 +321,37 @@ static void test_lsdb_tombstones(void)
 	CHECK_EQ(st->entries, 1);
 	CHECK_EQ(st->tombstones, 0);
 	CHECK_EQ(st->installed[LSDB_STALE], 4);
-	/* flushed again at 5000: the tombstone lives MaxAge from then */
+	/* flushed again at 5000: the tombstone lives MaxAge from then, and
+	 * refuses the instance flushed as long */
 	CHECK_EQ(lsdb_install(db, 0, rtr(A, 101, OSPF_MAX_AGE, 1), 5000, NULL), LSDB_FLUSHED);
 	lsdb_age(db, 5000 + HOUR_MS - 1, NULL, NULL);
 	CHECK_EQ(st->tombstones, 1);
-	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 5000 + HOUR_MS - 1, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 101, 1, 1), 5000 + HOUR_MS - 1, NULL), LSDB_STALE);
 	lsdb_age(db, 5000 + HOUR_MS, NULL, NULL);
 	CHECK_EQ(st->tombstones, 0);
 	CHECK_EQ(st->aged_out, 0);
-	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 5000 + HOUR_MS, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 101, 1, 1), 5000 + HOUR_MS, NULL), LSDB_ADDED);
+	lsdb_free(db);
+
+	/* an OSPF process restarted ("clear ip ospf process" in FRR): its LSA
+	 * flushed at +15, then numbered afresh from where the new process
+	 * starts (+9), seconds later.  Within MinLSArrival of the flush, taken
+	 * for a delayed instance; after, installed, as the routers do. */
+	db = lsdb_new(16);
+	st = lsdb_stats(db);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, OSPF_INITIAL_SEQ + 15, 1, 1), 0, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, OSPF_INITIAL_SEQ + 15, OSPF_MAX_AGE, 1), 40000, NULL),
+	         LSDB_FLUSHED);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, OSPF_INITIAL_SEQ + 9, 1, 2),
+	                      40000 + LSDB_FLUSH_HOLD_MS - 1, NULL), LSDB_STALE);
+	CHECK(lsdb_get(db, 0, LSA_ROUTER, A, A) == NULL);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, OSPF_INITIAL_SEQ + 9, 1, 2), 40000 + LSDB_FLUSH_HOLD_MS,
+	                      NULL), LSDB_ADDED);
+	CHECK_EQ(st->tombstones, 0);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, OSPF_INITIAL_SEQ + 10, 1, 3), 44000, NULL),
+	         LSDB_CHANGED);
+	e = lsdb_get(db, 0, LSA_ROUTER, A, A);
+	CHECK(e != NULL && e->lsa.h.seq == OSPF_INITIAL_SEQ + 10);
 	lsdb_free(db);
 
 	/* aged out: installed at age 3000, MaxAge at 600 s */
@@ -362,23 +386,23 @@ static void test_lsdb_tombstones(void)
 	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_MAX_SEQ, OSPF_MAX_AGE, 1), 0, NULL), LSDB_FLUSHED);
 	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_MAX_SEQ - 1, 1, 1), 0, NULL), LSDB_STALE);
 	CHECK_EQ(lsdb_install(db, 0, rtr(E, OSPF_INITIAL_SEQ, 1, 1), 0, NULL), LSDB_ADDED);
-	/* a new incarnation: InitialSequenceNumber, MinLSInterval or more after
+	/* a new incarnation: InitialSequenceNumber, MinLSArrival or more after
 	 * the flush (what FRR does once the flush has left the databases), even
-	 * the very instance flushed; before that, or any other older instance,
-	 * refused */
+	 * the very instance flushed; before that refused.  The instance flushed
+	 * at a later number: refused for the hour. */
 	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 1), 0, NULL), LSDB_ADDED);
 	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, OSPF_MAX_AGE, 1), 10000, NULL),
 	         LSDB_FLUSHED);
-	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 1), 10000 + LSDB_REBIRTH_MS - 1,
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 1), 10000 + LSDB_FLUSH_HOLD_MS - 1,
 	                      NULL), LSDB_STALE);
 	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, OSPF_MAX_AGE, 1),
-	                      10000 + LSDB_REBIRTH_MS, NULL), LSDB_OLDER);
-	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 1), 10000 + LSDB_REBIRTH_MS,
+	                      10000 + LSDB_FLUSH_HOLD_MS, NULL), LSDB_OLDER);
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 1), 10000 + LSDB_FLUSH_HOLD_MS,
 	                      NULL), LSDB_ADDED);
 	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ + 5, 1, 3), 20000, NULL), LSDB_CHANGED);
 	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ + 5, OSPF_MAX_AGE, 3), 30000, NULL),
 	         LSDB_FLUSHED);
-	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ + 3, 1, 1), 30000 + 10 * 60000, NULL),
+	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ + 5, 1, 3), 30000 + 10 * 60000, NULL),
 	         LSDB_STALE);
 	CHECK_EQ(lsdb_install(db, 0, rtr(F, OSPF_INITIAL_SEQ, 1, 2), 30000 + 10 * 60000, NULL),
 	         LSDB_ADDED);
@@ -439,7 +463,7 @@ static void test_lsdb_tombstone_bound(void)
 	CHECK_EQ(st->tombstones, 2);
 	CHECK_EQ(lsdb_install(db, 0, rtr(C, 100, 1, 1), 4000, NULL), LSDB_ADDED);
 	CHECK_EQ(st->tombstones_evicted, 1);
-	CHECK_EQ(lsdb_install(db, 0, rtr(A, 100, 1, 1), 4000, NULL), LSDB_STALE);
+	CHECK_EQ(lsdb_install(db, 0, rtr(A, 101, 1, 1), 4000, NULL), LSDB_STALE);
 	lsdb_free(db);
 }
 
