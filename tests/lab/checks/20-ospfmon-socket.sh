@@ -19,7 +19,6 @@
 # Every anemone-ospfmon run exits as it must and reports nothing of the
 # sanitizers (in their build).  The lab is left as found (restarting OSPF
 # changes no route).
-# lab: fresh
 # (it restarts OSPF under its listeners: see tests/lab.tap)
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../../.." && pwd)}
 . "$top_srcdir/tests/lib.sh"
