@@ -429,6 +429,7 @@ int main(int argc, char **argv)
 	struct exporter ex;
 	config_t cfg;
 	int rc;
+	unsigned keep;
 	char err[512], cfgbuf[512];
 
 	if ((rc = parse_cli(argc, argv, &args)) >= 0)
@@ -445,9 +446,12 @@ int main(int argc, char **argv)
 	}
 	log_init("anemone-exporter", conf.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, conf.verbose);
 
+	/* a live capture keeps CAP_NET_RAW to re-open an interface that went
+	 * away; threads DPDK starts in exporter_open inherit the bound */
+	keep = conf.cap.interface != NULL ? DAEMON_KEEP_NET_RAW : 0;
+	daemon_bound_privileges(conf.user, keep);
 	exporter_open(&ex, &conf);
-	/* a live capture keeps CAP_NET_RAW to re-open an interface that went away */
-	daemon_drop_privileges(conf.user, conf.cap.interface != NULL ? DAEMON_KEEP_NET_RAW : 0);
+	daemon_drop_privileges(conf.user, keep);
 	/* the log file is the service user's, as when SIGHUP reopens it */
 	if (conf.log_file != NULL && log_to_file(conf.log_file, &sig_hup, err, sizeof(err)) < 0)
 		fatalx("%s", err);

@@ -72,4 +72,16 @@ const char *daemon_config_path(const char *given, const char *name, char *buf, s
  */
 void daemon_drop_privileges(const char *user, unsigned keep);
 
+/*
+ * The part of daemon_drop_privileges that threads inherit, done early:
+ * every capability not in `keep` out of the bounding set (when CAP_SETPCAP
+ * is held), and no_new_privs.  The capabilities held stay as they are.  For
+ * a daemon whose libraries start threads before it can drop privileges
+ * (DPDK's EAL: its lcores and service threads), called before them: those
+ * threads then lose their capabilities with the switch of user (the kernel
+ * clears them in each thread whose uid leaves 0), and never regain any.
+ * NULL user: nothing.  Exits through fatal on failure.
+ */
+void daemon_bound_privileges(const char *user, unsigned keep);
+
 #endif

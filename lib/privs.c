@@ -25,34 +25,56 @@ static const char *keep_names(unsigned keep)
 	}
 }
 
+/* The capabilities in keep, in list (room for two); how many. */
+static int keep_list(unsigned keep, cap_value_t *list)
+{
+	int n = 0;
+
+	if (keep & DAEMON_KEEP_NET_RAW)
+		list[n++] = CAP_NET_RAW;
+	if (keep & DAEMON_KEEP_NET_BIND)
+		list[n++] = CAP_NET_BIND_SERVICE;
+	return n;
+}
+
+void daemon_bound_privileges(const char *user, unsigned keep)
+{
+	cap_value_t list[2];
+	int n;
+
+	if (user == NULL)
+		return;
+	n = keep_list(keep, list);
+	/* while CAP_SETPCAP is still held: what is not kept can never come back */
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+		bool kept = false;
+		for (int i = 0; i < n; i++)
+			kept |= list[i] == c;
+		errno = 0;
+		if (!kept && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) < 0 && errno != EPERM)
+			fatal("cannot drop capability %d from the bounding set", (int)c);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+}
+
 void daemon_drop_privileges(const char *user, unsigned keep)
 {
 	cap_value_t list[2];
-	int n = 0;
+	int n;
 	struct passwd *pw;
 	cap_t caps;
 	bool switch_user;
 
 	if (user == NULL)
 		return;
-	if (keep & DAEMON_KEEP_NET_RAW)
-		list[n++] = CAP_NET_RAW;
-	if (keep & DAEMON_KEEP_NET_BIND)
-		list[n++] = CAP_NET_BIND_SERVICE;
+	n = keep_list(keep, list);
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("unknown user '%s'", user);
 	switch_user = getuid() != pw->pw_uid || geteuid() != pw->pw_uid ||
 	              getgid() != pw->pw_gid || getegid() != pw->pw_gid;
-	/* the bounding set first, while CAP_SETPCAP is still held: what is
-	 * not kept can never come back */
-	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
-		bool kept = false;
-		for (int i = 0; i < n; i++)
-			kept |= list[i] == c;
-		if (!kept && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) < 0 && errno != EPERM)
-			fatal("cannot drop capability %d from the bounding set", (int)c);
-	}
+	daemon_bound_privileges(user, keep);
 	if (switch_user) {
 		if (n > 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			fatal("prctl(PR_SET_KEEPCAPS)");
@@ -70,8 +92,6 @@ void daemon_drop_privileges(const char *user, unsigned keep)
 	if (cap_set_proc(caps) < 0)
 		fatal("cannot set the capabilities kept (%s)", keep_names(keep));
 	cap_free(caps);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	if (pw->pw_uid != 0 && setuid(0) == 0)
 		fatalx("privileges could not be dropped: still able to become root");
 	log_info("running as %s (uid %u, gid %u) with %s", user, (unsigned)pw->pw_uid,
