@@ -5,6 +5,7 @@
  * topologies as events.  topo_build is the reference that the incremental
  * topology (topolive.h) must equal.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "hash.h"
+#include "sortwork.h"
 #include "topo.h"
 
 /* Grow array *p (element size sz, capacity *cap) to hold n + 1 elements. */
@@ -43,20 +45,6 @@ static void *search(const void *key, const void *base, unsigned n, size_t sz,
 	return n > 0 ? bsearch(key, base, n, sz, cmp) : NULL;
 }
 
-/* ceil(log2 n), at least 1: the comparisons a sort spends per element, or
- * a binary search in all. */
-static unsigned lg(unsigned n)
-{
-	unsigned k = 1;
-
-	while (k < 32 && (1ull << k) < n)
-		k++;
-	return k;
-}
-
-#define SORT_WORK(n) ((uint64_t)(n) * lg(n))
-
-#define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
 
 static int u32_cmp(const void *pa, const void *pb)
 {
@@ -419,57 +407,100 @@ static uint32_t stub_of(struct topo *t, const struct stubs *s, uint32_t area, ui
 }
 
 /* A half's place in the group, for sorting one side by subnet. */
-struct half_ref {
-	uint32_t sub;
+struct sub_ref {
+	uint64_t sub;
 	unsigned pos;
 };
 
 /* By subnet, then by position (the address order of the group). */
 static int by_sub(const void *pa, const void *pb)
 {
-	const struct half_ref *a = pa, *b = pb;
+	const struct sub_ref *a = pa, *b = pb;
 
 	CMP(a->sub, b->sub);
 	CMP(a->pos, b->pos);
 	return 0;
 }
 
-static void add_pair(struct builder *b, struct half *x, struct half *y, uint32_t lo, uint32_t hi)
+unsigned topo_pair_ends(const uint64_t *sub, unsigned na, unsigned nb, bool *used,
+                        unsigned (*pair)[2], uint64_t *work)
 {
-	x->used = y->used = true;
-	add_link(b, &(struct topo_link){ .area = x->area, .type = x->type, .two_way = true,
-	         .a = lo, .b = hi, .a_addr = x->addr, .b_addr = y->addr,
-	         .cost_ab = x->metric, .cost_ba = y->metric });
+	struct sub_ref *ord;
+	unsigned x, y, n = 0, g = na + nb;
+
+	for (x = 0; x < g; x++)
+		used[x] = false;
+	if (na == 0 || nb == 0)
+		return 0;
+	if ((ord = malloc(g * sizeof(*ord))) == NULL)
+		return UINT_MAX;
+	/* by subnet: merge A's and B's ends sorted by (subnet, address) */
+	for (x = 0; x < g; x++)
+		ord[x] = (struct sub_ref){ sub[x], x };
+	qsort(ord, na, sizeof(*ord), by_sub);
+	qsort(ord + na, nb, sizeof(*ord), by_sub);
+	*work += SORT_WORK(na) + SORT_WORK(nb);
+	for (x = 0, y = na; x < na && y < g;) {
+		++*work;
+		if (ord[x].sub == 0 || ord[x].sub < ord[y].sub) {
+			x++;
+		} else if (ord[y].sub == 0 || ord[y].sub < ord[x].sub) {
+			y++;
+		} else {
+			used[ord[x].pos] = used[ord[y].pos] = true;
+			pair[n][0] = ord[x++].pos;
+			pair[n++][1] = ord[y++].pos;
+		}
+	}
+	/* the rest in address order */
+	for (x = 0, y = na; x < na && y < g;) {
+		++*work;
+		if (used[x]) {
+			x++;
+		} else if (used[y]) {
+			y++;
+		} else {
+			used[x] = used[y] = true;
+			pair[n][0] = x++;
+			pair[n++][1] = y++;
+		}
+	}
+	free(ord);
+	return n;
 }
 
 /*
- * Pair the halves of each group (same area, type and router pair): first
- * the two ends whose addresses lie in one stub subnet of the lower router
- * (contiguous masks only; an unnumbered link's ifindex lies in none), the
- * k-th of one side in address order with the k-th of the other in that
- * subnet; then what is left, again k-th with k-th in address order; the
- * rest are one-way.
- * (Of nested stub subnets the most specific is the one compared.)
+ * Pair the halves of each group (same area, type and router pair) as
+ * topo_pair_ends does, the lower router's side first, subnets those of the
+ * lower router (contiguous masks only; an unnumbered link's ifindex lies
+ * in none; of nested stub subnets the most specific); the rest are one-way.
  * O(h log h) in the halves; needs t->p sorted.
  */
 static void pair_links(struct builder *b)
 {
 	struct topo *t = b->t;
 	struct stubs st;
-	struct half_ref *ord;
+	uint64_t *sub;
+	bool *used;
+	unsigned (*pair)[2];
 	unsigned i = 0;
 
 	sort(b->h, b->nh, sizeof(*b->h), half_cmp);
 	t->work += SORT_WORK(b->nh);
 	if (b->nh == 0)
 		return;
-	if ((ord = malloc(b->nh * sizeof(*ord))) == NULL || !stubs_build(t, &st)) {
-		free(ord);
+	sub = malloc(b->nh * sizeof(*sub));
+	used = malloc(b->nh * sizeof(*used));
+	pair = malloc(b->nh * sizeof(*pair));
+	if (sub == NULL || used == NULL || pair == NULL || !stubs_build(t, &st)) {
+		free(sub);
+		free(used);
+		free(pair);
 		b->oom = true;
 		return;
 	}
 	while (i < b->nh) {
-		unsigned j = i, mid, x, y;
+		unsigned j = i, mid, np = 0;
 		uint32_t lo = lo_of(&b->h[i]), hi = hi_of(&b->h[i]);
 
 		while (j < b->nh && b->h[j].area == b->h[i].area && b->h[j].type == b->h[i].type &&
@@ -481,37 +512,21 @@ static void pair_links(struct builder *b)
 			;
 		t->work += j - i;
 		if (mid > i && mid < j) {
-			/* by subnet: merge lo's and hi's halves sorted by (subnet, address) */
-			for (x = i; x < j; x++)
-				ord[x] = (struct half_ref){ stub_of(t, &st, b->h[x].area, lo, b->h[x].addr), x };
-			sort(ord + i, mid - i, sizeof(*ord), by_sub);
-			sort(ord + mid, j - mid, sizeof(*ord), by_sub);
-			t->work += SORT_WORK(mid - i) + SORT_WORK(j - mid);
-			for (x = i, y = mid; x < mid && y < j;) {
-				struct half *hx = &b->h[ord[x].pos], *hy = &b->h[ord[y].pos];
-				t->work++;
-				if (ord[x].sub == 0 || ord[x].sub < ord[y].sub)
-					x++;
-				else if (ord[y].sub == 0 || ord[y].sub < ord[x].sub)
-					y++;
-				else {
-					add_pair(b, hx, hy, lo, hi);
-					x++;
-					y++;
-				}
-			}
-			/* the rest in address order */
-			for (x = i, y = mid; x < mid && y < j;) {
-				t->work++;
-				if (b->h[x].used)
-					x++;
-				else if (b->h[y].used)
-					y++;
-				else
-					add_pair(b, &b->h[x++], &b->h[y++], lo, hi);
+			for (unsigned x = i; x < j; x++)
+				sub[x - i] = stub_of(t, &st, b->h[x].area, lo, b->h[x].addr);
+			if ((np = topo_pair_ends(sub, mid - i, j - mid, used, pair, &t->work)) == UINT_MAX) {
+				b->oom = true;
+				break;
 			}
 		}
-		for (x = i; x < j; x++)
+		for (unsigned k = 0; k < np; k++) {
+			struct half *x = &b->h[i + pair[k][0]], *y = &b->h[i + pair[k][1]];
+			x->used = y->used = true;
+			add_link(b, &(struct topo_link){ .area = x->area, .type = x->type,
+			         .two_way = true, .a = lo, .b = hi, .a_addr = x->addr,
+			         .b_addr = y->addr, .cost_ab = x->metric, .cost_ba = y->metric });
+		}
+		for (unsigned x = i; x < j; x++)
 			if (!b->h[x].used)
 				add_link(b, &(struct topo_link){ .area = b->h[x].area,
 				         .type = b->h[x].type, .a = b->h[x].from, .b = b->h[x].to,
@@ -519,7 +534,9 @@ static void pair_links(struct builder *b)
 		i = j;
 	}
 	free(st.slot);
-	free(ord);
+	free(sub);
+	free(used);
+	free(pair);
 }
 
 /* Two-way checks of transit links, routers' "up", and what is missing. */

@@ -125,6 +125,21 @@ int topo_router_order(const void *a, const void *b);
 int topo_link_order(const void *a, const void *b);
 int topo_prefix_order(const void *a, const void *b);
 
+/*
+ * The pairing of a link group's ends (one area, type and router pair),
+ * the one rule topo_build and topo_live follow: side A's ends are
+ * [0, na), side B's [na, na + nb), each side in address order; sub[i] is
+ * the stub subnet of the lower router that end i's address lies in (any
+ * number naming it; 0: none).  First the ends in one subnet, the k-th of
+ * each side (in address order within it) with the k-th; then k-th with
+ * k-th among the rest.  Sets used[i] for every end paired, writes the
+ * pairs (A's index, B's index) into pair[] (room for min(na, nb)) and
+ * returns how many; UINT_MAX when memory ran out.  O(g log g) for g
+ * ends, added to *work.
+ */
+unsigned topo_pair_ends(const uint64_t *sub, unsigned na, unsigned nb, bool *used,
+                        unsigned (*pair)[2], uint64_t *work);
+
 /* Whether two topologies hold the same elements in the same order (time,
  * work and what their owner sets aside).  O(n). */
 bool topo_equal(const struct topo *a, const struct topo *b);

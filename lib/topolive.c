@@ -20,26 +20,15 @@
  * every element of a key lives in one record, and only touched records
  * changed, that is the full diff.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
+#include "sortwork.h"
 #include "topolive.h"
 
-#define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
-
-/* ceil(log2 n), at least 1 */
-static unsigned lg(uint64_t n)
-{
-	unsigned k = 1;
-
-	while (k < 63 && (1ull << k) < n)
-		k++;
-	return k;
-}
-
-#define SORT_WORK(n) ((uint64_t)(n) * lg(n))
 
 /* ---- treaps keyed by words ---- */
 
@@ -864,37 +853,23 @@ static uint64_t subnet_of(struct topo_live *tl, const struct node *x, uint32_t a
 	return 0;
 }
 
-struct sref {
-	uint64_t sub;
-	unsigned pos;
-};
-
-static int sref_order(const void *pa, const void *pb)
-{
-	const struct sref *a = pa, *b = pb;
-
-	CMP(a->sub, b->sub);
-	CMP(a->pos, b->pos);
-	return 0;
-}
-
 /*
  * The links of group (area, type, lo, hi) from the ends lo and hi list
- * towards each other, paired as topo_build pairs them: first ends whose
- * addresses lie in one stub subnet of lo (the k-th of each side in address
- * order within a subnet), then k-th with k-th among the rest; the others
- * one-way.  Sorted by topo_link_order into *out (malloc'd, NULL when
- * none).  False when memory ran out.  O(g log g) for g ends.
+ * towards each other, paired as topo_build pairs them (topo_pair_ends:
+ * lo's side first, subnets of lo); the others one-way.  Sorted by
+ * topo_link_order into *out (malloc'd, NULL when none).  False when memory
+ * ran out.  O(g log g) for g ends.
  */
 static bool group_links(struct topo_live *tl, uint32_t area, uint8_t type, const struct node *xlo,
                         const struct node *xhi, uint32_t lo, uint32_t hi,
                         struct topo_link **out, unsigned *nout)
 {
-	unsigned l0, l1, h0, h1, nl, nh, n = 0;
+	unsigned l0, l1, h0, h1, nl, nh, np, n = 0;
 	const struct half_e *L, *H;
 	struct topo_link *v;
-	struct sref *ord = NULL;
+	uint64_t *sub;
 	bool *used;
+	unsigned (*pair)[2];
 
 	*out = NULL;
 	*nout = 0;
@@ -910,62 +885,32 @@ static bool group_links(struct topo_live *tl, uint32_t area, uint8_t type, const
 	L = nl > 0 ? xlo->h + l0 : NULL;
 	H = nh > 0 ? xhi->h + h0 : NULL;
 	v = malloc((nl + nh) * sizeof(*v));
-	used = calloc(nl + nh, sizeof(*used));
-	if (nl > 0 && nh > 0)
-		ord = malloc((nl + nh) * sizeof(*ord));
-	if (v == NULL || used == NULL || (nl > 0 && nh > 0 && ord == NULL)) {
+	sub = malloc((nl + nh) * sizeof(*sub));
+	used = malloc((nl + nh) * sizeof(*used));
+	pair = malloc((nl + nh) * sizeof(*pair));
+	if (v != NULL && sub != NULL && used != NULL && pair != NULL) {
+		tl->work += nl + nh;
+		for (unsigned x = 0; x < nl; x++)
+			sub[x] = nh > 0 ? subnet_of(tl, xlo, L[x].addr) : 0;
+		for (unsigned y = 0; y < nh; y++)
+			sub[nl + y] = nl > 0 ? subnet_of(tl, xlo, H[y].addr) : 0;
+		np = topo_pair_ends(sub, nl, nh, used, pair, &tl->work);
+	} else {
+		np = UINT_MAX;
+	}
+	if (np == UINT_MAX) {
 		free(v);
+		free(sub);
 		free(used);
-		free(ord);
+		free(pair);
 		tl->oom = true;
 		return false;
 	}
-	tl->work += nl + nh;
-	if (nl > 0 && nh > 0) {
-		unsigned x, y;
-
-		/* by subnet: lo's ends [0, nl), hi's [nl, nl + nh) */
-		for (x = 0; x < nl; x++)
-			ord[x] = (struct sref){ subnet_of(tl, xlo, L[x].addr), x };
-		for (y = 0; y < nh; y++)
-			ord[nl + y] = (struct sref){ subnet_of(tl, xlo, H[y].addr), nl + y };
-		if (nl > 1)
-			qsort(ord, nl, sizeof(*ord), sref_order);
-		if (nh > 1)
-			qsort(ord + nl, nh, sizeof(*ord), sref_order);
-		tl->work += SORT_WORK(nl) + SORT_WORK(nh);
-		for (x = 0, y = nl; x < nl && y < nl + nh;) {
-			tl->work++;
-			if (ord[x].sub == 0 || ord[x].sub < ord[y].sub) {
-				x++;
-			} else if (ord[y].sub == 0 || ord[y].sub < ord[x].sub) {
-				y++;
-			} else {
-				unsigned a = ord[x].pos, b = ord[y].pos - nl;
-				used[a] = used[nl + b] = true;
-				v[n++] = (struct topo_link){ .area = area, .type = type, .two_way = true,
-				         .a = lo, .b = hi, .a_addr = L[a].addr, .b_addr = H[b].addr,
-				         .cost_ab = L[a].metric, .cost_ba = H[b].metric };
-				x++;
-				y++;
-			}
-		}
-		/* the rest in address order */
-		for (x = 0, y = 0; x < nl && y < nh;) {
-			tl->work++;
-			if (used[x]) {
-				x++;
-			} else if (used[nl + y]) {
-				y++;
-			} else {
-				used[x] = used[nl + y] = true;
-				v[n++] = (struct topo_link){ .area = area, .type = type, .two_way = true,
-				         .a = lo, .b = hi, .a_addr = L[x].addr, .b_addr = H[y].addr,
-				         .cost_ab = L[x].metric, .cost_ba = H[y].metric };
-				x++;
-				y++;
-			}
-		}
+	for (unsigned k = 0; k < np; k++) {
+		unsigned a = pair[k][0], b = pair[k][1] - nl;
+		v[n++] = (struct topo_link){ .area = area, .type = type, .two_way = true,
+		         .a = lo, .b = hi, .a_addr = L[a].addr, .b_addr = H[b].addr,
+		         .cost_ab = L[a].metric, .cost_ba = H[b].metric };
 	}
 	for (unsigned x = 0; x < nl; x++)
 		if (!used[x])
@@ -978,8 +923,9 @@ static bool group_links(struct topo_live *tl, uint32_t area, uint8_t type, const
 	if (n > 1)
 		qsort(v, n, sizeof(*v), topo_link_order);
 	tl->work += n + SORT_WORK(n);
+	free(sub);
 	free(used);
-	free(ord);
+	free(pair);
 	*out = v;
 	*nout = n;
 	return true;
