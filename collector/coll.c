@@ -126,7 +126,8 @@ struct coll {
 	struct {                     /* the datagram being accounted (acc_flush) */
 		struct xp *x;
 		uint32_t domain;
-		uint64_t bytes, packets, flows;
+		uint64_t bytes, packets, flows;         /* every record: the exporter's */
+		uint64_t cbytes, cpackets, cflows;      /* those counted: the total's */
 	} acc;
 	struct place_out out;        /* scratch */
 	struct ratelim rl;
@@ -684,8 +685,10 @@ static struct xp *xp_get(struct coll *c, int af, const union anm_addr *a, uint16
 
 /* --- accounting ------------------------------------------------------------ */
 
-static uint32_t ingress_of(const struct coll *c, const struct xp *x, uint32_t domain,
-                           uint32_t in_if)
+/* The observation point of x's records of `domain` that entered by
+ * interface in_if: the most specific entry of the map, or NULL.  O(map). */
+static const struct coll_map *point_of(const struct coll *c, const struct xp *x,
+                                       uint32_t domain, uint32_t in_if)
 {
 	const struct coll_map *best = NULL;
 	int best_score = -1;
@@ -703,7 +706,20 @@ static uint32_t ingress_of(const struct coll *c, const struct xp *x, uint32_t do
 			best_score = score;
 		}
 	}
-	return best ? best->router : 0;
+	return best;
+}
+
+/* The router whose interface address x sends from (IPv4), or 0; looked up
+ * once per topology taken. */
+static uint32_t exporter_router(struct coll *c, struct xp *x)
+{
+	if (c->placer == NULL || x->af != AF_INET)
+		return 0;
+	if (x->router_swap != c->st.placer_swaps) {
+		x->router = placer_router_of(c->placer, ntohl(x->addr.w[0]));
+		x->router_swap = c->st.placer_swaps;
+	}
+	return x->router;
 }
 
 /*
@@ -757,12 +773,15 @@ static void acc_flush(struct coll *c, uint64_t now_ms)
 
 	if (c->acc.flows == 0)
 		return;
-	agg_key_routers(&k, AK_TOTAL, 0, 0);
-	agg_add(&c->interval, &k, c->acc.bytes, c->acc.packets, c->acc.flows);
+	if (c->acc.cflows > 0) {
+		agg_key_routers(&k, AK_TOTAL, 0, 0);
+		agg_add(&c->interval, &k, c->acc.cbytes, c->acc.cpackets, c->acc.cflows);
+	}
 	exporter_key(c, c->acc.x, c->acc.domain, c->acc.flows, &k);
 	if ((e = agg_add(&c->interval, &k, c->acc.bytes, c->acc.packets, c->acc.flows)) != NULL)
 		e->last_ms = now_ms;
 	c->acc.bytes = c->acc.packets = c->acc.flows = 0;
+	c->acc.cbytes = c->acc.cpackets = c->acc.cflows = 0;
 }
 
 /* The destination prefix a record is counted under when the topology does
@@ -812,18 +831,22 @@ static const char *scaled_counts(const struct anm_flow *f, int version, uint64_t
 
 /*
  * Count record f from exporter x (observation domain or v5 engine
- * `domain`) in the interval table: the total and the exporter (per
- * datagram, acc_flush), the source host, the destination prefix, and the
- * links and pair of its placement or its unrouted reason.  An absurd record
- * is counted only in absurd-records, and logged (rate-limited).  Cost: the
+ * `domain`) in the interval table: the exporter (per datagram, acc_flush)
+ * always; then a transit record (seen at a core interface: point_of) only
+ * in the measured load of the link it entered by; any other in the total
+ * (per datagram), the source host, the destination prefix, and the links
+ * and pair of its placement or its unrouted reason.  An absurd record is
+ * counted only in absurd-records, and logged (rate-limited).  Cost: the
  * placement (cached per path) and a handful of table updates.
  */
 static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
                     const struct anm_flow *f, uint64_t now_ms)
 {
-	uint64_t bytes, packets, sat = 0;
+	uint64_t bytes, packets, sat = 0, csat = 0;
+	const struct coll_map *m;
 	struct agg_key k;
 	uint8_t plen = 0;
+	uint32_t router;
 	const char *why;
 	int rc;
 
@@ -848,6 +871,18 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 	c->acc.packets = agg_sat_add(c->acc.packets, packets, &sat);
 	c->acc.flows++;
 	c->interval.saturated += sat;
+	if ((m = point_of(c, x, domain, f->in_if)) != NULL && m->role == COLL_ROLE_CORE) {
+		c->st.observations[CO_TRANSIT]++;
+		agg_key_routers(&k, AK_MEASURED, m->neighbour, m->router);
+		agg_add(&c->interval, &k, bytes, packets, 1);
+		return;
+	}
+	/* (saturated once: the exporter's sums hold these) */
+	c->acc.cbytes = agg_sat_add(c->acc.cbytes, bytes, &csat);
+	c->acc.cpackets = agg_sat_add(c->acc.cpackets, packets, &csat);
+	c->acc.cflows++;
+	router = m != NULL ? m->router : exporter_router(c, x);
+	c->st.observations[router != 0 ? CO_COUNTED : CO_UNMAPPED]++;
 	agg_key_addr(&k, AK_SRC, f->af, &f->src, f->af == AF_INET ? 32 : 128);
 	agg_add(&c->interval, &k, bytes, packets, 1);
 
@@ -860,14 +895,7 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 		in.src = f->src;
 		in.dst = f->dst;
 		in.nexthop = f->nexthop;
-		in.ingress = ingress_of(c, x, domain, f->in_if);
-		if (in.ingress == 0 && x->af == AF_INET) {
-			if (x->router_swap != c->st.placer_swaps) {
-				x->router = placer_router_of(c->placer, ntohl(x->addr.w[0]));
-				x->router_swap = c->st.placer_swaps;
-			}
-			in.ingress = x->router;
-		}
+		in.ingress = router;
 		in.bytes = bytes;
 		in.packets = packets;
 		rc = place_flow(c->placer, &in, &c->out);

@@ -91,14 +91,43 @@ enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
 #define COLL_DEFAULT_TEMPLATE_MEMORY (64ull << 20)
 #define COLL_DEFAULT_TEMPLATE_SHARE  25      /* percent, one exporter address */
 
-/* exporter (address, domain, input interface) -> router, for probes whose
- * address is not a router's: the most specific match wins. */
+/*
+ * An observation point: where an exporter's records were seen, (address,
+ * domain, input interface) -> the router and how traffic entering there
+ * entered it; the most specific entry matching a record wins.
+ *  - COLL_ROLE_INGRESS (no role given): the records enter the network at
+ *    this router (a probe on a SPAN port, an exporter reaching the
+ *    collector from a management address): counted, placed from it.
+ *  - COLL_ROLE_EDGE: the interface faces outside the OSPF domain (hosts,
+ *    customers, other networks): the records are where their flows entered;
+ *    counted, placed from the router, as INGRESS.
+ *  - COLL_ROLE_CORE: the interface faces neighbour router `neighbour`: the
+ *    records are transit, the flows already counted where they entered
+ *    the network; they are not counted again (totals, links, pairs, tops)
+ *    and feed the measured load of the link neighbour -> router instead.
+ * (anemone-collector(8), "Counting each flow once".)
+ */
+enum coll_role { COLL_ROLE_INGRESS, COLL_ROLE_EDGE, COLL_ROLE_CORE };
+
 struct coll_map {
 	int af;
 	union anm_addr addr;
 	bool any_domain, any_if;
 	uint32_t domain, ifindex;
 	uint32_t router;             /* host order */
+	uint8_t role;                /* enum coll_role */
+	uint32_t neighbour;          /* COLL_ROLE_CORE: router id, host order */
+};
+
+/* How a record's observation was taken (coll_stats.observations). */
+enum coll_obs {
+	CO_COUNTED,                  /* at a known router where it entered (an
+	                                observation point, or an exporter whose
+	                                address is a router's): counted */
+	CO_TRANSIT,                  /* at a core interface: measured, not counted */
+	CO_UNMAPPED,                 /* no router known for it: counted, placed from
+	                                its source address */
+	CO_MAX
 };
 
 /* An allowed exporter prefix. */
@@ -149,6 +178,7 @@ struct coll_stats {
 	uint64_t exporters_evicted_unproductive;  /* never a record */
 	uint64_t exporters_evicted_crowded;  /* of an address holding many */
 	uint64_t routed, unrouted;   /* records placed on the topology or not */
+	uint64_t observations[CO_MAX];  /* records accounted, by enum coll_obs */
 	uint64_t placer_swaps;       /* topologies taken */
 	/* v9/IPFIX messages rejected whole (dropped[CD_IPFIX]), by reason:
 	 * shorter than the header, IPFIX length field != datagram length,

@@ -174,7 +174,8 @@ static const char *const tcp_known[] = {
 	"max-connections", "max-per-source", "idle-timeout", "message-timeout", NULL
 };
 static const char *const topo_known[] = { "source", "file", "prefix", "check-interval", NULL };
-static const char *const map_known[] = { "address", "domain", "interface", "router", NULL };
+static const char *const map_known[] = { "address", "domain", "interface", "router", "role",
+                                         "neighbour", NULL };
 static const char *const cap_known[] = { "link", "prefix", "bps", NULL };
 
 /* A list of strings, each handed to fn; errors reported at the element. */
@@ -312,6 +313,36 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 		if (ipv4(s, &m->router) < 0 || m->router == 0) {
 			conf_error(cx, config_setting_get_member(g, "router"),
 			           "'%s': a router id is a dotted quad", s);
+			continue;
+		}
+		m->role = COLL_ROLE_INGRESS;
+		if (conf_string(cx, g, "role", &s) > 0) {
+			if (strcmp(s, "edge") == 0) {
+				m->role = COLL_ROLE_EDGE;
+			} else if (strcmp(s, "core") == 0) {
+				m->role = COLL_ROLE_CORE;
+			} else {
+				conf_error(cx, config_setting_get_member(g, "role"),
+				           "'%s': role is \"edge\" (facing outside the OSPF domain) "
+				           "or \"core\" (facing the router 'neighbour')", s);
+				continue;
+			}
+		}
+		if (conf_string(cx, g, "neighbour", &s) > 0) {
+			if (m->role != COLL_ROLE_CORE) {
+				conf_error(cx, config_setting_get_member(g, "neighbour"),
+				           "'neighbour' goes with role = \"core\"");
+				continue;
+			}
+			if (ipv4(s, &m->neighbour) < 0 || m->neighbour == 0) {
+				conf_error(cx, config_setting_get_member(g, "neighbour"),
+				           "'%s': a router id is a dotted quad", s);
+				continue;
+			}
+		} else if (m->role == COLL_ROLE_CORE) {
+			conf_error(cx, config_setting_get_member(g, "role"),
+			           "role = \"core\" needs 'neighbour' (the router id at the other "
+			           "end of the interface)");
 			continue;
 		}
 		c->nmap++;

@@ -72,6 +72,9 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("value-overflows", s->value_overflows);
 	ST("routed", s->routed);
 	ST("unrouted", s->unrouted);
+	ST("records-counted", s->observations[CO_COUNTED]);
+	ST("records-transit", s->observations[CO_TRANSIT]);
+	ST("records-unmapped", s->observations[CO_UNMAPPED]);
 	{
 		uint64_t sat, ovf;
 		buckets_totals(&c->b, c->coll, &sat, &ovf);

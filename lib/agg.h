@@ -62,6 +62,8 @@ enum agg_kind {
 	AK_DSTPFX,        /* addr/plen: a destination prefix (sketch) */
 	AK_EXPORTER,      /* addr: the exporter, b: observation domain / engine */
 	AK_UNROUTED,      /* a: the reason (enum of the placer) */
+	AK_MEASURED,      /* a -> b: measured on the link (transit records of b
+	                     entering from a), router ids */
 	AK_MAX
 };
 

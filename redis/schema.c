@@ -60,6 +60,7 @@ static const char *const kind_names[SCHEMA_NKINDS] = {
 	[SCHEMA_EXPORTER] = "exporter",
 	[SCHEMA_SRC] = "src",
 	[SCHEMA_DSTPFX] = "dstpfx",
+	[SCHEMA_MEASURED] = "measured",
 };
 
 const char *schema_key_name(enum schema_key k)

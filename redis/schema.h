@@ -101,6 +101,8 @@ enum schema_kind {
 	SCHEMA_EXPORTER,             /* id "ADDRESS/DOMAIN" or "ADDRESS/other" */
 	SCHEMA_SRC,                  /* top-N only: source hosts */
 	SCHEMA_DSTPFX,               /* top-N only: destination prefixes */
+	SCHEMA_MEASURED,             /* id "A-B": a link's load measured by transit
+	                                records (beside link: its placed load) */
 	SCHEMA_NKINDS
 };
 
@@ -113,13 +115,14 @@ char *schema_link_id(char buf[SCHEMA_LINK_ID_LEN], uint32_t a, uint32_t b);
 const char *schema_kind_name(enum schema_kind kind);
 
 /* The stream of one bucket per entry: total:<res>, or <kind>:<id>:<res>
- * (link, pair, exporter). */
+ * (link, pair, exporter, measured). */
 void schema_series(struct sbuf *b, const char *prefix, enum schema_kind kind, const char *id,
                    const char *res);
 /* The hash of cumulative counters: totals, or <kind>:<id> (link, pair,
- * exporter). */
+ * exporter, measured). */
 void schema_counters(struct sbuf *b, const char *prefix, enum schema_kind kind, const char *id);
-/* The set of every id that has a series: links, pairs, exporters. */
+/* The set of every id that has a series: links, pairs, exporters,
+ * measureds. */
 void schema_index(struct sbuf *b, const char *prefix, enum schema_kind kind);
 
 /* The field name, in the totals hash, of what could not be placed for

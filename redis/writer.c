@@ -179,6 +179,7 @@ static void key_id(const struct writer *w, char *buf, size_t len, const struct a
 	switch (k->kind) {
 	case AK_LINK:
 	case AK_PAIR:
+	case AK_MEASURED:
 		snprintf(buf, len, "%s", schema_link_id(a, k->a, k->b));
 		break;
 	case AK_SRC:
@@ -305,6 +306,7 @@ static enum schema_kind schema_kind_of(uint8_t kind)
 	case AK_SRC: return SCHEMA_SRC;
 	case AK_DSTPFX: return SCHEMA_DSTPFX;
 	case AK_EXPORTER: return SCHEMA_EXPORTER;
+	case AK_MEASURED: return SCHEMA_MEASURED;
 	default: return SCHEMA_TOTAL;
 	}
 }
@@ -387,6 +389,7 @@ static void cumulative(struct writer *w, struct batch *bt, const char *id,
 		break;
 	case AK_LINK:
 	case AK_PAIR:
+	case AK_MEASURED:
 		schema_index(ks, w->prefix, kind);
 		cmd(bt, "SADD", kstr(bt, ks), id, NULL);
 		hincr(w, bt, key, NULL, "flows", false, e);

@@ -104,6 +104,19 @@ expect_exit 2 "^$c:2: '192.0.2.0/24': expected one address" -n -c "$c"
 c=$(conf map-norouter "$L
 exporters = ( { address = \"192.0.2.1\"; } );")
 expect_exit 2 "^$c:2: exporter needs 'router'" -n -c "$c"
+c=$(conf map-role "$L
+exporters = ( { address = \"192.0.2.1\"; router = \"10.255.0.1\"; role = \"transit\"; } );")
+expect_exit 2 "^$c:2: 'transit': role is \"edge\" .* or \"core\"" -n -c "$c"
+c=$(conf map-core "$L
+exporters = (
+  { address = \"192.0.2.1\"; interface = 2; router = \"10.255.0.1\";
+    role = \"core\"; }
+);")
+expect_exit 2 "^$c:4: role = \"core\" needs 'neighbour'" -n -c "$c"
+c=$(conf map-edge-nbr "$L
+exporters = ( { address = \"192.0.2.1\"; router = \"10.255.0.1\"; role = \"edge\";
+  neighbour = \"10.255.0.2\"; } );")
+expect_exit 2 "^$c:3: 'neighbour' goes with role = \"core\"" -n -c "$c"
 c=$(conf topo-file "$L
 topology = {
   source = \"file\";
@@ -119,7 +132,10 @@ c=$(conf good "$L
 allow = [ \"127.0.0.0/8\", \"2001:db8::/32\" ];
 forward = [ \"127.0.0.1:9995\", \"[::1]:9996\" ];
 flush-interval = \"5s\";
-exporters = ( { address = \"192.0.2.1\"; domain = 3; interface = 7; router = \"10.255.0.1\"; } );
+exporters = ( { address = \"192.0.2.1\"; domain = 3; interface = 7; router = \"10.255.0.1\"; },
+  { address = \"192.0.2.1\"; interface = 1; router = \"10.255.0.1\"; role = \"edge\"; },
+  { address = \"192.0.2.1\"; interface = 2; router = \"10.255.0.1\"; role = \"core\";
+    neighbour = \"10.255.0.2\"; } );
 topology = { source = \"file\"; file = \"lsdb.json\"; };")
 expect_exit 0 "configuration OK" -n -c "$c"
 

@@ -915,6 +915,76 @@ static void test_victim_cost(void)
 	coll_free(c);
 }
 
+/* n v5 records 10.0.0.1 -> 10.0.1.x of 100 bytes, 2 packets, that entered
+ * exporter `addr` by interface in_if. */
+static void send5_in(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if)
+{
+	uint8_t buf[NF5_MAX_LEN];
+	struct sockaddr_in s = from(addr, 2055);
+	struct nf5_header h = {
+		.version = 5, .count = (uint16_t)n, .sys_uptime = 100000, .unix_secs = 1700000000,
+		.flow_sequence = seq,
+	};
+	size_t off = nf5_encode_header(buf, &h);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct nf5_record r = {
+			.srcaddr = 0x0a000001, .dstaddr = 0x0a000100 + i, .dPkts = 2, .dOctets = 100,
+			.first = 90000, .last = 99000, .prot = 17, .srcport = 1, .dstport = 2,
+			.input = in_if,
+		};
+		off += nf5_encode_record(buf + off, &r);
+	}
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, off, NOW);
+}
+
+/*
+ * Observation points: the same three flows exported by the router they
+ * entered the network at (edge interface 1 of 192.0.2.1, router 10.255.0.1)
+ * and by the next router (core interface 7 of 192.0.2.2, router
+ * 10.255.0.2, facing 10.255.0.1) are counted once: the total and the tops
+ * hold them once; the second exporter's records are transit, in the
+ * measured load of 10.255.0.1 -> 10.255.0.2 and under their exporter.  A
+ * record of an interface no entry names, from an address no router has, is
+ * unmapped: counted.
+ */
+static void test_observation_points(void)
+{
+	static const struct coll_map map[] = {
+		{ .af = AF_INET, .addr.w[0] = 0x010200c0, .any_domain = true, .ifindex = 1,
+		  .router = 0x0aff0001, .role = COLL_ROLE_EDGE },
+		{ .af = AF_INET, .addr.w[0] = 0x020200c0, .any_domain = true, .ifindex = 7,
+		  .router = 0x0aff0002, .role = COLL_ROLE_CORE, .neighbour = 0x0aff0001 },
+	};
+	struct coll_conf cc = { .map = map, .nmap = 2 };
+	struct coll *c = coll_new(&cc, 16);
+	const struct agg_entry *m, *x1, *x2;
+
+	send5_in(c, 0xc0000201, 0, 3, 1);
+	send5_in(c, 0xc0000202, 0, 3, 7);
+	CHECK_EQ(total(c, AV_FLOWS), 3);
+	CHECK_EQ(total(c, AV_BYTES), 300);
+	CHECK_EQ(total(c, AV_PACKETS), 6);
+	m = find(c, AK_MEASURED, 0);
+	CHECK(m != NULL && m->k.a == 0x0aff0001 && m->k.b == 0x0aff0002);
+	CHECK(m != NULL && m->v[AV_BYTES] == 300 && m->v[AV_PACKETS] == 6 && m->v[AV_FLOWS] == 3);
+	x1 = find_exporter(c, 0xc0000201, 0);
+	x2 = find_exporter(c, 0xc0000202, 0);
+	CHECK(x1 != NULL && x1->v[AV_BYTES] == 300 && x1->v[AV_FLOWS] == 3);
+	CHECK(x2 != NULL && x2->v[AV_BYTES] == 300 && x2->v[AV_FLOWS] == 3);
+	CHECK_EQ(agg_sketch_of(coll_interval(c), AK_SRC)->total, 300);
+	CHECK_EQ(coll_stats(c)->observations[CO_COUNTED], 3);
+	CHECK_EQ(coll_stats(c)->observations[CO_TRANSIT], 3);
+	CHECK_EQ(coll_stats(c)->observations[CO_UNMAPPED], 0);
+	CHECK_EQ(coll_stats(c)->records[0], 6);
+	/* interface 8 of the second exporter: no entry */
+	send5_in(c, 0xc0000202, 3, 2, 8);
+	CHECK_EQ(coll_stats(c)->observations[CO_UNMAPPED], 2);
+	CHECK_EQ(total(c, AV_FLOWS), 5);
+	CHECK_EQ(find(c, AK_MEASURED, 0)->v[AV_FLOWS], 3);
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
@@ -929,5 +999,6 @@ int main(void)
 	test_table_churn();
 	test_domain_cap();
 	test_victim_cost();
+	test_observation_points();
 	return check_done("test_coll");
 }

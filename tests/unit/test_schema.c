@@ -89,7 +89,7 @@ static void built(struct set *s)
 {
 	static const struct { enum schema_kind kind; const char *id; } series[] = {
 		{ SCHEMA_TOTAL, NULL }, { SCHEMA_LINK, "<A-B>" }, { SCHEMA_PAIR, "<I-E>" },
-		{ SCHEMA_EXPORTER, "<X/D>" },
+		{ SCHEMA_EXPORTER, "<X/D>" }, { SCHEMA_MEASURED, "<A-B>" },
 	};
 	static const enum schema_kind topk[] = { SCHEMA_SRC, SCHEMA_DSTPFX, SCHEMA_LINK, SCHEMA_PAIR };
 	struct sbuf b = SBUF_INIT;
