@@ -24,7 +24,9 @@ struct cli_opts {
 	uint64_t window_ms, until_ms;
 	enum out_fmt fmt;
 	unsigned n;                  /* -n: rows of a top list, events */
-	double threshold;            /* whatif: utilisation, 0..1+ */
+	double threshold;            /* whatif: utilisation, 0..1+; check: the
+	                                difference allowed, a fraction */
+	bool threshold_set;          /* given (--threshold) */
 	const char *svg, *png, *dot; /* topo's files */
 	/* whatif's changes as given, resolved once names are loaded;
 	 * order: 0 link, 1 router, 2 cost, in command-line order */
@@ -50,6 +52,7 @@ int cmd_whatif(struct cli *c, int argc, char **argv);
 int cmd_topo(struct cli *c, int argc, char **argv);
 int cmd_events(struct cli *c, int argc, char **argv);
 int cmd_exporters(struct cli *c, int argc, char **argv);
+int cmd_check(struct cli *c, int argc, char **argv);
 
 /* How a command prints its result: one function per format, each given
  * the result struct the command filled.  csv is NULL for a command

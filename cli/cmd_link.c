@@ -3,6 +3,8 @@
  * its busiest bucket, bucket by bucket -- and who causes it: the window's
  * traffic matrix routed on the current topology, the link's share of each
  * ingress -> egress pair, by ingress (sources) and by egress (sinks).
+ * Beside the load placed on it, the load measured on it (transit records
+ * of B's exporter entering from A), when any exporter reports it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@ struct link_result {
 	uint32_t a, b, cost;
 	uint64_t cap;                /* bits/s, 0: none configured */
 	struct sums tot;
+	struct sums measured;        /* in the window, when measured */
+	bool is_measured;            /* the link has a measured series */
 	uint64_t peak, peak_t;       /* the busiest bucket's bytes and start */
 	struct sums *pts;            /* npts buckets */
 	unsigned npts;
@@ -68,6 +72,8 @@ static void link_query(struct cli *c, struct net *nt, struct link_result *r)
 			r->peak_t = r->pts[i].time_ms;
 		}
 	}
+	r->measured = store_sum(&c->st, SCHEMA_MEASURED, id, NULL);
+	r->is_measured = store_is_member(&c->st, SCHEMA_MEASURED, id);
 	r->cap = store_capacity(&c->st, r->a, r->b);
 	r->cost = net_link_cost(nt, r->a, r->b, 0);
 	mx = cli_matrix(c, &np);
@@ -131,9 +137,17 @@ static void link_json(const struct cli *c, const void *res_)
 	sbuf_printf(&s, ",\"bytes\":%llu,\"packets\":%llu,\"flows\":%llu,\"bps\":%llu",
 	            (unsigned long long)r->tot.bytes, (unsigned long long)r->tot.packets,
 	            (unsigned long long)r->tot.flows, (unsigned long long)cli_bps(c, r->tot.bytes));
-	sbuf_printf(&s, ",\"peak\":{\"time_ms\":%llu,\"bytes\":%llu,\"bps\":%llu}}",
+	sbuf_printf(&s, ",\"peak\":{\"time_ms\":%llu,\"bytes\":%llu,\"bps\":%llu}",
 	            (unsigned long long)r->peak_t, (unsigned long long)r->peak,
 	            (unsigned long long)(r->peak * 8000 / c->st.width_ms));
+	if (r->is_measured)
+		sbuf_printf(&s, ",\"measured\":{\"bytes\":%llu,\"packets\":%llu,\"flows\":%llu,"
+		            "\"bps\":%llu}}", (unsigned long long)r->measured.bytes,
+		            (unsigned long long)r->measured.packets,
+		            (unsigned long long)r->measured.flows,
+		            (unsigned long long)cli_bps(c, r->measured.bytes));
+	else
+		sbuf_printf(&s, ",\"measured\":null}");
 	sbuf_printf(&s, ",\"series\":[");
 	for (unsigned i = 0; i < r->npts; i++)
 		sbuf_printf(&s, "%s{\"time_ms\":%llu,\"bytes\":%llu,\"packets\":%llu,\"flows\":%llu}",
@@ -189,6 +203,17 @@ static void link_text(const struct cli *c, const void *res_)
 	fmt_util((double)cli_bps(c, r->tot.bytes) / (double)capdiv, r->cap != 0, ut, sizeof(ut));
 	printf("Carried %s, %llu packets, %llu flow records: average %s, utilisation %s\n", by1,
 	       (unsigned long long)r->tot.packets, (unsigned long long)r->tot.flows, rt, ut);
+	if (r->is_measured) {
+		fmt_bytes(r->measured.bytes, pr, sizeof(pr));
+		fmt_rate((double)r->measured.bytes * 8 / cli_window_s(c), pu, sizeof(pu));
+		printf("Measured %s, %llu packets, %llu flow records: average %s (transit records of "
+		       "%s's exporter entering from %s)\n", pr,
+		       (unsigned long long)r->measured.packets, (unsigned long long)r->measured.flows,
+		       pu, ib, ia);
+	} else {
+		printf("Measured: not reported (no exporter of %s names an interface facing %s "
+		       "core)\n", ib, ia);
+	}
 	if (r->peak) {
 		fmt_rate((double)r->peak * 8000.0 / wms, pr, sizeof(pr));
 		fmt_util((double)r->peak * 8000.0 / wms / (double)capdiv, r->cap != 0, pu, sizeof(pu));

@@ -41,6 +41,9 @@ static const struct command {
 	  "  events [-n N]            the newest OSPF topology events\n" },
 	{ "exporters", cmd_exporters, true,
 	  "  exporters                exporter health: records, loss, templates, last seen\n" },
+	{ "check", cmd_check, true,
+	  "  check [--threshold PCT]  each link's placed load beside its measured load; exit 1\n"
+	  "                           when one differs by more than PCT (5)\n" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -181,8 +184,10 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o, struct store *s
 			char *end;
 			double d = strtod(optarg, &end);
 			if (end == optarg || (*end && strcmp(end, "%") != 0) || d <= 0 || d > 1000)
-				die(2, "--threshold %s: a percentage of capacity (80)", optarg);
+				die(2, "--threshold %s: a percentage (whatif: of capacity, 80; check: the "
+				    "difference allowed, 5)", optarg);
 			o->threshold = d / 100.0;
+			o->threshold_set = true;
 			break;
 		}
 		case 'V': printf("anemone %s\n", PACKAGE_VERSION); exit(0);
@@ -234,7 +239,8 @@ int main(int argc, char **argv)
 	else
 		snprintf(ep, sizeof(ep), strchr(rc.host, ':') ? "[%s]:%u" : "%s:%u", rc.host, rc.port);
 	if (cmd == NULL)
-		die(2, "unknown command '%s' (top, link, path, whatif, topo, events, exporters)", argv[optind]);
+		die(2, "unknown command '%s' (top, link, path, whatif, topo, events, exporters, check)",
+		    argv[optind]);
 	if (c.o.fmt == OUT_CSV && !cmd->table)
 		die(2, "%s: no table to print as CSV (--json gives its summary)", cmd->name);
 	store_open(&c.st, ep, rc.host, rc.port, rc.unix_path, 10000, k.user, k.pass, k.db);

@@ -283,6 +283,20 @@ char **store_members(struct store *s, enum schema_kind kind, unsigned *n)
 	return l;
 }
 
+bool store_is_member(struct store *s, enum schema_kind kind, const char *id)
+{
+	struct sbuf key = SBUF_INIT;
+	redisReply *r;
+	bool in;
+
+	schema_index(&key, s->prefix, kind);
+	r = store_cmd(s, "SISMEMBER %s %s", store_key(&key), id);
+	sbuf_free(&key);
+	in = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+	freeReplyObject(r);
+	return in;
+}
+
 void store_free_list(char **l, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)

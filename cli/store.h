@@ -79,6 +79,8 @@ struct sums *store_series_reply(struct store *s, unsigned *n);
  * exporters), sorted, *n; free with store_free_list. */
 char **store_members(struct store *s, enum schema_kind kind, unsigned *n);
 void store_free_list(char **l, unsigned n);
+/* Whether id is in kind's index (it has a series). */
+bool store_is_member(struct store *s, enum schema_kind kind, const char *id);
 
 /* Router names. */
 void store_load_names(struct store *s);

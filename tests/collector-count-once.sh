@@ -1,0 +1,196 @@
+#!/bin/sh
+# Counting each flow once when every router exports (deployment 1 of
+# anemone-collector(8), "Counting each flow once"), on the recorded OSPF lab:
+# the routed flows of tests/data/collector/lab-flows, each exported as
+# NetFlow v5 by every router it crosses, as FRR's routing tables carry it
+# (tests/place-oracle --per-flow: the entry router sees the whole flow on
+# its edge interface, every next router its share on the interface facing
+# the router it came from).  Each router exports from an address of its
+# own (127.0.1.N); the collector's configuration names each router's
+# interfaces edge or core (with the neighbour).  Then, in Redis:
+#  - the totals, the links and the pairs equal those of one probe at the
+#    sources (the oracle's), not the sum over every router;
+#  - every link's measured load equals its placed load, and
+#    "anemone check" says so (exit 0);
+#  - records-transit counts the records of core interfaces.
+# Then one flow's packets take another path than OSPF's (a static route at
+# r1 sending it r1 -> r3 -> r5 -> r6 instead of r1 -> r2 -> r6): "anemone
+# check" exits 1 naming exactly the five links of the two paths.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need redis-server redis-cli python3 ss
+
+COLLECTOR="$top_builddir/collector/anemone-collector"
+ANEMONE="$top_builddir/cli/anemone"
+D="$top_srcdir/tests/data"
+PORT=$(free_port)
+redis_start
+
+grep -v '^#' "$D/collector/lab-flows" | grep . |
+	awk '{ h = index($1, ":") ? 48 : 28; b = $3; if (b < h * $4) b = h * $4 + $3; print $1, $2, b, $4 }' >"$T/flows"
+"$top_srcdir/tests/place-oracle" "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" "$T/flows" \
+	>"$T/oracle" || fail "place-oracle failed"
+"$top_srcdir/tests/place-oracle" --per-flow "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" \
+	"$T/flows" >"$T/per-flow" || fail "place-oracle --per-flow failed"
+
+# export.py PER-FLOW FLOWS PORT CONF [EXTRA]: what each router exports, sent
+# from its address; CONF gets the collector's observation points.  EXTRA:
+# "SRC DST BYTES PACKETS R1 R2 ...", one more flow entering at R1 and taking
+# the routers given.  Prints the records sent, and of them the core ones.
+cat >"$T/export.py" <<'PY'
+import socket, struct, sys
+per_flow, flows_path, port, conf = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+extra = sys.argv[5].split() if len(sys.argv) > 5 else None
+routers = ["10.255.0.%d" % i for i in range(1, 8)]
+addr = {r: "127.0.1.%d" % (i + 1) for i, r in enumerate(routers)}
+ip = lambda s: struct.unpack("!I", socket.inet_aton(s))[0]
+flows = {}
+for n, line in enumerate(open(flows_path), 1):
+    f = line.split()
+    if f:
+        flows[n] = (f[0], f[1])
+# recs[router] = [(src, dst, bytes, packets, came_from or None)]: the next
+# router of each link its share; the entry router the whole flow (the sum
+# of the flow's pairs; unrouted flows are not sent)
+recs = {r: [] for r in routers}
+entry = {}
+for line in open(per_flow):
+    f = line.split()
+    if not f[0].isdigit():
+        continue
+    src, dst = flows[int(f[0])]
+    if f[1] == "link":
+        a, b, by, pk = f[2], f[3], int(f[4]), int(f[5])
+        assert pk > 0, line
+        recs[b].append((src, dst, by, pk, a))
+    elif f[1] == "pair":
+        e = entry.setdefault(int(f[0]), [f[2], 0, 0])
+        e[1] += int(f[4])
+        e[2] += int(f[5])
+for n, (r, by, pk) in sorted(entry.items()):
+    src, dst = flows[n]
+    recs[r].append((src, dst, by, pk, None))
+if extra:
+    src, dst, by, pk, path = extra[0], extra[1], int(extra[2]), int(extra[3]), extra[4:]
+    recs[path[0]].append((src, dst, by, pk, None))
+    for a, b in zip(path, path[1:]):
+        recs[b].append((src, dst, by, pk, a))
+# interface numbers: 1 the edge, then one per neighbour, in router id order
+nbrs = {r: set() for r in routers}
+for line in open(per_flow):
+    f = line.split()
+    if f[0].isdigit() and f[1] == "link":
+        nbrs[f[3]].add(f[2])
+for r in routers:
+    for x in recs[r]:
+        if x[4]:
+            nbrs[r].add(x[4])
+ifx = {r: {a: 2 + i for i, a in enumerate(sorted(nbrs[r], key=ip))} for r in routers}
+with open(conf, "w") as c:
+    c.write("exporters = (\n")
+    ent = []
+    for r in routers:
+        ent.append('  { address = "%s"; interface = 1; router = "%s"; role = "edge"; }' % (addr[r], r))
+        for a, k in sorted(ifx[r].items(), key=lambda x: x[1]):
+            ent.append('  { address = "%s"; interface = %d; router = "%s"; role = "core"; '
+                       'neighbour = "%s"; }' % (addr[r], k, r, a))
+    c.write(",\n".join(ent) + "\n);\n")
+sent = core = 0
+for r in routers if port else []:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr[r], 0))
+    seq = 0
+    rs = recs[r]
+    for i in range(0, len(rs), 30):
+        chunk = rs[i:i + 30]
+        hdr = struct.pack("!HHIIIIBBH", 5, len(chunk), 100000, 1700000000, 0, seq, 0, 0, 0)
+        body = b""
+        for src, dst, by, pk, came in chunk:
+            body += struct.pack("!IIIHHIIIIHHBBBBHHBBH", ip(src), ip(dst), 0,
+                                ifx[r][came] if came else 1, 0, pk, by, 90000, 99000,
+                                1, 2, 0, 0, 17, 0, 0, 0, 0, 0, 0)
+            core += came is not None
+        s.sendto(hdr + body, ("127.0.0.1", port))
+        seq += len(chunk)
+        sent += len(chunk)
+    s.close()
+print(sent, core)
+PY
+
+# run NAME [EXTRA]: a collector on a Redis prefix of its own gets every
+# router's export; sets SENT and CORE, the records sent and of them core
+run() {
+	cport=$(free_port)
+	python3 "$T/export.py" "$T/per-flow" "$T/flows" 0 "$T/$1.map" ${2:+"$2"} >/dev/null ||
+		fail "$1: cannot write the observation points"
+	{ cat "$T/$1.map"; printf 'redis = { prefix = "%s:"; };\n' "$1"; } >"$T/$1.conf"
+	"$COLLECTOR" -c "$T/$1.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
+		--topology "$D/collector/lab-lsdb.json" --flush 1s >"$T/$1.log" 2>&1 &
+	cpid=$!
+	BG_PIDS="$BG_PIDS $cpid"
+	SHOW_ON_FAIL="$T/$1.log"
+	wait_for 10 grep -q "topology loaded" "$T/$1.log" ||
+		fail "$1: the collector did not load the topology: $(cat "$T/$1.log")"
+	out=$(python3 "$T/export.py" "$T/per-flow" "$T/flows" "$cport" "$T/$1.map2" ${2:+"$2"}) ||
+		fail "$1: cannot send"
+	SENT=${out% *} CORE=${out#* }
+	wait_for 10 udp_drained "$cport" || fail "$1: the collector does not read its socket"
+	kill -TERM "$cpid"; wait "$cpid" || fail "$1: collector exit status $?"
+}
+
+# --- every router exports ----------------------------------------------------
+run all
+P=all:
+{
+	for l in $(R SMEMBERS ${P}links); do
+		echo "link $(echo "$l" | tr - ' ') $(R HGET "${P}link:$l" bytes) $(R HGET "${P}link:$l" packets)"
+	done
+	for p in $(R SMEMBERS ${P}pairs); do
+		echo "pair $(echo "$p" | tr - ' ') $(R HGET "${P}pair:$p" bytes) $(R HGET "${P}pair:$p" packets)"
+	done
+} | LC_ALL=C sort >"$T/placed"
+grep -v '^unrouted' "$T/oracle" | LC_ALL=C sort >"$T/want"
+diff -u "$T/want" "$T/placed" >"$T/diff" ||
+	fail "links and pairs differ from one probe's (the oracle's):
+$(cat "$T/diff")"
+for l in $(R SMEMBERS ${P}measureds); do
+	echo "link $(echo "$l" | tr - ' ') $(R HGET "${P}measured:$l" bytes) $(R HGET "${P}measured:$l" packets)"
+done | LC_ALL=C sort >"$T/measured"
+grep '^link' "$T/want" >"$T/want-links"
+diff -u "$T/want-links" "$T/measured" >"$T/diff" ||
+	fail "measured loads differ from the placed ones:
+$(cat "$T/diff")"
+want=$(awk '$1 == "pair" { b += $4; p += $5 } END { print b, p }' "$T/want")
+expect_eq "totals (bytes packets): one probe's" \
+	"$(R HGET ${P}totals bytes) $(R HGET ${P}totals packets)" "$want"
+expect_eq "totals (flows): the flows routed" "$(R HGET ${P}totals flows)" \
+	"$(awk '$2 == "pair" { print $1 }' "$T/per-flow" | sort -u | wc -l)"
+expect_eq "records-transit" "$(R HGET ${P}collector:stats records-transit)" "$CORE"
+expect_eq "records-counted + records-transit" \
+	"$(($(R HGET ${P}collector:stats records-counted) + $(R HGET ${P}collector:stats records-transit)))" \
+	"$SENT"
+expect_eq "records-unmapped" "$(R HGET ${P}collector:stats records-unmapped)" 0
+info "$SENT records from 7 routers ($CORE transit): links, pairs and totals as one probe's;" \
+	"$(wc -l <"$T/measured") links measured as placed"
+
+"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" check >"$T/check.txt" 2>&1 ||
+	fail "anemone check: exit $?: $(cat "$T/check.txt")"
+grep -q "^$(wc -l <"$T/measured") measured links, all as placed\.$" "$T/check.txt" ||
+	fail "anemone check: $(cat "$T/check.txt")"
+# (anemone link reads the topology where anemone-ospfmon publishes it)
+R -x SET "${P}ospf:lsdb" <"$D/collector/lab-lsdb.json" >/dev/null || fail "cannot store the topology"
+"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" link 10.255.0.1-10.255.0.3 >"$T/link.txt" 2>&1 ||
+	fail "anemone link: $(cat "$T/link.txt")"
+grep -q '^Measured .* (transit records of 10.255.0.3.s exporter entering from 10.255.0.1)$' \
+	"$T/link.txt" || fail "anemone link: no measured line: $(cat "$T/link.txt")"
+
+# --- a static route: one flow off OSPF's path --------------------------------
+run static "10.100.1.10 10.100.6.1 10000000 10000 10.255.0.1 10.255.0.3 10.255.0.5 10.255.0.6"
+P=static:
+"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" check --json >"$T/check.json" 2>"$T/check.err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "anemone check with a static route: exit $rc, want 1: $(cat "$T/check.err")"
+expect_eq "links named by anemone check" \
+	"$(python3 -c 'import json, sys; print(" ".join(sorted(json.load(open(sys.argv[1]))["differ"])))' "$T/check.json")" \
+	"10.255.0.1-10.255.0.2 10.255.0.1-10.255.0.3 10.255.0.2-10.255.0.6 10.255.0.3-10.255.0.5 10.255.0.5-10.255.0.6"
+info "a static route at r1: anemone check names the five links of the two paths"
+echo PASS
