@@ -95,6 +95,8 @@ struct xaddr {
 struct coll {
 	struct coll_conf conf;
 	struct coll_map *map;
+	uint32_t *exporting;         /* routers with role entries, sorted */
+	unsigned nexporting;
 	struct coll_prefix *allow;
 	struct xp **tab;
 	struct xaddr **atab;         /* addresses, tabsize slots */
@@ -130,6 +132,7 @@ struct coll {
 		uint64_t cbytes, cpackets, cflows;      /* those counted: the total's */
 	} acc;
 	struct place_out out;        /* scratch */
+	struct place_out up;         /* scratch: the path upstream (first_share) */
 	struct ratelim rl;
 	uint64_t v5_sampling_rejected;
 	/* choosing transport sessions to give up (coll_victim_work) */
@@ -709,6 +712,96 @@ static const struct coll_map *point_of(const struct coll *c, const struct xp *x,
 	return best;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether router r exports (has observation points with a role). */
+static bool exports(const struct coll *c, uint32_t r)
+{
+	return c->nexporting > 0 &&
+	       bsearch(&r, c->exporting, c->nexporting, sizeof(r), cmp_u32) != NULL;
+}
+
+/*
+ * Of a record seen at router `to` entering from `from`, the share (0 to 1)
+ * that no exporting router saw before: 0 when `from` exports (it saw it
+ * all: transit); else the flow placed from its source, and in the
+ * topological order of its path each router passing on, of what reached
+ * it, the part no exporting router saw (none when it exports itself, all
+ * at the entry router unless it exports); the link's part of that.  1 when
+ * the flow cannot be placed or OSPF does not route it over the link (a
+ * static route): nothing says another router counted it.  Cost: one
+ * placement and O(links^3) steps of its at most PLACE_MAX_LINKS links (a
+ * handful on real paths).
+ */
+static double first_share(struct coll *c, const struct anm_flow *f, uint32_t from, uint32_t to)
+{
+	struct place_out *o = &c->up;
+	struct place_in in;
+	uint32_t node[PLACE_MAX_LINKS + 1];
+	double amt[PLACE_MAX_LINKS + 1], unseen[PLACE_MAX_LINKS + 1];
+	double lunseen[PLACE_MAX_LINKS], on = 0, seen_not = 0;
+	bool done[PLACE_MAX_LINKS] = { false };
+	unsigned nn = 0, left;
+
+	if (exports(c, from))
+		return 0;
+	if (c->placer == NULL)
+		return 1;
+	memset(&in, 0, sizeof(in));
+	in.af = f->af;
+	in.src = f->src;
+	in.dst = f->dst;
+	in.bytes = 1ull << 40;
+	if (place_flow(c->placer, &in, o) != PLACE_OK)
+		return 1;
+	node[nn] = o->ingress;
+	amt[nn] = (double)in.bytes;
+	unseen[nn++] = exports(c, o->ingress) ? 0 : (double)in.bytes;
+	/* a link goes once every link into its router has gone (a DAG) */
+	for (left = o->nlinks; left > 0;) {
+		unsigned progress = 0;
+		for (unsigned i = 0; i < o->nlinks; i++) {
+			const struct place_link *l = &o->links[i];
+			unsigned a, b;
+			bool ready = !done[i];
+			for (unsigned j = 0; ready && j < o->nlinks; j++)
+				ready = done[j] || o->links[j].b != l->a;
+			if (!ready)
+				continue;
+			for (a = 0; a < nn && node[a] != l->a; a++)
+				;
+			if (a == nn && nn <= PLACE_MAX_LINKS)   /* not reached: nothing arrives */
+				node[nn] = l->a, amt[nn] = unseen[nn] = 0, nn++;
+			for (b = 0; b < nn && node[b] != l->b; b++)
+				;
+			if (b == nn && nn <= PLACE_MAX_LINKS)
+				node[nn] = l->b, amt[nn] = unseen[nn] = 0, nn++;
+			if (a == nn || b == nn)
+				return 1;            /* (more routers than links + 1: not a path) */
+			lunseen[i] = exports(c, l->a) || amt[a] <= 0 ? 0 :
+			             (double)l->bytes * unseen[a] / amt[a];
+			amt[b] += (double)l->bytes;
+			unseen[b] += lunseen[i];
+			done[i] = true;
+			left--;
+			progress++;
+		}
+		if (progress == 0)
+			return 1;                /* a cycle: not a path */
+	}
+	for (unsigned i = 0; i < o->nlinks; i++)
+		if (o->links[i].a == from && o->links[i].b == to) {
+			on += (double)o->links[i].bytes;
+			seen_not += lunseen[i];
+		}
+	return on > 0 ? seen_not / on : 1;
+}
+
 /* The router whose interface address x sends from (IPv4), or 0; looked up
  * once per topology taken. */
 static uint32_t exporter_router(struct coll *c, struct xp *x)
@@ -872,17 +965,28 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 	c->acc.flows++;
 	c->interval.saturated += sat;
 	if ((m = point_of(c, x, domain, f->in_if)) != NULL && m->role == COLL_ROLE_CORE) {
-		c->st.observations[CO_TRANSIT]++;
+		double share;
 		agg_key_routers(&k, AK_MEASURED, m->neighbour, m->router);
 		agg_add(&c->interval, &k, bytes, packets, 1);
-		return;
+		if ((share = first_share(c, f, m->neighbour, m->router)) <= 0) {
+			c->st.observations[CO_TRANSIT]++;
+			return;
+		}
+		/* the first exporting router on its path, for its share */
+		c->st.observations[CO_FIRST]++;
+		if (share < 1) {
+			bytes = (uint64_t)((double)bytes * share + 0.5);
+			packets = (uint64_t)((double)packets * share + 0.5);
+		}
+		router = 0;
+	} else {
+		router = m != NULL ? m->router : exporter_router(c, x);
+		c->st.observations[router != 0 ? CO_COUNTED : CO_UNMAPPED]++;
 	}
 	/* (saturated once: the exporter's sums hold these) */
 	c->acc.cbytes = agg_sat_add(c->acc.cbytes, bytes, &csat);
 	c->acc.cpackets = agg_sat_add(c->acc.cpackets, packets, &csat);
 	c->acc.cflows++;
-	router = m != NULL ? m->router : exporter_router(c, x);
-	c->st.observations[router != 0 ? CO_COUNTED : CO_UNMAPPED]++;
 	agg_key_addr(&k, AK_SRC, f->af, &f->src, f->af == AF_INET ? 32 : 128);
 	agg_add(&c->interval, &k, bytes, packets, 1);
 
@@ -1342,8 +1446,15 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 		ipfix_budget_set_reclaim(c->budget, reclaim, c);
 	if (conf->nmap) {
 		c->map = malloc(conf->nmap * sizeof(*c->map));
+		c->exporting = malloc(conf->nmap * sizeof(*c->exporting));
 		if (c->map)
 			memcpy(c->map, conf->map, conf->nmap * sizeof(*c->map));
+		if (c->exporting) {
+			for (unsigned i = 0; i < conf->nmap; i++)
+				if (conf->map[i].role != COLL_ROLE_INGRESS)
+					c->exporting[c->nexporting++] = conf->map[i].router;
+			qsort(c->exporting, c->nexporting, sizeof(*c->exporting), cmp_u32);
+		}
 	}
 	if (conf->allow) {
 		c->allow = malloc((conf->nallow ? conf->nallow : 1) * sizeof(*c->allow));
@@ -1354,7 +1465,8 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->conf.allow = NULL;
 	if (c->tab == NULL || c->atab == NULL || c->crowd == NULL || c->pend == NULL ||
 	    c->budget == NULL ||
-	    (conf->nmap && c->map == NULL) || (conf->allow && c->allow == NULL) ||
+	    (conf->nmap && (c->map == NULL || c->exporting == NULL)) ||
+	    (conf->allow && c->allow == NULL) ||
 	    agg_init(&c->interval, c->conf.max_keys, c->conf.top_k, seed ^ 0x5bd1e995u) < 0) {
 		coll_free(c);
 		return NULL;
@@ -1379,6 +1491,7 @@ void coll_free(struct coll *c)
 	free(c->pend);
 	ipfix_budget_free(c->budget);
 	free(c->map);
+	free(c->exporting);
 	free(c->allow);
 	coll_set_topology(c, NULL, NULL);
 	agg_free(&c->interval);

@@ -102,9 +102,13 @@ enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
  *    customers, other networks): the records are where their flows entered;
  *    counted, placed from the router, as INGRESS.
  *  - COLL_ROLE_CORE: the interface faces neighbour router `neighbour`: the
- *    records are transit, the flows already counted where they entered
- *    the network; they are not counted again (totals, links, pairs, tops)
- *    and feed the measured load of the link neighbour -> router instead.
+ *    records feed the measured load of the link neighbour -> router.  They
+ *    are transit, not counted again (totals, links, pairs, tops), when the
+ *    neighbour exports (has entries with a role: a router that exports is
+ *    taken to export on every interface), the flows already counted where
+ *    they entered it; else counted for the share of their flow that no
+ *    exporting router saw before (the flow placed from its source: its
+ *    path's routers that export are known), placed from the source.
  * (anemone-collector(8), "Counting each flow once".)
  */
 enum coll_role { COLL_ROLE_INGRESS, COLL_ROLE_EDGE, COLL_ROLE_CORE };
@@ -125,6 +129,10 @@ enum coll_obs {
 	                                observation point, or an exporter whose
 	                                address is a router's): counted */
 	CO_TRANSIT,                  /* at a core interface: measured, not counted */
+	CO_FIRST,                    /* at a core interface facing a router that
+	                                does not export: counted (the share no
+	                                exporting router saw before), placed from
+	                                its source address; and measured */
 	CO_UNMAPPED,                 /* no router known for it: counted, placed from
 	                                its source address */
 	CO_MAX

@@ -74,6 +74,7 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("unrouted", s->unrouted);
 	ST("records-counted", s->observations[CO_COUNTED]);
 	ST("records-transit", s->observations[CO_TRANSIT]);
+	ST("records-first", s->observations[CO_FIRST]);
 	ST("records-unmapped", s->observations[CO_UNMAPPED]);
 	{
 		uint64_t sat, ovf;

@@ -13,6 +13,10 @@
 #  - every link's measured load equals its placed load, and
 #    "anemone check" says so (exit 0);
 #  - records-transit counts the records of core interfaces.
+# Then only some routers export (r1, r5 and r6; a random half: r2, r3, r5,
+# r7): each flow an exporting router sees on every path is counted once,
+# as one probe would (placed from its source by the first exporting router
+# of each path), the others not at all; measured still equals placed.
 # Then one flow's packets take another path than OSPF's (a static route at
 # r1 sending it r1 -> r3 -> r5 -> r6 instead of r1 -> r2 -> r6): "anemone
 # check" exits 1 naming exactly the five links of the two paths.
@@ -32,15 +36,22 @@ grep -v '^#' "$D/collector/lab-flows" | grep . |
 "$top_srcdir/tests/place-oracle" --per-flow "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" \
 	"$T/flows" >"$T/per-flow" || fail "place-oracle --per-flow failed"
 
-# export.py PER-FLOW FLOWS PORT CONF [EXTRA]: what each router exports, sent
-# from its address; CONF gets the collector's observation points.  EXTRA:
+# export.py PER-FLOW FLOWS PORT OUT EXPORTING [EXTRA]: what each router of
+# EXPORTING ("all", or router numbers "1,5,6") exports, sent from its
+# address (PORT 0: nothing sent); OUT.conf gets the collector's
+# observation points, OUT.want what Redis must hold: the links and pairs
+# of the flows an exporting router sees on every path (a flow some of whose
+# paths no exporting router sees is refused: no exact answer exists), and
+# the measured load of every link into an exporting router.  EXTRA:
 # "SRC DST BYTES PACKETS R1 R2 ...", one more flow entering at R1 and taking
 # the routers given.  Prints the records sent, and of them the core ones.
 cat >"$T/export.py" <<'PY'
 import socket, struct, sys
-per_flow, flows_path, port, conf = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-extra = sys.argv[5].split() if len(sys.argv) > 5 else None
+per_flow, flows_path, port, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+exporting = sys.argv[5]
+extra = sys.argv[6].split() if len(sys.argv) > 6 else None
 routers = ["10.255.0.%d" % i for i in range(1, 8)]
+exp = set(routers) if exporting == "all" else {"10.255.0." + x for x in exporting.split(",")}
 addr = {r: "127.0.1.%d" % (i + 1) for i, r in enumerate(routers)}
 ip = lambda s: struct.unpack("!I", socket.inet_aton(s))[0]
 flows = {}
@@ -69,6 +80,45 @@ for line in open(per_flow):
 for n, (r, by, pk) in sorted(entry.items()):
     src, dst = flows[n]
     recs[r].append((src, dst, by, pk, None))
+# which flows every path of which an exporting router sees
+want, lines = {}, {}
+for line in open(per_flow):
+    f = line.split()
+    if f[0].isdigit():
+        lines.setdefault(int(f[0]), []).append(f[1:])
+def add(k, b, p):
+    w = want.setdefault(k, [0, 0])
+    w[0] += b
+    w[1] += p
+for n, ls in lines.items():
+    if not any(l[0] == "pair" for l in ls):
+        continue
+    ing = [l for l in ls if l[0] == "pair"][0][1]
+    adj = {}
+    for l in ls:
+        if l[0] == "link":
+            adj.setdefault(l[1], []).append(l[2])
+    ends = set()
+    def walk(r, seen):
+        seen = seen or r in exp
+        if r not in adj:
+            ends.add(seen)
+        for y in adj.get(r, []):
+            walk(y, seen)
+    walk(ing, False)
+    assert len(ends) == 1, "flow %d: some of its paths are seen, some not" % n
+    if True in ends:
+        for l in ls:
+            add((l[0], l[1], l[2]), int(l[3]), int(l[4]))
+    for l in ls:
+        if l[0] == "link" and l[2] in exp:
+            add(("measured", l[1], l[2]), int(l[3]), int(l[4]))
+with open(out + ".want", "w") as w:
+    for k in sorted(want):
+        print(" ".join(k), want[k][0], want[k][1], file=w)
+for r in routers:
+    if r not in exp:
+        recs[r] = []
 if extra:
     src, dst, by, pk, path = extra[0], extra[1], int(extra[2]), int(extra[3]), extra[4:]
     recs[path[0]].append((src, dst, by, pk, None))
@@ -85,10 +135,10 @@ for r in routers:
         if x[4]:
             nbrs[r].add(x[4])
 ifx = {r: {a: 2 + i for i, a in enumerate(sorted(nbrs[r], key=ip))} for r in routers}
-with open(conf, "w") as c:
+with open(out + ".conf", "w") as c:
     c.write("exporters = (\n")
     ent = []
-    for r in routers:
+    for r in sorted(exp, key=ip):
         ent.append('  { address = "%s"; interface = 1; router = "%s"; role = "edge"; }' % (addr[r], r))
         for a, k in sorted(ifx[r].items(), key=lambda x: x[1]):
             ent.append('  { address = "%s"; interface = %d; router = "%s"; role = "core"; '
@@ -116,21 +166,22 @@ for r in routers if port else []:
 print(sent, core)
 PY
 
-# run NAME [EXTRA]: a collector on a Redis prefix of its own gets every
-# router's export; sets SENT and CORE, the records sent and of them core
+# run NAME EXPORTING [EXTRA]: a collector on a Redis prefix of its own gets
+# the export of the routers EXPORTING (export.py); sets SENT and CORE, the
+# records sent and of them core; $T/NAME.want: what Redis must hold
 run() {
 	cport=$(free_port)
-	python3 "$T/export.py" "$T/per-flow" "$T/flows" 0 "$T/$1.map" ${2:+"$2"} >/dev/null ||
+	python3 "$T/export.py" "$T/${PF:-per-flow}" "$T/${FL:-flows}" 0 "$T/$1" "$2" ${3:+"$3"} >/dev/null ||
 		fail "$1: cannot write the observation points"
-	{ cat "$T/$1.map"; printf 'redis = { prefix = "%s:"; };\n' "$1"; } >"$T/$1.conf"
-	"$COLLECTOR" -c "$T/$1.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
+	{ cat "$T/$1.conf"; printf 'redis = { prefix = "%s:"; };\n' "$1"; } >"$T/$1.all.conf"
+	"$COLLECTOR" -c "$T/$1.all.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
 		--topology "$D/collector/lab-lsdb.json" --flush 1s >"$T/$1.log" 2>&1 &
 	cpid=$!
 	BG_PIDS="$BG_PIDS $cpid"
 	SHOW_ON_FAIL="$T/$1.log"
 	wait_for 10 grep -q "topology loaded" "$T/$1.log" ||
 		fail "$1: the collector did not load the topology: $(cat "$T/$1.log")"
-	out=$(python3 "$T/export.py" "$T/per-flow" "$T/flows" "$cport" "$T/$1.map2" ${2:+"$2"}) ||
+	out=$(python3 "$T/export.py" "$T/${PF:-per-flow}" "$T/${FL:-flows}" "$cport" "$T/$1" "$2" ${3:+"$3"}) ||
 		fail "$1: cannot send"
 	SENT=${out% *} CORE=${out#* }
 	wait_for 10 udp_drained "$cport" || fail "$1: the collector does not read its socket"
@@ -138,7 +189,7 @@ run() {
 }
 
 # --- every router exports ----------------------------------------------------
-run all
+run all all
 P=all:
 {
 	for l in $(R SMEMBERS ${P}links); do
@@ -183,8 +234,57 @@ R -x SET "${P}ospf:lsdb" <"$D/collector/lab-lsdb.json" >/dev/null || fail "canno
 grep -q '^Measured .* (transit records of 10.255.0.3.s exporter entering from 10.255.0.1)$' \
 	"$T/link.txt" || fail "anemone link: no measured line: $(cat "$T/link.txt")"
 
+# view P: Redis under prefix P as export.py's .want: links, pairs, measured
+view() {
+	for k in link pair measured; do
+		for l in $(R SMEMBERS "$1${k}s"); do
+			echo "$k $(echo "$l" | tr - ' ') $(R HGET "$1$k:$l" bytes) $(R HGET "$1$k:$l" packets)"
+		done
+	done | LC_ALL=C sort
+}
+view "$P" >"$T/all.view"
+LC_ALL=C sort "$T/all.want" | diff -u - "$T/all.view" >"$T/diff" ||
+	fail "every router: Redis differs from what the export must give: $(cat "$T/diff")"
+
+# --- only some routers export ---------------------------------------------------
+# r1, r5 and r6 (the LAN's DR and the area border routers); a random half.
+# The flows no exporting router sees are not counted; every other flow is,
+# once, at the first exporting router of each path (placed from its
+# source).  A path's share of a flow is counted as a flow of its own there,
+# split again from the source: with the odd amounts above the integer
+# splits of the parts would not add up to those of the whole (100 bytes in
+# 3 is 34+33+33, and 34 in 3 is 12+11+11), so these flows are the same
+# times 36: a share of a share (at most 3 ways, then 2) divides it.
+awk '{ print $1, $2, $3 * 36, $4 * 36 }' "$T/flows" >"$T/flows12"
+"$top_srcdir/tests/place-oracle" --per-flow "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" \
+	"$T/flows12" >"$T/per-flow12" || fail "place-oracle --per-flow failed"
+PF=per-flow12 FL=flows12
+for set in "edge 1,5,6" "half 2,3,5,7"; do
+	name=${set% *}
+	run "$name" "${set#* }"
+	P=$name:
+	view "$P" >"$T/$name.view"
+	LC_ALL=C sort "$T/$name.want" | diff -u - "$T/$name.view" >"$T/diff" ||
+		fail "$name (routers ${set#* } export): Redis differs from what the export must give:
+$(cat "$T/diff")"
+	want=$(awk '$1 == "pair" { b += $4; p += $5 } END { print b, p }' "$T/$name.want")
+	expect_eq "$name: totals (bytes packets)" \
+		"$(R HGET ${P}totals bytes) $(R HGET ${P}totals packets)" "$want"
+	expect_eq "$name: records-transit + records-first" \
+		"$(($(R HGET ${P}collector:stats records-transit) + $(R HGET ${P}collector:stats records-first)))" \
+		"$CORE"
+	"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" check >"$T/$name.check" 2>&1 ||
+		fail "$name: anemone check: exit $?: $(cat "$T/$name.check")"
+	info "$name: routers ${set#* } export: $(grep -c '^pair' "$T/$name.want") pairs," \
+		"$(grep -c '^link' "$T/$name.want") links placed as one probe's for the flows they see;" \
+		"records-first $(R HGET ${P}collector:stats records-first);" \
+		"$(grep -c '^measured' "$T/$name.want") links measured as placed"
+done
+
+PF= FL=
+
 # --- a static route: one flow off OSPF's path --------------------------------
-run static "10.100.1.10 10.100.6.1 10000000 10000 10.255.0.1 10.255.0.3 10.255.0.5 10.255.0.6"
+run static all "10.100.1.10 10.100.6.1 10000000 10000 10.255.0.1 10.255.0.3 10.255.0.5 10.255.0.6"
 P=static:
 "$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" check --json >"$T/check.json" 2>"$T/check.err"
 rc=$?
