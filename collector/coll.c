@@ -90,11 +90,22 @@ struct xaddr {
 	struct xaddr *cprev, *cnext; /* nudp >= 2: on c->crowd[nudp] */
 	uint32_t *dom;               /* the domains counted apart, max_domains */
 	unsigned ndom;
+	unsigned group;              /* its probe group + 1, 0: none */
+};
+
+/* A probe group's state (coll_conf.groups). */
+struct group {
+	struct coll_group g;
+	int af;                      /* its source: af 0 none yet */
+	union anm_addr src;
+	uint64_t src_ms;             /* the source's last record */
 };
 
 struct coll {
 	struct coll_conf conf;
 	struct coll_map *map;
+	struct group *groups;
+	struct coll_member *members;
 	uint32_t *exporting;         /* routers with role entries, sorted */
 	unsigned nexporting;
 	struct coll_prefix *allow;
@@ -264,9 +275,43 @@ static struct xaddr *xa_get(struct coll *c, int af, const union anm_addr *a)
 	}
 	e->af = af;
 	e->addr = *a;
+	for (unsigned k = 0; k < c->conf.nmembers; k++)
+		if (c->members[k].af == af && memcmp(&c->members[k].addr, a, sizeof(*a)) == 0)
+			e->group = c->members[k].group + 1;
 	e->next = c->atab[i];
 	c->atab[i] = e;
 	return e;
+}
+
+/* Whether a record of x is its probe group's duplicate: x's address is a
+ * member and not the source (a new source when there was none, or when
+ * the source has been silent too long).  O(1). */
+static bool duplicate(struct coll *c, const struct xp *x, uint64_t now_ms)
+{
+	struct group *g;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (x->xa->group == 0)
+		return false;
+	g = &c->groups[x->xa->group - 1];
+	if (g->af == x->af && memcmp(&g->src, &x->addr, sizeof(g->src)) == 0) {
+		g->src_ms = now_ms;
+		return false;
+	}
+	if (g->af != 0 && now_ms < g->src_ms + g->g.silent_ms)
+		return true;
+	inet_ntop(x->af, x->addr.b, a, sizeof(a));
+	if (g->af != 0) {
+		inet_ntop(g->af, g->src.b, b, sizeof(b));
+		log_info("probe group %s: %s counted from now on (%s silent for %" PRIu64 " s)",
+		         g->g.name, a, b, (now_ms - g->src_ms) / 1000);
+	} else {
+		log_info("probe group %s: %s counted (the first member heard)", g->g.name, a);
+	}
+	g->af = x->af;
+	g->src = x->addr;
+	g->src_ms = now_ms;
+	return false;
 }
 
 /* Forget e once it holds no transport session. */
@@ -964,6 +1009,10 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 	c->acc.packets = agg_sat_add(c->acc.packets, packets, &sat);
 	c->acc.flows++;
 	c->interval.saturated += sat;
+	if (duplicate(c, x, now_ms)) {
+		c->st.observations[CO_DUPLICATE]++;
+		return;
+	}
 	if ((m = point_of(c, x, domain, f->in_if)) != NULL && m->role == COLL_ROLE_CORE) {
 		double share;
 		agg_key_routers(&k, AK_MEASURED, m->neighbour, m->router);
@@ -1461,12 +1510,27 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 		if (c->allow && conf->nallow)
 			memcpy(c->allow, conf->allow, conf->nallow * sizeof(*c->allow));
 	}
+	if (conf->ngroups) {
+		c->groups = calloc(conf->ngroups, sizeof(*c->groups));
+		c->members = malloc((conf->nmembers ? conf->nmembers : 1) * sizeof(*c->members));
+		if (c->groups)
+			for (unsigned i = 0; i < conf->ngroups; i++) {
+				c->groups[i].g = conf->groups[i];
+				if (c->groups[i].g.silent_ms == 0)
+					c->groups[i].g.silent_ms = COLL_GROUP_SILENT_MS;
+			}
+		if (c->members && conf->nmembers)
+			memcpy(c->members, conf->members, conf->nmembers * sizeof(*c->members));
+	}
 	c->conf.map = NULL;
 	c->conf.allow = NULL;
+	c->conf.groups = NULL;
+	c->conf.members = NULL;
 	if (c->tab == NULL || c->atab == NULL || c->crowd == NULL || c->pend == NULL ||
 	    c->budget == NULL ||
 	    (conf->nmap && (c->map == NULL || c->exporting == NULL)) ||
 	    (conf->allow && c->allow == NULL) ||
+	    (conf->ngroups && (c->groups == NULL || c->members == NULL)) ||
 	    agg_init(&c->interval, c->conf.max_keys, c->conf.top_k, seed ^ 0x5bd1e995u) < 0) {
 		coll_free(c);
 		return NULL;
@@ -1492,6 +1556,8 @@ void coll_free(struct coll *c)
 	ipfix_budget_free(c->budget);
 	free(c->map);
 	free(c->exporting);
+	free(c->groups);
+	free(c->members);
 	free(c->allow);
 	coll_set_topology(c, NULL, NULL);
 	agg_free(&c->interval);

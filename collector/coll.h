@@ -123,6 +123,25 @@ struct coll_map {
 	uint32_t neighbour;          /* COLL_ROLE_CORE: router id, host order */
 };
 
+/*
+ * A probe group: exporters (addresses) that see the same packets -- two
+ * SPAN ports of one segment, a probe and its backup.  One member at a time
+ * is the group's source: the first heard, until it has been silent for
+ * silent_ms, when the next member heard takes over (logged).  The source's
+ * records are counted as any; the others' are duplicates, counted only
+ * under their exporter and in records-duplicate.
+ */
+#define COLL_GROUP_SILENT_MS 30000
+struct coll_member {
+	int af;
+	union anm_addr addr;
+	unsigned group;              /* index in coll_conf.groups */
+};
+struct coll_group {
+	const char *name;
+	uint64_t silent_ms;          /* 0: COLL_GROUP_SILENT_MS */
+};
+
 /* How a record's observation was taken (coll_stats.observations). */
 enum coll_obs {
 	CO_COUNTED,                  /* at a known router where it entered (an
@@ -135,6 +154,8 @@ enum coll_obs {
 	                                its source address; and measured */
 	CO_UNMAPPED,                 /* no router known for it: counted, placed from
 	                                its source address */
+	CO_DUPLICATE,                /* from a probe group's member that is not its
+	                                source: not counted (struct coll_group) */
 	CO_MAX
 };
 
@@ -151,6 +172,10 @@ struct coll_conf {
 	size_t top_k;                /* counters of each top-N sketch (0: default) */
 	const struct coll_map *map;
 	unsigned nmap;
+	const struct coll_group *groups;
+	unsigned ngroups;
+	const struct coll_member *members;
+	unsigned nmembers;
 	const struct coll_prefix *allow;   /* NULL: every exporter */
 	unsigned nallow;
 	uint32_t max_sampling;       /* largest 1-in-N sampling rate applied

@@ -194,6 +194,8 @@ static void open_core(struct col *c, const struct collector_conf *conf)
 		.template_share_pct = (unsigned)conf->template_share,
 		.max_domains = (unsigned)conf->max_domains,
 		.map = conf->map, .nmap = conf->nmap,
+		.groups = conf->groups, .ngroups = conf->ngroups,
+		.members = conf->members, .nmembers = conf->nmembers,
 		.allow = conf->nallow ? conf->allow : NULL, .nallow = conf->nallow,
 	};
 	uint64_t seed = daemon_random_u64();

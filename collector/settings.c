@@ -164,7 +164,7 @@ static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
 	"max-keys", "max-sampling-rate", "max-domains", "template-memory",
 	"template-memory-share", "clock", "redis", "topology", "tcp", "exporters", "capacities",
-	"routers", "log", "user", NULL
+	"routers", "probe-groups", "log", "user", NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "user", "password", "db", "prefix", "id", "timeout",
@@ -346,6 +346,82 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 			continue;
 		}
 		c->nmap++;
+	}
+}
+
+/* probe-groups = ( { name = "span-dc1"; exporters = [ "192.0.2.10",
+ * "192.0.2.11" ]; silent = "30s"; }, ... ) */
+static void load_groups(struct conf_ctx *cx, struct collector_conf *c, const config_setting_t *l)
+{
+	static const char *const known[] = { "name", "exporters", "silent", NULL };
+
+	if (!config_setting_is_list(l)) {
+		conf_error(cx, l, "'probe-groups' must be a list of groups ( { name = \"span1\"; "
+		           "exporters = [ \"192.0.2.10\", \"192.0.2.11\" ]; }, ... )");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i), *xs;
+		struct coll_group *pg = &c->groups[c->ngroups];
+		unsigned first = c->nmembers;
+		const char *s;
+		bool bad = false;
+
+		if (!config_setting_is_group(g)) {
+			conf_error(cx, g, "each probe group must be a group { name = ...; exporters = "
+			           "[ ... ]; }");
+			continue;
+		}
+		if (c->ngroups == COL_MAX_GROUPS) {
+			conf_error(cx, g, "at most %d probe groups", COL_MAX_GROUPS);
+			return;
+		}
+		memset(pg, 0, sizeof(*pg));
+		conf_known(cx, g, known);
+		if (conf_string(cx, g, "name", &s) <= 0) {
+			conf_error(cx, g, "probe group needs 'name'");
+			continue;
+		}
+		pg->name = s;
+		conf_duration_ms(cx, g, "silent", 1000, 86400000, &pg->silent_ms);
+		xs = config_setting_get_member(g, "exporters");
+		if (xs == NULL || !config_setting_is_array(xs) || config_setting_length(xs) < 2) {
+			conf_error(cx, xs ? xs : g, "probe group '%s' needs 'exporters', an array of two "
+			           "or more addresses that see the same packets", pg->name);
+			continue;
+		}
+		for (int k = 0; k < config_setting_length(xs) && !bad; k++) {
+			const config_setting_t *e = config_setting_get_elem(xs, (unsigned)k);
+			const char *a = config_setting_get_string(e);
+			struct coll_prefix p;
+			char err[256];
+			if (a == NULL || col_prefix_parse(a, &p, err, sizeof(err)) < 0 ||
+			    p.plen != (p.af == AF_INET ? 32 : 128)) {
+				conf_error(cx, e, "'%s': expected one address", a ? a : "");
+				bad = true;
+				break;
+			}
+			for (unsigned m = 0; m < c->nmembers; m++)
+				if (c->members[m].af == p.af &&
+				    memcmp(&c->members[m].addr, &p.addr, sizeof(p.addr)) == 0) {
+					conf_error(cx, e, "'%s' is already in probe group '%s'", a,
+					           c->groups[c->members[m].group].name);
+					bad = true;
+				}
+			if (bad)
+				break;
+			if (c->nmembers == COL_MAX_MEMBERS) {
+				conf_error(cx, e, "at most %d probe group members", COL_MAX_MEMBERS);
+				bad = true;
+				break;
+			}
+			c->members[c->nmembers++] = (struct coll_member){ p.af, p.addr, c->ngroups };
+		}
+		if (bad) {
+			c->nmembers = first;
+			continue;
+		}
+		c->ngroups++;
 	}
 }
 
@@ -557,6 +633,8 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 	}
 	if ((g = config_setting_get_member(root, "exporters")) != NULL)
 		load_map(&cx, c, g);
+	if ((g = config_setting_get_member(root, "probe-groups")) != NULL)
+		load_groups(&cx, c, g);
 	if ((g = config_setting_get_member(root, "capacities")) != NULL)
 		load_caps(&cx, c, g);
 	if ((g = config_setting_get_member(root, "routers")) != NULL)

@@ -18,6 +18,8 @@
 #define COL_MAX_FORWARD  16
 #define COL_MAX_ALLOW    256
 #define COL_MAX_MAP      1024
+#define COL_MAX_GROUPS   256
+#define COL_MAX_MEMBERS  1024
 #define COL_MAX_CAPS     4096
 #define COL_MAX_NAMES    4096
 
@@ -47,6 +49,10 @@ struct collector_conf {
 	unsigned nallow;
 	struct coll_map map[COL_MAX_MAP];
 	unsigned nmap;
+	struct coll_group groups[COL_MAX_GROUPS];    /* probe-groups */
+	unsigned ngroups;
+	struct coll_member members[COL_MAX_MEMBERS];
+	unsigned nmembers;
 	struct cap_rule caps[COL_MAX_CAPS];
 	unsigned ncaps;
 	struct col_name { uint32_t id; const char *name; } names[COL_MAX_NAMES];

@@ -76,6 +76,7 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("records-transit", s->observations[CO_TRANSIT]);
 	ST("records-first", s->observations[CO_FIRST]);
 	ST("records-unmapped", s->observations[CO_UNMAPPED]);
+	ST("records-duplicate", s->observations[CO_DUPLICATE]);
 	{
 		uint64_t sat, ovf;
 		buckets_totals(&c->b, c->coll, &sat, &ovf);

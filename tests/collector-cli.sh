@@ -117,6 +117,22 @@ c=$(conf map-edge-nbr "$L
 exporters = ( { address = \"192.0.2.1\"; router = \"10.255.0.1\"; role = \"edge\";
   neighbour = \"10.255.0.2\"; } );")
 expect_exit 2 "^$c:3: 'neighbour' goes with role = \"core\"" -n -c "$c"
+c=$(conf group-name "$L
+probe-groups = ( { exporters = [ \"192.0.2.10\", \"192.0.2.11\" ]; } );")
+expect_exit 2 "^$c:2: probe group needs 'name'" -n -c "$c"
+c=$(conf group-one "$L
+probe-groups = ( { name = \"span\"; exporters = [ \"192.0.2.10\" ]; } );")
+expect_exit 2 "^$c:2: probe group 'span' needs 'exporters', an array of two or more" -n -c "$c"
+c=$(conf group-twice "$L
+probe-groups = (
+  { name = \"a\"; exporters = [ \"192.0.2.10\", \"192.0.2.11\" ]; },
+  { name = \"b\"; exporters = [ \"192.0.2.12\", \"192.0.2.10\" ]; }
+);")
+expect_exit 2 "^$c:4: '192.0.2.10' is already in probe group 'a'" -n -c "$c"
+c=$(conf group-silent "$L
+probe-groups = ( { name = \"a\"; exporters = [ \"192.0.2.10\", \"192.0.2.11\" ];
+  silent = \"10ms\"; } );")
+expect_exit 2 "^$c:3: 'silent'" -n -c "$c"
 c=$(conf topo-file "$L
 topology = {
   source = \"file\";
@@ -136,6 +152,7 @@ exporters = ( { address = \"192.0.2.1\"; domain = 3; interface = 7; router = \"1
   { address = \"192.0.2.1\"; interface = 1; router = \"10.255.0.1\"; role = \"edge\"; },
   { address = \"192.0.2.1\"; interface = 2; router = \"10.255.0.1\"; role = \"core\";
     neighbour = \"10.255.0.2\"; } );
+probe-groups = ( { name = \"span\"; exporters = [ \"192.0.2.10\", \"2001:db8::10\" ]; } );
 topology = { source = \"file\"; file = \"lsdb.json\"; };")
 expect_exit 0 "configuration OK" -n -c "$c"
 

@@ -17,6 +17,7 @@
 # r7): each flow an exporting router sees on every path is counted once,
 # as one probe would (placed from its source by the first exporting router
 # of each path), the others not at all; measured still equals placed.
+# Then two probes that see the same packets, in a probe group: counted once.
 # Then one flow's packets take another path than OSPF's (a static route at
 # r1 sending it r1 -> r3 -> r5 -> r6 instead of r1 -> r2 -> r6): "anemone
 # check" exits 1 naming exactly the five links of the two paths.
@@ -282,6 +283,46 @@ $(cat "$T/diff")"
 done
 
 PF= FL=
+
+# --- two probes that see the same packets -------------------------------------
+# Two SPAN probes (127.0.2.1 and 127.0.2.2, no observation point: placed
+# from the sources) export the same IPv4 flows; a probe group counts them
+# once: Redis holds what one probe gives (the oracle's), and
+# records-duplicate the records of the other.
+cport=$(free_port)
+printf '%s\n' 'probe-groups = ( { name = "span"; exporters = [ "127.0.2.1", "127.0.2.2" ]; } );' \
+	'redis = { prefix = "dup:"; };' >"$T/dup.conf"
+"$COLLECTOR" -c "$T/dup.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
+	--topology "$D/collector/lab-lsdb.json" --flush 1s >"$T/dup.log" 2>&1 &
+cpid=$!
+BG_PIDS="$BG_PIDS $cpid"
+SHOW_ON_FAIL="$T/dup.log"
+wait_for 10 grep -q "topology loaded" "$T/dup.log" || fail "dup: the collector did not start"
+python3 - "$T/flows" "$cport" <<'PY' >"$T/dup.sent" || fail "dup: cannot send"
+import socket, struct, sys
+ip = lambda s: struct.unpack("!I", socket.inet_aton(s))[0]
+recs = [l.split() for l in open(sys.argv[1]) if l.split() and ":" not in l.split()[0]]
+for probe in ("127.0.2.1", "127.0.2.2"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((probe, 0))
+    hdr = struct.pack("!HHIIIIBBH", 5, len(recs), 100000, 1700000000, 0, 0, 0, 0, 0)
+    body = b"".join(struct.pack("!IIIHHIIIIHHBBBBHHBBH", ip(r[0]), ip(r[1]), 0, 0, 0,
+                                int(r[3]), int(r[2]), 90000, 99000, 1, 2, 0, 0, 17, 0,
+                                0, 0, 0, 0, 0) for r in recs)
+    s.sendto(hdr + body, ("127.0.0.1", int(sys.argv[2])))
+print(len(recs))
+PY
+wait_for 10 udp_drained "$cport" || fail "dup: the collector does not read its socket"
+kill -TERM "$cpid"; wait "$cpid" || fail "dup: collector exit status $?"
+view dup: | grep -v '^measured' >"$T/dup.view"
+grep -v '^unrouted' "$T/oracle" | LC_ALL=C sort | diff -u - "$T/dup.view" >"$T/diff" ||
+	fail "two probes in a group: Redis differs from one probe's:
+$(cat "$T/diff")"
+expect_eq "two probes: records-duplicate" "$(R HGET dup:collector:stats records-duplicate)" \
+	"$(cat "$T/dup.sent")"
+expect_eq "two probes: totals (flows)" "$(R HGET dup:totals flows)" "$(cat "$T/dup.sent")"
+grep -q 'probe group span: 127.0.2.1 counted (the first member heard)' "$T/dup.log" ||
+	fail "dup: the group's choice is not logged"
 
 # --- a static route: one flow off OSPF's path --------------------------------
 run static all "10.100.1.10 10.100.6.1 10000000 10000 10.255.0.1 10.255.0.3 10.255.0.5 10.255.0.6"

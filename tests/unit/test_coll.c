@@ -917,7 +917,8 @@ static void test_victim_cost(void)
 
 /* n v5 records 10.0.0.1 -> 10.0.1.x of 100 bytes, 2 packets, that entered
  * exporter `addr` by interface in_if. */
-static void send5_in(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if)
+static void send5_in(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if,
+                     uint64_t now)
 {
 	uint8_t buf[NF5_MAX_LEN];
 	struct sockaddr_in s = from(addr, 2055);
@@ -935,7 +936,7 @@ static void send5_in(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, ui
 		};
 		off += nf5_encode_record(buf + off, &r);
 	}
-	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, off, NOW);
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, off, now);
 }
 
 /*
@@ -960,8 +961,8 @@ static void test_observation_points(void)
 	struct coll *c = coll_new(&cc, 16);
 	const struct agg_entry *m, *x1, *x2;
 
-	send5_in(c, 0xc0000201, 0, 3, 1);
-	send5_in(c, 0xc0000202, 0, 3, 7);
+	send5_in(c, 0xc0000201, 0, 3, 1, NOW);
+	send5_in(c, 0xc0000202, 0, 3, 7, NOW);
 	CHECK_EQ(total(c, AV_FLOWS), 3);
 	CHECK_EQ(total(c, AV_BYTES), 300);
 	CHECK_EQ(total(c, AV_PACKETS), 6);
@@ -978,10 +979,49 @@ static void test_observation_points(void)
 	CHECK_EQ(coll_stats(c)->observations[CO_UNMAPPED], 0);
 	CHECK_EQ(coll_stats(c)->records[0], 6);
 	/* interface 8 of the second exporter: no entry */
-	send5_in(c, 0xc0000202, 3, 2, 8);
+	send5_in(c, 0xc0000202, 3, 2, 8, NOW);
 	CHECK_EQ(coll_stats(c)->observations[CO_UNMAPPED], 2);
 	CHECK_EQ(total(c, AV_FLOWS), 5);
 	CHECK_EQ(find(c, AK_MEASURED, 0)->v[AV_FLOWS], 3);
+	coll_free(c);
+}
+
+/*
+ * A probe group: two probes on one segment send the same records; only
+ * the first heard is counted, the other's records are duplicates, counted
+ * under their exporter and nowhere else.  When the counted one has been
+ * silent longer than the group allows, the other takes over.
+ */
+static void test_probe_group(void)
+{
+	static const struct coll_group groups[] = { { "span", 30000 } };
+	static const struct coll_member members[] = {
+		{ .af = AF_INET, .addr.w[0] = 0x0a0200c0, .group = 0 },
+		{ .af = AF_INET, .addr.w[0] = 0x0b0200c0, .group = 0 },
+	};
+	struct coll_conf cc = { .groups = groups, .ngroups = 1, .members = members, .nmembers = 2 };
+	struct coll *c = coll_new(&cc, 17);
+	const struct agg_entry *x;
+
+	send5_in(c, 0xc000020a, 0, 3, 1, NOW);
+	send5_in(c, 0xc000020b, 0, 3, 1, NOW + 100);
+	send5_in(c, 0xc000020a, 3, 3, 1, NOW + 20000);
+	send5_in(c, 0xc000020b, 3, 3, 1, NOW + 20100);
+	CHECK_EQ(total(c, AV_FLOWS), 6);
+	CHECK_EQ(total(c, AV_BYTES), 600);
+	CHECK_EQ(coll_stats(c)->observations[CO_DUPLICATE], 6);
+	x = find_exporter(c, 0xc000020b, 0);
+	CHECK(x != NULL && x->v[AV_FLOWS] == 6 && x->v[AV_BYTES] == 600);
+	/* .10 silent for 30 s and more: .11 takes over; .10 back is a duplicate */
+	send5_in(c, 0xc000020b, 6, 2, 1, NOW + 50001);
+	CHECK_EQ(total(c, AV_FLOWS), 8);
+	CHECK_EQ(coll_stats(c)->observations[CO_DUPLICATE], 6);
+	send5_in(c, 0xc000020a, 6, 2, 1, NOW + 50100);
+	CHECK_EQ(total(c, AV_FLOWS), 8);
+	CHECK_EQ(coll_stats(c)->observations[CO_DUPLICATE], 8);
+	/* an exporter of no group is counted as ever */
+	send5_in(c, 0xc000020c, 0, 1, 1, NOW + 50200);
+	CHECK_EQ(total(c, AV_FLOWS), 9);
 	coll_free(c);
 }
 
@@ -1000,5 +1040,6 @@ int main(void)
 	test_domain_cap();
 	test_victim_cost();
 	test_observation_points();
+	test_probe_group();
 	return check_done("test_coll");
 }
