@@ -4,7 +4,8 @@
 # anemone-ospfmon replays the lab's OSPF capture (tests/data/ospf/lab.pcap),
 # publishing the ospf: keys and saving its LSDB snapshot; anemone-collector
 # places NetFlow v5 on that topology (--topology SNAPSHOT) and writes the
-# series, counters, indexes and top-N sets.  The flows come from a capture
+# series, counters, indexes and top-N sets, and (router r3 exporting from
+# 127.0.0.2, with observation points) a link's measured load.  The flows come from a capture
 # made here of TCP and UDP conversations between hosts of the lab's stub
 # networks (10.100.1.0/24 ... 10.100.6.0/24), exported by anemone-exporter.
 # Then tests/grafana-queries runs every panel's query, for every link, pair
@@ -79,13 +80,31 @@ PY
 info "traffic: the capture through anemone-exporter (v5) into anemone-collector"
 CPORT=$(free_port)
 collector_up() { grep -q "listening on" "$T/collector.log"; }
-"$COLLECTOR" -l "udp:127.0.0.1:$CPORT" --redis "127.0.0.1:$PORT" --topology "$T/lab.snap" \
-	--flush 1s >"$T/collector.log" 2>&1 &
+# and the router r3 exporting too, from 127.0.0.2: its interface 5 faces r1
+# (which exports as well, interface 1), so what it reports entering there is
+# transit: the measured load of r1 -> r3 (the panel "Placed and measured")
+printf '%s\n' 'exporters = (' \
+	'  { address = "127.0.0.2"; interface = 1; router = "10.255.0.1"; role = "edge"; },' \
+	'  { address = "127.0.0.2"; interface = 5; router = "10.255.0.3"; role = "core";' \
+	'    neighbour = "10.255.0.1"; }' ');' >"$T/collector.conf"
+"$COLLECTOR" -c "$T/collector.conf" -l "udp:127.0.0.1:$CPORT" --redis "127.0.0.1:$PORT" \
+	--topology "$T/lab.snap" --flush 1s >"$T/collector.log" 2>&1 &
 CPID=$!
 BG_PIDS="$BG_PIDS $CPID"
 wait_for 10 collector_up || fail "collector did not start: $(cat "$T/collector.log")"
 "$EXPORTER" -r "$T/flows.pcap" -x "v5:127.0.0.1:$CPORT" >"$T/exporter.log" 2>&1 ||
 	fail "exporter: $(cat "$T/exporter.log")"
+python3 - "$CPORT" <<'PY' || fail "cannot send r3's records"
+import socket, struct, sys
+ip = lambda s: struct.unpack("!I", socket.inet_aton(s))[0]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.2", 0))
+hdr = struct.pack("!HHIIIIBBH", 5, 2, 100000, 1700000000, 0, 0, 0, 0, 0)
+rec = lambda src, dst: struct.pack("!IIIHHIIIIHHBBBBHHBBH", ip(src), ip(dst), 0, 5, 0, 10, 5000,
+                                   90000, 99000, 1, 2, 0, 0, 17, 0, 0, 0, 0, 0, 0)
+s.sendto(hdr + rec("10.100.1.10", "10.100.5.1") + rec("10.100.1.11", "10.100.5.2"),
+         ("127.0.0.1", int(sys.argv[1])))
+PY
 wait_for 10 udp_drained "$CPORT" || fail "the collector does not read its socket"
 kill -TERM "$CPID"
 wait "$CPID" || fail "collector exit status $?: $(tail -5 "$T/collector.log")"
@@ -96,6 +115,8 @@ grep -q "topology loaded" "$T/collector.log" ||
 expect_eq "records in anemone:totals" "flows=$(R HGET anemone:totals flows)" \
 	"$("$PCAP_TOTALS" --ipv4-only "$T/flows.pcap" | sed 's/ .*//')"
 info "written: links $(R SMEMBERS anemone:links | paste -sd' '), pairs $(R SMEMBERS anemone:pairs | paste -sd' ')"
+expect_eq "measured links" "$(R SMEMBERS anemone:measureds)" 10.255.0.1-10.255.0.3
+expect_eq "records-transit" "$(R HGET anemone:collector:stats records-transit)" 2
 
 info "every panel's query"
 "$QUERIES" "$DASHBOARD" 127.0.0.1 "$PORT" >"$T/queries.out" 2>&1 ||
