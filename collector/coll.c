@@ -143,7 +143,7 @@ struct coll {
 		uint64_t cbytes, cpackets, cflows;      /* those counted: the total's */
 	} acc;
 	struct place_out out;        /* scratch */
-	struct place_out up;         /* scratch: the path upstream (first_share) */
+	struct place_out up;         /* scratch: the path upstream (upstream()) */
 	struct ratelim rl;
 	uint64_t v5_sampling_rejected;
 	/* choosing transport sessions to give up (coll_victim_work) */
@@ -772,38 +772,61 @@ static bool exports(const struct coll *c, uint32_t r)
 }
 
 /*
- * Of a record seen at router `to` entering from `from`, the share (0 to 1)
- * that no exporting router saw before: 0 when `from` exports (it saw it
- * all: transit); else the flow placed from its source, and in the
- * topological order of its path each router passing on, of what reached
- * it, the part no exporting router saw (none when it exports itself, all
- * at the entry router unless it exports); the link's part of that.  1 when
- * the flow cannot be placed or OSPF does not route it over the link (a
- * static route): nothing says another router counted it.  Cost: one
- * placement and O(links^3) steps of its at most PLACE_MAX_LINKS links (a
- * handful on real paths).
+ * What the path of a record's flow says of a record seen at a core
+ * interface of router m->router: the links it may have entered by -- the
+ * one from m->neighbour (a point-to-point interface), or each link from a
+ * router on transit network m->network into m->router that the flow's path
+ * uses (a LAN interface: OSPF says which of the routers on it forward the
+ * flow there; when OSPF does not route it into the router by the LAN, a
+ * static or policy route, the routers OSPF forwards it onto the LAN from)
+ * -- each with its part of the flow and the part of that no exporting
+ * router saw before.
  */
-static double first_share(struct coll *c, const struct anm_flow *f, uint32_t from, uint32_t to)
+struct upstream {
+	unsigned n;
+	uint32_t from[PLACE_MAX_LINKS];
+	double amt[PLACE_MAX_LINKS], unseen[PLACE_MAX_LINKS];
+};
+
+/*
+ * Fill u for a record of flow f at core point m.  A neighbour that exports
+ * saw it all (no placement).  Else the flow is placed from its source and,
+ * in the topological order of its path, each router passes on, of what
+ * reached it, the part no exporting router saw (none when it exports, all
+ * at the entry router unless it exports).  A point-to-point link the path
+ * does not use (a static route), or a flow that cannot be placed: the one
+ * link, unseen (nothing says another router counted it); a LAN the path
+ * does not cross, or a flow that cannot be placed: no link (u->n = 0).  Cost: at most one placement and O(links^3) steps of
+ * its at most PLACE_MAX_LINKS links (a handful on real paths).
+ */
+static void upstream(struct coll *c, const struct anm_flow *f, const struct coll_map *m,
+                     struct upstream *u)
 {
 	struct place_out *o = &c->up;
 	struct place_in in;
 	uint32_t node[PLACE_MAX_LINKS + 1];
-	double amt[PLACE_MAX_LINKS + 1], unseen[PLACE_MAX_LINKS + 1];
-	double lunseen[PLACE_MAX_LINKS], on = 0, seen_not = 0;
+	double amt[PLACE_MAX_LINKS + 1], unseen[PLACE_MAX_LINKS + 1], lunseen[PLACE_MAX_LINKS];
 	bool done[PLACE_MAX_LINKS] = { false };
 	unsigned nn = 0, left;
 
-	if (exports(c, from))
-		return 0;
+	u->n = 0;
+	if (m->neighbour != 0) {
+		u->n = 1;
+		u->from[0] = m->neighbour;
+		u->amt[0] = 1;
+		u->unseen[0] = exports(c, m->neighbour) ? 0 : 1;
+		if (u->unseen[0] == 0)
+			return;
+	}
 	if (c->placer == NULL)
-		return 1;
+		return;
 	memset(&in, 0, sizeof(in));
 	in.af = f->af;
 	in.src = f->src;
 	in.dst = f->dst;
 	in.bytes = 1ull << 40;
 	if (place_flow(c->placer, &in, o) != PLACE_OK)
-		return 1;
+		return;
 	node[nn] = o->ingress;
 	amt[nn] = (double)in.bytes;
 	unseen[nn++] = exports(c, o->ingress) ? 0 : (double)in.bytes;
@@ -827,7 +850,7 @@ static double first_share(struct coll *c, const struct anm_flow *f, uint32_t fro
 			if (b == nn && nn <= PLACE_MAX_LINKS)
 				node[nn] = l->b, amt[nn] = unseen[nn] = 0, nn++;
 			if (a == nn || b == nn)
-				return 1;            /* (more routers than links + 1: not a path) */
+				return;              /* (more routers than links + 1: not a path) */
 			lunseen[i] = exports(c, l->a) || amt[a] <= 0 ? 0 :
 			             (double)l->bytes * unseen[a] / amt[a];
 			amt[b] += (double)l->bytes;
@@ -837,14 +860,49 @@ static double first_share(struct coll *c, const struct anm_flow *f, uint32_t fro
 			progress++;
 		}
 		if (progress == 0)
-			return 1;                /* a cycle: not a path */
+			return;                  /* a cycle: not a path */
 	}
-	for (unsigned i = 0; i < o->nlinks; i++)
-		if (o->links[i].a == from && o->links[i].b == to) {
-			on += (double)o->links[i].bytes;
-			seen_not += lunseen[i];
+	if (m->neighbour != 0) {
+		double on = 0, not_seen = 0;
+		for (unsigned i = 0; i < o->nlinks; i++)
+			if (o->links[i].a == m->neighbour && o->links[i].b == m->router) {
+				on += (double)o->links[i].bytes;
+				not_seen += lunseen[i];
+			}
+		if (on > 0)
+			u->unseen[0] = not_seen / on;
+		return;
+	}
+	for (int onto = 0; onto < 2 && u->n == 0; onto++)
+		for (unsigned i = 0; i < o->nlinks; i++) {
+			const struct place_link *l = &o->links[i];
+			if ((!onto && l->b != m->router) || l->net != m->network || l->bytes == 0)
+				continue;
+			u->from[u->n] = l->a;
+			u->amt[u->n] = (double)l->bytes;
+			u->unseen[u->n++] = lunseen[i];
 		}
-	return on > 0 ? seen_not / on : 1;
+}
+
+/* Split v among u's links in proportion to their parts, each rounded to
+ * the nearest integer (the parts come from a placement in integers: equal
+ * shares may differ in their last unit), adding up to v (what rounding
+ * left over or took too much goes to, or comes from, the first). */
+static void split(const struct upstream *u, uint64_t v, uint64_t *out)
+{
+	double all = 0;
+	uint64_t given = 0;
+
+	for (unsigned i = 0; i < u->n; i++)
+		all += u->amt[i];
+	for (unsigned i = 0; i < u->n; i++) {
+		out[i] = all > 0 ? (uint64_t)((double)v * (u->amt[i] / all) + 0.5) : 0;
+		if (out[i] > v - given)
+			out[i] = v - given;
+		given += out[i];
+	}
+	if (u->n > 0)
+		out[0] += v - given;
 }
 
 /* The router whose interface address x sends from (IPv4), or 0; looked up
@@ -1014,10 +1072,23 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 		return;
 	}
 	if ((m = point_of(c, x, domain, f->in_if)) != NULL && m->role == COLL_ROLE_CORE) {
-		double share;
-		agg_key_routers(&k, AK_MEASURED, m->neighbour, m->router);
-		agg_add(&c->interval, &k, bytes, packets, 1);
-		if ((share = first_share(c, f, m->neighbour, m->router)) <= 0) {
+		struct upstream u;
+		uint64_t sb[PLACE_MAX_LINKS], sp[PLACE_MAX_LINKS];
+		double all = 0, not_seen = 0, share = 1;
+		upstream(c, f, m, &u);
+		split(&u, bytes, sb);
+		split(&u, packets, sp);
+		for (unsigned i = 0; i < u.n; i++) {
+			agg_key_routers(&k, AK_MEASURED, u.from[i], m->router);
+			agg_add(&c->interval, &k, sb[i], sp[i], 1);
+			all += u.amt[i];
+			not_seen += u.unseen[i];
+		}
+		if (u.n == 0)
+			c->st.unattributed++;
+		else
+			share = all > 0 ? not_seen / all : 1;
+		if (share <= 0) {
 			c->st.observations[CO_TRANSIT]++;
 			return;
 		}

@@ -101,8 +101,13 @@ enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
  *  - COLL_ROLE_EDGE: the interface faces outside the OSPF domain (hosts,
  *    customers, other networks): the records are where their flows entered;
  *    counted, placed from the router, as INGRESS.
- *  - COLL_ROLE_CORE: the interface faces neighbour router `neighbour`: the
- *    records feed the measured load of the link neighbour -> router.  They
+ *  - COLL_ROLE_CORE: the interface faces neighbour router `neighbour` (a
+ *    point-to-point link), or the routers on transit network `network` (a
+ *    LAN: the id of its network-LSA, the DR's interface address; each
+ *    record's neighbour is the router on it that OSPF forwards its flow
+ *    from, found by placing the flow from its source, the record split in
+ *    proportion when there are several): the records feed the measured
+ *    load of the link neighbour -> router.  They
  *    are transit, not counted again (totals, links, pairs, tops), when the
  *    neighbour exports (has entries with a role: a router that exports is
  *    taken to export on every interface), the flows already counted where
@@ -120,7 +125,8 @@ struct coll_map {
 	uint32_t domain, ifindex;
 	uint32_t router;             /* host order */
 	uint8_t role;                /* enum coll_role */
-	uint32_t neighbour;          /* COLL_ROLE_CORE: router id, host order */
+	uint32_t neighbour;          /* COLL_ROLE_CORE: router id, host order, or */
+	uint32_t network;            /* the LAN's network-LSA id, host order */
 };
 
 /*
@@ -212,6 +218,9 @@ struct coll_stats {
 	uint64_t exporters_evicted_crowded;  /* of an address holding many */
 	uint64_t routed, unrouted;   /* records placed on the topology or not */
 	uint64_t observations[CO_MAX];  /* records accounted, by enum coll_obs */
+	uint64_t unattributed;       /* records of a LAN core interface whose flow
+	                                OSPF does not route in by it: no link
+	                                measured (counted, as records-first) */
 	uint64_t placer_swaps;       /* topologies taken */
 	/* v9/IPFIX messages rejected whole (dropped[CD_IPFIX]), by reason:
 	 * shorter than the header, IPFIX length field != datagram length,

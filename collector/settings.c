@@ -175,7 +175,7 @@ static const char *const tcp_known[] = {
 };
 static const char *const topo_known[] = { "source", "file", "prefix", "check-interval", NULL };
 static const char *const map_known[] = { "address", "domain", "interface", "router", "role",
-                                         "neighbour", NULL };
+                                         "neighbour", "network", NULL };
 static const char *const cap_known[] = { "link", "prefix", "bps", NULL };
 
 /* A list of strings, each handed to fn; errors reported at the element. */
@@ -339,10 +339,24 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 				           "'%s': a router id is a dotted quad", s);
 				continue;
 			}
-		} else if (m->role == COLL_ROLE_CORE) {
+		}
+		if (conf_string(cx, g, "network", &s) > 0) {
+			if (m->role != COLL_ROLE_CORE || m->neighbour != 0) {
+				conf_error(cx, config_setting_get_member(g, "network"),
+				           "'network' goes with role = \"core\", instead of 'neighbour'");
+				continue;
+			}
+			if (ipv4(s, &m->network) < 0 || m->network == 0) {
+				conf_error(cx, config_setting_get_member(g, "network"),
+				           "'%s': a LAN is named by its DR's interface address (the "
+				           "network-LSA's id), a dotted quad", s);
+				continue;
+			}
+		}
+		if (m->role == COLL_ROLE_CORE && m->neighbour == 0 && m->network == 0) {
 			conf_error(cx, config_setting_get_member(g, "role"),
 			           "role = \"core\" needs 'neighbour' (the router id at the other "
-			           "end of the interface)");
+			           "end of a point-to-point interface) or 'network' (a LAN's id)");
 			continue;
 		}
 		c->nmap++;

@@ -112,7 +112,7 @@ exporters = (
   { address = \"192.0.2.1\"; interface = 2; router = \"10.255.0.1\";
     role = \"core\"; }
 );")
-expect_exit 2 "^$c:4: role = \"core\" needs 'neighbour'" -n -c "$c"
+expect_exit 2 "^$c:4: role = \"core\" needs 'neighbour' .* or 'network'" -n -c "$c"
 c=$(conf map-edge-nbr "$L
 exporters = ( { address = \"192.0.2.1\"; router = \"10.255.0.1\"; role = \"edge\";
   neighbour = \"10.255.0.2\"; } );")
