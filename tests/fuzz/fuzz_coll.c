@@ -14,7 +14,11 @@
  * (what --clock exporter reads).  At the end the interval is flushed as the
  * collector does, and the counters must add up and fit in a signed 64-bit
  * integer, and choosing the sessions to give up must have taken a few steps
- * a choice.
+ * a choice.  Observation points (r2's sender: an edge interface, a core one
+ * facing r1; r1's: a core LAN interface on a network the topology lacks)
+ * and a probe group (two of the IPv6 senders) make records transit, first
+ * observed, unattributed or duplicates as their input interface says: the
+ * total holds exactly the records counted.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -87,16 +91,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct lsdb *db;
 	static struct placer *pl;
+	static const struct coll_map map[] = {
+		{ .af = AF_INET, .any_domain = true, .ifindex = 1, .router = 0x0aff0002,
+		  .role = COLL_ROLE_EDGE },
+		{ .af = AF_INET, .any_domain = true, .ifindex = 2, .router = 0x0aff0002,
+		  .role = COLL_ROLE_CORE, .neighbour = 0x0aff0001 },
+		{ .af = AF_INET, .any_domain = true, .ifindex = 3, .router = 0x0aff0001,
+		  .role = COLL_ROLE_CORE, .network = 0x0a010c01 },
+	};
+	static struct coll_map points[3];
+	static const struct coll_group groups[] = { { "fuzz", 30000 } };
+	static struct coll_member members[2];
 	/* room for 3 v9/IPFIX sessions and a few templates: evictions */
 	struct coll_conf cc = { .max_exporters = 4, .max_keys = 64, .top_k = 8,
 	                        .template_memory = 3 * ipfix_session_cost(NULL) + 40000,
-	                        .template_share_pct = 60 };
+	                        .template_share_pct = 60, .map = points, .nmap = 3,
+	                        .groups = groups, .ngroups = 1, .members = members,
+	                        .nmembers = 2 };
 	struct coll *c;
 	uint64_t now = 1700000000000ull;
 	size_t off = 0;
 
 	if (db == NULL) {               /* one topology for every run */
 		log_init("fuzz_coll", LOG_TO_STDERR, -1);
+		memcpy(points, map, sizeof(points));
+		points[0].addr.w[0] = points[1].addr.w[0] = htonl(0x0a010c02);
+		points[2].addr.w[0] = htonl(0x0a010c01);
+		for (int i = 0; i < 2; i++) {
+			members[i].af = AF_INET6;
+			inet_pton(AF_INET6, "2001:db8::1", members[i].addr.b);
+			members[i].addr.b[15] = (uint8_t)(4 + i);
+		}
 		db = small_lsdb();
 		pl = placer_build(db, now);
 	}
@@ -139,8 +164,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < iv->cap; i++)
 			if (iv->e[i].k.kind == AK_TOTAL)
 				flows += iv->e[i].v[AV_FLOWS];
-		/* every record accounted is in the total, placed or not */
-		if (flows != st->records[0] + st->records[1] + st->records[2] ||
+		/* every record counted is in the total, placed or not: all but
+		 * the transit ones and the duplicates */
+		if (flows + st->observations[CO_TRANSIT] + st->observations[CO_DUPLICATE] !=
+		        st->records[0] + st->records[1] + st->records[2] ||
+		    st->observations[CO_COUNTED] + st->observations[CO_FIRST] +
+		        st->observations[CO_UNMAPPED] != flows ||
 		    st->routed + st->unrouted != flows ||
 		    st->template_memory_peak > st->template_memory_limit)
 			abort();
