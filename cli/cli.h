@@ -27,6 +27,7 @@ struct cli_opts {
 	double threshold;            /* whatif: utilisation, 0..1+; check: the
 	                                difference allowed, a fraction */
 	bool threshold_set;          /* given (--threshold) */
+	bool interfaces;             /* exporters --interfaces */
 	const char *svg, *png, *dot; /* topo's files */
 	/* whatif's changes as given, resolved once names are loaded;
 	 * order: 0 link, 1 router, 2 cost, in command-line order */

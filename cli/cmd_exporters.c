@@ -3,8 +3,11 @@
  * bytes and lost records in the window, loss, templates, records since the
  * counters began, when it was last heard -- and a status: ok, losing (more
  * than 0.1% of records lost in the window) or silent (nothing for 5
- * minutes).
+ * minutes).  With --interfaces: the collector's observation points (where
+ * each exporter's records are taken to be seen, and where that comes from)
+ * and its probe groups.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +169,133 @@ static void exporters_csv(const struct cli *c, const void *res_)
 
 static const struct cli_render exporters_render = { exporters_text, exporters_json, exporters_csv };
 
+/* --- exporters --interfaces ---------------------------------------------- */
+
+/* The collector's observation-points document (redis/SCHEMA.md): each
+ * point a row of strings ("*" for an entry matching any domain or
+ * interface, "-" for no neighbour or network), the probe groups. */
+struct points_result {
+	json_t *doc;
+	const char *(*row)[8];       /* exporter domain interface router role
+	                                neighbour network source */
+	char (*num)[2][16];
+	size_t n;
+};
+
+static const char *jstr(json_t *o, const char *k, const char *none)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : none;
+}
+
+static void points_query(struct cli *c, struct points_result *r)
+{
+	struct sbuf k = SBUF_INIT;
+	redisReply *rep;
+	json_error_t e;
+	json_t *pts;
+
+	schema_key(&k, c->st.prefix, SCHEMA_OBSERVATION_POINTS);
+	rep = store_cmd(&c->st, "GET %s", store_key(&k));
+	if (rep->type != REDIS_REPLY_STRING)
+		die(1, "Redis at %s has no %s: is anemone-collector writing under \"%s\"?",
+		    c->st.endpoint, store_key(&k), c->st.prefix);
+	r->doc = json_loadb(rep->str, rep->len, JSON_REJECT_DUPLICATES, &e);
+	freeReplyObject(rep);
+	if (r->doc == NULL || !json_is_array(pts = json_object_get(r->doc, "points")) ||
+	    !json_is_array(json_object_get(r->doc, "probe_groups")))
+		die(1, "%s: not an observation-points document%s%s", store_key(&k),
+		    r->doc ? "" : ": ", r->doc ? "" : e.text);
+	sbuf_free(&k);
+	r->n = json_array_size(pts);
+	r->row = calloc(r->n + 1, sizeof(*r->row));
+	r->num = calloc(r->n + 1, sizeof(*r->num));
+	if (r->row == NULL || r->num == NULL)
+		die(1, "out of memory");
+	for (size_t i = 0; i < r->n; i++) {
+		json_t *p = json_array_get(pts, i);
+		const char *keys[2] = { "domain", "interface" };
+		for (int j = 0; j < 2; j++) {
+			json_t *v = json_object_get(p, keys[j]);
+			if (json_is_integer(v))
+				snprintf(r->num[i][j], sizeof(r->num[i][j]), "%lld",
+				         (long long)json_integer_value(v));
+			else
+				snprintf(r->num[i][j], sizeof(r->num[i][j]), "*");
+		}
+		r->row[i][0] = jstr(p, "exporter", "?");
+		r->row[i][1] = r->num[i][0];
+		r->row[i][2] = r->num[i][1];
+		r->row[i][3] = jstr(p, "router", "?");
+		r->row[i][4] = jstr(p, "role", "?");
+		r->row[i][5] = jstr(p, "neighbour", "-");
+		r->row[i][6] = jstr(p, "network", "-");
+		r->row[i][7] = jstr(p, "source", "?");
+	}
+}
+
+static void points_json(const struct cli *c, const void *res_)
+{
+	const struct points_result *r = res_;
+	char *s = json_dumps(r->doc, JSON_COMPACT);
+
+	(void)c;
+	if (s == NULL)
+		die(1, "out of memory");
+	printf("%s\n", s);
+	free(s);
+}
+
+static void points_text(const struct cli *c, const void *res_)
+{
+	const struct points_result *r = res_;
+	json_t *groups = json_object_get(r->doc, "probe_groups");
+	struct table t;
+
+	(void)c;
+	printf("Observation points (where each exporter's records are taken to be seen):\n");
+	table_init(&t, 8);
+	table_row(&t, "EXPORTER", "DOMAIN", "INTERFACE", "ROUTER", "ROLE", "NEIGHBOUR", "LAN",
+	          "SOURCE");
+	for (size_t i = 0; i < r->n; i++)
+		table_row(&t, r->row[i][0], r->row[i][1], r->row[i][2], r->row[i][3], r->row[i][4],
+		          r->row[i][5], r->row[i][6], r->row[i][7]);
+	table_print(&t, stdout, "  ");
+	if (r->n == 0)
+		printf("  (none: every exporter's records are counted, placed from the router with its\n"
+		       "  address, else from their source)\n");
+	for (size_t g = 0; g < json_array_size(groups); g++) {
+		json_t *x = json_array_get(groups, g), *xs = json_object_get(x, "exporters");
+		printf("%sProbe group %s (one member counted, the next after %lld s of silence):",
+		       g ? "" : "\n", jstr(x, "name", "?"),
+		       (long long)(json_integer_value(json_object_get(x, "silent_ms")) / 1000));
+		for (size_t k = 0; k < json_array_size(xs); k++)
+			printf(" %s", json_is_string(json_array_get(xs, k)) ?
+			       json_string_value(json_array_get(xs, k)) : "?");
+		printf("\n");
+	}
+}
+
+static void points_csv(const struct cli *c, const void *res_)
+{
+	const struct points_result *r = res_;
+	struct table t;
+
+	(void)c;
+	table_init(&t, 8);
+	table_row(&t, "exporter", "domain", "interface", "router", "role", "neighbour", "network",
+	          "source");
+	for (size_t i = 0; i < r->n; i++)
+		table_row(&t, r->row[i][0], strcmp(r->row[i][1], "*") ? r->row[i][1] : "",
+		          strcmp(r->row[i][2], "*") ? r->row[i][2] : "", r->row[i][3], r->row[i][4],
+		          strcmp(r->row[i][5], "-") ? r->row[i][5] : "",
+		          strcmp(r->row[i][6], "-") ? r->row[i][6] : "", r->row[i][7]);
+	table_csv(&t, stdout);
+}
+
+static const struct cli_render points_render = { points_text, points_json, points_csv };
+
 /* exporters: read, print.  Cost: one round trip of two reads per exporter. */
 int cmd_exporters(struct cli *c, int argc, char **argv)
 {
@@ -173,7 +303,16 @@ int cmd_exporters(struct cli *c, int argc, char **argv)
 
 	(void)argv;
 	if (argc != 0)
-		die(2, "exporters: no arguments");
+		die(2, "exporters: no arguments (--interfaces: the observation points)");
+	if (c->o.interfaces) {
+		struct points_result p = { 0 };
+		points_query(c, &p);
+		cli_render(c, &points_render, &p);
+		free(p.row);
+		free(p.num);
+		json_decref(p.doc);
+		return 0;
+	}
 	store_window(&c->st, c->o.window_ms, c->o.until_ms);
 	exporters_query(c, &r, wall_ms());
 	cli_render(c, &exporters_render, &r);

@@ -40,7 +40,9 @@ static const struct command {
 	{ "events", cmd_events, true,
 	  "  events [-n N]            the newest OSPF topology events\n" },
 	{ "exporters", cmd_exporters, true,
-	  "  exporters                exporter health: records, loss, templates, last seen\n" },
+	  "  exporters                exporter health: records, loss, templates, last seen\n"
+	  "  exporters --interfaces   where each exporter's records are taken to be seen\n"
+	  "                           (observation points, probe groups)\n" },
 	{ "check", cmd_check, true,
 	  "  check [--threshold PCT]  each link's placed load beside its measured load; exit 1\n"
 	  "                           when one differs by more than PCT (5)\n" },
@@ -49,6 +51,7 @@ static const struct command {
 
 enum {   /* long options without a letter */
 	OPT_REDIS_USER = 256, OPT_REDIS_PASSWORD, OPT_REDIS_PASSWORD_FILE, OPT_REDIS_DB, OPT_CSV,
+	OPT_INTERFACES,
 };
 
 /* The first line of path (without its end of line), or die: the Redis
@@ -120,6 +123,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o, struct store *s
 		{ "fail-router", required_argument, NULL, 'F' },
 		{ "cost", required_argument, NULL, 'C' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "interfaces", no_argument, NULL, OPT_INTERFACES },
 		{ "redis-user", required_argument, NULL, OPT_REDIS_USER },
 		{ "redis-password", required_argument, NULL, OPT_REDIS_PASSWORD },
 		{ "redis-password-file", required_argument, NULL, OPT_REDIS_PASSWORD_FILE },
@@ -190,6 +194,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o, struct store *s
 			o->threshold_set = true;
 			break;
 		}
+		case OPT_INTERFACES: o->interfaces = true; break;
 		case 'V': printf("anemone %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -228,6 +233,8 @@ int main(int argc, char **argv)
 		die(2, "--fail-link, --fail-router and --cost go with whatif");
 	if ((c.o.svg || c.o.png || c.o.dot) && (cmd == NULL || cmd->fn != cmd_topo))
 		die(2, "--svg, --png and --dot go with topo");
+	if (c.o.interfaces && (cmd == NULL || cmd->fn != cmd_exporters))
+		die(2, "--interfaces goes with exporters");
 	if (rconn_parse(k.redis, &rc, hostbuf, sizeof(hostbuf)) < 0)
 		die(2, "--redis %s: HOST[:PORT], [IPV6]:PORT or a socket path", k.redis);
 	if (k.pass == NULL && k.pass_file != NULL)

@@ -3,8 +3,11 @@
  * poll's thread read from Redis, into the core's placer; and the links,
  * capacities and router names written for Grafana and anemone.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -36,6 +39,61 @@ void topofeed_free(struct topofeed *c)
 {
 	topopoll_free(c->tp);
 	c->tp = NULL;
+}
+
+static json_t *addr_json(int af, const union anm_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, a->b, s, sizeof(s));
+	return json_string(s);
+}
+
+static json_t *id_json(uint32_t id)
+{
+	char s[16];
+
+	if (id == 0)
+		return json_null();
+	ip4_format(id, s);
+	return json_string(s);
+}
+
+/* The observation points and probe groups (<prefix>observation-points,
+ * redis/SCHEMA.md), for anemone exporters --interfaces. */
+static void write_points(struct topofeed *c)
+{
+	static const char *const roles[] = { "ingress", "edge", "core" };
+	const struct collector_conf *f = c->conf;
+	json_t *doc = json_object(), *pts = json_array(), *grs = json_array();
+	char *s;
+
+	for (unsigned i = 0; i < f->nmap; i++) {
+		const struct coll_map *m = &f->map[i];
+		json_array_append_new(pts, json_pack("{s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:s}",
+		    "exporter", addr_json(m->af, &m->addr),
+		    "domain", m->any_domain ? json_null() : json_integer(m->domain),
+		    "interface", m->any_if ? json_null() : json_integer(m->ifindex),
+		    "router", id_json(m->router), "role", roles[m->role],
+		    "neighbour", id_json(m->neighbour), "network", id_json(m->network),
+		    "source", "config"));
+	}
+	for (unsigned g = 0; g < f->ngroups; g++) {
+		json_t *xs = json_array();
+		for (unsigned k = 0; k < f->nmembers; k++)
+			if (f->members[k].group == g)
+				json_array_append_new(xs, addr_json(f->members[k].af, &f->members[k].addr));
+		json_array_append_new(grs, json_pack("{s:s,s:o,s:I}", "name", f->groups[g].name,
+		    "exporters", xs, "silent_ms", (json_int_t)(f->groups[g].silent_ms ?
+		    f->groups[g].silent_ms : COLL_GROUP_SILENT_MS)));
+	}
+	json_object_set_new(doc, "points", pts);
+	json_object_set_new(doc, "probe_groups", grs);
+	if ((s = json_dumps(doc, JSON_COMPACT)) != NULL) {
+		writer_set(c->w, SCHEMA_OBSERVATION_POINTS, s, strlen(s));
+		free(s);
+	}
+	json_decref(doc);
 }
 
 /* The configured router names (<prefix>router-names), 128 a command. */
@@ -89,6 +147,7 @@ static void take_lsdb(struct topofeed *c, struct lsdb *db, uint64_t time_ms, con
 					writer_hset_text(c->w, SCHEMA_CAPACITY, sbuf_str(&caps));
 			}
 			write_names(c);
+			write_points(c);
 			topo_free(t);
 		}
 		sbuf_free(&json);

@@ -51,6 +51,7 @@ static const char *const key_names[SCHEMA_NKEYS] = {
 	[SCHEMA_LINK_TOPOLOGY] = "link-topology",
 	[SCHEMA_CAPACITY] = "capacity",
 	[SCHEMA_ROUTER_NAMES] = "router-names",
+	[SCHEMA_OBSERVATION_POINTS] = "observation-points",
 };
 
 static const char *const kind_names[SCHEMA_NKINDS] = {

@@ -80,6 +80,7 @@ enum schema_key {
 	SCHEMA_LINK_TOPOLOGY,        /* string: the links with costs and capacities */
 	SCHEMA_CAPACITY,             /* hash: link "A-B" -> bits/s */
 	SCHEMA_ROUTER_NAMES,         /* hash: router id -> name */
+	SCHEMA_OBSERVATION_POINTS,   /* string: the observation points (JSON) */
 	SCHEMA_NKEYS
 };
 

@@ -247,6 +247,15 @@ info "$SENT records from 7 routers ($CORE transit): links, pairs and totals as o
 	fail "anemone check: exit $?: $(cat "$T/check.txt")"
 grep -q "^$(wc -l <"$T/measured") measured links, all as placed\.$" "$T/check.txt" ||
 	fail "anemone check: $(cat "$T/check.txt")"
+# the observation points, as anemone exporters --interfaces shows them
+"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" exporters --interfaces --csv \
+	>"$T/points.csv" 2>&1 || fail "anemone exporters --interfaces: $(cat "$T/points.csv")"
+expect_eq "observation points shown" "$(($(wc -l <"$T/points.csv") - 1))" \
+	"$(grep -c 'address = ' "$T/all.conf")"
+grep -q '^127.0.1.3,,2,10.255.0.3,core,,10.0.0.1,config$' "$T/points.csv" ||
+	fail "r3's LAN interface not shown: $(cat "$T/points.csv")"
+grep -q '^127.0.1.5,,1,10.255.0.5,edge,,,config$' "$T/points.csv" ||
+	fail "r5's edge interface not shown: $(cat "$T/points.csv")"
 # (anemone link reads the topology where anemone-ospfmon publishes it)
 R -x SET "${P}ospf:lsdb" <"$D/collector/lab-lsdb.json" >/dev/null || fail "cannot store the topology"
 "$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" link 10.255.0.1-10.255.0.3 >"$T/link.txt" 2>&1 ||
@@ -340,6 +349,10 @@ expect_eq "two probes: records-duplicate" "$(R HGET dup:collector:stats records-
 expect_eq "two probes: totals (flows)" "$(R HGET dup:totals flows)" "$(cat "$T/dup.sent")"
 grep -q 'probe group span: 127.0.2.1 counted (the first member heard)' "$T/dup.log" ||
 	fail "dup: the group's choice is not logged"
+"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix dup: exporters --interfaces >"$T/dup.points" 2>&1 ||
+	fail "anemone exporters --interfaces: $(cat "$T/dup.points")"
+grep -q '^Probe group span (one member counted, the next after 30 s of silence): 127.0.2.1 127.0.2.2$' \
+	"$T/dup.points" || fail "the probe group is not shown: $(cat "$T/dup.points")"
 
 # --- a static route: one flow off OSPF's path --------------------------------
 run static all "10.100.1.10 10.100.6.1 10000000 10000 10.255.0.1 10.255.0.3 10.255.0.5 10.255.0.6"
