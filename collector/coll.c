@@ -104,6 +104,8 @@ struct group {
 struct coll {
 	struct coll_conf conf;
 	struct coll_map *map;
+	struct coll_map *smap;       /* from SNMP (coll_set_points) */
+	unsigned nsmap;
 	struct group *groups;
 	struct coll_member *members;
 	uint32_t *exporting;         /* routers with role entries, sorted */
@@ -733,16 +735,23 @@ static struct xp *xp_get(struct coll *c, int af, const union anm_addr *a, uint16
 
 /* --- accounting ------------------------------------------------------------ */
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* The observation point of x's records of `domain` that entered by
  * interface in_if: the most specific entry of the map, or NULL.  O(map). */
-static const struct coll_map *point_of(const struct coll *c, const struct xp *x,
-                                       uint32_t domain, uint32_t in_if)
+static const struct coll_map *best_point(const struct coll_map *map, unsigned n,
+                                         const struct xp *x, uint32_t domain, uint32_t in_if)
 {
 	const struct coll_map *best = NULL;
 	int best_score = -1;
 
-	for (unsigned i = 0; i < c->conf.nmap; i++) {
-		const struct coll_map *m = &c->map[i];
+	for (unsigned i = 0; i < n; i++) {
+		const struct coll_map *m = &map[i];
 		int score;
 		if (m->af != x->af || memcmp(&m->addr, &x->addr, sizeof(m->addr)) != 0)
 			continue;
@@ -757,11 +766,48 @@ static const struct coll_map *point_of(const struct coll *c, const struct xp *x,
 	return best;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* The configuration's entry for the record, else the one SNMP gave. */
+static const struct coll_map *point_of(const struct coll *c, const struct xp *x,
+                                       uint32_t domain, uint32_t in_if)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const struct coll_map *m = best_point(c->map, c->conf.nmap, x, domain, in_if);
 
-	return x < y ? -1 : x > y;
+	return m != NULL ? m : best_point(c->smap, c->nsmap, x, domain, in_if);
+}
+
+/* The routers with role entries, of the configuration and from SNMP. */
+static int set_exporting(struct coll *c)
+{
+	uint32_t *e = malloc((c->conf.nmap + c->nsmap + 1) * sizeof(*e));
+	unsigned n = 0;
+
+	if (e == NULL)
+		return -1;
+	for (unsigned i = 0; i < c->conf.nmap; i++)
+		if (c->map[i].role != COLL_ROLE_INGRESS)
+			e[n++] = c->map[i].router;
+	for (unsigned i = 0; i < c->nsmap; i++)
+		if (c->smap[i].role != COLL_ROLE_INGRESS)
+			e[n++] = c->smap[i].router;
+	qsort(e, n, sizeof(*e), cmp_u32);
+	free(c->exporting);
+	c->exporting = e;
+	c->nexporting = n;
+	return 0;
+}
+
+int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n)
+{
+	struct coll_map *m = malloc((n ? n : 1) * sizeof(*m));
+
+	if (m == NULL)
+		return -1;
+	if (n)
+		memcpy(m, p, n * sizeof(*m));
+	free(c->smap);
+	c->smap = m;
+	c->nsmap = n;
+	return set_exporting(c);
 }
 
 /* Whether router r exports (has observation points with a role). */
@@ -876,7 +922,8 @@ static void upstream(struct coll *c, const struct anm_flow *f, const struct coll
 	for (int onto = 0; onto < 2 && u->n == 0; onto++)
 		for (unsigned i = 0; i < o->nlinks; i++) {
 			const struct place_link *l = &o->links[i];
-			if ((!onto && l->b != m->router) || l->net != m->network || l->bytes == 0)
+			if ((!onto && l->b != m->router) || l->net != m->network || l->bytes == 0 ||
+			    l->a == m->router)           /* (it left by the LAN: not from it) */
 				continue;
 			u->from[u->n] = l->a;
 			u->amt[u->n] = (double)l->bytes;
@@ -1084,10 +1131,15 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 			all += u.amt[i];
 			not_seen += u.unseen[i];
 		}
-		if (u.n == 0)
+		if (u.n == 0) {
 			c->st.unattributed++;
-		else
+			/* no topology yet: a LAN's routers may have counted it;
+			 * do not count it twice */
+			if (c->placer == NULL && m->network != 0)
+				share = 0;
+		} else {
 			share = all > 0 ? not_seen / all : 1;
+		}
 		if (share <= 0) {
 			c->st.observations[CO_TRANSIT]++;
 			return;
@@ -1566,15 +1618,8 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 		ipfix_budget_set_reclaim(c->budget, reclaim, c);
 	if (conf->nmap) {
 		c->map = malloc(conf->nmap * sizeof(*c->map));
-		c->exporting = malloc(conf->nmap * sizeof(*c->exporting));
 		if (c->map)
 			memcpy(c->map, conf->map, conf->nmap * sizeof(*c->map));
-		if (c->exporting) {
-			for (unsigned i = 0; i < conf->nmap; i++)
-				if (conf->map[i].role != COLL_ROLE_INGRESS)
-					c->exporting[c->nexporting++] = conf->map[i].router;
-			qsort(c->exporting, c->nexporting, sizeof(*c->exporting), cmp_u32);
-		}
 	}
 	if (conf->allow) {
 		c->allow = malloc((conf->nallow ? conf->nallow : 1) * sizeof(*c->allow));
@@ -1599,7 +1644,7 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->conf.members = NULL;
 	if (c->tab == NULL || c->atab == NULL || c->crowd == NULL || c->pend == NULL ||
 	    c->budget == NULL ||
-	    (conf->nmap && (c->map == NULL || c->exporting == NULL)) ||
+	    (conf->nmap && c->map == NULL) || set_exporting(c) < 0 ||
 	    (conf->allow && c->allow == NULL) ||
 	    (conf->ngroups && (c->groups == NULL || c->members == NULL)) ||
 	    agg_init(&c->interval, c->conf.max_keys, c->conf.top_k, seed ^ 0x5bd1e995u) < 0) {
@@ -1626,6 +1671,7 @@ void coll_free(struct coll *c)
 	free(c->pend);
 	ipfix_budget_free(c->budget);
 	free(c->map);
+	free(c->smap);
 	free(c->exporting);
 	free(c->groups);
 	free(c->members);

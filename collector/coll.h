@@ -276,6 +276,11 @@ void coll_stream_closed(struct coll *c, uint64_t conn);
  * already accounted keep their placement. */
 struct lsdb;
 void coll_set_topology(struct coll *c, struct placer *p, struct lsdb *db);
+
+/* The observation points found by SNMP (snmptab.h), copied: they replace
+ * the last ones; a configured entry matching a record wins over them.
+ * -1 when out of memory (the held ones stay). */
+int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n);
 bool coll_has_placer(const struct coll *c);
 /* Forget the topology without freeing it (its owner keeps it): lets the
  * fuzz target build one placer for every run. */

@@ -27,6 +27,10 @@ void collector_conf_defaults(struct collector_conf *c)
 	c->tcp_max = COL_DEF_TCP_MAX;
 	c->tcp_per_source = COL_DEF_TCP_PER_SRC;
 	c->tcp_idle_ms = COL_DEF_TCP_IDLE_MS;
+	c->snmp.interval_ms = 300000;
+	c->snmp.timeout_ms = 2000;
+	c->snmp.retries = 1;
+	c->snmp.community = "public";
 	c->tcp_message_ms = COL_DEF_TCP_MSG_MS;
 	c->top_sketch = COL_DEF_TOP_SKETCH;
 	c->max_sampling = IPFIX_MAX_SAMPLING_DEFAULT;
@@ -164,7 +168,7 @@ static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
 	"max-keys", "max-sampling-rate", "max-domains", "template-memory",
 	"template-memory-share", "clock", "redis", "topology", "tcp", "exporters", "capacities",
-	"routers", "probe-groups", "log", "user", NULL
+	"routers", "probe-groups", "snmp", "log", "user", NULL
 };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "user", "password", "db", "prefix", "id", "timeout",
@@ -319,6 +323,8 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 		if (conf_string(cx, g, "role", &s) > 0) {
 			if (strcmp(s, "edge") == 0) {
 				m->role = COLL_ROLE_EDGE;
+			} else if (strcmp(s, "ingress") == 0) {
+				m->role = COLL_ROLE_INGRESS;
 			} else if (strcmp(s, "core") == 0) {
 				m->role = COLL_ROLE_CORE;
 			} else {
@@ -337,6 +343,11 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 			if (ipv4(s, &m->neighbour) < 0 || m->neighbour == 0) {
 				conf_error(cx, config_setting_get_member(g, "neighbour"),
 				           "'%s': a router id is a dotted quad", s);
+				continue;
+			}
+			if (m->neighbour == m->router) {
+				conf_error(cx, config_setting_get_member(g, "neighbour"),
+				           "'%s': the neighbour is another router than 'router'", s);
 				continue;
 			}
 		}
@@ -360,6 +371,82 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 			continue;
 		}
 		c->nmap++;
+	}
+}
+
+/* snmp = { community = "public"; interval = "300s"; timeout = "2s"; retries = 1;
+ * agents = ( { exporter = "10.0.0.1"; address = "10.0.0.1"; port = 161; } ); } */
+static void load_snmp(struct conf_ctx *cx, struct collector_conf *c, const config_setting_t *g)
+{
+	static const char *const known[] = { "community", "interval", "timeout", "retries",
+	                                     "agents", NULL };
+	static const char *const agent_known[] = { "exporter", "address", "port",
+	                                           NULL };
+	struct snmp_conf *s = &c->snmp;
+	const config_setting_t *l;
+	const char *str;
+	uint64_t v;
+
+	if (!config_setting_is_group(g)) {
+		conf_error(cx, g, "'snmp' must be a group { community = ...; agents = ( ... ); }");
+		return;
+	}
+	conf_known(cx, g, known);
+	s->community = "public";
+	if (conf_string(cx, g, "community", &str) > 0)
+		s->community = str;
+	conf_duration_ms(cx, g, "interval", 10000, 86400000, &s->interval_ms);
+	conf_duration_ms(cx, g, "timeout", 100, 60000, &s->timeout_ms);
+	if (conf_uint(cx, g, "retries", 0, 10, &v) > 0)
+		s->retries = (unsigned)v;
+	l = config_setting_get_member(g, "agents");
+	if (l == NULL || !config_setting_is_list(l) || config_setting_length(l) == 0) {
+		conf_error(cx, l ? l : g, "'snmp' needs 'agents', a list of groups ( { exporter = "
+		           "\"10.0.0.1\"; address = \"10.0.0.1\"; }, ... ): whose interfaces, and "
+		           "whom to ask");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const config_setting_t *a = config_setting_get_elem(l, (unsigned)i);
+		struct snmp_agent *ag = &s->agents[s->nagents];
+		struct coll_prefix p;
+		char err[256], host[64];
+		uint64_t port = 161;
+
+		if (!config_setting_is_group(a)) {
+			conf_error(cx, a, "each SNMP agent must be a group { exporter = ...; }");
+			continue;
+		}
+		if (s->nagents == SNMP_MAX_AGENTS) {
+			conf_error(cx, a, "at most %d SNMP agents", SNMP_MAX_AGENTS);
+			return;
+		}
+		conf_known(cx, a, agent_known);
+		if (conf_string(cx, a, "exporter", &str) <= 0) {
+			conf_error(cx, a, "SNMP agent needs 'exporter' (the address its records come from)");
+			continue;
+		}
+		if (col_prefix_parse(str, &p, err, sizeof(err)) < 0 || p.af != AF_INET || p.plen != 32) {
+			conf_error(cx, config_setting_get_member(a, "exporter"),
+			           "'%s': expected one IPv4 address", str);
+			continue;
+		}
+		ag->af = p.af;
+		ag->exporter = p.addr;
+		inet_ntop(AF_INET, p.addr.b, host, sizeof(host));
+		if (conf_string(cx, a, "address", &str) > 0) {
+			struct in_addr x;
+			if (inet_pton(AF_INET, str, &x) != 1) {
+				conf_error(cx, config_setting_get_member(a, "address"),
+				           "'%s': expected an IPv4 address", str);
+				continue;
+			}
+			snprintf(host, sizeof(host), "%s", str);
+		}
+		if (conf_uint(cx, a, "port", 1, 65535, &port) < 0)
+			continue;
+		snprintf(ag->peer, sizeof(ag->peer), "udp:%s:%u", host, (unsigned)port);
+		s->nagents++;
 	}
 }
 
@@ -397,6 +484,14 @@ static void load_groups(struct conf_ctx *cx, struct collector_conf *c, const con
 			continue;
 		}
 		pg->name = s;
+		for (unsigned k = 0; k < c->ngroups; k++)
+			if (strcmp(c->groups[k].name, s) == 0) {
+				conf_error(cx, config_setting_get_member(g, "name"),
+				           "probe group '%s' is named twice", s);
+				bad = true;
+			}
+		if (bad)
+			continue;
 		conf_duration_ms(cx, g, "silent", 1000, 86400000, &pg->silent_ms);
 		xs = config_setting_get_member(g, "exporters");
 		if (xs == NULL || !config_setting_is_array(xs) || config_setting_length(xs) < 2) {
@@ -649,6 +744,8 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		load_map(&cx, c, g);
 	if ((g = config_setting_get_member(root, "probe-groups")) != NULL)
 		load_groups(&cx, c, g);
+	if ((g = config_setting_get_member(root, "snmp")) != NULL)
+		load_snmp(&cx, c, g);
 	if ((g = config_setting_get_member(root, "capacities")) != NULL)
 		load_caps(&cx, c, g);
 	if ((g = config_setting_get_member(root, "routers")) != NULL)

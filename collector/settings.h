@@ -13,6 +13,7 @@
 #include "endpoint.h"
 #include "linkdoc.h"
 #include "rconn.h"
+#include "snmp.h"
 
 #define COL_MAX_LISTEN   32
 #define COL_MAX_FORWARD  16
@@ -53,6 +54,7 @@ struct collector_conf {
 	unsigned ngroups;
 	struct coll_member members[COL_MAX_MEMBERS];
 	unsigned nmembers;
+	struct snmp_conf snmp;       /* snmp.nagents 0: no polling */
 	struct cap_rule caps[COL_MAX_CAPS];
 	unsigned ncaps;
 	struct col_name { uint32_t id; const char *name; } names[COL_MAX_NAMES];

@@ -86,6 +86,15 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	}
 	ST("topology-loads", c->topo.loads);
 	ST("topology-errors", c->topo.errors);
+	{
+		struct snmp_stats ss = { 0 };
+		if (c->topo.snmp)
+			snmp_poller_stats(c->topo.snmp, &ss);
+		ST("snmp-polls", ss.polls);
+		ST("snmp-errors", ss.errors);
+		ST("snmp-bad-values", ss.bad_values + ss.dropped_rows);
+		ST("snmp-points", c->topo.npoints);
+	}
 	ST("forwarded", c->forwarded);
 	ST("forward-errors", c->forward_errors);
 	ST("tcp-errors", ns.tcp_errors);

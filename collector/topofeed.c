@@ -19,6 +19,8 @@
 #include "topo.h"
 #include "topofeed.h"
 
+static void write_points(struct topofeed *c);
+
 int topofeed_init(struct topofeed *c, const struct collector_conf *conf, struct coll *coll,
                   struct writer *w)
 {
@@ -32,6 +34,17 @@ int topofeed_init(struct topofeed *c, const struct collector_conf *conf, struct 
 		if ((c->tp = topopoll_new(&conf->rc, p, conf->topo_check_ms)) == NULL)
 			return -1;
 	}
+	if (w != NULL)
+		write_points(c);
+	if (conf->snmp.nagents) {
+		for (unsigned i = 0; i < conf->snmp.nagents; i++)
+			if ((c->tab[i] = malloc(sizeof(*c->tab[i]))) == NULL)
+				return -1;
+		if ((c->snmp = snmp_poller_start(&conf->snmp)) == NULL)
+			return -1;
+		log_info("snmp: polling %u agent(s) every %llu s", conf->snmp.nagents,
+		         (unsigned long long)(conf->snmp.interval_ms / 1000));
+	}
 	return 0;
 }
 
@@ -39,6 +52,14 @@ void topofeed_free(struct topofeed *c)
 {
 	topopoll_free(c->tp);
 	c->tp = NULL;
+	snmp_poller_stop(c->snmp);
+	c->snmp = NULL;
+	for (unsigned i = 0; i < SNMP_MAX_AGENTS; i++) {
+		free(c->tab[i]);
+		c->tab[i] = NULL;
+	}
+	free(c->points);
+	c->points = NULL;
 }
 
 static json_t *addr_json(int af, const union anm_addr *a)
@@ -68,15 +89,15 @@ static void write_points(struct topofeed *c)
 	json_t *doc = json_object(), *pts = json_array(), *grs = json_array();
 	char *s;
 
-	for (unsigned i = 0; i < f->nmap; i++) {
-		const struct coll_map *m = &f->map[i];
+	for (unsigned i = 0; i < f->nmap + c->npoints; i++) {
+		const struct coll_map *m = i < f->nmap ? &f->map[i] : &c->points[i - f->nmap];
 		json_array_append_new(pts, json_pack("{s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:s}",
 		    "exporter", addr_json(m->af, &m->addr),
 		    "domain", m->any_domain ? json_null() : json_integer(m->domain),
 		    "interface", m->any_if ? json_null() : json_integer(m->ifindex),
 		    "router", id_json(m->router), "role", roles[m->role],
 		    "neighbour", id_json(m->neighbour), "network", id_json(m->network),
-		    "source", "config"));
+		    "source", i < f->nmap ? "config" : "snmp"));
 	}
 	for (unsigned g = 0; g < f->ngroups; g++) {
 		json_t *xs = json_array();
@@ -132,6 +153,7 @@ static void take_lsdb(struct topofeed *c, struct lsdb *db, uint64_t time_ms, con
 		return;
 	}
 	coll_set_topology(c->coll, p, db);
+	c->placer = p;
 	c->loads++;
 	log_info("%s: topology loaded (%u routers)", what, placer_routers(p));
 	if (c->w) {
@@ -199,17 +221,70 @@ static void topo_redis(struct topofeed *c)
 	take_lsdb(c, db, time_ms, what);
 }
 
+/* The observation points from every agent's newest table, when one is
+ * new or the topology changed.  Cost: a copy of each new table; deriving,
+ * O(addresses x log n) an agent. */
+static void snmp_points(struct topofeed *c)
+{
+	const struct snmp_conf *sc = &c->conf->snmp;
+	bool fresh = c->loads != c->derived_loads;
+	struct coll_map *pts;
+	unsigned n = 0, max = 0, routers = 0;
+
+	for (unsigned i = 0; i < sc->nagents; i++)
+		if (snmp_poller_take(c->snmp, i, &c->gen[i], c->tab[i]))
+			fresh = true;
+	if (!fresh || c->placer == NULL)
+		return;
+	c->derived_loads = c->loads;
+	for (unsigned i = 0; i < sc->nagents; i++)
+		if (c->gen[i] != 0)
+			max += c->tab[i]->naddrs;
+	if ((pts = malloc((max ? max : 1) * sizeof(*pts))) == NULL) {
+		log_warnx("snmp: out of memory: the observation points stay");
+		return;
+	}
+	for (unsigned i = 0; i < sc->nagents; i++) {
+		uint32_t r;
+		unsigned k;
+		if (c->gen[i] == 0)
+			continue;
+		k = snmptab_points(c->tab[i], c->placer, sc->agents[i].af, &sc->agents[i].exporter,
+		                   pts + n, max - n, &r);
+		if (r == 0)
+			log_warnx("snmp %s: none of its addresses is a router's of the topology: no "
+			          "observation point", sc->agents[i].peer);
+		routers += r != 0;
+		n += k;
+	}
+	if (n == c->npoints && (n == 0 || memcmp(pts, c->points, n * sizeof(*pts)) == 0)) {
+		free(pts);                   /* nothing changed */
+		return;
+	}
+	if (coll_set_points(c->coll, pts, n) < 0) {
+		free(pts);
+		log_warnx("snmp: out of memory: the observation points stay");
+		return;
+	}
+	free(c->points);
+	c->points = pts;
+	c->npoints = n;
+	log_info("snmp: %u observation point(s) of %u router(s)", n, routers);
+	if (c->w)
+		write_points(c);
+}
+
 void topofeed_check(struct topofeed *c, uint64_t now_ms, bool force)
 {
 	if (c->conf->topo == TS_REDIS) {     /* polled by its thread: take it when there */
 		if (force)
 			topopoll_wait_first(c->tp);
 		topo_redis(c);
-		return;
+	} else if (force || now_ms >= c->next_ms) {
+		c->next_ms = now_ms + c->conf->topo_check_ms;
+		if (c->conf->topo == TS_FILE)
+			topo_file(c, force);
 	}
-	if (!force && now_ms < c->next_ms)
-		return;
-	c->next_ms = now_ms + c->conf->topo_check_ms;
-	if (c->conf->topo == TS_FILE)
-		topo_file(c, force);
+	if (c->snmp)
+		snmp_points(c);
 }

@@ -19,6 +19,7 @@
 
 #include "coll.h"
 #include "settings.h"
+#include "snmp.h"
 #include "topopoll.h"
 #include "writer.h"
 
@@ -31,9 +32,18 @@ struct topofeed {
 	off_t size;                  /* -1: the file was missing */
 	uint64_t next_ms;            /* when to look at the file again */
 	uint64_t loads, errors;      /* databases taken, refused */
+	struct placer *placer;       /* the last taken (the core owns it) */
+	/* SNMP: each agent's newest table, the points derived from them */
+	struct snmp_poller *snmp;
+	struct snmptab *tab[SNMP_MAX_AGENTS];
+	uint64_t gen[SNMP_MAX_AGENTS];
+	uint64_t derived_loads;      /* loads when the points were derived */
+	struct coll_map *points;     /* npoints, from SNMP */
+	unsigned npoints;
 };
 
-/* 0, or -1 if the Redis poll cannot start.  Borrows conf, coll and w. */
+/* 0, or -1 if the Redis poll or the SNMP poller cannot start.  Borrows
+ * conf, coll and w. */
 int topofeed_init(struct topofeed *c, const struct collector_conf *conf, struct coll *coll,
                   struct writer *w);
 
@@ -41,6 +51,9 @@ int topofeed_init(struct topofeed *c, const struct collector_conf *conf, struct 
  * Take a new database if there is one (force: at start, wait for Redis's
  * first answer, and read the file whatever its time).  Cost: a stat(2)
  * every check interval; building the placer when the database changed.
+ * Then, when an SNMP agent answered anew or the topology changed, derive
+ * the observation points again (snmptab_points), give them to the core
+ * and write the observation-points document.
  */
 void topofeed_check(struct topofeed *c, uint64_t now_ms, bool force);
 

@@ -996,6 +996,40 @@ uint32_t placer_router_of(const struct placer *pl, uint32_t addr)
 	return f ? f->router : 0;
 }
 
+unsigned placer_subnet(const struct placer *pl, uint32_t prefix, uint32_t mask, uint32_t self,
+                       uint32_t *out, unsigned max, uint32_t *net)
+{
+	unsigned lo = 0, hi = pl->nifc, n = 0;
+
+	*net = 0;
+	prefix &= mask;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (pl->ifc[mid].addr < prefix)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (unsigned i = lo; i < pl->nifc && (pl->ifc[i].addr & mask) == prefix; i++) {
+		const struct iface *f = &pl->ifc[i];
+		bool seen = false;
+		if (f->rid_only)
+			continue;
+		if (f->net != 0)
+			*net = f->net;
+		if (f->router == self)
+			continue;
+		for (unsigned k = 0; k < n && k < max; k++)
+			seen |= out[k] == f->router;
+		if (seen)
+			continue;
+		if (n < max)
+			out[n] = f->router;
+		n++;
+	}
+	return n;
+}
+
 unsigned placer_routers(const struct placer *pl)
 {
 	return pl->nr;

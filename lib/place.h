@@ -140,6 +140,14 @@ uint32_t placer_router_of(const struct placer *pl, uint32_t addr);
 
 unsigned placer_routers(const struct placer *pl);
 
+/* The routers other than self with an interface address in prefix/mask
+ * (host order; router ids are not interface addresses): how many, the
+ * first max of them into out (by address); *net the transit network an
+ * interface in the subnet is on (its network-LSA id), 0 when none (a
+ * point-to-point subnet).  O(log n + interfaces in the subnet). */
+unsigned placer_subnet(const struct placer *pl, uint32_t prefix, uint32_t mask, uint32_t self,
+                       uint32_t *out, unsigned max, uint32_t *net);
+
 /* Turn the graph cache off (or on again, emptied): for the test that checks
  * the cache gives what the walk gives. */
 void placer_cache(struct placer *pl, bool on);
