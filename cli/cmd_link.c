@@ -210,9 +210,6 @@ static void link_text(const struct cli *c, const void *res_)
 		       "%s's exporter entering from %s)\n", pr,
 		       (unsigned long long)r->measured.packets, (unsigned long long)r->measured.flows,
 		       pu, ib, ia);
-	} else {
-		printf("Measured: not reported (no exporter of %s names an interface facing %s "
-		       "core)\n", ib, ia);
 	}
 	if (r->peak) {
 		fmt_rate((double)r->peak * 8000.0 / wms, pr, sizeof(pr));
