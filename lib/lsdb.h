@@ -25,7 +25,14 @@
  * taken after LSDB_FLUSH_HOLD_MS, as routers would take it from a
  * neighbour; with cryptographic authentication a replay from the sender's
  * own address fails the sequence-number check (RFC 2328 D.3), and one from
- * another address is refused (lsdb_install_from).  An
+ * another address is refused (lsdb_install_from).  Not caught: a replay of
+ * the sender's latest packet (its cryptographic sequence number may repeat)
+ * or of one the monitor never heard (a unicast retransmission it could not
+ * see), and a packet sent to an address no router takes packets for, which
+ * changes only the monitor's view; a router whose cryptographic sequence
+ * starts again from 0 after a restart is a new sender for MON_SEQ_FORGET_MS
+ * and then its earlier-numbered LSAs wait for the hour (FRR numbers them
+ * by the clock, so not FRR).  An
  * instance at InitialSequenceNumber after a flush at MaxSequenceNumber is
  * taken at once (12.1.6).  A MaxAge instance of an LSA not held leaves a
  * tombstone too.  Tombstones are invisible to the look-ups and walks below,
