@@ -196,12 +196,13 @@ static void points_query(struct cli *c, struct points_result *r)
 	json_error_t e;
 	json_t *pts;
 
+	e.text[0] = 0;
 	schema_key(&k, c->st.prefix, SCHEMA_OBSERVATION_POINTS);
 	rep = store_cmd(&c->st, "GET %s", store_key(&k));
-	if (rep->type != REDIS_REPLY_STRING)
-		die(1, "Redis at %s has no %s: is anemone-collector writing under \"%s\"?",
-		    c->st.endpoint, store_key(&k), c->st.prefix);
-	r->doc = json_loadb(rep->str, rep->len, JSON_REJECT_DUPLICATES, &e);
+	if (rep->type != REDIS_REPLY_STRING)     /* a collector with none writes none */
+		r->doc = json_pack("{s:[],s:[]}", "points", "probe_groups");
+	else
+		r->doc = json_loadb(rep->str, rep->len, JSON_REJECT_DUPLICATES, &e);
 	freeReplyObject(rep);
 	if (r->doc == NULL || !json_is_array(pts = json_object_get(r->doc, "points")) ||
 	    !json_is_array(json_object_get(r->doc, "probe_groups")))
@@ -253,7 +254,6 @@ static void points_text(const struct cli *c, const void *res_)
 	json_t *groups = json_object_get(r->doc, "probe_groups");
 	struct table t;
 
-	(void)c;
 	printf("Observation points (where each exporter's records are taken to be seen):\n");
 	table_init(&t, 8);
 	table_row(&t, "EXPORTER", "DOMAIN", "INTERFACE", "ROUTER", "ROLE", "NEIGHBOUR", "LAN",
@@ -264,7 +264,8 @@ static void points_text(const struct cli *c, const void *res_)
 	table_print(&t, stdout, "  ");
 	if (r->n == 0)
 		printf("  (none: every exporter's records are counted, placed from the router with its\n"
-		       "  address, else from their source)\n");
+		       "  address, else from their source; or no collector writes under \"%s\")\n",
+		       c->st.prefix);
 	for (size_t g = 0; g < json_array_size(groups); g++) {
 		json_t *x = json_array_get(groups, g), *xs = json_object_get(x, "exporters");
 		printf("%sProbe group %s (one member counted, the next after %lld s of silence):",

@@ -34,8 +34,8 @@ int topofeed_init(struct topofeed *c, const struct collector_conf *conf, struct 
 		if ((c->tp = topopoll_new(&conf->rc, p, conf->topo_check_ms)) == NULL)
 			return -1;
 	}
-	if (w != NULL)
-		write_points(c);
+	if (w != NULL && (conf->nmap > 0 || conf->ngroups > 0))
+		write_points(c);             /* (nothing to say: no key, as before) */
 	if (conf->snmp.nagents) {
 		for (unsigned i = 0; i < conf->snmp.nagents; i++)
 			if ((c->tab[i] = malloc(sizeof(*c->tab[i]))) == NULL)
