@@ -42,11 +42,11 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 TEST_NETNS=""
 netns_empty() { [ -z "$(ip netns pids "$1" 2>/dev/null)" ]; }
 netns_cleanup() {
-	for n in $TEST_NETNS; do
-		pids=$(ip netns pids "$n" 2>/dev/null)
+	for _ns in $TEST_NETNS; do
+		pids=$(ip netns pids "$_ns" 2>/dev/null)
 		# shellcheck disable=SC2086
-		[ -n "$pids" ] && { kill $pids; wait_for 5 netns_empty "$n"; }
-		ip netns del "$n"
+		[ -n "$pids" ] && { kill $pids; wait_for 5 netns_empty "$_ns"; }
+		ip netns del "$_ns"
 	done
 }
 netns_add() {
@@ -106,11 +106,11 @@ PY
 }
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
-wait_for() {
-	n=$(($1 * 10)); shift
-	while [ "$n" -gt 0 ]; do
+wait_for() {   # (its counter has a name of its own: callers' variables survive)
+	_wait_n=$(($1 * 10)); shift
+	while [ "$_wait_n" -gt 0 ]; do
 		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1; n=$((n - 1))
+		sleep 0.1; _wait_n=$((_wait_n - 1))
 	done
 	return 1
 }
