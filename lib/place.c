@@ -546,12 +546,10 @@ static const struct adj *adj_find(const struct placer *pl, uint32_t a, uint32_t 
 	return lo < pl->nadj && pl->adj[lo].a == a && pl->adj[lo].b == b ? &pl->adj[lo] : NULL;
 }
 
-/* The interface with address addr, preferring one of a neighbour of
- * router `from`, and an interface address over a router id. */
-static const struct iface *iface_find(const struct placer *pl, uint32_t addr, uint32_t from)
+/* The first interface (pl->ifc, by address) at or above addr.  O(log n). */
+static unsigned ifc_lower(const struct placer *pl, uint32_t addr)
 {
 	unsigned lo = 0, hi = pl->nifc;
-	const struct iface *first;
 
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
@@ -560,6 +558,16 @@ static const struct iface *iface_find(const struct placer *pl, uint32_t addr, ui
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* The interface with address addr, preferring one of a neighbour of
+ * router `from`, and an interface address over a router id. */
+static const struct iface *iface_find(const struct placer *pl, uint32_t addr, uint32_t from)
+{
+	unsigned lo = ifc_lower(pl, addr);
+	const struct iface *first;
+
 	if (lo >= pl->nifc || pl->ifc[lo].addr != addr)
 		return NULL;
 	first = &pl->ifc[lo];
@@ -999,18 +1007,11 @@ uint32_t placer_router_of(const struct placer *pl, uint32_t addr)
 unsigned placer_subnet(const struct placer *pl, uint32_t prefix, uint32_t mask, uint32_t self,
                        uint32_t *out, unsigned max, uint32_t *net)
 {
-	unsigned lo = 0, hi = pl->nifc, n = 0;
+	unsigned n = 0;
 
 	*net = 0;
 	prefix &= mask;
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		if (pl->ifc[mid].addr < prefix)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (unsigned i = lo; i < pl->nifc && (pl->ifc[i].addr & mask) == prefix; i++) {
+	for (unsigned i = ifc_lower(pl, prefix); i < pl->nifc && (pl->ifc[i].addr & mask) == prefix; i++) {
 		const struct iface *f = &pl->ifc[i];
 		bool seen = false;
 		if (f->rid_only)
