@@ -202,24 +202,24 @@ run() {
 	kill -TERM "$cpid"; wait "$cpid" || fail "$1: collector exit status $?"
 }
 
+# view P: Redis under prefix P as export.py's .want: links, pairs, measured
+view() {
+	for k in link pair measured; do
+		for l in $(R SMEMBERS "$1${k}s"); do
+			echo "$k $(echo "$l" | tr - ' ') $(R HGET "$1$k:$l" bytes) $(R HGET "$1$k:$l" packets)"
+		done
+	done | LC_ALL=C sort
+}
+
 # --- every router exports ----------------------------------------------------
 run all all
 P=all:
-{
-	for l in $(R SMEMBERS ${P}links); do
-		echo "link $(echo "$l" | tr - ' ') $(R HGET "${P}link:$l" bytes) $(R HGET "${P}link:$l" packets)"
-	done
-	for p in $(R SMEMBERS ${P}pairs); do
-		echo "pair $(echo "$p" | tr - ' ') $(R HGET "${P}pair:$p" bytes) $(R HGET "${P}pair:$p" packets)"
-	done
-} | LC_ALL=C sort >"$T/placed"
+view "$P" | grep -v '^measured' >"$T/placed"
 grep -v '^unrouted' "$T/oracle" | LC_ALL=C sort >"$T/want"
 diff -u "$T/want" "$T/placed" >"$T/diff" ||
 	fail "links and pairs differ from one probe's (the oracle's):
 $(cat "$T/diff")"
-for l in $(R SMEMBERS ${P}measureds); do
-	echo "link $(echo "$l" | tr - ' ') $(R HGET "${P}measured:$l" bytes) $(R HGET "${P}measured:$l" packets)"
-done | LC_ALL=C sort >"$T/measured"
+view "$P" | sed -n 's/^measured /link /p' | LC_ALL=C sort >"$T/measured"
 # (per router: a record entering by the LAN is split among the routers
 # OSPF forwards its flow from in proportion, and odd amounts round there;
 # per link below, with amounts that divide)
@@ -263,14 +263,6 @@ R -x SET "${P}ospf:lsdb" <"$D/collector/lab-lsdb.json" >/dev/null || fail "canno
 grep -q '^Measured .* (transit records of 10.255.0.3.s exporter entering from 10.255.0.1)$' \
 	"$T/link.txt" || fail "anemone link: no measured line: $(cat "$T/link.txt")"
 
-# view P: Redis under prefix P as export.py's .want: links, pairs, measured
-view() {
-	for k in link pair measured; do
-		for l in $(R SMEMBERS "$1${k}s"); do
-			echo "$k $(echo "$l" | tr - ' ') $(R HGET "$1$k:$l" bytes) $(R HGET "$1$k:$l" packets)"
-		done
-	done | LC_ALL=C sort
-}
 
 # --- every router, and only some, with amounts that divide ----------------------
 # Every router again; then r1, r5 and r6 (the LAN's DR and the area border
