@@ -137,6 +137,24 @@ bool snmptab_take(struct snmptab *t, const unsigned long *oid, size_t len, int t
 	return false;
 }
 
+unsigned snmptab_caps(const struct snmptab *t, struct cap_rule *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < t->naddrs && n < max; i++)
+		for (unsigned k = 0; k < t->nifs; k++)
+			if (t->addrs[i].ifindex != 0 && t->ifs[k].ifindex == t->addrs[i].ifindex &&
+			    t->ifs[k].speed_bps > 0) {
+				memset(&out[n], 0, sizeof(out[n]));      /* (compared whole) */
+				out[n].by_prefix = true;
+				out[n].prefix = t->addrs[i].addr;
+				out[n].mask = 0xffffffffu;
+				out[n++].bps = t->ifs[k].speed_bps;
+				break;
+			}
+	return n;
+}
+
 unsigned snmptab_points(const struct snmptab *t, const struct placer *pl, int af,
                         const union anm_addr *exporter, struct coll_map *out, unsigned max,
                         uint32_t *router)

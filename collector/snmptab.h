@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "coll.h"
+#include "linkdoc.h"
 
 struct placer;
 
@@ -87,5 +88,10 @@ bool snmptab_take(struct snmptab *t, const unsigned long *oid, size_t len, int t
 unsigned snmptab_points(const struct snmptab *t, const struct placer *pl, int af,
                         const union anm_addr *exporter, struct coll_map *out, unsigned max,
                         uint32_t *router);
+
+/* The speed of each interface with an address and a speed, as the
+ * capacity of the links sent from that address (a rule for the address,
+ * linkdoc.h): at most max into out, their number. */
+unsigned snmptab_caps(const struct snmptab *t, struct cap_rule *out, unsigned max);
 
 #endif

@@ -60,6 +60,8 @@ void topofeed_free(struct topofeed *c)
 	}
 	free(c->points);
 	c->points = NULL;
+	free(c->snmp_caps);
+	c->snmp_caps = NULL;
 }
 
 static json_t *addr_json(int af, const union anm_addr *a)
@@ -117,6 +119,37 @@ static void write_points(struct topofeed *c)
 	json_decref(doc);
 }
 
+/* The links with their costs and capacities, for Grafana and anemone
+ * (<prefix>link-topology, <prefix>capacity): the configured capacities
+ * first, then those SNMP gave (each polled interface's speed, for the links
+ * it sends on).  Cost: building the topology, linear in the LSAs. */
+static void write_links(struct topofeed *c)
+{
+	const struct collector_conf *f = c->conf;
+	struct topo *t = topo_build(c->db, c->db_ms);
+	struct sbuf json = SBUF_INIT, caps = SBUF_INIT;
+	struct cap_rule *rules = malloc((f->ncaps + c->nsnmp_caps + 1) * sizeof(*rules));
+
+	if (t != NULL && rules != NULL) {
+		memcpy(rules, f->caps, f->ncaps * sizeof(*rules));
+		if (c->nsnmp_caps)
+			memcpy(rules + f->ncaps, c->snmp_caps, c->nsnmp_caps * sizeof(*rules));
+		linkdoc_build(t, c->loads, rules, f->ncaps + c->nsnmp_caps, &json, &caps);
+		if (sbuf_ok(&json) && sbuf_ok(&caps)) {
+			writer_set(c->w, SCHEMA_LINK_TOPOLOGY, sbuf_str(&json), json.len);
+			writer_del(c->w, SCHEMA_CAPACITY);
+			if (caps.len)
+				writer_hset_text(c->w, SCHEMA_CAPACITY, sbuf_str(&caps));
+		}
+	} else {
+		log_warnx("the links document: out of memory");
+	}
+	topo_free(t);
+	free(rules);
+	sbuf_free(&json);
+	sbuf_free(&caps);
+}
+
 /* The configured router names (<prefix>router-names), 128 a command. */
 static void write_names(struct topofeed *c)
 {
@@ -154,26 +187,14 @@ static void take_lsdb(struct topofeed *c, struct lsdb *db, uint64_t time_ms, con
 	}
 	coll_set_topology(c->coll, p, db);
 	c->placer = p;
+	c->db = db;
+	c->db_ms = time_ms;
 	c->loads++;
 	log_info("%s: topology loaded (%u routers)", what, placer_routers(p));
 	if (c->w) {
-		/* the links with their costs and capacities, for Grafana and anemone */
-		struct topo *t = topo_build(db, time_ms);
-		struct sbuf json = SBUF_INIT, caps = SBUF_INIT;
-		if (t) {
-			linkdoc_build(t, c->loads, c->conf->caps, c->conf->ncaps, &json, &caps);
-			if (sbuf_ok(&json) && sbuf_ok(&caps)) {
-				writer_set(c->w, SCHEMA_LINK_TOPOLOGY, sbuf_str(&json), json.len);
-				writer_del(c->w, SCHEMA_CAPACITY);
-				if (caps.len)
-					writer_hset_text(c->w, SCHEMA_CAPACITY, sbuf_str(&caps));
-			}
-			write_names(c);
-			write_points(c);
-			topo_free(t);
-		}
-		sbuf_free(&json);
-		sbuf_free(&caps);
+		write_links(c);
+		write_names(c);
+		write_points(c);
 	}
 }
 
@@ -221,6 +242,33 @@ static void topo_redis(struct topofeed *c)
 	take_lsdb(c, db, time_ms, what);
 }
 
+/* Each polled interface's speed as the capacity of the links it sends on
+ * (a rule for its address), when they changed: the links written again. */
+static void snmp_caps(struct topofeed *c)
+{
+	const struct snmp_conf *sc = &c->conf->snmp;
+	struct cap_rule *r;
+	unsigned n = 0, max = 0;
+
+	for (unsigned i = 0; i < sc->nagents; i++)
+		if (c->gen[i] != 0)
+			max += c->tab[i]->naddrs;
+	if ((r = malloc((max ? max : 1) * sizeof(*r))) == NULL)
+		return;
+	for (unsigned i = 0; i < sc->nagents; i++)
+		if (c->gen[i] != 0)
+			n += snmptab_caps(c->tab[i], r + n, max - n);
+	if (n == c->nsnmp_caps && (n == 0 || memcmp(r, c->snmp_caps, n * sizeof(*r)) == 0)) {
+		free(r);
+		return;
+	}
+	free(c->snmp_caps);
+	c->snmp_caps = r;
+	c->nsnmp_caps = n;
+	if (c->w && c->db)
+		write_links(c);
+}
+
 /* The observation points from every agent's newest table, when one is
  * new or the topology changed.  Cost: a copy of each new table; deriving,
  * O(addresses x log n) an agent. */
@@ -257,6 +305,7 @@ static void snmp_points(struct topofeed *c)
 		routers += r != 0;
 		n += k;
 	}
+	snmp_caps(c);
 	if (n == c->npoints && (n == 0 || memcmp(pts, c->points, n * sizeof(*pts)) == 0)) {
 		free(pts);                   /* nothing changed */
 		return;

@@ -32,7 +32,9 @@ struct topofeed {
 	off_t size;                  /* -1: the file was missing */
 	uint64_t next_ms;            /* when to look at the file again */
 	uint64_t loads, errors;      /* databases taken, refused */
-	struct placer *placer;       /* the last taken (the core owns it) */
+	struct placer *placer;       /* the last taken (the core owns it), */
+	struct lsdb *db;             /* its database, */
+	uint64_t db_ms;              /* of that time */
 	/* SNMP: each agent's newest table, the points derived from them */
 	struct snmp_poller *snmp;
 	struct snmptab *tab[SNMP_MAX_AGENTS];
@@ -40,6 +42,8 @@ struct topofeed {
 	uint64_t derived_loads;      /* loads when the points were derived */
 	struct coll_map *points;     /* npoints, from SNMP */
 	unsigned npoints;
+	struct cap_rule *snmp_caps;  /* the polled interfaces' speeds */
+	unsigned nsnmp_caps;
 };
 
 /* 0, or -1 if the Redis poll or the SNMP poller cannot start.  Borrows

@@ -8,7 +8,8 @@
 # run there too.  Then:
 #  - anemone exporters --interfaces shows, from SNMP, r3's LAN interface
 #    core on the LAN 10.0.0.1, the one to r5 core facing r5, the stub and
-#    the other edge, each by its ifIndex;
+#    the other edge, each by its ifIndex; the links r3 sends on have its
+#    interfaces' speeds as capacities;
 #  - records entering by the interface facing r5 are measured on r5 -> r3,
 #    and counted once: r5 does not export, so r3 is the first exporting
 #    router of their path; records of the stub interface are counted at r3;
@@ -95,6 +96,13 @@ for want in "127.0.0.1,,$LAN,10.255.0.3,core,,10.0.0.1,snmp" \
 done
 info "from snmpd: LAN ifIndex $LAN core on 10.0.0.1, ifIndex $P2P core facing r5," \
 	"ifIndex $STUB and $OTHER edge"
+# the interfaces' speeds (a veth's ifHighSpeed: 10000 Mb/s) as the capacity
+# of the links r3 sends on; the others have none
+cap() { R HGET anemone:capacity "$1"; }
+wait_for 10 sh -c "[ \"\$(ip netns exec $N redis-cli -p $PORT HGET anemone:capacity 10.255.0.3-10.255.0.5)\" = 10000000000 ]" ||
+	fail "no capacity from SNMP for r3 -> r5: $(R HGETALL anemone:capacity | paste -sd' ')"
+expect_eq "capacity r3 -> r1 (the LAN)" "$(cap 10.255.0.3-10.255.0.1)" 10000000000
+expect_eq "capacity r5 -> r3 (not polled)" "$(cap 10.255.0.5-10.255.0.3)" ""
 
 # send IN_IF N SRC DST: N v5 records of 1000 bytes, 10 packets, entering by IN_IF
 send() {

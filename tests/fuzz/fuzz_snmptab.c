@@ -77,6 +77,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memset(&x, 0, sizeof(x));
 	x.w[0] = htonl(0x0a010c01);
+	{
+		struct cap_rule caps[64];
+		unsigned nc = snmptab_caps(&t, caps, 64);
+		for (unsigned i = 0; i < nc; i++)
+			if (!caps[i].by_prefix || caps[i].mask != 0xffffffffu || caps[i].bps == 0)
+				abort();
+	}
 	n = snmptab_points(&t, pl, AF_INET, &x, pts, 64, &r);
 	if (n > 64 || (n > 0 && r == 0))
 		abort();
