@@ -379,7 +379,8 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 static void load_snmp(struct conf_ctx *cx, struct collector_conf *c, const config_setting_t *g)
 {
 	static const char *const known[] = { "community", "interval", "timeout", "retries",
-	                                     "agents", NULL };
+	                                     "agents", "user", "auth", "auth-password",
+	                                     "priv-password", NULL };
 	static const char *const agent_known[] = { "exporter", "address", "port",
 	                                           NULL };
 	struct snmp_conf *s = &c->snmp;
@@ -395,6 +396,32 @@ static void load_snmp(struct conf_ctx *cx, struct collector_conf *c, const confi
 	s->community = "public";
 	if (conf_string(cx, g, "community", &str) > 0)
 		s->community = str;
+	if (conf_string(cx, g, "user", &str) > 0)
+		s->user = str;
+	if (conf_string(cx, g, "auth", &str) > 0) {
+		if (strcmp(str, "SHA") != 0 && strcmp(str, "SHA-256") != 0)
+			conf_error(cx, config_setting_get_member(g, "auth"),
+			           "'%s': auth is \"SHA\" (HMAC-SHA-96) or \"SHA-256\"", str);
+		s->auth_sha256 = strcmp(str, "SHA-256") == 0;
+	}
+	if (conf_string(cx, g, "auth-password", &str) > 0) {
+		if (strlen(str) < 8)
+			conf_error(cx, config_setting_get_member(g, "auth-password"),
+			           "an SNMPv3 password has 8 characters or more");
+		s->auth_password = str;
+	}
+	if (conf_string(cx, g, "priv-password", &str) > 0) {
+		if (strlen(str) < 8)
+			conf_error(cx, config_setting_get_member(g, "priv-password"),
+			           "an SNMPv3 password has 8 characters or more");
+		if (s->auth_password == NULL)
+			conf_error(cx, config_setting_get_member(g, "priv-password"),
+			           "'priv-password' needs 'auth-password' (privacy without "
+			           "authentication does not exist in SNMPv3)");
+		s->priv_password = str;
+	}
+	if ((s->auth_password || s->priv_password) && s->user == NULL)
+		conf_error(cx, g, "SNMPv3 passwords need 'user'");
 	conf_duration_ms(cx, g, "interval", 10000, 86400000, &s->interval_ms);
 	conf_duration_ms(cx, g, "timeout", 100, 60000, &s->timeout_ms);
 	if (conf_uint(cx, g, "retries", 0, 10, &v) > 0)

@@ -115,6 +115,45 @@ static const char *walk(struct snmp_poller *p, void *ss, unsigned col, char *why
 	}
 }
 
+/* The session's SNMPv3 (USM) parameters: the user, and keys localised
+ * from the passwords.  -1 and why when a key cannot be made. */
+static int v3(netsnmp_session *s, const struct snmp_conf *c, char *why, size_t len)
+{
+	static oid sha1[] = { 1, 3, 6, 1, 6, 3, 10, 1, 1, 3 };      /* usmHMACSHA1AuthProtocol */
+	static oid sha256[] = { 1, 3, 6, 1, 6, 3, 10, 1, 1, 5 };    /* usmHMAC192SHA256AuthProtocol */
+	static oid aes[] = { 1, 3, 6, 1, 6, 3, 10, 1, 2, 4 };       /* usmAESPrivProtocol */
+
+	s->version = SNMP_VERSION_3;
+	s->securityName = (char *)c->user;
+	s->securityNameLen = strlen(c->user);
+	s->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	if (c->auth_password == NULL)
+		return 0;
+	s->securityAuthProto = c->auth_sha256 ? sha256 : sha1;
+	s->securityAuthProtoLen = 10;
+	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
+	if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen,
+	                (const u_char *)c->auth_password, strlen(c->auth_password),
+	                s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS) {
+		snprintf(why, len, "cannot make the authentication key");
+		return -1;
+	}
+	s->securityLevel = SNMP_SEC_LEVEL_AUTHNOPRIV;
+	if (c->priv_password == NULL)
+		return 0;
+	s->securityPrivProto = aes;
+	s->securityPrivProtoLen = 10;
+	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
+	if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen,
+	                (const u_char *)c->priv_password, strlen(c->priv_password),
+	                s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS) {
+		snprintf(why, len, "cannot make the privacy key");
+		return -1;
+	}
+	s->securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
+	return 0;
+}
+
 /* One poll of agent i: every column, then the table handed over. */
 static void poll_agent(struct snmp_poller *p, unsigned i)
 {
@@ -127,13 +166,19 @@ static void poll_agent(struct snmp_poller *p, unsigned i)
 
 	snmp_sess_init(&s);
 	s.peername = (char *)ag->peer;
-	s.version = SNMP_VERSION_2c;
-	s.community = (u_char *)p->conf->community;
-	s.community_len = strlen(p->conf->community);
+	if (p->conf->user == NULL) {
+		s.version = SNMP_VERSION_2c;
+		s.community = (u_char *)p->conf->community;
+		s.community_len = strlen(p->conf->community);
+	} else if (v3(&s, p->conf, buf, sizeof(buf)) < 0) {
+		why = buf;
+	}
 	s.timeout = (long)(p->conf->timeout_ms * 1000);
 	s.retries = (int)p->conf->retries;
 	snmptab_init(&p->work);
-	if ((ss = snmp_sess_open(&s)) == NULL) {
+	if (why != NULL) {
+		ss = NULL;
+	} else if ((ss = snmp_sess_open(&s)) == NULL) {
 		snprintf(buf, sizeof(buf), "cannot open a session");
 		why = buf;
 	}

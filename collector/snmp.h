@@ -1,7 +1,7 @@
 /*
  * The collector's SNMP poller: in a thread of its own, every interval, it
- * walks each configured agent's interface and address tables (SNMPv2c
- * GETBULK, net-snmp's single-session API) into a struct snmptab, so that a
+ * walks each configured agent's interface and address tables (SNMPv2c, or
+ * SNMPv3 with USM; GETBULK, net-snmp's single-session API) into a struct snmptab, so that a
  * slow or dead agent never holds up receiving.  The receiving thread takes
  * each agent's newest table (snmp_poller_take) and derives the observation
  * points (topofeed.c).  An agent that does not answer, or answers what is
@@ -27,7 +27,11 @@ struct snmp_agent {
 };
 
 struct snmp_conf {
-	const char *community;       /* SNMPv2c */
+	const char *community;       /* SNMPv2c; or SNMPv3 (USM) when user is set: */
+	const char *user;
+	bool auth_sha256;            /* SHA-256, else SHA-1 (HMAC-SHA-96) */
+	const char *auth_password;   /* NULL: noAuthNoPriv */
+	const char *priv_password;   /* AES-128; NULL: authNoPriv */
 	uint64_t interval_ms, timeout_ms;
 	unsigned retries;
 	struct snmp_agent agents[SNMP_MAX_AGENTS];

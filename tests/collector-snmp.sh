@@ -14,7 +14,9 @@
 #    and counted once: r5 does not export, so r3 is the first exporting
 #    router of their path; records of the stub interface are counted at r3;
 #  - snmpd stopped: the collector says so once, counts the failures,
-#    keeps the points and every record; an agent answering garbage alike.
+#    keeps the points and every record; an agent answering garbage alike;
+#  - SNMPv3 (USM, SHA and AES) gives the same points; a wrong password is
+#    reported, and gives none.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 need ip snmpd redis-server redis-cli python3
@@ -145,4 +147,49 @@ expect_eq "snmp-points (kept)" "$(stat snmp-points)" 4
 kill -TERM "$CPID"
 wait "$W" || fail "collector exit status $?"
 info "snmpd stopped: reported once, snmp-errors $(stat snmp-errors), 4 points kept, no record lost"
+
+# SNMPv3 (USM, SHA and AES): the same points from an snmpd that only takes
+# that user; a wrong password is an error, said once, and gives no point
+V3PORT=$(free_port) C2PORT=$(free_port)
+cat >"$T/snmpd3.conf" <<EOF
+agentAddress udp:127.0.0.1:$V3PORT
+createUser anemone SHA "anemone-auth-1" AES "anemone-priv-1"
+rouser anemone priv
+EOF
+mkdir -p "$T/snmp3" && chmod 700 "$T/snmp3"
+inn snmpd -f -Lf "$T/snmpd3.log" -C -c "$T/snmpd3.conf" -p "$T/snmpd3.pid" \
+	--persistentDir="$T/snmp3" &
+BG_PIDS="$BG_PIDS $!"
+for run in good bad; do
+	pw=anemone-priv-1
+	[ $run = bad ] && pw=not-the-password
+	cat >"$T/v3$run.conf" <<EOF
+snmp = {
+  user = "anemone"; auth = "SHA"; auth-password = "anemone-auth-1"; priv-password = "$pw";
+  interval = "10s"; timeout = "500ms"; retries = 0;
+  agents = ( { exporter = "127.0.0.1"; port = $V3PORT; } );
+};
+redis = { prefix = "v3$run:"; };
+EOF
+	ip netns exec "$N" sh -c 'echo $$ >"$0"; exec "$@"' "$T/v3$run.pid" "$COLLECTOR" \
+		-c "$T/v3$run.conf" -l "v5:127.0.0.1:$C2PORT" --redis "127.0.0.1:$PORT" \
+		--topology "$top_srcdir/tests/data/collector/lab-lsdb.json" --flush 1s \
+		>"$T/v3$run.log" 2>&1 &
+	W3=$!
+	BG_PIDS="$BG_PIDS $W3"
+	SHOW_ON_FAIL="$T/v3$run.log"
+	if [ $run = good ]; then
+		wait_for 20 grep -q 'snmp: 4 observation point(s) of 1 router(s)' "$T/v3good.log" ||
+			fail "SNMPv3: no observation points: $(tail -5 "$T/v3good.log" "$T/snmpd3.log")"
+	else
+		wait_for 20 grep -q "snmp udp:127.0.0.1:$V3PORT: " "$T/v3bad.log" ||
+			fail "SNMPv3 with a wrong password: not reported: $(tail -5 "$T/v3bad.log")"
+		! grep -q 'snmp: [1-9][0-9]* observation point' "$T/v3bad.log" ||
+			fail "SNMPv3 with a wrong password gave points"
+		info "SNMPv3, a wrong privacy password: $(grep -m1 "snmp udp" "$T/v3bad.log" | sed 's/.*anemone-collector //')"
+	fi
+	kill -TERM "$(cat "$T/v3$run.pid")"
+	wait "$W3" || fail "SNMPv3 $run: collector exit status $?"
+done
+info "SNMPv3 (SHA, AES): the same 4 points"
 echo PASS
