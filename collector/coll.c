@@ -110,6 +110,15 @@ struct coll {
 	struct coll_member *members;
 	uint32_t *exporting;         /* routers with role entries, sorted */
 	unsigned nexporting;
+	/* where traffic is observed as it enters a router (set_observed):
+	 * its inputs with a core point, (router, neighbour, 0) or (router, 0,
+	 * network), sorted; the routers with an edge or probe point (traffic
+	 * from outside); and, with a topology, those observed on every input
+	 * and from outside */
+	struct obs_in { uint32_t router, from, net; } *inputs;
+	unsigned ninputs;
+	uint32_t *edged, *full;
+	unsigned nedged, nfull;
 	struct coll_prefix *allow;
 	struct xp **tab;
 	struct xaddr **atab;         /* addresses, tabsize slots */
@@ -775,6 +784,8 @@ static const struct coll_map *point_of(const struct coll *c, const struct xp *x,
 	return m != NULL ? m : best_point(c->smap, c->nsmap, x, domain, in_if);
 }
 
+static int set_observed(struct coll *c);
+
 /* The routers with role entries, of the configuration and from SNMP. */
 static int set_exporting(struct coll *c)
 {
@@ -793,7 +804,7 @@ static int set_exporting(struct coll *c)
 	free(c->exporting);
 	c->exporting = e;
 	c->nexporting = n;
-	return 0;
+	return set_observed(c);
 }
 
 int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n)
@@ -810,11 +821,97 @@ int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n)
 	return set_exporting(c);
 }
 
-/* Whether router r exports (has observation points with a role). */
+static bool in_set(const uint32_t *set, unsigned n, uint32_t r)
+{
+	return n > 0 && bsearch(&r, set, n, sizeof(r), cmp_u32) != NULL;
+}
+
+static int cmp_in(const void *a, const void *b)
+{
+	const struct obs_in *x = a, *y = b;
+
+	if (x->router != y->router)
+		return x->router < y->router ? -1 : 1;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return x->net < y->net ? -1 : x->net > y->net;
+}
+
+/* Whether traffic entering router r from router `from` (over transit
+ * network net, 0 for a point-to-point link) is observed there. */
+static bool observed_in(const struct coll *c, uint32_t r, uint32_t from, uint32_t net)
+{
+	struct obs_in k = { r, from, 0 };
+
+	if (c->ninputs == 0)
+		return false;
+	if (bsearch(&k, c->inputs, c->ninputs, sizeof(k), cmp_in) != NULL)
+		return true;
+	k.from = 0;
+	k.net = net;
+	return net != 0 && bsearch(&k, c->inputs, c->ninputs, sizeof(k), cmp_in) != NULL;
+}
+
+/* Whether everything leaving router r was observed at r or before: with a
+ * topology, r observes every input and traffic from outside; without one,
+ * r has observation points with a role (taken to export on every
+ * interface). */
 static bool exports(const struct coll *c, uint32_t r)
 {
-	return c->nexporting > 0 &&
-	       bsearch(&r, c->exporting, c->nexporting, sizeof(r), cmp_u32) != NULL;
+	if (c->placer == NULL)
+		return in_set(c->exporting, c->nexporting, r);
+	return in_set(c->full, c->nfull, r);
+}
+
+/* The observation model from the points (configured and from SNMP) and
+ * the topology: each router's observed inputs, the routers observed from
+ * outside, those observed whole.  Cost: O(points log points + routers x
+ * adjacencies); when the points or the topology change. */
+static int set_observed(struct coll *c)
+{
+	unsigned np = c->conf.nmap + c->nsmap, ni = 0, ne = 0, nf = 0;
+	struct obs_in *in = malloc((np + 1) * sizeof(*in));
+	uint32_t *e = malloc((np + 1) * sizeof(*e)), *f = malloc((np + 1) * sizeof(*f));
+
+	if (in == NULL || e == NULL || f == NULL) {
+		free(in);
+		free(e);
+		free(f);
+		return -1;
+	}
+	for (unsigned i = 0; i < np; i++) {
+		const struct coll_map *m = i < c->conf.nmap ? &c->map[i] : &c->smap[i - c->conf.nmap];
+		if (m->role == COLL_ROLE_CORE)
+			in[ni++] = (struct obs_in){ m->router, m->neighbour, m->neighbour ? 0 : m->network };
+		else
+			e[ne++] = m->router;
+	}
+	qsort(in, ni, sizeof(*in), cmp_in);
+	qsort(e, ne, sizeof(*e), cmp_u32);
+	free(c->inputs);
+	free(c->edged);
+	c->inputs = in;
+	c->ninputs = ni;
+	c->edged = e;
+	c->nedged = ne;
+	for (unsigned i = 0; c->placer != NULL && i < ne; i++) {
+		uint32_t nbr[64], net[64];
+		unsigned k;
+		bool whole = true;
+		if (i > 0 && e[i] == e[i - 1])
+			continue;
+		k = placer_adjacent(c->placer, e[i], nbr, net, 64);
+		if (k > 64)
+			whole = false;
+		for (unsigned j = 0; j < k && j < 64 && whole; j++)
+			whole = observed_in(c, e[i], nbr[j], net[j]);
+		if (whole)
+			f[nf++] = e[i];
+	}
+	free(c->full);
+	c->full = f;
+	c->nfull = nf;
+	return 0;
 }
 
 /*
@@ -875,7 +972,7 @@ static void upstream(struct coll *c, const struct anm_flow *f, const struct coll
 		return;
 	node[nn] = o->ingress;
 	amt[nn] = (double)in.bytes;
-	unseen[nn++] = exports(c, o->ingress) ? 0 : (double)in.bytes;
+	unseen[nn++] = in_set(c->edged, c->nedged, o->ingress) ? 0 : (double)in.bytes;
 	/* a link goes once every link into its router has gone (a DAG) */
 	for (left = o->nlinks; left > 0;) {
 		unsigned progress = 0;
@@ -897,10 +994,10 @@ static void upstream(struct coll *c, const struct anm_flow *f, const struct coll
 				node[nn] = l->b, amt[nn] = unseen[nn] = 0, nn++;
 			if (a == nn || b == nn)
 				return;              /* (more routers than links + 1: not a path) */
-			lunseen[i] = exports(c, l->a) || amt[a] <= 0 ? 0 :
-			             (double)l->bytes * unseen[a] / amt[a];
+			lunseen[i] = amt[a] <= 0 ? 0 : (double)l->bytes * unseen[a] / amt[a];
 			amt[b] += (double)l->bytes;
-			unseen[b] += lunseen[i];
+			if (!observed_in(c, l->b, l->a, l->net))
+				unseen[b] += lunseen[i];
 			done[i] = true;
 			left--;
 			progress++;
@@ -1670,13 +1767,16 @@ void coll_free(struct coll *c)
 	free(c->crowd);
 	free(c->pend);
 	ipfix_budget_free(c->budget);
+	coll_set_topology(c, NULL, NULL);
 	free(c->map);
 	free(c->smap);
 	free(c->exporting);
+	free(c->inputs);
+	free(c->edged);
+	free(c->full);
 	free(c->groups);
 	free(c->members);
 	free(c->allow);
-	coll_set_topology(c, NULL, NULL);
 	agg_free(&c->interval);
 	free(c);
 }
@@ -1691,6 +1791,8 @@ void coll_set_topology(struct coll *c, struct placer *p, struct lsdb *db)
 	c->db = db;
 	if (p)
 		c->st.placer_swaps++;
+	if (p && set_observed(c) < 0)      /* (without one: exports() needs none) */
+		log_warnx("out of memory: the observation model stays as it was");
 }
 
 void coll_detach_topology(struct coll *c)

@@ -107,13 +107,12 @@ enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
  *    record's neighbour is the router on it that OSPF forwards its flow
  *    from, found by placing the flow from its source, the record split in
  *    proportion when there are several): the records feed the measured
- *    load of the link neighbour -> router.  They
- *    are transit, not counted again (totals, links, pairs, tops), when the
- *    neighbour exports (has entries with a role: a router that exports is
- *    taken to export on every interface), the flows already counted where
- *    they entered it; else counted for the share of their flow that no
- *    exporting router saw before (the flow placed from its source: its
- *    path's routers that export are known), placed from the source.
+ *    load of the link neighbour -> router.  They are transit, not counted
+ *    again (totals, links, pairs, tops), for the share of their flow
+ *    observed before (where it entered a router by an input with a core
+ *    point, or from outside at a router with an edge or probe point: the
+ *    flow placed from its source); the rest, observed nowhere before, is
+ *    counted there, placed from the source.
  * (anemone-collector(8), "Counting each flow once".)
  */
 enum coll_role { COLL_ROLE_INGRESS, COLL_ROLE_EDGE, COLL_ROLE_CORE };

@@ -1031,6 +1031,28 @@ unsigned placer_subnet(const struct placer *pl, uint32_t prefix, uint32_t mask, 
 	return n;
 }
 
+unsigned placer_adjacent(const struct placer *pl, uint32_t r, uint32_t *nbr, uint32_t *net,
+                         unsigned max)
+{
+	unsigned lo = 0, hi = pl->nadj, n = 0;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (pl->adj[mid].a < r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (unsigned i = lo; i < pl->nadj && pl->adj[i].a == r; i++) {
+		if (n < max) {
+			nbr[n] = pl->adj[i].b;
+			net[n] = pl->adj[i].net;
+		}
+		n++;
+	}
+	return n;
+}
+
 unsigned placer_routers(const struct placer *pl)
 {
 	return pl->nr;

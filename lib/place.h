@@ -140,6 +140,12 @@ uint32_t placer_router_of(const struct placer *pl, uint32_t addr);
 
 unsigned placer_routers(const struct placer *pl);
 
+/* The routers router r is adjacent to (a point-to-point link, net 0, or a
+ * transit network, net its id): how many, the first max into nbr and net.
+ * O(log n + adjacencies). */
+unsigned placer_adjacent(const struct placer *pl, uint32_t r, uint32_t *nbr, uint32_t *net,
+                         unsigned max);
+
 /* The routers other than self with an interface address in prefix/mask
  * (host order; router ids are not interface addresses): how many, the
  * first max of them into out (by address); *net the transit network an

@@ -54,7 +54,12 @@ per_flow, flows_path, port, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sy
 exporting = sys.argv[5]
 extra = sys.argv[6].split() if len(sys.argv) > 6 else None
 routers = ["10.255.0.%d" % i for i in range(1, 8)]
-exp = set(routers) if exporting == "all" else {"10.255.0." + x for x in exporting.split(",")}
+# "N": router N exports on every interface; "Ne": only on its edge (a probe
+# at its hosts' segment)
+exp = set(routers) if exporting == "all" else \
+    {"10.255.0." + x for x in exporting.split(",") if not x.endswith("e")}
+edge_only = set() if exporting == "all" else \
+    {"10.255.0." + x[:-1] for x in exporting.split(",") if x.endswith("e")}
 addr = {r: "127.0.1.%d" % (i + 1) for i, r in enumerate(routers)}
 ip = lambda s: struct.unpack("!I", socket.inet_aton(s))[0]
 flows = {}
@@ -103,7 +108,7 @@ for n, ls in lines.items():
             adj.setdefault(l[1], []).append(l[2])
     ends = set()
     def walk(r, seen):
-        seen = seen or r in exp
+        seen = seen or r in exp or (r == ing and r in edge_only)
         if r not in adj:
             ends.add(seen)
         for y in adj.get(r, []):
@@ -120,7 +125,9 @@ with open(out + ".want", "w") as w:
     for k in sorted(want):
         print(" ".join(k), want[k][0], want[k][1], file=w)
 for r in routers:
-    if r not in exp:
+    if r in edge_only:
+        recs[r] = [x for x in recs[r] if x[4] is None]
+    elif r not in exp:
         recs[r] = []
 if extra:
     src, dst, by, pk, path = extra[0], extra[1], int(extra[2]), int(extra[3]), extra[4:]
@@ -148,6 +155,8 @@ for r in routers:
 with open(out + ".conf", "w") as c:
     c.write("exporters = (\n")
     ent = []
+    for r in sorted(edge_only, key=ip):
+        ent.append('  { address = "%s"; interface = 1; router = "%s"; role = "edge"; }' % (addr[r], r))
     for r in sorted(exp, key=ip):
         ent.append('  { address = "%s"; interface = 1; router = "%s"; role = "edge"; }' % (addr[r], r))
         if r in lan:
@@ -266,7 +275,10 @@ grep -q '^Measured .* (transit records of 10.255.0.3.s exporter entering from 10
 
 # --- every router, and only some, with amounts that divide ----------------------
 # Every router again; then r1, r5 and r6 (the LAN's DR and the area border
-# routers); a random half.
+# routers); a random half; then a probe (edge only) at r3 with r1 and r7
+# exporting on every interface: traffic that crosses r3 without entering
+# there (r5 -> r3 -> r1) is not seen by the probe, and is counted by the
+# first exporting router after it, r1.
 # The flows no exporting router sees are not counted; every other flow is,
 # once, at the first exporting router of each path (placed from its
 # source).  A path's share of a flow is counted as a flow of its own there,
@@ -278,7 +290,7 @@ awk '{ print $1, $2, $3 * 36, $4 * 36 }' "$T/flows" >"$T/flows12"
 "$top_srcdir/tests/place-oracle" --per-flow "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" \
 	"$T/flows12" >"$T/per-flow12" || fail "place-oracle --per-flow failed"
 PF=per-flow12 FL=flows12
-for set in "every all" "edge 1,5,6" "half 2,3,5,7"; do
+for set in "every all" "edge 1,5,6" "half 2,3,5,7" "probes 1,7,3e"; do
 	name=${set% *}
 	run "$name" "${set#* }"
 	P=$name:
