@@ -786,27 +786,6 @@ static const struct coll_map *point_of(const struct coll *c, const struct xp *x,
 
 static int set_observed(struct coll *c);
 
-/* The routers with role entries, of the configuration and from SNMP. */
-static int set_exporting(struct coll *c)
-{
-	uint32_t *e = malloc((c->conf.nmap + c->nsmap + 1) * sizeof(*e));
-	unsigned n = 0;
-
-	if (e == NULL)
-		return -1;
-	for (unsigned i = 0; i < c->conf.nmap; i++)
-		if (c->map[i].role != COLL_ROLE_INGRESS)
-			e[n++] = c->map[i].router;
-	for (unsigned i = 0; i < c->nsmap; i++)
-		if (c->smap[i].role != COLL_ROLE_INGRESS)
-			e[n++] = c->smap[i].router;
-	qsort(e, n, sizeof(*e), cmp_u32);
-	free(c->exporting);
-	c->exporting = e;
-	c->nexporting = n;
-	return set_observed(c);
-}
-
 int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n)
 {
 	struct coll_map *m = malloc((n ? n : 1) * sizeof(*m));
@@ -818,7 +797,7 @@ int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n)
 	free(c->smap);
 	c->smap = m;
 	c->nsmap = n;
-	return set_exporting(c);
+	return set_observed(c);
 }
 
 static bool in_set(const uint32_t *set, unsigned n, uint32_t r)
@@ -865,18 +844,21 @@ static bool exports(const struct coll *c, uint32_t r)
 
 /* The observation model from the points (configured and from SNMP) and
  * the topology: each router's observed inputs, the routers observed from
- * outside, those observed whole.  Cost: O(points log points + routers x
- * adjacencies); when the points or the topology change. */
+ * outside, those observed whole, and those with points with a role (what
+ * exports() answers without a topology).  Cost: O(points log points +
+ * routers x adjacencies); when the points or the topology change. */
 static int set_observed(struct coll *c)
 {
-	unsigned np = c->conf.nmap + c->nsmap, ni = 0, ne = 0, nf = 0;
+	unsigned np = c->conf.nmap + c->nsmap, ni = 0, ne = 0, nf = 0, nx = 0;
 	struct obs_in *in = malloc((np + 1) * sizeof(*in));
 	uint32_t *e = malloc((np + 1) * sizeof(*e)), *f = malloc((np + 1) * sizeof(*f));
+	uint32_t *x = malloc((np + 1) * sizeof(*x));
 
-	if (in == NULL || e == NULL || f == NULL) {
+	if (in == NULL || e == NULL || f == NULL || x == NULL) {
 		free(in);
 		free(e);
 		free(f);
+		free(x);
 		return -1;
 	}
 	for (unsigned i = 0; i < np; i++) {
@@ -885,9 +867,15 @@ static int set_observed(struct coll *c)
 			in[ni++] = (struct obs_in){ m->router, m->neighbour, m->neighbour ? 0 : m->network };
 		else
 			e[ne++] = m->router;
+		if (m->role != COLL_ROLE_INGRESS)
+			x[nx++] = m->router;
 	}
 	qsort(in, ni, sizeof(*in), cmp_in);
 	qsort(e, ne, sizeof(*e), cmp_u32);
+	qsort(x, nx, sizeof(*x), cmp_u32);
+	free(c->exporting);
+	c->exporting = x;
+	c->nexporting = nx;
 	free(c->inputs);
 	free(c->edged);
 	c->inputs = in;
@@ -1741,7 +1729,7 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->conf.members = NULL;
 	if (c->tab == NULL || c->atab == NULL || c->crowd == NULL || c->pend == NULL ||
 	    c->budget == NULL ||
-	    (conf->nmap && c->map == NULL) || set_exporting(c) < 0 ||
+	    (conf->nmap && c->map == NULL) || set_observed(c) < 0 ||
 	    (conf->allow && c->allow == NULL) ||
 	    (conf->ngroups && (c->groups == NULL || c->members == NULL)) ||
 	    agg_init(&c->interval, c->conf.max_keys, c->conf.top_k, seed ^ 0x5bd1e995u) < 0) {
