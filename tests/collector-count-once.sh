@@ -32,8 +32,7 @@ D="$top_srcdir/tests/data"
 PORT=$(free_port)
 redis_start
 
-grep -v '^#' "$D/collector/lab-flows" | grep . |
-	awk '{ h = index($1, ":") ? 48 : 28; b = $3; if (b < h * $4) b = h * $4 + $3; print $1, $2, b, $4 }' >"$T/flows"
+lab_flows "$T/flows"
 "$top_srcdir/tests/place-oracle" "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" "$T/flows" \
 	>"$T/oracle" || fail "place-oracle failed"
 "$top_srcdir/tests/place-oracle" --per-flow "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" \

@@ -16,11 +16,7 @@ D="$top_srcdir/tests/data"
 PORT=$(free_port)
 redis_start
 
-# The flows, with room for the IP and UDP headers in every packet (28 bytes,
-# IPv6 48); bytes that do not divide evenly by packets keep the odd shares of
-# the splits.
-grep -v '^#' "$D/collector/lab-flows" | grep . |
-	awk '{ h = index($1, ":") ? 48 : 28; b = $3; if (b < h * $4) b = h * $4 + $3; print $1, $2, b, $4 }' >"$T/flows"
+lab_flows "$T/flows"
 [ "$(wc -l <"$T/flows")" -ge 15 ] || fail "too few flows"
 
 "$top_srcdir/tests/flows-to-pcap" "$T/flows" "$T/flows.pcap" || fail "cannot write the capture"

@@ -292,3 +292,12 @@ lab_lock() {
 	# the next test goes ahead after 10 minutes rather than hang)
 	flock -w 600 9 || info "lab lock not obtained in 10 minutes; going ahead"
 }
+
+# lab_flows OUT: the flows of tests/data/collector/lab-flows (SRC DST BYTES
+# PACKETS, between the recorded lab's networks), with room for the IP and
+# UDP headers in every packet (28 bytes, IPv6 48); bytes that do not divide
+# evenly by packets keep the odd shares of the splits
+lab_flows() {
+	grep -v '^#' "$top_srcdir/tests/data/collector/lab-flows" | grep . |
+		awk '{ h = index($1, ":") ? 48 : 28; b = $3; if (b < h * $4) b = h * $4 + $3; print $1, $2, b, $4 }' >"$1"
+}

@@ -170,6 +170,17 @@ log() { echo "ospf-lab: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 now_ms() { date +%s%3N; }
 event() { [ -d "$D" ] && echo "$(now_ms) $*" >>"$D/events"; :; }
+# stop_pids PID...: SIGTERM, then SIGKILL for what is still there 5 s later
+stop_pids() {
+	[ $# -gt 0 ] || return 0
+	kill -TERM "$@" 2>/dev/null
+	_t=$(($(now_ms) + 5000))
+	for _p in "$@"; do
+		while kill -0 "$_p" 2>/dev/null && [ "$(now_ms)" -lt "$_t" ]; do sleep 0.05; done
+		kill -KILL "$_p" 2>/dev/null
+	done
+	return 0
+}
 
 # setdir DIR: D = absolute DIR, ID = 4 hex digits of its hash, P = prefix of
 # every namespace of this lab (so that two labs in two DIRs can coexist); the
@@ -663,12 +674,7 @@ do_down() {
 	victims=$(echo $victims | tr ' ' '\n' | sort -un)
 	names=""
 	for p in $victims; do names="$names $(cat "/proc/$p/comm" 2>/dev/null).$p"; done
-	[ -n "$victims" ] && kill -TERM $victims 2>/dev/null
-	t=$(($(now_ms) + 5000))
-	for p in $victims; do
-		while kill -0 "$p" 2>/dev/null && [ "$(now_ms)" -lt "$t" ]; do sleep 0.05; done
-		kill -KILL "$p" 2>/dev/null
-	done
+	stop_pids $victims
 	# FRR keeps a per-process crash-log directory /var/tmp/frr/<daemon>.<pid>
 	# that only a clean exit removes
 	for x in $names; do
@@ -808,12 +814,7 @@ cmd_remove_router() {
 	victims=$(ip netns pids "$n" 2>/dev/null)
 	for f in "$D/run/$n"/*.pid; do [ -r "$f" ] && victims="$victims $(cat "$f")"; done
 	victims=$(echo $victims | tr ' ' '\n' | sort -un)
-	[ -n "$victims" ] && kill -TERM $victims 2>/dev/null
-	t=$(($(now_ms) + 5000))
-	for p in $victims; do
-		while kill -0 "$p" 2>/dev/null && [ "$(now_ms)" -lt "$t" ]; do sleep 0.05; done
-		kill -KILL "$p" 2>/dev/null
-	done
+	stop_pids $victims
 	ip netns del "$n" || die "cannot delete namespace $n"
 	rmdir "/var/run/frr/$n" 2>/dev/null
 	for f in routers lan netns; do
