@@ -753,17 +753,68 @@ static int cmp_u32(const void *a, const void *b)
 
 /* The observation point of x's records of `domain` that entered by
  * interface in_if: the most specific entry of the map, or NULL.  O(map). */
+/* Observation points are kept sorted by exporter address, the entries of
+ * one address in the order given (the first of the most specific wins). */
+static int point_addr_cmp(int af, const union anm_addr *a, const struct coll_map *m)
+{
+	if (af != m->af)
+		return af < m->af ? -1 : 1;
+	return memcmp(a, &m->addr, sizeof(*a));
+}
+
+static int point_order(const void *pa, const void *pb, void *ctx)
+{
+	const struct coll_map *map = ctx;
+	unsigned a = *(const unsigned *)pa, b = *(const unsigned *)pb;
+	int c = point_addr_cmp(map[a].af, &map[a].addr, &map[b]);
+
+	return c != 0 ? c : a < b ? -1 : a > b;
+}
+
+/* Sort map[0..n) by address, keeping the order of each address's entries.
+ * -1 when out of memory (map unchanged).  O(n log n). */
+static int sort_points(struct coll_map *map, unsigned n)
+{
+	unsigned *ix = malloc((n ? n : 1) * sizeof(*ix));
+	struct coll_map *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+
+	if (ix == NULL || tmp == NULL) {
+		free(ix);
+		free(tmp);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof(*ix), point_order, map);
+	for (unsigned i = 0; i < n; i++)
+		tmp[i] = map[ix[i]];
+	if (n)
+		memcpy(map, tmp, n * sizeof(*map));
+	free(ix);
+	free(tmp);
+	return 0;
+}
+
+/* The most specific entry of map[0..n) (sorted: sort_points) for x's
+ * records of domain that entered by in_if, or NULL.  O(log n + the
+ * entries of x's address): every record asks. */
 static const struct coll_map *best_point(const struct coll_map *map, unsigned n,
                                          const struct xp *x, uint32_t domain, uint32_t in_if)
 {
 	const struct coll_map *best = NULL;
 	int best_score = -1;
+	unsigned lo = 0, hi = n;
 
-	for (unsigned i = 0; i < n; i++) {
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (point_addr_cmp(x->af, &x->addr, &map[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (unsigned i = lo; i < n && point_addr_cmp(x->af, &x->addr, &map[i]) == 0; i++) {
 		const struct coll_map *m = &map[i];
 		int score;
-		if (m->af != x->af || memcmp(&m->addr, &x->addr, sizeof(m->addr)) != 0)
-			continue;
 		if ((!m->any_domain && m->domain != domain) || (!m->any_if && m->ifindex != in_if))
 			continue;
 		score = (m->any_domain ? 0 : 1) + (m->any_if ? 0 : 2);
@@ -794,6 +845,10 @@ int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n)
 		return -1;
 	if (n)
 		memcpy(m, p, n * sizeof(*m));
+	if (sort_points(m, n) < 0) {
+		free(m);
+		return -1;
+	}
 	free(c->smap);
 	c->smap = m;
 	c->nsmap = n;
@@ -1705,6 +1760,10 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 		c->map = malloc(conf->nmap * sizeof(*c->map));
 		if (c->map)
 			memcpy(c->map, conf->map, conf->nmap * sizeof(*c->map));
+		if (c->map && sort_points(c->map, conf->nmap) < 0) {
+			free(c->map);
+			c->map = NULL;
+		}
 	}
 	if (conf->allow) {
 		c->allow = malloc((conf->nallow ? conf->nallow : 1) * sizeof(*c->allow));
