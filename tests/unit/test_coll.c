@@ -1025,6 +1025,35 @@ static void test_probe_group(void)
 	coll_free(c);
 }
 
+/*
+ * The most specific entry wins, whatever the order of the entries: an
+ * exporter with an entry for any interface (edge) and one for interface 7
+ * (core, facing that router) has its interface-7 records transit and the
+ * others counted; entries of another address given between them change nothing.
+ */
+static void test_point_specificity(void)
+{
+	static const struct coll_map map[] = {
+		{ .af = AF_INET, .addr.w[0] = 0x050200c0, .any_domain = true, .any_if = true,
+		  .router = 0x0aff0009, .role = COLL_ROLE_EDGE },
+		{ .af = AF_INET, .addr.w[0] = 0x010200c0, .any_domain = true, .any_if = true,
+		  .router = 0x0aff0001, .role = COLL_ROLE_EDGE },
+		{ .af = AF_INET, .addr.w[0] = 0x030200c0, .any_domain = true, .ifindex = 7,
+		  .router = 0x0aff0009, .role = COLL_ROLE_EDGE },
+		{ .af = AF_INET, .addr.w[0] = 0x010200c0, .any_domain = true, .ifindex = 7,
+		  .router = 0x0aff0002, .role = COLL_ROLE_CORE, .neighbour = 0x0aff0001 },
+	};
+	struct coll_conf cc = { .map = map, .nmap = 4 };
+	struct coll *c = coll_new(&cc, 18);
+
+	send5_in(c, 0xc0000201, 0, 2, 7, NOW);
+	send5_in(c, 0xc0000201, 2, 3, 8, NOW);
+	CHECK_EQ(coll_stats(c)->observations[CO_TRANSIT], 2);
+	CHECK_EQ(coll_stats(c)->observations[CO_COUNTED], 3);
+	CHECK_EQ(total(c, AV_FLOWS), 3);
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
@@ -1041,5 +1070,6 @@ int main(void)
 	test_victim_cost();
 	test_observation_points();
 	test_probe_group();
+	test_point_specificity();
 	return check_done("test_coll");
 }
