@@ -53,6 +53,7 @@ void buckets_flush(struct buckets *b, struct coll *coll, struct writer *w, uint6
 	if (!all && now_ms < b->bucket[0] + b->res[0]->width_ms)
 		return;
 	coll_flush_sessions(coll, wall);
+	coll_release_held(coll, all);
 	if (iv->n > 0) {
 		if (w)
 			writer_bucket(w, b->res[0], true, b->bucket[0], iv);

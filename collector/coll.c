@@ -11,10 +11,12 @@
 #include "be.h"
 #include "coll.h"
 #include "hash.h"
+#include "infer.h"
 #include "ipfix_in.h"
 #include "log.h"
 #include "nf5.h"
 #include "place.h"
+#include "sbuf.h"
 
 #define V5_ENGINES 16                /* engines tracked per transport session */
 #define V5_REORDER_WINDOW 100000     /* records: a smaller step back is reordering */
@@ -119,6 +121,21 @@ struct coll {
 	unsigned ninputs;
 	uint32_t *edged, *full;
 	unsigned nedged, nfull;
+	uint32_t *whole;             /* routers with a role "router" entry, sorted */
+	unsigned nwhole;
+	struct infer *inf;           /* their interfaces, inferred */
+	/* their records held until their interface is decided (inferred_point),
+	 * in arrival order, nheld of COLL_HELD_MAX slots (some dead, nlive not) */
+	struct held {
+		struct infer_key k;
+		uint32_t router;
+		bool live;
+		uint64_t flush;          /* c->flushes when held */
+		uint64_t bytes, packets;
+		struct anm_flow f;
+	} *held;
+	size_t nheld, nlive;
+	uint64_t flushes;            /* coll_release_held calls */
 	struct coll_prefix *allow;
 	struct xp **tab;
 	struct xaddr **atab;         /* addresses, tabsize slots */
@@ -826,13 +843,18 @@ static const struct coll_map *best_point(const struct coll_map *map, unsigned n,
 	return best;
 }
 
-/* The configuration's entry for the record, else the one SNMP gave. */
+/* The configuration's entry for the record, else the one SNMP gave (also
+ * over a configured role "router" entry, which says nothing of the
+ * interface). */
 static const struct coll_map *point_of(const struct coll *c, const struct xp *x,
                                        uint32_t domain, uint32_t in_if)
 {
-	const struct coll_map *m = best_point(c->map, c->conf.nmap, x, domain, in_if);
+	const struct coll_map *m = best_point(c->map, c->conf.nmap, x, domain, in_if), *s;
 
-	return m != NULL ? m : best_point(c->smap, c->nsmap, x, domain, in_if);
+	if (m != NULL && m->role != COLL_ROLE_ROUTER)
+		return m;
+	s = best_point(c->smap, c->nsmap, x, domain, in_if);
+	return s != NULL ? s : m;
 }
 
 static int set_observed(struct coll *c);
@@ -877,6 +899,8 @@ static bool observed_in(const struct coll *c, uint32_t r, uint32_t from, uint32_
 {
 	struct obs_in k = { r, from, 0 };
 
+	if (in_set(c->whole, c->nwhole, r))
+		return true;
 	if (c->ninputs == 0)
 		return false;
 	if (bsearch(&k, c->inputs, c->ninputs, sizeof(k), cmp_in) != NULL)
@@ -907,13 +931,15 @@ static int set_observed(struct coll *c)
 	unsigned np = c->conf.nmap + c->nsmap, ni = 0, ne = 0, nf = 0, nx = 0;
 	struct obs_in *in = malloc((np + 1) * sizeof(*in));
 	uint32_t *e = malloc((np + 1) * sizeof(*e)), *f = malloc((np + 1) * sizeof(*f));
-	uint32_t *x = malloc((np + 1) * sizeof(*x));
+	uint32_t *x = malloc((np + 1) * sizeof(*x)), *w = malloc((np + 1) * sizeof(*w));
+	unsigned nw = 0;
 
-	if (in == NULL || e == NULL || f == NULL || x == NULL) {
+	if (in == NULL || e == NULL || f == NULL || x == NULL || w == NULL) {
 		free(in);
 		free(e);
 		free(f);
 		free(x);
+		free(w);
 		return -1;
 	}
 	for (unsigned i = 0; i < np; i++) {
@@ -922,12 +948,18 @@ static int set_observed(struct coll *c)
 			in[ni++] = (struct obs_in){ m->router, m->neighbour, m->neighbour ? 0 : m->network };
 		else
 			e[ne++] = m->router;
+		if (m->role == COLL_ROLE_ROUTER)
+			w[nw++] = m->router;
 		if (m->role != COLL_ROLE_INGRESS)
 			x[nx++] = m->router;
 	}
 	qsort(in, ni, sizeof(*in), cmp_in);
 	qsort(e, ne, sizeof(*e), cmp_u32);
 	qsort(x, nx, sizeof(*x), cmp_u32);
+	qsort(w, nw, sizeof(*w), cmp_u32);
+	free(c->whole);
+	c->whole = w;
+	c->nwhole = nw;
 	free(c->exporting);
 	c->exporting = x;
 	c->nexporting = nx;
@@ -964,9 +996,10 @@ static int set_observed(struct coll *c)
  * router on transit network m->network into m->router that the flow's path
  * uses (a LAN interface: OSPF says which of the routers on it forward the
  * flow there; when OSPF does not route it into the router by the LAN, a
- * static or policy route, the routers OSPF forwards it onto the LAN from)
- * -- each with its part of the flow and the part of that no exporting
- * router saw before.
+ * static or policy route, the routers OSPF forwards it onto the LAN from;
+ * neither neighbour nor network, an interface not known yet: each link
+ * into m->router that the flow's path uses) -- each with its part of the
+ * flow and the part of that no exporting router saw before.
  */
 struct upstream {
 	unsigned n;
@@ -1059,10 +1092,11 @@ static void upstream(struct coll *c, const struct anm_flow *f, const struct coll
 			u->unseen[0] = not_seen / on;
 		return;
 	}
-	for (int onto = 0; onto < 2 && u->n == 0; onto++)
+	for (int onto = 0; onto < (m->network ? 2 : 1) && u->n == 0; onto++)
 		for (unsigned i = 0; i < o->nlinks; i++) {
 			const struct place_link *l = &o->links[i];
-			if ((!onto && l->b != m->router) || l->net != m->network || l->bytes == 0 ||
+			if ((!onto && l->b != m->router) ||
+			    (m->network != 0 && l->net != m->network) || l->bytes == 0 ||
 			    l->a == m->router)           /* (it left by the LAN: not from it) */
 				continue;
 			u->from[u->n] = l->a;
@@ -1213,52 +1247,233 @@ static const char *scaled_counts(const struct anm_flow *f, int version, uint64_t
 }
 
 /*
- * Count record f from exporter x (observation domain or v5 engine
- * `domain`) in the interval table: the exporter (per datagram, acc_flush)
- * always; then a transit record (seen at a core interface: point_of) only
- * in the measured load of the link it entered by; any other in the total
- * (per datagram), the source host, the destination prefix, and the links
- * and pair of its placement or its unrouted reason.  An absurd record is
- * counted only in absurd-records, and logged (rate-limited).  Cost: the
- * placement (cached per path) and a handful of table updates.
+ * Where OSPF routes flow f into router r from, into set[0..max): from
+ * outside (IK_EDGE alone: its source enters the OSPF domain at r), else
+ * each neighbour (IK_NEIGHBOUR: a point-to-point link) and LAN
+ * (IK_NETWORK) its paths come into r by; returns how many (0: it cannot
+ * be placed, or its path does not cross r).  Cost: one placement (cached
+ * per path) and its links.
  */
-static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
-                    const struct anm_flow *f, uint64_t now_ms)
+#define ROUTED_IN_MAX 8
+static unsigned routed_in(struct coll *c, const struct anm_flow *f, uint32_t r,
+                          struct infer_cand *set, unsigned max)
 {
-	uint64_t bytes, packets, sat = 0, csat = 0;
-	const struct coll_map *m;
+	struct place_out *o = &c->up;
+	struct place_in in;
+	unsigned n = 0;
+
+	memset(&in, 0, sizeof(in));
+	in.af = f->af;
+	in.src = f->src;
+	in.dst = f->dst;
+	in.bytes = 1ull << 40;               /* (every equal-cost share has some) */
+	if (c->placer == NULL || place_flow(c->placer, &in, o) != PLACE_OK)
+		return 0;
+	if (o->ingress == r) {
+		set[0] = (struct infer_cand){ IK_EDGE, 0 };
+		return 1;
+	}
+	for (unsigned i = 0; i < o->nlinks && n < max; i++) {
+		const struct place_link *l = &o->links[i];
+		struct infer_cand x = { l->net ? IK_NETWORK : IK_NEIGHBOUR, l->net ? l->net : l->a };
+		unsigned j;
+		if (l->b != r)
+			continue;
+		for (j = 0; j < n && (set[j].kind != x.kind || set[j].id != x.id); j++)
+			;
+		if (j == n)
+			set[n++] = x;
+	}
+	return n;
+}
+
+/* An interface answer as an observation point of router r into *m. */
+static void cand_point(const struct infer_cand *ic, uint32_t r, struct coll_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->router = r;
+	m->role = ic->kind == IK_EDGE ? COLL_ROLE_EDGE : COLL_ROLE_CORE;
+	m->neighbour = ic->kind == IK_NEIGHBOUR ? ic->id : 0;
+	m->network = ic->kind == IK_NETWORK ? ic->id : 0;
+}
+
+/* The point of a record at interface k of router r whose flow OSPF routes
+ * in by set[0..n) (routed_in), into *m: the interface's answer when
+ * decided; else the one answer, or of several (equal-cost paths) the one
+ * left when the others are other interfaces' decided answers, or the one
+ * the interface's votes held most; else each link of its path into the
+ * router (a core point without neighbour or network: upstream()).
+ * O(n x the inference table). */
+static const struct coll_map *guess_point(const struct coll *c, const struct infer_key *k,
+                                          uint32_t r, const struct infer_cand *set,
+                                          unsigned n, struct coll_map *m)
+{
+	const struct infer_cand *d = infer_decided(c->inf, k);
+	struct infer_cand left[ROUTED_IN_MAX];
+	unsigned nleft = 0;
+
+	/* (of several, those another interface of the exporter is not known to face) */
+	for (unsigned i = 0; d == NULL && n > 1 && i < n; i++)
+		if (!infer_taken(c->inf, k, &set[i]))
+			left[nleft++] = set[i];
+	if (n > 1 && nleft > 0) {
+		set = left;
+		n = nleft;
+	}
+	if (d == NULL)
+		d = n == 1 ? &set[0] : n > 1 ? infer_likeliest(c->inf, k, set, n) : NULL;
+	if (d != NULL) {
+		cand_point(d, r, m);
+	} else {
+		memset(m, 0, sizeof(*m));
+		m->router = r;
+		m->role = COLL_ROLE_CORE;
+	}
+	return m;
+}
+
+static void count_at(struct coll *c, const struct anm_flow *f, const struct coll_map *m,
+                     uint32_t xr, uint64_t bytes, uint64_t packets, bool held);
+
+/* Count the held records of interface k (NULL: every one), or (old) only
+ * those held before the last flush but one, where they are now known to
+ * have been observed (guess_point), and forget them.  O(held). */
+static void release_held(struct coll *c, const struct infer_key *k, bool old)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < c->nheld; i++) {
+		struct held *h = &c->held[i];
+		if (h->live && (k != NULL ? memcmp(&h->k, k, sizeof(*k)) == 0 :
+		                !old || h->flush + COLL_HELD_FLUSHES <= c->flushes)) {
+			struct infer_cand set[ROUTED_IN_MAX];
+			struct coll_map m;
+			unsigned n = routed_in(c, &h->f, h->router, set, ROUTED_IN_MAX);
+			h->live = false;
+			c->nlive--;
+			count_at(c, &h->f, guess_point(c, &h->k, h->router, set, n, &m), 0,
+			         h->bytes, h->packets, true);
+		}
+		if (h->live)
+			c->held[j++] = *h;
+	}
+	c->nheld = j;
+}
+
+/* Hold a record of interface k of router r until its interface is decided
+ * (at most COLL_HELD_FLUSHES flushes): the oldest held counted first when
+ * every slot is taken.  O(1), or O(held) to make room. */
+static void hold(struct coll *c, const struct infer_key *k, uint32_t r,
+                 const struct anm_flow *f, uint64_t bytes, uint64_t packets)
+{
+	if (c->nheld == COLL_HELD_MAX) {
+		struct infer_key oldest = c->held[0].k;
+		release_held(c, &oldest, false);
+	}
+	c->held[c->nheld++] = (struct held){ *k, r, true, c->flushes, bytes, packets, *f };
+	c->nlive++;
+	c->st.held++;
+}
+
+/*
+ * The observation point of a record of role "router" entry rm at an
+ * interface no entry maps (into *m), after this record's vote (infer.h):
+ * the interface's answer when decided, else the one answer OSPF gives for
+ * the record's own flow; NULL when it gives several (equal-cost paths) or
+ * none: the record is held (hold) until the interface is decided.  A
+ * decision counts the records held for it (logged).  Cost: routed_in.
+ */
+static const struct coll_map *inferred_point(struct coll *c, const struct xp *x,
+                                             uint32_t domain, const struct anm_flow *f,
+                                             const struct coll_map *rm, uint64_t bytes,
+                                             uint64_t packets, struct coll_map *m)
+{
+	struct infer_key k;
+	struct infer_cand set[ROUTED_IN_MAX];
+	const struct infer_cand *d = NULL;
+	unsigned n;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	k.af = x->af;
+	k.addr = x->addr;
+	k.domain = domain;
+	k.ifindex = f->in_if;
+	c->st.inferred++;
+	n = routed_in(c, f, rm->router, set, ROUTED_IN_MAX);
+	if (n > 0 && (rc = infer_vote(c->inf, &k, rm->router, set, n)) != 0) {
+		if (rc < 0) {
+			c->st.infer_full++;
+		} else if ((d = infer_decided(c->inf, &k)) != NULL) {
+			char a[INET6_ADDRSTRLEN], r[16], id[16];
+			inet_ntop(x->af, x->addr.b, a, sizeof(a));
+			ip4_format(rm->router, r);
+			ip4_format(d->id, id);
+			log_info("exporter %s domain %" PRIu32 " interface %" PRIu32 " (router %s): "
+			         "%s%s, inferred from the traffic", a, domain, f->in_if, r,
+			         d->kind == IK_EDGE ? "edge" : d->kind == IK_NEIGHBOUR ?
+			         "core, facing " : "core, on LAN ", d->kind == IK_EDGE ? "" : id);
+			release_held(c, &k, false);
+		}
+	}
+	if (infer_decided(c->inf, &k) == NULL && n != 1 && c->placer != NULL) {
+		hold(c, &k, rm->router, f, bytes, packets);
+		return NULL;
+	}
+	return guess_point(c, &k, rm->router, set, n, m);
+}
+
+void coll_release_held(struct coll *c, bool all)
+{
+	c->flushes++;
+	if (c->nlive > 0)
+		release_held(c, NULL, !all);
+}
+
+unsigned coll_inferred_points(const struct coll *c, struct coll_map *out, unsigned max,
+                              uint64_t *gen)
+{
+	struct infer_point *all;
+	unsigned total, n;
+
+	*gen = c->inf ? infer_generation(c->inf) : 0;
+	if (c->inf == NULL || (total = infer_points(c->inf, NULL, 0)) == 0 || max == 0)
+		return c->inf ? infer_points(c->inf, NULL, 0) : 0;
+	if ((all = malloc(total * sizeof(*all))) == NULL)
+		return 0;
+	infer_points(c->inf, all, total);
+	n = total < max ? total : max;
+	for (unsigned i = 0; i < n; i++) {
+		cand_point(&all[i].c, all[i].router, &out[i]);
+		out[i].af = all[i].k.af;
+		out[i].addr = all[i].k.addr;
+		out[i].domain = all[i].k.domain;
+		out[i].ifindex = all[i].k.ifindex;
+	}
+	free(all);
+	return total;
+}
+
+/*
+ * Count record f (bytes, packets: its counts after sampling) observed at
+ * point m (NULL: none; xr, the router of the exporter's address, or 0): a
+ * transit record (at a core point) only in the measured load of the link
+ * it entered by, for the share no observation before counted; any other
+ * in the total (per datagram, acc_flush; a record held, directly), the
+ * source host, the destination prefix, and the links and pair of its
+ * placement or its unrouted reason.  Cost: the placement (cached per path)
+ * and a handful of table updates.
+ */
+static void count_at(struct coll *c, const struct anm_flow *f, const struct coll_map *m,
+                     uint32_t xr, uint64_t bytes, uint64_t packets, bool held)
+{
+	uint64_t csat = 0;
 	struct agg_key k;
 	uint8_t plen = 0;
 	uint32_t router;
-	const char *why;
 	int rc;
 
-	if ((why = scaled_counts(f, version, &bytes, &packets)) != NULL) {
-		char a[INET6_ADDRSTRLEN];
-		c->st.absurd++;
-		inet_ntop(x->af, x->addr.b, a, sizeof(a));
-		log_ratelimited(&c->rl, now_ms, "%s record from %s: %" PRIu64 " bytes, %" PRIu64
-		                " packets, sampling 1:%" PRIu32 ": %s; not counted (absurd-records)",
-		                version == 5 ? "v5" : version == 9 ? "v9" : "IPFIX", a, f->octets,
-		                f->packets, f->sampling > 1 ? f->sampling : 1, why);
-		return;
-	}
-	c->st.records[version == 5 ? 0 : version == 9 ? 1 : 2]++;
-	xp_productive(c, x, now_ms);
-	/* the total and the exporter's counters add up per datagram */
-	if (c->acc.flows && (c->acc.x != x || c->acc.domain != domain))
-		acc_flush(c, now_ms);
-	c->acc.x = x;
-	c->acc.domain = domain;
-	c->acc.bytes = agg_sat_add(c->acc.bytes, bytes, &sat);
-	c->acc.packets = agg_sat_add(c->acc.packets, packets, &sat);
-	c->acc.flows++;
-	c->interval.saturated += sat;
-	if (duplicate(c, x, now_ms)) {
-		c->st.observations[CO_DUPLICATE]++;
-		return;
-	}
-	if ((m = point_of(c, x, domain, f->in_if)) != NULL && m->role == COLL_ROLE_CORE) {
+	if (m != NULL && m->role == COLL_ROLE_CORE) {
 		struct upstream u;
 		uint64_t sb[PLACE_MAX_LINKS], sp[PLACE_MAX_LINKS];
 		double all = 0, not_seen = 0, share = 1;
@@ -1292,13 +1507,17 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 		}
 		router = 0;
 	} else {
-		router = m != NULL ? m->router : exporter_router(c, x);
+		router = m != NULL ? m->router : xr;
 		c->st.observations[router != 0 ? CO_COUNTED : CO_UNMAPPED]++;
 	}
-	/* (saturated once: the exporter's sums hold these) */
-	c->acc.cbytes = agg_sat_add(c->acc.cbytes, bytes, &csat);
-	c->acc.cpackets = agg_sat_add(c->acc.cpackets, packets, &csat);
-	c->acc.cflows++;
+	if (held) {
+		agg_key_routers(&k, AK_TOTAL, 0, 0);
+		agg_add(&c->interval, &k, bytes, packets, 1);
+	} else {                         /* (saturated once: the exporter's sums hold these) */
+		c->acc.cbytes = agg_sat_add(c->acc.cbytes, bytes, &csat);
+		c->acc.cpackets = agg_sat_add(c->acc.cpackets, packets, &csat);
+		c->acc.cflows++;
+	}
 	agg_key_addr(&k, AK_SRC, f->af, &f->src, f->af == AF_INET ? 32 : 128);
 	agg_add(&c->interval, &k, bytes, packets, 1);
 
@@ -1343,6 +1562,55 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 	if (plen == 0)
 		dst_prefix(f, 0, &k);
 	agg_add(&c->interval, &k, bytes, packets, 1);
+}
+
+
+/*
+ * Count record f from exporter x (observation domain or v5 engine
+ * `domain`) in the interval table: the exporter (per datagram, acc_flush)
+ * always; then, unless its probe group's duplicate, where it was observed
+ * (point_of; inferred_point, which may hold it): count_at.  An absurd
+ * record is counted only in absurd-records, and logged (rate-limited).
+ * Cost: count_at's.
+ */
+static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
+                    const struct anm_flow *f, uint64_t now_ms)
+{
+	uint64_t bytes, packets, sat = 0;
+	const struct coll_map *m;
+	struct coll_map im;
+	const char *why;
+
+	if ((why = scaled_counts(f, version, &bytes, &packets)) != NULL) {
+		char a[INET6_ADDRSTRLEN];
+		c->st.absurd++;
+		inet_ntop(x->af, x->addr.b, a, sizeof(a));
+		log_ratelimited(&c->rl, now_ms, "%s record from %s: %" PRIu64 " bytes, %" PRIu64
+		                " packets, sampling 1:%" PRIu32 ": %s; not counted (absurd-records)",
+		                version == 5 ? "v5" : version == 9 ? "v9" : "IPFIX", a, f->octets,
+		                f->packets, f->sampling > 1 ? f->sampling : 1, why);
+		return;
+	}
+	c->st.records[version == 5 ? 0 : version == 9 ? 1 : 2]++;
+	xp_productive(c, x, now_ms);
+	/* the total and the exporter's counters add up per datagram */
+	if (c->acc.flows && (c->acc.x != x || c->acc.domain != domain))
+		acc_flush(c, now_ms);
+	c->acc.x = x;
+	c->acc.domain = domain;
+	c->acc.bytes = agg_sat_add(c->acc.bytes, bytes, &sat);
+	c->acc.packets = agg_sat_add(c->acc.packets, packets, &sat);
+	c->acc.flows++;
+	c->interval.saturated += sat;
+	if (duplicate(c, x, now_ms)) {
+		c->st.observations[CO_DUPLICATE]++;
+		return;
+	}
+	m = point_of(c, x, domain, f->in_if);
+	if (m != NULL && m->role == COLL_ROLE_ROUTER &&
+	    (m = inferred_point(c, x, domain, f, m, bytes, packets, &im)) == NULL)
+		return;                      /* held until its interface is known */
+	count_at(c, f, m, m != NULL ? 0 : exporter_router(c, x), bytes, packets, false);
 }
 
 /* --- NetFlow v5 ------------------------------------------------------------ */
@@ -1749,6 +2017,8 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	for (c->tabsize = 64; c->tabsize < c->conf.max_exporters; c->tabsize *= 2)
 		;
 	c->tab = calloc(c->tabsize, sizeof(*c->tab));
+	c->inf = infer_new(0, seed ^ 0x9e3779b97f4a7c15ull);
+	c->held = malloc(COLL_HELD_MAX * sizeof(*c->held));
 	c->atab = calloc(c->tabsize, sizeof(*c->atab));
 	c->crowd = calloc(c->conf.max_exporters + 1, sizeof(*c->crowd));
 	c->pend = calloc(c->conf.max_exporters, sizeof(*c->pend));
@@ -1787,7 +2057,7 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->conf.groups = NULL;
 	c->conf.members = NULL;
 	if (c->tab == NULL || c->atab == NULL || c->crowd == NULL || c->pend == NULL ||
-	    c->budget == NULL ||
+	    c->budget == NULL || c->inf == NULL || c->held == NULL ||
 	    (conf->nmap && c->map == NULL) || set_observed(c) < 0 ||
 	    (conf->allow && c->allow == NULL) ||
 	    (conf->ngroups && (c->groups == NULL || c->members == NULL)) ||
@@ -1821,6 +2091,9 @@ void coll_free(struct coll *c)
 	free(c->inputs);
 	free(c->edged);
 	free(c->full);
+	free(c->whole);
+	infer_free(c->inf);
+	free(c->held);
 	free(c->groups);
 	free(c->members);
 	free(c->allow);

@@ -113,9 +113,16 @@ enum { CP_V5 = 1, CP_V9 = 2, CP_IPFIX = 4 };
  *    point, or from outside at a router with an edge or probe point: the
  *    flow placed from its source); the rest, observed nowhere before, is
  *    counted there, placed from the source.
+ *  - COLL_ROLE_ROUTER (an entry without an interface): the exporter is
+ *    router's own, exporting what enters it on every interface.  The
+ *    router observes all its inputs.  Each interface's role is that of a
+ *    more specific entry, else SNMP's, else inferred from the traffic
+ *    (infer.h): where OSPF routes the interface's flows in from.  Until an
+ *    interface is decided, each record is taken where OSPF routes its own
+ *    flow in from.
  * (anemone-collector(8), "Counting each flow once".)
  */
-enum coll_role { COLL_ROLE_INGRESS, COLL_ROLE_EDGE, COLL_ROLE_CORE };
+enum coll_role { COLL_ROLE_INGRESS, COLL_ROLE_EDGE, COLL_ROLE_CORE, COLL_ROLE_ROUTER };
 
 struct coll_map {
 	int af;
@@ -220,6 +227,12 @@ struct coll_stats {
 	uint64_t unattributed;       /* records of a LAN core interface whose flow
 	                                OSPF does not route in by it: no link
 	                                measured (counted, as records-first) */
+	uint64_t inferred;           /* records of a role "router" exporter whose
+	                                interface was not mapped: taken where OSPF
+	                                routes their flow in from */
+	uint64_t infer_full;         /* their votes not kept: table full */
+	uint64_t held;               /* of them held until their interface was
+	                                inferred (equal-cost paths into it) */
 	uint64_t placer_swaps;       /* topologies taken */
 	/* v9/IPFIX messages rejected whole (dropped[CD_IPFIX]), by reason:
 	 * shorter than the header, IPFIX length field != datagram length,
@@ -280,6 +293,21 @@ void coll_set_topology(struct coll *c, struct placer *p, struct lsdb *db);
  * the last ones; a configured entry matching a record wins over them.
  * -1 when out of memory (the held ones stay). */
 int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n);
+
+/* The interfaces of role "router" exporters decided from the traffic, as
+ * observation points (router, role edge or core with neighbour/network),
+ * into out[0..max); returns how many there are (may exceed max).  *gen:
+ * changes whenever a decision does.  O(the inference table). */
+/* Count the records held for an interface not yet inferred (role "router"
+ * exporters: equal-cost paths into the router) that have waited two calls,
+ * or (all) every one.  Called before each interval is written, and at
+ * exit with all.  O(records held: at most COLL_HELD_MAX). */
+#define COLL_HELD_MAX     8192
+#define COLL_HELD_FLUSHES 2
+void coll_release_held(struct coll *c, bool all);
+
+unsigned coll_inferred_points(const struct coll *c, struct coll_map *out, unsigned max,
+                              uint64_t *gen);
 bool coll_has_placer(const struct coll *c);
 /* Forget the topology without freeing it (its owner keeps it): lets the
  * fuzz target build one placer for every run. */

@@ -327,12 +327,21 @@ static void load_map(struct conf_ctx *cx, struct collector_conf *c, const config
 				m->role = COLL_ROLE_INGRESS;
 			} else if (strcmp(s, "core") == 0) {
 				m->role = COLL_ROLE_CORE;
+			} else if (strcmp(s, "router") == 0) {
+				m->role = COLL_ROLE_ROUTER;
 			} else {
 				conf_error(cx, config_setting_get_member(g, "role"),
-				           "'%s': role is \"edge\" (facing outside the OSPF domain) "
-				           "or \"core\" (facing the router 'neighbour')", s);
+				           "'%s': role is \"edge\" (facing outside the OSPF domain), "
+				           "\"core\" (facing the router 'neighbour') or \"router\" "
+				           "(the router's own export, on every interface)", s);
 				continue;
 			}
+		}
+		if (m->role == COLL_ROLE_ROUTER && !m->any_if) {
+			conf_error(cx, config_setting_get_member(g, "interface"),
+			           "role = \"router\" is for every interface of the exporter: "
+			           "an interface's own entry has role \"edge\" or \"core\"");
+			continue;
 		}
 		if (conf_string(cx, g, "neighbour", &s) > 0) {
 			if (m->role != COLL_ROLE_CORE) {

@@ -78,6 +78,9 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("records-unmapped", s->observations[CO_UNMAPPED]);
 	ST("records-duplicate", s->observations[CO_DUPLICATE]);
 	ST("measured-unattributed", s->unattributed);
+	ST("records-inferred", s->inferred);
+	ST("records-held", s->held);
+	ST("infer-full", s->infer_full);
 	{
 		uint64_t sat, ovf;
 		buckets_totals(&c->b, c->coll, &sat, &ovf);

@@ -86,21 +86,31 @@ static json_t *id_json(uint32_t id)
  * redis/SCHEMA.md), for anemone exporters --interfaces. */
 static void write_points(struct topofeed *c)
 {
-	static const char *const roles[] = { "ingress", "edge", "core" };
+	static const char *const roles[] = { "ingress", "edge", "core", "router" };
 	const struct collector_conf *f = c->conf;
 	json_t *doc = json_object(), *pts = json_array(), *grs = json_array();
+	struct coll_map *inf = NULL;
+	unsigned ninf = coll_inferred_points(c->coll, NULL, 0, &c->inferred_gen);
 	char *s;
 
-	for (unsigned i = 0; i < f->nmap + c->npoints; i++) {
-		const struct coll_map *m = i < f->nmap ? &f->map[i] : &c->points[i - f->nmap];
+	if (ninf > 0 && (inf = malloc(ninf * sizeof(*inf))) != NULL)
+		ninf = coll_inferred_points(c->coll, inf, ninf, &c->inferred_gen);
+	else
+		ninf = 0;
+	for (unsigned i = 0; i < f->nmap + c->npoints + ninf; i++) {
+		unsigned j = i - f->nmap - c->npoints;
+		const struct coll_map *m = i < f->nmap ? &f->map[i] :
+		                           i < f->nmap + c->npoints ? &c->points[i - f->nmap] : &inf[j];
 		json_array_append_new(pts, json_pack("{s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:s}",
 		    "exporter", addr_json(m->af, &m->addr),
 		    "domain", m->any_domain ? json_null() : json_integer(m->domain),
 		    "interface", m->any_if ? json_null() : json_integer(m->ifindex),
 		    "router", id_json(m->router), "role", roles[m->role],
 		    "neighbour", id_json(m->neighbour), "network", id_json(m->network),
-		    "source", i < f->nmap ? "config" : "snmp"));
+		    "source", i < f->nmap ? "config" : i < f->nmap + c->npoints ? "snmp" :
+		    "inferred"));
 	}
+	free(inf);
 	for (unsigned g = 0; g < f->ngroups; g++) {
 		json_t *xs = json_array();
 		for (unsigned k = 0; k < f->nmembers; k++)
@@ -336,4 +346,10 @@ void topofeed_check(struct topofeed *c, uint64_t now_ms, bool force)
 	}
 	if (c->snmp)
 		snmp_points(c);
+	if (c->w != NULL && c->conf->nmap > 0) {
+		uint64_t gen;
+		coll_inferred_points(c->coll, NULL, 0, &gen);
+		if (gen != c->inferred_gen)
+			write_points(c);
+	}
 }

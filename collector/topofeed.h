@@ -42,6 +42,7 @@ struct topofeed {
 	uint64_t derived_loads;      /* loads when the points were derived */
 	struct coll_map *points;     /* npoints, from SNMP */
 	unsigned npoints;
+	uint64_t inferred_gen;       /* the core's inferred points last written */
 	struct cap_rule *snmp_caps;  /* the polled interfaces' speeds */
 	unsigned nsnmp_caps;
 };

@@ -106,7 +106,13 @@ exporters = ( { address = \"192.0.2.1\"; } );")
 expect_exit 2 "^$c:2: exporter needs 'router'" -n -c "$c"
 c=$(conf map-role "$L
 exporters = ( { address = \"192.0.2.1\"; router = \"10.255.0.1\"; role = \"transit\"; } );")
-expect_exit 2 "^$c:2: 'transit': role is \"edge\" .* or \"core\"" -n -c "$c"
+expect_exit 2 "^$c:2: 'transit': role is \"edge\" .*, \"core\" .* or \"router\"" -n -c "$c"
+c=$(conf map-router-if "$L
+exporters = (
+  { address = \"192.0.2.1\"; router = \"10.255.0.1\"; role = \"router\";
+    interface = 3; }
+);")
+expect_exit 2 "^$c:4: role = \"router\" is for every interface of the exporter" -n -c "$c"
 c=$(conf map-core "$L
 exporters = (
   { address = \"192.0.2.1\"; interface = 2; router = \"10.255.0.1\";

@@ -48,8 +48,14 @@ lab_flows "$T/flows"
 # "SRC DST BYTES PACKETS R1 R2 ...", one more flow entering at R1 and taking
 # the routers given.  Prints the records sent, and of them the core ones.
 cat >"$T/export.py" <<'PY'
-import socket, struct, sys
+import os, socket, struct, sys
 per_flow, flows_path, port, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+# INFER=1: each exporting router's points are left to inference (one
+# role "router" entry an exporter)
+infer = os.environ.get("INFER") == "1"
+# inference learns from the traffic: then each router sends its records
+# `rounds` times (an interface is decided after 8 records)
+rounds = 10 if infer else 1
 exporting = sys.argv[5]
 extra = sys.argv[6].split() if len(sys.argv) > 6 else None
 routers = ["10.255.0.%d" % i for i in range(1, 8)]
@@ -122,7 +128,7 @@ for n, ls in lines.items():
             add(("measured", l[1], l[2]), int(l[3]), int(l[4]))
 with open(out + ".want", "w") as w:
     for k in sorted(want):
-        print(" ".join(k), want[k][0], want[k][1], file=w)
+        print(" ".join(k), want[k][0] * rounds, want[k][1] * rounds, file=w)
 for r in routers:
     if r in edge_only:
         recs[r] = [x for x in recs[r] if x[4] is None]
@@ -156,7 +162,9 @@ with open(out + ".conf", "w") as c:
     ent = []
     for r in sorted(edge_only, key=ip):
         ent.append('  { address = "%s"; interface = 1; router = "%s"; role = "edge"; }' % (addr[r], r))
-    for r in sorted(exp, key=ip):
+    for r in sorted(exp, key=ip) if infer else []:
+        ent.append('  { address = "%s"; router = "%s"; role = "router"; }' % (addr[r], r))
+    for r in sorted(exp, key=ip) if not infer else []:
         ent.append('  { address = "%s"; interface = 1; router = "%s"; role = "edge"; }' % (addr[r], r))
         if r in lan:
             ent.append('  { address = "%s"; interface = 2; router = "%s"; role = "core"; '
@@ -171,7 +179,7 @@ for r in routers if port else []:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr[r], 0))
     seq = 0
-    rs = recs[r]
+    rs = recs[r] * rounds
     for i in range(0, len(rs), 30):
         chunk = rs[i:i + 30]
         hdr = struct.pack("!HHIIIIBBH", 5, len(chunk), 100000, 1700000000, 0, seq, 0, 0, 0)
@@ -288,9 +296,17 @@ grep -q '^Measured .* (transit records of 10.255.0.3.s exporter entering from 10
 awk '{ print $1, $2, $3 * 36, $4 * 36 }' "$T/flows" >"$T/flows12"
 "$top_srcdir/tests/place-oracle" --per-flow "$D/ospf/routes/r1.lsdb.json" "$D/ospf/routes" \
 	"$T/flows12" >"$T/per-flow12" || fail "place-oracle --per-flow failed"
+# Each deployment twice: the routers' interfaces named in the
+# configuration, then left to inference (one role "router" entry a router:
+# each record taken where OSPF routes its flow in from, each interface
+# decided from its records).
 PF=per-flow12 FL=flows12
-for set in "every all" "edge 1,5,6" "half 2,3,5,7" "probes 1,7,3e"; do
+for set in "every all" "edge 1,5,6" "half 2,3,5,7" "probes 1,7,3e" \
+           "every-inferred all" "edge-inferred 1,5,6" "half-inferred 2,3,5,7" \
+           "probes-inferred 1,7,3e"; do
 	name=${set% *}
+	case $name in *-inferred) INFER=1 ;; *) INFER=0 ;; esac
+	export INFER
 	run "$name" "${set#* }"
 	P=$name:
 	view "$P" >"$T/$name.view"
@@ -309,6 +325,30 @@ $(cat "$T/diff")"
 		"$(grep -c '^link' "$T/$name.want") links placed as one probe's for the flows they see;" \
 		"records-first $(R HGET ${P}collector:stats records-first);" \
 		"$(grep -c '^measured' "$T/$name.want") links measured as placed"
+done
+INFER=0
+
+# The interfaces inferred are those the configuration names (each as the
+# configuration has it), and every interface that received a record of a
+# router of the topology is.
+for name in every half; do
+	for m in "$name" "$name-inferred"; do
+		"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$m:" exporters --interfaces --csv \
+			>"$T/$m.points" 2>&1 || fail "anemone exporters --interfaces: $(cat "$T/$m.points")"
+	done
+	# (an inferred point is of the records' observation domain: v5 engine 0)
+	grep ',inferred$' "$T/$name-inferred.points" | sed 's/,inferred$/,config/; s/^\([^,]*\),0,/\1,,/' |
+		LC_ALL=C sort \
+		>"$T/$name.inferred"
+	# (r7 is not in the recorded topology: nothing is inferred of its interface)
+	grep ',config$' "$T/$name.points" | grep -v '^127\.0\.1\.7,' | LC_ALL=C sort |
+		diff -u - "$T/$name.inferred" >"$T/diff" ||
+		fail "$name: the interfaces inferred differ from the configured ones:
+$(cat "$T/diff")"
+	grep -q 'exporter 127.0.1.3 domain 0 interface 2 (router 10.255.0.3): core, on LAN 10.0.0.1, inferred from the traffic' \
+		"$T/$name-inferred.log" || fail "$name-inferred: r3's LAN interface: no decision logged"
+	info "$name: $(wc -l <"$T/$name.inferred") interfaces inferred as configured;" \
+		"records-inferred $(R HGET $name-inferred:collector:stats records-inferred)"
 done
 
 PF= FL=
@@ -358,13 +398,18 @@ grep -q '^Probe group span (one member counted, the next after 30 s of silence):
 	"$T/dup.points" || fail "the probe group is not shown: $(cat "$T/dup.points")"
 
 # --- a static route: one flow off OSPF's path --------------------------------
-run static all "10.100.1.10 10.100.6.1 10000000 10000 10.255.0.1 10.255.0.3 10.255.0.5 10.255.0.6"
-P=static:
-"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" check --json >"$T/check.json" 2>"$T/check.err"
-rc=$?
-[ "$rc" -eq 1 ] || fail "anemone check with a static route: exit $rc, want 1: $(cat "$T/check.err")"
-expect_eq "links named by anemone check" \
-	"$(python3 -c 'import json, sys; print(" ".join(sorted(json.load(open(sys.argv[1]))["differ"])))' "$T/check.json")" \
-	"10.255.0.1-10.255.0.2 10.255.0.1-10.255.0.3 10.255.0.2-10.255.0.6 10.255.0.3-10.255.0.5 10.255.0.5-10.255.0.6"
+# (configured points, then inferred ones: the interfaces the flow's
+# packets enter by are decided by the other traffic)
+for INFER in 0 1; do
+	export INFER
+	run static$INFER all "10.100.1.10 10.100.6.1 10000000 10000 10.255.0.1 10.255.0.3 10.255.0.5 10.255.0.6"
+	P=static$INFER:
+	"$ANEMONE" --redis "127.0.0.1:$PORT" --prefix "$P" check --json >"$T/check.json" 2>"$T/check.err"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "anemone check with a static route: exit $rc, want 1: $(cat "$T/check.err")"
+	expect_eq "links named by anemone check (inferred points: $INFER)" \
+		"$(python3 -c 'import json, sys; print(" ".join(sorted(json.load(open(sys.argv[1]))["differ"])))' "$T/check.json")" \
+		"10.255.0.1-10.255.0.2 10.255.0.1-10.255.0.3 10.255.0.2-10.255.0.6 10.255.0.3-10.255.0.5 10.255.0.5-10.255.0.6"
+done
 info "a static route at r1: anemone check names the five links of the two paths"
 echo PASS

@@ -65,14 +65,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  .role = COLL_ROLE_CORE, .neighbour = 0x0aff0001 },
 		{ .af = AF_INET, .any_domain = true, .ifindex = 3, .router = 0x0aff0001,
 		  .role = COLL_ROLE_CORE, .network = 0x0a010c01 },
+		/* r1's other interfaces: inferred from the traffic */
+		{ .af = AF_INET, .any_domain = true, .any_if = true, .router = 0x0aff0001,
+		  .role = COLL_ROLE_ROUTER },
 	};
-	static struct coll_map points[3];
+	static struct coll_map points[4];
 	static const struct coll_group groups[] = { { "fuzz", 30000 } };
 	static struct coll_member members[2];
 	/* room for 3 v9/IPFIX sessions and a few templates: evictions */
 	struct coll_conf cc = { .max_exporters = 4, .max_keys = 64, .top_k = 8,
 	                        .template_memory = 3 * ipfix_session_cost(NULL) + 40000,
-	                        .template_share_pct = 60, .map = points, .nmap = 3,
+	                        .template_share_pct = 60, .map = points, .nmap = 4,
 	                        .groups = groups, .ngroups = 1, .members = members,
 	                        .nmembers = 2 };
 	struct coll *c;
@@ -83,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		log_init("fuzz_coll", LOG_TO_STDERR, -1);
 		memcpy(points, map, sizeof(points));
 		points[0].addr.w[0] = points[1].addr.w[0] = htonl(0x0a010c02);
-		points[2].addr.w[0] = htonl(0x0a010c01);
+		points[2].addr.w[0] = points[3].addr.w[0] = htonl(0x0a010c01);
 		for (int i = 0; i < 2; i++) {
 			members[i].af = AF_INET6;
 			inet_pton(AF_INET6, "2001:db8::1", members[i].addr.b);
@@ -118,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now += 1000;
 	}
 	coll_flush_sessions(c, now);
+	coll_release_held(c, true);
 	{
 		uint64_t choices, steps;
 		coll_victim_work(c, &choices, &steps);
