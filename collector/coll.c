@@ -10,6 +10,7 @@
 
 #include "be.h"
 #include "coll.h"
+#include "dedup.h"
 #include "hash.h"
 #include "infer.h"
 #include "ipfix_in.h"
@@ -93,6 +94,14 @@ struct xaddr {
 	uint32_t *dom;               /* the domains counted apart, max_domains */
 	unsigned ndom;
 	unsigned group;              /* its probe group + 1, 0: none */
+	/* found reporting the same flows as another (auto_duplicate): that
+	 * one, records of it matched and records since it was first matched;
+	 * grouped: its records are duplicates while that one reports */
+	int dup_af;
+	union anm_addr dup_addr;
+	uint64_t nmatch, nrec;
+	bool grouped;
+	uint64_t last_ms;            /* its last record counted where it entered */
 };
 
 /* A probe group's state (coll_conf.groups). */
@@ -124,6 +133,7 @@ struct coll {
 	uint32_t *whole;             /* routers with a role "router" entry, sorted */
 	unsigned nwhole;
 	struct infer *inf;           /* their interfaces, inferred */
+	struct dedup *dd;            /* fingerprints of records counted whole */
 	/* their records held until their interface is decided (inferred_point),
 	 * in arrival order, nheld of COLL_HELD_MAX slots (some dead, nlive not) */
 	struct held {
@@ -340,6 +350,69 @@ static bool duplicate(struct coll *c, const struct xp *x, uint64_t now_ms)
 	g->src = x->addr;
 	g->src_ms = now_ms;
 	return false;
+}
+
+/* The address's entry, or NULL.  O(1) expected. */
+static struct xaddr *xa_find(const struct coll *c, int af, const union anm_addr *a)
+{
+	for (struct xaddr *e = c->atab[xa_slot(c, af, a)]; e; e = e->next)
+		if (e->af == af && memcmp(&e->addr, a, sizeof(*a)) == 0)
+			return e;
+	return NULL;
+}
+
+/*
+ * Whether record f of x, about to be counted where its flow entered, is a
+ * record another exporter already reported (dedup.h): the same flow key
+ * and counts within the window.  An exporter whose records are such
+ * duplicates of one other for COLL_AUTO_MATCHES records, 90 % of its
+ * records since, is grouped with it (logged): its records are duplicates
+ * from then on (also those of long flows the two cut into records apart),
+ * until that one has been silent for COLL_GROUP_SILENT_MS.  O(1).
+ */
+static bool auto_duplicate(struct coll *c, struct xp *x, const struct anm_flow *f,
+                           uint64_t now_ms)
+{
+	struct xaddr *e = x->xa, *p;
+	union anm_addr by;
+	int by_af;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	e->last_ms = now_ms;
+	if (e->grouped) {
+		p = xa_find(c, e->dup_af, &e->dup_addr);
+		if (p != NULL && now_ms < p->last_ms + COLL_GROUP_SILENT_MS) {
+			c->st.auto_duplicates++;
+			return true;
+		}
+		inet_ntop(x->af, x->addr.b, a, sizeof(a));
+		inet_ntop(e->dup_af, e->dup_addr.b, b, sizeof(b));
+		log_info("exporter %s counted again: %s, which reports the same flows, has been "
+		         "silent for %u s", a, b, COLL_GROUP_SILENT_MS / 1000);
+		e->grouped = false;
+		e->nmatch = e->nrec = 0;
+	}
+	e->nrec++;
+	if (!dedup_check(c->dd, dedup_fingerprint(c->dd, f), x->af, &x->addr, now_ms,
+	                 c->conf.dedup_window_ms, &by, &by_af))
+		return false;
+	c->st.auto_duplicates++;
+	if (e->dup_af != by_af || memcmp(&e->dup_addr, &by, sizeof(by)) != 0) {
+		e->dup_af = by_af;
+		e->dup_addr = by;
+		e->nmatch = 0;
+		e->nrec = 1;
+	}
+	if (++e->nmatch >= COLL_AUTO_MATCHES && e->nmatch * 100 >= e->nrec * 90 &&
+	    (p = xa_find(c, by_af, &by)) != NULL && !p->grouped) {
+		e->grouped = true;
+		inet_ntop(x->af, x->addr.b, a, sizeof(a));
+		inet_ntop(by_af, by.b, b, sizeof(b));
+		log_info("exporters %s and %s report the same flows (%" PRIu64 " of %" PRIu64
+		         " records): %s's are duplicates from now on (records-duplicate)",
+		         a, b, e->nmatch, e->nrec, a);
+	}
+	return true;
 }
 
 /* Forget e once it holds no transport session. */
@@ -1610,6 +1683,12 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 	if (m != NULL && m->role == COLL_ROLE_ROUTER &&
 	    (m = inferred_point(c, x, domain, f, m, bytes, packets, &im)) == NULL)
 		return;                      /* held until its interface is known */
+	if (c->dd != NULL && x->xa->group == 0 &&
+	    (m == NULL || m->role == COLL_ROLE_INGRESS || m->role == COLL_ROLE_EDGE) &&
+	    auto_duplicate(c, x, f, now_ms)) {
+		c->st.observations[CO_DUPLICATE]++;
+		return;
+	}
 	count_at(c, f, m, m != NULL ? 0 : exporter_router(c, x), bytes, packets, false);
 }
 
@@ -2019,6 +2098,11 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->tab = calloc(c->tabsize, sizeof(*c->tab));
 	c->inf = infer_new(0, seed ^ 0x9e3779b97f4a7c15ull);
 	c->held = malloc(COLL_HELD_MAX * sizeof(*c->held));
+	if (c->conf.dedup_window_ms == 0)
+		c->conf.dedup_window_ms = DEDUP_DEFAULT_WINDOW_MS;
+	if (!c->conf.dedup_off)
+		c->dd = dedup_new(c->conf.dedup_records ? c->conf.dedup_records :
+		                  DEDUP_DEFAULT_RECORDS, seed ^ 0xc2b2ae3d27d4eb4full);
 	c->atab = calloc(c->tabsize, sizeof(*c->atab));
 	c->crowd = calloc(c->conf.max_exporters + 1, sizeof(*c->crowd));
 	c->pend = calloc(c->conf.max_exporters, sizeof(*c->pend));
@@ -2058,6 +2142,7 @@ struct coll *coll_new(const struct coll_conf *conf, uint64_t seed)
 	c->conf.members = NULL;
 	if (c->tab == NULL || c->atab == NULL || c->crowd == NULL || c->pend == NULL ||
 	    c->budget == NULL || c->inf == NULL || c->held == NULL ||
+	    (!c->conf.dedup_off && c->dd == NULL) ||
 	    (conf->nmap && c->map == NULL) || set_observed(c) < 0 ||
 	    (conf->allow && c->allow == NULL) ||
 	    (conf->ngroups && (c->groups == NULL || c->members == NULL)) ||
@@ -2094,6 +2179,7 @@ void coll_free(struct coll *c)
 	free(c->whole);
 	infer_free(c->inf);
 	free(c->held);
+	dedup_free(c->dd);
 	free(c->groups);
 	free(c->members);
 	free(c->allow);

@@ -167,7 +167,9 @@ enum coll_obs {
 	CO_UNMAPPED,                 /* no router known for it: counted, placed from
 	                                its source address */
 	CO_DUPLICATE,                /* from a probe group's member that is not its
-	                                source: not counted (struct coll_group) */
+	                                source (struct coll_group), or the same as
+	                                another exporter's (auto_duplicates): not
+	                                counted */
 	CO_MAX
 };
 
@@ -195,7 +197,14 @@ struct coll_conf {
 	uint64_t template_memory;    /* bytes of v9/IPFIX session state (0: default) */
 	unsigned template_share_pct; /* of it, one address at most (0: default) */
 	unsigned max_domains;        /* exporter keys per address (0: default) */
+	/* records two exporters both report (dedup.h), found by their
+	 * fingerprints: off, or kept dedup_window_ms (0: default), of
+	 * dedup_records at most (0: default) */
+	bool dedup_off;
+	uint64_t dedup_window_ms;
+	size_t dedup_records;
 };
+#define COLL_AUTO_MATCHES 64         /* records matched before grouping */
 
 enum coll_drop {
 	CD_NOT_ALLOWED,              /* sender not in the allow-list */
@@ -231,6 +240,8 @@ struct coll_stats {
 	                                interface was not mapped: taken where OSPF
 	                                routes their flow in from */
 	uint64_t infer_full;         /* their votes not kept: table full */
+	uint64_t auto_duplicates;    /* records found another exporter's
+	                                (records-duplicate has them too) */
 	uint64_t held;               /* of them held until their interface was
 	                                inferred (equal-cost paths into it) */
 	uint64_t placer_swaps;       /* topologies taken */

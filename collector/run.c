@@ -197,6 +197,8 @@ static void open_core(struct col *c, const struct collector_conf *conf)
 		.groups = conf->groups, .ngroups = conf->ngroups,
 		.members = conf->members, .nmembers = conf->nmembers,
 		.allow = conf->nallow ? conf->allow : NULL, .nallow = conf->nallow,
+		.dedup_off = conf->dedup_off, .dedup_window_ms = conf->dedup_window_ms,
+		.dedup_records = (size_t)conf->dedup_records,
 	};
 	uint64_t seed = daemon_random_u64();
 

@@ -168,8 +168,9 @@ static const char *const top_known[] = {
 	"listen", "allow", "forward", "socket-buffer", "flush-interval", "max-exporters",
 	"max-keys", "max-sampling-rate", "max-domains", "template-memory",
 	"template-memory-share", "clock", "redis", "topology", "tcp", "exporters", "capacities",
-	"routers", "probe-groups", "snmp", "log", "user", NULL
+	"routers", "probe-groups", "duplicates", "snmp", "log", "user", NULL
 };
+static const char *const dup_known[] = { "detect", "window", "records", NULL };
 static const char *const redis_known[] = {
 	"enabled", "host", "port", "socket", "user", "password", "db", "prefix", "id", "timeout",
 	"backlog", "top-n", "top-sketch", NULL
@@ -780,6 +781,14 @@ unsigned collector_conf_load(struct collector_conf *c, config_t *cfg, const char
 		load_map(&cx, c, g);
 	if ((g = config_setting_get_member(root, "probe-groups")) != NULL)
 		load_groups(&cx, c, g);
+	if ((g = config_setting_get_member(root, "duplicates")) != NULL) {
+		bool on = true;
+		conf_known(&cx, g, dup_known);
+		if (conf_bool(&cx, g, "detect", &on) > 0)
+			c->dedup_off = !on;
+		conf_duration_ms(&cx, g, "window", 1000, 86400000, &c->dedup_window_ms);
+		conf_uint(&cx, g, "records", 64, 1u << 28, &c->dedup_records);
+	}
 	if ((g = config_setting_get_member(root, "snmp")) != NULL)
 		load_snmp(&cx, c, g);
 	if ((g = config_setting_get_member(root, "capacities")) != NULL)

@@ -63,6 +63,8 @@ struct collector_conf {
 	uint64_t flush_ms;
 	bool clock_exporter;         /* buckets by export time, not arrival */
 	uint64_t max_exporters, max_keys;
+	bool dedup_off;              /* duplicates.detect = false */
+	uint64_t dedup_window_ms, dedup_records;   /* duplicates (0: defaults) */
 	uint64_t tcp_max, tcp_per_source;     /* IPFIX/TCP connections: all, one address */
 	uint64_t tcp_idle_ms, tcp_message_ms; /* their idle and message timeouts */
 	uint64_t max_sampling;       /* largest sampling rate applied */

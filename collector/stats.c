@@ -77,6 +77,7 @@ static void stats_text(const struct col *c, struct sbuf *b, bool redis_hash)
 	ST("records-first", s->observations[CO_FIRST]);
 	ST("records-unmapped", s->observations[CO_UNMAPPED]);
 	ST("records-duplicate", s->observations[CO_DUPLICATE]);
+	ST("records-duplicate-found", s->auto_duplicates);
 	ST("measured-unattributed", s->unattributed);
 	ST("records-inferred", s->inferred);
 	ST("records-held", s->held);

@@ -19,7 +19,10 @@
 # r7): each flow an exporting router sees on every path is counted once,
 # as one probe would (placed from its source by the first exporting router
 # of each path), the others not at all; measured still equals placed.
-# Then two probes that see the same packets, in a probe group: counted once.
+# Each of these deployments again with the routers' interfaces inferred
+# from the traffic (one role "router" entry a router) instead of named.
+# Then two probes that see the same packets, in a probe group, and in none
+# (found by their records): counted once.
 # Then one flow's packets take another path than OSPF's (a static route at
 # r1 sending it r1 -> r3 -> r5 -> r6 instead of r1 -> r2 -> r6): "anemone
 # check" exits 1 naming exactly the five links of the two paths.
@@ -367,7 +370,7 @@ cpid=$!
 BG_PIDS="$BG_PIDS $cpid"
 SHOW_ON_FAIL="$T/dup.log"
 wait_for 10 grep -q "topology loaded" "$T/dup.log" || fail "dup: the collector did not start"
-python3 - "$T/flows" "$cport" <<'PY' >"$T/dup.sent" || fail "dup: cannot send"
+cat >"$T/dup.py" <<'PY'
 import socket, struct, sys
 ip = lambda s: struct.unpack("!I", socket.inet_aton(s))[0]
 recs = [l.split() for l in open(sys.argv[1]) if l.split() and ":" not in l.split()[0]]
@@ -381,6 +384,7 @@ for probe in ("127.0.2.1", "127.0.2.2"):
     s.sendto(hdr + body, ("127.0.0.1", int(sys.argv[2])))
 print(len(recs))
 PY
+python3 "$T/dup.py" "$T/flows" "$cport" >"$T/dup.sent" || fail "dup: cannot send"
 wait_for 10 udp_drained "$cport" || fail "dup: the collector does not read its socket"
 kill -TERM "$cpid"; wait "$cpid" || fail "dup: collector exit status $?"
 view dup: | grep -v '^measured' >"$T/dup.view"
@@ -396,6 +400,28 @@ grep -q 'probe group span: 127.0.2.1 counted (the first member heard)' "$T/dup.l
 	fail "anemone exporters --interfaces: $(cat "$T/dup.points")"
 grep -q '^Probe group span (one member counted, the next after 30 s of silence): 127.0.2.1 127.0.2.2$' \
 	"$T/dup.points" || fail "the probe group is not shown: $(cat "$T/dup.points")"
+
+# The same two probes in no group: their records are found the same
+# (records-duplicate-found), counted once.
+cport=$(free_port)
+printf '%s\n' 'redis = { prefix = "adup:"; };' >"$T/adup.conf"
+"$COLLECTOR" -c "$T/adup.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
+	--topology "$D/collector/lab-lsdb.json" --flush 1s >"$T/adup.log" 2>&1 &
+cpid=$!
+BG_PIDS="$BG_PIDS $cpid"
+SHOW_ON_FAIL="$T/adup.log"
+wait_for 10 grep -q "topology loaded" "$T/adup.log" || fail "adup: the collector did not start"
+python3 "$T/dup.py" "$T/flows" "$cport" >/dev/null || fail "adup: cannot send"
+wait_for 10 udp_drained "$cport" || fail "adup: the collector does not read its socket"
+kill -TERM "$cpid"; wait "$cpid" || fail "adup: collector exit status $?"
+view adup: | grep -v '^measured' >"$T/adup.view"
+grep -v '^unrouted' "$T/oracle" | LC_ALL=C sort | diff -u - "$T/adup.view" >"$T/diff" ||
+	fail "two probes found the same: Redis differs from one probe's:
+$(cat "$T/diff")"
+expect_eq "two probes found the same: records-duplicate-found" \
+	"$(R HGET adup:collector:stats records-duplicate-found)" "$(cat "$T/dup.sent")"
+expect_eq "two probes found the same: totals (flows)" "$(R HGET adup:totals flows)" \
+	"$(cat "$T/dup.sent")"
 
 # --- a static route: one flow off OSPF's path --------------------------------
 # (configured points, then inferred ones: the interfaces the flow's

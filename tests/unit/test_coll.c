@@ -136,7 +136,9 @@ static void test_sampling_and_drops(void)
 {
 	uint8_t buf[NF5_MAX_LEN];
 	struct coll_prefix allow = { .af = AF_INET, .plen = 24 };
-	struct coll_conf cc = { .allow = &allow, .nallow = 1, .max_exporters = 2 };
+	/* (three exporters send the same records: not duplicates here) */
+	struct coll_conf cc = { .allow = &allow, .nallow = 1, .max_exporters = 2,
+	                        .dedup_off = true };
 	struct coll *c;
 	struct sockaddr_in s;
 	size_t len;
@@ -957,7 +959,7 @@ static void test_observation_points(void)
 		{ .af = AF_INET, .addr.w[0] = 0x020200c0, .any_domain = true, .ifindex = 7,
 		  .router = 0x0aff0002, .role = COLL_ROLE_CORE, .neighbour = 0x0aff0001 },
 	};
-	struct coll_conf cc = { .map = map, .nmap = 2 };
+	struct coll_conf cc = { .map = map, .nmap = 2, .dedup_off = true };
 	struct coll *c = coll_new(&cc, 16);
 	const struct agg_entry *m, *x1, *x2;
 
@@ -1054,6 +1056,84 @@ static void test_point_specificity(void)
 	coll_free(c);
 }
 
+/* n records 10.0.0.1 -> 10.0.1.(base + i), `bytes` bytes 2 packets each,
+ * from addr (v5, sequence seq). */
+static void send5_flows(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, unsigned base,
+                        uint32_t bytes, uint64_t now)
+{
+	uint8_t buf[NF5_MAX_LEN];
+	struct sockaddr_in s = from(addr, 2055);
+	struct nf5_header h = {
+		.version = 5, .count = (uint16_t)n, .sys_uptime = 100000, .unix_secs = 1700000000,
+		.flow_sequence = seq,
+	};
+	size_t off = nf5_encode_header(buf, &h);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct nf5_record r = {
+			.srcaddr = 0x0a000001, .dstaddr = 0x0a000100 + base + i, .dPkts = 2,
+			.dOctets = bytes, .first = 90000, .last = 99000, .prot = 17, .srcport = 1,
+			.dstport = 2,
+		};
+		off += nf5_encode_record(buf + off, &r);
+	}
+	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, off, now);
+}
+
+/*
+ * Two probes that see the same packets, in no probe group: each record the
+ * second reports as the first did (same key and counts) is a duplicate;
+ * after 64 of them, 90 % of its records, the second is grouped with the
+ * first: its records are duplicates even where they differ (long flows cut
+ * apart), until the first has been silent 30 s.  Records of another flow
+ * from a third exporter are counted; the same records after the window
+ * are not duplicates; detection off counts everything.
+ */
+static void test_auto_duplicates(void)
+{
+	struct coll_conf cc = { .dedup_window_ms = 120000 };
+	struct coll *c = coll_new(&cc, 19);
+	uint32_t a = 0xc0000214, b = 0xc0000215, x = 0xc0000216;
+
+	send5_flows(c, a, 0, 30, 0, 100, NOW);
+	send5_flows(c, b, 0, 30, 0, 100, NOW + 10);
+	CHECK_EQ(total(c, AV_FLOWS), 30);
+	CHECK_EQ(coll_stats(c)->observations[CO_DUPLICATE], 30);
+	CHECK_EQ(coll_stats(c)->auto_duplicates, 30);
+	/* b's own flow (not a's): counted */
+	send5_flows(c, b, 30, 1, 200, 100, NOW + 20);
+	CHECK_EQ(total(c, AV_FLOWS), 31);
+	/* 40 more of a's, b's again: 70 of 71, grouped at the 64th */
+	send5_flows(c, a, 30, 28, 30, 100, NOW + 30);
+	send5_flows(c, a, 58, 12, 58, 100, NOW + 31);
+	send5_flows(c, b, 31, 28, 30, 100, NOW + 40);
+	send5_flows(c, b, 59, 12, 58, 100, NOW + 41);
+	CHECK_EQ(total(c, AV_FLOWS), 71);
+	CHECK_EQ(coll_stats(c)->observations[CO_DUPLICATE], 70);
+	/* grouped: b's records that differ from a's (other counts) are
+	 * duplicates too; a third exporter's are counted */
+	send5_flows(c, a, 70, 5, 100, 300, NOW + 1000);
+	send5_flows(c, b, 71, 5, 100, 250, NOW + 1010);
+	send5_flows(c, x, 0, 2, 300, 100, NOW + 1020);
+	CHECK_EQ(total(c, AV_FLOWS), 78);
+	CHECK_EQ(coll_stats(c)->observations[CO_DUPLICATE], 75);
+	/* a silent for 30 s: b counted again */
+	send5_flows(c, b, 76, 3, 400, 100, NOW + 40000);
+	CHECK_EQ(total(c, AV_FLOWS), 81);
+	/* the same records as x's, after the window: counted */
+	send5_flows(c, a, 75, 2, 300, 100, NOW + 200000);
+	CHECK_EQ(total(c, AV_FLOWS), 83);
+	coll_free(c);
+
+	cc.dedup_off = true;
+	c = coll_new(&cc, 20);
+	send5_flows(c, a, 0, 30, 0, 100, NOW);
+	send5_flows(c, b, 0, 30, 0, 100, NOW + 10);
+	CHECK_EQ(total(c, AV_FLOWS), 60);
+	CHECK_EQ(coll_stats(c)->observations[CO_DUPLICATE], 0);
+	coll_free(c);
+}
+
 int main(void)
 {
 	log_init("test_coll", LOG_TO_STDERR, 0);
@@ -1071,5 +1151,6 @@ int main(void)
 	test_observation_points();
 	test_probe_group();
 	test_point_specificity();
+	test_auto_duplicates();
 	return check_done("test_coll");
 }
