@@ -49,6 +49,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 	"usage: anemone-exporter [-nvS] [-c FILE] (-i IFACE | -r FILE) [-f FILTER]\n"
+	"                        [--direction in|out|both] [--route-lookup]\n"
 	"                        [-u USER] -x PROTO:HOST:PORT [-x ...]\n"
 	"                        [--dpdk EAL-ARGS [--dpdk-workers N] [--dpdk-queues N]\n"
 	"                         [--dpdk-idle-exit SECONDS]]\n"
@@ -58,6 +59,9 @@ static void usage(FILE *fp)
 	"             IPv6 hosts in brackets: ipfix:[2001:db8::1]:4739\n"
 	"  -c FILE    configuration file (libconfig)  -n       check configuration, exit\n"
 	"  -f FILTER  BPF capture filter              -u USER  drop privileges to USER\n"
+	"  --direction in|out|both  live: meter the frames the interface received\n"
+	"             (for this host: a router's input), sent, or both (default)\n"
+	"  --route-lookup  live: egress interface and next hop from the kernel's routes\n"
 	"  -v         verbose (debug) logging         -S       log to syslog\n"
 	"  --log-file FILE   log to FILE (reopened on SIGHUP)\n"
 	"  -V         print version                   -h       this help\n"
@@ -137,6 +141,7 @@ static void print_stats(struct exporter *ex)
 	size_t off = 0;
 	uint64_t dropped = 0;
 
+	memset(&t, 0, sizeof(t));
 	ex->src->ops->totals(ex->src, &t);
 	for (int i = 1; i < PKT_STATUS_MAX; i++) {
 		dropped += ms->drops[i];
@@ -179,6 +184,11 @@ static void print_stats(struct exporter *ex)
 	} else {
 		log_info("stats capture %s: errors=%" PRIu64, ex->conf->cap.file, t.cap_errors);
 	}
+	if (ex->conf->route_lookup)
+		log_info("stats route-lookup: lookups=%" PRIu64 " cache-hits=%" PRIu64
+		         " queries=%" PRIu64 " no-route=%" PRIu64 " local=%" PRIu64
+		         " failures=%" PRIu64 " timeouts=%" PRIu64, t.fib.lookups, t.fib.hits,
+		         t.fib.queries, t.fib.no_route, t.fib.local, t.fib.failures, t.fib.timeouts);
 	if (ex->src->ops->log_detail != NULL)
 		ex->src->ops->log_detail(ex->src);
 }
@@ -333,7 +343,10 @@ static void exporter_close(struct exporter *ex)
 	ex->src->ops->close(ex->src);
 }
 
-enum { OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES, OPT_LOG_FILE };
+enum {
+	OPT_DPDK = 256, OPT_DPDK_IDLE, OPT_DPDK_WORKERS, OPT_DPDK_QUEUES, OPT_LOG_FILE,
+	OPT_DIRECTION, OPT_ROUTE_LOOKUP,
+};
 
 /* Parse argv into *cli (-V and -h answered here).  Returns -1 to go on, or
  * an exit status. */
@@ -356,6 +369,8 @@ static int parse_cli(int argc, char **argv, struct exporter_args *cli)
 		{ "dpdk-workers", required_argument, NULL, OPT_DPDK_WORKERS },
 		{ "dpdk-queues", required_argument, NULL, OPT_DPDK_QUEUES },
 		{ "log-file",  required_argument, NULL, OPT_LOG_FILE },
+		{ "direction", required_argument, NULL, OPT_DIRECTION },
+		{ "route-lookup", no_argument,    NULL, OPT_ROUTE_LOOKUP },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -376,6 +391,15 @@ static int parse_cli(int argc, char **argv, struct exporter_args *cli)
 		case 'h': usage(stdout); return 0;
 		case OPT_DPDK: cli->dpdk = optarg; break;
 		case OPT_LOG_FILE: cli->log_file = optarg; break;
+		case OPT_ROUTE_LOOKUP: cli->route_lookup = true; break;
+		case OPT_DIRECTION:
+			if (parse_direction(optarg, &cli->direction) < 0) {
+				fprintf(stderr, "anemone-exporter: --direction: '%s' must be in, out "
+				        "or both\n", optarg);
+				return CONF_EXIT;
+			}
+			cli->direction_set = true;
+			break;
 		case OPT_DPDK_IDLE: {
 			uint64_t v;
 			if (parse_uint(optarg, 0, 86400, &v) < 0) {

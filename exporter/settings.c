@@ -61,7 +61,7 @@ static const char *const top_known[] = {
 static const char *const input_known[] = {
 	"interface", "file", "filter", "promiscuous", "snaplen", "buffer-size",
 	"interface-index", "file-reader", "dpdk", "dpdk-idle-exit",
-	"dpdk-workers", "dpdk-queues", NULL
+	"dpdk-workers", "dpdk-queues", "direction", NULL
 };
 static const char *const flows_known[] = {
 	"max-flows", "active-timeout", "idle-timeout", "tcp-linger", "key",
@@ -70,8 +70,27 @@ static const char *const flows_known[] = {
 static const char *const sampling_known[] = { "rate", "mode", "seed", NULL };
 static const char *const export_known[] = {
 	"destinations", "mtu", "engine-type", "engine-id", "observation-domain",
-	"template-refresh", "max-hold", "max-rate", "queue-size", "replay-patience", NULL
+	"template-refresh", "max-hold", "max-rate", "queue-size", "replay-patience",
+	"route-lookup", NULL
 };
+
+int parse_direction(const char *s, enum cap_direction *out)
+{
+	if (strcmp(s, "both") == 0)
+		*out = DIR_BOTH;
+	else if (strcmp(s, "in") == 0)
+		*out = DIR_IN;
+	else if (strcmp(s, "out") == 0)
+		*out = DIR_OUT;
+	else
+		return -1;
+	return 0;
+}
+
+const char *direction_name(enum cap_direction d)
+{
+	return d == DIR_IN ? "in" : d == DIR_OUT ? "out" : "both";
+}
 
 static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const config_setting_t *g)
 {
@@ -108,6 +127,12 @@ static void load_input(struct conf_ctx *cx, struct exporter_conf *c, const confi
 	if (conf_uint(cx, g, "interface-index", 0, UINT32_MAX, &v) > 0) {
 		c->meter.in_if = (uint32_t)v;
 		c->if_index_set = true;
+	}
+	if (conf_string(cx, g, "direction", &s) > 0) {
+		const config_setting_t *d = config_setting_get_member(g, "direction");
+		if (parse_direction(s, &c->direction) < 0)
+			conf_error(cx, d, "'direction' must be \"in\", \"out\" or \"both\"");
+		c->direction_line = (unsigned)config_setting_source_line(d);
 	}
 }
 
@@ -183,6 +208,9 @@ static void load_export(struct conf_ctx *cx, struct exporter_conf *c, const conf
 	uint64_t v;
 
 	conf_known(cx, g, export_known);
+	if (conf_bool(cx, g, "route-lookup", &c->route_lookup) > 0)
+		c->route_lookup_line = (unsigned)config_setting_source_line(
+			config_setting_get_member(g, "route-lookup"));
 	if (conf_uint(cx, g, "mtu", 576, 65535, &v) > 0)
 		c->mtu = (uint32_t)v;
 	if (conf_uint(cx, g, "max-rate", 0, 10000000, &v) > 0) {
@@ -258,6 +286,49 @@ bool is_dpdk_interface(const char *iface)
 	return strncmp(iface, "dpdk:", 5) == 0;
 }
 
+/* Report that a setting needs a libpcap live capture: "file:line: NAME =
+ * VALUE needs ..." when the file set it (line > 0), "anemone-exporter: OPTION
+ * needs ..." when the command line did.  One error. */
+static unsigned needs_live(const struct exporter_conf *c, unsigned line, const char *setting,
+                           const char *option, const char *why)
+{
+	if (line > 0)
+		fprintf(stderr, "%s:%u: %s needs a live capture (input.interface or -i): %s\n",
+		        c->path, line, setting, why);
+	else
+		fprintf(stderr, "anemone-exporter: %s needs a live capture (-i): %s\n", option, why);
+	return 1;
+}
+
+/* Direction and route lookup are of libpcap live captures: a capture file
+ * records neither which way a frame went nor this host's routes, and DPDK
+ * ports bypass the kernel.  Returns the number of errors reported. */
+static unsigned check_live_only(const struct exporter_conf *c)
+{
+	bool dpdk = c->cap.interface != NULL && is_dpdk_interface(c->cap.interface);
+	unsigned errors = 0;
+	char setting[64], option[64];
+
+	snprintf(setting, sizeof(setting), "'direction' = \"%s\"", direction_name(c->direction));
+	snprintf(option, sizeof(option), "--direction %s", direction_name(c->direction));
+	if (c->direction != DIR_BOTH && c->cap.file != NULL)
+		errors += needs_live(c, c->direction_line, setting, option,
+		                     "a capture file does not record which way a frame went "
+		                     "(only \"both\" applies)");
+	else if (c->direction != DIR_BOTH && dpdk)
+		errors += needs_live(c, c->direction_line, setting, option,
+		                     "DPDK ports are not captured through the kernel "
+		                     "(only \"both\" applies)");
+	if (c->route_lookup && c->cap.file != NULL)
+		errors += needs_live(c, c->route_lookup_line, "'route-lookup' = true",
+		                     "--route-lookup", "this host's routes are not those of "
+		                     "the network the file was captured on");
+	else if (c->route_lookup && dpdk)
+		errors += needs_live(c, c->route_lookup_line, "'route-lookup' = true",
+		                     "--route-lookup", "not supported with DPDK ports");
+	return errors;
+}
+
 unsigned exporter_conf_check(const struct exporter_conf *c)
 {
 	unsigned errors = 0;
@@ -289,7 +360,7 @@ unsigned exporter_conf_check(const struct exporter_conf *c)
 		fprintf(stderr, "%s: no destination: give -x PROTO:HOST:PORT (or export.destinations)\n", where);
 		errors++;
 	}
-	return errors;
+	return errors + check_live_only(c);
 }
 
 int exporter_settings(struct exporter_conf *conf, struct config_t *cfg,
@@ -331,6 +402,14 @@ int exporter_settings(struct exporter_conf *conf, struct config_t *cfg,
 		conf->cap.dpdk_workers = (uint32_t)a->dpdk_workers;
 	if (a->dpdk_queues > 0)
 		conf->cap.dpdk_queues = (uint32_t)a->dpdk_queues;
+	if (a->direction_set) {
+		conf->direction = a->direction;
+		conf->direction_line = 0;
+	}
+	if (a->route_lookup) {
+		conf->route_lookup = true;
+		conf->route_lookup_line = 0;
+	}
 	if (a->user != NULL)
 		conf->user = a->user;
 	if (a->syslog)

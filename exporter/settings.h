@@ -32,9 +32,22 @@
 #define EXIT_IDLE_MS        2000      /* live: at exit, how long a queue waits
                                          for a collector that takes nothing */
 
+/* Which frames of a live interface are metered (input.direction). */
+enum cap_direction {
+	DIR_BOTH = 0,              /* every frame the interface carries */
+	DIR_IN,                    /* received, and for this host (its MAC,
+	                              multicast or broadcast): a router's input */
+	DIR_OUT,                   /* sent by this host */
+};
+
 struct exporter_conf {
 	struct cap_conf cap;
 	bool if_index_set;
+	enum cap_direction direction;   /* live captures only */
+	unsigned direction_line;   /* its line in the file; 0: default or --direction */
+	bool route_lookup;         /* egress and next hop from the kernel FIB
+	                              (exporter/fib.h), live captures only */
+	unsigned route_lookup_line;   /* as direction_line */
 	struct meter_conf meter;
 	bool seed_set;
 	struct enc_params enc;
@@ -56,6 +69,8 @@ struct exporter_conf {
  * the configuration file. */
 struct exporter_args {
 	const char *cfgpath, *iface, *file, *filter, *user, *dpdk, *log_file;
+	enum cap_direction direction;   /* --direction, if direction_set */
+	bool direction_set, route_lookup;   /* --route-lookup */
 	long dpdk_idle_exit;       /* seconds, -1 = not given */
 	long dpdk_workers, dpdk_queues;  /* 0 = not given */
 	const char *x[EXP_MAX_DEST];
@@ -88,6 +103,12 @@ unsigned exporter_conf_load(struct exporter_conf *c, struct config_t *cfg, const
 
 /* Does the BPF expression compile?  0, or -1 with a message in err. */
 int filter_check(const char *filter, char *err, size_t errlen);
+
+/* "in", "out" or "both" -> *out; 0, or -1 for anything else. */
+int parse_direction(const char *s, enum cap_direction *out);
+
+/* The name of a direction, as the configuration spells it. */
+const char *direction_name(enum cap_direction d);
 
 /* Is this interface name a DPDK port ("dpdk:PORT")? */
 bool is_dpdk_interface(const char *iface);

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "capture.h"
+#include "fib.h"
 #include "flow.h"
 #include "flowtab.h"
 #include "meter.h"
@@ -48,6 +49,8 @@ struct source_totals {
 	struct cap_stats cap;      /* over re-opens of a live capture; DPDK: over
 	                              the ports, spreading drops included */
 	uint64_t cap_errors;       /* capture failures (device gone, file damaged) */
+	struct fib_stats fib;      /* route lookups (export.route-lookup; zero
+	                              without; the caller zeroes t first) */
 };
 
 enum source_result {

@@ -3,12 +3,21 @@
  * backend (libpcap live or file, or the mapped pcap reader) feeds the meter
  * in the calling thread.  A file is read in bursts on packet time; a live
  * interface on the wall clock (and the packets' time, whichever is later),
- * re-opened every REOPEN_MS after it fails.
+ * re-opened every REOPEN_MS after it fails.  A live capture may meter one
+ * direction only (input.direction: a capture filter of its own, made anew
+ * at every open) and give each exported flow its route from the kernel
+ * (export.route-lookup: fib.h).
  */
+#include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -25,6 +34,9 @@ struct capture_source {
 	struct flow_sink sink;
 	const struct capture_ops *capops;
 	struct capture *cap;           /* NULL while a live capture is down */
+	char *filter;                  /* the open capture's filter: the user's
+	                                  and the direction's (NULL: the user's) */
+	struct fib *fib;               /* route lookup, or NULL */
 	int dlt;
 	struct meter *meter;
 	bool begun;                    /* sink->clock called */
@@ -35,12 +47,21 @@ struct capture_source {
 	struct ratelim drop_rl, reopen_rl;
 };
 
-/* The meter's export callback. */
+/* The meter's export callback: with route lookup, a copy of the flow gets
+ * its egress interface and next hop first (a cache hit, or one netlink
+ * query: see fib_fill's cost). */
 static void ended(void *ctx, const struct anm_flow *f)
 {
 	struct capture_source *s = ctx;
+	struct anm_flow routed;
 
-	s->sink.flow(s->sink.ctx, f);
+	if (s->fib == NULL) {
+		s->sink.flow(s->sink.ctx, f);
+		return;
+	}
+	routed = *f;
+	fib_fill(s->fib, &routed, s->now_ms);
+	s->sink.flow(s->sink.ctx, &routed);
 }
 
 /* Time is t (the first call starts the export): the flows due by then are
@@ -82,11 +103,126 @@ static void wall_tick(struct capture_source *s)
 	s->sink.tick(s->sink.ctx);
 }
 
+/* The Ethernet address of interface name into mac; 1, or 0 when it has
+ * none (not Ethernet), or -1 with a message in err.  Cost: one ioctl. */
+static int interface_mac(const char *name, uint8_t mac[6], char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd, rc;
+
+	if (strlen(name) >= sizeof(ifr.ifr_name)) {
+		snprintf(err, errlen, "%s: interface name too long", name);
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+		snprintf(err, errlen, "%s: socket: %s", name, strerror(errno));
+		return -1;
+	}
+	rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot read its MAC address: %s", name, strerror(errno));
+		return -1;
+	}
+	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+		return 0;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 1;
+}
+
+/*
+ * The capture filter for direction d on top of the user's filter (NULL:
+ * none), malloc'd (the caller frees it), or NULL with a message in err.
+ *
+ * On an Ethernet interface the direction is told by MAC addresses, which
+ * both the kernel's socket filter and libpcap's user-space interpreter can
+ * test:
+ *   in   "ether dst MAC or (ether multicast and not ether src MAC)": frames
+ *        for this host (its MAC; multicast and broadcast) that it did not
+ *        send.  What a router would not forward is left out: frames for
+ *        other hosts' MACs, which a packet socket sees even without
+ *        promiscuous mode (PACKET_OTHERHOST: a hub-like bridge, a veth
+ *        whose peer sends them); the kernel's own test (eth_type_trans) is
+ *        "not multicast and not the device's address".
+ *   out  "ether src MAC": frames this host sent.
+ * Not libpcap's "inbound"/"outbound" (the socket filter's packet-type
+ * test, SKF_AD_PKTTYPE): after a filter is installed, libpcap runs it in
+ * user space over the ring's blocks already filled, and its interpreter
+ * fails every packet-type test, so each (re)open would lose the frames of
+ * its first 100-200 ms.  (pcap_setdirection, libpcap's per-frame test of
+ * the packet type in user space, has no such loss, but the capture backend,
+ * capture/capture_pcap.c, does not offer it.)  The MAC is read at every
+ * open (a re-created interface gets a new one); a MAC changed under a
+ * running capture is not followed.  Frames sent from another MAC (a macvlan's VRRP virtual MAC)
+ * count as received.  A non-Ethernet interface has no MAC: there the
+ * packet-type test, "inbound" or "outbound", with that loss at open.
+ * Cost: one ioctl and a string.
+ */
+static char *direction_filter(enum cap_direction d, const char *iface, const char *user,
+                              char *err, size_t errlen)
+{
+	uint8_t m[6] = { 0 };
+	char dir[160], mac[18], *out;
+	int has_mac;
+	size_t len;
+
+	if ((has_mac = interface_mac(iface, m, err, errlen)) < 0)
+		return NULL;
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+	         m[4], m[5]);
+	if (!has_mac)
+		snprintf(dir, sizeof(dir), "%s", d == DIR_IN ? "inbound" : "outbound");
+	else if (d == DIR_IN)
+		snprintf(dir, sizeof(dir), "ether dst %s or (ether multicast and not ether src %s)",
+		         mac, mac);
+	else
+		snprintf(dir, sizeof(dir), "ether src %s", mac);
+	len = (user != NULL ? strlen(user) : 0) + strlen(dir) + 16;
+	if ((out = malloc(len)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (user != NULL && *user != '\0')
+		snprintf(out, len, "(%s) and (%s)", user, dir);
+	else
+		snprintf(out, len, "%s", dir);
+	return out;
+}
+
+/* Open the capture (a live one with its direction's filter, made anew) and
+ * tell the route lookup the interface's index, which a re-created
+ * interface changes.  0, or -1 with a message in err. */
 static int capture_open(struct capture_source *s, char *err, size_t errlen)
 {
-	if ((s->cap = s->capops->open(&s->conf->cap, err, errlen)) == NULL)
+	struct cap_conf cc = s->conf->cap;
+
+	free(s->filter);
+	s->filter = NULL;
+	if (cc.interface != NULL && s->conf->direction != DIR_BOTH) {
+		if ((s->filter = direction_filter(s->conf->direction, cc.interface, cc.filter,
+		                                  err, errlen)) == NULL)
+			return -1;
+		cc.filter = s->filter;
+	}
+	if ((s->cap = s->capops->open(&cc, err, errlen)) == NULL) {
+		/* the user's filter compiled when the configuration was
+		 * checked: a filter that does not is the direction's */
+		if (s->filter != NULL && strncmp(err, "filter '", 8) == 0) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "%s: cannot capture only the frames %s (direction "
+			         "\"%s\"): %s", cc.interface,
+			         s->conf->direction == DIR_IN ? "received" : "sent",
+			         direction_name(s->conf->direction), why);
+		}
 		return -1;
+	}
 	s->dlt = s->capops->datalink(s->cap);
+	if (s->fib != NULL)
+		fib_set_iif(s->fib, s->conf->direction == DIR_IN ?
+		            if_nametoindex(cc.interface) : 0);
 	return 0;
 }
 
@@ -117,14 +253,17 @@ static void src_close(struct flow_source *base)
 	meter_free(s->meter);
 	if (s->cap != NULL)
 		s->capops->close(s->cap);
+	fib_free(s->fib);
+	free(s->filter);
 	free(s);
 }
 
 /*
  * Open the capture (the mapped reader for a classic pcap file unless
  * libpcap is asked for) and the meter with its flow table (the table's
- * memory is allocated here, up front).  A live capture's frames get the
- * interface's index as ingressInterface unless the configuration sets one.
+ * memory is allocated here, up front), and the route lookup's socket.  A
+ * live capture's frames get the interface's index as ingressInterface
+ * unless the configuration sets one.
  */
 static struct flow_source *src_open(const struct exporter_conf *c, const struct flow_sink *sink,
                                     char *err, size_t errlen)
@@ -144,6 +283,10 @@ static struct flow_source *src_open(const struct exporter_conf *c, const struct 
 	s->reopen_rl = (struct ratelim)RATELIM_INIT(60000, 2);
 	s->capops = c->cap.file != NULL && !c->cap.libpcap_only && pcapfile_usable(c->cap.file) ?
 	            &pcapfile_capture_ops : &pcap_capture_ops;
+	/* exporter_conf_check allows route lookup with live captures only */
+	if (c->route_lookup && (s->fib = fib_new(c->meter.flows.seed ^ 0x9e3779b97f4a7c15ull,
+	                                         err, errlen)) == NULL)
+		goto fail;
 	if (capture_open(s, err, errlen) < 0)
 		goto fail;
 	if (c->cap.interface != NULL && !c->if_index_set)
@@ -171,8 +314,13 @@ static void src_start(struct flow_source *base)
 	s->now_ms = wall_ms();
 	s->begun = true;
 	s->sink.clock(s->sink.ctx, s->now_ms);
-	log_info("capturing on %s, exporting to %u destination(s)", s->conf->cap.interface,
-	         s->conf->ndest);
+	log_info("capturing on %s%s%s%s, exporting to %u destination(s)%s", s->conf->cap.interface,
+	         s->conf->direction != DIR_BOTH ? " (direction " : "",
+	         s->conf->direction != DIR_BOTH ? direction_name(s->conf->direction) : "",
+	         s->conf->direction != DIR_BOTH ? ")" : "", s->conf->ndest,
+	         s->fib != NULL ? " with egress and next hop from the kernel's routes" : "");
+	if (s->filter != NULL)
+		log_debug("%s: capture filter '%s'", s->conf->cap.interface, s->filter);
 }
 
 /* A file: one burst of frames, no waiting. */
@@ -257,6 +405,8 @@ static void src_totals(struct flow_source *base, struct source_totals *t)
 	t->fs = *flowtab_stats(meter_flowtab(s->meter));
 	t->cap = capture_stats_now(s);
 	t->cap_errors = s->cap_errors;
+	if (s->fib != NULL)
+		t->fib = *fib_stats(s->fib);
 }
 
 const struct flow_source_ops capture_source_ops = {

@@ -52,6 +52,42 @@ c=$(conf filter 'input = {
 expect_exit 2 "^$c:3: filter 'udp and port banana': " -n -c "$c"
 expect_exit 2 "^anemone-exporter: -f filter 'tcp port': " -r x.pcap -x v5:127.0.0.1:9 -f 'tcp port'
 
+# direction and route lookup: live captures only; the direction's values
+c=$(conf dirfile 'input = {
+  file = "x.pcap";
+  direction = "in";
+};
+export = { destinations = [ "v5:127.0.0.1:9" ]; };')
+expect_exit 2 "^$c:3: 'direction' = \"in\" needs a live capture" -n -c "$c"
+c=$(conf routefile 'input = { file = "x.pcap"; };
+export = {
+  destinations = [ "v5:127.0.0.1:9" ];
+  route-lookup = true;
+};')
+expect_exit 2 "^$c:4: 'route-lookup' = true needs a live capture" -n -c "$c"
+c=$(conf dirvalue 'input = {
+  interface = "lo";
+  direction = "inbound";
+};')
+expect_exit 2 "^$c:3: 'direction' must be \"in\", \"out\" or \"both\"" -n -c "$c"
+# the file's live capture replaced by -r: still the file's line
+c=$(conf dirlive 'input = { interface = "lo"; direction = "out"; };
+export = { destinations = [ "v5:127.0.0.1:9" ]; route-lookup = true; };')
+expect_exit 0 "configuration OK" -n -c "$c"
+expect_exit 2 "^$c:1: 'direction' = \"out\" needs a live capture" -n -c "$c" -r x.pcap
+expect_exit 2 "^$c:2: 'route-lookup' = true needs a live capture" -n -c "$c" -r x.pcap
+# --direction both overrides the file's direction: only route-lookup is left
+expect_exit 2 "^$c:2: 'route-lookup'" -n -c "$c" --direction both -r x.pcap
+! grep -q direction "$T/err" || fail "--direction both did not override the file: $(cat "$T/err")"
+expect_exit 2 "^anemone-exporter: --direction in needs a live capture \(-i\)" \
+	-n -r x.pcap -x v5:127.0.0.1:9 --direction in
+expect_exit 2 "^anemone-exporter: --route-lookup needs a live capture \(-i\)" \
+	-n -r x.pcap -x v5:127.0.0.1:9 --route-lookup
+expect_exit 2 "^anemone-exporter: --direction: 'up' must be in, out or both" \
+	-n -i lo -x v5:127.0.0.1:9 --direction up
+expect_exit 0 "configuration OK" -n -i lo -x v5:127.0.0.1:9 --direction in --route-lookup
+expect_exit 0 "configuration OK" -n -r x.pcap -x v5:127.0.0.1:9 --direction both
+
 expect_exit 2 "$T/nonexistent.conf: cannot open" -n -c "$T/nonexistent.conf"
 expect_exit 2 "protocol must be v5, ipfix or ipfix\+tcp" -r x.pcap -x bogus
 expect_exit 2 "put IPv6 addresses in brackets" -r x.pcap -x v5:::1:2055
