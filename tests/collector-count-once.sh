@@ -361,15 +361,6 @@ PF= FL=
 # from the sources) export the same IPv4 flows; a probe group counts them
 # once: Redis holds what one probe gives (the oracle's), and
 # records-duplicate the records of the other.
-cport=$(free_port)
-printf '%s\n' 'probe-groups = ( { name = "span"; exporters = [ "127.0.2.1", "127.0.2.2" ]; } );' \
-	'redis = { prefix = "dup:"; };' >"$T/dup.conf"
-"$COLLECTOR" -c "$T/dup.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
-	--topology "$D/collector/lab-lsdb.json" --flush 1s >"$T/dup.log" 2>&1 &
-cpid=$!
-BG_PIDS="$BG_PIDS $cpid"
-SHOW_ON_FAIL="$T/dup.log"
-wait_for 10 grep -q "topology loaded" "$T/dup.log" || fail "dup: the collector did not start"
 cat >"$T/dup.py" <<'PY'
 import socket, struct, sys
 ip = lambda s: struct.unpack("!I", socket.inet_aton(s))[0]
@@ -384,13 +375,28 @@ for probe in ("127.0.2.1", "127.0.2.2"):
     s.sendto(hdr + body, ("127.0.0.1", int(sys.argv[2])))
 print(len(recs))
 PY
-python3 "$T/dup.py" "$T/flows" "$cport" >"$T/dup.sent" || fail "dup: cannot send"
-wait_for 10 udp_drained "$cport" || fail "dup: the collector does not read its socket"
-kill -TERM "$cpid"; wait "$cpid" || fail "dup: collector exit status $?"
-view dup: | grep -v '^measured' >"$T/dup.view"
-grep -v '^unrouted' "$T/oracle" | LC_ALL=C sort | diff -u - "$T/dup.view" >"$T/diff" ||
-	fail "two probes in a group: Redis differs from one probe's:
+# two_probes NAME WHAT [CONF]: a collector (prefix NAME:, configuration
+# CONF) gets both probes' records; Redis must hold one probe's (the
+# oracle's); $T/NAME.sent: the records each probe sent
+two_probes() {
+	cport=$(free_port)
+	printf '%s\n' "${3:-}" "redis = { prefix = \"$1:\"; };" >"$T/$1.conf"
+	"$COLLECTOR" -c "$T/$1.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
+		--topology "$D/collector/lab-lsdb.json" --flush 1s >"$T/$1.log" 2>&1 &
+	cpid=$!
+	BG_PIDS="$BG_PIDS $cpid"
+	SHOW_ON_FAIL="$T/$1.log"
+	wait_for 10 grep -q "topology loaded" "$T/$1.log" || fail "$1: the collector did not start"
+	python3 "$T/dup.py" "$T/flows" "$cport" >"$T/$1.sent" || fail "$1: cannot send"
+	wait_for 10 udp_drained "$cport" || fail "$1: the collector does not read its socket"
+	kill -TERM "$cpid"; wait "$cpid" || fail "$1: collector exit status $?"
+	view "$1:" | grep -v '^measured' >"$T/$1.view"
+	grep -v '^unrouted' "$T/oracle" | LC_ALL=C sort | diff -u - "$T/$1.view" >"$T/diff" ||
+		fail "two probes $2: Redis differs from one probe's:
 $(cat "$T/diff")"
+}
+two_probes dup "in a group" \
+	'probe-groups = ( { name = "span"; exporters = [ "127.0.2.1", "127.0.2.2" ]; } );'
 expect_eq "two probes: records-duplicate" "$(R HGET dup:collector:stats records-duplicate)" \
 	"$(cat "$T/dup.sent")"
 expect_eq "two probes: totals (flows)" "$(R HGET dup:totals flows)" "$(cat "$T/dup.sent")"
@@ -403,23 +409,9 @@ grep -q '^Probe group span (one member counted, the next after 30 s of silence):
 
 # The same two probes in no group: their records are found the same
 # (records-duplicate-found), counted once.
-cport=$(free_port)
-printf '%s\n' 'redis = { prefix = "adup:"; };' >"$T/adup.conf"
-"$COLLECTOR" -c "$T/adup.conf" -l "v5:127.0.0.1:$cport" --redis "127.0.0.1:$PORT" \
-	--topology "$D/collector/lab-lsdb.json" --flush 1s >"$T/adup.log" 2>&1 &
-cpid=$!
-BG_PIDS="$BG_PIDS $cpid"
-SHOW_ON_FAIL="$T/adup.log"
-wait_for 10 grep -q "topology loaded" "$T/adup.log" || fail "adup: the collector did not start"
-python3 "$T/dup.py" "$T/flows" "$cport" >/dev/null || fail "adup: cannot send"
-wait_for 10 udp_drained "$cport" || fail "adup: the collector does not read its socket"
-kill -TERM "$cpid"; wait "$cpid" || fail "adup: collector exit status $?"
-view adup: | grep -v '^measured' >"$T/adup.view"
-grep -v '^unrouted' "$T/oracle" | LC_ALL=C sort | diff -u - "$T/adup.view" >"$T/diff" ||
-	fail "two probes found the same: Redis differs from one probe's:
-$(cat "$T/diff")"
+two_probes adup "found the same"
 expect_eq "two probes found the same: records-duplicate-found" \
-	"$(R HGET adup:collector:stats records-duplicate-found)" "$(cat "$T/dup.sent")"
+	"$(R HGET adup:collector:stats records-duplicate-found)" "$(cat "$T/adup.sent")"
 expect_eq "two probes found the same: totals (flows)" "$(R HGET adup:totals flows)" \
 	"$(cat "$T/dup.sent")"
 

@@ -919,8 +919,10 @@ static void test_victim_cost(void)
 
 /* n v5 records 10.0.0.1 -> 10.0.1.x of 100 bytes, 2 packets, that entered
  * exporter `addr` by interface in_if. */
-static void send5_in(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if,
-                     uint64_t now)
+/* n records 10.0.0.1 -> 10.0.1.(base + i), `bytes` bytes 2 packets each,
+ * entering by in_if, from addr (v5, sequence seq). */
+static void send5_recs(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if,
+                       unsigned base, uint32_t bytes, uint64_t now)
 {
 	uint8_t buf[NF5_MAX_LEN];
 	struct sockaddr_in s = from(addr, 2055);
@@ -932,13 +934,19 @@ static void send5_in(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, ui
 
 	for (unsigned i = 0; i < n; i++) {
 		struct nf5_record r = {
-			.srcaddr = 0x0a000001, .dstaddr = 0x0a000100 + i, .dPkts = 2, .dOctets = 100,
-			.first = 90000, .last = 99000, .prot = 17, .srcport = 1, .dstport = 2,
-			.input = in_if,
+			.srcaddr = 0x0a000001, .dstaddr = 0x0a000100 + base + i, .dPkts = 2,
+			.dOctets = bytes, .first = 90000, .last = 99000, .prot = 17, .srcport = 1,
+			.dstport = 2, .input = in_if,
 		};
 		off += nf5_encode_record(buf + off, &r);
 	}
 	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, off, now);
+}
+
+static void send5_in(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if,
+                     uint64_t now)
+{
+	send5_recs(c, addr, seq, n, in_if, 0, 100, now);
 }
 
 /*
@@ -1056,28 +1064,10 @@ static void test_point_specificity(void)
 	coll_free(c);
 }
 
-/* n records 10.0.0.1 -> 10.0.1.(base + i), `bytes` bytes 2 packets each,
- * from addr (v5, sequence seq). */
 static void send5_flows(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, unsigned base,
                         uint32_t bytes, uint64_t now)
 {
-	uint8_t buf[NF5_MAX_LEN];
-	struct sockaddr_in s = from(addr, 2055);
-	struct nf5_header h = {
-		.version = 5, .count = (uint16_t)n, .sys_uptime = 100000, .unix_secs = 1700000000,
-		.flow_sequence = seq,
-	};
-	size_t off = nf5_encode_header(buf, &h);
-
-	for (unsigned i = 0; i < n; i++) {
-		struct nf5_record r = {
-			.srcaddr = 0x0a000001, .dstaddr = 0x0a000100 + base + i, .dPkts = 2,
-			.dOctets = bytes, .first = 90000, .last = 99000, .prot = 17, .srcport = 1,
-			.dstport = 2,
-		};
-		off += nf5_encode_record(buf + off, &r);
-	}
-	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, off, now);
+	send5_recs(c, addr, seq, n, 0, base, bytes, now);
 }
 
 /*
