@@ -134,6 +134,10 @@ struct coll {
 	unsigned nwhole;
 	struct infer *inf;           /* their interfaces, inferred */
 	struct dedup *dd;            /* fingerprints of records counted whole */
+	size_t nactive;              /* addresses with such records in the window
+	                                (some gone, until the next flush) */
+	struct xaddr *sole;          /* nactive 1: that one */
+	bool noting;                 /* its fingerprints noted, not in the table */
 	/* their records held until their interface is decided (inferred_point),
 	 * in arrival order, nheld of COLL_HELD_MAX slots (some dead, nlive not) */
 	struct held {
@@ -364,7 +368,11 @@ static struct xaddr *xa_find(const struct coll *c, int af, const union anm_addr 
 /*
  * Whether record f of x, about to be counted where its flow entered, is a
  * record another exporter already reported (dedup.h): the same flow key
- * and counts within the window.  An exporter whose records are such
+ * and counts within the window.  While one exporter alone has such records
+ * (a single probe), its fingerprints are only noted (dedup_note), and put
+ * in the table when another one comes: a look-up costs a cache miss a
+ * record (a quarter of the single probe's throughput, bench/RESULTS.md).
+ * An exporter whose records are such
  * duplicates of one other for COLL_AUTO_MATCHES records, 90 % of its
  * records since, is grouped with it (logged): its records are duplicates
  * from then on (also those of long flows the two cut into records apart),
@@ -378,7 +386,18 @@ static bool auto_duplicate(struct coll *c, struct xp *x, const struct anm_flow *
 	int by_af;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
+	if (e->last_ms == 0 || now_ms > e->last_ms + c->conf.dedup_window_ms) {
+		if (++c->nactive == 1) {    /* alone: note */
+			c->sole = e;
+			c->noting = true;
+		}
+	}
 	e->last_ms = now_ms;
+	if (c->noting && c->nactive >= 2) {  /* another came: compare */
+		dedup_load(c->dd, c->sole ? c->sole->af : 0, c->sole ? &c->sole->addr : NULL,
+		           now_ms, c->conf.dedup_window_ms);
+		c->noting = false;
+	}
 	if (e->grouped) {
 		p = xa_find(c, e->dup_af, &e->dup_addr);
 		if (p != NULL && now_ms < p->last_ms + COLL_GROUP_SILENT_MS) {
@@ -391,6 +410,10 @@ static bool auto_duplicate(struct coll *c, struct xp *x, const struct anm_flow *
 		         "silent for %u s", a, b, COLL_GROUP_SILENT_MS / 1000);
 		e->grouped = false;
 		e->nmatch = e->nrec = 0;
+	}
+	if (c->noting) {                 /* alone: nothing to compare with yet */
+		dedup_note(c->dd, dedup_fingerprint(c->dd, f), now_ms);
+		return false;
 	}
 	e->nrec++;
 	if (!dedup_check(c->dd, dedup_fingerprint(c->dd, f), x->af, &x->addr, now_ms,
@@ -425,6 +448,8 @@ static void xa_put(struct coll *c, struct xaddr *e)
 	for (pp = &c->atab[xa_slot(c, e->af, &e->addr)]; *pp != e; pp = &(*pp)->next)
 		;
 	*pp = e->next;
+	if (c->sole == e)            /* its noted fingerprints stay unowned */
+		c->sole = NULL;
 	ipfix_owner_free(e->owner);
 	free(e->dom);
 	free(e);
@@ -1931,6 +1956,16 @@ static void xp_report(struct coll *c, struct xp *x, uint64_t now_ms)
 
 void coll_flush_sessions(struct coll *c, uint64_t now_ms)
 {
+	c->nactive = 0;              /* the addresses counting records now */
+	c->sole = NULL;
+	for (size_t i = 0; i < c->tabsize; i++)
+		for (struct xaddr *e = c->atab[i]; e; e = e->next)
+			if (e->last_ms != 0 && now_ms <= e->last_ms + c->conf.dedup_window_ms) {
+				c->nactive++;
+				c->sole = e;
+			}
+	if (c->nactive <= 1)         /* (the table's entries age out meanwhile) */
+		c->noting = true;
 	for (size_t i = 0; i < c->tabsize; i++)
 		for (struct xp *x = c->tab[i]; x; x = x->next)
 			xp_report(c, x, now_ms);

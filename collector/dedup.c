@@ -21,6 +21,9 @@ struct dedup {
 	struct dslot *s;
 	size_t buckets;              /* a power of two */
 	uint64_t seed;
+	/* one exporter's fingerprints, in order, while it is alone (dedup_note) */
+	struct { uint64_t fp, t_ms; } *ring;
+	size_t rsize, rhead, rcount;
 };
 
 struct dedup *dedup_new(size_t records, uint64_t seed)
@@ -31,7 +34,12 @@ struct dedup *dedup_new(size_t records, uint64_t seed)
 		return NULL;
 	for (d->buckets = 16; d->buckets * WAYS < records; d->buckets *= 2)
 		;
-	if ((d->s = calloc(d->buckets * WAYS, sizeof(*d->s))) == NULL) {
+	d->rsize = d->buckets * WAYS;
+	d->s = calloc(d->buckets * WAYS, sizeof(*d->s));
+	d->ring = calloc(d->rsize, sizeof(*d->ring));
+	if (d->s == NULL || d->ring == NULL) {
+		free(d->s);
+		free(d->ring);
 		free(d);
 		return NULL;
 	}
@@ -44,7 +52,31 @@ void dedup_free(struct dedup *d)
 	if (d == NULL)
 		return;
 	free(d->s);
+	free(d->ring);
 	free(d);
+}
+
+void dedup_note(struct dedup *d, uint64_t fp, uint64_t now_ms)
+{
+	d->ring[d->rhead].fp = fp;
+	d->ring[d->rhead].t_ms = now_ms;
+	d->rhead = (d->rhead + 1) % d->rsize;
+	if (d->rcount < d->rsize)
+		d->rcount++;
+}
+
+void dedup_load(struct dedup *d, int af, const union anm_addr *addr, uint64_t now_ms,
+                uint64_t window_ms)
+{
+	union anm_addr by;
+	int by_af;
+
+	for (size_t k = addr != NULL ? d->rcount : 0; k > 0; k--) {
+		size_t i = (d->rhead + d->rsize - k) % d->rsize;
+		if (now_ms <= d->ring[i].t_ms + window_ms)
+			dedup_check(d, d->ring[i].fp, af, addr, d->ring[i].t_ms, window_ms, &by, &by_af);
+	}
+	d->rcount = 0;
 }
 
 uint64_t dedup_fingerprint(const struct dedup *d, const struct anm_flow *f)

@@ -39,4 +39,13 @@ uint64_t dedup_fingerprint(const struct dedup *d, const struct anm_flow *f);
 int dedup_check(struct dedup *d, uint64_t fp, int af, const union anm_addr *addr,
                 uint64_t now_ms, uint64_t window_ms, union anm_addr *by, int *by_af);
 
+/* While one exporter alone reports records, its fingerprints are only
+ * noted, in order (a sequential write: no cache miss a record); the note
+ * is loaded into the table, as that exporter's (af, addr), when a second
+ * one comes (addr NULL: that exporter is gone, the note is dropped).
+ * O(1); dedup_load O(records noted). */
+void dedup_note(struct dedup *d, uint64_t fp, uint64_t now_ms);
+void dedup_load(struct dedup *d, int af, const union anm_addr *addr, uint64_t now_ms,
+                uint64_t window_ms);
+
 #endif

@@ -1113,6 +1113,13 @@ static void test_auto_duplicates(void)
 	/* the same records as x's, after the window: counted */
 	send5_flows(c, a, 75, 2, 300, 100, NOW + 200000);
 	CHECK_EQ(total(c, AV_FLOWS), 83);
+	/* a alone now: its fingerprints are noted, not looked up, and compared
+	 * with once b comes back */
+	coll_flush_sessions(c, NOW + 200001);
+	send5_flows(c, a, 90, 4, 500, 100, NOW + 200010);
+	send5_flows(c, b, 90, 4, 500, 100, NOW + 200020);
+	CHECK_EQ(total(c, AV_FLOWS), 87);
+	CHECK_EQ(coll_stats(c)->auto_duplicates, 79);
 	coll_free(c);
 
 	cc.dedup_off = true;
