@@ -236,6 +236,38 @@ static int cmp_len_desc(const void *a, const void *b, void *ctx)
 	return lx != ly ? ly - lx : (x > y) - (x < y);
 }
 
+/* How an owner stands in for the source's ingress: a router's own prefix
+ * (stub, transit network) before a summary before an external.  With a
+ * database of every area, a prefix of area 1 has its router's stub and the
+ * summaries of every ABR beside it: the traffic enters at the stub's router. */
+static int owner_rank(const struct owner *o)
+{
+	return o->kind == OWN_STUB || o->kind == OWN_TRANSIT ? 0 : o->kind == OWN_SUMMARY ? 1 : 2;
+}
+
+/* Of the owners of own[i]'s prefix (own[i] its first), the best that is a
+ * router of the topology: lowest rank, then lowest id; NULL if none is. */
+static const struct owner *owner_best(const struct placer *pl, unsigned i)
+{
+	const struct owner *best = NULL;
+
+	for (unsigned j = i; j < pl->nown && pl->own[j].prefix == pl->own[i].prefix &&
+	                     pl->own[j].mask == pl->own[i].mask; j++)
+		if (router_index(pl, pl->own[j].router) >= 0 &&
+		    (best == NULL || owner_rank(&pl->own[j]) < owner_rank(best)))
+			best = &pl->own[j];
+	return best;
+}
+
+/* Whether a router of the topology owns (prefix, mask) as its stub or
+ * transit network. */
+static bool owned_within(const struct placer *pl, unsigned i)
+{
+	const struct owner *b = owner_best(pl, i);
+
+	return b != NULL && owner_rank(b) == 0;
+}
+
 /* The /16 index over the ownership prefixes (see struct dir16). */
 static int lpm_build(struct placer *pl)
 {
@@ -244,17 +276,16 @@ static int lpm_build(struct placer *pl)
 	if ((pl->upfx = calloc(pl->nown + 1, sizeof(*pl->upfx))) == NULL ||
 	    (pl->dir = calloc(65536, sizeof(*pl->dir))) == NULL)
 		return -1;
-	/* own is sorted by (prefix, mask, router): one entry per prefix, the
-	 * first owner that is a router as the source's ingress */
+	/* own is sorted by (prefix, mask, router): one entry per prefix, its
+	 * best owner (owner_best) as the source's ingress */
 	for (unsigned i = 0; i < pl->nown; i++) {
 		const struct owner *o = &pl->own[i];
 		struct upfx *u = pl->nupfx ? &pl->upfx[pl->nupfx - 1] : NULL;
 		if (u == NULL || u->prefix != o->prefix || u->mask != o->mask) {
+			const struct owner *b = owner_best(pl, i);
 			u = &pl->upfx[pl->nupfx++];
-			*u = (struct upfx){ o->prefix, o->mask, 0 };
+			*u = (struct upfx){ o->prefix, o->mask, b ? b->router : 0 };
 		}
-		if (u->ingress == 0 && router_index(pl, o->router) >= 0)
-			u->ingress = o->router;
 	}
 	/* the short ones, shortest first so longer ones overwrite */
 	for (int len = 0; len <= 16; len++)
@@ -468,8 +499,9 @@ static unsigned owner_lower(const struct placer *pl, uint32_t prefix, uint32_t m
 }
 
 /* The longest prefix matching addr with an owner that is a router of the
- * topology: its lowest owner's index.  With only_router set, the longest one
- * that router owns (kinds in `kinds`, a bit mask of enum own_kind). */
+ * topology: its best owner (owner_best), if of a kind in `kinds` (a bit mask
+ * of enum own_kind).  With only_router set, the longest one that router
+ * owns (kinds in `kinds`). */
 static const struct owner *owner_lpm(const struct placer *pl, uint32_t addr, int only_router,
                                      uint32_t router, unsigned kinds)
 {
@@ -477,7 +509,15 @@ static const struct owner *owner_lpm(const struct placer *pl, uint32_t addr, int
 		uint32_t m = lenmask(len);
 		if (!(pl->own_masks & (1ull << len)))
 			continue;
-		for (unsigned i = owner_lower(pl, addr & m, m);
+		unsigned first = owner_lower(pl, addr & m, m);
+		if (!only_router && first < pl->nown && pl->own[first].prefix == (addr & m) &&
+		    pl->own[first].mask == m) {
+			const struct owner *o = owner_best(pl, first);
+			if (o != NULL && (kinds & (1u << o->kind)))
+				return o;
+			continue;
+		}
+		for (unsigned i = first;
 		     i < pl->nown && pl->own[i].prefix == (addr & m) && pl->own[i].mask == m; i++) {
 			const struct owner *o = &pl->own[i];
 			if (!(kinds & (1u << o->kind)))
@@ -648,7 +688,9 @@ static int decide(struct placer *pl, unsigned ri, uint32_t dst, const struct rou
 		int ol = masklen(o->mask), ll = l ? masklen(l->mask) : -1;
 		if (ol > ll)
 			return 1;
-		if (ol == ll && (o->kind != OWN_SUMMARY || l->type != RT_INTRA))
+		if (ol == ll && (o->kind != OWN_SUMMARY ||
+		                 (l->type != RT_INTRA &&
+		                  !owned_within(pl, owner_lower(pl, o->prefix, o->mask)))))
 			return 1;
 	}
 	if (l == NULL || l->nnh == 0)

@@ -27,16 +27,21 @@
  *      the flow; the walk below starts there.  A nexthop that is not such an
  *      address is ignored.  Without in->ingress: the owner of the longest
  *      prefix in the ownership table that matches the source; several
- *      owners of that prefix (a p2p subnet both ends list, a summary from
- *      two ABRs): the lowest router id; a transit network's: its DR.
+ *      owners of that prefix: a router's own (stub; a transit network's
+ *      DR) before a summary before an external, and of those the lowest
+ *      router id (a p2p subnet both ends list, a summary from two ABRs;
+ *      with every area held, a stub of area 1 enters at its router, not at
+ *      an ABR summarising it).
  *   2. Egress: from the ingress, router by router.  At router R the longest
  *      route for the destination in R's table (L) and the longest prefix R
  *      owns that matches it (O) decide: R is an egress when L is directly
  *      attached, or O is longer than L (or there is no L), or O is as long
  *      as L and is R's stub or R's NSSA/AS-external prefix, or R's summary
- *      while L is not intra-area (R's own summary or external is how R
- *      says "I deliver this"; its own table never holds them, RFC 2328 16.2
- *      and 16.4 skip self-originated LSAs).  Else the traffic R holds is
+ *      while L is not intra-area and no router of the topology has the
+ *      prefix as its stub or transit network (R's own summary or external
+ *      is how R says "I deliver this"; its own table never holds them, RFC
+ *      2328 16.2 and 16.4 skip self-originated LSAs; with the area behind
+ *      the summary held too, the traffic goes on to the prefix's router).  Else the traffic R holds is
  *      divided evenly among L's next hops (each mapped to its router by the
  *      interface map): for k next hops in ascending address order, each
  *      gets b/k bytes and the first b%k one more; packets alike; so the

@@ -419,6 +419,86 @@ static void test_loop(void)
 	lsdb_free(db);
 }
 
+/*
+ * A database holding every area (an ospfmon on a link of each, or a
+ * topology document of all of them):
+ *
+ *   area 1                 area 0                  area 2
+ *   X7 .7 -- 10.1.17.0/30 -- .1 B1 .1 -- 10.0.12.0/30 -- .2 B2 .2 -- 10.2.29.0/30 -- .9 X9
+ *   stub 10.100.7.0/24                                                    stub 10.100.9.0/24
+ *
+ * B1 and B2 are ABRs; each area holds the summaries of the others'
+ * stubs, so 10.100.7.0/24 has three owners: X7 (its stub), B1 (into area
+ * 0) and B2 (into area 2), and B1 has the lowest id.  Traffic from the
+ * stub enters at X7; B2's own summary of it does not make B2 the egress:
+ * a router of the topology owns the prefix, and the traffic goes on there.
+ */
+static void test_all_areas(void)
+{
+	struct lsdb *db = lsdb_new(30);
+	struct lsabuf l;
+	struct placer *pl;
+	struct place_in in;
+	const uint32_t B1 = IP(1,0,0,1), B2 = IP(1,0,0,2), X7 = IP(7,0,0,7), X9 = IP(9,0,0,9);
+	const uint32_t S7 = IP(10,100,7,0), S9 = IP(10,100,9,0);
+
+	lsab_router_begin(&l, X7, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, B1, IP(10,1,17,7), 10);
+	lsab_router_link(&l, LINK_STUB, S7, M24, 1);
+	install(db, &l, 1);
+	lsab_router_begin(&l, B1, LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, X7, IP(10,1,17,1), 10);
+	install(db, &l, 1);
+	lsab_summary(&l, LSA_SUMMARY, S9, B1, M24, 21);
+	install(db, &l, 1);
+
+	lsab_router_begin(&l, B1, LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, B2, IP(10,0,12,1), 10);
+	install(db, &l, 0);
+	lsab_router_begin(&l, B2, LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, B1, IP(10,0,12,2), 10);
+	install(db, &l, 0);
+	lsab_summary(&l, LSA_SUMMARY, S7, B1, M24, 11);
+	install(db, &l, 0);
+	lsab_summary(&l, LSA_SUMMARY, S9, B2, M24, 11);
+	install(db, &l, 0);
+
+	lsab_router_begin(&l, B2, LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, X9, IP(10,2,29,2), 10);
+	install(db, &l, 2);
+	lsab_router_begin(&l, X9, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, B2, IP(10,2,29,9), 10);
+	lsab_router_link(&l, LINK_STUB, S9, M24, 1);
+	install(db, &l, 2);
+	lsab_summary(&l, LSA_SUMMARY, S7, B2, M24, 21);
+	install(db, &l, 2);
+
+	CHECK((pl = placer_build(db, T0)) != NULL);
+	in = flow(IP(10,100,9,5), IP(10,100,7,5), 300, 3);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, X9);
+	CHECK_EQ(out.nlinks, 3);
+	CHECK(has_link(X9, B2, 0, 300, 3));
+	CHECK(has_link(B2, B1, 0, 300, 3));
+	CHECK(has_link(B1, X7, 0, 300, 3));
+	CHECK(has_pair(X9, X7, 300, 3));
+	in = flow(IP(10,100,7,5), IP(10,100,9,5), 7, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, X7);
+	CHECK(has_pair(X7, X9, 7, 1));
+	/* the exporter's router given as the ABR: from there */
+	in.ingress = B2;
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(has_pair(B2, X9, 7, 1));
+	in = flow(IP(10,100,9,5), IP(10,100,7,5), 4, 1);
+	in.ingress = B2;
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(has_link(B2, B1, 0, 4, 1));
+	CHECK(has_pair(B2, X7, 4, 1));
+	placer_free(pl);
+	lsdb_free(db);
+}
+
 /* A chain of n routers 10.255.x.y, each with stub 10.(x).(y).0/24 ... built
  * as diamonds when wide: node i to node i+1 through two routers. */
 static uint32_t chain_id(unsigned i) { return IP(10, 255, i >> 8, i & 255); }
@@ -748,6 +828,7 @@ int main(void)
 	test_unrouted(pl);
 	placer_free(pl);
 	test_loop();
+	test_all_areas();
 	test_limits();
 	test_topoload(db);
 	lsdb_free(db);
