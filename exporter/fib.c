@@ -217,46 +217,59 @@ enum fib_status fib_parse(const uint8_t *buf, size_t len, uint32_t seq, uint8_t 
 
 /* --- the cache ----------------------------------------------------------- */
 
-/* The first slot of the set of (af, dst). */
-static size_t set_of(const struct fib_cache *c, uint8_t af, const union anm_addr *dst)
+/* The source of a key: src, or zeros for none. */
+static const union anm_addr *key_src(const union anm_addr *src)
 {
-	struct { uint8_t b[16]; uint64_t af; } key;
+	static const union anm_addr none;
+
+	return src != NULL ? src : &none;
+}
+
+/* The first slot of the set of (af, dst, src). */
+static size_t set_of(const struct fib_cache *c, uint8_t af, const union anm_addr *dst,
+                     const union anm_addr *src)
+{
+	struct { uint8_t d[16], s[16]; uint64_t af; } key;
 
 	memset(&key, 0, sizeof(key));
-	memcpy(key.b, dst->b, addr_len(af));
+	memcpy(key.d, dst->b, addr_len(af));
+	memcpy(key.s, key_src(src)->b, addr_len(af));
 	key.af = af;
 	return (size_t)(hash_words(&key, sizeof(key), c->seed) &
 	                (FIB_CACHE_SLOTS / FIB_CACHE_WAYS - 1)) * FIB_CACHE_WAYS;
 }
 
-/* Does entry e hold (af, dst)? */
-static bool entry_is(const struct fib_entry *e, uint8_t af, const union anm_addr *dst)
+/* Does entry e hold (af, dst, src)? */
+static bool entry_is(const struct fib_entry *e, uint8_t af, const union anm_addr *dst,
+                     const union anm_addr *src)
 {
-	return e->af == af && memcmp(e->dst.b, dst->b, addr_len(af)) == 0;
+	return e->af == af && memcmp(e->dst.b, dst->b, addr_len(af)) == 0 &&
+	       memcmp(e->src.b, key_src(src)->b, addr_len(af)) == 0;
 }
 
 const struct fib_route *fib_cache_find(const struct fib_cache *c, uint8_t af,
-                                       const union anm_addr *dst, uint64_t now_ms)
+                                       const union anm_addr *dst, const union anm_addr *src,
+                                       uint64_t now_ms)
 {
-	size_t base = set_of(c, af, dst);
+	size_t base = set_of(c, af, dst, src);
 
 	for (size_t i = 0; i < FIB_CACHE_WAYS; i++) {
 		const struct fib_entry *e = &c->e[base + i];
-		if (e->expires_ms > now_ms && entry_is(e, af, dst))
+		if (e->expires_ms > now_ms && entry_is(e, af, dst, src))
 			return &e->r;
 	}
 	return NULL;
 }
 
 void fib_cache_put(struct fib_cache *c, uint8_t af, const union anm_addr *dst,
-                   const struct fib_route *r, uint64_t now_ms)
+                   const union anm_addr *src, const struct fib_route *r, uint64_t now_ms)
 {
-	size_t base = set_of(c, af, dst);
+	size_t base = set_of(c, af, dst, src);
 	struct fib_entry *victim = NULL;
 
 	for (size_t i = 0; i < FIB_CACHE_WAYS; i++) {
 		struct fib_entry *e = &c->e[base + i];
-		if (e->expires_ms > now_ms && entry_is(e, af, dst)) {
+		if (e->expires_ms > now_ms && entry_is(e, af, dst, src)) {
 			victim = e;
 			break;
 		}
@@ -265,6 +278,7 @@ void fib_cache_put(struct fib_cache *c, uint8_t af, const union anm_addr *dst,
 	}
 	memset(victim, 0, sizeof(*victim));
 	memcpy(victim->dst.b, dst->b, addr_len(af));
+	memcpy(victim->src.b, key_src(src)->b, addr_len(af));
 	victim->af = af;
 	victim->r = *r;
 	victim->expires_ms = now_ms + FIB_TTL_MS;
@@ -447,6 +461,7 @@ static void apply(struct anm_flow *f, const struct fib_route *r)
 void fib_fill(struct fib *fb, struct anm_flow *f, uint64_t now_ms)
 {
 	const struct fib_route *hit;
+	const union anm_addr *src;
 	struct fib_route r;
 	const char *why = "";
 	char addr[INET6_ADDRSTRLEN], msg[128];
@@ -456,7 +471,10 @@ void fib_fill(struct fib *fb, struct anm_flow *f, uint64_t now_ms)
 	if (addr_len(f->af) == 0 || addr_zero(&f->dst))
 		return;
 	fb->st.lookups++;
-	if ((hit = fib_cache_find(&fb->cache, f->af, &f->dst, now_ms)) != NULL) {
+	/* the source goes into the query, and into the key, only with an
+	 * input interface (query()) */
+	src = fb->iif != 0 && !addr_zero(&f->src) ? &f->src : NULL;
+	if ((hit = fib_cache_find(&fb->cache, f->af, &f->dst, src, now_ms)) != NULL) {
 		fb->st.hits++;
 		apply(f, hit);
 		return;
@@ -465,13 +483,13 @@ void fib_fill(struct fib *fb, struct anm_flow *f, uint64_t now_ms)
 		fb->st.failures++;
 		return;
 	}
-	switch (query(fb, f->af, &f->dst, addr_zero(&f->src) ? NULL : &f->src, &r, &why)) {
+	switch (query(fb, f->af, &f->dst, src, &r, &why)) {
 	case Q_ANSWER:
 		if (r.kind == FIB_NO_ROUTE)
 			fb->st.no_route++;
 		else if (r.kind == FIB_LOCAL)
 			fb->st.local++;
-		fib_cache_put(&fb->cache, f->af, &f->dst, &r, now_ms);
+		fib_cache_put(&fb->cache, f->af, &f->dst, src, &r, now_ms);
 		apply(f, &r);
 		return;
 	case Q_TIMEOUT:

@@ -8,7 +8,7 @@
  *   fib_request, fib_parse   pure: bytes of a request out, the kernel's
  *                            reply in (no sockets, no clocks, no logging)
  *   fib_cache_*              pure: a bounded set-associative cache of
- *                            answers by destination, time passed in
+ *                            answers by (destination, source), time passed in
  *   struct fib               the socket and the cache: fib_fill, called
  *                            once per exported flow (never per packet)
  *
@@ -19,8 +19,11 @@
  * route).  Without an input interface the query is the host's own output
  * route for the destination alone: the kernel refuses an output lookup from
  * a source address that is not local (ENETUNREACH).  Answers are cached by
- * destination address only: source-specific routes (ip rule from ...) are
- * answered as for the first source looked up, until the entry expires.
+ * what the query asked: (destination, source) with an input interface, so
+ * that ECMP (the kernel hashes the source with the destination) and
+ * source-specific routes (ip rule from ...) give each source its own
+ * answer; the destination alone without.  A kernel hashing L4 ports too
+ * (fib_multipath_hash_policy 1) is answered as for ports 0.
  *
  * Cost: a cache hit is one hash and up to FIB_CACHE_WAYS compares; a miss
  * is one send and one receive on the netlink socket (some 5 us on Linux,
@@ -99,6 +102,7 @@ enum fib_status fib_parse(const uint8_t *buf, size_t len, uint32_t seq, uint8_t 
 
 struct fib_entry {
 	union anm_addr dst;
+	union anm_addr src;     /* zeros: an answer for any source */
 	uint64_t expires_ms;    /* 0: free */
 	struct fib_route r;
 	uint8_t af;
@@ -111,16 +115,18 @@ struct fib_cache {
 	                           into one set in every process */
 };
 
-/* The cached answer for (af, dst) still valid at now_ms, or NULL.  Cost: one
- * hash, up to FIB_CACHE_WAYS compares. */
+/* The cached answer for (af, dst, src) still valid at now_ms, or NULL; src
+ * NULL: the answer of a query without a source.  Cost: one hash, up to
+ * FIB_CACHE_WAYS compares. */
 const struct fib_route *fib_cache_find(const struct fib_cache *c, uint8_t af,
-                                       const union anm_addr *dst, uint64_t now_ms);
+                                       const union anm_addr *dst, const union anm_addr *src,
+                                       uint64_t now_ms);
 
-/* Keep r for (af, dst) until now_ms + FIB_TTL_MS, in place of the same
- * destination's entry, a free or expired one, or the set's entry closest to
+/* Keep r for (af, dst, src) until now_ms + FIB_TTL_MS, in place of the same
+ * key's entry, a free or expired one, or the set's entry closest to
  * expiry.  Cost: as fib_cache_find. */
 void fib_cache_put(struct fib_cache *c, uint8_t af, const union anm_addr *dst,
-                   const struct fib_route *r, uint64_t now_ms);
+                   const union anm_addr *src, const struct fib_route *r, uint64_t now_ms);
 
 /* Forget every answer (the input interface changed).  Cost: O(slots). */
 void fib_cache_clear(struct fib_cache *c);

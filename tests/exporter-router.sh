@@ -13,7 +13,8 @@
 #     every record's source MAC is H1's (nothing R sent);
 #   - egressInterface is r2's ifindex, ingressInterface r1's;
 #   - ipNextHopIPv4/IPv6Address is the gateway (H2) for the routed network
-#     and zero for the connected one;
+#     and zero for the connected one; a second source of H1 routed by a
+#     rule of its own gets its own gateway (answers are per source);
 #   - frames to another MAC are not metered with "in" (the control meters them);
 #   - "out" meters what R sent on r1 and nothing it received;
 #   - a route that changes shows in flows exported after the cache's 5 s;
@@ -42,7 +43,12 @@ ip -n "$H1" -6 route add default via fd00:201:1::1 &&
 ip -n "$H2" route add default via 10.201.2.1 &&
 ip -n "$H2" -6 route add default via fd00:201:2::1 &&
 ip -n "$R" route add 10.201.3.0/24 via 10.201.2.2 &&
-ip -n "$R" -6 route add fd00:201:3::/64 via fd00:201:2::2 || fail "cannot set up addresses and routes"
+ip -n "$R" -6 route add fd00:201:3::/64 via fd00:201:2::2 &&
+# a second source in H1 whose traffic R routes elsewhere (a source-specific
+# route: the answer for one source is not the answer for another)
+ip -n "$H1" addr add 10.201.1.3/24 dev "$I1" &&
+ip -n "$R" route add 10.201.3.0/24 via 10.201.2.4 table 100 &&
+ip -n "$R" rule add from 10.201.1.3 lookup 100 || fail "cannot set up addresses and routes"
 # the router routes before anything is measured (and the neighbours are known)
 for d in 10.201.2.2 10.201.3.1 fd00:201:2::2 fd00:201:3::1; do
 	wait_for 10 ip netns exec "$H1" ping -c1 -W1 "$d" || fail "H1 cannot reach $d through R"
@@ -133,6 +139,7 @@ for i in range(int(count)):
 send "$H1" 10.201.1.2 10.201.2.2 41001 7 10 100
 send "$H1" 10.201.1.2 10.201.2.2 41006 7 2 10           # same destination: a cache hit
 send "$H1" 10.201.1.2 10.201.3.1 41002 7 7 50
+send "$H1" 10.201.1.3 10.201.3.1 41020 7 4 50      # same destination, other route
 send "$H1" fd00:201:1::2 fd00:201:2::2 41011 7 6 60
 send "$H1" fd00:201:1::2 fd00:201:3::1 41012 7 5 40
 # sent by R on r1 (to H1): forwarded from H2
@@ -205,6 +212,8 @@ expect_eq "to the connected network, second flow" "$(flow 41006 "$T/in.txt")" \
 	"10.201.1.2 10.201.2.2 7 2 76 $IDX_R1 $IDX_R2 0.0.0.0"
 expect_eq "via H2 (7 x 78 octets)" "$(flow 41002 "$T/in.txt")" \
 	"10.201.1.2 10.201.3.1 7 7 546 $IDX_R1 $IDX_R2 10.201.2.2"
+expect_eq "from the second source, its own route (4 x 78 octets)" "$(flow 41020 "$T/in.txt")" \
+	"10.201.1.3 10.201.3.1 7 4 312 $IDX_R1 $IDX_R2 10.201.2.4"
 expect_eq "IPv6 to the connected network (6 x 108 octets)" "$(flow 41011 "$T/in.txt")" \
 	"fd00:201:1::2 fd00:201:2::2 7 6 648 $IDX_R1 $IDX_R2 ::"
 expect_eq "IPv6 via H2 (5 x 88 octets)" "$(flow 41012 "$T/in.txt")" \
@@ -236,7 +245,7 @@ st=$(grep 'stats route-lookup:' "$T/in.log" | tail -1)
 info "$st"
 [ -n "$st" ] || fail "no route-lookup statistics"
 lookups=$(field "$st" lookups) hits=$(field "$st" cache-hits) queries=$(field "$st" queries)
-[ "$lookups" -ge 7 ] || fail "lookups: $lookups, want at least the 7 UDP flows"
+[ "$lookups" -ge 8 ] || fail "lookups: $lookups, want at least the 8 UDP flows"
 [ "$hits" -ge 1 ] || fail "cache-hits: $hits, want at least 1 (two flows to 10.201.2.2)"
 expect_eq "route lookup failures" "$(field "$st" failures)" 0
 expect_eq "lookups = cache hits + queries (no failure)" "$lookups" "$((hits + queries))"

@@ -332,20 +332,38 @@ static void test_cache(void)
 	const struct fib_route *got;
 	unsigned found = 0;
 
-	CHECK(fib_cache_find(&c, AF_INET, &a, 1000) == NULL);
-	fib_cache_put(&c, AF_INET, &a, &r, 1000);
-	got = fib_cache_find(&c, AF_INET, &a, 1000 + FIB_TTL_MS - 1);
+	CHECK(fib_cache_find(&c, AF_INET, &a, NULL, 1000) == NULL);
+	fib_cache_put(&c, AF_INET, &a, NULL, &r, 1000);
+	got = fib_cache_find(&c, AF_INET, &a, NULL, 1000 + FIB_TTL_MS - 1);
 	CHECK(got != NULL && got->oif == 3);
-	CHECK(fib_cache_find(&c, AF_INET, &a, 1000 + FIB_TTL_MS) == NULL);   /* expired */
-	CHECK(fib_cache_find(&c, AF_INET6, &a, 1000) == NULL);               /* family */
+	CHECK(fib_cache_find(&c, AF_INET, &a, NULL, 1000 + FIB_TTL_MS) == NULL);   /* expired */
+	CHECK(fib_cache_find(&c, AF_INET6, &a, NULL, 1000) == NULL);               /* family */
 	/* a new answer replaces the old, in place */
-	fib_cache_put(&c, AF_INET, &a, &r2, 2000);
-	got = fib_cache_find(&c, AF_INET, &a, 2000);
+	fib_cache_put(&c, AF_INET, &a, NULL, &r2, 2000);
+	got = fib_cache_find(&c, AF_INET, &a, NULL, 2000);
 	CHECK(got != NULL && got->kind == FIB_LOCAL);
-	fib_cache_put(&c, AF_INET6, &b, &r, 2000);
-	CHECK(fib_cache_find(&c, AF_INET6, &b, 2000) != NULL);
+	fib_cache_put(&c, AF_INET6, &b, NULL, &r, 2000);
+	CHECK(fib_cache_find(&c, AF_INET6, &b, NULL, 2000) != NULL);
 	fib_cache_clear(&c);
-	CHECK(fib_cache_find(&c, AF_INET6, &b, 2000) == NULL);
+	CHECK(fib_cache_find(&c, AF_INET6, &b, NULL, 2000) == NULL);
+
+	/* with a source, per source: the kernel's answer for one (its ECMP
+	 * hash, its ip rule) is not the answer for another */
+	{
+		union anm_addr s1 = addr_of(AF_INET, "10.9.0.1"), s2 = addr_of(AF_INET, "10.9.0.2");
+		struct fib_route r3 = { .kind = FIB_ROUTED, .oif = 4 };
+		fib_cache_put(&c, AF_INET, &a, &s1, &r, 2500);
+		fib_cache_put(&c, AF_INET, &a, &s2, &r3, 2500);
+		got = fib_cache_find(&c, AF_INET, &a, &s1, 2500);
+		CHECK(got != NULL && got->oif == 3);
+		got = fib_cache_find(&c, AF_INET, &a, &s2, 2500);
+		CHECK(got != NULL && got->oif == 4);
+		CHECK(fib_cache_find(&c, AF_INET, &a, NULL, 2500) == NULL);
+		fib_cache_put(&c, AF_INET, &a, NULL, &r2, 2500);
+		got = fib_cache_find(&c, AF_INET, &a, &s1, 2500);
+		CHECK(got != NULL && got->oif == 3);
+		fib_cache_clear(&c);
+	}
 
 	/* bounded: twice as many destinations as slots; the last ones are
 	 * all there, at most FIB_CACHE_SLOTS in all */
@@ -353,16 +371,16 @@ static void test_cache(void)
 		uint32_t w = htonl(0x0a000000u + i);
 		memset(&x, 0, sizeof(x));
 		memcpy(x.b, &w, 4);
-		fib_cache_put(&c, AF_INET, &x, &r, 3000 + i);
+		fib_cache_put(&c, AF_INET, &x, NULL, &r, 3000 + i);
 	}
 	for (uint32_t i = 0; i < 2 * FIB_CACHE_SLOTS; i++) {
 		uint32_t w = htonl(0x0a000000u + i);
 		memset(&x, 0, sizeof(x));
 		memcpy(x.b, &w, 4);
-		if (fib_cache_find(&c, AF_INET, &x, 3000 + 2 * FIB_CACHE_SLOTS) != NULL)
+		if (fib_cache_find(&c, AF_INET, &x, NULL, 3000 + 2 * FIB_CACHE_SLOTS) != NULL)
 			found++;
 		if (i == 2 * FIB_CACHE_SLOTS - 1)
-			CHECK(fib_cache_find(&c, AF_INET, &x, 3000 + 2 * FIB_CACHE_SLOTS) != NULL);
+			CHECK(fib_cache_find(&c, AF_INET, &x, NULL, 3000 + 2 * FIB_CACHE_SLOTS) != NULL);
 	}
 	CHECK(found <= FIB_CACHE_SLOTS);
 	CHECK(found >= FIB_CACHE_SLOTS / 2);
