@@ -187,7 +187,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o, struct store *s
 		case 't': {
 			char *end;
 			double d = strtod(optarg, &end);
-			if (end == optarg || (*end && strcmp(end, "%") != 0) || d <= 0 || d > 1000)
+			if (end == optarg || (*end && strcmp(end, "%") != 0) || !(d >= 0) || d > 1000)
 				die(2, "--threshold %s: a percentage (whatif: of capacity, 80; check: the "
 				    "difference allowed, 5)", optarg);
 			o->threshold = d / 100.0;

@@ -311,6 +311,9 @@ RP="--redis 127.0.0.1:$PORT"
 	expect_exit 2 "source 192\.0\.2\.1: it is not in this network" $RP path 192.0.2.1 10.100.6.20
 	expect_exit 2 "destination 192\.0\.2\.1: it is not in this network" $RP path 10.100.6.20 192.0.2.1
 	expect_exit 2 "not an IPv4 address" $RP path hq-core1 10.100.6.20
+	expect_exit 2 "--threshold -1: a percentage" $RP check --threshold -1
+	expect_exit 2 "--threshold x: a percentage" $RP check --threshold x
+	expect_exit 2 "--threshold nan: a percentage" $RP check --threshold nan
 	expect_exit 1 "no traffic in the window" $RP --until 2020-01-01T00:00Z top links
 	expect_exit 1 "no traffic in the window" $RP --until 2020-01-01T00:00Z whatif --fail-link hq-core1-dc-core1
 	expect_exit 1 "no traffic in the window" $RP --until 2020-01-01T00:00Z link hq-core1-dc-core1
