@@ -866,15 +866,35 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The observation point of x's records of `domain` that entered by
- * interface in_if: the most specific entry of the map, or NULL.  O(map). */
-/* Observation points are kept sorted by exporter address, the entries of
- * one address in the order given (the first of the most specific wins). */
+/* Observation points are kept sorted by (exporter address, domain or any,
+ * interface or any), the entries of one key in the order given (the first
+ * of them wins). */
 static int point_addr_cmp(int af, const union anm_addr *a, const struct coll_map *m)
 {
 	if (af != m->af)
 		return af < m->af ? -1 : 1;
 	return memcmp(a, &m->addr, sizeof(*a));
+}
+
+/* What an entry matches beyond the address: (domain, interface), "any"
+ * after every value. */
+struct point_rest {
+	uint64_t d, i;               /* the value, or 1 << 32 for any */
+};
+
+static struct point_rest point_rest(bool any_domain, uint32_t domain, bool any_if,
+                                    uint32_t ifindex)
+{
+	return (struct point_rest){ any_domain ? 1ull << 32 : domain, any_if ? 1ull << 32 : ifindex };
+}
+
+static int rest_cmp(struct point_rest r, const struct coll_map *m)
+{
+	struct point_rest q = point_rest(m->any_domain, m->domain, m->any_if, m->ifindex);
+
+	if (r.d != q.d)
+		return r.d < q.d ? -1 : 1;
+	return r.i < q.i ? -1 : r.i > q.i;
 }
 
 static int point_order(const void *pa, const void *pb, void *ctx)
@@ -883,11 +903,16 @@ static int point_order(const void *pa, const void *pb, void *ctx)
 	unsigned a = *(const unsigned *)pa, b = *(const unsigned *)pb;
 	int c = point_addr_cmp(map[a].af, &map[a].addr, &map[b]);
 
+	if (c == 0)
+		c = rest_cmp(point_rest(map[a].any_domain, map[a].domain, map[a].any_if,
+		                        map[a].ifindex), &map[b]);
+
 	return c != 0 ? c : a < b ? -1 : a > b;
 }
 
-/* Sort map[0..n) by address, keeping the order of each address's entries.
- * -1 when out of memory (map unchanged).  O(n log n). */
+/* Sort map[0..n) by (address, domain, interface), keeping the order of
+ * each key's entries.  -1 when out of memory (map unchanged).
+ * O(n log n). */
 static int sort_points(struct coll_map *map, unsigned n)
 {
 	unsigned *ix = malloc((n ? n : 1) * sizeof(*ix));
@@ -911,34 +936,44 @@ static int sort_points(struct coll_map *map, unsigned n)
 }
 
 /* The most specific entry of map[0..n) (sorted: sort_points) for x's
- * records of domain that entered by in_if, or NULL.  O(log n + the
- * entries of x's address): every record asks. */
+ * records of domain that entered by in_if, or NULL: the domain's and the
+ * interface's, else any domain's for the interface, else the domain's for
+ * any interface, else the address's for anything.  O(log n): every record
+ * asks. */
 static const struct coll_map *best_point(const struct coll_map *map, unsigned n,
                                          const struct xp *x, uint32_t domain, uint32_t in_if)
 {
-	const struct coll_map *best = NULL;
-	int best_score = -1;
-	unsigned lo = 0, hi = n;
+	static const bool anyd[4] = { false, true, false, true }, anyi[4] = { false, false, true, true };
+	unsigned lo = 0, hi = n, end;
 
-	while (lo < hi) {
+	while (lo < hi) {            /* x's entries: [lo, end) */
 		unsigned mid = lo + (hi - lo) / 2;
 		if (point_addr_cmp(x->af, &x->addr, &map[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (unsigned i = lo; i < n && point_addr_cmp(x->af, &x->addr, &map[i]) == 0; i++) {
-		const struct coll_map *m = &map[i];
-		int score;
-		if ((!m->any_domain && m->domain != domain) || (!m->any_if && m->ifindex != in_if))
-			continue;
-		score = (m->any_domain ? 0 : 1) + (m->any_if ? 0 : 2);
-		if (score > best_score) {
-			best = m;
-			best_score = score;
-		}
+	for (hi = n, end = lo; end < hi;) {
+		unsigned mid = end + (hi - end) / 2;
+		if (point_addr_cmp(x->af, &x->addr, &map[mid]) >= 0)
+			end = mid + 1;
+		else
+			hi = mid;
 	}
-	return best;
+	for (int k = 0; k < 4 && lo < end; k++) {
+		struct point_rest rest = point_rest(anyd[k], domain, anyi[k], in_if);
+		unsigned a = lo, b = end;
+		while (a < b) {
+			unsigned mid = a + (b - a) / 2;
+			if (rest_cmp(rest, &map[mid]) > 0)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		if (a < end && rest_cmp(rest, &map[a]) == 0)
+			return &map[a];
+	}
+	return NULL;
 }
 
 /* The configuration's entry for the record, else the one SNMP gave (also
@@ -1526,6 +1561,11 @@ void coll_release_held(struct coll *c, bool all)
 	c->flushes++;
 	if (c->nlive > 0)
 		release_held(c, NULL, !all);
+}
+
+uint64_t coll_inferred_generation(const struct coll *c)
+{
+	return c->inf ? infer_generation(c->inf) : 0;
 }
 
 unsigned coll_inferred_points(const struct coll *c, struct coll_map *out, unsigned max,

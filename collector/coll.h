@@ -317,8 +317,15 @@ int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n);
 #define COLL_HELD_FLUSHES 2
 void coll_release_held(struct coll *c, bool all);
 
+/* The observation points inferred so far (role "router"), as map entries
+ * of their router (source "inferred"): how many there are, the first max
+ * of them written to out, and *gen their generation.  O(the inference
+ * table: some 3 MB), for when coll_inferred_generation has changed. */
 unsigned coll_inferred_points(const struct coll *c, struct coll_map *out, unsigned max,
                               uint64_t *gen);
+/* A number that changes whenever the inferred points do.  O(1): asked
+ * between every two batches of datagrams. */
+uint64_t coll_inferred_generation(const struct coll *c);
 bool coll_has_placer(const struct coll *c);
 /* Forget the topology without freeing it (its owner keeps it): lets the
  * fuzz target build one placer for every run. */

@@ -346,10 +346,7 @@ void topofeed_check(struct topofeed *c, uint64_t now_ms, bool force)
 	}
 	if (c->snmp)
 		snmp_points(c);
-	if (c->w != NULL && c->conf->nmap > 0) {
-		uint64_t gen;
-		coll_inferred_points(c->coll, NULL, 0, &gen);
-		if (gen != c->inferred_gen)
-			write_points(c);
-	}
+	if (c->w != NULL && c->conf->nmap > 0 &&
+	    coll_inferred_generation(c->coll) != c->inferred_gen)
+		write_points(c);
 }
