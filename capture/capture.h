@@ -33,11 +33,23 @@ enum cap_result {
 	CAP_ERROR,                 /* device gone or file damaged: see errbuf */
 };
 
+/* Which frames of a live interface are metered (the exporter's
+ * input.direction). */
+enum cap_direction {
+	DIR_BOTH = 0,              /* every frame the interface carries */
+	DIR_IN,                    /* received, and for this host (its MAC,
+	                              multicast or broadcast): a router's input */
+	DIR_OUT,                   /* sent by this host */
+};
+
 struct cap_conf {
 	const char *interface;     /* live capture, or */
 	const char *file;          /* capture file (pcap or pcapng) */
 	const char *filter;        /* BPF expression, NULL for none */
 	bool promisc;
+	enum cap_direction pkt_direction;   /* live, pcap: libpcap's test of each
+	                              frame's packet type (pcap_setdirection; in:
+	                              every frame not sent by this host) */
 	uint32_t snaplen;
 	uint32_t buffer_bytes;     /* kernel buffer, 0 = libpcap default */
 	uint32_t timeout_ms;       /* live: deliver a partial burst after this */

@@ -78,6 +78,12 @@ static struct capture *pcapcap_open(const struct cap_conf *c, char *err, size_t 
 				snprintf(err, errlen, "%s: %s", c->interface, pcap_statustostr(rc));
 			goto fail;
 		}
+		if (c->pkt_direction != DIR_BOTH &&
+		    pcap_setdirection(cap->p, c->pkt_direction == DIR_IN ? PCAP_D_IN : PCAP_D_OUT) < 0) {
+			snprintf(err, errlen, "%s: cannot capture one direction only: %s",
+			         c->interface, pcap_geterr(cap->p));
+			goto fail;
+		}
 		if (pcap_setnonblock(cap->p, 1, ebuf) < 0) {
 			snprintf(err, errlen, "%s: %s", c->interface, ebuf);
 			goto fail;

@@ -32,14 +32,6 @@
 #define EXIT_IDLE_MS        2000      /* live: at exit, how long a queue waits
                                          for a collector that takes nothing */
 
-/* Which frames of a live interface are metered (input.direction). */
-enum cap_direction {
-	DIR_BOTH = 0,              /* every frame the interface carries */
-	DIR_IN,                    /* received, and for this host (its MAC,
-	                              multicast or broadcast): a router's input */
-	DIR_OUT,                   /* sent by this host */
-};
-
 struct exporter_conf {
 	struct cap_conf cap;
 	bool if_index_set;

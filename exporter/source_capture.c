@@ -133,8 +133,9 @@ static int interface_mac(const char *name, uint8_t mac[6], char *err, size_t err
 }
 
 /*
- * The capture filter for direction d on top of the user's filter (NULL:
- * none), malloc'd (the caller frees it), or NULL with a message in err.
+ * In *filter, the capture filter for direction d on top of the user's
+ * filter (NULL: none), malloc'd (the caller frees it); 0, or -1 with a
+ * message in err.
  *
  * On an Ethernet interface the direction is told by MAC addresses, which
  * both the kernel's socket filter and libpcap's user-space interpreter can
@@ -151,30 +152,38 @@ static int interface_mac(const char *name, uint8_t mac[6], char *err, size_t err
  * test, SKF_AD_PKTTYPE): after a filter is installed, libpcap runs it in
  * user space over the ring's blocks already filled, and its interpreter
  * fails every packet-type test, so each (re)open would lose the frames of
- * its first 100-200 ms.  (pcap_setdirection, libpcap's per-frame test of
- * the packet type in user space, has no such loss, but the capture backend,
- * capture/capture_pcap.c, does not offer it.)  The MAC is read at every
- * open (a re-created interface gets a new one); a MAC changed under a
- * running capture is not followed.  Frames sent from another MAC (a macvlan's VRRP virtual MAC)
- * count as received.  A non-Ethernet interface has no MAC: there the
- * packet-type test, "inbound" or "outbound", with that loss at open.
- * Cost: one ioctl and a string.
+ * its first 100-200 ms.  The MAC is read at every open (a re-created
+ * interface gets a new one); a MAC changed under a running capture is not
+ * followed.  Frames sent from another MAC (a macvlan's VRRP virtual MAC)
+ * count as received.  A non-Ethernet interface (tun, WireGuard, an IP
+ * tunnel) has no MAC: there *pkt gets the direction for libpcap's own
+ * per-frame test of the packet type (pcap_setdirection, in user space: no
+ * loss at open), and the filter is the user's alone (NULL for none, *out
+ * set: a copy, or NULL).  Cost: one ioctl and a string.
  */
-static char *direction_filter(enum cap_direction d, const char *iface, const char *user,
-                              char *err, size_t errlen)
+static int direction_filter(enum cap_direction d, const char *iface, const char *user,
+                            char **filter, enum cap_direction *pkt, char *err, size_t errlen)
 {
 	uint8_t m[6] = { 0 };
 	char dir[160], mac[18], *out;
 	int has_mac;
 	size_t len;
 
+	*filter = NULL;
+	*pkt = DIR_BOTH;
 	if ((has_mac = interface_mac(iface, m, err, errlen)) < 0)
-		return NULL;
+		return -1;
+	if (!has_mac) {
+		*pkt = d;
+		if (user != NULL && *user != '\0' && (*filter = strdup(user)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
 	         m[4], m[5]);
-	if (!has_mac)
-		snprintf(dir, sizeof(dir), "%s", d == DIR_IN ? "inbound" : "outbound");
-	else if (d == DIR_IN)
+	if (d == DIR_IN)
 		snprintf(dir, sizeof(dir), "ether dst %s or (ether multicast and not ether src %s)",
 		         mac, mac);
 	else
@@ -182,13 +191,14 @@ static char *direction_filter(enum cap_direction d, const char *iface, const cha
 	len = (user != NULL ? strlen(user) : 0) + strlen(dir) + 16;
 	if ((out = malloc(len)) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return NULL;
+		return -1;
 	}
 	if (user != NULL && *user != '\0')
 		snprintf(out, len, "(%s) and (%s)", user, dir);
 	else
 		snprintf(out, len, "%s", dir);
-	return out;
+	*filter = out;
+	return 0;
 }
 
 /* Open the capture (a live one with its direction's filter, made anew) and
@@ -201,10 +211,13 @@ static int capture_open(struct capture_source *s, char *err, size_t errlen)
 	free(s->filter);
 	s->filter = NULL;
 	if (cc.interface != NULL && s->conf->direction != DIR_BOTH) {
-		if ((s->filter = direction_filter(s->conf->direction, cc.interface, cc.filter,
-		                                  err, errlen)) == NULL)
+		if (direction_filter(s->conf->direction, cc.interface, cc.filter, &s->filter,
+		                     &cc.pkt_direction, err, errlen) < 0)
 			return -1;
 		cc.filter = s->filter;
+		if (cc.pkt_direction != DIR_BOTH)
+			log_debug("%s: no MAC address: the frames %s told by their packet type",
+			          cc.interface, cc.pkt_direction == DIR_IN ? "received" : "sent");
 	}
 	if ((s->cap = s->capops->open(&cc, err, errlen)) == NULL) {
 		/* the user's filter compiled when the configuration was
