@@ -31,12 +31,6 @@ struct rlink {
 	uint16_t metric;
 };
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
-
 static void collect(void *ctx, const struct lsdb_entry *e)
 {
 	struct edlist *l = ctx;

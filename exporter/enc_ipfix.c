@@ -46,6 +46,7 @@
 
 #include <fixbuf/public.h>
 
+#include "be.h"
 #include "export.h"
 
 #define TID_V4        256
@@ -196,14 +197,6 @@ struct ipfix_enc {
 	size_t msg_recs;             /* flow records in it */
 	uint64_t oldest_ms;          /* ->add time of its first record */
 };
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* libfixbuf failing where our fixed templates and sizes say it cannot is a
  * bug in this file, not bad input: stop loudly. */

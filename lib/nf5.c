@@ -20,28 +20,6 @@ _Static_assert(offsetof(struct nf5_record, dPkts) == 16 &&
                offsetof(struct nf5_record, src_as) == 40,
                "struct nf5_record field offsets must match the wire");
 
-static uint8_t *put8(uint8_t *p, uint8_t v)
-{
-	p[0] = v;
-	return p + 1;
-}
-
-static uint8_t *put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
-}
-
-static uint8_t *put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return p + 4;
-}
-
 size_t nf5_encode_header(uint8_t *buf, const struct nf5_header *h)
 {
 	uint8_t *p = buf;

@@ -11,8 +11,6 @@
 #define MAGIC "ANMLSDB1"
 #define HDR_LEN 20
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 255; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
 struct save_ctx {
 	struct sbuf out;
 	uint64_t now_ms;
