@@ -1,6 +1,6 @@
 /*
  * Export side of the exporter: senders (one per collector, owning its socket)
- * and encoders (NetFlow v5, IPFIX) behind one ops table.
+ * and encoders (NetFlow v5, NetFlow v9, IPFIX) behind one ops table.
  *
  * Ownership: an encoder borrows its sender (the caller frees both, encoder
  * first).  Records handed to ->add are copied; the caller keeps its flow.
@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include "flow.h"
 
-enum exp_proto { EXP_V5 = 0, EXP_IPFIX_UDP, EXP_IPFIX_TCP };
+enum exp_proto { EXP_V5 = 0, EXP_IPFIX_UDP, EXP_IPFIX_TCP, EXP_V9 };
 
 struct exp_dest {
 	enum exp_proto proto;
@@ -24,7 +24,7 @@ struct exp_dest {
 	socklen_t addrlen;
 };
 
-/* Parse "PROTO:HOST:PORT" (PROTO v5|ipfix|ipfix+tcp, IPv6 HOST in brackets,
+/* Parse "PROTO:HOST:PORT" (PROTO v5|v9|ipfix|ipfix+tcp, IPv6 HOST in brackets,
  * numeric addresses or names).  Returns 0, or -1 with a message in err. */
 int exp_dest_parse(const char *spec, struct exp_dest *d, char *err, size_t errlen);
 
@@ -176,6 +176,7 @@ struct encoder_ops {
 };
 
 extern const struct encoder_ops nf5_encoder_ops;
+extern const struct encoder_ops nf9_encoder_ops;
 extern const struct encoder_ops ipfix_encoder_ops;
 
 #endif

@@ -55,7 +55,7 @@ static void usage(FILE *fp)
 	"                         [--dpdk-idle-exit SECONDS]]\n"
 	"  -i IFACE   capture live on IFACE           -r FILE  read a pcap/pcapng file\n"
 	"             (dpdk:PORT[,PORT...]: DPDK ethdev ports, with --dpdk \"EAL ARGS\")\n"
-	"  -x DEST    export to PROTO:HOST:PORT, PROTO v5, ipfix (UDP) or ipfix+tcp;\n"
+	"  -x DEST    export to PROTO:HOST:PORT, PROTO v5, v9, ipfix (UDP) or ipfix+tcp;\n"
 	"             IPv6 hosts in brackets: ipfix:[2001:db8::1]:4739\n"
 	"  -c FILE    configuration file (libconfig)  -n       check configuration, exit\n"
 	"  -f FILTER  BPF capture filter              -u USER  drop privileges to USER\n"
@@ -73,7 +73,8 @@ static void usage(FILE *fp)
 /* The encoder of a destination's protocol. */
 static const struct encoder_ops *encoder_for(enum exp_proto proto)
 {
-	return proto == EXP_V5 ? &nf5_encoder_ops : &ipfix_encoder_ops;
+	return proto == EXP_V5 ? &nf5_encoder_ops : proto == EXP_V9 ? &nf9_encoder_ops :
+	       &ipfix_encoder_ops;
 }
 
 /* Open one encoder per destination, its sysUptime origin at boot_ms. */

@@ -114,7 +114,7 @@ static uint64_t mono_ms(void)
 	return mono_ns() / NS_PER_MS;
 }
 
-static const char *proto_names[] = { "v5", "ipfix", "ipfix+tcp" };
+static const char *proto_names[] = { "v5", "ipfix", "ipfix+tcp", "v9" };
 
 int exp_dest_parse(const char *spec, struct exp_dest *d, char *err, size_t errlen)
 {
@@ -125,6 +125,9 @@ int exp_dest_parse(const char *spec, struct exp_dest *d, char *err, size_t errle
 	if (strncmp(p, "v5:", 3) == 0) {
 		d->proto = EXP_V5;
 		p += 3;
+	} else if (strncmp(p, "v9:", 3) == 0) {
+		d->proto = EXP_V9;
+		p += 3;
 	} else if (strncmp(p, "ipfix+tcp:", 10) == 0) {
 		d->proto = EXP_IPFIX_TCP;
 		p += 10;
@@ -132,7 +135,7 @@ int exp_dest_parse(const char *spec, struct exp_dest *d, char *err, size_t errle
 		d->proto = EXP_IPFIX_UDP;
 		p += 6;
 	} else {
-		snprintf(err, errlen, "'%s': protocol must be v5, ipfix or ipfix+tcp", spec);
+		snprintf(err, errlen, "'%s': protocol must be v5, v9, ipfix or ipfix+tcp", spec);
 		return -1;
 	}
 	if (endpoint_parse(spec, p, d->proto == EXP_IPFIX_TCP ? SOCK_STREAM : SOCK_DGRAM,

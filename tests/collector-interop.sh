@@ -1,7 +1,8 @@
 #!/bin/sh
-# The same capture through four exporters into anemone-collector, each run
-# into its own key prefix of one private redis-server: anemone-exporter as
-# NetFlow v5, IPFIX/UDP and IPFIX/TCP, softflowd as NetFlow v9 and IPFIX.
+# The same capture through exporters into anemone-collector, each run into
+# its own key prefix of one private redis-server: anemone-exporter as
+# NetFlow v5, NetFlow v9, IPFIX/UDP and IPFIX/TCP, softflowd as NetFlow v9
+# and IPFIX.
 # Totals in Redis must equal the capture's IPv4 totals (tests/pcap-totals,
 # decoded by tshark), with no record lost or dropped; and the aggregates the
 # collector keeps (per source host, per destination prefix, the time series
@@ -75,10 +76,11 @@ SFD="softflowd -d -m 100000 -r $CAP -n 127.0.0.1:@PORT@"
 run v5 v5 "$EXP -x v5:127.0.0.1:@PORT@"
 run ipfix ipfix "$EXP -x ipfix:127.0.0.1:@PORT@"
 run tcp ipfix+tcp "$EXP -x ipfix+tcp:127.0.0.1:@PORT@"
+run v9 v9 "$EXP -x v9:127.0.0.1:@PORT@"
 run sfv9 v9 "$SFD -v 9"
 run sfipfix ipfix "$SFD -v 10"
 
-for n in v5 ipfix tcp sfv9 sfipfix; do
+for n in v5 ipfix tcp v9 sfv9 sfipfix; do
 	expect_eq "$n: bytes in Redis" "$(R HGET "$n:totals" bytes)" "$want_bytes"
 	expect_eq "$n: packets in Redis" "$(R HGET "$n:totals" packets)" "$want_pkts"
 	expect_eq "$n: lost records" "$(cstat $n lost)" 0
@@ -92,20 +94,20 @@ for n in v5 ipfix tcp sfv9 sfipfix; do
 		fail "$n: no aggregates: $(cat "$T/$n.agg")"
 done
 # our exporter's flows are the capture's flows (softflowd keys flows its own way)
-for n in v5 ipfix tcp; do
+for n in v5 ipfix tcp v9; do
 	expect_eq "$n: flows in Redis" "$(R HGET "$n:totals" flows)" "$want_flows"
-	expect_eq "$n: records" "$(cstat $n records-$( [ $n = v5 ] && echo v5 || echo ipfix))" "$want_flows"
+	expect_eq "$n: records" "$(cstat $n records-$(case $n in v5|v9) echo $n ;; *) echo ipfix ;; esac))" "$want_flows"
 done
 expect_eq "sfv9: records counted as v9" "$(cstat sfv9 records-v9)" "$(R HGET sfv9:totals flows)"
 # exporter health: templates for v9/IPFIX exporters, none for v5
-for n in ipfix tcp sfv9 sfipfix; do
+for n in ipfix tcp v9 sfv9 sfipfix; do
 	t=$(for x in $(R SMEMBERS "$n:exporters"); do R HGET "$n:exporter:$x" templates; done | sort -n | tail -1)
 	[ "${t:-0}" -ge 1 ] || fail "$n: no templates in the exporter hash"
 	info "$n: templates defined: $t"
 done
 expect_eq "v5: no templates field" "$(for x in $(R SMEMBERS v5:exporters); do R HEXISTS "v5:exporter:$x" templates; done)" 0
 
-for n in ipfix tcp sfv9 sfipfix; do
+for n in ipfix tcp v9 sfv9 sfipfix; do
 	if ! cmp -s "$T/v5.agg" "$T/$n.agg"; then
 		diff "$T/v5.agg" "$T/$n.agg" | head -20 >&2
 		fail "aggregates of $n differ from v5's"

@@ -28,7 +28,7 @@ c=$(conf dest 'export = {
   mtu = 1500;
   destinations = [ "v5:127.0.0.1:2055", "netflow:127.0.0.1:9" ];
 };')
-expect_exit 2 "^$c:3: 'netflow:127.0.0.1:9': protocol must be v5, ipfix or ipfix\+tcp" -n -c "$c"
+expect_exit 2 "^$c:3: 'netflow:127.0.0.1:9': protocol must be v5, v9, ipfix or ipfix\+tcp" -n -c "$c"
 
 c=$(conf duration 'flows = { idle-timeout = "soon"; };')
 expect_exit 2 "^$c:1: 'idle-timeout' must be a duration" -n -c "$c"
@@ -89,7 +89,7 @@ expect_exit 0 "configuration OK" -n -i lo -x v5:127.0.0.1:9 --direction in --rou
 expect_exit 0 "configuration OK" -n -r x.pcap -x v5:127.0.0.1:9 --direction both
 
 expect_exit 2 "$T/nonexistent.conf: cannot open" -n -c "$T/nonexistent.conf"
-expect_exit 2 "protocol must be v5, ipfix or ipfix\+tcp" -r x.pcap -x bogus
+expect_exit 2 "protocol must be v5, v9, ipfix or ipfix\+tcp" -r x.pcap -x bogus
 expect_exit 2 "put IPv6 addresses in brackets" -r x.pcap -x v5:::1:2055
 expect_exit 2 "port must be 1-65535" -r x.pcap -x v5:127.0.0.1:70000
 expect_exit 2 "no input" -x v5:127.0.0.1:2055

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Interoperability: every committed capture goes through anemone-exporter to
-# nfcapd as NetFlow v5, IPFIX/UDP and IPFIX/TCP at once; nfdump's flow, packet
-# and octet totals must equal the totals tshark computes from the capture
-# (IPv4 only for v5, whose IPv6 flows must be counted as skipped).  The IPFIX
+# nfcapd as NetFlow v5, NetFlow v9, IPFIX/UDP and IPFIX/TCP at once; nfdump's
+# flow, packet and octet totals must equal the totals tshark computes from
+# the capture (IPv4 only for v5, whose IPv6 flows must be counted as
+# skipped; v9 carries both).  The IPFIX
 # stream is also read back by ipfixDump, which must find no error.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need nfcapd nfdump tshark ipfixDump python3 ss
@@ -19,17 +20,19 @@ for c in $CAPTURES; do
 
 	d="$T/$c"
 	nfcapd_start "$d/v5"; pid5=$NFCAPD_PID p5=$NFCAPD_PORT
+	nfcapd_start "$d/v9"; pid9=$NFCAPD_PID p9=$NFCAPD_PORT
 	nfcapd_start "$d/udp"; pidu=$NFCAPD_PID pu=$NFCAPD_PORT
 	nfcapd_start "$d/tcp"; pidt=$NFCAPD_PID pt=$NFCAPD_PORT
 	sink_start tcp "$d/tcp.ipfix" --forward "$pt"; sink=$SINK_PID ps=$SINK_PORT
 
-	"$EXPORTER" -r "$f" -x "v5:127.0.0.1:$p5" -x "ipfix:127.0.0.1:$pu" \
+	"$EXPORTER" -r "$f" -x "v5:127.0.0.1:$p5" -x "v9:127.0.0.1:$p9" -x "ipfix:127.0.0.1:$pu" \
 		-x "ipfix+tcp:127.0.0.1:$ps" >"$d/exporter.log" 2>&1 ||
 		fail "exporter failed on $c: $(cat "$d/exporter.log")"
 	sink_stop "$sink"      # forwards what it still holds to nfcapd first
-	for p in $pid5 $pidu $pidt; do NFCAPD_PID=$p; nfcapd_stop; done
+	for p in $pid5 $pid9 $pidu $pidt; do NFCAPD_PID=$p; nfcapd_stop; done
 
 	expect_eq "$c v5" "$(nfdump_totals "$d/v5")" "$want_v4"
+	expect_eq "$c v9" "$(nfdump_totals "$d/v9")" "$want_all"
 	expect_eq "$c ipfix/udp" "$(nfdump_totals "$d/udp")" "$want_all"
 	expect_eq "$c ipfix/tcp" "$(nfdump_totals "$d/tcp")" "$want_all"
 
