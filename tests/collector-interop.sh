@@ -2,7 +2,7 @@
 # The same capture through exporters into anemone-collector, each run into
 # its own key prefix of one private redis-server: anemone-exporter as
 # NetFlow v5, NetFlow v9, IPFIX/UDP and IPFIX/TCP, softflowd as NetFlow v9
-# and IPFIX.
+# and IPFIX; and IPv6 flows as NetFlow v9 and IPFIX (totals as the capture's).
 # Totals in Redis must equal the capture's IPv4 totals (tests/pcap-totals,
 # decoded by tshark), with no record lost or dropped; and the aggregates the
 # collector keeps (per source host, per destination prefix, the time series
@@ -113,5 +113,17 @@ for n in ipfix tcp v9 sfv9 sfipfix; do
 		fail "aggregates of $n differ from v5's"
 	fi
 	info "$n: $(wc -l <"$T/$n.agg") aggregate lines identical to v5's"
+done
+
+# IPv6 flows, which v5 cannot carry: v9 and IPFIX give the capture's totals
+V6="$EXPORTER -r $CAPS/v6.pcap"
+want6=$("$PCAP_TOTALS" "$CAPS/v6.pcap") || fail "pcap-totals v6.pcap"
+run v6v9 v9 "$V6 -x v9:127.0.0.1:@PORT@"
+run v6ipfix ipfix "$V6 -x ipfix:127.0.0.1:@PORT@"
+for n in v6v9 v6ipfix; do
+	expect_eq "$n: totals in Redis" \
+		"flows=$(R HGET "$n:totals" flows) packets=$(R HGET "$n:totals" packets) octets=$(R HGET "$n:totals" bytes)" \
+		"$want6"
+	expect_eq "$n: lost records" "$(cstat $n lost)" 0
 done
 echo "PASS"
