@@ -71,7 +71,8 @@
 #        multicast and broadcast).
 #   ospf-lab.sh down DIR                 stop and delete everything (idempotent)
 #   ospf-lab.sh routes DIR OUTDIR        OUTDIR/R.json (show ip ospf route json),
-#                                        OUTDIR/R.rid, OUTDIR/R.lsdb.json
+#                                        OUTDIR/R.rid, OUTDIR/R.lsdb.json,
+#                                        OUTDIR/R.fib.json (the kernel's OSPF routes)
 #   ospf-lab.sh capture DIR FILE SECONDS         capture in the foreground
 #   ospf-lab.sh capture-start DIR FILE           capture in the background
 #   ospf-lab.sh capture-stop DIR                 stop the background capture
@@ -237,7 +238,11 @@ write_configs() {
 	_r=$1; _n=$(ns "$_r"); _e=$D/etc/$_n
 	mkdir -p "$_e"
 	: >"$_e/vtysh.conf"
-	printf 'hostname %s\n' "$_r" >"$_e/zebra.conf"
+	# zebra without the kernel's nexthop objects: with them, a link that
+	# goes down takes its nexthop out of the kernel's shared group, and
+	# zebra, which does not notice, reuses the group for the route when the
+	# link is back: the kernel then forwards on fewer paths than OSPF has
+	printf 'hostname %s\nno zebra nexthop kernel enable\n' "$_r" >"$_e/zebra.conf"
 	{
 		echo "frr defaults traditional"
 		echo "hostname $_r"
@@ -729,6 +734,16 @@ while True:
 json.dump(out, sys.stdout, indent=1); print()' >"$out/$r.lsdb.json" || die "no LSDB from $r"
 		vty "$r" -c 'show ip ospf json' | python3 -c 'import json,sys; print(json.load(sys.stdin)["routerId"])' \
 			>"$out/$r.rid" || die "no router id from $r"
+		# what the kernel forwards by: OSPF's routes as zebra installed
+		# them (prefix: [gateway, device] of each next hop), which can
+		# differ from OSPF's own table
+		ip -n "$(ns "$r")" -j route show proto ospf | python3 -c '
+import json, sys
+out = {}
+for e in json.load(sys.stdin):
+    hops = e.get("nexthops") or [e]
+    out[e["dst"]] = sorted([h.get("gateway"), h.get("dev")] for h in hops)
+json.dump(out, sys.stdout, indent=1, sort_keys=True); print()' >"$out/$r.fib.json" || die "no FIB from $r"
 	done
 	event "routes $(realpath -m -- "$out")"
 	echo "routes of $(routers | wc -l) routers in $out"
