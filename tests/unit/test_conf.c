@@ -113,7 +113,8 @@ static void test_bad(void)
 	CHECK_EQ(load_text("flows = { key = [\"src-addr\", \"colour\"]; };\n", &c), 1);
 	CHECK_EQ(load_text("sampling = { rate = 20000; };\n", &c), 1);
 	CHECK_EQ(load_text("sampling = { mode = \"sometimes\"; };\n", &c), 1);
-	CHECK_EQ(load_text("export = { destinations = [\"v9:1.2.3.4:2055\"]; };\n", &c), 1);
+	CHECK_EQ(load_text("export = { destinations = [\"v8:1.2.3.4:2055\"]; };\n", &c), 1);
+	CHECK_EQ(load_text("export = { destinations = [\"v9:1.2.3.4:2055\"]; };\n", &c), 0);
 	CHECK_EQ(load_text("export = { destinations = [\"v5:::1:2055\"]; };\n", &c), 1);
 	CHECK_EQ(load_text("export = { destinations = [\"v5:127.0.0.1:0\"]; };\n", &c), 1);
 	CHECK_EQ(load_text("export = { queue-size = 1000; };\n", &c), 1);   /* < 64 KiB */
