@@ -102,6 +102,7 @@ struct xaddr {
 	uint64_t nmatch, nrec;
 	bool grouped;
 	uint64_t last_ms;            /* its last record counted where it entered */
+	bool kept;                   /* no session, kept for the above (xa_put) */
 };
 
 /* A probe group's state (coll_conf.groups). */
@@ -134,21 +135,26 @@ struct coll {
 	unsigned nwhole;
 	struct infer *inf;           /* their interfaces, inferred */
 	struct dedup *dd;            /* fingerprints of records counted whole */
+	size_t nkept;                /* address entries kept without a session */
 	size_t nactive;              /* addresses with such records in the window
 	                                (some gone, until the next flush) */
-	struct xaddr *sole;          /* nactive 1: that one */
-	bool noting;                 /* its fingerprints noted, not in the table */
+	bool noting;                 /* fingerprints noted, not in the table */
+	int ring_af;                 /* the exporter whose fingerprints are noted
+	                                (by value: its entry may go), 0: none */
+	union anm_addr ring_addr;
 	/* their records held until their interface is decided (inferred_point),
-	 * in arrival order, nheld of COLL_HELD_MAX slots (some dead, nlive not) */
+	 * in arrival order: a ring of COLL_HELD_MAX slots, nheld of them from
+	 * hhead on in use (some dead: nlive are not) */
 	struct held {
 		struct infer_key k;
 		uint32_t router;
 		bool live;
 		uint64_t flush;          /* c->flushes when held */
+		uint64_t ms;             /* when it came */
 		uint64_t bytes, packets;
 		struct anm_flow f;
 	} *held;
-	size_t nheld, nlive;
+	size_t hhead, nheld, nlive;
 	uint64_t flushes;            /* coll_release_held calls */
 	struct coll_prefix *allow;
 	struct xp **tab;
@@ -304,8 +310,13 @@ static struct xaddr *xa_get(struct coll *c, int af, const union anm_addr *a)
 	struct xaddr *e;
 
 	for (e = c->atab[i]; e; e = e->next)
-		if (e->af == af && memcmp(&e->addr, a, sizeof(*a)) == 0)
+		if (e->af == af && memcmp(&e->addr, a, sizeof(*a)) == 0) {
+			if (e->kept) {
+				e->kept = false;
+				c->nkept--;
+			}
 			return e;
+		}
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
 	if ((e->owner = ipfix_owner_new(c->budget)) == NULL ||
@@ -378,24 +389,34 @@ static struct xaddr *xa_find(const struct coll *c, int af, const union anm_addr 
  * from then on (also those of long flows the two cut into records apart),
  * until that one has been silent for COLL_GROUP_SILENT_MS.  O(1).
  */
-static bool auto_duplicate(struct coll *c, struct xp *x, const struct anm_flow *f,
+/* Put the fingerprints noted into the table, as their exporter's. */
+static void load_notes(struct coll *c, uint64_t now_ms)
+{
+	dedup_load(c->dd, c->ring_af, c->ring_af ? &c->ring_addr : NULL, now_ms,
+	           c->conf.dedup_window_ms);
+	c->ring_af = 0;
+}
+
+static bool auto_duplicate(struct coll *c, struct xaddr *e, const struct anm_flow *f,
                            uint64_t now_ms)
 {
-	struct xaddr *e = x->xa, *p;
+	struct xaddr *p;
 	union anm_addr by;
 	int by_af;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
 	if (e->last_ms == 0 || now_ms > e->last_ms + c->conf.dedup_window_ms) {
-		if (++c->nactive == 1) {    /* alone: note */
-			c->sole = e;
+		if (++c->nactive == 1)      /* alone: note */
 			c->noting = true;
-		}
 	}
-	e->last_ms = now_ms;
-	if (c->noting && c->nactive >= 2) {  /* another came: compare */
-		dedup_load(c->dd, c->sole ? c->sole->af : 0, c->sole ? &c->sole->addr : NULL,
-		           now_ms, c->conf.dedup_window_ms);
+	if (now_ms > e->last_ms)         /* (a held record is older) */
+		e->last_ms = now_ms;
+	/* another came, or the notes are another's (one whose entry went, its
+	 * sessions closed, still in the window): compare */
+	if (c->noting && (c->nactive >= 2 ||
+	                  (c->ring_af != 0 && (c->ring_af != e->af ||
+	                                       memcmp(&c->ring_addr, &e->addr, sizeof(e->addr)) != 0)))) {
+		load_notes(c, now_ms);
 		c->noting = false;
 	}
 	if (e->grouped) {
@@ -404,7 +425,7 @@ static bool auto_duplicate(struct coll *c, struct xp *x, const struct anm_flow *
 			c->st.auto_duplicates++;
 			return true;
 		}
-		inet_ntop(x->af, x->addr.b, a, sizeof(a));
+		inet_ntop(e->af, e->addr.b, a, sizeof(a));
 		inet_ntop(e->dup_af, e->dup_addr.b, b, sizeof(b));
 		log_info("exporter %s counted again: %s, which reports the same flows, has been "
 		         "silent for %u s", a, b, COLL_GROUP_SILENT_MS / 1000);
@@ -412,11 +433,13 @@ static bool auto_duplicate(struct coll *c, struct xp *x, const struct anm_flow *
 		e->nmatch = e->nrec = 0;
 	}
 	if (c->noting) {                 /* alone: nothing to compare with yet */
+		c->ring_af = e->af;
+		c->ring_addr = e->addr;
 		dedup_note(c->dd, dedup_fingerprint(c->dd, f), now_ms);
 		return false;
 	}
 	e->nrec++;
-	if (!dedup_check(c->dd, dedup_fingerprint(c->dd, f), x->af, &x->addr, now_ms,
+	if (!dedup_check(c->dd, dedup_fingerprint(c->dd, f), e->af, &e->addr, now_ms,
 	                 c->conf.dedup_window_ms, &by, &by_af))
 		return false;
 	c->st.auto_duplicates++;
@@ -429,7 +452,7 @@ static bool auto_duplicate(struct coll *c, struct xp *x, const struct anm_flow *
 	if (++e->nmatch >= COLL_AUTO_MATCHES && e->nmatch * 100 >= e->nrec * 90 &&
 	    (p = xa_find(c, by_af, &by)) != NULL && !p->grouped) {
 		e->grouped = true;
-		inet_ntop(x->af, x->addr.b, a, sizeof(a));
+		inet_ntop(e->af, e->addr.b, a, sizeof(a));
 		inet_ntop(by_af, by.b, b, sizeof(b));
 		log_info("exporters %s and %s report the same flows (%" PRIu64 " of %" PRIu64
 		         " records): %s's are duplicates from now on (records-duplicate)",
@@ -439,20 +462,58 @@ static bool auto_duplicate(struct coll *c, struct xp *x, const struct anm_flow *
 }
 
 /* Forget e once it holds no transport session. */
-static void xa_put(struct coll *c, struct xaddr *e)
+static void xa_free(struct coll *c, struct xaddr *e)
 {
 	struct xaddr **pp;
 
-	if (e->sessions != NULL)
-		return;
+	if (e->kept)
+		c->nkept--;
 	for (pp = &c->atab[xa_slot(c, e->af, &e->addr)]; *pp != e; pp = &(*pp)->next)
 		;
 	*pp = e->next;
-	if (c->sole == e)            /* its noted fingerprints stay unowned */
-		c->sole = NULL;
 	ipfix_owner_free(e->owner);
 	free(e->dom);
 	free(e);
+}
+
+/* The address entry's duplicate state (last record, grouping) outlives
+ * its sessions while it matters: an exporter whose TCP connection closes
+ * and comes back, or whose partner's does, is still known for what it
+ * reports.  So an entry with records counted where they entered is kept
+ * (at most max_exporters of them) until that is longer ago than the
+ * duplicate window and COLL_GROUP_SILENT_MS (xa_reap). */
+static bool xa_matters(const struct coll *c, const struct xaddr *e, uint64_t now_ms)
+{
+	uint64_t keep = c->conf.dedup_window_ms > COLL_GROUP_SILENT_MS ?
+	                c->conf.dedup_window_ms : COLL_GROUP_SILENT_MS;
+
+	return e->last_ms != 0 && now_ms <= e->last_ms + keep;
+}
+
+/* Forget e once it holds no transport session (and its duplicate state no
+ * longer matters, or there is no room to keep it). */
+static void xa_put(struct coll *c, struct xaddr *e)
+{
+	if (e->sessions != NULL)
+		return;
+	if (!e->kept && e->last_ms != 0 && c->nkept < c->conf.max_exporters) {
+		e->kept = true;
+		c->nkept++;
+		return;
+	}
+	if (!e->kept)
+		xa_free(c, e);
+}
+
+/* Free the kept entries whose state no longer matters.  O(addresses). */
+static void xa_reap(struct coll *c, uint64_t now_ms)
+{
+	for (size_t i = 0; i < c->tabsize && c->nkept > 0; i++)
+		for (struct xaddr *e = c->atab[i], *n; e; e = n) {
+			n = e->next;
+			if (e->kept && e->sessions == NULL && !xa_matters(c, e, now_ms))
+				xa_free(c, e);
+		}
 }
 
 /* --- the exporter table: transport sessions --------------------------------- */
@@ -1468,42 +1529,74 @@ static const struct coll_map *guess_point(const struct coll *c, const struct inf
 static void count_at(struct coll *c, const struct anm_flow *f, const struct coll_map *m,
                      uint32_t xr, uint64_t bytes, uint64_t packets, bool held);
 
-/* Count the held records of interface k (NULL: every one), or (old) only
- * those held before the last flush but one, where they are now known to
- * have been observed (guess_point), and forget them.  O(held). */
-static void release_held(struct coll *c, const struct infer_key *k, bool old)
+/* Whether a record at point m is counted where its flow entered the
+ * network, or where is not known (a router's interface with no answer
+ * yet): then a record another exporter reported is a duplicate. */
+static bool counted_at_entry(const struct coll_map *m)
 {
-	size_t j = 0;
-
-	for (size_t i = 0; i < c->nheld; i++) {
-		struct held *h = &c->held[i];
-		if (h->live && (k != NULL ? memcmp(&h->k, k, sizeof(*k)) == 0 :
-		                !old || h->flush + COLL_HELD_FLUSHES <= c->flushes)) {
-			struct infer_cand set[ROUTED_IN_MAX];
-			struct coll_map m;
-			unsigned n = routed_in(c, &h->f, h->router, set, ROUTED_IN_MAX);
-			h->live = false;
-			c->nlive--;
-			count_at(c, &h->f, guess_point(c, &h->k, h->router, set, n, &m), 0,
-			         h->bytes, h->packets, true);
-		}
-		if (h->live)
-			c->held[j++] = *h;
-	}
-	c->nheld = j;
+	return m == NULL || m->role == COLL_ROLE_INGRESS || m->role == COLL_ROLE_EDGE ||
+	       (m->role == COLL_ROLE_CORE && m->neighbour == 0 && m->network == 0);
 }
 
-/* Hold a record of interface k of router r until its interface is decided
- * (at most COLL_HELD_FLUSHES flushes): the oldest held counted first when
- * every slot is taken.  O(1), or O(held) to make room. */
-static void hold(struct coll *c, const struct infer_key *k, uint32_t r,
-                 const struct anm_flow *f, uint64_t bytes, uint64_t packets)
+static struct held *held_at(struct coll *c, size_t i)
 {
-	if (c->nheld == COLL_HELD_MAX) {
-		struct infer_key oldest = c->held[0].k;
-		release_held(c, &oldest, false);
+	return &c->held[(c->hhead + i) % COLL_HELD_MAX];
+}
+
+/* Count held record h where it is now known (or guessed) to have come from. */
+static void release_one(struct coll *c, struct held *h)
+{
+	struct infer_cand set[ROUTED_IN_MAX];
+	struct coll_map m;
+	const struct coll_map *p;
+	struct xaddr *e;
+	unsigned n = routed_in(c, &h->f, h->router, set, ROUTED_IN_MAX);
+
+	h->live = false;
+	c->nlive--;
+	p = guess_point(c, &h->k, h->router, set, n, &m);
+	if (c->dd != NULL && counted_at_entry(p) && (e = xa_find(c, h->k.af, &h->k.addr)) != NULL &&
+	    e->group == 0 && auto_duplicate(c, e, &h->f, h->ms)) {
+		c->st.observations[CO_DUPLICATE]++;
+		return;
 	}
-	c->held[c->nheld++] = (struct held){ *k, r, true, c->flushes, bytes, packets, *f };
+	count_at(c, &h->f, p, 0, h->bytes, h->packets, true);
+}
+
+/* The dead slots at the ring's head are free again. */
+static void held_trim(struct coll *c)
+{
+	while (c->nheld > 0 && !held_at(c, 0)->live) {
+		c->hhead = (c->hhead + 1) % COLL_HELD_MAX;
+		c->nheld--;
+	}
+}
+
+/* Release the held records of interface k (NULL: every one, or with old
+ * those held COLL_HELD_FLUSHES flushes ago).  O(records held). */
+static void release_held(struct coll *c, const struct infer_key *k, bool old)
+{
+	for (size_t i = 0; i < c->nheld; i++) {
+		struct held *h = held_at(c, i);
+		if (h->live && (k != NULL ? memcmp(&h->k, k, sizeof(*k)) == 0 :
+		                !old || h->flush + COLL_HELD_FLUSHES <= c->flushes))
+			release_one(c, h);
+	}
+	held_trim(c);
+}
+
+/* Hold record f of interface k (router r) until the interface is decided;
+ * when the ring is full, the oldest held record is counted as it can be.
+ * O(1) amortised. */
+static void hold(struct coll *c, const struct infer_key *k, uint32_t r,
+                 const struct anm_flow *f, uint64_t bytes, uint64_t packets, uint64_t now_ms)
+{
+	held_trim(c);
+	if (c->nheld == COLL_HELD_MAX) {
+		release_one(c, held_at(c, 0));
+		held_trim(c);
+	}
+	*held_at(c, c->nheld++) = (struct held){ *k, r, true, c->flushes, now_ms, bytes, packets, *f };
 	c->nlive++;
 	c->st.held++;
 }
@@ -1519,7 +1612,8 @@ static void hold(struct coll *c, const struct infer_key *k, uint32_t r,
 static const struct coll_map *inferred_point(struct coll *c, const struct xp *x,
                                              uint32_t domain, const struct anm_flow *f,
                                              const struct coll_map *rm, uint64_t bytes,
-                                             uint64_t packets, struct coll_map *m)
+                                             uint64_t packets, uint64_t now_ms,
+                                             struct coll_map *m)
 {
 	struct infer_key k;
 	struct infer_cand set[ROUTED_IN_MAX];
@@ -1550,7 +1644,7 @@ static const struct coll_map *inferred_point(struct coll *c, const struct xp *x,
 		}
 	}
 	if (infer_decided(c->inf, &k) == NULL && n != 1 && c->placer != NULL) {
-		hold(c, &k, rm->router, f, bytes, packets);
+		hold(c, &k, rm->router, f, bytes, packets, now_ms);
 		return NULL;
 	}
 	return guess_point(c, &k, rm->router, set, n, m);
@@ -1746,11 +1840,10 @@ static void account(struct coll *c, struct xp *x, uint32_t domain, int version,
 	}
 	m = point_of(c, x, domain, f->in_if);
 	if (m != NULL && m->role == COLL_ROLE_ROUTER &&
-	    (m = inferred_point(c, x, domain, f, m, bytes, packets, &im)) == NULL)
+	    (m = inferred_point(c, x, domain, f, m, bytes, packets, now_ms, &im)) == NULL)
 		return;                      /* held until its interface is known */
-	if (c->dd != NULL && x->xa->group == 0 &&
-	    (m == NULL || m->role == COLL_ROLE_INGRESS || m->role == COLL_ROLE_EDGE) &&
-	    auto_duplicate(c, x, f, now_ms)) {
+	if (c->dd != NULL && x->xa->group == 0 && counted_at_entry(m) &&
+	    auto_duplicate(c, x->xa, f, now_ms)) {
 		c->st.observations[CO_DUPLICATE]++;
 		return;
 	}
@@ -1996,16 +2089,18 @@ static void xp_report(struct coll *c, struct xp *x, uint64_t now_ms)
 
 void coll_flush_sessions(struct coll *c, uint64_t now_ms)
 {
+	xa_reap(c, now_ms);
 	c->nactive = 0;              /* the addresses counting records now */
-	c->sole = NULL;
 	for (size_t i = 0; i < c->tabsize; i++)
 		for (struct xaddr *e = c->atab[i]; e; e = e->next)
-			if (e->last_ms != 0 && now_ms <= e->last_ms + c->conf.dedup_window_ms) {
+			if (e->last_ms != 0 && now_ms <= e->last_ms + c->conf.dedup_window_ms)
 				c->nactive++;
-				c->sole = e;
-			}
 	if (c->nactive <= 1)         /* (the table's entries age out meanwhile) */
 		c->noting = true;
+	else if (c->noting) {        /* (a clock stepped back) */
+		load_notes(c, now_ms);
+		c->noting = false;
+	}
 	for (size_t i = 0; i < c->tabsize; i++)
 		for (struct xp *x = c->tab[i]; x; x = x->next)
 			xp_report(c, x, now_ms);
@@ -2239,6 +2334,10 @@ void coll_free(struct coll *c)
 				c->tab[i] = x->next;
 				xp_free(c, x);
 			}
+	if (c->atab)
+		for (size_t i = 0; i < c->tabsize; i++)
+			while (c->atab[i])
+				xa_free(c, c->atab[i]);
 	free(c->tab);
 	free(c->atab);
 	free(c->crowd);

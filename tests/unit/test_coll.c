@@ -19,7 +19,10 @@
 #include "check.h"
 #include "coll.h"
 #include "log.h"
+#include "lsabuild.h"
+#include "lsdb.h"
 #include "nf5.h"
+#include "place.h"
 
 #define NOW 1700000000000ull
 
@@ -921,8 +924,10 @@ static void test_victim_cost(void)
  * exporter `addr` by interface in_if. */
 /* n records 10.0.0.1 -> 10.0.1.(base + i), `bytes` bytes 2 packets each,
  * entering by in_if, from addr (v5, sequence seq). */
-static void send5_recs(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if,
-                       unsigned base, uint32_t bytes, uint64_t now)
+/* n v5 records src -> dst + i (host order) of `bytes` bytes and 2 packets,
+ * entering by in_if, from exporter addr. */
+static void send5_flows_from(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint32_t src,
+                             uint32_t dst, uint32_t bytes, uint16_t in_if, uint64_t now)
 {
 	uint8_t buf[NF5_MAX_LEN];
 	struct sockaddr_in s = from(addr, 2055);
@@ -934,13 +939,19 @@ static void send5_recs(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, 
 
 	for (unsigned i = 0; i < n; i++) {
 		struct nf5_record r = {
-			.srcaddr = 0x0a000001, .dstaddr = 0x0a000100 + base + i, .dPkts = 2,
+			.srcaddr = src, .dstaddr = dst + i, .dPkts = 2,
 			.dOctets = bytes, .first = 90000, .last = 99000, .prot = 17, .srcport = 1,
 			.dstport = 2, .input = in_if,
 		};
 		off += nf5_encode_record(buf + off, &r);
 	}
 	coll_datagram(c, (struct sockaddr *)&s, CP_V5, buf, off, now);
+}
+
+static void send5_recs(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if,
+                       unsigned base, uint32_t bytes, uint64_t now)
+{
+	send5_flows_from(c, addr, seq, n, 0x0a000001, 0x0a000100 + base, bytes, in_if, now);
 }
 
 static void send5_in(struct coll *c, uint32_t addr, uint32_t seq, unsigned n, uint16_t in_if,
@@ -1079,6 +1090,209 @@ static void send5_flows(struct coll *c, uint32_t addr, uint32_t seq, unsigned n,
  * from a third exporter are counted; the same records after the window
  * are not duplicates; detection off counts everything.
  */
+/* n IPFIX records 10.0.0.1 -> dst + i of `octets` bytes from exporter exp,
+ * over UDP (conn 0) or over TCP connection conn. */
+static void ipfix_from(struct coll *c, uint64_t conn, uint32_t exp, uint32_t seq, uint32_t dst,
+                       uint64_t octets, unsigned n, uint64_t now)
+{
+	struct xrec r[100];
+	uint8_t buf[8192];
+	struct sockaddr_in s = from(exp, conn ? (uint16_t)(40000 + conn) : 4739);
+	size_t len;
+
+	for (unsigned i = 0; i < n && i < 100; i++)
+		r[i] = (struct xrec){ 0x0a000001, dst + i, octets, 2, 0 };
+	len = ipfix(buf, seq, r, n < 100 ? n : 100);
+	if (conn)
+		coll_stream_message(c, conn, (struct sockaddr *)&s, buf, len, now);
+	else
+		coll_datagram(c, (struct sockaddr *)&s, CP_IPFIX, buf, len, now);
+}
+
+/*
+ * The fingerprints a lone exporter noted belong to it by address, not to
+ * its entry: (1) a probe alone over TCP, its connection closed, and a
+ * second probe reporting the same records 5 s later: duplicates, as when
+ * the first one's fingerprints were in the table; (2) the notes of one
+ * gone are not taken for the next lone exporter's: its own records of the
+ * same flows, later, are counted; (3) a clock stepped back at a flush
+ * does not hand the notes to another.
+ */
+static void test_notes_owner(void)
+{
+	struct coll_conf cc = { .dedup_window_ms = 120000 };
+	struct coll *c = coll_new(&cc, 21);
+	uint32_t a = 0xc0000214, b = 0xc0000215, x = 0xc0000216, d = 0xc0000217;
+
+	ipfix_from(c, 1, a, 0, 0x0a000100, 100, 20, NOW);
+	coll_stream_closed(c, 1);
+	ipfix_from(c, 0, b, 0, 0x0a000100, 100, 20, NOW + 5000);
+	CHECK_EQ(total(c, AV_FLOWS), 20);
+	CHECK_EQ(coll_stats(c)->auto_duplicates, 20);
+	coll_free(c);
+
+	c = coll_new(&cc, 22);
+	ipfix_from(c, 1, a, 0, 0x0a000100, 100, 70, NOW);
+	coll_stream_closed(c, 1);
+	coll_flush_sessions(c, NOW + 1000);                  /* none active: noting */
+	ipfix_from(c, 0, x, 0, 0x0b000100, 100, 1, NOW + 2000);
+	ipfix_from(c, 0, d, 0, 0x0c000100, 100, 1, NOW + 3000);
+	ipfix_from(c, 0, x, 1, 0x0b000200, 100, 1, NOW + 59000);
+	ipfix_from(c, 2, a, 70, 0x0a000100, 100, 70, NOW + 60000);   /* a's own, again */
+	CHECK_EQ(total(c, AV_FLOWS), 143);
+	ipfix_from(c, 2, a, 140, 0x0a000900, 333, 5, NOW + 61000);
+	CHECK_EQ(total(c, AV_FLOWS), 148);
+	coll_free(c);
+
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		c = coll_new(&cc, seed);
+		ipfix_from(c, 0, b, 0, 0x0b000100, 100, 1, NOW);
+		coll_flush_sessions(c, NOW + 130000);            /* b stale */
+		ipfix_from(c, 0, a, 0, 0x0a000100, 100, 70, NOW + 140000);
+		coll_flush_sessions(c, NOW + 30000);             /* 110 s back */
+		ipfix_from(c, 0, a, 70, 0x0a000100, 100, 70, NOW + 31000);
+		CHECK_EQ(total(c, AV_FLOWS), 141);
+		coll_free(c);
+	}
+}
+
+/*
+ * A topology with equal-cost paths for the role "router" cases:
+ *   R1 (10.1.0.0/24) -- R2 -- R4 (10.4.0.0/24)
+ *      \-------------- R3 --/
+ */
+#define IPA(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define DR1 IPA(10, 255, 0, 1)
+#define DR2 IPA(10, 255, 0, 2)
+#define DR3 IPA(10, 255, 0, 3)
+#define DR4 IPA(10, 255, 0, 4)
+
+static void dinstall(struct lsdb *db, struct lsabuf *l)
+{
+	struct lsa a;
+
+	lsab_finish(l, &a);
+	CHECK_EQ(lsdb_install(db, 0, &a, NOW, NULL), LSDB_ADDED);
+}
+
+static struct placer *diamond(struct lsdb **dbp)
+{
+	static struct lsabuf l;
+	struct lsdb *db = lsdb_new(20);
+	const uint32_t m24 = IPA(255, 255, 255, 0);
+
+	lsab_router_begin(&l, DR1, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, DR2, IPA(10, 0, 12, 1), 10);
+	lsab_router_link(&l, LINK_P2P, DR3, IPA(10, 0, 13, 1), 10);
+	lsab_router_link(&l, LINK_STUB, IPA(10, 1, 0, 0), m24, 1);
+	dinstall(db, &l);
+	lsab_router_begin(&l, DR2, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, DR1, IPA(10, 0, 12, 2), 10);
+	lsab_router_link(&l, LINK_P2P, DR4, IPA(10, 0, 24, 2), 10);
+	dinstall(db, &l);
+	lsab_router_begin(&l, DR3, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, DR1, IPA(10, 0, 13, 3), 10);
+	lsab_router_link(&l, LINK_P2P, DR4, IPA(10, 0, 34, 3), 10);
+	dinstall(db, &l);
+	lsab_router_begin(&l, DR4, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, DR2, IPA(10, 0, 24, 4), 10);
+	lsab_router_link(&l, LINK_P2P, DR3, IPA(10, 0, 34, 4), 10);
+	lsab_router_link(&l, LINK_STUB, IPA(10, 4, 0, 0), m24, 1);
+	dinstall(db, &l);
+	*dbp = db;
+	return placer_build(db, NOW);
+}
+
+static struct coll_map router_entry(uint32_t addr, uint32_t router, uint8_t role)
+{
+	struct coll_map m = { .af = AF_INET, .any_domain = true, .any_if = true,
+	                      .router = router, .role = role };
+
+	m.addr.w[0] = htonl(addr);
+	return m;
+}
+
+/*
+ * Records nothing places, of routers' own exports (role "router"): where
+ * they entered is not known, so a record another exporter reported is a
+ * duplicate, as for a record counted where its flow entered.  (1) Two
+ * routers, the same 10 flows, no topology yet; (2) with a topology, from a
+ * source it does not have (held, then released); (3) a router's held
+ * records, released once their interface is decided edge, are compared
+ * too: a probe at that router reported them first.
+ */
+static void test_router_role_unplaced(void)
+{
+	static struct coll_map map[2];
+	struct coll_conf cc = { .map = map, .nmap = 2, .dedup_window_ms = 120000 };
+	struct lsdb *db;
+	struct placer *pl;
+	struct coll *c;
+
+	map[0] = router_entry(0xc0000201, DR1, COLL_ROLE_ROUTER);
+	map[1] = router_entry(0xc0000202, DR2, COLL_ROLE_ROUTER);
+	c = coll_new(&cc, 23);
+	send5_flows_from(c, 0xc0000201, 0, 10, IPA(10, 1, 0, 9), IPA(10, 4, 0, 1), 100, 1, NOW);
+	send5_flows_from(c, 0xc0000202, 0, 10, IPA(10, 1, 0, 9), IPA(10, 4, 0, 1), 100, 5, NOW + 5);
+	CHECK_EQ(total(c, AV_FLOWS), 10);
+	CHECK_EQ(coll_stats(c)->auto_duplicates, 10);
+	coll_free(c);
+
+	pl = diamond(&db);
+	map[0].router = DR2;
+	map[1].router = DR4;
+	c = coll_new(&cc, 24);
+	coll_set_topology(c, pl, db);
+	send5_flows_from(c, 0xc0000201, 0, 10, IPA(172, 16, 0, 9), IPA(10, 4, 0, 1), 100, 1, NOW);
+	send5_flows_from(c, 0xc0000202, 0, 10, IPA(172, 16, 0, 9), IPA(10, 4, 0, 1), 100, 5,
+	                 NOW + 5);
+	CHECK_EQ(coll_stats(c)->held, 20);
+	coll_release_held(c, false);
+	coll_release_held(c, false);
+	CHECK_EQ(total(c, AV_FLOWS), 10);
+	coll_free(c);                    /* (it owns pl and db) */
+
+	pl = diamond(&db);
+	map[0] = router_entry(0xc0000204, DR4, COLL_ROLE_ROUTER);
+	map[1] = router_entry(0xc0000205, DR4, COLL_ROLE_INGRESS);
+	c = coll_new(&cc, 25);
+	coll_set_topology(c, pl, db);
+	send5_flows_from(c, 0xc0000205, 0, 10, IPA(172, 16, 0, 9), IPA(10, 4, 0, 100), 100, 0, NOW);
+	send5_flows_from(c, 0xc0000204, 0, 10, IPA(172, 16, 0, 9), IPA(10, 4, 0, 100), 100, 1,
+	                 NOW + 10);
+	send5_flows_from(c, 0xc0000204, 10, 10, IPA(10, 4, 0, 9), IPA(10, 1, 0, 100), 100, 1,
+	                 NOW + 20);                  /* interface 1 decided edge */
+	CHECK_EQ(coll_stats(c)->held, 10);
+	CHECK_EQ(total(c, AV_FLOWS), 20);
+	coll_free(c);                    /* (it owns pl and db) */
+}
+
+/*
+ * Grouping outlives a TCP reconnection: b, grouped with a (70 records
+ * matched), closes its connection and comes back at once; its records of
+ * flows the two cut apart differently are still duplicates.
+ */
+static void test_group_reconnect(void)
+{
+	struct coll_conf cc = { .dedup_window_ms = 120000 };
+	struct coll *c = coll_new(&cc, 26);
+	uint32_t a = 0xc0000214, b = 0xc0000215;
+
+	ipfix_from(c, 0, a, 0, 0x0a000100, 100, 70, NOW);
+	ipfix_from(c, 1, b, 0, 0x0a000100, 100, 70, NOW + 10);
+	CHECK_EQ(total(c, AV_FLOWS), 70);
+	ipfix_from(c, 0, a, 70, 0x0a000200, 300, 5, NOW + 1000);
+	ipfix_from(c, 1, b, 70, 0x0a000200, 250, 5, NOW + 1010);
+	CHECK_EQ(total(c, AV_FLOWS), 75);
+	coll_stream_closed(c, 1);
+	ipfix_from(c, 0, a, 75, 0x0a000300, 300, 5, NOW + 2000);
+	ipfix_from(c, 2, b, 75, 0x0a000300, 250, 5, NOW + 2010);
+	CHECK_EQ(total(c, AV_FLOWS), 80);
+	/* kept for the window only: a flush long after frees it */
+	coll_flush_sessions(c, NOW + 400000);
+	coll_free(c);
+}
+
 static void test_auto_duplicates(void)
 {
 	struct coll_conf cc = { .dedup_window_ms = 120000 };
@@ -1149,5 +1363,8 @@ int main(void)
 	test_probe_group();
 	test_point_specificity();
 	test_auto_duplicates();
+	test_notes_owner();
+	test_router_role_unplaced();
+	test_group_reconnect();
 	return check_done("test_coll");
 }
