@@ -62,18 +62,9 @@ info "r1 ifindex $IDX_R1 ($MAC_R1), r2 ifindex $IDX_R2; H1's MAC $MAC_H1"
 
 # the collectors of truth, on R's loopback: flow-sink writes the stream,
 # ipfixDump reads it
-ns_sink() {   # ns_sink NAME: a flow-sink in R; sets PORT_NAME
-	rm -f "$T/$1.port"
-	ip netns exec "$R" "$top_srcdir/tests/flow-sink" --tcp 0 --out "$T/$1.ipfix" \
-		--port-file "$T/$1.port" &
-	BG_PIDS="$BG_PIDS $!"
-	eval "SINK_$1=$!"
-	wait_for 10 test -s "$T/$1.port" || fail "flow-sink $1 did not start"
-	eval "PORT_$1=$(cat "$T/$1.port")"
-}
-ns_sink in
-ns_sink all
-ns_sink out
+ns_sink "$R" in
+ns_sink "$R" all
+ns_sink "$R" out
 
 printf 'flows = { idle-timeout = "1s"; };\nexport = { max-hold = "100ms"; };\n' >"$T/exp.conf"
 SHOW_ON_FAIL="$T/in.log $T/all.log $T/out.log"

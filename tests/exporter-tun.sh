@@ -56,17 +56,8 @@ ip -n "$N" addr add 10.201.9.1/24 dev "$TUN" && ip -n "$N" link set "$TUN" up ||
 	fail "cannot set up $TUN"
 ip -n "$N" -o link show "$TUN" | grep -q 'link/none' || fail "$TUN has a link-layer address"
 
-ns_sink() {   # ns_sink NAME: a flow-sink in the namespace; sets PORT_NAME
-	rm -f "$T/$1.port"
-	ip netns exec "$N" "$top_srcdir/tests/flow-sink" --tcp 0 --out "$T/$1.ipfix" \
-		--port-file "$T/$1.port" &
-	BG_PIDS="$BG_PIDS $!"
-	eval "SINK_$1=$!"
-	wait_for 10 test -s "$T/$1.port" || fail "flow-sink $1 did not start"
-	eval "PORT_$1=$(cat "$T/$1.port")"
-}
-ns_sink in
-ns_sink out
+ns_sink "$N" in
+ns_sink "$N" out
 printf 'flows = { idle-timeout = "1s"; };\nexport = { max-hold = "100ms"; };\n' >"$T/exp.conf"
 SHOW_ON_FAIL="$T/in.log $T/out.log"
 # shellcheck disable=SC2154

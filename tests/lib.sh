@@ -163,6 +163,18 @@ sink_start() {
 	SINK_PORT=$(cat "$out.port")
 }
 
+# ns_sink NS NAME: a tests/flow-sink taking IPFIX over TCP in namespace NS,
+# writing $T/NAME.ipfix; sets SINK_NAME (its pid) and PORT_NAME
+ns_sink() {
+	rm -f "$T/$2.port"
+	ip netns exec "$1" "$top_srcdir/tests/flow-sink" --tcp 0 --out "$T/$2.ipfix" \
+		--port-file "$T/$2.port" &
+	BG_PIDS="$BG_PIDS $!"
+	eval "SINK_$2=$!"
+	wait_for 10 test -s "$T/$2.port" || fail "flow-sink $2 did not start"
+	eval "PORT_$2=$(cat "$T/$2.port")"
+}
+
 # sink_stop PID: stop a tests/flow-sink; it writes (and forwards) everything
 # already queued for it before it exits.
 sink_stop() {
