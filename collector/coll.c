@@ -1055,7 +1055,8 @@ static int set_observed(struct coll *c);
 
 int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n)
 {
-	struct coll_map *m = malloc((n ? n : 1) * sizeof(*m));
+	struct coll_map *m = malloc((n ? n : 1) * sizeof(*m)), *old;
+	unsigned nold;
 
 	if (m == NULL)
 		return -1;
@@ -1065,10 +1066,18 @@ int coll_set_points(struct coll *c, const struct coll_map *p, unsigned n)
 		free(m);
 		return -1;
 	}
-	free(c->smap);
+	old = c->smap;
+	nold = c->nsmap;
 	c->smap = m;
 	c->nsmap = n;
-	return set_observed(c);
+	if (set_observed(c) < 0) {   /* the model of the points held stays */
+		c->smap = old;
+		c->nsmap = nold;
+		free(m);
+		return -1;
+	}
+	free(old);
+	return 0;
 }
 
 static bool in_set(const uint32_t *set, unsigned n, uint32_t r)

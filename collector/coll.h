@@ -235,7 +235,8 @@ struct coll_stats {
 	uint64_t observations[CO_MAX];  /* records accounted, by enum coll_obs */
 	uint64_t unattributed;       /* records of a LAN core interface whose flow
 	                                OSPF does not route in by it: no link
-	                                measured (counted, as records-first) */
+	                                measured (counted, as records-first, with
+	                                a topology; without one, transit) */
 	uint64_t inferred;           /* records of a role "router" exporter whose
 	                                interface was not mapped: taken where OSPF
 	                                routes their flow in from */
