@@ -448,7 +448,9 @@ def plan(argv):
                 for i, k, role, _, _ in points(r):
                     mac = net[r]["ifs"][i]["mac"]
                     if "--direction" in flags:
-                        filt, dirn = "not ip proto 89", True
+                        # (IPv4 only: the flows are; OSPF's, OSPFv3's and
+                        # the neighbour discovery of a dual-stack lab are not)
+                        filt, dirn = "ip and not ip proto 89", True
                     else:
                         # (a frame to this MAC is one received: the stand-in
                         # for direction "in", for unicast traffic.  Not
@@ -456,7 +458,7 @@ def plan(argv):
                         # filter in user space over the ring block being
                         # filled, where that test fails every frame, so the
                         # first burst after the start would be lost)
-                        filt, dirn = "ether dst %s and not ip proto 89" % mac, False
+                        filt, dirn = "ether dst %s and ip and not ip proto 89" % mac, False
                     p = os.path.join(d, "conf", "x-%s-%s.conf" % (r, i))
                     exporter_conf(p, i, filt, ["ipfix:%s:%d" % (ca, port[c]) for c in mine], dirn)
                     print("%s-%s" % (r, i), r, i, p, seen.get((r, i), 0), file=w)
@@ -466,7 +468,7 @@ def plan(argv):
                 p = os.path.join(d, "conf", "x-%s-probe.conf" % r)
                 # a SPAN probe of the stub segment: the frames the hosts send
                 # to their router (stub0p is the hosts' end of the segment)
-                exporter_conf(p, "stub0p", "ether dst %s and not ip proto 89" %
+                exporter_conf(p, "stub0p", "ether dst %s and ip and not ip proto 89" %
                               net[r]["ifs"]["stub0"]["mac"],
                               ["ipfix:%s:%d" % (pca, port[c]) for c in mine], False)
                 print("%s-probe" % r, r, "stub0p", p, seen.get((r, "stub0"), 0), file=w)
