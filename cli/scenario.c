@@ -17,6 +17,7 @@ struct ed {
 	uint8_t *buf;
 	size_t len;
 	int gone;
+	bool v3;                     /* an OSPFv3 LSA (lsdb.h) */
 };
 
 struct edlist {
@@ -53,10 +54,14 @@ static void collect(void *ctx, const struct lsdb_entry *e)
 		return;
 	}
 	memcpy(b, e->lsa.raw, e->lsa.h.length);
-	l->e[l->n++] = (struct ed){ e->area, b, e->lsa.h.length, 0 };
+	l->e[l->n++] = (struct ed){ e->area, b, e->lsa.h.length, 0, e->lsa.h.v3 };
 }
 
-static uint8_t ed_type(const struct ed *e) { return e->buf[3]; }
+/* The key's type (lsdb_type): an OSPFv3 LSA's is never an OSPFv2 type. */
+static uint32_t ed_type(const struct ed *e)
+{
+	return e->v3 ? LSDB_V3 | be16(e->buf + 2) : e->buf[3];
+}
 static uint32_t ed_id(const struct ed *e) { return be32(e->buf + 4); }
 static uint32_t ed_adv(const struct ed *e) { return be32(e->buf + 8); }
 
@@ -439,12 +444,13 @@ struct lsdb *scen_apply(const struct lsdb *db, uint64_t now_ms, const struct sce
 	for (size_t i = 0; i < l.n; i++) {
 		struct ed *e = &l.e[i];
 		struct lsa lsa;
+		const char *why;
 		if (e->gone)
 			continue;
 		put16(e->buf + 18, (uint16_t)e->len);
 		put16(e->buf + 16, 0);
 		put16(e->buf + 16, lsa_checksum(e->buf, e->len));
-		if (lsa_decode(e->buf, e->len, &lsa) != OSPF_OK ||
+		if (!lsdb_decode(e->buf, e->len, e->v3, &lsa, &why) ||
 		    lsdb_install(out, e->area, &lsa, now_ms, NULL) == LSDB_FULL) {
 			snprintf(err, errlen, "an edited LSA does not decode (a bug)");
 			lsdb_free(out);

@@ -17,6 +17,7 @@
 
 #include "hash.h"
 #include "lsdb.h"
+#include "ospf6.h"
 
 #define NOT_IN_HEAP UINT32_MAX
 
@@ -39,14 +40,56 @@ struct lsdb_key {
 	uint32_t area, ls_id, adv_router, type;
 };
 
-static bool as_scoped(uint8_t type)
+static bool as_scoped(uint32_t type)
 {
+	if (type & LSDB_V3)
+		return lsa6_scope((uint16_t)type) == LSA6_SCOPE_AS;
 	return type == LSA_EXTERNAL || type == LSA_OPAQUE_AS;
 }
 
-uint32_t lsdb_scope(uint32_t area, uint8_t type)
+uint32_t lsdb_scope(uint32_t area, uint32_t type)
 {
 	return as_scoped(type) ? LSDB_AS_SCOPE : area;
+}
+
+uint32_t lsdb_type(const struct lsa_hdr *h)
+{
+	return h->v3 ? LSDB_V3 | h->type : h->type;
+}
+
+void lsdb_lsa6(const struct lsa6 *l6, struct lsa *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->h.age = l6->h.age;
+	out->h.do_not_age = l6->h.do_not_age;
+	out->h.v3 = true;
+	out->h.type = l6->h.type;
+	out->h.ls_id = l6->h.ls_id;
+	out->h.adv_router = l6->h.adv_router;
+	out->h.seq = l6->h.seq;
+	out->h.checksum = l6->h.checksum;
+	out->h.length = l6->h.length;
+	out->raw = l6->raw;
+}
+
+bool lsdb_decode(const uint8_t *buf, size_t len, bool v3, struct lsa *out, const char **why)
+{
+	if (v3) {
+		struct lsa6 l6;
+		enum ospf6_status st = lsa6_decode(buf, len, &l6);
+		if (st != OSPF6_OK) {
+			*why = ospf6_status_name(st);
+			return false;
+		}
+		lsdb_lsa6(&l6, out);
+		return true;
+	}
+	enum ospf_status st = lsa_decode(buf, len, out);
+	if (st != OSPF_OK) {
+		*why = ospf_status_name(st);
+		return false;
+	}
+	return true;
 }
 
 /* ---- the MaxAge heap: O(log n) a push or a removal ---- */
@@ -136,7 +179,7 @@ static void heap_remove(struct lsdb *db, struct lsdb_entry *e)
 	sift_down(db, last->heap_at);
 }
 
-static uint32_t key_hash(const struct lsdb *db, uint32_t area, uint8_t type,
+static uint32_t key_hash(const struct lsdb *db, uint32_t area, uint32_t type,
                          uint32_t ls_id, uint32_t adv)
 {
 	struct lsdb_key k = { area, ls_id, adv, type };
@@ -238,7 +281,7 @@ uint16_t lsdb_age_of(const struct lsdb_entry *e, uint64_t now_ms)
 
 /* The link pointing at the entry for the key, or at the chain's end; each
  * entry compared counts in *probes (if not NULL). */
-static struct lsdb_entry **slot(const struct lsdb *db, uint32_t area, uint8_t type,
+static struct lsdb_entry **slot(const struct lsdb *db, uint32_t area, uint32_t type,
                                 uint32_t ls_id, uint32_t adv, uint64_t *probes)
 {
 	struct lsdb_entry **pp = &db->bucket[key_hash(db, area, type, ls_id, adv)];
@@ -247,14 +290,14 @@ static struct lsdb_entry **slot(const struct lsdb *db, uint32_t area, uint8_t ty
 		if (probes != NULL)
 			(*probes)++;
 		const struct lsa_hdr *h = &(*pp)->lsa.h;
-		if ((*pp)->area == area && h->type == type && h->ls_id == ls_id &&
+		if ((*pp)->area == area && lsdb_type(h) == type && h->ls_id == ls_id &&
 		    h->adv_router == adv)
 			break;
 	}
 	return pp;
 }
 
-const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t type,
+const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint32_t type,
                                   uint32_t ls_id, uint32_t adv_router)
 {
 	const struct lsdb_entry *e;
@@ -352,7 +395,8 @@ static bool make_room(struct lsdb *db)
 		return true;
 	if (t == NULL)
 		return false;
-	tomb_free(db, slot(db, t->area, t->lsa.h.type, t->lsa.h.ls_id, t->lsa.h.adv_router, NULL), t);
+	tomb_free(db, slot(db, t->area, lsdb_type(&t->lsa.h), t->lsa.h.ls_id, t->lsa.h.adv_router,
+	                   NULL), t);
 	db->st.tombstones_evicted++;
 	return true;
 }
@@ -434,9 +478,9 @@ enum lsdb_result lsdb_install_from(struct lsdb *db, uint32_t area, const struct 
 	enum lsdb_result r;
 	uint64_t evicted;
 
-	if (as_scoped(l->h.type))
+	if (as_scoped(lsdb_type(&l->h)))
 		area = LSDB_AS_SCOPE;
-	pp = slot(db, area, l->h.type, l->h.ls_id, l->h.adv_router, &db->st.probes);
+	pp = slot(db, area, lsdb_type(&l->h), l->h.ls_id, l->h.adv_router, &db->st.probes);
 	held = *pp;
 	if (held != NULL && held->tomb) {
 		r = over_tomb(db, pp, held, area, l, now_ms, sender_since_ms);
@@ -487,7 +531,7 @@ enum lsdb_result lsdb_install_from(struct lsdb *db, uint32_t area, const struct 
 		goto out;
 	}
 	if (db->st.tombstones_evicted != evicted)   /* pp may point into it */
-		pp = slot(db, area, l->h.type, l->h.ls_id, l->h.adv_router, NULL);
+		pp = slot(db, area, lsdb_type(&l->h), l->h.ls_id, l->h.adv_router, NULL);
 	if (l->h.age >= OSPF_MAX_AGE) {
 		/* nothing held: ignored, but older instances are refused from now */
 		if ((e = calloc(1, sizeof(*e))) != NULL) {
@@ -528,7 +572,7 @@ void lsdb_age(struct lsdb *db, uint64_t now_ms,
 {
 	while (db->nheap > 0 && db->heap[0]->maxage_ms <= now_ms) {
 		struct lsdb_entry *e = db->heap[0];
-		struct lsdb_entry **pp = slot(db, e->area, e->lsa.h.type, e->lsa.h.ls_id,
+		struct lsdb_entry **pp = slot(db, e->area, lsdb_type(&e->lsa.h), e->lsa.h.ls_id,
 		                              e->lsa.h.adv_router, NULL);
 		if (e->tomb) {
 			tomb_free(db, pp, e);
@@ -546,8 +590,10 @@ static int entry_cmp(const void *a, const void *b)
 	const struct lsdb_entry *x = *(const struct lsdb_entry *const *)a;
 	const struct lsdb_entry *y = *(const struct lsdb_entry *const *)b;
 
-	if (x->lsa.h.type != y->lsa.h.type)
-		return x->lsa.h.type < y->lsa.h.type ? -1 : 1;
+	uint32_t tx = lsdb_type(&x->lsa.h), ty = lsdb_type(&y->lsa.h);
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
 	if (x->lsa.h.ls_id != y->lsa.h.ls_id)
 		return x->lsa.h.ls_id < y->lsa.h.ls_id ? -1 : 1;
 	if (x->lsa.h.adv_router != y->lsa.h.adv_router)
@@ -555,7 +601,7 @@ static int entry_cmp(const void *a, const void *b)
 	return 0;
 }
 
-void lsdb_foreach(const struct lsdb *db, uint32_t area, uint8_t type,
+void lsdb_foreach(const struct lsdb *db, uint32_t area, uint32_t type,
                   void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx)
 {
 	const struct lsdb_entry **v;
@@ -564,7 +610,8 @@ void lsdb_foreach(const struct lsdb *db, uint32_t area, uint8_t type,
 	if (db->st.entries == 0 || (v = malloc(db->st.entries * sizeof(*v))) == NULL)
 		return;
 	for (const struct lsdb_entry *e = db->all; e != NULL; e = e->all_next)
-		if (e->area == area && (type == 0 || e->lsa.h.type == type))
+		if (e->area == area && (type == 0 || lsdb_type(&e->lsa.h) == type ||
+		                        (type == LSDB_V3 && e->lsa.h.v3)))
 			v[n++] = e;
 	qsort(v, n, sizeof(*v), entry_cmp);
 	for (uint32_t i = 0; i < n; i++)

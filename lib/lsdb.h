@@ -5,6 +5,21 @@
  * LSA.  Each entry's MaxAge time is kept in a heap, so aging costs
  * O(log n) an LSA aged out, not a walk of the database.
  *
+ * Both versions of OSPF in one database.  A network running OSPFv2 and
+ * OSPFv3 (RFC 5340) has one set of routers, areas and links; the database
+ * holds the LSAs of both, told apart by the key: the key's type of an
+ * OSPFv3 LSA is LSDB_V3 | its 16-bit LS type (lsdb_type), so no OSPFv3
+ * LSA, whatever its type, is ever taken for an OSPFv2 one.  Everything
+ * below -- installation, tombstones, aging, the bounds -- is the same for
+ * both: RFC 5340 keeps RFC 2328's rules (13.1, 13.2, 14) and the header's
+ * age, sequence number and checksum.  OSPFv3 scopes: AS-scoped LSAs are
+ * held in LSDB_AS_SCOPE, area-scoped ones in their area, and link-scoped
+ * ones (link-LSAs) in the area of the link they were heard on, keyed, as
+ * every LSA, by (type, link state id, router): a link-LSA's link state id
+ * is its router's interface id, which names one interface of that router
+ * (RFC 5340 4.4.3.8), so the key names the link.  A walk of "every type"
+ * gives both versions' LSAs; the users of one version ask for its types.
+ *
  * Tombstones.  An LSA flushed (a newer MaxAge instance) or aged out leaves
  * a tombstone: its key and the header of its last instance, at MaxAge, for
  * MaxAge (3600 s) from then.  While it lives, the instance it remembers,
@@ -50,16 +65,22 @@
 #define ANEMONE_LSDB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "ospf.h"
 
-#define LSDB_AS_SCOPE 0xffffffffu   /* "area" of AS-scoped LSAs (types 5, 11) */
+#define LSDB_AS_SCOPE 0xffffffffu   /* "area" of AS-scoped LSAs (types 5, 11;
+                                       OSPFv3: flooding scope AS) */
+#define LSDB_V3 0x10000u            /* in a key's type: OSPFv3's LS type
+                                       (LSDB_V3 | 0x2001: its router-LSA) */
 #define LSDB_FLUSH_HOLD_MS 1000     /* MinLSArrival (RFC 2328 13 (5a), B): how
                                        long after a flush an earlier-numbered
                                        instance is still taken for a delayed one */
 
 struct lsdb_entry {
-	struct lsa lsa;              /* decoded view; lsa.raw points at the copy */
+	struct lsa lsa;              /* decoded view; lsa.raw points at the copy
+	                                (OSPFv3: the header only, lsa.h.v3 set;
+	                                lsa6_decode(lsa.raw) reads the body) */
 	uint32_t area;               /* area id, or LSDB_AS_SCOPE */
 	uint64_t installed_ms;       /* when this instance was installed (a
 	                                tombstone: made) */
@@ -143,12 +164,27 @@ enum lsdb_result lsdb_install_from(struct lsdb *db, uint32_t area, const struct 
 
 /* The instance held for (area, type, ls_id, adv_router), or NULL (also
  * when only a tombstone is). */
-const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint8_t type,
+const struct lsdb_entry *lsdb_get(const struct lsdb *db, uint32_t area, uint32_t type,
                                   uint32_t ls_id, uint32_t adv_router);
 
-/* The area an LSA of `type` received in `area` is held in: LSDB_AS_SCOPE
- * for AS-scoped types (5, 11), else area. */
-uint32_t lsdb_scope(uint32_t area, uint8_t type);
+/* The area an LSA of `type` (a key's type: lsdb_type) received in `area` is
+ * held in: LSDB_AS_SCOPE for AS-scoped types (5, 11; OSPFv3: scope AS),
+ * else area (OSPFv3 link-scoped LSAs too: see above). */
+uint32_t lsdb_scope(uint32_t area, uint32_t type);
+
+/* The key's type of an LSA: h->type for OSPFv2, LSDB_V3 | h->type for
+ * OSPFv3. */
+uint32_t lsdb_type(const struct lsa_hdr *h);
+
+/* The view lsdb_install takes of an OSPFv3 LSA lsa6_decode accepted: its
+ * header (v3 set, options 0) and raw bytes, no body. */
+struct lsa6;
+void lsdb_lsa6(const struct lsa6 *l6, struct lsa *out);
+
+/* Check and decode one LSA of either version in buf[0..len) (lsa_decode;
+ * OSPFv3: lsa6_decode, then lsdb_lsa6): true, or false with *why the
+ * decoder's status name. */
+bool lsdb_decode(const uint8_t *buf, size_t len, bool v3, struct lsa *out, const char **why);
 
 /* Remove the LSAs whose age reached MaxAge at now_ms; each is passed to
  * fn (if not NULL) before it goes, and leaves a tombstone for MaxAge from
@@ -159,12 +195,15 @@ void lsdb_age(struct lsdb *db, uint64_t now_ms,
               void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx);
 
 /* Call fn for every entry of `area` (LSDB_AS_SCOPE: AS-scoped ones) whose
- * type is `type` (0: every type), in a stable order: type, ls_id, adv_router. */
-void lsdb_foreach(const struct lsdb *db, uint32_t area, uint8_t type,
+ * key's type is `type` (0: every LSA of both versions; LSDB_V3: every
+ * OSPFv3 LSA), in a stable order: type (OSPFv2's before OSPFv3's), ls_id,
+ * adv_router. */
+void lsdb_foreach(const struct lsdb *db, uint32_t area, uint32_t type,
                   void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx);
 
 /*
- * Every entry, sorted by area (LSDB_AS_SCOPE last), type, ls_id, adv_router,
+ * Every entry of both versions, sorted by area (LSDB_AS_SCOPE last), key's
+ * type (OSPFv2's first), ls_id, adv_router,
  * as a malloc'd array of *n pointers that the caller frees (the entries
  * remain the database's, valid until it next changes).  *v is NULL when the
  * database is empty.  False (and *v NULL) when memory ran out.

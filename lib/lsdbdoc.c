@@ -16,6 +16,7 @@
 #include "ospf.h"
 #include "snapshot.h"
 #include "lsdbdoc.h"
+#include "ospf6.h"
 
 #define MAX_LSA_LEN 65535u
 
@@ -91,8 +92,8 @@ static bool lsa_object(const json_t *o, unsigned k, struct lsdb *db, uint64_t ti
                        uint8_t *buf, char *err, size_t errlen)
 {
 	const json_t *jarea = json_object_get(o, "area"), *jage = json_object_get(o, "age");
-	const json_t *jhex = json_object_get(o, "hex");
-	bool as_scope;
+	const json_t *jhex = json_object_get(o, "hex"), *jv = json_object_get(o, "ospf");
+	bool as_scope, v3 = false;
 	uint32_t area = 0;
 	uint64_t age;
 	const char *hex;
@@ -102,8 +103,14 @@ static bool lsa_object(const json_t *o, unsigned k, struct lsdb *db, uint64_t ti
 		return failf(err, errlen, "LSA %u: not an object", k + 1);
 	if (jarea == NULL || jage == NULL || jhex == NULL)
 		return failf(err, errlen, "LSA %u: without area, age or hex", k + 1);
-	if (json_object_size(o) != 3)
-		return failf(err, errlen, "LSA %u: a member other than area, age and hex", k + 1);
+	if (json_object_size(o) != (jv != NULL ? 4u : 3u))
+		return failf(err, errlen, "LSA %u: a member other than area, age, hex and ospf", k + 1);
+	if (jv != NULL) {
+		uint64_t ver;
+		if (!uint_member(jv, 3, &ver) || ver < 2)
+			return failf(err, errlen, "LSA %u: ospf: not 2 or 3", k + 1);
+		v3 = ver == 3;
+	}
 	as_scope = json_is_null(jarea);
 	if (!as_scope && !(json_is_string(jarea) &&
 	                   dotted_quad(json_string_value(jarea), json_string_length(jarea), &area)))
@@ -124,14 +131,17 @@ static bool lsa_object(const json_t *o, unsigned k, struct lsdb *db, uint64_t ti
 	}
 
 	struct lsa l;
-	enum ospf_status st = lsa_decode(buf, hexlen / 2, &l);
+	const char *why;
 
-	if (st == OSPF_OK && l.h.length != hexlen / 2)
-		st = OSPF_BAD_LSA_LENGTH;
-	if (st != OSPF_OK)
-		return failf(err, errlen, "LSA %u: %s", k + 1, ospf_status_name(st));
-	if (as_scope != (l.h.type == LSA_EXTERNAL || l.h.type == LSA_OPAQUE_AS))
-		return failf(err, errlen, "LSA %u: type %u with area %s", k + 1, l.h.type,
+	if (!lsdb_decode(buf, hexlen / 2, v3, &l, &why))
+		return failf(err, errlen, "LSA %u: %s", k + 1, why);
+	if (l.h.length != hexlen / 2)
+		return failf(err, errlen, "LSA %u: %s", k + 1,
+		             v3 ? ospf6_status_name(OSPF6_BAD_LSA_LENGTH)
+		                : ospf_status_name(OSPF_BAD_LSA_LENGTH));
+	if (as_scope != (lsdb_scope(0, lsdb_type(&l.h)) == LSDB_AS_SCOPE))
+		return failf(err, errlen, v3 ? "LSA %u: OSPFv3 type 0x%04x with area %s"
+		                             : "LSA %u: type %u with area %s", k + 1, l.h.type,
 		             as_scope ? "null" : "set");
 	if (age >= OSPF_MAX_AGE)
 		return true;
@@ -241,7 +251,8 @@ struct lsdb *lsdbdoc_load(const char *path, uint64_t *version, uint64_t *time_ms
 {
 	FILE *fp = fopen(path, "rb");
 	struct stat st;
-	char magic[8], *doc;
+	uint8_t magic[8];
+	char *doc;
 	size_t len;
 	struct lsdb *db;
 
@@ -263,7 +274,7 @@ struct lsdb *lsdbdoc_load(const char *path, uint64_t *version, uint64_t *time_ms
 	}
 	len = (size_t)st.st_size;
 	if (len >= sizeof(magic) && fread(magic, 1, sizeof(magic), fp) == sizeof(magic) &&
-	    memcmp(magic, "ANMLSDB1", sizeof(magic)) == 0) {
+	    snapshot_magic(magic)) {
 		fclose(fp);
 		return load_snapshot(path, version, time_ms, err, errlen);
 	}
@@ -306,8 +317,8 @@ static void hex_lsa(void *vctx, const struct lsdb_entry *e)
 	if (e->area != LSDB_AS_SCOPE)
 		snprintf(area, sizeof(area), "\"%u.%u.%u.%u\"", e->area >> 24, (e->area >> 16) & 255,
 		         (e->area >> 8) & 255, e->area & 255);
-	sbuf_printf(c->b, "%s{\"area\":%s,\"age\":%u,\"hex\":\"", c->first ? "" : ",", area,
-	            lsdb_age_of(e, c->now_ms));
+	sbuf_printf(c->b, "%s{\"area\":%s,%s\"age\":%u,\"hex\":\"", c->first ? "" : ",", area,
+	            e->lsa.h.v3 ? "\"ospf\":3," : "", lsdb_age_of(e, c->now_ms));
 	for (unsigned i = 0; i < e->lsa.h.length; i++) {
 		char x[2] = { hexd[e->lsa.raw[i] >> 4], hexd[e->lsa.raw[i] & 15] };
 		sbuf_put(c->b, x, 2);

@@ -2,11 +2,13 @@
  * The database document, written and read in one place: ospfmon writes it
  * (lsdbdoc_write) to the ospf:lsdb key and the file of --lsdb-file
  * (redis/SCHEMA.md); the collector and the CLI read it back (lsdbdoc_read,
- * lsdbdoc_load), or an ospfmon snapshot file instead ("ANMLSDB1",
+ * lsdbdoc_load), or an ospfmon snapshot file instead ("ANMLSDB2",
  * lib/snapshot.h).
  *
  * The document is read by jansson and then checked strictly: exactly the shape
  *   {"version":N,"time_ms":T,"lsas":[{"area":"a.b.c.d"|null,"age":N,"hex":"..."},...]}
+ * where an OSPFv3 LSA's object has a fourth member, "ospf":3 ("ospf":2 may
+ * be written for an OSPFv2 one, and is what its absence means)
  * (members in any order, each once, whitespace anywhere JSON allows it; no
  * other member, no string escapes, integers from 0 to 2^63-1 without
  * fraction or exponent).  Anything else is refused with a message naming
@@ -14,7 +16,8 @@
  * lsa_decode (length, Fletcher checksum,
  * body), its area must agree with its type (null exactly for the AS-scoped
  * types 5 and 11), and it is installed at time_ms with its "age" (an LSA at
- * MaxAge is left out).
+ * MaxAge is left out).  OSPFv3 LSAs are checked by lsa6_decode, and their
+ * area must agree with the flooding scope of their LS type.
  */
 #ifndef ANEMONE_LSDBDOC_H
 #define ANEMONE_LSDBDOC_H
@@ -41,7 +44,7 @@ void lsdbdoc_write(const struct lsdb *db, uint64_t version, uint64_t now_ms, str
 struct lsdb *lsdbdoc_read(const char *doc, size_t len, uint64_t *version, uint64_t *time_ms,
                            char *err, size_t errlen);
 
-/* Load path: a snapshot file (starts with "ANMLSDB1") or a database
+/* Load path: a snapshot file (snapshot_magic) or a database
  * document.  A snapshot is taken at the time it was saved (*time_ms; its
  * *version is 0); a damaged snapshot is refused, not half loaded.  NULL
  * with a message in err. */

@@ -87,7 +87,12 @@ struct ospf_hdr {
 struct lsa_hdr {
 	uint16_t age;              /* seconds; DoNotAge bit cleared */
 	bool     do_not_age;
-	uint8_t  options, type;
+	bool     v3;               /* an OSPFv3 LSA (ospf6.h): type is its 16-bit
+	                              LS type, options 0; its body is read from
+	                              raw by lsa6_decode.  Never set by this
+	                              file's decoders. */
+	uint8_t  options;
+	uint16_t type;             /* OSPFv2: 1..11; OSPFv3: the LS type */
 	uint32_t ls_id, adv_router;
 	int32_t  seq;
 	uint16_t checksum, length;

@@ -8,7 +8,8 @@
 #include "snapshot.h"
 #include "sbuf.h"
 
-#define MAGIC "ANMLSDB1"
+#define MAGIC "ANMLSDB2"          /* records: area, length, OSPF version */
+#define MAGIC_V1 "ANMLSDB1"       /* records: area, length (OSPFv2 only) */
 #define HDR_LEN 20
 
 struct save_ctx {
@@ -20,18 +21,24 @@ struct save_ctx {
 static void save_one(void *vctx, const struct lsdb_entry *e)
 {
 	struct save_ctx *c = vctx;
-	uint8_t rec[6], age[2];
+	uint8_t rec[7], age[2];
 	uint16_t a = lsdb_age_of(e, c->now_ms);
 
 	if (a >= OSPF_MAX_AGE)
 		return;
 	put32(rec, e->area);
 	put16(rec + 4, e->lsa.h.length);
+	rec[6] = e->lsa.h.v3 ? 3 : 2;
 	put16(age, (uint16_t)(a | (e->lsa.h.do_not_age ? 0x8000 : 0)));
 	sbuf_put(&c->out, (const char *)rec, sizeof(rec));
 	sbuf_put(&c->out, (const char *)age, 2);    /* the age is outside the checksum */
 	sbuf_put(&c->out, (const char *)e->lsa.raw + 2, e->lsa.h.length - 2u);
 	c->count++;
+}
+
+bool snapshot_magic(const uint8_t m[8])
+{
+	return memcmp(m, MAGIC, 8) == 0 || memcmp(m, MAGIC_V1, 8) == 0;
 }
 
 long snapshot_save(const struct lsdb *db, const char *path, uint64_t now_ms,
@@ -82,15 +89,22 @@ long snapshot_load(struct lsdb *db, const char *path, uint64_t *now,
 long snapshot_read(struct lsdb *db, FILE *fp, const char *name, uint64_t *now,
                    char *err, size_t errlen)
 {
-	uint8_t hdr[HDR_LEN], rec[6], lsa_buf[65536];
+	uint8_t hdr[HDR_LEN], rec[7], lsa_buf[65536];
 	uint64_t saved_ms, elapsed_s, now_ms;
 	uint32_t count;
 	long loaded = 0, expired = 0;
 
 	err[0] = 0;
-	if (fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr) || memcmp(hdr, MAGIC, 8) != 0) {
+	size_t reclen = sizeof(rec);
+
+	if (fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr) ||
+	    (memcmp(hdr, MAGIC, 8) != 0 && memcmp(hdr, MAGIC_V1, 8) != 0)) {
 		snprintf(err, errlen, "%s: not an LSDB snapshot", name);
 		return -1;
+	}
+	if (memcmp(hdr, MAGIC_V1, 8) == 0) {
+		reclen = 6;
+		rec[6] = 2;
 	}
 	saved_ms = (uint64_t)be32(hdr + 8) << 32 | be32(hdr + 12);
 	count = be32(hdr + 16);
@@ -100,19 +114,23 @@ long snapshot_read(struct lsdb *db, FILE *fp, const char *name, uint64_t *now,
 	elapsed_s = now_ms > saved_ms ? (now_ms - saved_ms) / 1000 : 0;
 	for (uint32_t i = 0; i < count; i++) {
 		struct lsa l;
-		enum ospf_status st;
+		const char *why;
 		uint16_t len, age;
 		uint64_t aged;
 
-		if (fread(rec, 1, sizeof(rec), fp) != sizeof(rec) ||
+		if (fread(rec, 1, reclen, fp) != reclen ||
 		    (len = be16(rec + 4)) < LSA_HDR_LEN ||
 		    fread(lsa_buf, 1, len, fp) != len) {
 			snprintf(err, errlen, "%s: truncated at LSA %u of %u", name, i + 1, count);
 			break;
 		}
-		if ((st = lsa_decode(lsa_buf, len, &l)) != OSPF_OK) {
-			snprintf(err, errlen, "%s: LSA %u of %u: %s", name, i + 1, count,
-			         ospf_status_name(st));
+		if (rec[6] != 2 && rec[6] != 3) {
+			snprintf(err, errlen, "%s: LSA %u of %u: OSPF version %u", name, i + 1, count,
+			         rec[6]);
+			break;
+		}
+		if (!lsdb_decode(lsa_buf, len, rec[6] == 3, &l, &why)) {
+			snprintf(err, errlen, "%s: LSA %u of %u: %s", name, i + 1, count, why);
 			break;
 		}
 		age = l.h.age;

@@ -3,24 +3,30 @@
  * load the database ospfmon saved): every LSA held, with
  * its area and its age at the time of saving, in a small binary file written
  * atomically (temporary file, fsync, rename).  At load each LSA is checked
- * again (lsa_decode: lengths and Fletcher checksum), aged by the time that
+ * again (lsdb_decode: lengths and Fletcher checksum), aged by the time that
  * passed since the save, and installed; what reached MaxAge meanwhile is
  * left out.  A damaged file is reported and loading stops there, keeping
  * what was read before.
  *
  * Format (integers big-endian):
- *   "ANMLSDB1"  u64 saved_ms (Unix epoch ms)  u32 count
- *   count x { u32 area (0xffffffff: AS scope)  u16 length  LSA (length bytes,
- *             its age field the age at saved_ms) }
+ *   "ANMLSDB2"  u64 saved_ms (Unix epoch ms)  u32 count
+ *   count x { u32 area (0xffffffff: AS scope)  u16 length  u8 OSPF version
+ *             (2 or 3)  LSA (length bytes, its age field the age at saved_ms) }
+ * Files of the first format, "ANMLSDB1" (OSPFv2 only: no version octet),
+ * are read too.
  */
 #ifndef ANEMONE_SNAPSHOT_H
 #define ANEMONE_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "lsdb.h"
+
+/* Whether the first 8 bytes of a file are a snapshot's (either format). */
+bool snapshot_magic(const uint8_t m[8]);
 
 /* Write db as it stands at now_ms to path.  Returns the number of LSAs
  * written, or -1 with a message in err. */

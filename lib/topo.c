@@ -647,6 +647,8 @@ struct topo *topo_build(const struct lsdb *db, uint64_t now_ms)
 	}
 	b.t->work += n + SORT_WORK(n);
 	for (uint32_t i = 0; i < n && !b.oom; i++) {
+		if (v[i]->lsa.h.v3)
+			continue;            /* OSPFv3: topo6 */
 		b.area = v[i]->area;
 		switch (v[i]->lsa.h.type) {
 		case LSA_ROUTER:

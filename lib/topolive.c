@@ -1431,7 +1431,7 @@ bool topo_live_load(struct topo_live *tl, const struct lsdb *db, uint64_t now_ms
 	tl->work += n + SORT_WORK(n);
 	tl->track = false;
 	for (uint32_t i = 0; i < n && !tl->oom; i++)
-		if (lsdb_age_of(v[i], now_ms) < OSPF_MAX_AGE)
+		if (!v[i]->lsa.h.v3 && lsdb_age_of(v[i], now_ms) < OSPF_MAX_AGE)
 			topo_live_set(tl, v[i]->area, v[i]->lsa.h.type, v[i]->lsa.h.ls_id,
 			              v[i]->lsa.h.adv_router, &v[i]->lsa);
 	tl->track = true;

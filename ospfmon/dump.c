@@ -32,14 +32,21 @@ static void dump_lsa(void *vctx, const struct lsdb_entry *e)
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ar[INET_ADDRSTRLEN];
 
 	if (c->json) {
-		printf("%s\n  {\"area\": %s%s%s, \"type\": %u, \"id\": \"%s\", \"adv\": \"%s\", "
+		printf("%s\n  {\"area\": %s%s%s, %s\"type\": %u, \"id\": \"%s\", \"adv\": \"%s\", "
 		       "\"seq\": \"0x%08" PRIx32 "\", \"age\": %u, \"length\": %u}",
 		       c->first ? "" : ",", e->area == LSDB_AS_SCOPE ? "null" : "\"",
 		       e->area == LSDB_AS_SCOPE ? "" : ip(e->area, ar),
-		       e->area == LSDB_AS_SCOPE ? "" : "\"", l->h.type, ip(l->h.ls_id, a),
+		       e->area == LSDB_AS_SCOPE ? "" : "\"", l->h.v3 ? "\"ospf\": 3, " : "",
+		       l->h.type, ip(l->h.ls_id, a),
 		       ip(l->h.adv_router, b), (uint32_t)l->h.seq, lsdb_age_of(e, c->now_ms),
 		       l->h.length);
 		c->first = false;
+		return;
+	}
+	if (l->h.v3) {
+		printf("%-15s v3 type 0x%04x id %-15s adv %-15s seq 0x%08" PRIx32 " len %u\n",
+		       e->area == LSDB_AS_SCOPE ? "AS" : ip(e->area, ar), l->h.type,
+		       ip(l->h.ls_id, a), ip(l->h.adv_router, b), (uint32_t)l->h.seq, l->h.length);
 		return;
 	}
 	printf("%-15s type %-2u id %-15s adv %-15s seq 0x%08" PRIx32 " len %u",
