@@ -170,7 +170,7 @@ static void listener_open(struct run *r, struct listener *li, const struct captu
 	char err[512];
 
 	cc.interface = li->name;
-	cc.filter = "ip proto 89";
+	cc.filter = "ip proto 89 or ip6 proto 89";   /* OSPFv2, OSPFv3 */
 	cc.promisc = true;
 	cc.snaplen = 65535;
 	cc.timeout_ms = 100;

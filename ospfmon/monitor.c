@@ -6,6 +6,7 @@
  * version's cost allows).  Everything dropped is counted per reason and
  * logged through a rate limiter.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,7 +204,8 @@ static void rebuild(struct monitor *m, bool events)
 	m->topo_ms = m->now_ms;
 	m->dirty = false;
 	m->rebuilds++;
-	if (d.n > 0 || m->version == 0 || (events && comp_changed)) {
+	if (d.n > 0 || m->version == 0 || (events && comp_changed) || m->v3_changed) {
+		m->v3_changed = false;
 		m->version++;
 		if (m->on_version != NULL)
 			m->on_version(m->cb_ctx);
@@ -263,7 +265,11 @@ static void on_aged(void *ctx, const struct lsdb_entry *e)
 {
 	struct monitor *m = ctx;
 
-	live_set(m, e->area, e->lsa.h.type, e->lsa.h.ls_id, e->lsa.h.adv_router, NULL);
+	if (!e->lsa.h.v3)
+		live_set(m, e->area, (uint8_t)e->lsa.h.type, e->lsa.h.ls_id, e->lsa.h.adv_router,
+		         NULL);
+	else
+		m->v3_changed = true;
 	if (!m->dirty) {
 		m->dirty = true;
 		m->dirty_since = m->now_ms;
@@ -424,7 +430,58 @@ static void lsa_stale(struct monitor *m, const struct lsa *l, uint32_t src)
 	                (unsigned long long)lsdb_stats(m->db)->installed[LSDB_STALE]);
 }
 
-/* One captured frame: IPv4 protocol 89 -> OSPF -> LSAs into the LSDB. */
+/* An OSPFv3 packet (the IPv6 payload of pi in fr): checked, its LSAs into
+ * the database.  Cost: O(its length) + the installs. */
+static void frame6(struct monitor *m, const struct cap_frame *fr, const struct pkt_info *pi)
+{
+	struct ospf6_pkt p;
+	enum ospf6_status st;
+
+	if ((st = ospf6_decode(fr->data + pi->l4_off, pi->l4_len, &p)) != OSPF6_OK ||
+	    (st = ospf6_checksum_verify(&p, pi->src.b, pi->dst.b)) != OSPF6_OK) {
+		char rid[16], src[INET6_ADDRSTRLEN];
+		m->drops6[st]++;
+		ip4_format(p.h.router_id, rid);     /* 0.0.0.0 when undecoded */
+		inet_ntop(AF_INET6, pi->src.b, src, sizeof(src));
+		log_ratelimited(&m->rl, m->now_ms, "dropped an OSPFv3 packet from %s (router id %s): "
+		                "%s", src, rid, ospf6_status_name(st));
+		return;
+	}
+	if (p.h.instance_id >= 32) {      /* RFC 5838: not an IPv6 unicast instance */
+		m->other_af++;
+		return;
+	}
+	m->ospf6_pkts++;
+	m->auth_unverified++;
+	m->by_type[p.h.type]++;
+	if (p.h.type != OSPF6_LSU)
+		return;
+	size_t off = 0;
+	struct lsa6 l6;
+	struct lsa l;
+	while (ospf6_lsu_next(&p, &off, &l6) == OSPF6_OK) {
+		lsdb_lsa6(&l6, &l);
+		switch (lsdb_install(m->db, p.h.area_id, &l, m->now_ms, NULL)) {
+		case LSDB_ADDED:
+		case LSDB_CHANGED:
+		case LSDB_FLUSHED:
+			m->v3_changed = true;
+			mark_dirty(m);
+			break;
+		case LSDB_FULL:
+			lsa_refused(m, &l);
+			break;
+		case LSDB_STALE:
+			lsa_stale(m, &l, 0);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* One captured frame: IPv4 protocol 89 -> OSPF -> LSAs into the LSDB; IPv6
+ * next header 89 -> OSPFv3 (frame6). */
 void mon_frame(void *ctx, const struct cap_frame *fr)
 {
 	struct monitor *m = ctx;
@@ -436,8 +493,13 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 	m->frames++;
 	mon_tick(m, fr->ts_ms, false);
 	if (pkt_decode(m->dlt, fr->data, fr->caplen, fr->wirelen, &pi) != PKT_OK ||
-	    pi.af != AF_INET || pi.proto != 89 || pi.frag != PKT_FRAG_NONE) {
+	    (pi.af != AF_INET && pi.af != AF_INET6) || pi.proto != 89 ||
+	    pi.frag != PKT_FRAG_NONE) {
 		m->not_ospf++;
+		return;
+	}
+	if (pi.af == AF_INET6) {
+		frame6(m, fr, &pi);
 		return;
 	}
 	if ((st = ospf_decode(fr->data + pi.l4_off, pi.l4_len, &p)) != OSPF_OK ||
@@ -483,10 +545,12 @@ void mon_log_stats(const struct monitor *m)
 {
 	const struct lsdb_stats *ls = lsdb_stats(m->db);
 	struct evlog_stats es;
-	uint64_t dropped = 0, events = 0;
+	uint64_t dropped = 0, dropped6 = 0, events = 0;
 
 	for (int i = 1; i < OSPF_STATUS_MAX; i++)
 		dropped += m->drops[i];
+	for (int i = 1; i < OSPF6_STATUS_MAX; i++)
+		dropped6 += m->drops6[i];
 	evlog_stats(m->ev, &es);
 	for (int i = 0; i < TE_MAX; i++)
 		events += es.events[i];
@@ -498,7 +562,8 @@ void mon_log_stats(const struct monitor *m)
 	         " lsdb-stale-refused=%" PRIu64 " lsdb-tombstones=%u"
 	         " lsdb-tombstones-evicted=%" PRIu64
 	         " auth-verified=%" PRIu64 " auth-unverified=%" PRIu64 " rebuilds=%u"
-	         " rebuild-work=%" PRIu64 " flap-untracked=%" PRIu64 " events-lost=%" PRIu64,
+	         " rebuild-work=%" PRIu64 " flap-untracked=%" PRIu64 " events-lost=%" PRIu64
+	         " ospf6=%" PRIu64 " ospf6-dropped=%" PRIu64 " ospf6-other-af=%" PRIu64,
 	         m->frames, m->not_ospf,
 	         m->ospf_pkts, dropped, m->by_type[1], m->by_type[2], m->by_type[3],
 	         m->by_type[4], m->by_type[5], ls->entries, ls->bytes,
@@ -507,11 +572,15 @@ void mon_log_stats(const struct monitor *m)
 	         m->comp.routers, m->comp.missing_routers, m->comp.missing_networks,
 	         ls->installed[LSDB_FULL], ls->installed[LSDB_STALE], ls->tombstones,
 	         ls->tombstones_evicted, m->auth_verified, m->auth_unverified, m->rebuilds,
-	         m->work, es.untracked, m->events_lost);
+	         m->work, es.untracked, m->events_lost, m->ospf6_pkts, dropped6, m->other_af);
 	if (dropped > 0) {
 		for (int i = 1; i < OSPF_STATUS_MAX; i++)
 			if (m->drops[i] > 0)
 				log_info("dropped %" PRIu64 " OSPF packets: %s", m->drops[i],
 				         ospf_status_name((enum ospf_status)i));
 	}
+	for (int i = 1; i < OSPF6_STATUS_MAX; i++)
+		if (m->drops6[i] > 0)
+			log_info("dropped %" PRIu64 " OSPFv3 packets: %s", m->drops6[i],
+			         ospf6_status_name((enum ospf6_status)i));
 }

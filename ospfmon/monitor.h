@@ -7,6 +7,14 @@
  * packets' time (capture time in a replay), moved on by mon_tick when no
  * packet arrives; LSAs leave when their age reaches MaxAge.
  *
+ * OSPFv3 (RFC 5340) packets, IPv6 next header 89, go to the same database
+ * (lib/lsdb.h holds both versions): instance ids 0 to 31 (IPv6 unicast,
+ * RFC 5838) are taken, others counted (other_af) and left; the packet
+ * checksum is verified over the IPv6 pseudo-header; an authentication
+ * trailer (RFC 7166) is not verified (such packets count as unverified).
+ * An OSPFv3 LSA that changes makes a new version (the database document
+ * carries it), though the topology (lib/topo.h) is OSPFv2's.
+ *
  * Authentication: packets of an area that has keys (mon_conf.keys: keys
  * without an area apply to every area) must carry a cryptographic digest
  * (AuType 2) that verifies under the key of their key id, and a sequence
@@ -48,6 +56,7 @@
 #include "log.h"
 #include "lsdb.h"
 #include "ospf.h"
+#include "ospf6.h"
 #include "ospfauth.h"
 #include "topo.h"
 #include "topolive.h"
@@ -96,7 +105,11 @@ struct monitor {
 	uint64_t now_ms;
 	uint64_t frames, not_ospf, ospf_pkts;
 	uint64_t drops[OSPF_STATUS_MAX];
-	uint64_t by_type[6];
+	uint64_t by_type[6];         /* OSPF packets of either version by type */
+	/* OSPFv3 (RFC 5340): packets accepted, dropped by reason, of another
+	 * address family (RFC 5838 instance ids 32..255: not IPv6 unicast) */
+	uint64_t ospf6_pkts, drops6[OSPF6_STATUS_MAX], other_af;
+	bool v3_changed;             /* an OSPFv3 LSA changed since the last version */
 	struct ratelim rl;
 	struct ratelim rl_full;      /* "the database is full" */
 

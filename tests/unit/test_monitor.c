@@ -787,6 +787,111 @@ static void test_restart_keyed(void)
 	mon_free(&m);
 }
 
+
+/* ---- OSPFv3 ---- */
+
+/* An Ethernet frame: IPv6 from fe80::<rid low byte> to ff02::5, an OSPFv3
+ * LS Update from rid in area, instance id `inst`, carrying one router-LSA
+ * of rid (one p2p interface of metric `metric`) at `age` and `seq`; the
+ * packet checksum broken when bad_cksum.  Returns the frame length. */
+static size_t lsu6_frame(uint32_t rid, uint32_t area, uint8_t inst, uint16_t age, int32_t seq,
+                         uint16_t metric, bool bad_cksum)
+{
+	uint8_t *f = frame_buf, *ip = f + 14, *o = ip + 40, *l = o + 20;
+	uint8_t src[16] = { 0xfe, 0x80, [15] = (uint8_t)rid };
+	uint8_t dst[16] = { 0xff, 0x02, [15] = 5 };
+	size_t llen = 20 + 4 + 16, len = 16 + 4 + llen;
+
+	memset(f, 0, 14 + 40 + len);
+	memcpy(f, "\x33\x33\x00\x00\x00\x05\x02\x00\x00\x00\x00\x01\x86\xdd", 14);
+	ip[0] = 0x60;
+	put16(ip + 4, (uint16_t)len);
+	ip[6] = 89;
+	ip[7] = 1;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	o[0] = 3;
+	o[1] = OSPF6_LSU;
+	put16(o + 2, (uint16_t)len);
+	put32(o + 4, rid);
+	put32(o + 8, area);
+	o[14] = inst;
+	put32(o + 16, 1);
+	put16(l, age);
+	put16(l + 2, LSA6_ROUTER);
+	put32(l + 4, 0);
+	put32(l + 8, rid);
+	put32(l + 12, (uint32_t)seq);
+	put16(l + 18, (uint16_t)llen);
+	l[20] = 0;
+	put32(l + 20, OSPF6_OPT_V6 | OSPF6_OPT_E | OSPF6_OPT_R);   /* flags 0, options */
+	l[24] = LINK6_P2P;
+	put16(l + 26, metric);
+	put32(l + 28, 3);
+	put32(l + 32, 4);
+	put32(l + 36, IP(9, 9, 9, 9));
+	put16(l + 16, lsa_checksum(l, llen));
+	put16(o + 12, (uint16_t)(ospf6_checksum(src, dst, o, len) ^ (bad_cksum ? 1 : 0)));
+	return 14 + 40 + len;
+}
+
+static unsigned versions;
+
+static void count_version(void *ctx)
+{
+	(void)ctx;
+	versions++;
+}
+
+/* OSPFv3 packets go to the same database (lib/lsdb.h, told apart by the
+ * key), checked by their IPv6 checksum; a change is a new version (the
+ * database document carries it), a refresh is not; other address
+ * families' instances are counted and left. */
+static void test_ospf6_intake(void)
+{
+	struct mon_conf c = conf();
+	struct monitor m;
+	uint32_t r = IP(1, 1, 1, 1);
+
+	CHECK(mon_init(&m, &c));
+	m.dlt = DLT_EN10MB;
+	m.on_version = count_version;
+	versions = 0;
+	send_lsu(&m, 1000, IP(10,0,0,1), r, 0, &(struct auth){ OSPF_AUTH_NULL }, OSPF_INITIAL_SEQ, 0);
+	mon_tick(&m, 2000, true);
+	CHECK_EQ(versions, 1);
+	feed(&m, 3000, lsu6_frame(r, 0, 0, 1, OSPF_INITIAL_SEQ, 10, false));
+	CHECK_EQ(m.ospf6_pkts, 1);
+	CHECK(lsdb_get(m.db, 0, LSDB_V3 | LSA6_ROUTER, 0, r) != NULL);
+	CHECK(has_router(&m, 0, r));                 /* the OSPFv2 one is still there */
+	CHECK_EQ(lsdb_stats(m.db)->entries, 2);
+	mon_tick(&m, 4000, true);
+	CHECK_EQ(versions, 2);                       /* an OSPFv3 change: a version */
+	feed(&m, 5000, lsu6_frame(r, 0, 0, 1, OSPF_INITIAL_SEQ + 1, 10, false));
+	mon_tick(&m, 6000, true);
+	CHECK_EQ(versions, 2);                       /* a refresh: none */
+	feed(&m, 7000, lsu6_frame(r, 0, 0, 1, OSPF_INITIAL_SEQ + 2, 20, true));
+	CHECK_EQ(m.drops6[OSPF6_BAD_CHECKSUM], 1);
+	feed(&m, 7000, lsu6_frame(r, 0, 64, 1, OSPF_INITIAL_SEQ + 2, 20, false));
+	CHECK_EQ(m.other_af, 1);                     /* RFC 5838: an IPv4 instance */
+	mon_tick(&m, 8000, true);
+	CHECK_EQ(versions, 2);
+	feed(&m, 9000, lsu6_frame(r, 0, 0, 1, OSPF_INITIAL_SEQ + 2, 20, false));
+	mon_tick(&m, 10000, true);
+	CHECK_EQ(versions, 3);                       /* a cost change */
+	{
+		const struct lsdb_entry *e = lsdb_get(m.db, 0, LSDB_V3 | LSA6_ROUTER, 0, r);
+		CHECK(e != NULL && e->lsa.h.seq == OSPF_INITIAL_SEQ + 2);
+	}
+	feed(&m, 11000, lsu6_frame(r, 0, 0, OSPF_MAX_AGE, OSPF_INITIAL_SEQ + 3, 20, false));
+	mon_tick(&m, 12000, true);
+	CHECK_EQ(versions, 4);                       /* flushed */
+	CHECK(lsdb_get(m.db, 0, LSDB_V3 | LSA6_ROUTER, 0, r) == NULL);
+	CHECK(has_router(&m, 0, r));
+	CHECK_EQ(m.ospf6_pkts, 4);
+	mon_free(&m);
+}
+
 int main(void)
 {
 	log_init("test_monitor", LOG_TO_STDERR, 0);
@@ -799,5 +904,6 @@ int main(void)
 	test_rebirth();
 	test_restart_keyed();
 	test_replay_other_source();
+	test_ospf6_intake();
 	return check_done("test_monitor");
 }
