@@ -3,8 +3,9 @@
 #include <string.h>
 
 #include "spf.h"
+#include "spf_common.h"
 
-#define INF UINT32_MAX
+#define INF SPF_INF
 
 enum { V_ROUTER, V_NET };
 
@@ -31,34 +32,6 @@ struct area_spf {
 	int root;                    /* index of the root vertex */
 };
 
-struct collect {
-	const struct lsa **l;
-	unsigned n, cap;
-};
-
-static void collect_fn(void *ctx, const struct lsdb_entry *e)
-{
-	struct collect *c = ctx;
-
-	if (e->lsa.h.age >= OSPF_MAX_AGE)
-		return;
-	if (c->n == c->cap) {
-		unsigned cap = c->cap ? c->cap * 2 : 64;
-		const struct lsa **l = realloc(c->l, cap * sizeof(*l));
-		if (l == NULL)
-			return;
-		c->l = l;
-		c->cap = cap;
-	}
-	c->l[c->n++] = &e->lsa;
-}
-
-static void collect_type(const struct lsdb *db, uint32_t area, uint8_t type, struct collect *c)
-{
-	c->n = 0;
-	lsdb_foreach(db, area, type, collect_fn, c);
-}
-
 /* Binary search: lsdb_foreach gives the LSAs ordered by ls_id, so each
  * kind's range of vertices is sorted by id.  Cost: O(log V). */
 static int find_vtx(const struct area_spf *a, uint8_t kind, uint32_t id)
@@ -73,51 +46,6 @@ static int find_vtx(const struct area_spf *a, uint8_t kind, uint32_t id)
 			hi = mid;
 	}
 	return lo < (kind == V_ROUTER ? a->nr : a->n) && a->ids[lo] == id ? (int)lo : -1;
-}
-
-/* Candidate list (16.1): a binary min-heap of (dist << 32 | index), stale
- * entries skipped when popped.  Ties go to the lower index, as the linear
- * scan did. */
-struct cand { uint64_t *h; unsigned n, cap; };
-
-static bool cand_push(struct cand *q, uint32_t dist, unsigned i)
-{
-	uint64_t x = (uint64_t)dist << 32 | i;
-	unsigned k;
-
-	if (q->n == q->cap) {
-		unsigned cap = q->cap ? q->cap * 2 : 256;
-		uint64_t *h = realloc(q->h, cap * sizeof(*h));
-		if (h == NULL)
-			return false;
-		q->h = h;
-		q->cap = cap;
-	}
-	for (k = q->n++; k > 0 && q->h[(k - 1) / 2] > x; k = (k - 1) / 2)
-		q->h[k] = q->h[(k - 1) / 2];
-	q->h[k] = x;
-	return true;
-}
-
-static uint64_t cand_pop(struct cand *q)
-{
-	uint64_t top = q->h[0], x = q->h[--q->n];
-	unsigned k = 0;
-
-	for (;;) {
-		unsigned c = 2 * k + 1;
-		if (c >= q->n)
-			break;
-		if (c + 1 < q->n && q->h[c + 1] < q->h[c])
-			c++;
-		if (q->h[c] >= x)
-			break;
-		q->h[k] = q->h[c];
-		k = c;
-	}
-	if (q->n)
-		q->h[k] = x;
-	return top;
 }
 
 /* Add next hop `addr` to w, keeping the list sorted and without repeats. */
@@ -165,7 +93,7 @@ static bool network_lists(const struct lsa *n, uint32_t router)
  * a router is reached at its address on that network; otherwise w inherits
  * v's next hops.
  */
-static void relax(struct area_spf *a, int vi, int wi, uint32_t c, struct cand *q)
+static void relax(struct area_spf *a, int vi, int wi, uint32_t c, struct spf_cand *q)
 {
 	struct vtx *v = &a->v[vi], *w = &a->v[wi];
 	uint32_t d = v->dist + c, addr;
@@ -177,7 +105,7 @@ static void relax(struct area_spf *a, int vi, int wi, uint32_t c, struct cand *q
 		w->nnh = 0;
 		w->attached = false;
 		/* RFC 2328 16.1 step 3: networks before routers at equal cost */
-		cand_push(q, d, w->kind == V_NET ? (unsigned)wi - a->nr : (unsigned)wi + (a->n - a->nr));
+		spf_cand_push(q, d, w->kind == V_NET ? (unsigned)wi - a->nr : (unsigned)wi + (a->n - a->nr));
 	}
 	if (vi == a->root) {
 		if (w->kind == V_NET)
@@ -197,45 +125,47 @@ static void relax(struct area_spf *a, int vi, int wi, uint32_t c, struct cand *q
 /* Dijkstra over one area (16.1).  Returns 0, or -1 if root is not in it. */
 static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, struct area_spf *a)
 {
-	struct collect rc = { 0 }, nc = { 0 };
-	struct cand q = { 0 };
+	struct spf_collect rc = { 0 }, nc = { 0 };
+	struct spf_cand q = { 0 };
 
 	memset(a, 0, sizeof(*a));
 	a->area = area;
-	collect_type(db, area, LSA_ROUTER, &rc);
-	collect_type(db, area, LSA_NETWORK, &nc);
+	spf_collect(db, area, LSA_ROUTER, &rc);
+	spf_collect(db, area, LSA_NETWORK, &nc);
 	/* one block: the vertices, then their ids */
 	a->v = calloc(rc.n + nc.n + 1, sizeof(*a->v) + sizeof(*a->ids));
 	if (a->v == NULL)
 		goto fail;
 	a->ids = (uint32_t *)(a->v + rc.n + nc.n + 1);
 	for (unsigned i = 0; i < rc.n; i++) {
-		if (rc.l[i]->h.ls_id != rc.l[i]->h.adv_router)
+		const struct lsa *l = &rc.e[i]->lsa;
+		if (l->h.ls_id != l->h.adv_router)
 			continue;           /* a router-LSA's id is its router id */
-		a->v[a->n] = (struct vtx){ .kind = V_ROUTER, .id = rc.l[i]->h.adv_router,
-		                           .dist = INF, .lsa = rc.l[i] };
+		a->v[a->n] = (struct vtx){ .kind = V_ROUTER, .id = l->h.adv_router,
+		                           .dist = INF, .lsa = l };
 		a->n++;
 	}
 	a->nr = a->n;
 	for (unsigned i = 0; i < nc.n; i++) {
-		if (a->n > a->nr && a->v[a->n - 1].id == nc.l[i]->h.ls_id)
+		const struct lsa *l = &nc.e[i]->lsa;
+		if (a->n > a->nr && a->v[a->n - 1].id == l->h.ls_id)
 			continue;           /* a stale LSA from an earlier DR: first wins */
-		a->v[a->n] = (struct vtx){ .kind = V_NET, .id = nc.l[i]->h.ls_id,
-		                           .dist = INF, .lsa = nc.l[i] };
+		a->v[a->n] = (struct vtx){ .kind = V_NET, .id = l->h.ls_id,
+		                           .dist = INF, .lsa = l };
 		a->n++;
 	}
-	free(rc.l);
-	free(nc.l);
+	free(rc.e);
+	free(nc.e);
 	for (unsigned i = 0; i < a->n; i++)
 		a->ids[i] = a->v[i].id;
 	if ((a->root = find_vtx(a, V_ROUTER, root)) < 0)
 		return -1;
 	a->v[a->root].dist = 0;
-	if (!cand_push(&q, 0, (unsigned)a->root + (a->n - a->nr)))
+	if (!spf_cand_push(&q, 0, (unsigned)a->root + (a->n - a->nr)))
 		return -1;
 
 	while (q.n > 0) {
-		uint64_t top = cand_pop(&q);
+		uint64_t top = spf_cand_pop(&q);
 		unsigned key = (uint32_t)top;
 		int vi = (int)(key < a->n - a->nr ? key + a->nr : key - (a->n - a->nr));
 		struct vtx *v = &a->v[vi];
@@ -267,8 +197,8 @@ static int area_dijkstra(const struct lsdb *db, uint32_t area, uint32_t root, st
 	free(q.h);
 	return 0;
 fail:
-	free(rc.l);
-	free(nc.l);
+	free(rc.e);
+	free(nc.e);
 	return -1;
 }
 
@@ -356,20 +286,10 @@ static void route_nh_merge(struct route *r, const uint32_t *nh, unsigned nnh)
 	}
 }
 
-/* Rank of a candidate: lower is better (type first, then costs). */
+/* How a path compares with the one r holds: spf_route_rank. */
 static int route_better(const struct route *a, uint8_t type, uint32_t cost, uint32_t cost2)
 {
-	bool a_t2 = a->type == RT_E2 || a->type == RT_N2, t2 = type == RT_E2 || type == RT_N2;
-	int a_class = a->type <= RT_INTER ? a->type : (a_t2 ? 3 : 2);
-	int class = type <= RT_INTER ? type : (t2 ? 3 : 2);
-
-	if (class != a_class)
-		return class < a_class ? 1 : -1;
-	if (t2 && cost2 != a->type2_cost)
-		return cost2 < a->type2_cost ? 1 : -1;
-	if (cost != a->cost)
-		return cost < a->cost ? 1 : -1;
-	return 0;
+	return spf_route_rank(a->type, a->cost, a->type2_cost, type, cost, cost2);
 }
 
 /* Offer a path to prefix/mask; keep the best, merge next hops of equals. */
@@ -495,11 +415,11 @@ static void external_routes(const struct lsdb *db, uint32_t root, const struct a
                             unsigned ninter_asbr, uint32_t scope, bool nssa,
                             struct rtab *rt)
 {
-	struct collect c = { 0 };
+	struct spf_collect c = { 0 };
 
-	collect_type(db, scope, nssa ? LSA_NSSA : LSA_EXTERNAL, &c);
+	spf_collect(db, scope, nssa ? LSA_NSSA : LSA_EXTERNAL, &c);
 	for (unsigned i = 0; i < c.n; i++) {
-		const struct lsa *l = c.l[i];
+		const struct lsa *l = &c.e[i]->lsa;
 		uint32_t x, nh[SPF_MAX_NEXTHOPS], parea = 0;
 		unsigned nnh = 0;
 		const struct vtx *asbr;
@@ -543,7 +463,7 @@ static void external_routes(const struct lsdb *db, uint32_t root, const struct a
 			offer(rt, prefix, l->u.external.mask, type, x + l->u.external.metric, 0, parea,
 			      attached, nh, nnh);
 	}
-	free(c.l);
+	free(c.e);
 }
 
 int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
@@ -554,7 +474,7 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 	struct asbr_route *asbr = NULL;
 	unsigned nasbr = 0;
 	bool abr = false, in_backbone = false;
-	struct collect c = { 0 };
+	struct spf_collect c = { 0 };
 	struct rtab rtab = { .t = rt }, *rtx = &rtab;
 
 	rt->n = 0;
@@ -584,9 +504,9 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 		if (abr && as[k].area != 0)
 			continue;
 		for (uint8_t type = LSA_SUMMARY; type <= LSA_ASBR_SUMMARY; type++) {
-			collect_type(db, as[k].area, type, &c);
+			spf_collect(db, as[k].area, type, &c);
 			for (unsigned i = 0; i < c.n; i++) {
-				const struct lsa *l = c.l[i];
+				const struct lsa *l = &c.e[i]->lsa;
 				const struct vtx *br;
 				if (l->h.adv_router == root || l->u.summary.metric >= OSPF_LS_INFINITY)
 					continue;
@@ -622,7 +542,7 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 			}
 		}
 	}
-	free(c.l);
+	free(c.e);
 
 	/* 16.4: AS-external routes -- for a root attached to an area that
 	 * carries them (its router-LSA there has the E option; stub areas and
