@@ -16,6 +16,7 @@
 
 struct path_result {
 	const char *src, *dst;       /* as given */
+	bool v6;                     /* IPv6 addresses: OSPFv3's paths and costs */
 	const struct net *nt;        /* the topology routed on */
 	struct place_out po;         /* the placement: ingress, egresses, links */
 	unsigned order[PLACE_MAX_LINKS];   /* po.links as a packet meets them */
@@ -36,6 +37,13 @@ static uint64_t node_out(const struct place_out *po, uint32_t r)
 		if (po->links[i].a == r)
 			s += po->links[i].bytes;
 	return s;
+}
+
+/* The cost of a placed link in the family routed. */
+static uint32_t link_cost(const struct path_result *ps, const struct place_link *l)
+{
+	return ps->v6 ? placer_cost6(ps->nt->pl, l->a, l->b, l->net)
+	              : net_link_cost(ps->nt, l->a, l->b, l->net);
 }
 
 /* Every path from cur[depth - 1] along the placed links, at most MAXPATHS.
@@ -64,7 +72,7 @@ static void walk(const struct net *nt, struct path_result *ps, uint32_t *cur, ui
 			continue;
 		cur[depth] = l->b;
 		via[depth] = l->net;
-		walk(nt, ps, cur, via, depth + 1, cost + net_link_cost(nt, l->a, l->b, l->net),
+		walk(nt, ps, cur, via, depth + 1, cost + link_cost(ps, l),
 		     share * (double)l->bytes / (double)out);
 	}
 }
@@ -105,8 +113,10 @@ static void hop_order(struct path_result *r)
 		}
 }
 
-/* Place one flow of UNIT bytes from src to dst, or die naming why not. */
-static void path_query(struct net *nt, struct path_result *r, uint32_t src, uint32_t dst)
+/* Place one flow of UNIT bytes from src to dst (network order, of r->v6's
+ * family), or die naming why not. */
+static void path_query(struct net *nt, struct path_result *r, const union anm_addr *src,
+                       const union anm_addr *dst)
 {
 	uint32_t cur[PLACE_MAX_HOPS], via[PLACE_MAX_HOPS] = { 0 };
 	struct place_in in;
@@ -114,12 +124,14 @@ static void path_query(struct net *nt, struct path_result *r, uint32_t src, uint
 	char a[16];
 
 	memset(&in, 0, sizeof(in));
-	in.af = AF_INET;
-	in.src.w[0] = htonl(src);
-	in.dst.w[0] = htonl(dst);
+	in.af = r->v6 ? AF_INET6 : AF_INET;
+	in.src = *src;
+	in.dst = *dst;
 	in.bytes = UNIT;
 	in.packets = 1;
 	place_flow(nt->pl, &in, po);
+	if (po->reason == PLACE_IPV6)
+		die(1, "path %s -> %s: the database has no OSPFv3 (IPv6) router", r->src, r->dst);
 	if (po->reason == PLACE_NO_SOURCE_PREFIX)
 		die(2, "path: no OSPF prefix holds the source %s: it is not in this network", r->src);
 	if (po->reason == PLACE_NO_ROUTE && po->dst_plen == 0 && !has_default(nt))
@@ -140,17 +152,21 @@ static void path_query(struct net *nt, struct path_result *r, uint32_t src, uint
 static void path_json(const struct cli *c, const void *res_)
 {
 	const struct path_result *r = res_;
-	const struct net *nt = r->nt;
 	const struct place_out *po = &r->po;
 	struct sbuf s = SBUF_INIT;
 
 	sbuf_printf(&s, "{\"src\":\"%s\",\"dst\":\"%s\",", r->src, r->dst);
 	cli_json_router(c, &s, "ingress", po->ingress);
 	sbuf_printf(&s, ",\"dst_prefix\":");
-	if (po->dst_plen)
+	if (po->dst_plen && r->v6) {
+		char p6[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, po->dst_prefix6, p6, sizeof(p6));
+		sbuf_printf(&s, "\"%s/%u\"", p6, po->dst_plen);
+	} else if (po->dst_plen) {
 		sbuf_prefixq(&s, po->dst_prefix, ~0u << (32 - po->dst_plen));
-	else
+	} else {
 		sbuf_printf(&s, "null");
+	}
 	sbuf_printf(&s, ",\"egresses\":[");
 	for (unsigned i = 0; i < po->npairs; i++) {
 		sbuf_printf(&s, "%s{", i ? "," : "");
@@ -186,7 +202,7 @@ static void path_json(const struct cli *c, const void *res_)
 			sbuf_ipq(&s, l->net);
 		else
 			sbuf_printf(&s, "null");
-		sbuf_printf(&s, ",\"cost\":%u,\"share\":%.6f}", net_link_cost(nt, l->a, l->b, l->net),
+		sbuf_printf(&s, ",\"cost\":%u,\"share\":%.6f}", link_cost(r, l),
 		            (double)l->bytes / (double)UNIT);
 	}
 	sbuf_printf(&s, "]}");
@@ -198,7 +214,6 @@ static void path_json(const struct cli *c, const void *res_)
 static void path_text(const struct cli *c, const void *res_)
 {
 	const struct path_result *r = res_;
-	const struct net *nt = r->nt;
 	const struct place_out *po = &r->po;
 	char lb[300], a[16], b[16];
 	struct table t;
@@ -206,7 +221,11 @@ static void path_text(const struct cli *c, const void *res_)
 	cli_label(c, po->ingress, lb, sizeof(lb));
 	ip4_format(po->ingress, a);
 	printf("Path %s -> %s: enters at %s (%s)", r->src, r->dst, lb, a);
-	if (po->dst_plen) {
+	if (po->dst_plen && r->v6) {
+		char p6[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, po->dst_prefix6, p6, sizeof(p6));
+		printf(", destination prefix %s/%u", p6, po->dst_plen);
+	} else if (po->dst_plen) {
 		ip4_format(po->dst_prefix, b);
 		printf(", destination prefix %s/%u", b, po->dst_plen);
 	}
@@ -246,7 +265,7 @@ static void path_text(const struct cli *c, const void *res_)
 		} else {
 			snprintf(via, sizeof(via), "point-to-point");
 		}
-		snprintf(cs, sizeof(cs), "%u", net_link_cost(nt, l->a, l->b, l->net));
+		snprintf(cs, sizeof(cs), "%u", link_cost(r, l));
 		snprintf(sh, sizeof(sh), "%.1f%%", (double)l->bytes * 100.0 / (double)UNIT);
 		table_row(&t, x, y, via, cs, sh);
 	}
@@ -257,7 +276,6 @@ static void path_text(const struct cli *c, const void *res_)
 static void path_csv(const struct cli *c, const void *res_)
 {
 	const struct path_result *r = res_;
-	const struct net *nt = r->nt;
 	const struct place_out *po = &r->po;
 	struct table t;
 
@@ -270,7 +288,7 @@ static void path_csv(const struct cli *c, const void *res_)
 		ip4_format(l->b, y);
 		if (l->net)
 			ip4_format(l->net, v);
-		snprintf(cs, sizeof(cs), "%u", net_link_cost(nt, l->a, l->b, l->net));
+		snprintf(cs, sizeof(cs), "%u", link_cost(r, l));
 		snprintf(sh, sizeof(sh), "%.6f", (double)l->bytes / (double)UNIT);
 		table_row(&t, x, store_name(&c->st, l->a), y, store_name(&c->st, l->b), v, cs, sh);
 	}
@@ -284,21 +302,27 @@ int cmd_path(struct cli *c, int argc, char **argv)
 {
 	static struct path_result r;
 	struct net nt;
-	uint32_t src, dst;
+	union anm_addr src, dst;
+	bool v6;
 
 	if (argc != 2)
-		die(2, "path: SRC DST (IPv4 addresses)");
-	if (parse_ip(argv[0], &src) < 0)
-		die(2, "path: '%s' is not an IPv4 address", argv[0]);
-	if (parse_ip(argv[1], &dst) < 0)
-		die(2, "path: '%s' is not an IPv4 address", argv[1]);
+		die(2, "path: SRC DST (two IPv4 or two IPv6 addresses)");
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	v6 = strchr(argv[0], ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, argv[0], src.b) != 1)
+		die(2, "path: '%s' is not an IPv4 or IPv6 address", argv[0]);
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, argv[1], dst.b) != 1)
+		die(2, "path: '%s' is not an %s address (the source is)", argv[1],
+		    v6 ? "IPv6" : "IPv4");
 	cli_open_net(c, &nt);
 	store_load_names(&c->st);
 	memset(&r, 0, sizeof(r));
 	r.src = argv[0];
 	r.dst = argv[1];
 	r.nt = &nt;
-	path_query(&nt, &r, src, dst);
+	r.v6 = v6;
+	path_query(&nt, &r, &src, &dst);
 	cli_render(c, &path_render, &r);
 	net_close(&nt);
 	return 0;

@@ -1796,9 +1796,12 @@ static void count_at(struct coll *c, const struct anm_flow *f, const struct coll
 	if (c->placer && c->out.dst_plen > 0) {
 		union anm_addr a;
 		memset(&a, 0, sizeof(a));
-		a.w[0] = htonl(c->out.dst_prefix);
+		if (f->af == AF_INET6)
+			memcpy(a.b, c->out.dst_prefix6, 16);
+		else
+			a.w[0] = htonl(c->out.dst_prefix);
 		plen = c->out.dst_plen;
-		agg_key_addr(&k, AK_DSTPFX, AF_INET, &a, plen);
+		agg_key_addr(&k, AK_DSTPFX, f->af, &a, plen);
 	}
 	if (plen == 0)
 		dst_prefix(f, 0, &k);

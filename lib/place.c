@@ -7,8 +7,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "ospf6.h"
 #include "place.h"
 #include "spf.h"
+#include "spf6.h"
 #include "topo.h"
 
 struct iface {
@@ -31,8 +33,30 @@ struct owner {
 struct rtr {
 	uint32_t id;
 	uint8_t state;               /* 0 not computed, 1 table, 2 none (spf failed) */
+	uint8_t state6;              /* the same, of its OSPFv3 table */
 	uint64_t masks;              /* bit n: the table has a /n route */
 	struct route_table rt;
+	struct route6_table rt6;
+};
+
+/* OSPFv3 (the database's OSPFv3 LSAs; see place.h). */
+struct owner6 {
+	uint8_t prefix[16];
+	uint8_t plen, kind;          /* kind: enum own_kind */
+	uint32_t router;
+};
+
+struct if6 {
+	uint32_t router, ifid;       /* a router's interface (router-LSA) */
+	uint32_t net;                /* the transit network it is on (its id as
+	                                links name it), else 0 */
+	uint32_t nbr;                /* p2p: the neighbour's router id */
+	uint32_t metric;             /* the interface's cost */
+};
+
+struct ll6 {
+	uint8_t addr[16];            /* a link-local address (link-LSA) */
+	uint32_t router;
 };
 
 struct edge {
@@ -104,6 +128,12 @@ struct placer {
 	struct gcache *cache;        /* GCACHE_SIZE entries */
 	bool nocache;                /* placer_cache(pl, false) */
 	uint32_t *order;             /* the walk's order of freeing (scratch) */
+	/* OSPFv3 */
+	struct owner6 *own6;  unsigned nown6;
+	uint64_t own6_lens[3];       /* bit n: an owner of a /n */
+	struct if6 *if6;      unsigned nif6;
+	struct ll6 *ll6;      unsigned nll6;
+	unsigned routers6;           /* routers with an OSPFv3 router-LSA */
 };
 
 static int masklen(uint32_t m)
@@ -197,9 +227,14 @@ void placer_free(struct placer *pl)
 {
 	if (pl == NULL)
 		return;
-	for (unsigned i = 0; i < pl->nr; i++)
+	for (unsigned i = 0; i < pl->nr; i++) {
 		route_table_free(&pl->r[i].rt);
+		route6_table_free(&pl->r[i].rt6);
+	}
 	free(pl->r);
+	free(pl->own6);
+	free(pl->if6);
+	free(pl->ll6);
 	free(pl->ifc);
 	free(pl->adj);
 	free(pl->own);
@@ -333,23 +368,269 @@ static uint32_t lpm_leaf(const struct placer *pl, uint32_t addr)
 	return d->best;
 }
 
+
+/* --- OSPFv3 ------------------------------------------------------------------ */
+
+static int cmp_owner6(const void *a, const void *b)
+{
+	const struct owner6 *x = a, *y = b;
+	int c = memcmp(x->prefix, y->prefix, 16);
+
+	if (c != 0)
+		return c;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	if (x->router != y->router)
+		return x->router < y->router ? -1 : 1;
+	return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
+static int cmp_if6(const void *a, const void *b)
+{
+	const struct if6 *x = a, *y = b;
+	if (x->router != y->router)
+		return x->router < y->router ? -1 : 1;
+	if (x->ifid != y->ifid)
+		return x->ifid < y->ifid ? -1 : 1;
+	if (x->net != y->net)
+		return x->net < y->net ? -1 : 1;
+	return x->nbr < y->nbr ? -1 : x->nbr > y->nbr;
+}
+
+static int cmp_ll6(const void *a, const void *b)
+{
+	const struct ll6 *x = a, *y = b;
+	int c = memcmp(x->addr, y->addr, 16);
+	return c != 0 ? c : x->router < y->router ? -1 : x->router > y->router;
+}
+
+/* addr's first plen bits, the rest zero, into out. */
+static void mask6(const uint8_t *addr, unsigned plen, uint8_t *out)
+{
+	unsigned full = plen / 8, rest = plen % 8;
+
+	memcpy(out, addr, full);
+	memset(out + full, 0, 16 - full);
+	if (rest)
+		out[full] = (uint8_t)(addr[full] & (0xff << (8 - rest)));
+}
+
+/* The OSPFv3 LSAs held, each decoded (they were checked when installed),
+ * not at MaxAge: *v and *n as lsdb_sorted, decoded into l6 (n entries). */
+struct v6set {
+	const struct lsdb_entry **v;
+	uint32_t n;
+	struct lsa6 *l6;             /* n; l6[i].raw NULL: not used */
+};
+
+static bool v6set_load(struct v6set *s, const struct lsdb *db, uint64_t now_ms)
+{
+	memset(s, 0, sizeof(*s));
+	if (!lsdb_sorted(db, &s->v, &s->n))
+		return false;
+	if ((s->l6 = calloc(s->n + 1, sizeof(*s->l6))) == NULL)
+		return false;
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct lsdb_entry *e = s->v[i];
+		if (!e->lsa.h.v3 || lsdb_age_of(e, now_ms) >= OSPF_MAX_AGE ||
+		    lsa6_decode(e->lsa.raw, e->lsa.h.length, &s->l6[i]) != OSPF6_OK)
+			s->l6[i].raw = NULL;
+	}
+	return true;
+}
+
+static void v6set_free(struct v6set *s)
+{
+	free(s->v);
+	free(s->l6);
+}
+
+/* The routers with an OSPFv3 router-LSA, appended to ids[*n] (room: s->n). */
+static void routers6(const struct v6set *s, uint32_t *ids, unsigned *n)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->l6[i].raw != NULL && s->l6[i].h.type == LSA6_ROUTER)
+			ids[(*n)++] = s->l6[i].h.adv_router;
+}
+
+static int cmp_u32p(const void *a, const void *b)
+{
+	return cmp_u32(a, b);
+}
+
+/*
+ * The id links name an OSPFv3 transit network by: the OSPFv2 network with
+ * the same attached routers (the same LAN, whatever DR each version
+ * elected), else its DR's router id.  att[0..na) sorted.
+ */
+static uint32_t net6_id(const struct topo *t, uint32_t dr, const uint32_t *att, unsigned na)
+{
+	for (unsigned i = 0; i < t->nn; i++) {
+		const struct topo_network *nw = &t->n[i];
+		uint32_t b[64];
+		if (nw->n != na || na > 64)
+			continue;
+		memcpy(b, t->att + nw->first, na * sizeof(*b));
+		qsort(b, na, sizeof(*b), cmp_u32p);
+		if (memcmp(b, att, na * sizeof(*b)) == 0)
+			return nw->id;
+	}
+	return dr;
+}
+
+struct net6 { uint32_t dr, drif, id; };
+
+static int build6(struct placer *pl, const struct v6set *s, const struct topo *t)
+{
+	unsigned nif = 0, nll = 0, nown = 0, nnet = 0, nasbr = 0;
+	struct net6 *nets = NULL;
+	int rc = -1;
+
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct lsa6 *l = &s->l6[i];
+		if (l->raw == NULL)
+			continue;
+		switch (l->h.type) {
+		case LSA6_ROUTER: nif += l->u.router.nifaces; pl->routers6++; break;
+		case LSA6_NETWORK: nnet++; break;
+		case LSA6_LINK: nll++; break;
+		case LSA6_INTRA_PREFIX: nown += l->u.intra_prefix.nprefixes; break;
+		case LSA6_INTER_ROUTER: nasbr++; break;
+		case LSA6_INTER_PREFIX: case LSA6_EXTERNAL: case LSA6_NSSA: nown++; break;
+		default: break;
+		}
+	}
+	/* an external of an ASBR not held: one owner per ABR that reaches it */
+	nown += nasbr * (nown + 1);
+	if ((nets = calloc(nnet + 1, sizeof(*nets))) == NULL ||
+	    (pl->if6 = calloc(nif + 1, sizeof(*pl->if6))) == NULL ||
+	    (pl->ll6 = calloc(nll + 1, sizeof(*pl->ll6))) == NULL ||
+	    (pl->own6 = calloc(nown + 1, sizeof(*pl->own6))) == NULL)
+		goto out;
+	nnet = 0;
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct lsa6 *l = &s->l6[i];
+		uint32_t att[64];
+		unsigned na;
+		if (l->raw == NULL || l->h.type != LSA6_NETWORK || l->u.network.nrouters > 64)
+			continue;
+		na = l->u.network.nrouters;
+		for (unsigned k = 0; k < na; k++)
+			att[k] = lsa6_network_router(l, k);
+		qsort(att, na, sizeof(*att), cmp_u32p);
+		nets[nnet++] = (struct net6){ l->h.adv_router, l->h.ls_id,
+		                              net6_id(t, l->h.adv_router, att, na) };
+	}
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct lsa6 *l = &s->l6[i];
+		struct lsa6_iface f;
+		struct lsa6_prefix p;
+		if (l->raw == NULL)
+			continue;
+		switch (l->h.type) {
+		case LSA6_ROUTER:
+			for (struct lsa6_iface_cursor c = { 0 }; lsa6_router_iface_next(l, &c, &f);) {
+				struct if6 x = { l->h.adv_router, f.iface_id, 0, 0, f.metric };
+				if (f.type == LINK6_TRANSIT) {
+					x.net = f.nbr_router_id;
+					for (unsigned k = 0; k < nnet; k++)
+						if (nets[k].dr == f.nbr_router_id &&
+						    nets[k].drif == f.nbr_iface_id)
+							x.net = nets[k].id;
+				} else {
+					x.nbr = f.nbr_router_id;
+				}
+				pl->if6[pl->nif6++] = x;
+			}
+			break;
+		case LSA6_LINK:
+			memcpy(pl->ll6[pl->nll6].addr, l->u.link.ll_addr, 16);
+			pl->ll6[pl->nll6++].router = l->h.adv_router;
+			break;
+		case LSA6_INTRA_PREFIX: {
+			bool net = l->u.intra_prefix.ref_type == LSA6_NETWORK;
+			if (!net && l->u.intra_prefix.ref_type != LSA6_ROUTER)
+				break;
+			for (struct lsa6_prefix_cursor c = { 0 }; lsa6_prefix_next(l, &c, &p);) {
+				struct owner6 *o = &pl->own6[pl->nown6];
+				if (p.options & LSA6_PREFIX_NU)
+					continue;
+				mask6(p.addr, p.len, o->prefix);
+				o->plen = p.len;
+				o->router = l->u.intra_prefix.ref_adv_router;
+				o->kind = net ? OWN_TRANSIT : OWN_STUB;
+				pl->nown6++;
+			}
+			break;
+		}
+		case LSA6_INTER_PREFIX:
+		case LSA6_EXTERNAL:
+		case LSA6_NSSA: {
+			const struct lsa6_prefix *pp = l->h.type == LSA6_INTER_PREFIX
+			                               ? &l->u.inter_prefix.prefix : &l->u.external.prefix;
+			uint8_t kind = l->h.type == LSA6_INTER_PREFIX ? OWN_SUMMARY : OWN_EXTERNAL;
+			if (pp->options & LSA6_PREFIX_NU)
+				break;
+			if (kind == OWN_EXTERNAL && router_index(pl, l->h.adv_router) < 0) {
+				/* the ABRs that reach the ASBR stand in */
+				for (uint32_t j = 0; j < s->n; j++) {
+					const struct lsa6 *r = &s->l6[j];
+					struct owner6 *o = &pl->own6[pl->nown6];
+					if (r->raw == NULL || r->h.type != LSA6_INTER_ROUTER ||
+					    r->u.inter_router.dest != l->h.adv_router)
+						continue;
+					mask6(pp->addr, pp->len, o->prefix);
+					o->plen = pp->len;
+					o->router = r->h.adv_router;
+					o->kind = kind;
+					pl->nown6++;
+				}
+				break;
+			}
+			struct owner6 *o = &pl->own6[pl->nown6++];
+			mask6(pp->addr, pp->len, o->prefix);
+			o->plen = pp->len;
+			o->router = l->h.adv_router;
+			o->kind = kind;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	pl->nown6 = uniq(pl->own6, pl->nown6, sizeof(*pl->own6), cmp_owner6);
+	pl->nif6 = uniq(pl->if6, pl->nif6, sizeof(*pl->if6), cmp_if6);
+	pl->nll6 = uniq(pl->ll6, pl->nll6, sizeof(*pl->ll6), cmp_ll6);
+	for (unsigned i = 0; i < pl->nown6; i++)
+		pl->own6_lens[pl->own6[i].plen / 64] |= 1ull << (pl->own6[i].plen % 64);
+	rc = 0;
+out:
+	free(nets);
+	return rc;
+}
+
 struct placer *placer_build(const struct lsdb *db, uint64_t now_ms)
 {
 	struct placer *pl = calloc(1, sizeof(*pl));
 	struct topo *t = topo_build(db, now_ms);
 	uint32_t *ids = NULL;
 	size_t nadj = 0, nown;
+	struct v6set s6 = { 0 };
+	unsigned nids;
 
-	if (pl == NULL || t == NULL)
+	if (pl == NULL || t == NULL || !v6set_load(&s6, db, now_ms))
 		goto fail;
 	pl->db = db;
 
-	/* routers: every id, once (an ABR appears once per area) */
-	if ((ids = malloc((t->nr + 1) * sizeof(*ids))) == NULL)
+	/* routers: every id, once (an ABR appears once per area), of either
+	 * version */
+	if ((ids = malloc((t->nr + s6.n + 1) * sizeof(*ids))) == NULL)
 		goto fail;
 	for (unsigned i = 0; i < t->nr; i++)
 		ids[i] = t->r[i].id;
-	pl->nr = uniq(ids, t->nr, sizeof(*ids), cmp_u32);
+	nids = t->nr;
+	routers6(&s6, ids, &nids);
+	pl->nr = uniq(ids, nids, sizeof(*ids), cmp_u32);
 	if ((pl->r = calloc(pl->nr + 1, sizeof(*pl->r))) == NULL)
 		goto fail;
 	for (unsigned i = 0; i < pl->nr; i++)
@@ -429,7 +710,7 @@ struct placer *placer_build(const struct lsdb *db, uint64_t now_ms)
 	pl->nown = uniq(pl->own, pl->nown, sizeof(*pl->own), cmp_owner);
 	for (unsigned i = 0; i < pl->nown; i++)
 		pl->own_masks |= 1ull << masklen(pl->own[i].mask);
-	if (lpm_build(pl) < 0)
+	if (lpm_build(pl) < 0 || build6(pl, &s6, t) < 0)
 		goto fail;
 
 	/* scratch */
@@ -452,10 +733,12 @@ struct placer *placer_build(const struct lsdb *db, uint64_t now_ms)
 			goto fail;
 	}
 	topo_free(t);
+	v6set_free(&s6);
 	return pl;
 fail:
 	free(ids);
 	topo_free(t);
+	v6set_free(&s6);
 	placer_free(pl);
 	return NULL;
 }
@@ -698,6 +981,188 @@ static int decide(struct placer *pl, unsigned ri, uint32_t dst, const struct rou
 	return 0;
 }
 
+
+/* --- OSPFv3: the look-ups of the walk ----------------------------------------- */
+
+/* The first owner6 at or above (prefix, plen).  O(log n). */
+static unsigned owner6_lower(const struct placer *pl, const uint8_t *prefix, unsigned plen)
+{
+	unsigned lo = 0, hi = pl->nown6;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct owner6 *o = &pl->own6[mid];
+		int c = memcmp(o->prefix, prefix, 16);
+		if (c < 0 || (c == 0 && o->plen < plen))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int owner6_rank(const struct owner6 *o)
+{
+	return o->kind == OWN_STUB || o->kind == OWN_TRANSIT ? 0 : o->kind == OWN_SUMMARY ? 1 : 2;
+}
+
+/* Of the owners of own6[i]'s prefix (own6[i] its first), the best that is
+ * a router of the topology (as owner_best). */
+static const struct owner6 *owner6_best(const struct placer *pl, unsigned i)
+{
+	const struct owner6 *best = NULL;
+
+	for (unsigned j = i; j < pl->nown6 && pl->own6[j].plen == pl->own6[i].plen &&
+	                     memcmp(pl->own6[j].prefix, pl->own6[i].prefix, 16) == 0; j++)
+		if (router_index(pl, pl->own6[j].router) >= 0 &&
+		    (best == NULL || owner6_rank(&pl->own6[j]) < owner6_rank(best)))
+			best = &pl->own6[j];
+	return best;
+}
+
+/* owner_lpm for an IPv6 address.  O(lengths present * log n). */
+static const struct owner6 *owner6_lpm(const struct placer *pl, const uint8_t *addr,
+                                       int only_router, uint32_t router, unsigned kinds)
+{
+	for (int len = 128; len >= 0; len--) {
+		uint8_t p[16];
+		unsigned i;
+		if (!(pl->own6_lens[len / 64] & (1ull << (len % 64))))
+			continue;
+		mask6(addr, (unsigned)len, p);
+		i = owner6_lower(pl, p, (unsigned)len);
+		if (!only_router && i < pl->nown6 && pl->own6[i].plen == len &&
+		    memcmp(pl->own6[i].prefix, p, 16) == 0) {
+			const struct owner6 *o = owner6_best(pl, i);
+			if (o != NULL && (kinds & (1u << o->kind)))
+				return o;
+			continue;
+		}
+		for (; i < pl->nown6 && pl->own6[i].plen == len &&
+		       memcmp(pl->own6[i].prefix, p, 16) == 0; i++) {
+			const struct owner6 *o = &pl->own6[i];
+			if (!(kinds & (1u << o->kind)))
+				continue;
+			if (only_router ? o->router == router : router_index(pl, o->router) >= 0)
+				return o;
+		}
+	}
+	return NULL;
+}
+
+/* R's OSPFv3 routing table, computed the first time. */
+static const struct rtr *table6(struct placer *pl, unsigned ri)
+{
+	struct rtr *r = &pl->r[ri];
+
+	if (r->state6 == 0) {
+		if (spf6_routes(pl->db, r->id, &r->rt6) < 0) {
+			route6_table_free(&r->rt6);
+			r->state6 = 2;
+		} else {
+			r->state6 = 1;
+		}
+		pl->tables++;
+	}
+	return r;
+}
+
+/* decide() for an IPv6 destination. */
+static int decide6(struct placer *pl, unsigned ri, const uint8_t *dst, const struct route6 **lout)
+{
+	const struct rtr *r = table6(pl, ri);
+	const struct route6 *l = r->state6 == 1 ? route6_lookup(&r->rt6, dst) : NULL;
+	const struct owner6 *o = owner6_lpm(pl, dst, 1, r->id,
+	                                    1u << OWN_STUB | 1u << OWN_SUMMARY | 1u << OWN_EXTERNAL);
+
+	*lout = l;
+	if (l != NULL && l->attached)
+		return 1;
+	if (o != NULL) {
+		int ol = o->plen, ll = l ? l->plen : -1;
+		if (ol > ll)
+			return 1;
+		if (ol == ll) {
+			const struct owner6 *b = o->kind == OWN_SUMMARY
+			        ? owner6_best(pl, owner6_lower(pl, o->prefix, o->plen)) : NULL;
+			if (o->kind != OWN_SUMMARY ||
+			    (l->type != RT_INTRA && (b == NULL || owner6_rank(b) != 0)))
+				return 1;
+		}
+	}
+	if (l == NULL || l->nnh == 0)
+		return PLACE_NO_ROUTE;
+	return 0;
+}
+
+/* Router a's interface ifid: the transit network it is on, else 0. */
+static uint32_t if6_net(const struct placer *pl, uint32_t a, uint32_t ifid)
+{
+	unsigned lo = 0, hi = pl->nif6;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct if6 *x = &pl->if6[mid];
+		if (x->router < a || (x->router == a && x->ifid < ifid))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pl->nif6 && pl->if6[lo].router == a && pl->if6[lo].ifid == ifid
+	       ? pl->if6[lo].net : 0;
+}
+
+uint32_t placer_cost6(const struct placer *pl, uint32_t a, uint32_t b, uint32_t net)
+{
+	uint32_t best = UINT32_MAX;
+
+	for (unsigned i = 0; pl != NULL && i < pl->nif6; i++) {
+		const struct if6 *x = &pl->if6[i];
+		if (x->router == a && (net ? x->net == net : x->net == 0 && x->nbr == b) &&
+		    x->metric < best)
+			best = x->metric;
+	}
+	return best == UINT32_MAX ? 0 : best;
+}
+
+/* Whether a and b are OSPFv3 neighbours (a p2p interface of a to b, or a
+ * transit network both are on): true with *net the network (0: p2p). */
+static bool adj6(const struct placer *pl, uint32_t a, uint32_t b, uint32_t *net)
+{
+	for (unsigned i = 0; i < pl->nif6; i++) {
+		const struct if6 *x = &pl->if6[i];
+		if (x->router != a)
+			continue;
+		if (x->net == 0 && x->nbr == b) {
+			*net = 0;
+			return true;
+		}
+		if (x->net != 0)
+			for (unsigned j = 0; j < pl->nif6; j++)
+				if (pl->if6[j].router == b && pl->if6[j].net == x->net) {
+					*net = x->net;
+					return true;
+				}
+	}
+	return false;
+}
+
+/* The router whose link-LSA gives link-local address addr, preferring a
+ * neighbour of `from`; 0 if none. */
+static uint32_t ll6_router(const struct placer *pl, const uint8_t *addr, uint32_t from)
+{
+	uint32_t first = 0, net;
+
+	for (unsigned i = 0; i < pl->nll6; i++)
+		if (memcmp(pl->ll6[i].addr, addr, 16) == 0) {
+			if (first == 0)
+				first = pl->ll6[i].router;
+			if (pl->ll6[i].router != from && adj6(pl, from, pl->ll6[i].router, &net))
+				return pl->ll6[i].router;
+		}
+	return first;
+}
+
 static int unrouted(struct place_out *out, enum place_reason why)
 {
 	out->reason = (uint8_t)why;
@@ -861,6 +1326,7 @@ static int gcache_put(struct placer *pl, struct gcache *e, unsigned n)
 
 static int walk(struct placer *pl, const struct place_in *in, struct place_out *out,
                 uint32_t dst, uint32_t ingress, unsigned start, unsigned *freed);
+static int place6(struct placer *pl, const struct place_in *in, struct place_out *out);
 
 int place_flow(struct placer *pl, const struct place_in *in, struct place_out *out)
 {
@@ -874,8 +1340,9 @@ int place_flow(struct placer *pl, const struct place_in *in, struct place_out *o
 	out->nlinks = out->npairs = 0;
 	out->dst_prefix = 0;
 	out->dst_plen = 0;
+	memset(out->dst_prefix6, 0, sizeof(out->dst_prefix6));
 	if (in->af == AF_INET6)
-		return unrouted(out, PLACE_IPV6);
+		return place6(pl, in, out);
 	if (in->af != AF_INET)
 		return unrouted(out, PLACE_BAD_FAMILY);
 	if (pl == NULL || pl->nr == 0)
@@ -949,11 +1416,13 @@ int place_flow(struct placer *pl, const struct place_in *in, struct place_out *o
 	}
 }
 
-/* Steps 2a and 2b of place_flow; *freed receives the number of routers of
- * the forwarding graph when it was found whole (pl->order lists them in the
- * order they were freed), else 0. */
-static int walk(struct placer *pl, const struct place_in *in, struct place_out *out,
-                uint32_t dst, uint32_t ingress, unsigned start, unsigned *freed)
+/* Steps 2a and 2b of place_flow, for IPv4 destination dst or, when dst6 is
+ * not NULL, for IPv6 destination dst6; *freed receives the number of
+ * routers of the forwarding graph when it was found whole (pl->order lists
+ * them in the order they were freed), else 0. */
+static int walk_af(struct placer *pl, const struct place_in *in, struct place_out *out,
+                   uint32_t dst, const uint8_t *dst6, uint32_t ingress, unsigned start,
+                   unsigned *freed)
 {
 	unsigned n = 0, head = 0, nedges = 0, done = 0, reached;
 
@@ -967,8 +1436,10 @@ static int walk(struct placer *pl, const struct place_in *in, struct place_out *
 	pl->indeg[start] = 0;
 	while (head < n) {
 		unsigned ri = pl->queue[head++];
-		const struct route *l;
-		int d = decide(pl, ri, dst, &l);
+		const struct route *l = NULL;
+		const struct route6 *l6 = NULL;
+		int d = dst6 ? decide6(pl, ri, dst6, &l6) : decide(pl, ri, dst, &l);
+		unsigned nnh;
 
 		if (d > 1)
 			return unrouted(out, (enum place_reason)d);
@@ -979,14 +1450,24 @@ static int walk(struct placer *pl, const struct place_in *in, struct place_out *
 		pl->depth[ri] = 0;
 		if (d == 1)
 			continue;
-		for (unsigned k = 0; k < l->nnh; k++) {
-			const struct iface *f = iface_find(pl, l->nh[k], pl->r[ri].id);
-			int bi = f ? router_index(pl, f->router) : -1;
+		nnh = dst6 ? l6->nnh : l->nnh;
+		for (unsigned k = 0; k < nnh; k++) {
+			int bi;
+			uint32_t net;
+			if (dst6) {
+				/* OSPFv3's next hops name their router */
+				bi = router_index(pl, l6->nh[k].router);
+				net = if6_net(pl, pl->r[ri].id, l6->nh[k].ifid);
+			} else {
+				const struct iface *f = iface_find(pl, l->nh[k], pl->r[ri].id);
+				bi = f ? router_index(pl, f->router) : -1;
+				net = f ? f->net : 0;
+			}
 			if (bi < 0)
 				return unrouted(out, PLACE_UNKNOWN_NEXTHOP);
 			if ((unsigned)bi == ri)
 				return unrouted(out, PLACE_LOOP);
-			pl->edges[nedges++] = (struct edge){ (uint32_t)bi, f->net };
+			pl->edges[nedges++] = (struct edge){ (uint32_t)bi, net };
 			pl->ecnt[ri]++;
 			if (pl->mark[bi] != pl->gen) {
 				pl->mark[bi] = pl->gen;
@@ -1037,6 +1518,54 @@ static int walk(struct placer *pl, const struct place_in *in, struct place_out *
 	qsort(out->links, out->nlinks, sizeof(out->links[0]), cmp_link);
 	qsort(out->pairs, out->npairs, sizeof(out->pairs[0]), cmp_pair);
 	return PLACE_OK;
+}
+
+static int walk(struct placer *pl, const struct place_in *in, struct place_out *out,
+                uint32_t dst, uint32_t ingress, unsigned start, unsigned *freed)
+{
+	return walk_af(pl, in, out, dst, NULL, ingress, start, freed);
+}
+
+/* place_flow for an IPv6 flow: the same steps on the OSPFv3 LSAs (no graph
+ * cache).  The database has none: PLACE_IPV6. */
+static int place6(struct placer *pl, const struct place_in *in, struct place_out *out)
+{
+	const struct owner6 *d;
+	uint32_t ingress;
+	unsigned start, freed = 0;
+	int ii;
+	static const uint8_t zero[16];
+
+	if (pl == NULL || pl->routers6 == 0)
+		return unrouted(out, PLACE_IPV6);
+	d = owner6_lpm(pl, in->dst.b, 0, 0, 0xf);
+	if (d != NULL) {
+		memcpy(out->dst_prefix6, d->prefix, 16);
+		out->dst_plen = d->plen;
+	}
+	if (in->ingress != 0) {
+		if ((ii = router_index(pl, in->ingress)) < 0)
+			return unrouted(out, PLACE_UNKNOWN_INGRESS);
+	} else {
+		const struct owner6 *o = owner6_lpm(pl, in->src.b, 0, 0, 0xf);
+		if (o == NULL)
+			return unrouted(out, PLACE_NO_SOURCE_PREFIX);
+		ii = router_index(pl, o->router);
+	}
+	ingress = pl->r[ii].id;
+	out->ingress = ingress;
+	start = (unsigned)ii;
+	if (in->ingress != 0 && memcmp(in->nexthop.b, zero, 16) != 0) {
+		/* a link-local next hop names the neighbour (its link-LSA) */
+		uint32_t nb = ll6_router(pl, in->nexthop.b, ingress), net;
+		if (nb != 0 && nb != ingress && adj6(pl, ingress, nb, &net)) {
+			if (!add_link(out, ingress, nb, net, in->bytes, in->packets))
+				return unrouted(out, PLACE_TOO_MANY_PATHS);
+			out->pinned = true;
+			start = (unsigned)router_index(pl, nb);
+		}
+	}
+	return walk_af(pl, in, out, 0, in->dst.b, ingress, start, &freed);
 }
 
 uint32_t placer_router_of(const struct placer *pl, uint32_t addr)

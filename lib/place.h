@@ -19,7 +19,23 @@
  *   - the routing table of each router, spf_routes as that router computes
  *     it, computed the first time a flow passes through the router and kept.
  *
- * place_flow (IPv4; an IPv6 flow is unrouted, "ipv6"):
+ * IPv6 flows are placed the same way on the database's OSPFv3 LSAs (RFC
+ * 5340; one database holds both versions, lib/lsdb.h): the routers are
+ * the union of both versions' (the same router id is the same router);
+ * the ownership table comes from intra-area-prefix-LSAs (a prefix of a
+ * router-LSA: that router's stub; of a network-LSA: its DR's transit
+ * network), inter-area-prefix-LSAs (the ABR), AS-external- and NSSA-LSAs
+ * (the ASBR, or the ABRs with an inter-area-router-LSA for it when it is
+ * not held); prefixes with the NU bit are left out.  Routing tables are
+ * spf6_routes's, whose next hops name their router, so no interface map
+ * is needed; a hop over a transit network is named by the OSPFv2 network
+ * with the same attached routers (one LAN is one link for both families),
+ * else by the OSPFv3 DR's router id.  A link-local next hop given by the
+ * exporter pins the first hop as an IPv4 one does (the neighbour whose
+ * link-LSA has the address).  No graph cache: each IPv6 flow is walked.
+ * A database without OSPFv3 routers leaves IPv6 flows unrouted, "ipv6".
+ *
+ * place_flow (IPv4, and IPv6 as above):
  *   1. Ingress: in->ingress when the caller knows the exporter's router.
  *      Then, if in->nexthop is an address of another router adjacent to the
  *      ingress (interface map; a p2p link or a shared transit network), the
@@ -77,7 +93,8 @@
 enum place_reason {
 	PLACE_OK = 0,
 	PLACE_NO_TOPOLOGY,           /* no placer, or no router in it */
-	PLACE_IPV6,                  /* OSPFv2 routes IPv4 only */
+	PLACE_IPV6,                  /* an IPv6 flow, and the database has no
+	                                OSPFv3 router (OSPFv2 routes IPv4 only) */
 	PLACE_BAD_FAMILY,            /* af neither AF_INET nor AF_INET6 */
 	PLACE_UNKNOWN_INGRESS,       /* in->ingress is not a router of the topology */
 	PLACE_NO_SOURCE_PREFIX,      /* no OSPF prefix matches the source */
@@ -113,7 +130,9 @@ struct place_out {
 	bool pinned;                 /* the first hop came from the nexthop */
 	uint32_t ingress;            /* 0 when unknown */
 	uint32_t dst_prefix;         /* the longest OSPF prefix matching dst, host */
-	uint8_t dst_plen;            /* order, and its length (0: none, or IPv6) */
+	uint8_t dst_plen;            /* order, and its length (0: none) */
+	uint8_t dst_prefix6[16];     /* IPv6: the longest OSPFv3 prefix matching
+	                                dst (its length dst_plen) */
 	unsigned nlinks, npairs;
 	struct place_link links[PLACE_MAX_LINKS];
 	struct place_pair pairs[PLACE_MAX_PAIRS];
@@ -158,6 +177,11 @@ unsigned placer_adjacent(const struct placer *pl, uint32_t r, uint32_t *nbr, uin
  * point-to-point subnet).  O(log n + interfaces in the subnet). */
 unsigned placer_subnet(const struct placer *pl, uint32_t prefix, uint32_t mask, uint32_t self,
                        uint32_t *out, unsigned max, uint32_t *net);
+
+/* The OSPFv3 cost of the hop from router a to router b over transit
+ * network net (as links name it), or point to point (net 0): the least
+ * metric of a's interfaces there; 0 when a has none.  O(interfaces). */
+uint32_t placer_cost6(const struct placer *pl, uint32_t a, uint32_t b, uint32_t net);
 
 /* Turn the graph cache off (or on again, emptied): for the test that checks
  * the cache gives what the walk gives. */

@@ -310,7 +310,9 @@ RP="--redis 127.0.0.1:$PORT"
 		$RP whatif --fail-link hq-core1-hq-access
 	expect_exit 2 "source 192\.0\.2\.1: it is not in this network" $RP path 192.0.2.1 10.100.6.20
 	expect_exit 2 "destination 192\.0\.2\.1: it is not in this network" $RP path 10.100.6.20 192.0.2.1
-	expect_exit 2 "not an IPv4 address" $RP path hq-core1 10.100.6.20
+	expect_exit 2 "not an IPv4 or IPv6 address" $RP path hq-core1 10.100.6.20
+	expect_exit 2 "'10\.100\.6\.20' is not an IPv6 address \(the source is\)" $RP path fd00::1 10.100.6.20
+	expect_exit 1 "has no OSPFv3 \(IPv6\) router" $RP path fd00::1 fd00::2
 	expect_exit 2 "--threshold -1: a percentage" $RP check --threshold -1
 	expect_exit 2 "--threshold x: a percentage" $RP check --threshold x
 	expect_exit 2 "--threshold nan: a percentage" $RP check --threshold nan

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "lsabuild.h"
+#include "lsabuild6.h"
 #include "lsdb.h"
 #include "place.h"
 #include "sbuf.h"
@@ -817,6 +818,202 @@ static void test_cache_equivalence(void)
 	lsdb_free(db);
 }
 
+
+/* ---- IPv6 over OSPFv3 ---- */
+
+static struct lsabuf6 lb6;
+static struct lsabuf lb;
+
+static void install6(struct lsdb *db, uint32_t area)
+{
+	struct lsa l;
+
+	lsab6_finish(&lb6, &l);
+	CHECK(lsdb_install(db, area, &l, T0, NULL) == LSDB_ADDED);
+}
+
+static void a6(uint8_t a[16], uint16_t w0, uint16_t w1, uint16_t w7)
+{
+	memset(a, 0, 16);
+	a[0] = (uint8_t)(w0 >> 8); a[1] = (uint8_t)w0;
+	a[2] = (uint8_t)(w1 >> 8); a[3] = (uint8_t)w1;
+	a[14] = (uint8_t)(w7 >> 8); a[15] = (uint8_t)w7;
+}
+
+/* A link-LSA of router r's interface ifid: link-local fe80::r:ifid. */
+static void link6(struct lsdb *db, uint32_t r, uint32_t ifid)
+{
+	uint8_t ll[16];
+
+	a6(ll, 0xfe80, 0, 0);
+	ll[13] = (uint8_t)(r & 0xff);
+	ll[15] = (uint8_t)ifid;
+	lsab6_link(&lb6, r, ifid, ll);
+	install6(db, 0);
+}
+
+static struct place_in flow6(const uint8_t *src, const uint8_t *dst, uint64_t bytes,
+                             uint64_t packets)
+{
+	struct place_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.af = AF_INET6;
+	memcpy(in.src.b, src, 16);
+	memcpy(in.dst.b, dst, 16);
+	in.bytes = bytes;
+	in.packets = packets;
+	return in;
+}
+
+/*
+ * Dual stack, area 0: R1 -p2p- R2 -p2p- R4, R1 -p2p- R3 -p2p- R4 (cost 10
+ * each, both versions' topologies alike), and a LAN of R4 (DR) and R5.
+ * OSPFv2 has only the LAN (10.0.45.0/24, DR 10.0.45.4); OSPFv3 all of it:
+ * fd00:1::/64 on R1, fd00:5::/64 on R5, fd00:45::/64 on the LAN, and
+ * fd00:e::/48 an E2 external of R4.
+ */
+static void test_ipv6(void)
+{
+	struct lsdb *db = lsdb_new(100);
+	struct placer *pl;
+	struct lsa l;
+	struct place_in in;
+	uint8_t p1[16], p5[16], p45[16], pe[16], src[16], dst[16], nh[16];
+	uint32_t lan_v2 = IP(10,0,45,4), rl[2] = { R4, R5 }, v2lan[2] = { R4, R5 };
+
+	a6(p1, 0xfd00, 1, 0);
+	a6(p5, 0xfd00, 5, 0);
+	a6(p45, 0xfd00, 0x45, 0);
+	a6(pe, 0xfd00, 0xe, 0);
+	/* OSPFv2: the LAN only */
+	lsab_router_begin(&lb, R4, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&lb, LINK_TRANSIT, lan_v2, lan_v2, 1);
+	lsab_finish(&lb, &l);
+	CHECK(lsdb_install(db, 0, &l, T0, NULL) == LSDB_ADDED);
+	lsab_router_begin(&lb, R5, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&lb, LINK_TRANSIT, lan_v2, IP(10,0,45,5), 1);
+	lsab_finish(&lb, &l);
+	CHECK(lsdb_install(db, 0, &l, T0, NULL) == LSDB_ADDED);
+	lsab_network(&lb, lan_v2, R4, 0xffffff00u, v2lan, 2);
+	lsab_finish(&lb, &l);
+	CHECK(lsdb_install(db, 0, &l, T0, NULL) == LSDB_ADDED);
+
+	/* OSPFv3 */
+	lsab6_router(&lb6, R1, 0, 0, LSAB6_OPTS);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 1, 1, R2);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 2, 1, R3);
+	install6(db, 0);
+	lsab6_router(&lb6, R2, 0, 0, LSAB6_OPTS);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 1, 1, R1);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 2, 1, R4);
+	install6(db, 0);
+	lsab6_router(&lb6, R3, 0, 0, LSAB6_OPTS);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 1, 2, R1);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 2, 2, R4);
+	install6(db, 0);
+	lsab6_router(&lb6, R4, 0, LSA6_ROUTER_E, LSAB6_OPTS);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 1, 2, R2);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 2, 2, R3);
+	lsab6_iface(&lb6, LINK6_TRANSIT, 1, 3, 3, R4);
+	install6(db, 0);
+	lsab6_router(&lb6, R5, 0, 0, LSAB6_OPTS);
+	lsab6_iface(&lb6, LINK6_TRANSIT, 1, 1, 3, R4);
+	install6(db, 0);
+	lsab6_network(&lb6, R4, 3, rl, 2);
+	install6(db, 0);
+	link6(db, R1, 1); link6(db, R1, 2);
+	link6(db, R2, 1); link6(db, R2, 2);
+	link6(db, R3, 1); link6(db, R3, 2);
+	link6(db, R4, 1); link6(db, R4, 2); link6(db, R4, 3);
+	link6(db, R5, 1);
+	lsab6_intra(&lb6, R1, 0, LSA6_ROUTER, 0, R1);
+	lsab6_prefix(&lb6, 64, 0, 0, p1);
+	install6(db, 0);
+	lsab6_intra(&lb6, R5, 0, LSA6_ROUTER, 0, R5);
+	lsab6_prefix(&lb6, 64, 0, 0, p5);
+	lsab6_prefix(&lb6, 64, LSA6_PREFIX_NU, 0, pe);     /* not for unicast: ignored */
+	install6(db, 0);
+	lsab6_intra(&lb6, R4, 1, LSA6_NETWORK, 3, R4);
+	lsab6_prefix(&lb6, 64, 0, 0, p45);
+	install6(db, 0);
+	lsab6_external(&lb6, LSA6_EXTERNAL, R4, 1, true, 20, 48, 0, pe, NULL);
+	install6(db, LSDB_AS_SCOPE);
+
+	CHECK((pl = placer_build(db, T0)) != NULL);
+	if (pl == NULL) {
+		lsdb_free(db);
+		return;
+	}
+	/* R1's stub to R5's: an even ECMP split to R4, then over the LAN,
+	 * named as OSPFv2 names it */
+	memcpy(src, p1, 16); src[15] = 9;
+	memcpy(dst, p5, 16); dst[15] = 9;
+	in = flow6(src, dst, 1001, 11);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK_EQ(out.ingress, R1);
+	CHECK(has_link(R1, R2, 0, 501, 6));            /* fe80::2:1 first: the odd one */
+	CHECK(has_link(R1, R3, 0, 500, 5));
+	CHECK(has_link(R2, R4, 0, 501, 6));
+	CHECK(has_link(R3, R4, 0, 500, 5));
+	CHECK(has_link(R4, R5, lan_v2, 1001, 11));
+	CHECK_EQ(out.nlinks, 5);
+	CHECK(out.npairs == 1 && has_pair(R1, R5, 1001, 11));
+	CHECK_EQ(out.dst_plen, 64);
+	CHECK(memcmp(out.dst_prefix6, p5, 16) == 0);
+	/* back to R1: from R5 over the LAN, then ECMP */
+	in = flow6(dst, src, 100, 2);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(has_link(R5, R4, lan_v2, 100, 2));
+	CHECK(has_link(R4, R2, 0, 50, 1) && has_link(R4, R3, 0, 50, 1));
+	CHECK(has_pair(R5, R1, 100, 2));
+	/* to the external: R4 delivers it */
+	memcpy(dst, pe, 16); dst[15] = 1;
+	in = flow6(src, dst, 10, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(out.npairs == 1 && has_pair(R1, R4, 10, 1));
+	CHECK_EQ(out.nlinks, 4);
+	CHECK_EQ(out.dst_plen, 48);
+	/* to the LAN's prefix: R4 and R5 are both on it; the first router on
+	 * it delivers */
+	memcpy(dst, p45, 16); dst[15] = 7;
+	in = flow6(src, dst, 10, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(out.npairs == 1 && has_pair(R1, R4, 10, 1));
+	/* the exporter's ingress and its link-local next hop pin the first hop */
+	memcpy(dst, p5, 16); dst[15] = 9;
+	in = flow6(src, dst, 30, 3);
+	in.ingress = R1;
+	a6(nh, 0xfe80, 0, 0);
+	nh[13] = 3;
+	nh[15] = 1;                                    /* fe80::3:1, R3's */
+	memcpy(in.nexthop.b, nh, 16);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(out.pinned);
+	CHECK(has_link(R1, R3, 0, 30, 3) && has_link(R3, R4, 0, 30, 3));
+	CHECK(link_of(R1, R2) == NULL);
+	/* an unknown next hop is ignored; an unknown ingress refused */
+	nh[13] = 9;
+	memcpy(in.nexthop.b, nh, 16);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	CHECK(!out.pinned && has_link(R1, R2, 0, 15, 2));
+	in.ingress = IP(9,9,9,9);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_UNKNOWN_INGRESS);
+	/* unrouted: a source no prefix holds, a destination no route has */
+	a6(src, 0x2001, 0xdb8, 1);
+	in = flow6(src, dst, 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_NO_SOURCE_PREFIX);
+	memcpy(src, p1, 16);
+	a6(dst, 0x2001, 0xdb8, 1);
+	in = flow6(src, dst, 1, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_NO_ROUTE);
+	/* IPv4 is untouched: the LAN's two routers, OSPFv2 only */
+	in = flow(IP(10,0,45,5), IP(10,0,45,4), 5, 1);
+	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
+	placer_free(pl);
+	lsdb_free(db);
+}
+
 int main(void)
 {
 	struct lsdb *db = build_a();
@@ -833,5 +1030,6 @@ int main(void)
 	test_topoload(db);
 	lsdb_free(db);
 	test_cache_equivalence();
+	test_ipv6();
 	return check_done("test_place");
 }
