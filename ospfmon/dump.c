@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "dump.h"
+#include "spf6.h"
 #include "sbuf.h"
 #include "spf.h"
 #include "topo.h"
@@ -140,6 +141,59 @@ int dump_routes(const struct lsdb *db, uint32_t root, bool json)
 	if (json)
 		printf("\n]\n");
 	route_table_free(&rt);
+	return 0;
+}
+
+int dump_routes6(const struct lsdb *db, uint32_t root, bool json)
+{
+	struct route6_table rt = { 0 };
+	char a[INET6_ADDRSTRLEN], b[INET_ADDRSTRLEN], ar[INET_ADDRSTRLEN];
+
+	if (spf6_routes(db, root, &rt) < 0) {
+		fprintf(stderr, "anemone-ospfmon: router %s has no OSPFv3 router-LSA in the "
+		        "link-state database\n", ip(root, b));
+		route6_table_free(&rt);
+		return 1;
+	}
+	if (json)
+		printf("[");
+	for (unsigned i = 0; i < rt.n; i++) {
+		const struct route6 *r = &rt.r[i];
+		bool ext = r->type >= RT_E1;
+		inet_ntop(AF_INET6, r->prefix, a, sizeof(a));
+		if (json) {
+			printf("%s\n  {\"prefix\": \"%s/%u\", \"type\": \"%s\", \"area\": %s%s%s, "
+			       "\"cost\": %u, \"type2_cost\": %u, \"attached\": %s, \"nexthops\": [",
+			       i ? "," : "", a, r->plen, route_type_name(r->type), ext ? "" : "\"",
+			       ext ? "null" : ip(r->area, ar), ext ? "" : "\"", r->cost,
+			       r->type == RT_E2 || r->type == RT_N2 ? r->type2_cost : 0,
+			       r->attached ? "true" : "false");
+			for (unsigned j = 0; j < r->nnh; j++) {
+				inet_ntop(AF_INET6, r->nh[j].addr, a, sizeof(a));
+				printf("%s{\"via\": \"%s\", \"ifid\": %u, \"router\": \"%s\"}",
+				       j ? ", " : "", a, r->nh[j].ifid, ip(r->nh[j].router, b));
+			}
+			printf("]}");
+			continue;
+		}
+		{
+			char pfx[INET6_ADDRSTRLEN + 8];
+			snprintf(pfx, sizeof(pfx), "%s/%u", a, r->plen);
+			printf("%-24s %-5s cost %-6u", pfx, route_type_name(r->type), r->cost);
+		}
+		if (r->type == RT_E2 || r->type == RT_N2)
+			printf(" type-2 %u", r->type2_cost);
+		if (r->attached)
+			printf(" attached");
+		for (unsigned j = 0; j < r->nnh; j++) {
+			inet_ntop(AF_INET6, r->nh[j].addr, a, sizeof(a));
+			printf(" via %s%%%u (%s)", a, r->nh[j].ifid, ip(r->nh[j].router, b));
+		}
+		printf("\n");
+	}
+	if (json)
+		printf("\n]\n");
+	route6_table_free(&rt);
 	return 0;
 }
 

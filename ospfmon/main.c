@@ -406,6 +406,9 @@ static int run_close(struct run *r)
 			dump_topology(t, r->m.version, r->s->json);
 	} else if (r->s->dump == DUMP_ROUTES && dump_routes(r->m.db, r->s->root, r->s->json) != 0) {
 		rc = 1;
+	} else if (r->s->dump == DUMP_ROUTES6 &&
+	           dump_routes6(r->m.db, r->s->root, r->s->json) != 0) {
+		rc = 1;
 	}
 	mon_log_stats(&r->m);
 	log_pub_stats(r);

@@ -213,7 +213,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 	"usage: anemone-ospfmon [-c FILE] [-n] (-i IFACE [--raw-socket] | -r FILE ...)\n"
 	"                       [-u USER] [--log-file FILE] [-V] [-h]\n"
-	"                       [-s SNAPSHOT] [-e EVENTS] [--dump lsdb|topology|routes|events]\n"
+	"                       [-s SNAPSHOT] [-e EVENTS] [--dump lsdb|topology|routes|routes6|events]\n"
 	"                       [--redis HOST[:PORT]] [--json-file FILE] [--lsdb-file FILE]\n"
 	"                       [--root ROUTER-ID] [--json] [-v]\n"
 	"  -c FILE         configuration file (libconfig; see anemone-ospfmon(8))\n"
@@ -223,9 +223,9 @@ static void usage(FILE *fp)
 	"  -i IFACE        listen on IFACE (libpcap, receive only) until SIGTERM or\n"
 	"                  SIGINT, then print what --dump asks for; repeat -i to\n"
 	"                  listen on several (one database: an ABR's view)\n"
-	"  --raw-socket    with -i: a receive-only raw IP socket joined to\n"
-	"                  224.0.0.5/6 instead of libpcap (multicast OSPF and OSPF\n"
-	"                  to this host only; no mirror port needed)\n"
+	"  --raw-socket    with -i: receive-only raw sockets joined to 224.0.0.5/6\n"
+	"                  and ff02::5/6 instead of libpcap (multicast OSPF and\n"
+	"                  OSPF to this host only; no mirror port needed)\n"
 	"  -r FILE         replay a pcap/pcapng capture of OSPF traffic; several are\n"
 	"                  read in order into one database\n"
 	"  -s SNAPSHOT     load this LSDB snapshot at start (if it exists) and save\n"
@@ -233,8 +233,9 @@ static void usage(FILE *fp)
 	"                  with neither -i nor -r: only load it, to query it\n"
 	"  -e EVENTS      append events to this file, one JSON object per line\n"
 	"  --dump WHAT     at the end print the link-state database (lsdb), the\n"
-	"                  topology, the routes of --root (routes), or nothing but\n"
-	"                  the events, as they happen (events)\n"
+	"                  topology, the IPv4 (routes) or IPv6 (routes6, OSPFv3)\n"
+	"                  routes of --root, or nothing but the events, as they\n"
+	"                  happen (events)\n"
 	"  --redis ADDR    publish topology, database and events to Redis at\n"
 	"                  HOST[:PORT], [IPV6]:PORT or a socket path (redis/SCHEMA.md)\n"
 	"  --json-file F   publish the topology to file F too (replaced atomically)\n"
@@ -308,7 +309,8 @@ static int parse_args(int argc, char **argv, struct mon_settings *cli, const cha
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const dumps[] = { "lsdb", "topology", "routes", "events", NULL };
+	static const char *const dumps[] = { "lsdb", "topology", "routes", "events", "routes6",
+	                                     NULL };
 	bool have_root = false;
 	struct in_addr root;
 	int ch, d;
@@ -340,8 +342,8 @@ static int parse_args(int argc, char **argv, struct mon_settings *cli, const cha
 			for (d = 0; dumps[d] != NULL && strcmp(dumps[d], optarg) != 0; d++)
 				;
 			if (dumps[d] == NULL) {
-				fprintf(stderr, "anemone-ospfmon: --dump %s: lsdb, topology, routes or "
-				        "events\n", optarg);
+				fprintf(stderr, "anemone-ospfmon: --dump %s: lsdb, topology, routes, "
+				        "routes6 or events\n", optarg);
 				usage(stderr);
 				return CONF_EXIT;
 			}
@@ -371,7 +373,8 @@ static int parse_args(int argc, char **argv, struct mon_settings *cli, const cha
 		default: usage(stderr); return CONF_EXIT;
 		}
 	}
-	if (optind != argc || (cli->dump == DUMP_ROUTES && !have_root)) {
+	if (optind != argc ||
+	    ((cli->dump == DUMP_ROUTES || cli->dump == DUMP_ROUTES6) && !have_root)) {
 		usage(stderr);
 		return CONF_EXIT;
 	}

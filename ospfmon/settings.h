@@ -18,7 +18,7 @@
 #define MON_MAX_FILES  16
 #define MON_DEF_SNAPSHOT_MS (5 * 60 * 1000)
 
-enum mon_dump { DUMP_LSDB, DUMP_TOPOLOGY, DUMP_ROUTES, DUMP_EVENTS };
+enum mon_dump { DUMP_LSDB, DUMP_TOPOLOGY, DUMP_ROUTES, DUMP_EVENTS, DUMP_ROUTES6 };
 
 struct mon_settings {
 	const char *conf_file;          /* read, or NULL */
