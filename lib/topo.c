@@ -5,11 +5,13 @@
  * topologies as events.  topo_build is the reference that the incremental
  * topology (topolive.h) must equal.
  */
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "hash.h"
@@ -105,11 +107,16 @@ static int network_cmp(const void *pa, const void *pb)
 static int prefix_cmp(const void *pa, const void *pb)
 {
 	const struct topo_prefix *a = pa, *b = pb;
+	int c;
 
 	CMP(a->area, b->area);
 	CMP(a->kind, b->kind);
 	CMP(a->prefix, b->prefix);
 	CMP(a->mask, b->mask);
+	CMP(a->v3, b->v3);
+	if (a->v3 && (c = memcmp(a->p6, b->p6, 16)) != 0)
+		return c < 0 ? -1 : 1;
+	CMP(a->plen, b->plen);
 	CMP(a->router, b->router);
 	return 0;
 }
@@ -125,6 +132,8 @@ int topo_prefix_order(const void *pa, const void *pb)
 	CMP(a->e2, b->e2);
 	CMP(a->fwd, b->fwd);
 	CMP(a->tag, b->tag);
+	if ((c = memcmp(a->fwd6, b->fwd6, 16)) != 0)
+		return c < 0 ? -1 : 1;
 	return 0;
 }
 
@@ -223,7 +232,8 @@ static void on_router_lsa(void *ctx, const struct lsdb_entry *e)
 		b->oom = true;
 		return;
 	}
-	t->r[t->nr++] = (struct topo_router){ b->area, l->h.adv_router, l->u.router.flags, false };
+	t->r[t->nr++] = (struct topo_router){ b->area, l->h.adv_router, l->u.router.flags, false,
+	                                      false };
 	for (struct lsa_link_cursor c = { 0 }; lsa_router_link_next(l, &c, &lk);) {
 		t->work++;
 		switch (lk.type) {
@@ -780,15 +790,44 @@ static void flags_json(struct sbuf *b, uint8_t f)
 
 static void router_json(struct sbuf *b, const struct topo_router *r)
 {
-	sbuf_printf(b, "{\"id\":");
+	sbuf_printf(b, "{%s\"id\":", r->v3 ? "\"ospf\":3," : "");
 	sbuf_ipq(b, r->id);
 	sbuf_printf(b, ",\"flags\":");
 	flags_json(b, r->flags);
 	sbuf_printf(b, ",\"up\":%s}", r->up ? "true" : "false");
 }
 
+/* An OSPFv3 link: interface ids where OSPFv2's has addresses. */
+static void link6_json(struct sbuf *b, const struct topo_link *l)
+{
+	sbuf_printf(b, "{\"ospf\":3,\"type\":\"%s\",", link_type_name(l->type));
+	if (l->type == LINK_TRANSIT) {
+		sbuf_printf(b, "\"router\":");
+		sbuf_ipq(b, l->a);
+		sbuf_printf(b, ",\"ifid\":%u,\"dr\":", l->a_addr);
+		sbuf_ipq(b, l->b);
+		sbuf_printf(b, ",\"dr_ifid\":%u,\"cost\":%u", l->b_addr, l->cost_ab);
+	} else {
+		sbuf_printf(b, "\"a\":");
+		sbuf_ipq(b, l->a);
+		sbuf_printf(b, ",\"b\":");
+		sbuf_ipq(b, l->b);
+		sbuf_printf(b, ",\"a_ifid\":%u", l->a_addr);
+		if (l->two_way)
+			sbuf_printf(b, ",\"b_ifid\":%u,\"cost_ab\":%u,\"cost_ba\":%u", l->b_addr,
+			            l->cost_ab, l->cost_ba);
+		else
+			sbuf_printf(b, ",\"b_ifid\":null,\"cost_ab\":%u,\"cost_ba\":null", l->cost_ab);
+	}
+	sbuf_printf(b, ",\"two_way\":%s}", l->two_way ? "true" : "false");
+}
+
 static void link_json(struct sbuf *b, const struct topo_link *l)
 {
+	if (l->v3) {
+		link6_json(b, l);
+		return;
+	}
 	sbuf_printf(b, "{\"type\":\"%s\",", link_type_name(l->type));
 	if (l->type == LINK_TRANSIT) {
 		sbuf_printf(b, "\"router\":");
@@ -816,8 +855,51 @@ static void link_json(struct sbuf *b, const struct topo_link *l)
 	sbuf_printf(b, ",\"two_way\":%s}", l->two_way ? "true" : "false");
 }
 
+/* An IPv6 address, and /len when len <= 128. */
+static void ip6_put(struct sbuf *b, const uint8_t *a, unsigned len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, s, sizeof(s));
+	if (len <= 128)
+		sbuf_printf(b, "%s/%u", s, len);
+	else
+		sbuf_printf(b, "%s", s);
+}
+
 static void prefix_json(struct sbuf *b, const struct topo_prefix *p)
 {
+	static const uint8_t zero[16];
+
+	if (p->v3 && p->kind == TP_ASBR_SUMMARY) {
+		sbuf_printf(b, "{\"ospf\":3,\"prefix\":");
+		sbuf_prefixq(b, p->prefix, p->mask);
+		sbuf_printf(b, ",\"kind\":\"asbr-summary\",\"router\":");
+		sbuf_ipq(b, p->router);
+		sbuf_printf(b, ",\"cost\":%u}", p->cost);
+		return;
+	}
+	if (p->v3) {
+		sbuf_printf(b, "{\"ospf\":3,\"prefix\":\"");
+		ip6_put(b, p->p6, p->plen);
+		sbuf_printf(b, "\",\"kind\":\"%s\",\"router\":", prefix_kind_name(p->kind));
+		sbuf_ipq(b, p->router);
+		if (p->kind == TP_EXTERNAL || p->kind == TP_NSSA) {
+			sbuf_printf(b, ",\"type\":\"%s%d\",\"metric\":%u,\"forward\":",
+			            p->kind == TP_NSSA ? "N" : "E", p->e2 ? 2 : 1, p->cost);
+			if (memcmp(p->fwd6, zero, 16) != 0) {
+				sbuf_put(b, "\"", 1);
+				ip6_put(b, p->fwd6, 129);
+				sbuf_put(b, "\"", 1);
+			} else {
+				sbuf_printf(b, "null");
+			}
+			sbuf_printf(b, ",\"tag\":%u}", p->tag);
+			return;
+		}
+		sbuf_printf(b, ",\"cost\":%u}", p->cost);
+		return;
+	}
 	sbuf_printf(b, "{\"prefix\":");
 	sbuf_prefixq(b, p->prefix, p->mask);
 	if (p->kind == TP_EXTERNAL || p->kind == TP_NSSA) {
@@ -838,6 +920,18 @@ static void prefix_json(struct sbuf *b, const struct topo_prefix *p)
 
 static void network_json(struct sbuf *b, const struct topo *t, const struct topo_network *n)
 {
+	if (t->v3) {
+		sbuf_printf(b, "{\"dr\":");
+		sbuf_ipq(b, n->dr);
+		sbuf_printf(b, ",\"dr_ifid\":%u,\"routers\":[", n->id);
+		for (unsigned k = 0; k < n->n; k++) {
+			if (k)
+				sbuf_put(b, ",", 1);
+			sbuf_ipq(b, t->att[n->first + k]);
+		}
+		sbuf_printf(b, "]}");
+		return;
+	}
 	sbuf_printf(b, "{\"id\":");
 	sbuf_ipq(b, n->id);
 	sbuf_printf(b, ",\"prefix\":");
@@ -870,14 +964,14 @@ static uint32_t next_area(const struct topo *t, unsigned ir, unsigned il, unsign
 	return area;
 }
 
-void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
+/* "areas":[...],"externals":[...],"completeness":{...} */
+static void json_body(const struct topo *t, struct sbuf *b)
 {
 	struct topo_completeness c;
 	unsigned ir = 0, il = 0, in = 0, ip = 0, im = 0;
 	const char *asep = "";
 
-	sbuf_printf(b, "{\"version\":%llu,\"time_ms\":%llu,\"areas\":[",
-	            (unsigned long long)version, (unsigned long long)t->time_ms);
+	sbuf_printf(b, "\"areas\":[");
 	for (;;) {
 		uint32_t area = next_area(t, ir, il, in, ip, im);
 		char an[16];
@@ -928,10 +1022,23 @@ void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
 	topo_completeness(t, &c);
 	sbuf_printf(b, "],\"completeness\":{\"routers\":%u,\"missing_routers\":%u,"
 	            "\"missing_networks\":%u,\"complete\":%s,\"lsas_refused\":%llu,"
-	            "\"authenticated\":%s,\"unverified_packets\":%llu}}", c.routers,
+	            "\"authenticated\":%s,\"unverified_packets\":%llu}", c.routers,
 	            c.missing_routers, c.missing_networks, c.complete ? "true" : "false",
 	            (unsigned long long)c.lsas_refused, c.authenticated ? "true" : "false",
 	            (unsigned long long)c.unverified);
+}
+
+void topo_json(const struct topo *t, uint64_t version, struct sbuf *b)
+{
+	sbuf_printf(b, "{\"version\":%llu,\"time_ms\":%llu,", (unsigned long long)version,
+	            (unsigned long long)t->time_ms);
+	json_body(t, b);
+	if (t->v6 != NULL) {
+		sbuf_printf(b, ",\"ospfv3\":{");
+		json_body(t->v6, b);
+		sbuf_put(b, "}", 1);
+	}
+	sbuf_put(b, "}", 1);
 }
 
 static void ip_text(struct sbuf *b, uint32_t a)
@@ -941,11 +1048,35 @@ static void ip_text(struct sbuf *b, uint32_t a)
 
 static void prefix_text(struct sbuf *b, const struct topo_prefix *p)
 {
+	if (p->v3 && p->kind != TP_ASBR_SUMMARY) {
+		ip6_put(b, p->p6, p->plen);
+		return;
+	}
 	ip_text(b, p->prefix);
 	sbuf_printf(b, "/%d", __builtin_popcount(p->mask));
 }
 
+/* An external's forwarding address. */
+static void fwd_text(struct sbuf *b, const struct topo_prefix *p)
+{
+	if (p->v3)
+		ip6_put(b, p->fwd6, 129);
+	else
+		ip_text(b, p->fwd);
+}
+
+static void text_body(const struct topo *t, struct sbuf *b);
+
 void topo_text(const struct topo *t, struct sbuf *b)
+{
+	text_body(t, b);
+	if (t->v6 != NULL) {
+		sbuf_printf(b, "\nOSPFv3\n");
+		text_body(t->v6, b);
+	}
+}
+
+static void text_body(const struct topo *t, struct sbuf *b)
 {
 	struct topo_completeness c;
 	uint32_t area;
@@ -969,6 +1100,26 @@ void topo_text(const struct topo *t, struct sbuf *b)
 			            r->flags & LSA_ROUTER_V ? " V" : "",
 			            r->flags & LSA_ROUTER_NT ? " NT" : "", r->up ? "" : " (down)");
 		}
+		for (; il < t->nl && t->l[il].area == area && t->v3; il++) {
+			const struct topo_link *l = &t->l[il];
+			sbuf_printf(b, "  link     %-7s ", link_type_name(l->type));
+			ip_text(b, l->a);
+			sbuf_printf(b, " (ifid %u)", l->a_addr);
+			if (l->type == LINK_TRANSIT) {
+				sbuf_printf(b, " -> network ");
+				ip_text(b, l->b);
+				sbuf_printf(b, " ifid %u  cost %u", l->b_addr, l->cost_ab);
+			} else {
+				sbuf_printf(b, " -- ");
+				ip_text(b, l->b);
+				if (l->two_way)
+					sbuf_printf(b, " (ifid %u)  cost %u/%u", l->b_addr, l->cost_ab,
+					            l->cost_ba);
+				else
+					sbuf_printf(b, "  cost %u", l->cost_ab);
+			}
+			sbuf_printf(b, "%s\n", l->two_way ? "" : "  (one-way)");
+		}
 		for (; il < t->nl && t->l[il].area == area; il++) {
 			const struct topo_link *l = &t->l[il];
 			sbuf_printf(b, "  link     %-7s ", link_type_name(l->type));
@@ -991,6 +1142,17 @@ void topo_text(const struct topo *t, struct sbuf *b)
 				}
 			}
 			sbuf_printf(b, "%s\n", l->two_way ? "" : "  (one-way)");
+		}
+		for (; in < t->nn && t->n[in].area == area && t->v3; in++) {
+			const struct topo_network *n = &t->n[in];
+			sbuf_printf(b, "  network  dr ");
+			ip_text(b, n->dr);
+			sbuf_printf(b, " ifid %u:", n->id);
+			for (unsigned k = 0; k < n->n; k++) {
+				sbuf_printf(b, " ");
+				ip_text(b, t->att[n->first + k]);
+			}
+			sbuf_printf(b, "\n");
 		}
 		for (; in < t->nn && t->n[in].area == area; in++) {
 			const struct topo_network *n = &t->n[in];
@@ -1017,7 +1179,7 @@ void topo_text(const struct topo *t, struct sbuf *b)
 			            p->cost);
 			if (p->kind == TP_NSSA) {
 				sbuf_printf(b, " fwd ");
-				ip_text(b, p->fwd);
+				fwd_text(b, p);
 				sbuf_printf(b, " tag %u", p->tag);
 			}
 			sbuf_printf(b, "\n");
@@ -1038,7 +1200,7 @@ void topo_text(const struct topo *t, struct sbuf *b)
 		sbuf_printf(b, " router ");
 		ip_text(b, p->router);
 		sbuf_printf(b, " metric %u fwd ", p->cost);
-		ip_text(b, p->fwd);
+		fwd_text(b, p);
 		sbuf_printf(b, " tag %u\n", p->tag);
 	}
 	topo_completeness(t, &c);
@@ -1155,7 +1317,8 @@ uint64_t topo_diff(const struct topo *old, const struct topo *new, topo_event_fn
 		} else {
 			i++;
 			j++;
-			if (a->cost == b->cost && a->e2 == b->e2 && a->fwd == b->fwd && a->tag == b->tag)
+			if (a->cost == b->cost && a->e2 == b->e2 && a->fwd == b->fwd && a->tag == b->tag &&
+			    memcmp(a->fwd6, b->fwd6, 16) == 0)
 				continue;
 		}
 		any = a != NULL ? a : b;
@@ -1218,11 +1381,16 @@ void topo_event_key(const struct topo_event *ev, char *buf, size_t len)
 	const struct topo_prefix *p = ev->p_new != NULL ? ev->p_new : ev->p_old;
 
 	if (r != NULL)
-		snprintf(buf, len, "r %x %x", r->area, r->id);
+		snprintf(buf, len, "r%s %x %x", r->v3 ? "6" : "", r->area, r->id);
 	else if (l != NULL)
-		snprintf(buf, len, "l %x %u %x %x %x %x", l->area, l->type, l->a, l->b, l->a_addr,
-		         l->b_addr);
-	else if (p != NULL)
+		snprintf(buf, len, "l%s %x %u %x %x %x %x", l->v3 ? "6" : "", l->area, l->type, l->a,
+		         l->b, l->a_addr, l->b_addr);
+	else if (p != NULL && p->v3) {
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, p->p6, a, sizeof(a));
+		snprintf(buf, len, "p6 %x %u %s/%u %x %x", p->area, p->kind, a, p->plen, p->prefix,
+		         p->router);
+	} else if (p != NULL)
 		snprintf(buf, len, "p %x %u %x %x %x", p->area, p->kind, p->prefix, p->mask,
 		         p->router);
 	else

@@ -34,21 +34,28 @@
 
 struct topo_router {
 	uint32_t area, id;
-	uint8_t  flags;              /* LSA_ROUTER_B/E/V/NT */
+	uint8_t  flags;              /* LSA_ROUTER_B/E/V/NT (OSPFv3's flags have
+	                                the same bits) */
 	bool     up;
+	bool     v3;                 /* of an OSPFv3 topology (topo6_build) */
 };
 
 struct topo_link {
 	uint32_t area;
 	uint8_t  type;               /* LINK_P2P, LINK_TRANSIT, LINK_VIRTUAL */
 	bool     two_way;
-	uint32_t a, b;               /* routers; transit: router, network id */
-	uint32_t a_addr, b_addr;     /* interface addresses (link data); transit: b_addr 0 */
+	bool     v3;                 /* OSPFv3: the addresses are interface ids */
+	uint32_t a, b;               /* routers; transit: router, network id
+	                                (OSPFv3: the DR's router id) */
+	uint32_t a_addr, b_addr;     /* interface addresses (link data); transit: b_addr 0
+	                                (OSPFv3: interface ids; transit: b_addr the
+	                                DR's interface id, which with b names the
+	                                network) */
 	uint32_t cost_ab, cost_ba;   /* transit: cost_ba 0 (leaving a network costs nothing) */
 };
 
 struct topo_network {
-	uint32_t area, id, mask, dr;
+	uint32_t area, id, mask, dr; /* OSPFv3: id the DR's interface id, mask 0 */
 	unsigned first, n;           /* attached routers: topo.att[first .. first+n) */
 };
 
@@ -65,9 +72,15 @@ struct topo_prefix {
 	uint32_t area;
 	uint8_t  kind;               /* enum topo_prefix_kind */
 	bool     e2;                 /* NSSA/external: type 2 metric */
-	uint32_t prefix, mask, router;
+	uint32_t prefix, mask, router;   /* OSPFv3: prefix and mask 0 (but for
+	                                an ASBR summary: the ASBR as a /32) */
 	uint32_t cost;               /* metric */
 	uint32_t fwd, tag;           /* NSSA/external */
+	bool     v3;                 /* of an OSPFv3 topology: an IPv6 prefix,
+	                                p6/plen and fwd6 (an ASBR summary: prefix
+	                                and mask as above) */
+	uint8_t  plen;
+	uint8_t  p6[16], fwd6[16];   /* network order; fwd6 all zero: none */
 };
 
 enum topo_missing_kind { TM_ROUTER = 0, TM_NETWORK };
@@ -98,6 +111,10 @@ struct topo {
 	uint64_t unverified;         /* OSPF packets accepted without a verified digest */
 	bool authenticated;          /* keys configured and every packet accepted
 	                                verified by one */
+	bool v3;                     /* an OSPFv3 topology (topo6_build) */
+	const struct topo *v6;       /* rendered with this one (topo_json,
+	                                topo_text): the network's OSPFv3 topology,
+	                                borrowed (not freed with it), or NULL */
 };
 
 struct topo_completeness {
@@ -110,8 +127,26 @@ struct topo_completeness {
 };
 
 /* Build the topology of db as it stands at now_ms (MaxAge LSAs are left
- * out).  NULL when memory ran out.  O(n log n) in the LSAs. */
+ * out), from its OSPFv2 LSAs.  NULL when memory ran out.  O(n log n) in
+ * the LSAs. */
 struct topo *topo_build(const struct lsdb *db, uint64_t now_ms);
+
+/*
+ * The same from the OSPFv3 LSAs (RFC 5340), t->v3 set: routers (one per
+ * area and id, whatever the number of its router-LSAs; flags of the lowest
+ * link state id), point-to-point and virtual links paired exactly (A's
+ * interface i to B's interface j, and B's j to A's i: two-way; else
+ * one-way, b_addr 0), transit links to (DR, DR's interface id), two-way
+ * when the network-LSA lists the router, networks (id the DR's interface
+ * id, dr the DR), prefixes (intra-area-prefix-LSAs: a router's stub or a
+ * network's, "transit", router the DR; inter-area-prefix: summary;
+ * inter-area-router: an ASBR summary, the ASBR as a /32; AS-external and
+ * NSSA with their forwarding address and tag), prefixes with the NU bit
+ * left out; what is missing (a router-LSA a link refers to; a network-LSA:
+ * its DR's router id).  A router is up as in topo_build.  NULL when memory
+ * ran out.  O(n log n) in the OSPFv3 LSAs.
+ */
+struct topo *topo6_build(const struct lsdb *db, uint64_t now_ms);
 void topo_free(struct topo *t);
 
 void topo_completeness(const struct topo *t, struct topo_completeness *c);

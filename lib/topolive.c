@@ -401,7 +401,7 @@ static unsigned area_routers(struct topo_live *tl, uint32_t area)
 static struct topo_router router_of(struct topo_live *tl, const struct node *x)
 {
 	return (struct topo_router){ x->k[0], x->k[1], x->flags,
-	                             x->nway > 0 || area_routers(tl, x->k[0]) == 1 };
+	                             x->nway > 0 || area_routers(tl, x->k[0]) == 1, false };
 }
 
 static struct topo_prefix stub_prefix(const struct node *x, const struct stub_e *s)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "dump.h"
+#include "ospf6.h"
 #include "spf6.h"
 #include "sbuf.h"
 #include "spf.h"
@@ -26,6 +27,74 @@ struct dump_ctx {
 	uint64_t now_ms;
 };
 
+/* An IPv6 prefix as text. */
+static const char *p6(const struct lsa6_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, p->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, p->len);
+	return buf;
+}
+
+/* The body of an OSPFv3 LSA, after its header line. */
+static void dump_body6(const struct lsa *l)
+{
+	struct lsa6 x;
+	struct lsa6_prefix p;
+	struct lsa6_iface f;
+	char a[INET_ADDRSTRLEN], pb[INET6_ADDRSTRLEN + 8], fw[INET6_ADDRSTRLEN];
+
+	if (lsa6_decode(l->raw, l->h.length, &x) != OSPF6_OK) {
+		printf("\n");
+		return;
+	}
+	switch (x.h.type) {
+	case LSA6_ROUTER:
+		printf(" flags 0x%02x options 0x%06x\n", x.u.router.flags, x.u.router.options);
+		for (struct lsa6_iface_cursor c = { 0 }; lsa6_router_iface_next(&x, &c, &f);)
+			printf("    %-7s ifid %-10u nbr %-15s nbr-ifid %-10u metric %u\n",
+			       f.type == LINK6_P2P ? "p2p" : f.type == LINK6_TRANSIT ? "transit" :
+			       f.type == LINK6_VIRTUAL ? "virtual" : "?", f.iface_id,
+			       ip(f.nbr_router_id, a), f.nbr_iface_id, f.metric);
+		break;
+	case LSA6_NETWORK:
+		printf("\n");
+		for (unsigned i = 0; i < x.u.network.nrouters; i++)
+			printf("    attached %s\n", ip(lsa6_network_router(&x, i), a));
+		break;
+	case LSA6_INTER_PREFIX:
+		printf(" %s metric %u\n", p6(&x.u.inter_prefix.prefix, pb, sizeof(pb)),
+		       x.u.inter_prefix.metric);
+		break;
+	case LSA6_INTER_ROUTER:
+		printf(" asbr %s metric %u\n", ip(x.u.inter_router.dest, a), x.u.inter_router.metric);
+		break;
+	case LSA6_EXTERNAL:
+	case LSA6_NSSA:
+		inet_ntop(AF_INET6, x.u.external.fwd, fw, sizeof(fw));
+		printf(" %s %s metric %u fwd %s tag %u\n", p6(&x.u.external.prefix, pb, sizeof(pb)),
+		       x.u.external.e2 ? "E2" : "E1", x.u.external.metric,
+		       x.u.external.has_fwd ? fw : "-", x.u.external.tag);
+		break;
+	case LSA6_LINK:
+		inet_ntop(AF_INET6, x.u.link.ll_addr, fw, sizeof(fw));
+		printf(" link-local %s\n", fw);
+		for (struct lsa6_prefix_cursor c = { 0 }; lsa6_prefix_next(&x, &c, &p);)
+			printf("    prefix %s\n", p6(&p, pb, sizeof(pb)));
+		break;
+	case LSA6_INTRA_PREFIX:
+		printf(" refers to 0x%04x %s %s\n", x.u.intra_prefix.ref_type,
+		       ip(x.u.intra_prefix.ref_ls_id, a), ip(x.u.intra_prefix.ref_adv_router, fw));
+		for (struct lsa6_prefix_cursor c = { 0 }; lsa6_prefix_next(&x, &c, &p);)
+			printf("    prefix %s metric %u%s\n", p6(&p, pb, sizeof(pb)), p.field,
+			       p.options & LSA6_PREFIX_NU ? " NU" : "");
+		break;
+	default:
+		printf("\n");
+	}
+}
+
 static void dump_lsa(void *vctx, const struct lsdb_entry *e)
 {
 	struct dump_ctx *c = vctx;
@@ -45,9 +114,10 @@ static void dump_lsa(void *vctx, const struct lsdb_entry *e)
 		return;
 	}
 	if (l->h.v3) {
-		printf("%-15s v3 type 0x%04x id %-15s adv %-15s seq 0x%08" PRIx32 " len %u\n",
+		printf("%-15s v3 type 0x%04x id %-15s adv %-15s seq 0x%08" PRIx32 " len %u",
 		       e->area == LSDB_AS_SCOPE ? "AS" : ip(e->area, ar), l->h.type,
 		       ip(l->h.ls_id, a), ip(l->h.adv_router, b), (uint32_t)l->h.seq, l->h.length);
+		dump_body6(l);
 		return;
 	}
 	printf("%-15s type %-2u id %-15s adv %-15s seq 0x%08" PRIx32 " len %u",

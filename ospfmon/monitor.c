@@ -85,6 +85,7 @@ void mon_free(struct monitor *m)
 	free(m->pending);
 	evlog_free(m->ev);
 	topo_free(m->topo);
+	topo_free(m->topo6);
 	topo_live_free(m->live);
 	lsdb_free(m->db);
 	free(m->nbr);
@@ -176,6 +177,29 @@ static bool live_reload(struct monitor *m)
 }
 
 /*
+ * The OSPFv3 topology built again and, with d, compared with the last one
+ * into events.  Returns its work.  Memory running out keeps the last one
+ * (the next OSPFv3 change tries again).
+ */
+static uint64_t rebuild6(struct monitor *m, struct diff_ctx *d)
+{
+	struct topo *t = topo6_build(m->db, m->now_ms);
+	uint64_t work;
+
+	if (t == NULL) {
+		log_warnx("out of memory building the OSPFv3 topology; its events wait for the "
+		          "next change");
+		return 0;
+	}
+	work = t->work;
+	if (d != NULL)
+		work += topo_diff(m->topo6, t, on_diff, d);
+	topo_free(m->topo6);
+	m->topo6 = t;
+	return work;
+}
+
+/*
  * A new version: the changes since the last one compared into events (if
  * `events`), and a version number if anything changed.  The next version
  * may not come before this one's work, at rebuild_work_per_s, has been
@@ -196,6 +220,8 @@ static void rebuild(struct monitor *m, bool events)
 	}
 	work = topo_live_work(m->live) - m->live_work;
 	m->live_work = topo_live_work(m->live);
+	if (m->v3_changed)
+		work += rebuild6(m, events ? &d : NULL);
 	m->work += work;
 	m->next_rebuild_ms = m->now_ms + work * 1000 / m->c.rebuild_work_per_s;
 	comp_changed = report_completeness(m);
@@ -238,6 +264,8 @@ const struct topo *mon_topology(struct monitor *m)
 	m->topo->lsas_refused = m->comp.lsas_refused;
 	m->topo->unverified = m->comp.unverified;
 	m->topo->authenticated = m->comp.authenticated;
+	if (m->topo6 != NULL && (m->topo6->nr > 0 || m->topo6->np > 0 || m->topo6->nm > 0))
+		m->topo->v6 = m->topo6;  /* a network with OSPFv3 */
 	return m->topo;
 }
 
@@ -250,6 +278,7 @@ void mon_baseline(struct monitor *m)
 		m->dirty_since = m->now_ms;
 		return;
 	}
+	m->v3_changed = true;          /* the OSPFv3 topology too, without events */
 	rebuild(m, false);
 }
 

@@ -12,8 +12,11 @@
  * RFC 5838) are taken, others counted (other_af) and left; the packet
  * checksum is verified over the IPv6 pseudo-header; an authentication
  * trailer (RFC 7166) is not verified (such packets count as unverified).
- * An OSPFv3 LSA that changes makes a new version (the database document
- * carries it), though the topology (lib/topo.h) is OSPFv2's.
+ * An OSPFv3 LSA that changes makes a new version: the OSPFv3 topology is
+ * built again whole (topo6_build, O(n log n) in the OSPFv3 LSAs, counted
+ * in the version's work) and compared with the last one into events
+ * ("ospf":3 in their elements); it is published inside the topology
+ * document ("ospfv3"), and the database document carries the LSAs.
  *
  * Authentication: packets of an area that has keys (mon_conf.keys: keys
  * without an area apply to every area) must carry a cryptographic digest
@@ -110,6 +113,8 @@ struct monitor {
 	 * address family (RFC 5838 instance ids 32..255: not IPv6 unicast) */
 	uint64_t ospf6_pkts, drops6[OSPF6_STATUS_MAX], other_af;
 	bool v3_changed;             /* an OSPFv3 LSA changed since the last version */
+	struct topo *topo6;          /* the OSPFv3 topology of the last version
+	                                (topo6_build), NULL before any */
 	struct ratelim rl;
 	struct ratelim rl_full;      /* "the database is full" */
 

@@ -5,13 +5,15 @@
  * or a message; a database builds a topology and a placer, which places
  * an IPv4 and an IPv6 flow between the first prefixes it holds, and every
  * OSPFv3 router's IPv6 routes are computed (at most 16 routers), each
- * route found again by route6_lookup.
+ * route found again by route6_lookup; the OSPFv3 topology is built,
+ * rendered beside the OSPFv2 one and compared with nothing.
  *
  * Build: clang -g -O1 -std=c11 -D_GNU_SOURCE
  *        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
  *        -Ilib tests/fuzz/fuzz_topoload.c lib/lsdbdoc.c
  *        lib/snapshot.c lib/atomicfile.c lib/log.c lib/ospf.c lib/lsdb.c
- *        lib/ospf6.c lib/topo.c lib/place.c lib/spf.c lib/spf6.c lib/sbuf.c
+ *        lib/ospf6.c lib/topo.c lib/topo6.c lib/place.c lib/spf.c lib/spf6.c
+ *        lib/sbuf.c
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "ospf6.h"
 #include "place.h"
 #include "spf6.h"
+#include "sbuf.h"
 #include "topo.h"
 
 struct r6 { uint32_t id[16]; unsigned n; uint8_t pfx[2][16]; unsigned npfx; };
@@ -38,6 +41,14 @@ static void v3_walk(void *ctx, const struct lsdb_entry *e)
 		r->id[r->n++] = l.h.adv_router;
 	for (struct lsa6_prefix_cursor c = { 0 }; r->npfx < 2 && lsa6_prefix_next(&l, &c, &p);)
 		memcpy(r->pfx[r->npfx++], p.addr, 16);
+}
+
+static void diff_none(void *ctx, const struct topo_event *ev)
+{
+	char key[256];
+
+	(void)ctx;
+	topo_event_key(ev, key, sizeof(key));
 }
 
 static void routes6(const struct lsdb *db)
@@ -110,6 +121,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		placer_free(pl);
+		{
+			struct topo *t6 = topo6_build(db, time_ms);
+			struct sbuf b = SBUF_INIT;
+			if (t6 == NULL)
+				abort();
+			t->v6 = t6;
+			topo_json(t, 1, &b);
+			topo_text(t, &b);
+			if (topo_diff(NULL, t6, diff_none, NULL) < t6->nr)
+				abort();
+			sbuf_free(&b);
+			topo_free(t6);
+		}
 		topo_free(t);
 	}
 	routes6(db);

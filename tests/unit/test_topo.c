@@ -7,6 +7,7 @@
 #include "check.h"
 #include "events.h"
 #include "lsabuild.h"
+#include "lsabuild6.h"
 #include "lsdb.h"
 #include "topo.h"
 #include "topolive.h"
@@ -956,6 +957,187 @@ static void test_live(void)
 	CHECK(events > 1000);
 }
 
+
+/* ---- OSPFv3 (topo6_build) ---- */
+
+#define R1 IP(1,1,1,1)
+#define R2 IP(2,2,2,2)
+
+static struct lsabuf6 lb6;
+
+static void install6(uint32_t area)
+{
+	struct lsa l;
+
+	lsab6_finish(&lb6, &l);
+	CHECK(lsdb_install(db, area, &l, now, NULL) != LSDB_FULL);
+}
+
+static void pfx6(uint8_t a[16], uint16_t w1)
+{
+	memset(a, 0, 16);
+	a[0] = 0xfd;
+	a[2] = (uint8_t)(w1 >> 8);
+	a[3] = (uint8_t)w1;
+}
+
+/*
+ * Area 0: R1 and R2 joined by two parallel p2p links (R1 ifid 1 <-> R2
+ * ifid 7, R1 ifid 2 <-> R2 ifid 8: exact pairing by interface ids, however
+ * the ids sort), R2 with a one-way link to R3 (R3 has no router-LSA:
+ * missing), a LAN of R1 (DR, ifid 3) and R2 (its ifid 9) and R4, which the
+ * network-LSA does not list (one-way); prefixes: a stub of R1, the LAN's, an
+ * NU one (left out); an E2 external of R2 with a forwarding address; area 1:
+ * R2's inter-area-router-LSA for R5.  Every element in both OSPFv2 and
+ * OSPFv3 would be a separate topology: the OSPFv2 LSA in the database is
+ * not in it.
+ */
+static void build6(uint16_t cost_r2_8)
+{
+	uint8_t a[16], f[16];
+	uint32_t lan[2] = { R1, R2 };
+	struct lsa l2;
+
+	lsab6_router(&lb6, R1, 0, 0, LSAB6_OPTS);
+	lsab6_iface(&lb6, LINK6_P2P, 10, 1, 7, R2);
+	lsab6_iface(&lb6, LINK6_P2P, 20, 2, 8, R2);
+	lsab6_iface(&lb6, LINK6_TRANSIT, 5, 3, 3, R1);
+	install6(0);
+	lsab6_router(&lb6, R2, 0, LSA6_ROUTER_E, LSAB6_OPTS);
+	lsab6_iface(&lb6, LINK6_P2P, cost_r2_8, 8, 2, R1);
+	lsab6_iface(&lb6, LINK6_P2P, 11, 7, 1, R1);
+	lsab6_iface(&lb6, LINK6_P2P, 30, 6, 1, IP(3,3,3,3));
+	lsab6_iface(&lb6, LINK6_TRANSIT, 5, 9, 3, R1);
+	install6(0);
+	lsab6_router(&lb6, IP(4,4,4,4), 0, 0, LSAB6_OPTS);
+	lsab6_iface(&lb6, LINK6_TRANSIT, 5, 1, 3, R1);
+	install6(0);
+	lsab6_network(&lb6, R1, 3, lan, 2);
+	install6(0);
+	pfx6(a, 1);
+	lsab6_intra(&lb6, R1, 0, LSA6_ROUTER, 0, R1);
+	lsab6_prefix(&lb6, 64, 0, 10, a);
+	pfx6(a, 0x99);
+	lsab6_prefix(&lb6, 64, LSA6_PREFIX_NU, 10, a);
+	install6(0);
+	pfx6(a, 0x12);
+	lsab6_intra(&lb6, R1, 1, LSA6_NETWORK, 3, R1);
+	lsab6_prefix(&lb6, 64, 0, 0, a);
+	install6(0);
+	pfx6(a, 0xe);
+	pfx6(f, 1);
+	f[15] = 1;
+	lsab6_external(&lb6, LSA6_EXTERNAL, R2, 1, true, 100, 48, 0, a, f);
+	install6(LSDB_AS_SCOPE);
+	lsab6_inter_router(&lb6, R2, 5, 20, IP(5,5,5,5));
+	install6(1);
+	/* an OSPFv2 router-LSA of R1: not part of the OSPFv3 topology */
+	lsab_router_begin(&rl, R1, 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&rl, LINK_STUB, IP(10,1,0,0), 0xffffff00u, 1);
+	lsab_finish(&rl, &l2);
+	CHECK(lsdb_install(db, 0, &l2, now, NULL) != LSDB_FULL);
+}
+
+static void test_topo6(void)
+{
+	struct topo *t, *t2, *v2;
+	struct evrec r = { 0 };
+	struct sbuf b = SBUF_INIT;
+	unsigned p2p = 0, two = 0;
+
+	db = lsdb_new(1000);
+	build6(12);
+	t = topo6_build(db, now);
+	CHECK(t != NULL && t->v3);
+	if (t == NULL)
+		return;
+	CHECK_EQ(t->nr, 3);                        /* R1 R2 R4 (area 0) */
+	for (unsigned i = 0; i < t->nl; i++) {
+		const struct topo_link *l = &t->l[i];
+		CHECK(l->v3);
+		if (l->type == LINK_P2P) {
+			p2p++;
+			if (l->two_way) {
+				two++;
+				CHECK(l->a == R1 && l->b == R2);
+				CHECK((l->a_addr == 1 && l->b_addr == 7 && l->cost_ab == 10 &&
+				       l->cost_ba == 11) ||
+				      (l->a_addr == 2 && l->b_addr == 8 && l->cost_ab == 20 &&
+				       l->cost_ba == 12));
+			} else {
+				CHECK(l->a == R2 && l->b == IP(3,3,3,3) && l->a_addr == 6);
+			}
+		} else if (l->type == LINK_TRANSIT) {
+			CHECK(l->b == R1 && l->b_addr == 3);
+			CHECK_EQ(l->two_way, l->a != IP(4,4,4,4));
+		}
+	}
+	CHECK_EQ(p2p, 3);
+	CHECK_EQ(two, 2);
+	CHECK(t->nm == 1 && t->m[0].kind == TM_ROUTER && t->m[0].id == IP(3,3,3,3));
+	CHECK(t->nn == 1 && t->n[0].dr == R1 && t->n[0].id == 3 && t->n[0].n == 2);
+	CHECK_EQ(t->np, 4);                        /* stub, LAN, external, ASBR summary */
+	for (unsigned i = 0; i < t->np; i++) {
+		const struct topo_prefix *p = &t->p[i];
+		CHECK(p->v3);
+		if (p->kind == TP_EXTERNAL)
+			CHECK(p->e2 && p->cost == 100 && p->plen == 48 && p->fwd6[15] == 1 &&
+			      p->area == LSDB_AS_SCOPE);
+		if (p->kind == TP_TRANSIT)
+			CHECK(p->router == R1 && p->plen == 64 && p->p6[3] == 0x12);
+		if (p->kind == TP_ASBR_SUMMARY)
+			CHECK(p->area == 1 && p->prefix == IP(5,5,5,5) && p->router == R2);
+	}
+	for (unsigned i = 0; i < t->nr; i++)
+		CHECK_EQ(t->r[i].up, t->r[i].id != IP(4,4,4,4));
+	/* rendered beside the OSPFv2 topology */
+	v2 = topo_build(db, now);
+	CHECK(v2 != NULL && v2->nr == 1 && !v2->r[0].v3);
+	if (v2 != NULL) {
+		v2->v6 = t;
+		topo_json(v2, 1, &b);
+		CHECK(strstr(sbuf_str(&b), ",\"ospfv3\":{\"areas\":[{\"area\":\"0.0.0.0\",\"routers\":"
+		             "[{\"ospf\":3,\"id\":\"1.1.1.1\"") != NULL);
+		CHECK(strstr(sbuf_str(&b), "{\"ospf\":3,\"type\":\"p2p\",\"a\":\"1.1.1.1\",\"b\":\"2.2.2.2\","
+		             "\"a_ifid\":1,\"b_ifid\":7,\"cost_ab\":10,\"cost_ba\":11,\"two_way\":true}") != NULL);
+		CHECK(strstr(sbuf_str(&b), "{\"ospf\":3,\"prefix\":\"fd00:e::/48\",\"kind\":\"external\","
+		             "\"router\":\"2.2.2.2\",\"type\":\"E2\",\"metric\":100,\"forward\":\"fd00:1::1\","
+		             "\"tag\":0}") != NULL);
+		CHECK(strstr(sbuf_str(&b), "\"networks\":[{\"dr\":\"1.1.1.1\",\"dr_ifid\":3,\"routers\":"
+		             "[\"1.1.1.1\",\"2.2.2.2\"]}]") != NULL);
+		CHECK(strstr(sbuf_str(&b), "fd00:99") == NULL);          /* NU */
+		sbuf_free(&b);
+		topo_text(v2, &b);
+		CHECK(strstr(sbuf_str(&b), "\nOSPFv3\n") != NULL);
+		CHECK(strstr(sbuf_str(&b), "link     p2p     1.1.1.1 (ifid 2) -- 2.2.2.2 (ifid 8)  cost 20/12\n") != NULL);
+		sbuf_free(&b);
+		topo_free(v2);
+	}
+	/* R2 changes the cost of its interface 8: one cost-changed, the
+	 * link of ifids 2 and 8; the same contents again: nothing */
+	now += 1000;
+	build6(40);
+	t2 = topo6_build(db, now);
+	CHECK(t2 != NULL);
+	topo_diff(t, t2, record, &r);
+	CHECK_EQ(r.n, 1);
+	CHECK(r.type[0] == TE_COST_CHANGED && r.link[0]->v3 && r.link[0]->a_addr == 2 &&
+	      r.link[0]->cost_ba == 40);
+	memset(&r, 0, sizeof(r));
+	topo_diff(t2, t2, record, &r);
+	CHECK_EQ(r.n, 0);
+	{
+		struct topo_event ev = { .type = TE_COST_CHANGED, .area = 0, .l_old = r.link[0] };
+		char k[128];
+		ev.l_old = &t2->l[0];
+		topo_event_key(&ev, k, sizeof(k));
+		CHECK(k[0] == 'l' && k[1] == '6');
+	}
+	topo_free(t);
+	topo_free(t2);
+	lsdb_free(db);
+}
+
 int main(void)
 {
 	test_build();
@@ -966,5 +1148,6 @@ int main(void)
 	test_live_cases();
 	test_pair_mask();
 	test_live();
+	test_topo6();
 	return check_done("test_topo");
 }
