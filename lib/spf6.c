@@ -1,6 +1,6 @@
 /*
  * Shortest paths for IPv6 over OSPFv3: what is computed is in spf6.h; this
- * is how.  The OSPFv3 LSAs of the database are decoded (lsa6_decode) once
+ * is how.  The OSPFv3 LSAs of the database are decoded (lsa6_decode_held) once
  * an area, into arrays the vertices point at; each area's Dijkstra is
  * spf.c's, on vertices keyed by 64 bits (a router id; a network's DR and
  * DR's interface id), with the candidate list, the LSA collection and the
@@ -78,7 +78,7 @@ struct asbr6 {                       /* a path to an ASBR in another area */
 
 static bool decode(const struct lsdb_entry *e, struct lsa6 *out)
 {
-	return e->lsa.h.v3 && lsa6_decode(e->lsa.raw, e->lsa.h.length, out) == OSPF6_OK;
+	return e->lsa.h.v3 && lsa6_decode_held(e->lsa.raw, e->lsa.h.length, out) == OSPF6_OK;
 }
 
 static int nh_cmp(const struct nh6 *a, const struct nh6 *b)
@@ -537,8 +537,11 @@ static struct route6 *rt_add(struct rtab6 *rt, const uint8_t prefix[16], uint8_t
 }
 
 /* Offer a path to prefix/plen (prefix already masked): keep the best, merge
- * the next hops of equals.  As spf.c's offer: an attached path brings no
- * next hop, and the route stays attached only while every path is. */
+ * the next hops of equals.  An attached path brings no next hop, and one
+ * equally good as paths through neighbours replaces them: a router delivers
+ * to a network it is on itself, as FRR's ospf6d (and a kernel's connected
+ * route) does -- its own p2p prefix whose interface cost went up to the
+ * cost of a way round stays attached. */
 static void offer(struct spf6 *s, const struct lsa6_prefix *p, uint8_t type, uint32_t cost,
                   uint32_t cost2, uint32_t area, bool attached, const struct nh6 *nh, unsigned nnh)
 {
@@ -565,10 +568,9 @@ static void offer(struct spf6 *s, const struct lsa6_prefix *p, uint8_t type, uin
 		r->attached = 0;
 	}
 	if (attached) {
-		if (b > 0)
-			r->attached = 1;
-	} else {
-		r->attached = 0;
+		r->attached = 1;
+		r->nnh = 0;
+	} else if (!r->attached) {
 		nh_merge(r->nh, &r->nnh, nh, nnh);
 	}
 }

@@ -863,6 +863,41 @@ static void test_lookup(void)
 	route6_table_free(&rt);
 }
 
+
+/* A router's own prefix at the same cost as a way round through a
+ * neighbour stays attached, with no next hop (FRR's ospf6d alike): R1's
+ * p2p prefix at metric 30, R2 (10 away) announcing it at 20; farther than
+ * the way round it is R2's route; nearer, attached. */
+static void test_attached_tie(void)
+{
+	struct route6_table rt = { 0 };
+	const struct route6 *r;
+	struct a6 p = g6(0x12, 0, 0);
+	uint16_t m[3] = { 30, 31, 29 };
+
+	for (int k = 0; k < 3; k++) {
+		db = lsdb_new(100);
+		lsab6_router(&lb, R(1), 0, 0, LSAB6_OPTS);
+		p2p(1, 2, 10);
+		install(0);
+		lsab6_router(&lb, R(2), 0, 0, LSAB6_OPTS);
+		p2p(2, 1, 10);
+		install(0);
+		link_to(2, 1, 0);
+		stub(1, 0, p, 64, 0, m[k], 0);
+		stub(2, 0, p, 64, 0, 20, 0);
+		CHECK_EQ(spf6_routes(db, R(1), &rt), 0);
+		r = find(&rt, p, 64);
+		CHECK(r != NULL);
+		if (r != NULL && k != 1)
+			CHECK(r->attached && r->nnh == 0 && r->cost == m[k]);
+		if (r != NULL && k == 1)
+			CHECK(!r->attached && one_nh(r, 30, ll(21), 12, R(2)));
+		lsdb_free(db);
+	}
+	route6_table_free(&rt);
+}
+
 int main(void)
 {
 	test_p2p();
@@ -873,5 +908,6 @@ int main(void)
 	test_virtual(true);
 	test_virtual(false);
 	test_lookup();
+	test_attached_tie();
 	return check_done("test_spf6");
 }
