@@ -423,7 +423,21 @@ static enum ospf6_status lsa_intra_prefix_body(const uint8_t *b, size_t length,
 	return prefix_list(b, INTRA_FIXED, length, out->u.intra_prefix.nprefixes);
 }
 
+static enum ospf6_status decode_lsa(const uint8_t *buf, size_t len, struct lsa6 *out,
+                                    bool cksum);
+
 enum ospf6_status lsa6_decode(const uint8_t *buf, size_t len, struct lsa6 *out)
+{
+	return decode_lsa(buf, len, out, true);
+}
+
+enum ospf6_status lsa6_decode_held(const uint8_t *buf, size_t len, struct lsa6 *out)
+{
+	return decode_lsa(buf, len, out, false);
+}
+
+static enum ospf6_status decode_lsa(const uint8_t *buf, size_t len, struct lsa6 *out,
+                                    bool cksum)
 {
 	size_t length;
 
@@ -437,7 +451,7 @@ enum ospf6_status lsa6_decode(const uint8_t *buf, size_t len, struct lsa6 *out)
 		return OSPF6_BAD_LSA_LENGTH;
 	if (out->h.age > OSPF_MAX_AGE)
 		return OSPF6_BAD_LSA_AGE;
-	if (!lsa_checksum_ok(buf, length))
+	if (cksum && !lsa_checksum_ok(buf, length))
 		return OSPF6_BAD_LSA_CHECKSUM;
 
 	switch (out->h.type) {

@@ -433,7 +433,7 @@ static bool v6set_load(struct v6set *s, const struct lsdb *db, uint64_t now_ms)
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct lsdb_entry *e = s->v[i];
 		if (!e->lsa.h.v3 || lsdb_age_of(e, now_ms) >= OSPF_MAX_AGE ||
-		    lsa6_decode(e->lsa.raw, e->lsa.h.length, &s->l6[i]) != OSPF6_OK)
+		    lsa6_decode_held(e->lsa.raw, e->lsa.h.length, &s->l6[i]) != OSPF6_OK)
 			s->l6[i].raw = NULL;
 	}
 	return true;

@@ -395,7 +395,7 @@ struct topo *topo6_build(const struct lsdb *db, uint64_t now_ms)
 		const struct lsdb_entry *e = v[i];
 		struct lsa6 l;
 		if (!e->lsa.h.v3 || lsdb_age_of(e, now_ms) >= OSPF_MAX_AGE ||
-		    lsa6_decode(e->lsa.raw, e->lsa.h.length, &l) != OSPF6_OK)
+		    lsa6_decode_held(e->lsa.raw, e->lsa.h.length, &l) != OSPF6_OK)
 			continue;
 		if (l.h.type == LSA6_ROUTER && e->area != LSDB_AS_SCOPE)
 			continue;                /* below: by router first */
@@ -419,7 +419,7 @@ struct topo *topo6_build(const struct lsdb *db, uint64_t now_ms)
 			b.t->work += SORT_WORK(nr);
 			for (unsigned i = 0; i < nr && !b.oom; i++) {
 				struct lsa6 l;
-				if (lsa6_decode(rv[i]->lsa.raw, rv[i]->lsa.h.length, &l) == OSPF6_OK)
+				if (lsa6_decode_held(rv[i]->lsa.raw, rv[i]->lsa.h.length, &l) == OSPF6_OK)
 					on_router6(&b, rv[i]->area, &l);
 			}
 			free(rv);

@@ -2075,9 +2075,20 @@ static void test_lsdb_both_versions(void)
 	CHECK_EQ(lsdb_decode(bu.d, bu.n, true, &l, &why), true);
 	CHECK(l.h.v3 && l.h.type == 0x0001);
 	CHECK_EQ(lsdb_install(db, 0, &l, 1000, NULL), LSDB_ADDED);
-	/* an OSPFv3 router-LSA and an AS-external-LSA */
+	/* an OSPFv3 router-LSA and an AS-external-LSA; lsa6_decode_held takes
+	 * a broken checksum (the database's copies were checked), nothing else */
 	b3.n = 0;
 	build_router_lsa(&b3);
+	{
+		struct lsa6 x, y;
+		b3.d[17] ^= 1;
+		CHECK_EQ(lsa6_decode(b3.d, b3.n, &x), OSPF6_BAD_LSA_CHECKSUM);
+		CHECK_EQ(lsa6_decode_held(b3.d, b3.n, &x), OSPF6_OK);
+		b3.d[17] ^= 1;
+		CHECK_EQ(lsa6_decode(b3.d, b3.n, &y), OSPF6_OK);
+		CHECK(x.u.router.nifaces == y.u.router.nifaces && x.u.router.flags == y.u.router.flags);
+		CHECK_EQ(lsa6_decode_held(b3.d, b3.n - 4, &x), OSPF6_BAD_LSA_LENGTH);
+	}
 	CHECK(lsa6_decode(b3.d, b3.n, &l6) == OSPF6_OK);
 	lsdb_lsa6(&l6, &l);
 	CHECK_EQ(lsdb_install(db, 0, &l, 1000, NULL), LSDB_ADDED);
