@@ -1,8 +1,9 @@
 /*
  * ospf-bench: LSDB installation and SPF benchmark of Anemone's OSPF code
- * (lib/ospf.c, lib/lsdb.c, lib/spf.c) on synthetic OSPFv2 databases.
+ * (lib/ospf.c, lib/lsdb.c, lib/spf.c) on synthetic OSPFv2 databases, and
+ * the OSPFv3 SPF (lib/ospf6.c, lib/spf6.c) on the same networks.
  *
- *   ospf-bench [-s SEED] [-r ROOTS] [-b BUDGET_S] [-p] [N ...]   (default N: 1000 10000)
+ *   ospf-bench [-s SEED] [-r ROOTS] [-b BUDGET_S] [-p] [-d] [N ...]   (default N: 1000 10000)
  *
  * For each N it builds one area of N routers:
  *   - point-to-point links: a "twisted torus" (router i linked to i+1 and to
@@ -36,9 +37,39 @@
  * The run stops (exit 2) if a check fails: the timings would not be worth
  * anything.  Exit 1 if a target is missed, 0 if all are met.
  *
+ * OSPFv3.  The same network (the same routers, links, costs, flags, LANs,
+ * prefixes, summaries and externals, the same equal-cost paths) is also
+ * encoded as OSPFv3 LSAs (RFC 5340 A.4; encode6 says how): per router a
+ * router-LSA (a point-to-point or transit interface per link, interface ids
+ * from 1), an intra-area-prefix-LSA with its stubs and a link-LSA per
+ * interface (link-local address fe80::ROUTER:IFID, the LAN's prefix); per
+ * LAN a network-LSA and an intra-area-prefix-LSA; inter-area-prefix-,
+ * inter-area-router- and AS-external-LSAs for the summaries, ASBR-summaries
+ * and externals.  Every IPv4 prefix becomes a /64 of 2001:db8::/32 (its 32
+ * bits in octets 4-7).  They are checked and decoded by lsa6_decode and
+ * installed by lsdb_install, into a database of their own (-d: into the
+ * OSPFv2 one, both versions in one database as anemone-ospfmon holds
+ * them).  spf6_routes and spf_routes run from the same roots, interleaved:
+ * for each root one right after the other (even roots OSPFv2 first, odd
+ * ones OSPFv3 first), so both see the machine in the same state; medians
+ * of both, the ratio of the medians and the median of the per-root ratios,
+ * in wall time and in this thread's CPU time.  Every OSPFv3 table is
+ * checked against the OSPFv2 table of the same root, itself checked as
+ * above: the same number of routes, and route by route the /64 of the
+ * OSPFv2 prefix, the same type, cost, type 2 cost, area, attached flag and
+ * next hops (the same neighbours, each with its link-local address and
+ * root's interface id) -- except that the next hops of an external route
+ * are checked against the union of those of the ASBRs, forwarding
+ * addresses and ABRs that give its best path, as RFC 2328 16.2 merges
+ * equal-cost paths to an ASBR (spf_routes keeps one ABR's: counted, not
+ * failed, as the OSPFv2 check never compared next-hop sets).  All routers'
+ * routes (when within the budget) run both versions the same way.
+ *
  * Targets: one SPF under 20 ms at 10,000 routers (median of the roots);
  * all routers' routes under 1 s at 1,000 routers; over 100,000 LSAs/s
- * installed (decode + install, ADDED and CHANGED alike).
+ * installed (decode + install, ADDED and CHANGED alike); at 1,000 and
+ * 10,000 routers, spf6_routes within 1.5 x spf_routes (the ratio of the
+ * medians in wall time, in the same run).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,7 +85,9 @@
 
 #include "lsdb.h"
 #include "ospf.h"
+#include "ospf6.h"
 #include "spf.h"
+#include "spf6.h"
 
 #ifndef BENCH_CFLAGS
 #define BENCH_CFLAGS "(not recorded: build with bench/ospf-run)"
@@ -67,6 +100,7 @@
 #define T_SPF_MS      20.0            /* one SPF at 10,000 routers */
 #define T_ALL_S       1.0             /* all routers' routes at 1,000 */
 #define T_INSTALL     100000.0        /* LSAs/s */
+#define T_V3_RATIO    1.5             /* spf6_routes / spf_routes at 1,000 and 10,000 */
 
 /* Address plan (host order). */
 #define RID_BASE      0x0b000001u     /* router i: 11.0.0.1 + i */
@@ -115,6 +149,14 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* This thread's CPU time: what preemption by other processes does not add to. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* --- PRNG (splitmix64) ---------------------------------------------------- */
 
 static uint64_t rng;
@@ -134,7 +176,10 @@ static uint32_t rnd(uint32_t n)             /* uniform in [0, n) */
 
 /* --- the model ------------------------------------------------------------ */
 
-struct link { uint32_t id, data; uint16_t metric; uint8_t type; };
+/* ifid: the OSPFv3 interface id of a point-to-point or transit link (its
+ * index in the router's list + 1), nbr_ifid the neighbour's on a point-to-
+ * point link, the DR's on a transit one; 0 for stubs. */
+struct link { uint32_t id, data; uint16_t metric; uint8_t type; uint32_t ifid, nbr_ifid; };
 
 struct router {
 	uint32_t rid;
@@ -143,7 +188,11 @@ struct router {
 	unsigned n, cap;
 };
 
-struct lan { uint32_t dr_addr, mask; uint32_t att[5]; uint16_t metric[5]; unsigned n; };
+struct lan { uint32_t dr_addr, mask; uint32_t att[5]; uint16_t metric[5]; uint32_t ifid[5]; unsigned n; };
+
+/* Point-to-point link k: router end[e] (e = 0: address net + 1, 1: net + 2),
+ * its interface id ifid[e]. */
+struct p2pl { unsigned end[2]; uint32_t ifid[2]; };
 
 struct summ { uint8_t type; uint32_t id, adv, mask, metric; };
 
@@ -153,6 +202,7 @@ struct model {
 	unsigned n, w;
 	struct router *r;
 	unsigned np2p, nextra;
+	struct p2pl *pl;             /* pl[0..np2p) */
 	struct lan *lan;
 	unsigned nlan, nlanatt;
 	unsigned abr[NABR], asbr[NASBR_IN];
@@ -172,13 +222,15 @@ static bool in_area(const struct model *m, uint32_t rid) { return rid >= RID_BAS
 static uint32_t lan_addr(unsigned j, unsigned pos) { return LAN_BASE + (j << 8) + 1 + pos; }
 static unsigned lan_of(uint32_t addr) { return (addr - LAN_BASE) >> 8; }
 
-static void add_link(struct router *r, uint8_t type, uint32_t id, uint32_t data, uint16_t metric)
+/* Returns the link's index in r's list. */
+static unsigned add_link(struct router *r, uint8_t type, uint32_t id, uint32_t data, uint16_t metric)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
 		r->l = xrealloc(r->l, r->cap * sizeof(*r->l));
 	}
-	r->l[r->n++] = (struct link){ .id = id, .data = data, .metric = metric, .type = type };
+	r->l[r->n] = (struct link){ .id = id, .data = data, .metric = metric, .type = type };
+	return r->n++;
 }
 
 static bool p2p_linked(const struct router *a, uint32_t rid)
@@ -194,8 +246,11 @@ static bool add_p2p(struct model *m, unsigned a, unsigned b, uint16_t metric)
 	if (a == b || p2p_linked(&m->r[a], rid_of(b)))
 		return false;
 	uint32_t net = P2P_BASE + 4 * m->np2p;
-	add_link(&m->r[a], LINK_P2P, rid_of(b), net + 1, metric);
-	add_link(&m->r[b], LINK_P2P, rid_of(a), net + 2, metric);
+	unsigned ka = add_link(&m->r[a], LINK_P2P, rid_of(b), net + 1, metric);
+	unsigned kb = add_link(&m->r[b], LINK_P2P, rid_of(a), net + 2, metric);
+	m->r[a].l[ka].ifid = m->r[b].l[kb].nbr_ifid = ka + 1;
+	m->r[b].l[kb].ifid = m->r[a].l[ka].nbr_ifid = kb + 1;
+	m->pl[m->np2p] = (struct p2pl){ { a, b }, { ka + 1, kb + 1 } };
 	if (m->p2p_stubs) {
 		add_link(&m->r[a], LINK_STUB, net, MASK30, metric);
 		add_link(&m->r[b], LINK_STUB, net, MASK30, metric);
@@ -230,6 +285,7 @@ static void model_build(struct model *m, unsigned n, bool p2p_stubs)
 	m->r = xcalloc(n, sizeof(*m->r));
 	for (unsigned i = 0; i < n; i++)
 		m->r[i].rid = rid_of(i);
+	m->pl = xcalloc(2 * n + n / 10 + 1, sizeof(*m->pl));
 
 	/* point-to-point links: twisted torus, then random extras */
 	for (unsigned i = 0; i < n; i++) {
@@ -251,7 +307,10 @@ static void model_build(struct model *m, unsigned n, bool p2p_stubs)
 		pick_distinct(n, L->n, L->att);
 		for (unsigned p = 0; p < L->n; p++) {
 			L->metric[p] = rnd(2) ? 10 : 20;
-			add_link(&m->r[L->att[p]], LINK_TRANSIT, L->dr_addr, lan_addr(j, p), L->metric[p]);
+			struct router *R = &m->r[L->att[p]];
+			unsigned k = add_link(R, LINK_TRANSIT, L->dr_addr, lan_addr(j, p), L->metric[p]);
+			R->l[k].ifid = L->ifid[p] = k + 1;
+			R->l[k].nbr_ifid = L->ifid[0];        /* the DR's, set at p = 0 */
 			L->att[p] = rid_of(L->att[p]);
 		}
 		m->nlanatt += L->n;
@@ -348,6 +407,7 @@ static void model_free(struct model *m)
 		free(m->r[i].l);
 	free(m->r);
 	free(m->lan);
+	free(m->pl);
 	free(m->s);
 	free(m->x);
 	free(m->adj_off);
@@ -487,6 +547,194 @@ static void encode(const struct model *m, unsigned gen, struct wire *w)
 	free(b);
 }
 
+/* --- the same network in OSPFv3 (RFC 5340 A.4) ------------------------------ */
+
+/* Address plan: an IPv4 /24 or /30 becomes the /64 with the 32 bits of
+ * its prefix in octets 4-7 (10.128.1.0/24: 2001:db8:a80:100::/64; order-
+ * preserving, so both tables sort alike); an IPv4 address in a /24 becomes
+ * the address in that /64 with its last octet last (20.0.5.1:
+ * 2001:db8:1400:500::1); router R's interface I has the link-local address
+ * fe80::R:I (octets 8-11 R, 12-15 I). */
+static void pfx6(uint32_t v4net, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	out[0] = 0x20; out[1] = 0x01; out[2] = 0x0d; out[3] = 0xb8;
+	put32(out + 4, v4net);
+}
+
+static void addr6_in24(uint32_t v4, uint8_t out[16])
+{
+	pfx6(v4 & MASK24, out);
+	out[15] = (uint8_t)(v4 & 0xff);
+}
+
+static void ll6(uint32_t rid, uint32_t ifid, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	out[0] = 0xfe; out[1] = 0x80;
+	put32(out + 8, rid);
+	put32(out + 12, ifid);
+}
+
+#define OPT6 (OSPF6_OPT_V6 | OSPF6_OPT_E | OSPF6_OPT_R)
+
+static void put24(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 16); put16(p + 1, v & 0xffff); }
+
+static void hdr6(uint8_t *b, uint16_t type, uint32_t id, uint32_t adv)
+{
+	put16(b, 1);                            /* age */
+	put16(b + 2, type);
+	put32(b + 4, id);
+	put32(b + 8, adv);
+	put32(b + 12, (uint32_t)OSPF_INITIAL_SEQ);
+}
+
+/* A prefix of 64 bits at p (A.4.1): length, options, 16-bit field, two words. */
+static size_t prefix64(uint8_t *p, uint16_t field, const uint8_t a[16])
+{
+	p[0] = 64;
+	p[1] = 0;
+	put16(p + 2, field);
+	memcpy(p + 4, a, 8);
+	return 12;
+}
+
+/*
+ * The model's network as OSPFv3 LSAs (sequence OSPF_INITIAL_SEQ, options
+ * V6|E|R): per router a router-LSA (link state id 0, its B/E flags, an
+ * interface per point-to-point and transit link, interface ids as in struct
+ * link) and an intra-area-prefix-LSA referring to it with its stubs (the
+ * /24, and with -p the /30s, each as a /64 with the IPv4 metric); per
+ * interface a link-LSA (fe80::R:I; the LAN's /64, or with -p the link's);
+ * per LAN a network-LSA from its DR (link state id: the DR's interface id)
+ * and an intra-area-prefix-LSA referring to it with the LAN's /64, metric
+ * 0; an inter-area-prefix-LSA per summary-LSA, an inter-area-router-LSA per
+ * ASBR-summary-LSA, an AS-external-LSA per AS-external-LSA (E2, metric,
+ * tag; the forwarding address mapped as above).
+ */
+static void encode6(const struct model *m, struct wire *w)
+{
+	size_t maxl = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->r[i].n > maxl)
+			maxl = m->r[i].n;
+	uint8_t *b = xcalloc(32 + 16 * maxl + 64, 1), a[16];
+
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct router *r = &m->r[i];
+		size_t len = 24;
+		hdr6(b, LSA6_ROUTER, 0, r->rid);
+		b[20] = r->flags;                       /* B, E: the same bits as OSPFv2's */
+		put24(b + 21, OPT6);
+		for (unsigned k = 0; k < r->n; k++) {
+			const struct link *lk = &r->l[k];
+			uint8_t *p = b + len;
+			if (lk->type == LINK_STUB)
+				continue;
+			p[0] = lk->type == LINK_P2P ? LINK6_P2P : LINK6_TRANSIT;
+			p[1] = 0;
+			put16(p + 2, lk->metric);
+			put32(p + 4, lk->ifid);
+			put32(p + 8, lk->nbr_ifid);
+			put32(p + 12, lk->type == LINK_P2P ? lk->id
+			                                   : m->lan[lan_of(lk->id)].att[0]);
+			len += 16;
+		}
+		emit(w, b, len);
+
+		/* its stubs */
+		unsigned np = 0;
+		hdr6(b, LSA6_INTRA_PREFIX, 0, r->rid);
+		put16(b + 22, LSA6_ROUTER);
+		put32(b + 24, 0);
+		put32(b + 28, r->rid);
+		len = 32;
+		for (unsigned k = 0; k < r->n; k++) {
+			if (r->l[k].type != LINK_STUB)
+				continue;
+			pfx6(r->l[k].id, a);
+			len += prefix64(b + len, r->l[k].metric, a);
+			np++;
+		}
+		put16(b + 20, np);
+		emit(w, b, len);
+
+		/* a link-LSA per interface */
+		for (unsigned k = 0; k < r->n; k++) {
+			const struct link *lk = &r->l[k];
+			if (lk->type == LINK_STUB)
+				continue;
+			hdr6(b, LSA6_LINK, lk->ifid, r->rid);
+			b[20] = 1;                      /* priority */
+			put24(b + 21, OPT6);
+			ll6(r->rid, lk->ifid, b + 24);
+			len = 44;
+			np = 0;
+			if (lk->type == LINK_TRANSIT || m->p2p_stubs) {
+				pfx6(lk->type == LINK_TRANSIT ? lk->id & MASK24 : lk->data & MASK30, a);
+				len += prefix64(b + len, 0, a);
+				np++;
+			}
+			put32(b + 40, np);
+			emit(w, b, len);
+		}
+	}
+	for (unsigned j = 0; j < m->nlan; j++) {
+		const struct lan *L = &m->lan[j];
+		hdr6(b, LSA6_NETWORK, L->ifid[0], L->att[0]);
+		b[20] = 0;
+		put24(b + 21, OPT6);
+		for (unsigned p = 0; p < L->n; p++)
+			put32(b + 24 + 4 * p, L->att[p]);
+		emit(w, b, 24 + 4 * L->n);
+
+		hdr6(b, LSA6_INTRA_PREFIX, L->ifid[0], L->att[0]);
+		put16(b + 20, 1);
+		put16(b + 22, LSA6_NETWORK);
+		put32(b + 24, L->ifid[0]);
+		put32(b + 28, L->att[0]);
+		pfx6(L->dr_addr & L->mask, a);
+		emit(w, b, 32 + prefix64(b + 32, 0, a));
+	}
+	for (unsigned k = 0; k < m->ns; k++) {
+		const struct summ *su = &m->s[k];
+		if (su->type == LSA_SUMMARY) {
+			hdr6(b, LSA6_INTER_PREFIX, k, su->adv);
+			b[20] = 0;
+			put24(b + 21, su->metric);
+			pfx6(su->id, a);
+			emit(w, b, 24 + prefix64(b + 24, 0, a));
+		} else {
+			hdr6(b, LSA6_INTER_ROUTER, su->id, su->adv);
+			b[20] = 0;
+			put24(b + 21, OPT6);
+			b[24] = 0;
+			put24(b + 25, su->metric);
+			put32(b + 28, su->id);
+			emit(w, b, 32);
+		}
+	}
+	for (unsigned k = 0; k < m->nx; k++) {
+		const struct ext *x = &m->x[k];
+		size_t len = 24;
+		hdr6(b, LSA6_EXTERNAL, k, x->adv);
+		b[20] = (uint8_t)((x->e2 ? LSA6_EXT_E : 0) | (x->fwd ? LSA6_EXT_F : 0) | LSA6_EXT_T);
+		put24(b + 21, x->metric);
+		pfx6(x->id, a);
+		len += prefix64(b + len, 0, a);         /* field: referenced LS type 0 */
+		if (x->fwd) {
+			addr6_in24(x->fwd, b + len);
+			len += 16;
+		}
+		put32(b + len, x->tag);
+		len += 4;
+		emit(w, b, len);
+	}
+	free(b);
+}
+
 static void wire_free(struct wire *w)
 {
 	free(w->b);
@@ -607,6 +855,32 @@ static void bench_install(const struct wire *w0, const struct wire *w1, struct i
 	free(v1);
 }
 
+/* OSPFv3: lsa6_decode, lsdb_lsa6, lsdb_install for every LSA of w; each
+ * must be ADDED.  Returns the time taken. */
+static double decode_install6(struct lsdb *db, const struct wire *w)
+{
+	struct lsa6 l6;
+	struct lsa l;
+	unsigned bad = 0;
+	double t0 = now_s();
+
+	for (unsigned i = 0; i < w->n; i++) {
+		enum ospf6_status st = lsa6_decode(w->b + w->off[i], w->off[i + 1] - w->off[i], &l6);
+		if (st != OSPF6_OK) {
+			if (bad++ == 0)
+				FAILF("lsa6_decode refused OSPFv3 LSA %u (type 0x%04x): %s", i,
+				      l6.h.type, ospf6_status_name(st));
+			continue;
+		}
+		lsdb_lsa6(&l6, &l);
+		bad += lsdb_install(db, 0, &l, 0, NULL) != LSDB_ADDED;
+	}
+	double t = now_s() - t0;
+	if (bad)
+		FAILF("OSPFv3 decode+install: %u LSAs not decoded or not added", bad);
+	return t;
+}
+
 /* --- reference shortest paths ------------------------------------------------ */
 
 struct heap { uint64_t *h; unsigned n; };   /* (dist << 32 | vertex), min-heap */
@@ -699,6 +973,76 @@ static bool u32_in(const uint32_t *v, unsigned n, uint32_t x)
 	return false;
 }
 
+/* The distance from root to the ASBR or forwarding address of external
+ * LSA t (RFC 2328 16.4 (3)), INF if none.  If via is not NULL, the routers
+ * whose next hops that path takes go in via[0..*nvia) (at most NABR): the
+ * forwarding address's router; else the ASBR, in the area; else every ABR
+ * whose ASBR-summary gives the least cost to the ASBR outside. */
+static uint32_t ext_dist(const struct model *m, unsigned root, const uint32_t *dist, unsigned t,
+                         unsigned *via, unsigned *nvia)
+{
+	const struct ext *x = &m->x[t];
+	uint32_t rid = rid_of(root), c = INF;
+
+	if (nvia != NULL)
+		*nvia = 0;
+	if (x->adv == rid)
+		return INF;
+	if (in_area(m, x->adv)) {
+		c = dist[idx_of(x->adv)];
+		if (nvia != NULL && !x->fwd)
+			via[(*nvia)++] = idx_of(x->adv);
+	} else {
+		for (unsigned s = 0; s < m->ns; s++)
+			if (m->s[s].type == LSA_ASBR_SUMMARY && m->s[s].id == x->adv &&
+			    m->s[s].adv != rid && dist[idx_of(m->s[s].adv)] + m->s[s].metric < c)
+				c = dist[idx_of(m->s[s].adv)] + m->s[s].metric;
+		if (nvia != NULL && c != INF && !x->fwd)
+			for (unsigned s = 0; s < m->ns; s++)
+				if (m->s[s].type == LSA_ASBR_SUMMARY && m->s[s].id == x->adv &&
+				    m->s[s].adv != rid && dist[idx_of(m->s[s].adv)] + m->s[s].metric == c)
+					via[(*nvia)++] = idx_of(m->s[s].adv);
+	}
+	if (c == INF)
+		return INF;
+	if (x->fwd) {
+		unsigned f = (x->fwd - STUB_BASE) >> 8;
+		c = dist[f] + 1;
+		if (nvia != NULL)
+			via[(*nvia)++] = f;
+	}
+	return c;
+}
+
+/* The best path to external prefix k (LSAs k and k + 1): type, cost, type
+ * 2 cost; win[t - k] (if not NULL) set for the LSAs that give it. */
+static void ext_best(const struct model *m, unsigned root, const uint32_t *dist, unsigned k,
+                     uint8_t *btype, uint32_t *bcost, uint32_t *bcost2, bool win[2])
+{
+	uint32_t cost[2] = { INF, INF }, cost2[2] = { 0, 0 };
+
+	*btype = 0;
+	*bcost = *bcost2 = INF;
+	for (unsigned t = k; t < k + 2; t++) {
+		const struct ext *x = &m->x[t];
+		uint32_t c = ext_dist(m, root, dist, t, NULL, NULL);
+		if (c == INF)
+			continue;
+		cost[t - k] = x->e2 ? c : c + x->metric;
+		cost2[t - k] = x->e2 ? x->metric : 0;
+		if (*bcost == INF || (x->e2 ? cost2[t - k] < *bcost2 ||
+		                              (cost2[t - k] == *bcost2 && cost[t - k] < *bcost)
+		                            : cost[t - k] < *bcost)) {
+			*btype = x->e2 ? RT_E2 : RT_E1;
+			*bcost = cost[t - k];
+			*bcost2 = cost2[t - k];
+		}
+	}
+	if (win != NULL)
+		for (unsigned t = 0; t < 2; t++)
+			win[t] = cost[t] != INF && cost[t] == *bcost && cost2[t] == *bcost2;
+}
+
 /* Check root's table against the reference distances dist[] from root. */
 static void check_routes(const struct model *m, unsigned root, const uint32_t *dist,
                          const struct route_table *rt, struct check_stats *cs)
@@ -784,31 +1128,7 @@ static void check_routes(const struct model *m, unsigned root, const uint32_t *d
 	for (unsigned k = 0; k + 1 < m->nx; k += 2) {
 		uint8_t btype = 0;
 		uint32_t bcost = INF, bcost2 = INF;
-		for (unsigned t = k; t < k + 2; t++) {
-			const struct ext *x = &m->x[t];
-			uint32_t c = INF;
-			if (x->adv == rid)
-				continue;
-			if (in_area(m, x->adv)) {
-				c = dist[idx_of(x->adv)];
-			} else {
-				for (unsigned s = 0; s < m->ns; s++)
-					if (m->s[s].type == LSA_ASBR_SUMMARY && m->s[s].id == x->adv &&
-					    m->s[s].adv != rid && dist[idx_of(m->s[s].adv)] + m->s[s].metric < c)
-						c = dist[idx_of(m->s[s].adv)] + m->s[s].metric;
-			}
-			if (c == INF)
-				continue;
-			if (x->fwd)
-				c = dist[(x->fwd - STUB_BASE) >> 8] + 1;
-			uint32_t cost = x->e2 ? c : c + x->metric, cost2 = x->e2 ? x->metric : 0;
-			if (bcost == INF || (x->e2 ? cost2 < bcost2 || (cost2 == bcost2 && cost < bcost)
-			                           : cost < bcost)) {
-				btype = x->e2 ? RT_E2 : RT_E1;
-				bcost = cost;
-				bcost2 = cost2;
-			}
-		}
+		ext_best(m, root, dist, k, &btype, &bcost, &bcost2, NULL);
 		const struct route *r = rt_lookup(rt, m->x[k].id, m->x[k].mask);
 		if (r == NULL || r->type != btype || r->cost != bcost || r->type2_cost != bcost2) {
 			FAILF("root %u: external %08x: %s type %u cost %u/%u, reference %u %u/%u",
@@ -819,50 +1139,262 @@ static void check_routes(const struct model *m, unsigned root, const uint32_t *d
 	}
 }
 
+/*
+ * The OSPFv3 table of root against its OSPFv2 table (already checked
+ * against the reference): the same number of routes, and route by route
+ * (the address plan keeps the order) the prefix mapped to its /64, the
+ * same type, cost, type 2 cost, area and attached flag, and the same next
+ * hops (external routes: those ext_want gives, which spf_routes may fall
+ * short of: counted): an OSPFv2 next hop, a neighbour's interface address,
+ * names (neighbour, its interface id, root's interface id on that link);
+ * an OSPFv3 one must be {fe80::neighbour:its interface id, root's interface
+ * id, neighbour}.  (When 16 next hops or more the two may keep different
+ * ones: then only the count is compared.)
+ */
+struct nhk { uint32_t rid, nbr_ifid, root_ifid; };
+
+static int nhk_cmp(const void *a, const void *b)
+{
+	const struct nhk *x = a, *y = b;
+	if (x->rid != y->rid)
+		return x->rid < y->rid ? -1 : 1;
+	if (x->nbr_ifid != y->nbr_ifid)
+		return x->nbr_ifid < y->nbr_ifid ? -1 : 1;
+	return (x->root_ifid > y->root_ifid) - (x->root_ifid < y->root_ifid);
+}
+
+/* What OSPFv2 next hop addr (an interface address of a neighbour of
+ * root's) names. */
+static struct nhk nh4_key(const struct model *m, unsigned root, uint32_t addr)
+{
+	struct nhk k = { 0, 0, 0 };
+
+	if (addr >= P2P_BASE && addr < LAN_BASE) {
+		const struct p2pl *pl = &m->pl[(addr - P2P_BASE) / 4];
+		unsigned e = (addr & 3) == 2;
+		k.rid = rid_of(pl->end[e]);
+		k.nbr_ifid = pl->ifid[e];
+		if (pl->end[!e] == root)
+			k.root_ifid = pl->ifid[!e];
+	} else if (addr >= LAN_BASE && lan_of(addr) < m->nlan) {
+		const struct lan *L = &m->lan[lan_of(addr)];
+		unsigned p = (addr & 0xff) - 1;
+		if (p < L->n) {
+			k.rid = L->att[p];
+			k.nbr_ifid = L->ifid[p];
+			for (unsigned q = 0; q < L->n; q++)
+				if (L->att[q] == rid_of(root))
+					k.root_ifid = L->ifid[q];
+		}
+	}
+	return k;
+}
+
+/* Add the next hops of v2 route r (mapped) to set k[0..*n), without repeats. */
+static void nhk_add_route(const struct model *m, unsigned root, const struct route *r,
+                          struct nhk *k, unsigned *n)
+{
+	for (unsigned i = 0; i < r->nnh; i++) {
+		struct nhk x = nh4_key(m, root, r->nh[i]);
+		unsigned j;
+		for (j = 0; j < *n && nhk_cmp(&k[j], &x) != 0; j++)
+			;
+		if (j == *n && *n < 4 * SPF_MAX_NEXTHOPS)
+			k[(*n)++] = x;
+	}
+}
+
+struct check6_stats { uint64_t v2_ext_nh_differ; };
+
+/*
+ * The next hops an external route should have: the union, over the LSAs
+ * that give its best path, of those of the ASBR, or of the forwarding
+ * address, or (ASBR outside the area) of every ABR at the least cost
+ * through its ASBR-summary (RFC 2328 16.2 merges equal-cost paths to a
+ * destination, ASBRs included) -- each a router whose next hops are those
+ * of its stub's intra-area route, already compared.
+ */
+static unsigned ext_want(const struct model *m, unsigned root, const uint32_t *dist,
+                         const struct route_table *rt, uint32_t prefix, struct nhk *k)
+{
+	unsigned j = (prefix - EXT_BASE) >> 8, n = 0, via[NABR], nvia;
+	uint8_t btype;
+	uint32_t bcost, bcost2;
+	bool win[2];
+
+	ext_best(m, root, dist, 2 * j, &btype, &bcost, &bcost2, win);
+	for (unsigned t = 0; t < 2; t++) {
+		if (!win[t])
+			continue;
+		(void)ext_dist(m, root, dist, 2 * j + t, via, &nvia);
+		for (unsigned v = 0; v < nvia; v++) {
+			const struct route *sr = rt_lookup(rt, STUB_BASE + (via[v] << 8), MASK24);
+			if (sr != NULL)
+				nhk_add_route(m, root, sr, k, &n);
+		}
+	}
+	qsort(k, n, sizeof(k[0]), nhk_cmp);
+	return n;
+}
+
+static void check_routes6(const struct model *m, unsigned root, const uint32_t *dist,
+                          const struct route_table *rt, const struct route6_table *rt6,
+                          struct check6_stats *cs6)
+{
+	if (rt6->n != rt->n) {
+		FAILF("root %u: OSPFv3 %u routes, OSPFv2 %u", root, rt6->n, rt->n);
+		return;
+	}
+	for (unsigned i = 0; i < rt->n; i++) {
+		const struct route *r = &rt->r[i];
+		const struct route6 *r6 = &rt6->r[i];
+		struct nhk want[4 * SPF_MAX_NEXTHOPS], k4[4 * SPF_MAX_NEXTHOPS];
+		unsigned nwant = 0, n4 = 0;
+		bool ext = r->type == RT_E1 || r->type == RT_E2;
+		uint8_t p6[16];
+
+		pfx6(r->prefix, p6);
+		if (memcmp(r6->prefix, p6, 16) != 0 || r6->plen != 64) {
+			FAILF("root %u: route %u: OSPFv3 prefix is not the /64 of OSPFv2's %08x/%08x",
+			      root, i, r->prefix, r->mask);
+			return;
+		}
+		nhk_add_route(m, root, r, k4, &n4);
+		qsort(k4, n4, sizeof(k4[0]), nhk_cmp);
+		if (ext) {
+			nwant = ext_want(m, root, dist, rt, r->prefix, want);
+			if (nwant < SPF_MAX_NEXTHOPS &&
+			    (n4 != nwant || memcmp(k4, want, n4 * sizeof(k4[0])) != 0))
+				cs6->v2_ext_nh_differ++;
+		} else {
+			memcpy(want, k4, n4 * sizeof(k4[0]));
+			nwant = n4;
+		}
+		unsigned wn = nwant < SPF_MAX_NEXTHOPS ? nwant : SPF_MAX_NEXTHOPS;
+		if (r6->type != r->type || r6->cost != r->cost || r6->type2_cost != r->type2_cost ||
+		    r6->area != r->area || r6->attached != r->attached || r6->nnh != wn) {
+			FAILF("root %u: %08x/%08x: OSPFv3 type %u cost %u/%u area %u attached %u, %u next "
+			      "hops; OSPFv2 type %u cost %u/%u area %u attached %u, %u next hops (%u "
+			      "expected)", root, r->prefix, r->mask, r6->type, r6->cost, r6->type2_cost,
+			      r6->area, r6->attached, r6->nnh, r->type, r->cost, r->type2_cost, r->area,
+			      r->attached, r->nnh, wn);
+			for (unsigned k = 0; k < nwant; k++)
+				fprintf(stderr, "  expected next hop: router %08x, its interface %u, root's %u\n",
+				        want[k].rid, want[k].nbr_ifid, want[k].root_ifid);
+			for (unsigned k = 0; k < r6->nnh; k++)
+				fprintf(stderr, "  OSPFv3 next hop: router %08x, root's interface %u\n",
+				        r6->nh[k].router, r6->nh[k].ifid);
+			return;
+		}
+		if (nwant >= SPF_MAX_NEXTHOPS)
+			continue;
+		for (unsigned k = 0; k < r6->nnh; k++) {   /* sorted by (addr, ifid, router) */
+			const struct nh6 *h = &r6->nh[k];
+			uint8_t ll[16];
+			ll6(want[k].rid, want[k].nbr_ifid, ll);
+			if (memcmp(h->addr, ll, 16) != 0 || h->router != want[k].rid ||
+			    h->ifid != want[k].root_ifid || want[k].root_ifid == 0) {
+				FAILF("root %u: %08x/%08x: OSPFv3 next hop %u is (router %08x, root's "
+				      "interface %u), expected (router %08x, its interface %u, root's %u)",
+				      root, r->prefix, r->mask, k, h->router, h->ifid, want[k].rid,
+				      want[k].nbr_ifid, want[k].root_ifid);
+				return;
+			}
+		}
+	}
+}
+
 /* --- SPF ----------------------------------------------------------------- */
 
 struct spf_res {
 	unsigned nroots;
-	double med_ms, min_ms, max_ms, ref_med_ms;
+	double med_ms, min_ms, max_ms, ref_med_ms;     /* spf_routes */
+	double med6_ms, min6_ms, max6_ms;              /* spf6_routes */
+	double ratio_med, ratio_min, ratio_max;        /* per root: spf6 / spf */
+	double cmed_ms, cmed6_ms;                      /* the same in CPU time */
+	double cratio_med, cratio_min, cratio_max;
 	struct check_stats cs;
+	struct check6_stats cs6;
 	bool all_run;
 	unsigned all_n;
-	double all_s;                /* measured, or estimated if !all_run */
+	double all_s, all6_s;        /* measured, or estimated if !all_run */
 };
 
-static void bench_spf(const struct model *m, const struct lsdb *db, unsigned nroots,
-                      double budget, struct spf_res *res)
+/* Wall time of one call; *cpu (if not NULL) gets its CPU time. */
+static double time_spf(const struct lsdb *db, unsigned root, struct route_table *rt, double *cpu)
+{
+	double c0 = cpu_s(), t0 = now_s();
+	int rc = spf_routes(db, rid_of(root), rt);
+	double t = now_s() - t0;
+	if (cpu != NULL)
+		*cpu = cpu_s() - c0;
+	if (rc != 0)
+		FAILF("spf_routes failed for root %u", root);
+	return t;
+}
+
+static double time_spf6(const struct lsdb *db, unsigned root, struct route6_table *rt6, double *cpu)
+{
+	double c0 = cpu_s(), t0 = now_s();
+	int rc = spf6_routes(db, rid_of(root), rt6);
+	double t = now_s() - t0;
+	if (cpu != NULL)
+		*cpu = cpu_s() - c0;
+	if (rc != 0)
+		FAILF("spf6_routes failed for root %u", root);
+	return t;
+}
+
+/*
+ * spf_routes over db and spf6_routes over db6 from the same roots, one
+ * after the other for each root (even roots OSPFv2 first, odd roots
+ * OSPFv3 first), so that both see the same state of the machine; every
+ * table checked (not timed).
+ */
+static void bench_spf(const struct model *m, const struct lsdb *db, const struct lsdb *db6,
+                      unsigned nroots, double budget, struct spf_res *res)
 {
 	struct route_table rt = { 0 };
+	struct route6_table rt6 = { 0 };
 	uint32_t *dist = xcalloc(m->nv, sizeof(*dist));
 	struct heap q = { xcalloc(m->adj_off[m->nv] + 1, sizeof(uint64_t)), 0 };
 	unsigned *roots;
-	double *t, *tr;
+	double *t, *t6, *tr, *ratio, *c, *c6, *cratio;
 
 	memset(res, 0, sizeof(*res));
 	if (nroots > m->n)
 		nroots = m->n;
 	roots = xcalloc(nroots, sizeof(*roots));
 	t = xcalloc(nroots, sizeof(*t));
+	t6 = xcalloc(nroots, sizeof(*t6));
 	tr = xcalloc(nroots, sizeof(*tr));
+	ratio = xcalloc(nroots, sizeof(*ratio));
+	c = xcalloc(nroots, sizeof(*c));
+	c6 = xcalloc(nroots, sizeof(*c6));
+	cratio = xcalloc(nroots, sizeof(*cratio));
 	if (nroots == m->n)
 		for (unsigned i = 0; i < nroots; i++)
 			roots[i] = i;
 	else
 		pick_distinct(m->n, nroots, roots);
 
-	if (spf_routes(db, rid_of(roots[0]), &rt) != 0)            /* warm-up */
-		FAILF("spf_routes failed for root %u", roots[0]);
+	(void)time_spf(db, roots[0], &rt, NULL);              /* warm-up */
+	(void)time_spf6(db6, roots[0], &rt6, NULL);
 	for (unsigned k = 0; k < nroots; k++) {
+		if (k % 2 == 0) {
+			t[k] = time_spf(db, roots[k], &rt, &c[k]);
+			t6[k] = time_spf6(db6, roots[k], &rt6, &c6[k]);
+		} else {
+			t6[k] = time_spf6(db6, roots[k], &rt6, &c6[k]);
+			t[k] = time_spf(db, roots[k], &rt, &c[k]);
+		}
+		ratio[k] = t6[k] / t[k];
+		cratio[k] = c6[k] / c[k];
 		double t0 = now_s();
-		int rc = spf_routes(db, rid_of(roots[k]), &rt);
-		t[k] = now_s() - t0;
-		if (rc != 0)
-			FAILF("spf_routes failed for root %u", roots[k]);
-		t0 = now_s();
 		ref_dijkstra(m, roots[k], dist, &q);
 		tr[k] = now_s() - t0;
 		check_routes(m, roots[k], dist, &rt, &res->cs);
+		check_routes6(m, roots[k], dist, &rt, &rt6, &res->cs6);
 		if (fail_count)
 			exit(2);
 	}
@@ -870,36 +1402,61 @@ static void bench_spf(const struct model *m, const struct lsdb *db, unsigned nro
 	res->med_ms = median(t, nroots) * 1e3;
 	res->min_ms = t[0] * 1e3;
 	res->max_ms = t[nroots - 1] * 1e3;
+	res->med6_ms = median(t6, nroots) * 1e3;
+	res->min6_ms = t6[0] * 1e3;
+	res->max6_ms = t6[nroots - 1] * 1e3;
+	res->ratio_med = median(ratio, nroots);
+	res->ratio_min = ratio[0];
+	res->ratio_max = ratio[nroots - 1];
+	res->cmed_ms = median(c, nroots) * 1e3;
+	res->cmed6_ms = median(c6, nroots) * 1e3;
+	res->cratio_med = median(cratio, nroots);
+	res->cratio_min = cratio[0];
+	res->cratio_max = cratio[nroots - 1];
 	res->ref_med_ms = median(tr, nroots) * 1e3;
 
-	/* every router's routes: run if the estimate fits the budget */
+	/* every router's routes, both versions: run if the estimate fits the
+	 * budget; OSPFv2 for every root, then OSPFv3 for every root (so that
+	 * the OSPFv2 figure is that of OSPFv2 alone, as the target has it) */
 	res->all_n = m->n;
-	double est = res->med_ms / 1e3 * m->n;
+	double est = (res->med_ms + res->med6_ms) / 1e3 * m->n;
 	if (est <= budget) {
 		struct check_stats cs = { 0 };
-		double sum = 0;
+		double sum = 0, sum6 = 0;
 		for (unsigned i = 0; i < m->n; i++) {
-			double t0 = now_s();
-			int rc = spf_routes(db, rid_of(i), &rt);
-			sum += now_s() - t0;
-			if (rc != 0)
-				FAILF("spf_routes failed for root %u", i);
+			sum += time_spf(db, i, &rt, NULL);
 			ref_dijkstra(m, i, dist, &q);
 			check_routes(m, i, dist, &rt, &cs);
 			if (fail_count)
 				exit(2);
 		}
+		for (unsigned i = 0; i < m->n; i++) {
+			sum6 += time_spf6(db6, i, &rt6, NULL);
+			(void)time_spf(db, i, &rt, NULL);          /* its table again, to check against */
+			ref_dijkstra(m, i, dist, &q);
+			check_routes6(m, i, dist, &rt, &rt6, &res->cs6);
+			if (fail_count)
+				exit(2);
+		}
 		res->all_run = true;
 		res->all_s = sum;
+		res->all6_s = sum6;
 	} else {
-		res->all_s = est;
+		res->all_s = res->med_ms / 1e3 * m->n;
+		res->all6_s = res->med6_ms / 1e3 * m->n;
 	}
 	route_table_free(&rt);
+	route6_table_free(&rt6);
 	free(dist);
 	free(q.h);
 	free(roots);
 	free(t);
+	free(t6);
 	free(tr);
+	free(ratio);
+	free(c);
+	free(c6);
+	free(cratio);
 }
 
 /* --- report --------------------------------------------------------------- */
@@ -945,11 +1502,11 @@ static void machine(void)
 
 static const char *verdict(bool ok) { return ok ? "PASS" : "MISS"; }
 
-static int run(unsigned n, unsigned nroots, double budget, bool p2p_stubs, uint64_t seed,
-               int *misses)
+static int run(unsigned n, unsigned nroots, double budget, bool p2p_stubs, bool dual,
+               uint64_t seed, int *misses)
 {
 	struct model m;
-	struct wire w0, w1;
+	struct wire w0, w1, w6;
 	struct install_res ir;
 	struct spf_res sr;
 	double t0;
@@ -959,6 +1516,7 @@ static int run(unsigned n, unsigned nroots, double budget, bool p2p_stubs, uint6
 	model_build(&m, n, p2p_stubs);
 	encode(&m, 0, &w0);
 	encode(&m, 1, &w1);
+	encode6(&m, &w6);
 	double gen_s = now_s() - t0;
 
 	printf("\n## N = %u routers\n\n", n);
@@ -977,6 +1535,10 @@ static int run(unsigned n, unsigned nroots, double budget, bool p2p_stubs, uint6
 	       "%zu bytes; generated and encoded twice in %.2f s (not timed below)\n",
 	       w0.n, w0.by_type[1], w0.by_type[2], w0.by_type[3], w0.by_type[4], w0.by_type[5],
 	       w0.len, gen_s);
+	printf("OSPFv3:   the same network: %u LSAs (router %u, network %u, inter-area-prefix %u, "
+	       "inter-area-router %u, AS-external %u, link %u, intra-area-prefix %u), %zu bytes\n",
+	       w6.n, w6.by_type[1], w6.by_type[2], w6.by_type[3], w6.by_type[4], w6.by_type[5],
+	       w6.by_type[8], w6.by_type[9], w6.len);
 
 	bench_install(&w0, &w1, &ir);
 	if (fail_count)
@@ -991,14 +1553,40 @@ static int run(unsigned n, unsigned nroots, double budget, bool p2p_stubs, uint6
 	printf("  lsdb_install alone (pre-decoded), CHANGED:          %10.0f LSAs/s\n", ir.io.changed);
 	printf("  lsa_decode alone (checksum + body):                 %10.0f LSAs/s\n", ir.decode_only);
 
-	/* the database the SPF runs on */
-	struct lsdb *db = lsdb_new(MAX_LSAS);
+	/* OSPFv3: decode + install into a new database, for information */
+	double t6[5];
+	for (unsigned k = 0; k < 5; k++) {
+		struct lsdb *d = lsdb_new(w6.n > MAX_LSAS ? w6.n : MAX_LSAS);
+		t6[k] = decode_install6(d, &w6);
+		lsdb_free(d);
+		if (fail_count)
+			exit(2);
+	}
+	printf("  OSPFv3: lsa6_decode + lsdb_lsa6 + lsdb_install, new database (ADDED): %.0f LSAs/s "
+	       "(median of 5; no target)\n", w6.n / median(t6, 5));
+
+	/* the databases the SPFs run on: one a version, or (-d) one for both */
+	uint32_t room = w0.n + w6.n > MAX_LSAS ? w0.n + w6.n : MAX_LSAS;
+	struct lsdb *db = lsdb_new(room), *db6 = dual ? db : lsdb_new(room);
 	(void)decode_install(db, &w0, LSDB_ADDED);
+	(void)decode_install6(db6, &w6);
 	if (fail_count)
 		exit(2);
-	bench_spf(&m, db, nroots, budget, &sr);
-	printf("\nspf_routes, one root (%u random roots, after one warm-up call):\n", sr.nroots);
-	printf("  median %.3f ms, min %.3f ms, max %.3f ms\n", sr.med_ms, sr.min_ms, sr.max_ms);
+	bench_spf(&m, db, db6, nroots, budget, &sr);
+	printf("\nSPF over %s (%u random roots, after one warm-up call of each; for each root\n"
+	       "spf_routes and spf6_routes one after the other, in turn first):\n",
+	       dual ? "ONE database holding both versions' LSAs (-d, as anemone-ospfmon's)"
+	            : "a database per version", sr.nroots);
+	printf("  spf_routes  (OSPFv2): median %.3f ms, min %.3f ms, max %.3f ms\n",
+	       sr.med_ms, sr.min_ms, sr.max_ms);
+	printf("  spf6_routes (OSPFv3): median %.3f ms, min %.3f ms, max %.3f ms\n",
+	       sr.med6_ms, sr.min6_ms, sr.max6_ms);
+	printf("  OSPFv3 / OSPFv2: %.2f (of the medians); per root %.2f median, %.2f min, %.2f max\n",
+	       sr.med6_ms / sr.med_ms, sr.ratio_med, sr.ratio_min, sr.ratio_max);
+	printf("  CPU time of the same calls (CLOCK_THREAD_CPUTIME_ID: without preemption by other "
+	       "processes):\n    OSPFv2 median %.3f ms, OSPFv3 median %.3f ms, OSPFv3 / OSPFv2: %.2f "
+	       "(of the medians); per root %.2f median, %.2f min, %.2f max\n", sr.cmed_ms, sr.cmed6_ms,
+	       sr.cmed6_ms / sr.cmed_ms, sr.cratio_med, sr.cratio_min, sr.cratio_max);
 	printf("  bench-local reference Dijkstra (binary heap over an adjacency array, "
 	       "distances only): median %.3f ms\n", sr.ref_med_ms);
 	printf("  checked: %u routes per root (= %u stubs + %u transit + %u inter-area + %u external%s), "
@@ -1007,12 +1595,26 @@ static int run(unsigned n, unsigned nroots, double budget, bool p2p_stubs, uint6
 	       p2p_stubs ? " + p2p /30s" : "");
 	printf("  ECMP: %.1f%% of routes have 2+ next hops (up to %u), %.2f next hops per route\n",
 	       100.0 * sr.cs.ecmp / sr.cs.routes, sr.cs.maxnh, (double)sr.cs.nh / sr.cs.routes);
+	printf("  OSPFv3 checked against OSPFv2, route by route: the same count, each prefix's /64, "
+	       "type, cost,\n  type 2 cost, area, attached flag and next hops (neighbour, its "
+	       "link-local address, root's interface);\n  the next hops of external routes "
+	       "against the union of those of the ASBRs, forwarding addresses and ABRs that\n"
+	       "  give the best path (RFC 2328 16.2 merges equal-cost paths to an ASBR)\n");
+	if (sr.cs6.v2_ext_nh_differ)
+		printf("  NOTE: %llu external routes (over all the tables checked) where spf_routes' "
+		       "next hops are not that union\n  (OSPFv2 is not checked for it: spf.c keeps one "
+		       "ABR's next hops to an ASBR outside the area at equal cost)\n",
+		       (unsigned long long)sr.cs6.v2_ext_nh_differ);
 	if (sr.all_run)
-		printf("all %u routers' routes: %.3f s (%u spf_routes calls, %.3f ms each; every table "
-		       "checked as above, checks not timed)\n", n, sr.all_s, n, sr.all_s / n * 1e3);
+		printf("all %u routers' routes: OSPFv2 %.3f s (%.3f ms a root), OSPFv3 %.3f s (%.3f ms "
+		       "a root), ratio %.2f\n  (every root's OSPFv2 table, then every root's OSPFv3 table; "
+		       "every table checked as above, checks not timed)\n", n, sr.all_s, sr.all_s / n * 1e3, sr.all6_s, sr.all6_s / n * 1e3,
+		       sr.all6_s / sr.all_s);
 	else
-		printf("all %u routers' routes: ESTIMATED %.1f s = %u x the median above (not run: over "
-		       "the %.0f s budget, -b)\n", n, sr.all_s, n, budget);
+		printf("all %u routers' routes: ESTIMATED OSPFv2 %.1f s, OSPFv3 %.1f s = %u x the medians "
+		       "above (not run: over the %.0f s budget, -b)\n", n, sr.all_s, sr.all6_s, n, budget);
+	if (db6 != db)
+		lsdb_free(db6);
 	lsdb_free(db);
 
 	double slow = ir.di.added < ir.di.changed ? ir.di.added : ir.di.changed;
@@ -1027,6 +1629,12 @@ static int run(unsigned n, unsigned nroots, double budget, bool p2p_stubs, uint6
 		       verdict(sr.all_s < T_ALL_S), T_ALL_S, sr.all_s, sr.all_run ? "" : " (estimated)");
 		*misses += !(sr.all_s < T_ALL_S);
 	}
+	if (n == 1000 || n == 10000) {
+		double r = sr.med6_ms / sr.med_ms;
+		printf("  %s  OSPFv3 SPF within %.1fx of OSPFv2's in the same run: %.2f (medians %.3f / "
+		       "%.3f ms)\n", verdict(r <= T_V3_RATIO), T_V3_RATIO, r, sr.med6_ms, sr.med_ms);
+		*misses += !(r <= T_V3_RATIO);
+	}
 	printf("  %s  over %.0f LSAs/s installed (decode + install, slower of ADDED/CHANGED): %.0f LSAs/s\n",
 	       verdict(slow > T_INSTALL), T_INSTALL, slow);
 	*misses += !(slow > T_INSTALL);
@@ -1036,19 +1644,22 @@ static int run(unsigned n, unsigned nroots, double budget, bool p2p_stubs, uint6
 
 	wire_free(&w0);
 	wire_free(&w1);
+	wire_free(&w6);
 	model_free(&m);
 	return 0;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ospf-bench [-s SEED] [-r ROOTS] [-b BUDGET_S] [-p] [N ...]\n"
+	fprintf(stderr, "usage: ospf-bench [-s SEED] [-r ROOTS] [-b BUDGET_S] [-p] [-d] [N ...]\n"
 	                "  N        routers (default: 1000 10000)\n"
 	                "  -s SEED  PRNG seed (default 1)\n"
 	                "  -r ROOTS roots timed one by one (default 50)\n"
 	                "  -b SECS  run all N roots only if the estimate is at most SECS (default 60),\n"
 	                "           else print an estimate\n"
-	                "  -p       numbered point-to-point links: a /30 stub at both ends\n");
+	                "  -p       numbered point-to-point links: a /30 stub at both ends\n"
+	                "  -d       both versions' LSAs in one database (as anemone-ospfmon holds\n"
+	                "           them), not a database per version\n");
 	exit(64);
 }
 
@@ -1057,15 +1668,16 @@ int main(int argc, char **argv)
 	uint64_t seed = 1;
 	unsigned nroots = 50, ns[16], nn = 0;
 	double budget = 60;
-	bool p2p = false;
+	bool p2p = false, dual = false;
 	int c, misses = 0;
 
-	while ((c = getopt(argc, argv, "s:r:b:ph")) != -1) {
+	while ((c = getopt(argc, argv, "s:r:b:pdh")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'r': nroots = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'b': budget = strtod(optarg, NULL); break;
 		case 'p': p2p = true; break;
+		case 'd': dual = true; break;
 		default: usage();
 		}
 	}
@@ -1084,13 +1696,15 @@ int main(int argc, char **argv)
 	if (nroots == 0)
 		nroots = 1;
 
-	printf("# ospf-bench: OSPFv2 LSDB install and SPF (lib/ospf.c, lib/lsdb.c, lib/spf.c)\n\n");
+	printf("# ospf-bench: OSPFv2 LSDB install and SPF (lib/ospf.c, lib/lsdb.c, lib/spf.c),\n"
+	       "# OSPFv3 SPF against it (lib/ospf6.c, lib/spf6.c)\n\n");
 	machine();
-	printf("settings: seed %llu, %u roots timed, all-roots budget %.0f s%s\n",
-	       (unsigned long long)seed, nroots, budget, p2p ? ", -p (p2p /30 stubs)" : "");
+	printf("settings: seed %llu, %u roots timed, all-roots budget %.0f s%s%s\n",
+	       (unsigned long long)seed, nroots, budget, p2p ? ", -p (p2p /30 stubs)" : "",
+	       dual ? ", -d (one database for both versions)" : "");
 	fflush(stdout);
 	for (unsigned i = 0; i < nn; i++)
-		run(ns[i], nroots, budget, p2p, seed, &misses);
+		run(ns[i], nroots, budget, p2p, dual, seed, &misses);
 	printf("\n%s: %d target(s) missed\n", misses ? "MISS" : "PASS", misses);
 	return misses ? 1 : 0;
 }
