@@ -1095,6 +1095,24 @@ static int decide6(struct placer *pl, unsigned ri, const uint8_t *dst, const str
 	return 0;
 }
 
+/* The order IPv6 traffic is split in among a route's next hops: by the
+ * neighbour's router id, then the interface id (not by link-local address,
+ * which a monitor knows only for the links it hears).  ord receives the
+ * indices.  O(k^2) for k <= SPF_MAX_NEXTHOPS. */
+static void nh6_order(const struct route6 *l, uint8_t *ord)
+{
+	for (unsigned i = 0; i < l->nnh; i++) {
+		unsigned j = i;
+		for (; j > 0; j--) {
+			const struct nh6 *a = &l->nh[ord[j - 1]], *b = &l->nh[i];
+			if (a->router < b->router || (a->router == b->router && a->ifid <= b->ifid))
+				break;
+			ord[j] = ord[j - 1];
+		}
+		ord[j] = (uint8_t)i;
+	}
+}
+
 /* Router a's interface ifid: the transit network it is on, else 0. */
 static uint32_t if6_net(const struct placer *pl, uint32_t a, uint32_t ifid)
 {
@@ -1425,6 +1443,7 @@ static int walk_af(struct placer *pl, const struct place_in *in, struct place_ou
                    unsigned *freed)
 {
 	unsigned n = 0, head = 0, nedges = 0, done = 0, reached;
+	uint8_t ord[SPF_MAX_NEXTHOPS];
 
 	/* 2a. the forwarding graph from start: depth-first, each router once */
 	if (++pl->gen == 0) {
@@ -1451,13 +1470,15 @@ static int walk_af(struct placer *pl, const struct place_in *in, struct place_ou
 		if (d == 1)
 			continue;
 		nnh = dst6 ? l6->nnh : l->nnh;
+		if (dst6)
+			nh6_order(l6, ord);
 		for (unsigned k = 0; k < nnh; k++) {
 			int bi;
 			uint32_t net;
 			if (dst6) {
 				/* OSPFv3's next hops name their router */
-				bi = router_index(pl, l6->nh[k].router);
-				net = if6_net(pl, pl->r[ri].id, l6->nh[k].ifid);
+				bi = router_index(pl, l6->nh[ord[k]].router);
+				net = if6_net(pl, pl->r[ri].id, l6->nh[ord[k]].ifid);
 			} else {
 				const struct iface *f = iface_find(pl, l->nh[k], pl->r[ri].id);
 				bi = f ? router_index(pl, f->router) : -1;

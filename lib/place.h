@@ -32,7 +32,11 @@
  * with the same attached routers (one LAN is one link for both families),
  * else by the OSPFv3 DR's router id.  A link-local next hop given by the
  * exporter pins the first hop as an IPv4 one does (the neighbour whose
- * link-LSA has the address).  No graph cache: each IPv6 flow is walked.
+ * link-LSA has the address).  A router divides IPv6 traffic among its
+ * next hops in the order of (neighbour's router id, its own interface id),
+ * not of link-local addresses: a monitor knows those only for the links it
+ * hears (link-LSAs have link scope), and the shares must not depend on
+ * where it listens.  No graph cache: each IPv6 flow is walked.
  * A database without OSPFv3 routers leaves IPv6 flows unrouted, "ipv6".
  *
  * place_flow (IPv4, and IPv6 as above):

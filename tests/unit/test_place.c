@@ -840,13 +840,15 @@ static void a6(uint8_t a[16], uint16_t w0, uint16_t w1, uint16_t w7)
 	a[14] = (uint8_t)(w7 >> 8); a[15] = (uint8_t)w7;
 }
 
-/* A link-LSA of router r's interface ifid: link-local fe80::r:ifid. */
+/* A link-LSA of router r's interface ifid: link-local fe80::(16 - r):ifid,
+ * so that the link-local order of neighbours is their router ids' reversed
+ * (IPv6 shares follow router ids, place.h). */
 static void link6(struct lsdb *db, uint32_t r, uint32_t ifid)
 {
 	uint8_t ll[16];
 
 	a6(ll, 0xfe80, 0, 0);
-	ll[13] = (uint8_t)(r & 0xff);
+	ll[13] = (uint8_t)(16 - (r & 0xff));
 	ll[15] = (uint8_t)ifid;
 	lsab6_link(&lb6, r, ifid, ll);
 	install6(db, 0);
@@ -952,7 +954,7 @@ static void test_ipv6(void)
 	in = flow6(src, dst, 1001, 11);
 	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
 	CHECK_EQ(out.ingress, R1);
-	CHECK(has_link(R1, R2, 0, 501, 6));            /* fe80::2:1 first: the odd one */
+	CHECK(has_link(R1, R2, 0, 501, 6));            /* R2 first (router id): the odd one */
 	CHECK(has_link(R1, R3, 0, 500, 5));
 	CHECK(has_link(R2, R4, 0, 501, 6));
 	CHECK(has_link(R3, R4, 0, 500, 5));
@@ -985,8 +987,8 @@ static void test_ipv6(void)
 	in = flow6(src, dst, 30, 3);
 	in.ingress = R1;
 	a6(nh, 0xfe80, 0, 0);
-	nh[13] = 3;
-	nh[15] = 1;                                    /* fe80::3:1, R3's */
+	nh[13] = 16 - 3;
+	nh[15] = 1;                                    /* fe80::d:1, R3's */
 	memcpy(in.nexthop.b, nh, 16);
 	CHECK_EQ(place_flow(pl, &in, &out), PLACE_OK);
 	CHECK(out.pinned);
