@@ -191,3 +191,134 @@ def nexthop_addrs(route):
 def attached(route):
     return any("directlyAttachedTo" in h or "directly attached to" in h
                for h in route.get("nexthops", []))
+
+
+# --- OSPFv3 (IPv6), as FRR's ospf6d printed it -------------------------------
+#
+#   LSDB6    one router's "show ipv6 ospf6 database json" (R.lsdb6.json): the
+#            headers of every LSA, one row per item of its body ("payload":
+#            a router-LSA's "neighbour router id/neighbour interface id", a
+#            network-LSA's attached router, a prefix-LSA's prefix, an
+#            inter-area-router-LSA's ASBR)
+#   routes6  every router's OSPFv3 routing table as tests/lab/ospf-lab.sh
+#            normalised it (R.ospf6.json: {prefix: {type, area, cost,
+#            type2_cost, nexthops: [[link-local, ifname], ...]}}), with its
+#            interfaces (R.ifaces6.json: {ifname: {interface_id, link_local,
+#            area, ...}})
+
+def ip6(s):
+    return int(ipaddress.IPv6Address(s.strip()))
+
+
+def dotted6(n):
+    return str(ipaddress.IPv6Address(n))
+
+
+def mask6(plen):
+    return ((1 << 128) - 1) ^ ((1 << (128 - plen)) - 1)
+
+
+def prefix6(s):
+    """(prefix, plen) of "fd00:1::/64", host bits cleared"""
+    p, n = s.split("/")
+    return ip6(p) & mask6(int(n)), int(n)
+
+
+class Lsdb6:
+    """The routers, networks and prefixes of an FRR OSPFv3 LSDB dump.
+
+    routers   {rid: set of areas}: the routers with a router-LSA (the view's
+              areas: those of the area-scoped LSAs; what a monitor on an
+              area-0 segment hears, for r1 of the lab)
+    rtr_links {rid: set of "nbr-rid/nbr-ifid"}: the interfaces its router-
+              LSAs list (point to point: the neighbour and its interface id;
+              transit: the network's DR and the DR's interface id)
+    nets      {(dr, DR's interface id): set of attached routers}
+    prefix_net {(prefix, plen): (dr, DR's interface id)}: the transit
+              prefixes, with the network they are on
+    link_ll   {(router, its interface id): link-local address (int)}: the
+              link-LSAs of the dump (link scope: those of the dumping
+              router's own links; the monitor hears those of its segment)
+    owners    [(prefix, plen, router, kind)], kind stub, transit, summary,
+              external or nssa:
+                intra-area-prefix-LSA: its prefixes are the stubs of the
+                  router it refers to, or the transit prefixes of the
+                  network (the DR).  FRR's JSON has no referenced-LS-type:
+                  an intra-area-prefix-LSA whose link state id and
+                  advertising router are a network-LSA's refers to that
+                  network (FRR takes the DR's interface id as the id of
+                  both), any other to its router (id 0)
+                inter-area-prefix-LSA: the ABR
+                AS-external-LSA, NSSA-LSA (type 7, in an area of the view):
+                  the ASBR; when it has no router-LSA in the view, the ABRs
+                  with an inter-area-router-LSA for it
+              LSAs at MaxAge are left out.  (The JSON has no prefix options:
+              the NU bit cannot be seen; FRR sets it on none here.)
+    """
+
+    def __init__(self, path):
+        with open(path) as f:
+            doc = json.load(f)
+        rows = []                               # (area or None, lsa row)
+        for g in doc.get("areaScopedLinkStateDb", []):
+            rows.extend((g["areaId"], l) for l in g.get("lsa", []) if l.get("age", 0) < MAXAGE)
+        for g in doc.get("asScopedLinkStateDb", []):
+            rows.extend((None, l) for l in g.get("lsa", []) if l.get("age", 0) < MAXAGE)
+        self.areas = set(a for a, _ in rows if a is not None)
+        self.link_ll = {}
+        for g in doc.get("interfaceScopedLinkStateDb", []):
+            for l in g.get("lsa", []):
+                if l["type"] == "Lnk" and l.get("age", 0) < MAXAGE and "/" not in l.get("payload", "/") \
+                        and ip6(l["payload"]) >> 118 == 0x3fa:          # fe80::/10
+                    self.link_ll[(l["advRouter"], ip(l["lsId"]))] = ip6(l["payload"])
+        self.routers, self.rtr_links, self.nets = {}, {}, {}
+        for area, l in rows:
+            if l["type"] == "Rtr":
+                self.routers.setdefault(l["advRouter"], set()).add(area)
+                if l.get("payload"):
+                    self.rtr_links.setdefault(l["advRouter"], set()).add(l["payload"])
+            elif l["type"] == "Net":
+                self.nets.setdefault((l["advRouter"], ip(l["lsId"])), set()).add(l["payload"])
+        for (dr, _), att in self.nets.items():
+            att.add(dr)
+        self.owners, self.prefix_net = [], {}
+        iar = {}                                # ASBR -> ABRs with an inter-area-router-LSA for it
+        for _, l in rows:
+            if l["type"] == "IAR":
+                iar.setdefault(l["payload"], set()).add(l["advRouter"])
+        for _, l in rows:
+            t, adv = l["type"], l["advRouter"]
+            if t == "INP":
+                p, n = prefix6(l["payload"])
+                net = (adv, ip(l["lsId"]))
+                if net in self.nets:
+                    self.prefix_net[(p, n)] = net
+                self.owners.append((p, n, adv, "transit" if net in self.nets else "stub"))
+            elif t == "IAP":
+                self.owners.append(prefix6(l["payload"]) + (adv, "summary"))
+            elif t in ("ASE", "Type7"):
+                kind = "external" if t == "ASE" else "nssa"
+                who = [adv] if adv in self.routers else sorted(iar.get(adv, ()))
+                for w in who:
+                    self.owners.append(prefix6(l["payload"]) + (w, kind))
+
+
+def load_routes6(d):
+    """{router id: (name, routes, interfaces)} of every R.rid in directory d
+    with an R.ospf6.json (R.ifaces6.json beside it)"""
+    out = {}
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".rid"):
+            continue
+        stem = name[:-4]
+        p = os.path.join(d, stem + ".ospf6.json")
+        if not os.path.exists(p):
+            continue
+        with open(os.path.join(d, name)) as f:
+            rid = f.read().strip()
+        with open(p) as f:
+            routes = json.load(f)
+        with open(os.path.join(d, stem + ".ifaces6.json")) as f:
+            ifaces = json.load(f)
+        out[rid] = (stem, routes, ifaces)
+    return out
