@@ -2,7 +2,10 @@
  * anemone topo --svg FILE [--png FILE] [--dot FILE]: the topology drawn
  * by Graphviz (neato) with the window's load: one edge per point-to-point
  * link and per router attachment to a LAN, width by traffic, colour by
- * the utilisation of the busier direction.
+ * the utilisation of the busier direction.  A dual-stack network's OSPFv3
+ * topology is drawn on the same routers: an edge both versions have says
+ * so ("v4+v6", and OSPFv3's costs where they differ), one only OSPFv3 has
+ * is dashed ("IPv6 only"), a router only in OSPFv3 is drawn too.
  */
 #include <errno.h>
 #include <math.h>
@@ -20,6 +23,8 @@ struct edge {
 	uint64_t ab, ba;             /* bytes each way */
 	uint32_t cab, cba;           /* costs */
 	uint64_t cap;
+	uint8_t fam;                 /* 1: OSPFv2, 2: OSPFv3, 3: both */
+	uint32_t cab6, cba6;         /* OSPFv3's costs (fam & 2) */
 };
 
 struct topo_result {
@@ -29,6 +34,8 @@ struct topo_result {
 	unsigned ne;
 	uint64_t maxb;               /* the busiest direction's bytes, at least 1 */
 	struct sbuf dot;             /* the Graphviz text */
+	unsigned ne6, nr6;           /* edges and routers only OSPFv3 has */
+	uint32_t *r6;                /* those routers */
 };
 
 static const char *util_colour(double u, bool known)
@@ -80,6 +87,89 @@ static void graphviz(const char *dot, const char *format, const char *out)
 }
 
 /* The edges of the topology with the window's matrix routed on them. */
+/* The OSPFv2 network with the same attached routers as OSPFv3 network n
+ * of t6 (the same LAN), or 0. */
+static uint32_t twin_net(const struct net *nt, const struct topo_network *n)
+{
+	for (unsigned i = 0; i < nt->t->nn; i++) {
+		const struct topo_network *m = &nt->t->n[i];
+		unsigned k = 0;
+		if (m->area != n->area || m->n != n->n)
+			continue;
+		for (; k < n->n; k++) {
+			unsigned j = 0;
+			while (j < m->n && nt->t->att[m->first + j] != nt->t6->att[n->first + k])
+				j++;
+			if (j == m->n)
+				break;
+		}
+		if (k == n->n)
+			return m->id;
+	}
+	return 0;
+}
+
+static bool have_router(const struct topo *t, uint32_t id)
+{
+	for (unsigned i = 0; i < t->nr; i++)
+		if (t->r[i].id == id)
+			return true;
+	return false;
+}
+
+/* OSPFv3's two-way links onto the edges: one OSPFv2 has (the same two
+ * routers, or a router and the same LAN) becomes both versions'; the rest
+ * are added, OSPFv3's only.  Returns the number of edges. */
+static unsigned overlay6(struct cli *c, const struct net *nt, struct topo_result *r,
+                         struct edge *e, unsigned ne)
+{
+	const struct topo *t6 = nt->t6;
+
+	for (unsigned i = 0; i < t6->nl; i++) {
+		const struct topo_link *l = &t6->l[i];
+		uint32_t b = l->b;
+		bool net = l->type == LINK_TRANSIT, found = false;
+		if (!l->two_way)
+			continue;
+		if (net) {                        /* the LAN: its OSPFv2 twin's id */
+			uint32_t twin = 0;
+			for (unsigned k = 0; k < t6->nn && !twin; k++)
+				if (t6->n[k].dr == l->b && t6->n[k].id == l->b_addr &&
+				    t6->n[k].area == l->area)
+					twin = twin_net(nt, &t6->n[k]);
+			b = twin ? twin : l->b;
+		}
+		for (unsigned j = 0; j < ne && !found; j++) {
+			struct edge *x = &e[j];
+			if (x->net != net || !(x->fam & 1))
+				continue;
+			if (net ? x->a == l->a && x->b == b
+			        : (x->a == l->a && x->b == b) || (x->a == b && x->b == l->a)) {
+				bool same_dir = x->a == l->a;
+				x->fam |= 2;
+				x->cab6 = same_dir ? l->cost_ab : l->cost_ba;
+				x->cba6 = same_dir ? l->cost_ba : l->cost_ab;
+				found = true;
+			}
+		}
+		if (found)
+			continue;
+		e[ne] = (struct edge){ .a = l->a, .b = b, .net = net, .fam = 2, .cab = l->cost_ab,
+		                       .cba = l->cost_ba, .cab6 = l->cost_ab, .cba6 = l->cost_ba };
+		if (!net)
+			e[ne].cap = store_capacity(&c->st, l->a, b);
+		ne++;
+		r->ne6++;
+	}
+	if ((r->r6 = calloc(t6->nr + 1, sizeof(*r->r6))) == NULL)
+		die(1, "out of memory");
+	for (unsigned i = 0; i < t6->nr; i++)
+		if (!have_router(nt->t, t6->r[i].id) &&
+		    (r->nr6 == 0 || r->r6[r->nr6 - 1] != t6->r[i].id))
+			r->r6[r->nr6++] = t6->r[i].id;
+	return ne;
+}
+
 static void topo_edges(struct cli *c, struct net *nt, struct topo_result *r)
 {
 	struct pair_load *mx = NULL;
@@ -91,7 +181,7 @@ static void topo_edges(struct cli *c, struct net *nt, struct topo_result *r)
 		mx = cli_matrix(c, &np);
 	net_route_matrix(nt, mx, np, &rt);
 	free(mx);
-	e = calloc(nt->t->nl + 1, sizeof(*e));
+	e = calloc(nt->t->nl + nt->t6->nl + 1, sizeof(*e));
 	if (e == NULL)
 		die(1, "out of memory");
 	for (unsigned i = 0; i < nt->t->nl; i++) {
@@ -105,8 +195,10 @@ static void topo_edges(struct cli *c, struct net *nt, struct topo_result *r)
 		e[ne].cba = l->cost_ba;
 		if (!e[ne].net)
 			e[ne].cap = store_capacity(&c->st, l->a, l->b);
+		e[ne].fam = 1;
 		ne++;
 	}
+	ne = overlay6(c, nt, r, e, ne);
 	for (unsigned i = 0; i < rt.nlinks; i++) {
 		const struct link_load *l = &rt.links[i];
 		for (unsigned j = 0; j < ne; j++) {
@@ -179,6 +271,23 @@ static void topo_dot(const struct cli *c, const struct net *nt, struct topo_resu
 		sbuf_printf(d, "  \"%s\" [id=\"router-%s\", label=\"%s%s%s\"];\n", ip, ip, nm ? nm : ip,
 		            nm ? "\\n" : "", nm ? ip : "");
 	}
+	for (unsigned i = 0; i < r->nr6; i++) {
+		char ip[16];
+		const char *nm = store_name(&c->st, r->r6[i]);
+		ip4_format(r->r6[i], ip);
+		sbuf_printf(d, "  \"%s\" [id=\"router-%s\", style=\"rounded,filled,dashed\", "
+		            "label=\"%s%s%s\\n(IPv6 only)\"];\n", ip, ip, nm ? nm : ip, nm ? "\\n" : "",
+		            nm ? ip : "");
+	}
+	for (unsigned i = 0; i < nt->t6->nn; i++) {
+		const struct topo_network *n = &nt->t6->n[i];
+		char ip[16];
+		if (twin_net(nt, n) != 0)
+			continue;                    /* the OSPFv2 LAN node stands for it */
+		ip4_format(n->dr, ip);
+		sbuf_printf(d, "  \"net-%s\" [id=\"network6-%s-%u\", shape=ellipse, style=\"filled,dashed\", "
+		            "fillcolor=\"#f5f5f5\", label=\"LAN (IPv6 only)\\nDR %s\"];\n", ip, ip, n->id, ip);
+	}
 	for (unsigned i = 0; i < nt->t->nn; i++) {
 		char ip[16], pf[16];
 		const struct topo_network *n = &nt->t->n[i];
@@ -189,7 +298,7 @@ static void topo_dot(const struct cli *c, const struct net *nt, struct topo_resu
 	}
 	for (unsigned j = 0; j < r->ne; j++) {
 		const struct edge *e = &r->e[j];
-		char ia[16], ib[16], ca[32], cb[32], ut[32] = "";
+		char ia[16], ib[16], ca[32], cb[32], ut[64] = "";
 		uint64_t top = e->ab > e->ba ? e->ab : e->ba;
 		double u = e->cap ? (double)cli_bps(c, top) / (double)e->cap : 0;
 		double width = 1.0 + 9.0 * sqrt((double)top / (double)r->maxb);
@@ -199,6 +308,25 @@ static void topo_dot(const struct cli *c, const struct net *nt, struct topo_resu
 		fmt_rate((double)cli_bps(c, e->ba), cb, sizeof(cb));
 		if (e->cap && r->traffic)
 			snprintf(ut, sizeof(ut), "\\n%.0f%%", u * 100);
+		if (e->fam == 2) {               /* OSPFv3 only: costs, dashed */
+			if (e->net)
+				sbuf_printf(d, "  \"%s\" -- \"net-%s\" [id=\"link6-%s-%s\", style=dashed, "
+				            "label=\"%u\\nIPv6 only\"];\n", ia, ib, ia, ib, e->cab6);
+			else
+				sbuf_printf(d, "  \"%s\" -- \"%s\" [id=\"link6-%s-%s\", style=dashed, "
+				            "label=\"%u/%u\\nIPv6 only\"];\n", ia, ib, ia, ib, e->cab6, e->cba6);
+			continue;
+		}
+		if (e->fam == 3 && (e->cab6 != e->cab || (!e->net && e->cba6 != e->cba))) {
+			size_t n = strlen(ut);
+			if (e->net)
+				snprintf(ut + n, sizeof(ut) - n, "\\nv6 %u", e->cab6);
+			else
+				snprintf(ut + n, sizeof(ut) - n, "\\nv6 %u/%u", e->cab6, e->cba6);
+		} else if (e->fam == 3) {
+			size_t n = strlen(ut);
+			snprintf(ut + n, sizeof(ut) - n, "\\nv4+v6");
+		}
 		/* the label: costs and utilisation; the rates each way in the tooltip */
 		if (e->net)
 			sbuf_printf(d, "  \"%s\" -- \"net-%s\" [id=\"link-%s-%s\", penwidth=%.2f, color=\"%s\", "
@@ -225,8 +353,11 @@ static void drawing_json(const struct cli *c, const void *res_)
 
 	sbuf_printf(&s, "{");
 	cli_json_window(c, &s);
-	sbuf_printf(&s, ",\"routers\":%u,\"networks\":%u,\"edges\":%u,\"files\":[", nt->t->nr,
-	            nt->t->nn, r->ne);
+	sbuf_printf(&s, ",\"routers\":%u,\"networks\":%u,\"edges\":%u,", nt->t->nr, nt->t->nn, r->ne);
+	if (nt->t6->nr > 0)
+		sbuf_printf(&s, "\"ospfv3\":{\"routers\":%u,\"edges_ipv6_only\":%u,"
+		            "\"routers_ipv6_only\":%u},", nt->t6->nr, r->ne6, r->nr6);
+	sbuf_printf(&s, "\"files\":[");
 	for (int i = 0; i < 3; i++)
 		if (fl[i]) {
 			sbuf_printf(&s, "%s", first ? "" : ",");
@@ -244,6 +375,9 @@ static void drawing_text(const struct cli *c, const void *res_)
 	const struct net *nt = r->nt;
 	printf("Topology: %u routers, %u LAN%s, %u links drawn", nt->t->nr, nt->t->nn,
 	       nt->t->nn == 1 ? "" : "s", r->ne);
+	if (nt->t6->nr > 0)
+		printf(" (OSPFv3 too: %u routers; %u links and %u routers IPv6 only)", nt->t6->nr,
+		       r->ne6, r->nr6);
 	if (c->o.svg)
 		printf("; SVG %s", c->o.svg);
 	if (c->o.png)
@@ -288,6 +422,7 @@ int cmd_topo(struct cli *c, int argc, char **argv)
 	cli_render(c, &drawing_render, &r);
 	sbuf_free(&r.dot);
 	free(r.e);
+	free(r.r6);
 	net_close(&nt);
 	return 0;
 }

@@ -15,7 +15,8 @@ int net_open(struct net *n, struct lsdb *db, uint64_t time_ms)
 	memset(n, 0, sizeof(*n));
 	n->db = db;
 	n->time_ms = time_ms;
-	if ((n->t = topo_build(db, time_ms)) == NULL || (n->pl = placer_build(db, time_ms)) == NULL) {
+	if ((n->t = topo_build(db, time_ms)) == NULL || (n->t6 = topo6_build(db, time_ms)) == NULL ||
+	    (n->pl = placer_build(db, time_ms)) == NULL) {
 		net_close(n);
 		return -1;
 	}
@@ -28,6 +29,8 @@ void net_close(struct net *n)
 		placer_free(n->pl);
 	if (n->t)
 		topo_free(n->t);
+	if (n->t6)
+		topo_free(n->t6);
 	if (n->db)
 		lsdb_free(n->db);
 	memset(n, 0, sizeof(*n));

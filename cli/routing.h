@@ -24,6 +24,7 @@
 struct net {
 	struct lsdb *db;
 	struct topo *t;
+	struct topo *t6;             /* the OSPFv3 topology (no router: none) */
 	struct placer *pl;
 	uint64_t time_ms;
 };
