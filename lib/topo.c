@@ -18,29 +18,6 @@
 #include "sortwork.h"
 #include "topo.h"
 
-/* Grow array *p (element size sz, capacity *cap) to hold n + 1 elements. */
-static bool grow(void *pp, unsigned *cap, unsigned n, size_t sz)
-{
-	void **p = pp, *q;
-	unsigned c;
-
-	if (n < *cap)
-		return true;
-	c = *cap ? *cap * 2 : 32;
-	if ((q = realloc(*p, (size_t)c * sz)) == NULL)
-		return false;
-	*p = q;
-	*cap = c;
-	return true;
-}
-
-/* qsort and bsearch must not be given a NULL array, even empty. */
-static void sort(void *base, unsigned n, size_t sz, int (*cmp)(const void *, const void *))
-{
-	if (n > 1)
-		qsort(base, n, sz, cmp);
-}
-
 static void *search(const void *key, const void *base, unsigned n, size_t sz,
                     int (*cmp)(const void *, const void *))
 {
@@ -187,7 +164,7 @@ static struct topo_prefix *add_prefix(struct builder *b, uint8_t kind, uint32_t 
 	struct topo *t = b->t;
 	struct topo_prefix *p;
 
-	if (!grow(&t->p, &b->cp, t->np, sizeof(*t->p))) {
+	if (!sw_grow(&t->p, &b->cp, t->np, sizeof(*t->p))) {
 		b->oom = true;
 		return NULL;
 	}
@@ -201,7 +178,7 @@ static void add_missing(struct builder *b, uint8_t kind, uint32_t id)
 {
 	struct topo *t = b->t;
 
-	if (!grow(&t->m, &b->cm, t->nm, sizeof(*t->m))) {
+	if (!sw_grow(&t->m, &b->cm, t->nm, sizeof(*t->m))) {
 		b->oom = true;
 		return;
 	}
@@ -212,7 +189,7 @@ static void add_link(struct builder *b, const struct topo_link *l)
 {
 	struct topo *t = b->t;
 
-	if (!grow(&t->l, &b->cl, t->nl, sizeof(*t->l))) {
+	if (!sw_grow(&t->l, &b->cl, t->nl, sizeof(*t->l))) {
 		b->oom = true;
 		return;
 	}
@@ -228,7 +205,7 @@ static void on_router_lsa(void *ctx, const struct lsdb_entry *e)
 
 	if (lsdb_age_of(e, b->now_ms) >= OSPF_MAX_AGE || l->h.ls_id != l->h.adv_router || b->oom)
 		return;
-	if (!grow(&t->r, &b->cr, t->nr, sizeof(*t->r))) {
+	if (!sw_grow(&t->r, &b->cr, t->nr, sizeof(*t->r))) {
 		b->oom = true;
 		return;
 	}
@@ -239,7 +216,7 @@ static void on_router_lsa(void *ctx, const struct lsdb_entry *e)
 		switch (lk.type) {
 		case LINK_P2P:
 		case LINK_VIRTUAL:
-			if (!grow(&b->h, &b->ch, b->nh, sizeof(*b->h))) {
+			if (!sw_grow(&b->h, &b->ch, b->nh, sizeof(*b->h))) {
 				b->oom = true;
 				return;
 			}
@@ -272,7 +249,7 @@ static void on_network_lsa(void *ctx, const struct lsdb_entry *e)
 	 * first is used, as SPF does. */
 	if (t->nn > 0 && t->n[t->nn - 1].area == b->area && t->n[t->nn - 1].id == l->h.ls_id)
 		return;
-	if (!grow(&t->n, &b->cn, t->nn, sizeof(*t->n))) {
+	if (!sw_grow(&t->n, &b->cn, t->nn, sizeof(*t->n))) {
 		b->oom = true;
 		return;
 	}
@@ -280,7 +257,7 @@ static void on_network_lsa(void *ctx, const struct lsdb_entry *e)
 	*n = (struct topo_network){ b->area, l->h.ls_id, l->u.network.mask, l->h.adv_router,
 	                            t->natt, 0 };
 	for (unsigned i = 0; i < l->u.network.nrouters; i++) {
-		if (!grow(&t->att, &b->catt, t->natt, sizeof(*t->att))) {
+		if (!sw_grow(&t->att, &b->catt, t->natt, sizeof(*t->att))) {
 			b->oom = true;
 			return;
 		}
@@ -495,7 +472,7 @@ static void pair_links(struct builder *b)
 	unsigned (*pair)[2];
 	unsigned i = 0;
 
-	sort(b->h, b->nh, sizeof(*b->h), half_cmp);
+	sw_sort(b->h, b->nh, sizeof(*b->h), half_cmp);
 	t->work += SORT_WORK(b->nh);
 	if (b->nh == 0)
 		return;
@@ -582,7 +559,7 @@ static void finish(struct builder *b)
 	for (unsigned i = 0; i < t->nn; i++)
 		for (unsigned k = 0; k < t->n[i].n; k++)
 			att[natt++] = (struct att_ref){ t->n[i].area, t->n[i].id, t->att[t->n[i].first + k] };
-	sort(att, natt, sizeof(*att), att_ref_cmp);
+	sw_sort(att, natt, sizeof(*att), att_ref_cmp);
 	t->work += natt + SORT_WORK(natt);
 	for (unsigned i = 0; i < nlinks; i++) {
 		struct topo_link *l = &t->l[i];
@@ -623,8 +600,8 @@ static void finish(struct builder *b)
 		if (alone)
 			t->r[i].up = true;
 	}
-	sort(t->l, t->nl, sizeof(*t->l), topo_link_order);
-	sort(t->m, t->nm, sizeof(*t->m), missing_cmp);
+	sw_sort(t->l, t->nl, sizeof(*t->l), topo_link_order);
+	sw_sort(t->m, t->nm, sizeof(*t->m), missing_cmp);
 	t->work += t->nr + SORT_WORK(t->nl) + 2 * SORT_WORK(t->nm);
 	if (t->nm > 1) {                       /* each missing LSA once */
 		unsigned k = 1;
@@ -676,7 +653,7 @@ struct topo *topo_build(const struct lsdb *db, uint64_t now_ms)
 	}
 	free(v);
 	if (!b.oom) {
-		sort(b.t->p, b.t->np, sizeof(*b.t->p), topo_prefix_order);
+		sw_sort(b.t->p, b.t->np, sizeof(*b.t->p), topo_prefix_order);
 		b.t->work += SORT_WORK(b.t->np);
 		pair_links(&b);
 	}
@@ -740,7 +717,7 @@ void topo_completeness(const struct topo *t, struct topo_completeness *c)
 	if (ids != NULL) {                     /* a router of several areas counts once */
 		for (unsigned i = 0; i < t->nr; i++)
 			ids[i] = t->r[i].id;
-		sort(ids, t->nr, sizeof(*ids), u32_cmp);
+		sw_sort(ids, t->nr, sizeof(*ids), u32_cmp);
 		for (unsigned i = 0; i < t->nr; i++)
 			c->routers += i == 0 || ids[i] != ids[i - 1];
 		free(ids);

@@ -27,27 +27,6 @@ struct b6 {
 	bool oom;
 };
 
-static bool grow6(void *pp, unsigned *cap, unsigned n, size_t sz)
-{
-	void **p = pp, *q;
-	unsigned c;
-
-	if (n < *cap)
-		return true;
-	c = *cap ? *cap * 2 : 32;
-	if ((q = realloc(*p, (size_t)c * sz)) == NULL)
-		return false;
-	*p = q;
-	*cap = c;
-	return true;
-}
-
-static void sort6(void *base, unsigned n, size_t sz, int (*cmp)(const void *, const void *))
-{
-	if (n > 1)
-		qsort(base, n, sz, cmp);
-}
-
 static int half6_cmp(const void *pa, const void *pb)
 {
 	const struct half6 *a = pa, *b = pb;
@@ -98,7 +77,7 @@ static struct topo_prefix *prefix6(struct b6 *b, uint32_t area, uint8_t kind, ui
 	struct topo *t = b->t;
 	struct topo_prefix *x;
 
-	if (!grow6(&t->p, &b->cp, t->np, sizeof(*t->p))) {
+	if (!sw_grow(&t->p, &b->cp, t->np, sizeof(*t->p))) {
 		b->oom = true;
 		return NULL;
 	}
@@ -114,7 +93,7 @@ static struct topo_prefix *prefix6(struct b6 *b, uint32_t area, uint8_t kind, ui
 
 static void link6(struct b6 *b, const struct topo_link *l)
 {
-	if (!grow6(&b->t->l, &b->cl, b->t->nl, sizeof(*b->t->l))) {
+	if (!sw_grow(&b->t->l, &b->cl, b->t->nl, sizeof(*b->t->l))) {
 		b->oom = true;
 		return;
 	}
@@ -123,7 +102,7 @@ static void link6(struct b6 *b, const struct topo_link *l)
 
 static void missing6(struct b6 *b, uint32_t area, uint8_t kind, uint32_t id)
 {
-	if (!grow6(&b->t->m, &b->cm, b->t->nm, sizeof(*b->t->m))) {
+	if (!sw_grow(&b->t->m, &b->cm, b->t->nm, sizeof(*b->t->m))) {
 		b->oom = true;
 		return;
 	}
@@ -137,7 +116,7 @@ static void on_router6(struct b6 *b, uint32_t area, const struct lsa6 *l)
 
 	/* one router per (area, id): the lowest link state id comes first */
 	if (t->nr == 0 || t->r[t->nr - 1].area != area || t->r[t->nr - 1].id != l->h.adv_router) {
-		if (!grow6(&t->r, &b->cr, t->nr, sizeof(*t->r))) {
+		if (!sw_grow(&t->r, &b->cr, t->nr, sizeof(*t->r))) {
 			b->oom = true;
 			return;
 		}
@@ -151,7 +130,7 @@ static void on_router6(struct b6 *b, uint32_t area, const struct lsa6 *l)
 			      .a = l->h.adv_router, .b = f.nbr_router_id, .a_addr = f.iface_id,
 			      .b_addr = f.nbr_iface_id, .cost_ab = f.metric });
 		} else if (f.type == LINK6_P2P || f.type == LINK6_VIRTUAL) {
-			if (!grow6(&b->h, &b->ch, b->nh, sizeof(*b->h))) {
+			if (!sw_grow(&b->h, &b->ch, b->nh, sizeof(*b->h))) {
 				b->oom = true;
 				return;
 			}
@@ -168,14 +147,14 @@ static void on_network6(struct b6 *b, uint32_t area, const struct lsa6 *l)
 	struct topo *t = b->t;
 	struct topo_network *n;
 
-	if (!grow6(&t->n, &b->cn, t->nn, sizeof(*t->n))) {
+	if (!sw_grow(&t->n, &b->cn, t->nn, sizeof(*t->n))) {
 		b->oom = true;
 		return;
 	}
 	n = &t->n[t->nn++];
 	*n = (struct topo_network){ area, l->h.ls_id, 0, l->h.adv_router, t->natt, 0 };
 	for (unsigned i = 0; i < l->u.network.nrouters; i++) {
-		if (!grow6(&t->att, &b->catt, t->natt, sizeof(*t->att))) {
+		if (!sw_grow(&t->att, &b->catt, t->natt, sizeof(*t->att))) {
 			b->oom = true;
 			return;
 		}
@@ -289,7 +268,7 @@ static void finish6(struct b6 *b)
 		b->oom = true;
 		return;
 	}
-	sort6(b->h, b->nh, sizeof(*b->h), half6_cmp);
+	sw_sort(b->h, b->nh, sizeof(*b->h), half6_cmp);
 	t->work += SORT_WORK(b->nh);
 	for (unsigned i = 0; i < b->nh; i++) {
 		struct half6 *x = &b->h[i], *y;
@@ -326,7 +305,7 @@ static void finish6(struct b6 *b)
 			att[natt][2] = t->n[i].id;
 			att[natt++][3] = t->att[t->n[i].first + k];
 		}
-	sort6(att, natt, sizeof(*att), att6_cmp);
+	sw_sort(att, natt, sizeof(*att), att6_cmp);
 	t->work += natt + SORT_WORK(natt);
 	nlinks = t->nl;
 	for (unsigned i = 0; i < nlinks; i++) {
@@ -361,9 +340,9 @@ static void finish6(struct b6 *b)
 		if ((i == 0 || t->r[i - 1].area != t->r[i].area) &&
 		    (i + 1 == t->nr || t->r[i + 1].area != t->r[i].area))
 			t->r[i].up = true;
-	sort6(t->l, t->nl, sizeof(*t->l), topo_link_order);
-	sort6(t->p, t->np, sizeof(*t->p), topo_prefix_order);
-	sort6(t->m, t->nm, sizeof(*t->m), missing6_cmp);
+	sw_sort(t->l, t->nl, sizeof(*t->l), topo_link_order);
+	sw_sort(t->p, t->np, sizeof(*t->p), topo_prefix_order);
+	sw_sort(t->m, t->nm, sizeof(*t->m), missing6_cmp);
 	t->work += SORT_WORK(t->nl) + SORT_WORK(t->np) + SORT_WORK(t->nm);
 	if (t->nm > 1) {
 		unsigned k = 1;
@@ -415,7 +394,7 @@ struct topo *topo6_build(const struct lsdb *db, uint64_t now_ms)
 				if (v[i]->lsa.h.v3 && v[i]->lsa.h.type == LSA6_ROUTER &&
 				    v[i]->area != LSDB_AS_SCOPE && lsdb_age_of(v[i], now_ms) < OSPF_MAX_AGE)
 					rv[nr++] = v[i];
-			sort6(rv, nr, sizeof(*rv), rlsa_cmp);
+			sw_sort(rv, nr, sizeof(*rv), rlsa_cmp);
 			b.t->work += SORT_WORK(nr);
 			for (unsigned i = 0; i < nr && !b.oom; i++) {
 				struct lsa6 l;
@@ -427,7 +406,7 @@ struct topo *topo6_build(const struct lsdb *db, uint64_t now_ms)
 	}
 	free(v);
 	if (!b.oom) {
-		sort6(b.t->n, b.t->nn, sizeof(*b.t->n), net6_cmp);
+		sw_sort(b.t->n, b.t->nn, sizeof(*b.t->n), net6_cmp);
 		finish6(&b);
 	}
 	free(b.h);

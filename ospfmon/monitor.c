@@ -459,6 +459,28 @@ static void lsa_stale(struct monitor *m, const struct lsa *l, uint32_t src)
 	                (unsigned long long)lsdb_stats(m->db)->installed[LSDB_STALE]);
 }
 
+/* What installing LSA l (sent from src; 0: not an IPv4 address) did: a
+ * change marks the database dirty, a refusal is counted and logged.  True
+ * when the LSA was added, changed or flushed. */
+static bool installed(struct monitor *m, enum lsdb_result r, const struct lsa *l, uint32_t src)
+{
+	switch (r) {
+	case LSDB_ADDED:
+	case LSDB_CHANGED:
+	case LSDB_FLUSHED:
+		mark_dirty(m);
+		return true;
+	case LSDB_FULL:
+		lsa_refused(m, l);
+		return false;
+	case LSDB_STALE:
+		lsa_stale(m, l, src);
+		return false;
+	default:
+		return false;
+	}
+}
+
 /* An OSPFv3 packet (the IPv6 payload of pi in fr): checked, its LSAs into
  * the database.  Cost: O(its length) + the installs. */
 static void frame6(struct monitor *m, const struct cap_frame *fr, const struct pkt_info *pi)
@@ -490,22 +512,8 @@ static void frame6(struct monitor *m, const struct cap_frame *fr, const struct p
 	struct lsa l;
 	while (ospf6_lsu_next(&p, &off, &l6) == OSPF6_OK) {
 		lsdb_lsa6(&l6, &l);
-		switch (lsdb_install(m->db, p.h.area_id, &l, m->now_ms, NULL)) {
-		case LSDB_ADDED:
-		case LSDB_CHANGED:
-		case LSDB_FLUSHED:
+		if (installed(m, lsdb_install(m->db, p.h.area_id, &l, m->now_ms, NULL), &l, 0))
 			m->v3_changed = true;
-			mark_dirty(m);
-			break;
-		case LSDB_FULL:
-			lsa_refused(m, &l);
-			break;
-		case LSDB_STALE:
-			lsa_stale(m, &l, 0);
-			break;
-		default:
-			break;
-		}
 	}
 }
 
@@ -547,25 +555,11 @@ void mon_frame(void *ctx, const struct cap_frame *fr)
 		size_t off = 0;
 		struct lsa l;
 		while (ospf_lsu_next(&p, &off, &l) == OSPF_OK) {
-			switch (lsdb_install_from(m->db, p.h.area_id, &l, m->now_ms, since_ms, NULL)) {
-			case LSDB_ADDED:
-			case LSDB_CHANGED:
-				live_set(m, p.h.area_id, l.h.type, l.h.ls_id, l.h.adv_router, &l);
-				mark_dirty(m);
-				break;
-			case LSDB_FLUSHED:
-				live_set(m, p.h.area_id, l.h.type, l.h.ls_id, l.h.adv_router, NULL);
-				mark_dirty(m);
-				break;
-			case LSDB_FULL:
-				lsa_refused(m, &l);
-				break;
-			case LSDB_STALE:
-				lsa_stale(m, &l, be32(pi.src.b));
-				break;
-			default:
-				break;
-			}
+			enum lsdb_result r = lsdb_install_from(m->db, p.h.area_id, &l, m->now_ms,
+			                                       since_ms, NULL);
+			if (installed(m, r, &l, be32(pi.src.b)))
+				live_set(m, p.h.area_id, (uint8_t)l.h.type, l.h.ls_id, l.h.adv_router,
+				         r == LSDB_FLUSHED ? NULL : &l);
 		}
 	}
 }
