@@ -1,15 +1,30 @@
 /*
  * The link-state database (lsdb.h): a hash of every LSA instance held, keyed
- * by (area, type, ls_id, adv_router), plus a list of all entries so that
- * walks cost O(entries) however sparse the table, plus a binary min-heap
- * of the entries by the time their age reaches MaxAge (DoNotAge ones are
- * not in it), so aging visits only what ages out.  Installation follows
- * RFC 2328 13.1/13.2; every result is counted.  Tombstones (LSAs flushed
- * or aged out) are entries of the same hash, marked, without a body, in
- * the same heap by the time they go, and on their own list in the order
- * they were made, so that the oldest is found in O(1) when an LSA needs
- * its room.
+ * by (area, type, ls_id, adv_router), plus a binary min-heap of the entries
+ * by the time their age reaches MaxAge (DoNotAge ones are not in it), so
+ * aging visits only what ages out.  Installation follows RFC 2328
+ * 13.1/13.2; every result is counted.  Tombstones (LSAs flushed or aged
+ * out) are entries of the same hash, marked, without a body, in the same
+ * heap by the time they go, and on their own list in the order they were
+ * made, so that the oldest is found in O(1) when an LSA needs its room.
+ *
+ * The walks.  The LSAs (not the tombstones) are kept in groups, one per
+ * (area, key's type) held, each an array of its entries with their keys
+ * (an entry's all_pprev points at its place there); the groups are in a
+ * second hash, keyed by (area, type), and each area held has a record (a
+ * group of type AREA_REC in that hash) with the list of its groups, and is
+ * in the array db->areas.  An entry joins its group when installed, takes
+ * its predecessor's place when it replaces it, and leaves when it becomes
+ * a tombstone (flushed, aged out), the group's last entry taking its
+ * place; a group left empty goes, and so does an area left without
+ * groups.  So a walk of one (area, type) reads that group's array only
+ * (the sort, by the keys in it, no entry), a walk of an area that area's
+ * groups, lsdb_areas the areas; an installation costs one more O(1)
+ * expected look-up (the group's; none for a newer instance of an LSA
+ * held), plus a creation when it is the group's first entry, and the
+ * arrays double and halve (amortized O(1)).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -20,12 +35,45 @@
 #include "ospf6.h"
 
 #define NOT_IN_HEAP UINT32_MAX
+#define AREA_REC UINT32_MAX          /* a group's type: the area's record (no
+                                        key's type is: they are below 2^17) */
+
+/* A group's place for one LSA: its key in the walks' order, and it. */
+struct lsdb_slot {
+	uint64_t key;                        /* ls_id << 32 | adv_router */
+	struct lsdb_entry *e;                /* e->all_pprev == &this->e */
+};
+
+/*
+ * A group: the LSAs held of one (area, key's type), in the array v[0..n)
+ * (n > 0: an empty group goes; cap below 4 n + 8 unless memory ran out as
+ * it shrank: a group that shrinks gives its room back), in their area's
+ * list of groups (sib).  An
+ * area's record (type AREA_REC): its groups on the list `groups`, n the LSAs
+ * held in them, at its place in db->areas.
+ */
+struct lsdb_group {
+	uint32_t area, type;
+	struct lsdb_group *hnext;            /* hash chain */
+	uint32_t n;
+	uint32_t cap;                        /* group: v's room */
+	uint32_t at;                         /* record: db->areas[at] is it */
+	struct lsdb_slot *v;                 /* group: its entries, in no order */
+	struct lsdb_group *rec;              /* group: its area's record */
+	struct lsdb_group *sib, **sib_pprev; /* group: its area's list */
+	struct lsdb_group *groups;           /* record: its groups */
+};
 
 struct lsdb {
 	struct lsdb_entry **bucket;
 	struct lsdb_entry **heap;    /* by maxage_ms; heap[i]->heap_at == i */
 	uint32_t nheap, cheap;
-	struct lsdb_entry *all;      /* every entry, so walks cost O(entries) */
+	struct lsdb_group **gbucket; /* the groups and the areas' records */
+	uint32_t gmask, ngroups;     /* ngroups: groups and records; the table
+	                                doubles when it passes gmask + 1 */
+	struct lsdb_group **areas;   /* every area's record (LSDB_AS_SCOPE too),
+	                                in no order */
+	uint32_t nareas, careas;
 	struct lsdb_entry *tombs;    /* every tombstone, oldest first */
 	struct lsdb_entry **tombs_tail;  /* the last one's all_next (or &tombs) */
 	uint32_t mask;
@@ -199,12 +247,17 @@ struct lsdb *lsdb_new(uint32_t max_lsas)
 	if ((db->bucket = calloc(nb, sizeof(*db->bucket))) == NULL)
 		goto fail;
 	db->mask = nb - 1;
+	if ((db->gbucket = calloc(16, sizeof(*db->gbucket))) == NULL)
+		goto fail;
+	db->gmask = 15;
 	db->max = max_lsas;
 	db->tombs_tail = &db->tombs;
 	if (getrandom(&db->seed, sizeof(db->seed), 0) != sizeof(db->seed))
 		db->seed = 0x6c7364625f6b6579ull ^ (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)db;
 	return db;
 fail:
+	if (db != NULL)
+		free(db->bucket);
 	free(db);
 	return NULL;
 }
@@ -214,20 +267,199 @@ void lsdb_set_max_bytes(struct lsdb *db, uint64_t max_bytes)
 	db->max_bytes = max_bytes;
 }
 
-static void all_link(struct lsdb *db, struct lsdb_entry *e)
+/* ---- the groups: per (area, key's type) lists of the LSAs held ---- */
+
+static uint32_t group_hash(const struct lsdb *db, uint32_t area, uint32_t type, uint32_t mask)
 {
-	e->all_next = db->all;
-	if (db->all != NULL)
-		db->all->all_pprev = &e->all_next;
-	db->all = e;
-	e->all_pprev = &db->all;
+	uint64_t k = (uint64_t)area << 32 | type;
+
+	return (uint32_t)hash_words(&k, sizeof(k), db->seed ^ 0x67726f7570ull) & mask;
 }
 
-static void all_unlink(struct lsdb_entry *e)
+/* The link pointing at group (area, type), or at its chain's end. */
+static struct lsdb_group **group_slot(const struct lsdb *db, uint32_t area, uint32_t type)
 {
-	*e->all_pprev = e->all_next;
-	if (e->all_next != NULL)
-		e->all_next->all_pprev = e->all_pprev;
+	struct lsdb_group **pp = &db->gbucket[group_hash(db, area, type, db->gmask)];
+
+	while (*pp != NULL && ((*pp)->area != area || (*pp)->type != type))
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+static struct lsdb_group *group_find(const struct lsdb *db, uint32_t area, uint32_t type)
+{
+	return *group_slot(db, area, type);
+}
+
+/* Into the group hash, which doubles when fuller than one a bucket (when
+ * memory runs out it stays as it is: longer chains).  Amortized O(1). */
+static void group_hash_add(struct lsdb *db, struct lsdb_group *g)
+{
+	struct lsdb_group **pp;
+
+	if (db->ngroups > db->gmask && db->gmask < (1u << 30)) {
+		uint32_t mask = db->gmask * 2 + 1;
+		struct lsdb_group **nb = calloc((size_t)mask + 1, sizeof(*nb));
+		if (nb != NULL) {
+			for (uint32_t b = 0; b <= db->gmask; b++) {
+				struct lsdb_group *x = db->gbucket[b], *nx;
+				for (; x != NULL; x = nx) {
+					uint32_t h = group_hash(db, x->area, x->type, mask);
+					nx = x->hnext;
+					x->hnext = nb[h];
+					nb[h] = x;
+				}
+			}
+			free(db->gbucket);
+			db->gbucket = nb;
+			db->gmask = mask;
+		}
+	}
+	pp = &db->gbucket[group_hash(db, g->area, g->type, db->gmask)];
+	g->hnext = *pp;
+	*pp = g;
+	db->ngroups++;
+}
+
+static void group_hash_remove(struct lsdb *db, struct lsdb_group *g)
+{
+	*group_slot(db, g->area, g->type) = g->hnext;
+	db->ngroups--;
+}
+
+/* Record rec goes (it has no groups left). */
+static void area_drop(struct lsdb *db, struct lsdb_group *rec)
+{
+	group_hash_remove(db, rec);
+	db->areas[rec->at] = db->areas[--db->nareas];
+	db->areas[rec->at]->at = rec->at;
+	free(rec);
+}
+
+/* Group g goes if it holds no entry (and its area if that was its last
+ * group).  O(1) expected. */
+static void group_put(struct lsdb *db, struct lsdb_group *g)
+{
+	struct lsdb_group *rec = g->rec;
+
+	if (g->n > 0)
+		return;
+	*g->sib_pprev = g->sib;
+	if (g->sib != NULL)
+		g->sib->sib_pprev = g->sib_pprev;
+	group_hash_remove(db, g);
+	free(g->v);
+	free(g);
+	if (rec->groups == NULL)
+		area_drop(db, rec);
+}
+
+/* Give g's array room for cap entries (cap >= g->n); the entries' all_pprev
+ * follow.  False when memory ran out (g unchanged).  O(n). */
+static bool group_resize(struct lsdb_group *g, uint32_t cap)
+{
+	struct lsdb_slot *v = realloc(g->v, (size_t)cap * sizeof(*v));
+
+	if (v == NULL)
+		return false;
+	g->v = v;
+	g->cap = cap;
+	for (uint32_t i = 0; i < g->n; i++)
+		v[i].e->all_pprev = &v[i].e;
+	return true;
+}
+
+/* The group of (area, type), made (with its area's record) if there is
+ * none, with room for one more entry; NULL when memory ran out (nothing
+ * changed then).  O(1) expected, amortized (the array doubles). */
+static struct lsdb_group *group_get(struct lsdb *db, uint32_t area, uint32_t type)
+{
+	struct lsdb_group *g = group_find(db, area, type), *rec;
+
+	if (g != NULL) {
+		if (g->n == g->cap && !group_resize(g, g->cap * 2))
+			return NULL;
+		return g;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	if ((g->v = malloc(4 * sizeof(*g->v))) == NULL) {
+		free(g);
+		return NULL;
+	}
+	g->cap = 4;
+	if ((rec = group_find(db, area, AREA_REC)) == NULL) {
+		if (db->nareas == db->careas) {
+			uint32_t c = db->careas ? db->careas * 2 : 8;
+			struct lsdb_group **a = realloc(db->areas, (size_t)c * sizeof(*a));
+			if (a == NULL)
+				goto fail;
+			db->areas = a;
+			db->careas = c;
+		}
+		if ((rec = calloc(1, sizeof(*rec))) == NULL)
+			goto fail;
+		rec->area = area;
+		rec->type = AREA_REC;
+		rec->at = db->nareas;
+		db->areas[db->nareas++] = rec;
+		group_hash_add(db, rec);
+	}
+	g->area = area;
+	g->type = type;
+	g->rec = rec;
+	g->sib = rec->groups;
+	if (rec->groups != NULL)
+		rec->groups->sib_pprev = &g->sib;
+	rec->groups = g;
+	g->sib_pprev = &rec->groups;
+	group_hash_add(db, g);
+	return g;
+fail:
+	free(g->v);
+	free(g);
+	return NULL;
+}
+
+/* The LSA e joins group g (which has room: group_get). */
+static void group_link(struct lsdb_group *g, struct lsdb_entry *e)
+{
+	struct lsdb_slot *sl = &g->v[g->n++];
+
+	sl->key = (uint64_t)e->lsa.h.ls_id << 32 | e->lsa.h.adv_router;
+	sl->e = e;
+	e->all_next = NULL;
+	e->all_pprev = &sl->e;
+	g->rec->n++;
+}
+
+/* The LSA e leaves its group (the last entry takes its place; the group
+ * goes if left empty, gives room back if left a quarter full).  O(1)
+ * expected, amortized. */
+static void group_unlink(struct lsdb *db, struct lsdb_entry *e)
+{
+	struct lsdb_group *g = group_find(db, e->area, lsdb_type(&e->lsa.h));
+	struct lsdb_slot *sl = (struct lsdb_slot *)(void *)((char *)e->all_pprev -
+	                                                     offsetof(struct lsdb_slot, e));
+	struct lsdb_slot *last = &g->v[--g->n];
+
+	if (sl != last) {
+		*sl = *last;
+		sl->e->all_pprev = &sl->e;
+	}
+	g->rec->n--;
+	if (g->n == 0)
+		group_put(db, g);
+	else if (g->cap > 8 && g->n <= g->cap / 4)
+		group_resize(g, g->cap / 2);   /* if memory ran out, it keeps its room */
+}
+
+/* The LSA e takes the place of the LSA held, of the same key, in its group. */
+static void group_replace(struct lsdb_entry *held, struct lsdb_entry *e)
+{
+	e->all_next = NULL;
+	e->all_pprev = held->all_pprev;
+	*e->all_pprev = e;
 }
 
 /* The tombstone list: appended at the tail, O(1) anywhere out. */
@@ -265,7 +497,17 @@ void lsdb_free(struct lsdb *db)
 			entry_free(e);
 		}
 	}
+	for (uint32_t b = 0; b <= db->gmask; b++) {
+		struct lsdb_group *g = db->gbucket[b], *n;
+		for (; g != NULL; g = n) {
+			n = g->hnext;
+			free(g->v);
+			free(g);
+		}
+	}
 	free(db->bucket);
+	free(db->gbucket);
+	free(db->areas);
 	free(db->heap);
 	free(db);
 }
@@ -346,7 +588,7 @@ static void entomb(struct lsdb *db, struct lsdb_entry **pp, struct lsdb_entry *e
 {
 	struct lsa_hdr th = *h;      /* h may be e's own */
 
-	all_unlink(e);
+	group_unlink(db, e);
 	heap_remove(db, e);
 	db->st.entries--;
 	db->st.bytes -= e->lsa.h.length;
@@ -437,6 +679,7 @@ static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struc
                                   uint64_t since_ms)
 {
 	struct lsdb_entry *e;
+	struct lsdb_group *g;
 
 	if (!newer_than_tomb(&l->h, t, now_ms, since_ms))
 		return l->h.age >= OSPF_MAX_AGE ? LSDB_OLDER : LSDB_STALE;
@@ -454,10 +697,14 @@ static enum lsdb_result over_tomb(struct lsdb *db, struct lsdb_entry **pp, struc
 	}
 	if (!bytes_fit(db, l->h.length) || (e = entry_new(area, l, now_ms)) == NULL)
 		return LSDB_FULL;
+	if ((g = group_get(db, area, lsdb_type(&l->h))) == NULL) {
+		entry_free(e);
+		return LSDB_FULL;
+	}
 	e->next = t->next;
 	tomb_free(db, pp, t);        /* its heap place is e's */
 	*pp = e;
-	all_link(db, e);
+	group_link(g, e);
 	heap_push(db, e);
 	db->st.entries++;
 	db->st.bytes += l->h.length;
@@ -475,6 +722,7 @@ enum lsdb_result lsdb_install_from(struct lsdb *db, uint32_t area, const struct 
                                    struct lsa_hdr *old)
 {
 	struct lsdb_entry **pp, *held, *e;
+	struct lsdb_group *g;
 	enum lsdb_result r;
 	uint64_t evicted;
 
@@ -518,8 +766,7 @@ enum lsdb_result lsdb_install_from(struct lsdb *db, uint32_t area, const struct 
 		db->st.bytes -= held->lsa.h.length;
 		e->next = held->next;
 		*pp = e;
-		all_unlink(held);
-		all_link(db, e);
+		group_replace(held, e);
 		heap_remove(db, held);
 		heap_push(db, e);
 		entry_free(held);
@@ -555,9 +802,14 @@ enum lsdb_result lsdb_install_from(struct lsdb *db, uint32_t area, const struct 
 		r = LSDB_FULL;
 		goto out;
 	}
+	if ((g = group_get(db, area, lsdb_type(&l->h))) == NULL) {
+		entry_free(e);
+		r = LSDB_FULL;
+		goto out;
+	}
 	e->next = NULL;
 	*pp = e;
-	all_link(db, e);
+	group_link(g, e);
 	heap_push(db, e);
 	db->st.entries++;
 	db->st.bytes += l->h.length;
@@ -601,18 +853,53 @@ static int entry_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static int slot_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct lsdb_slot *)a)->key, y = ((const struct lsdb_slot *)b)->key;
+
+	return (x > y) - (x < y);
+}
+
+/* fn for every entry of group g, by (ls_id, adv_router): a copy of its
+ * slots sorted by their keys (not at all if already in order), so that the
+ * sort reads no entry.  O(k log k) for its k entries. */
+static void group_walk(const struct lsdb_group *g,
+                       void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx)
+{
+	struct lsdb_slot *v;
+	uint32_t i;
+
+	if ((v = malloc((size_t)g->n * sizeof(*v))) == NULL)
+		return;
+	memcpy(v, g->v, (size_t)g->n * sizeof(*v));
+	for (i = 1; i < g->n && v[i - 1].key < v[i].key; i++)
+		;
+	if (i < g->n)
+		qsort(v, g->n, sizeof(*v), slot_cmp);
+	for (i = 0; i < g->n; i++)
+		fn(ctx, v[i].e);
+	free(v);
+}
+
 void lsdb_foreach(const struct lsdb *db, uint32_t area, uint32_t type,
                   void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx)
 {
+	const struct lsdb_group *g, *rec;
 	const struct lsdb_entry **v;
 	uint32_t n = 0;
 
-	if (db->st.entries == 0 || (v = malloc(db->st.entries * sizeof(*v))) == NULL)
+	if (type != 0 && type != LSDB_V3) {
+		if (type != AREA_REC && (g = group_find(db, area, type)) != NULL)
+			group_walk(g, fn, ctx);
 		return;
-	for (const struct lsdb_entry *e = db->all; e != NULL; e = e->all_next)
-		if (e->area == area && (type == 0 || lsdb_type(&e->lsa.h) == type ||
-		                        (type == LSDB_V3 && e->lsa.h.v3)))
-			v[n++] = e;
+	}
+	if ((rec = group_find(db, area, AREA_REC)) == NULL ||
+	    (v = malloc((size_t)rec->n * sizeof(*v))) == NULL)
+		return;
+	for (g = rec->groups; g != NULL; g = g->sib)
+		if (type == 0 || (g->type & LSDB_V3))
+			for (uint32_t i = 0; i < g->n; i++)
+				v[n++] = g->v[i].e;
 	qsort(v, n, sizeof(*v), entry_cmp);
 	for (uint32_t i = 0; i < n; i++)
 		fn(ctx, v[i]);
@@ -640,33 +927,60 @@ bool lsdb_sorted(const struct lsdb *db, const struct lsdb_entry ***v, uint32_t *
 		return true;
 	if ((a = malloc(db->st.entries * sizeof(*a))) == NULL)
 		return false;
-	for (const struct lsdb_entry *e = db->all; e != NULL; e = e->all_next)
-		a[k++] = e;
+	for (uint32_t i = 0; i < db->nareas; i++)
+		for (const struct lsdb_group *g = db->areas[i]->groups; g != NULL; g = g->sib)
+			for (uint32_t j = 0; j < g->n; j++)
+				a[k++] = g->v[j].e;
 	qsort(a, k, sizeof(*a), entry_area_cmp);
 	*v = a;
 	*n = k;
 	return true;
 }
 
+/* Max-heap on h[0..n): h[i] sinks to its place. */
+static void area_sift(uint32_t *h, unsigned n, unsigned i)
+{
+	uint32_t x = h[i];
+
+	for (;;) {
+		unsigned c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && h[c + 1] > h[c])
+			c++;
+		if (h[c] <= x)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
 unsigned lsdb_areas(const struct lsdb *db, uint32_t *areas, unsigned max)
 {
 	unsigned n = 0;
 
-	for (const struct lsdb_entry *e = db->all; e != NULL; e = e->all_next) {
-		unsigned i;
-		if (e->area == LSDB_AS_SCOPE)
+	/* the least max areas held, in a max-heap on areas[0..n); then sorted */
+	for (uint32_t i = 0; i < db->nareas; i++) {
+		uint32_t a = db->areas[i]->area;
+		if (a == LSDB_AS_SCOPE)
 			continue;
-		for (i = 0; i < n && areas[i] != e->area; i++)
-			;
-		if (i == n && n < max)
-			areas[n++] = e->area;
-	}
-	for (unsigned i = 1; i < n; i++)          /* insertion sort: few areas */
-		for (unsigned j = i; j > 0 && areas[j - 1] > areas[j]; j--) {
-			uint32_t t = areas[j];
-			areas[j] = areas[j - 1];
-			areas[j - 1] = t;
+		if (n < max) {
+			unsigned k = n++;
+			for (; k > 0 && areas[(k - 1) / 2] < a; k = (k - 1) / 2)
+				areas[k] = areas[(k - 1) / 2];
+			areas[k] = a;
+		} else if (max > 0 && a < areas[0]) {
+			areas[0] = a;
+			area_sift(areas, n, 0);
 		}
+	}
+	for (unsigned k = n; k > 1; k--) {
+		uint32_t t = areas[0];
+		areas[0] = areas[k - 1];
+		areas[k - 1] = t;
+		area_sift(areas, k - 1, 0);
+	}
 	return n;
 }
 

@@ -85,7 +85,9 @@ struct lsdb_entry {
 	uint64_t installed_ms;       /* when this instance was installed (a
 	                                tombstone: made) */
 	struct lsdb_entry *next;     /* hash chain (internal) */
-	struct lsdb_entry *all_next, **all_pprev;  /* list of every entry (internal) */
+	struct lsdb_entry *all_next, **all_pprev;  /* an LSA: all_pprev points at
+	                                its place in its (area, type)'s array;
+	                                a tombstone: its list (internal) */
 	uint64_t maxage_ms;          /* when its age reaches MaxAge (internal) */
 	uint32_t heap_at;            /* its place in the MaxAge heap (internal) */
 	bool tomb;                   /* a tombstone: lsa.h only, at MaxAge, lsa.raw
@@ -141,7 +143,9 @@ uint16_t lsdb_age_of(const struct lsdb_entry *e, uint64_t now_ms);
  * `old` is not NULL it receives a copy of the header of the instance that
  * was replaced (when the result is CHANGED, REFRESHED or FLUSHED).
  * O(1) expected look-ups (at most two: one more when a tombstone is
- * evicted), plus O(log n) in the MaxAge heap.
+ * evicted; and one of the LSA's (area, type) when it is added or flushed),
+ * plus O(log n) in the MaxAge heap, plus amortized O(1) in the array of
+ * its (area, type) (which doubles and halves).
  */
 enum lsdb_result lsdb_install(struct lsdb *db, uint32_t area, const struct lsa *l,
                               uint64_t now_ms, struct lsa_hdr *old);
@@ -197,7 +201,11 @@ void lsdb_age(struct lsdb *db, uint64_t now_ms,
 /* Call fn for every entry of `area` (LSDB_AS_SCOPE: AS-scoped ones) whose
  * key's type is `type` (0: every LSA of both versions; LSDB_V3: every
  * OSPFv3 LSA), in a stable order: type (OSPFv2's before OSPFv3's), ls_id,
- * adv_router. */
+ * adv_router.  Cost: O(k log k) for the k entries walked (0, LSDB_V3: of
+ * the area's types, of its OSPFv3 types), whatever else the database
+ * holds: it keeps the LSAs of each (area, type) together, so a walk of an
+ * area's OSPFv2 router-LSAs visits no OSPFv3 link-LSA, nor another area's
+ * LSAs. */
 void lsdb_foreach(const struct lsdb *db, uint32_t area, uint32_t type,
                   void (*fn)(void *ctx, const struct lsdb_entry *e), void *ctx);
 
@@ -212,7 +220,9 @@ void lsdb_foreach(const struct lsdb *db, uint32_t area, uint32_t type,
 bool lsdb_sorted(const struct lsdb *db, const struct lsdb_entry ***v, uint32_t *n);
 
 /* The areas that hold at least one LSA, ascending; returns how many (at
- * most max are written). */
+ * most max are written: the max least).  Cost: O(A log max) for the A
+ * areas held (the database keeps a list of them), whatever the number of
+ * LSAs. */
 unsigned lsdb_areas(const struct lsdb *db, uint32_t *areas, unsigned max);
 
 const struct lsdb_stats *lsdb_stats(const struct lsdb *db);

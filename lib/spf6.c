@@ -1,13 +1,19 @@
 /*
  * Shortest paths for IPv6 over OSPFv3: what is computed is in spf6.h; this
- * is how.  The OSPFv3 LSAs of the database are decoded (lsa6_decode_held) once
- * an area, into arrays the vertices point at; each area's Dijkstra is
- * spf.c's, on vertices keyed by 64 bits (a router id; a network's DR and
- * DR's interface id), with the candidate list, the LSA collection and the
- * ranking of paths taken from spf_common.h.  The areas other than the
- * backbone are computed first, so that a virtual link in the backbone finds
- * its transit area's next hops.  The table is built with a hash index on
- * (prefix, length), then sorted and indexed for route6_lookup.
+ * is how.  The OSPFv3 LSAs of the database are decoded (lsa6_decode_held)
+ * once an area: the routers' interfaces into one array (each router's
+ * together, read by the two-way checks without going back to the wire
+ * bytes), the network-LSAs into another; each area's Dijkstra is spf.c's,
+ * on vertices keyed by 64 bits (a router id; a network's DR and DR's
+ * interface id), with the candidate list, the LSA collection and the
+ * ranking of paths taken from spf_common.h.  Every next hop is one of
+ * root's neighbours: each area has a sorted table of those root may have
+ * there (area6.hop, made before its Dijkstra), and a vertex holds indexes
+ * into it, 4 bytes a next hop (not 24), turned back into nh6 when routes
+ * are offered.  The areas other than the backbone are computed first, so
+ * that a virtual link in the backbone finds its transit area's next hops.
+ * The table is built with a hash index on (prefix, length), then sorted
+ * and indexed for route6_lookup.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -22,31 +28,44 @@
 
 enum { V_ROUTER, V_NET };
 
-/* A vertex of one area's graph. */
+#define NO_HOP UINT32_MAX
+
+/* A vertex of one area's graph.  Its next hops are indexes into its area's
+ * table of root's possible next hops (area6.hop), which is sorted: the
+ * order of the indexes is that of the next hops (nh_cmp), and a vertex
+ * carries 64 bytes of them instead of 16 nh6 (384). */
 struct vtx {
 	uint8_t  kind;
 	bool     done;
 	bool     attached;               /* a network root is on */
 	uint8_t  nnh;
+	uint8_t  flags;                  /* router: LSA6_ROUTER_*, and */
+	uint32_t options;                /* options, of its router-LSA with the
+	                                    lowest link state id */
 	uint32_t dist;
 	uint64_t id;                     /* router: its id; network: DR << 32 | DR's
 	                                    interface id */
 	uint32_t root_ifid;              /* attached network: root's interface on it */
-	const struct lsa6 *l;            /* router: its router-LSAs l[0..nl), by
-	                                    link state id; network: its network-LSA */
-	unsigned nl;
-	struct nh6 nh[SPF_MAX_NEXTHOPS];
+	uint32_t if0, nif;               /* router: its interfaces (of all its
+	                                    router-LSAs, by link state id), area's
+	                                    ifs[if0..if0 + nif) */
+	const struct lsa6 *l;            /* network: its network-LSA */
+	uint32_t nh[SPF_MAX_NEXTHOPS];   /* area's hop[nh[i]], ascending */
 };
 
 struct area6 {
 	uint32_t area;
-	struct lsa6 *lsa;                /* the router-LSAs by (router, link state id),
-	                                    then the network-LSAs by (DR, id) */
+	struct lsa6 *net;                /* the network-LSAs by (DR, id) */
+	struct lsa6_iface *ifs;          /* the routers' interfaces, decoded once
+	                                    (freed after the Dijkstra) */
 	struct vtx *v;                   /* v[0..nr): routers, v[nr..n): networks;
 	                                    each range sorted by id */
 	uint64_t *ids;                   /* v[i].id, packed for the binary search */
 	unsigned n, nr;
 	int root;
+	struct nh6 *hop;                 /* every next hop root may have in the
+	                                    area, sorted (nh_cmp), no repeats */
+	unsigned nhop;
 };
 
 /* The table being built, with an open-addressing index on (prefix, plen):
@@ -94,9 +113,14 @@ static int nh_cmp(const struct nh6 *a, const struct nh6 *b)
 	return 0;
 }
 
+static int nh_qcmp(const void *a, const void *b)
+{
+	return nh_cmp(a, b);
+}
+
 /* Add next hop x to list[0..*n), kept sorted, without repeats, at most
  * SPF_MAX_NEXTHOPS (the lowest).  Cost: O(SPF_MAX_NEXTHOPS). */
-static void nh_add(struct nh6 *list, uint8_t *n, const struct nh6 *x)
+static void nh6_add(struct nh6 *list, uint8_t *n, const struct nh6 *x)
 {
 	unsigned i;
 	int c = 1;
@@ -112,66 +136,82 @@ static void nh_add(struct nh6 *list, uint8_t *n, const struct nh6 *x)
 	(*n)++;
 }
 
-static void nh_merge(struct nh6 *list, uint8_t *n, const struct nh6 *from, unsigned nfrom)
+static void nh6_merge(struct nh6 *list, uint8_t *n, const struct nh6 *from, unsigned nfrom)
 {
 	for (unsigned i = 0; i < nfrom; i++)
-		nh_add(list, n, &from[i]);
+		nh6_add(list, n, &from[i]);
 }
 
-/* Walking the interfaces of all of a router vertex's router-LSAs. */
-struct ifwalk {
-	const struct vtx *v;
-	unsigned f;
-	struct lsa6_iface_cursor c;
-};
-
-static bool ifwalk_next(struct ifwalk *w, struct lsa6_iface *out)
+/* nh6_add for a vertex's next hops, as indexes into its area's sorted
+ * table: the same list, the same lowest SPF_MAX_NEXTHOPS kept.  Cost:
+ * O(SPF_MAX_NEXTHOPS). */
+static void nh_add(struct vtx *w, uint32_t x)
 {
-	while (w->f < w->v->nl) {
-		if (lsa6_router_iface_next(&w->v->l[w->f], &w->c, out))
-			return true;
-		w->f++;
-		memset(&w->c, 0, sizeof(w->c));
+	unsigned i;
+
+	for (i = 0; i < w->nnh && w->nh[i] < x; i++)
+		;
+	if ((i < w->nnh && w->nh[i] == x) || i == SPF_MAX_NEXTHOPS)
+		return;
+	if (w->nnh == SPF_MAX_NEXTHOPS)
+		w->nnh--;                    /* the highest goes */
+	memmove(&w->nh[i + 1], &w->nh[i], (w->nnh - i) * sizeof(w->nh[0]));
+	w->nh[i] = x;
+	w->nnh++;
+}
+
+/* Vertex v's (of area a) next hops, as nh6 in out[0..v->nnh), sorted. */
+static const struct nh6 *vtx_nh(const struct area6 *a, const struct vtx *v, struct nh6 *out)
+{
+	for (unsigned i = 0; i < v->nnh; i++)
+		out[i] = a->hop[v->nh[i]];
+	return out;
+}
+
+/* The index of next hop x in a's table, NO_HOP if not there.  Cost:
+ * O(log H). */
+static uint32_t hop_find(const struct area6 *a, const struct nh6 *x)
+{
+	unsigned lo = 0, hi = a->nhop;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int c = nh_cmp(&a->hop[mid], x);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return false;
-}
-
-static uint32_t router_options(const struct vtx *v)
-{
-	return v->l[0].u.router.options;
-}
-
-static uint8_t router_flags(const struct vtx *v)
-{
-	return v->l[0].u.router.flags;
+	return NO_HOP;
 }
 
 /* Does router w have an interface of `type` (point-to-point or virtual),
  * id w_ifid, to (router, ifid)?  The two-way check of an edge from router
  * to w over router's interface ifid toward w's w_ifid. */
-static bool links_back(const struct vtx *w, uint8_t type, uint32_t router, uint32_t ifid,
-                       uint32_t w_ifid)
+static bool links_back(const struct area6 *a, const struct vtx *w, uint8_t type, uint32_t router,
+                       uint32_t ifid, uint32_t w_ifid)
 {
-	struct ifwalk it = { .v = w };
-	struct lsa6_iface b;
+	const struct lsa6_iface *b = &a->ifs[w->if0], *end = b + w->nif;
 
-	while (ifwalk_next(&it, &b))
-		if (b.type == type && b.nbr_router_id == router && b.nbr_iface_id == ifid &&
-		    b.iface_id == w_ifid)
+	for (; b < end; b++)
+		if (b->type == type && b->nbr_router_id == router && b->nbr_iface_id == ifid &&
+		    b->iface_id == w_ifid)
 			return true;
 	return false;
 }
 
 /* Does router w have a transit interface to network (dr, dr_ifid)?  If so,
- * *ifid gets w's interface id on it. */
-static bool on_network(const struct vtx *w, uint32_t dr, uint32_t dr_ifid, uint32_t *ifid)
+ * *ifid gets w's interface id on it (its first such). */
+static bool on_network(const struct area6 *a, const struct vtx *w, uint32_t dr, uint32_t dr_ifid,
+                       uint32_t *ifid)
 {
-	struct ifwalk it = { .v = w };
-	struct lsa6_iface b;
+	const struct lsa6_iface *b = &a->ifs[w->if0], *end = b + w->nif;
 
-	while (ifwalk_next(&it, &b)) {
-		if (b.type == LINK6_TRANSIT && b.nbr_router_id == dr && b.nbr_iface_id == dr_ifid) {
-			*ifid = b.iface_id;
+	for (; b < end; b++) {
+		if (b->type == LINK6_TRANSIT && b->nbr_router_id == dr && b->nbr_iface_id == dr_ifid) {
+			*ifid = b->iface_id;
 			return true;
 		}
 	}
@@ -232,11 +272,10 @@ static const struct vtx *reached_router(const struct area6 *a, uint32_t id)
 /*
  * The nearest path to router `id` among the areas computed so far (only
  * area `only` when use_only), from a router whose flags have all of
- * need_flags; *area_out (if not NULL) gets its area.  NULL if none.
- * Cost: O(A log V).
+ * need_flags; *ap gets its area.  NULL if none.  Cost: O(A log V).
  */
 static const struct vtx *router_path(const struct spf6 *s, uint32_t id, uint32_t only, bool use_only,
-                                     uint8_t need_flags, uint32_t *area_out)
+                                     uint8_t need_flags, const struct area6 **ap)
 {
 	const struct vtx *best = NULL;
 
@@ -244,12 +283,11 @@ static const struct vtx *router_path(const struct spf6 *s, uint32_t id, uint32_t
 		if (use_only && s->as[k].area != only)
 			continue;
 		const struct vtx *v = reached_router(&s->as[k], id);
-		if (v == NULL || (router_flags(v) & need_flags) != need_flags)
+		if (v == NULL || (v->flags & need_flags) != need_flags)
 			continue;
 		if (best == NULL || v->dist < best->dist) {
 			best = v;
-			if (area_out != NULL)
-				*area_out = s->as[k].area;
+			*ap = &s->as[k];
 		}
 	}
 	return best;
@@ -257,35 +295,51 @@ static const struct vtx *router_path(const struct spf6 *s, uint32_t id, uint32_t
 
 /* The path to the far end of root's virtual link, router id: through a
  * transit area (not the backbone, root's router-LSA with the V flag), the
- * nearest.  NULL if none. */
-static const struct vtx *virtual_path(const struct spf6 *s, uint32_t id)
+ * nearest; *ap gets its area.  NULL if none. */
+static const struct vtx *virtual_path(const struct spf6 *s, uint32_t id, const struct area6 **ap)
 {
 	const struct vtx *best = NULL;
 
 	for (unsigned k = 0; k < s->nas; k++) {
 		const struct area6 *a = &s->as[k];
-		if (a->area == 0 || !(router_flags(&a->v[a->root]) & LSA6_ROUTER_V))
+		if (a->area == 0 || !(a->v[a->root].flags & LSA6_ROUTER_V))
 			continue;
 		const struct vtx *v = reached_router(a, id);
-		if (v != NULL && (best == NULL || v->dist < best->dist))
+		if (v != NULL && (best == NULL || v->dist < best->dist)) {
 			best = v;
+			*ap = a;
+		}
 	}
 	return best;
 }
 
 /* --- one area ---------------------------------------------------------- */
 
-static int lsa6_key_cmp(const void *a, const void *b)
-{
-	const struct lsa6 *x = a, *y = b;
+/* An LSA of spf_collect's list and its key in the order vertices want. */
+struct lkey {
+	uint64_t key;                    /* adv_router << 32 | ls_id */
+	unsigned i;
+};
 
-	if (x->h.type != y->h.type)
-		return x->h.type < y->h.type ? -1 : 1;
-	if (x->h.adv_router != y->h.adv_router)
-		return x->h.adv_router < y->h.adv_router ? -1 : 1;
-	if (x->h.ls_id != y->h.ls_id)
-		return x->h.ls_id < y->h.ls_id ? -1 : 1;
-	return 0;
+static int lkey_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct lkey *)a)->key, y = ((const struct lkey *)b)->key;
+
+	return (x > y) - (x < y);
+}
+
+/* c's entries in (adv_router, ls_id) order, as a malloc'd array of indexes
+ * into c->e (NULL when memory ran out, or c is empty). */
+static struct lkey *by_router(const struct spf_collect *c)
+{
+	struct lkey *k = malloc((c->n ? c->n : 1) * sizeof(*k));
+
+	if (k == NULL)
+		return NULL;
+	for (unsigned i = 0; i < c->n; i++)
+		k[i] = (struct lkey){ (uint64_t)c->e[i]->lsa.h.adv_router << 32 | c->e[i]->lsa.h.ls_id, i };
+	qsort(k, c->n, sizeof(*k), lkey_cmp);
+	return k;
 }
 
 /* The candidate list's key of vertex i: networks before routers at equal
@@ -300,6 +354,87 @@ static unsigned cand_vtx(const struct area6 *a, unsigned key)
 	return key < a->n - a->nr ? key + a->nr : key - (a->n - a->nr);
 }
 
+struct hops {                        /* a list of next hops being gathered */
+	struct nh6 *h;
+	unsigned n, cap;
+};
+
+static bool hops_push(struct hops *l, const struct nh6 *x)
+{
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? l->cap * 2 : 16;
+		struct nh6 *h = realloc(l->h, cap * sizeof(*h));
+		if (h == NULL)
+			return false;
+		l->h = h;
+		l->cap = cap;
+	}
+	l->h[l->n++] = *x;
+	return true;
+}
+
+/*
+ * Area a's table of root's possible next hops: every next hop relax() can
+ * give (root's point-to-point neighbours, the routers on the networks root
+ * is on, the next hops of the far ends of root's virtual links in their
+ * transit areas), maybe more, sorted and without repeats.  False when
+ * memory ran out.  Cost: O(H log H) for the H gathered, plus their
+ * link-local look-ups.
+ */
+static bool root_hops(struct spf6 *s, struct area6 *a)
+{
+	const struct vtx *r = &a->v[a->root];
+	struct hops l = { 0 };
+	struct nh6 x, nb[SPF_MAX_NEXTHOPS];
+	bool ok = true;
+
+	for (unsigned k = 0; k < r->nif && ok; k++) {
+		const struct lsa6_iface *lk = &a->ifs[r->if0 + k];
+		if (lk->type == LINK6_P2P) {
+			link_local(s->db, a->area, lk->nbr_router_id, lk->nbr_iface_id, x.addr);
+			x.ifid = lk->iface_id;
+			x.router = lk->nbr_router_id;
+			ok = hops_push(&l, &x);
+		} else if (lk->type == LINK6_VIRTUAL) {
+			const struct area6 *ta = NULL;
+			const struct vtx *tv = virtual_path(s, lk->nbr_router_id, &ta);
+			if (tv != NULL) {
+				vtx_nh(ta, tv, nb);
+				for (unsigned i = 0; i < tv->nnh && ok; i++)
+					ok = hops_push(&l, &nb[i]);
+			}
+		} else if (lk->type == LINK6_TRANSIT) {
+			int ni = find_vtx(a, V_NET, net_id(lk->nbr_router_id, lk->nbr_iface_id));
+			if (ni < 0)
+				continue;
+			const struct lsa6 *nl = a->v[ni].l;
+			for (unsigned i = 0; i < nl->u.network.nrouters && ok; i++) {
+				uint32_t rid = lsa6_network_router(nl, i), w_ifid;
+				int wi = find_vtx(a, V_ROUTER, rid);
+				if (wi < 0 || !on_network(a, &a->v[wi], lk->nbr_router_id, lk->nbr_iface_id,
+				                          &w_ifid))
+					continue;
+				link_local(s->db, a->area, rid, w_ifid, x.addr);
+				x.ifid = lk->iface_id;
+				x.router = rid;
+				ok = hops_push(&l, &x);
+			}
+		}
+	}
+	if (!ok) {
+		free(l.h);
+		return false;
+	}
+	if (l.n > 1)
+		qsort(l.h, l.n, sizeof(l.h[0]), nh_qcmp);
+	a->nhop = 0;
+	for (unsigned i = 0; i < l.n; i++)
+		if (a->nhop == 0 || nh_cmp(&l.h[a->nhop - 1], &l.h[i]) != 0)
+			l.h[a->nhop++] = l.h[i];
+	a->hop = l.h;
+	return true;
+}
+
 /*
  * Relax the edge v -> w of cost c (16.1 step 2) and compute w's next hops
  * (RFC 5340 4.8.2): lk is v's interface the edge leaves by (v a router),
@@ -310,14 +445,15 @@ static void relax(struct spf6 *s, struct area6 *a, unsigned vi, unsigned wi, uin
                   const struct lsa6_iface *lk, uint32_t w_ifid, struct spf_cand *q)
 {
 	struct vtx *v = &a->v[vi], *w = &a->v[wi];
-	uint32_t d = v->dist + c;
+	uint32_t d = v->dist + c, h;
 	const struct vtx *tv = NULL;
+	const struct area6 *ta = NULL;
 	struct nh6 x;
 
 	if (w->done || d > w->dist || d < v->dist)     /* d < v->dist: overflow */
 		return;
 	if ((int)vi == a->root && w->kind == V_ROUTER && lk->type == LINK6_VIRTUAL &&
-	    (tv = virtual_path(s, (uint32_t)w->id)) == NULL)
+	    (tv = virtual_path(s, (uint32_t)w->id, &ta)) == NULL)
 		return;                  /* the virtual link is down */
 	if (d < w->dist) {
 		w->dist = d;
@@ -332,29 +468,37 @@ static void relax(struct spf6 *s, struct area6 *a, unsigned vi, unsigned wi, uin
 				w->root_ifid = lk->iface_id;
 			w->attached = true;
 		} else if (tv != NULL) {
-			nh_merge(w->nh, &w->nnh, tv->nh, tv->nnh);
+			for (unsigned i = 0; i < tv->nnh; i++)
+				if ((h = hop_find(a, &ta->hop[tv->nh[i]])) != NO_HOP)
+					nh_add(w, h);
 		} else {
 			link_local(s->db, a->area, (uint32_t)w->id, lk->nbr_iface_id, x.addr);
 			x.ifid = lk->iface_id;
 			x.router = (uint32_t)w->id;
-			nh_add(w->nh, &w->nnh, &x);
+			if ((h = hop_find(a, &x)) != NO_HOP)
+				nh_add(w, h);
 		}
 	} else if (v->kind == V_NET && v->attached) {
 		link_local(s->db, a->area, (uint32_t)w->id, w_ifid, x.addr);
 		x.ifid = v->root_ifid;
 		x.router = (uint32_t)w->id;
-		nh_add(w->nh, &w->nnh, &x);
+		if ((h = hop_find(a, &x)) != NO_HOP)
+			nh_add(w, h);
 	} else {
-		nh_merge(w->nh, &w->nnh, v->nh, v->nnh);
+		for (unsigned i = 0; i < v->nnh; i++)
+			nh_add(w, v->nh[i]);
 	}
 }
 
-/* Build area's vertices from its router- and network-LSAs.  0, -1 if root
- * has no router-LSA there, -2 if memory ran out. */
+/* Build area's vertices from its router- and network-LSAs, each router's
+ * interfaces decoded into a->ifs, and root's next hops (root_hops).  0, -1
+ * if root has no router-LSA there, -2 if memory ran out. */
 static int area_build(struct spf6 *s, uint32_t area, struct area6 *a)
 {
 	struct spf_collect rc = { 0 }, nc = { 0 };
-	unsigned nlsa = 0, nrl;
+	struct lkey *kr = NULL, *kn = NULL;
+	unsigned nn = 0, nif = 0, cif = 0;
+	struct lsa6 l;
 	int ret = -2;
 
 	memset(a, 0, sizeof(*a));
@@ -367,38 +511,57 @@ static int area_build(struct spf6 *s, uint32_t area, struct area6 *a)
 		ret = -1;
 		goto out;
 	}
-	a->lsa = malloc((rc.n + nc.n) * sizeof(*a->lsa));
+	kr = by_router(&rc);
+	kn = by_router(&nc);
+	a->net = malloc((nc.n ? nc.n : 1) * sizeof(*a->net));
 	a->v = calloc(rc.n + nc.n, sizeof(*a->v));
 	a->ids = malloc((rc.n + nc.n) * sizeof(*a->ids));
-	if (a->lsa == NULL || a->v == NULL || a->ids == NULL)
+	a->ifs = malloc((cif = 4 * rc.n) * sizeof(*a->ifs));
+	if (kr == NULL || kn == NULL || a->net == NULL || a->v == NULL || a->ids == NULL ||
+	    a->ifs == NULL)
 		goto out;
-	for (unsigned i = 0; i < rc.n; i++)
-		if (decode(rc.e[i], &a->lsa[nlsa]))
-			nlsa++;
-	nrl = nlsa;
-	for (unsigned i = 0; i < nc.n; i++)
-		if (decode(nc.e[i], &a->lsa[nlsa]))
-			nlsa++;
-	qsort(a->lsa, nlsa, sizeof(a->lsa[0]), lsa6_key_cmp);   /* routers first */
-	for (unsigned i = 0; i < nrl; i++) {
-		if (a->n > 0 && a->v[a->n - 1].id == a->lsa[i].h.adv_router) {
-			a->v[a->n - 1].nl++;    /* another router-LSA of the same router */
+	for (unsigned i = 0; i < rc.n; i++) {
+		if (!decode(rc.e[kr[i].i], &l))
 			continue;
+		if (a->n == 0 || a->v[a->n - 1].id != l.h.adv_router)
+			a->v[a->n++] = (struct vtx){ .kind = V_ROUTER, .id = l.h.adv_router,
+			                             .dist = INF, .flags = l.u.router.flags,
+			                             .options = l.u.router.options, .if0 = nif };
+		/* else another router-LSA of the same router: its interfaces follow */
+		if (nif + l.u.router.nifaces > cif) {
+			unsigned c = cif;
+			while (c < nif + l.u.router.nifaces)
+				c *= 2;
+			struct lsa6_iface *f = realloc(a->ifs, c * sizeof(*f));
+			if (f == NULL)
+				goto out;
+			a->ifs = f;
+			cif = c;
 		}
-		a->v[a->n++] = (struct vtx){ .kind = V_ROUTER, .id = a->lsa[i].h.adv_router,
-		                             .dist = INF, .l = &a->lsa[i], .nl = 1 };
+		for (struct lsa6_iface_cursor c = { 0 }; lsa6_router_iface_next(&l, &c, &a->ifs[nif]);)
+			nif++;
+		a->v[a->n - 1].nif = nif - a->v[a->n - 1].if0;
 	}
 	a->nr = a->n;
-	for (unsigned i = nrl; i < nlsa; i++)
+	for (unsigned i = 0; i < nc.n; i++) {
+		if (!decode(nc.e[kn[i].i], &a->net[nn]))
+			continue;
 		a->v[a->n++] = (struct vtx){ .kind = V_NET,
-		                             .id = net_id(a->lsa[i].h.adv_router, a->lsa[i].h.ls_id),
-		                             .dist = INF, .l = &a->lsa[i], .nl = 1 };
+		                             .id = net_id(a->net[nn].h.adv_router, a->net[nn].h.ls_id),
+		                             .dist = INF, .l = &a->net[nn] };
+		nn++;
+	}
 	for (unsigned i = 0; i < a->n; i++)
 		a->ids[i] = a->v[i].id;
-	ret = (a->root = find_vtx(a, V_ROUTER, s->root)) < 0 ? -1 : 0;
+	if ((a->root = find_vtx(a, V_ROUTER, s->root)) < 0)
+		ret = -1;
+	else
+		ret = root_hops(s, a) ? 0 : -2;
 out:
 	free(rc.e);
 	free(nc.e);
+	free(kr);
+	free(kn);
 	return ret;
 }
 
@@ -418,7 +581,6 @@ static int area_dijkstra(struct spf6 *s, uint32_t area, struct area6 *a)
 		uint64_t top = spf_cand_pop(&q);
 		unsigned vi = cand_vtx(a, (uint32_t)top);
 		struct vtx *v = &a->v[vi];
-		struct lsa6_iface lk;
 
 		if (v->done || v->dist != (uint32_t)(top >> 32))
 			continue;           /* stale entry */
@@ -427,40 +589,45 @@ static int area_dijkstra(struct spf6 *s, uint32_t area, struct area6 *a)
 			uint32_t dr = (uint32_t)(v->id >> 32), dr_ifid = (uint32_t)v->id, w_ifid;
 			for (unsigned i = 0; i < v->l->u.network.nrouters; i++) {
 				int wi = find_vtx(a, V_ROUTER, lsa6_network_router(v->l, i));
-				if (wi >= 0 && on_network(&a->v[wi], dr, dr_ifid, &w_ifid))
+				if (wi >= 0 && on_network(a, &a->v[wi], dr, dr_ifid, &w_ifid))
 					relax(s, a, vi, (unsigned)wi, 0, NULL, w_ifid, &q);
 			}
 			continue;
 		}
 		/* RFC 5340 A.2: no transit through a router without R or V6 */
 		if ((int)vi != a->root &&
-		    (router_options(v) & (OSPF6_OPT_R | OSPF6_OPT_V6)) != (OSPF6_OPT_R | OSPF6_OPT_V6))
+		    (v->options & (OSPF6_OPT_R | OSPF6_OPT_V6)) != (OSPF6_OPT_R | OSPF6_OPT_V6))
 			continue;
-		for (struct ifwalk it = { .v = v }; ifwalk_next(&it, &lk);) {
+		for (unsigned k = 0; k < v->nif; k++) {
+			const struct lsa6_iface *lk = &a->ifs[v->if0 + k];
 			int wi = -1;
-			if (lk.type == LINK6_P2P || lk.type == LINK6_VIRTUAL) {
-				wi = find_vtx(a, V_ROUTER, lk.nbr_router_id);
-				if (wi >= 0 && !links_back(&a->v[wi], lk.type, (uint32_t)v->id, lk.iface_id,
-				                           lk.nbr_iface_id))
+			if (lk->type == LINK6_P2P || lk->type == LINK6_VIRTUAL) {
+				wi = find_vtx(a, V_ROUTER, lk->nbr_router_id);
+				if (wi >= 0 && !links_back(a, &a->v[wi], lk->type, (uint32_t)v->id,
+				                           lk->iface_id, lk->nbr_iface_id))
 					wi = -1;
-			} else if (lk.type == LINK6_TRANSIT) {
-				wi = find_vtx(a, V_NET, net_id(lk.nbr_router_id, lk.nbr_iface_id));
+			} else if (lk->type == LINK6_TRANSIT) {
+				wi = find_vtx(a, V_NET, net_id(lk->nbr_router_id, lk->nbr_iface_id));
 				if (wi >= 0 && !network_lists(&a->v[wi], (uint32_t)v->id))
 					wi = -1;
 			}
 			if (wi >= 0)
-				relax(s, a, vi, (unsigned)wi, lk.metric, &lk, 0, &q);
+				relax(s, a, vi, (unsigned)wi, lk->metric, lk, 0, &q);
 		}
 	}
 	free(q.h);
+	free(a->ifs);                /* not needed after */
+	a->ifs = NULL;
 	return s->oom ? -2 : 0;
 }
 
 static void area_free(struct area6 *a)
 {
-	free(a->lsa);
+	free(a->net);
+	free(a->ifs);
 	free(a->v);
 	free(a->ids);
+	free(a->hop);
 }
 
 /* --- the routing table ------------------------------------------------- */
@@ -571,7 +738,7 @@ static void offer(struct spf6 *s, const struct lsa6_prefix *p, uint8_t type, uin
 		r->attached = 1;
 		r->nnh = 0;
 	} else if (!r->attached) {
-		nh_merge(r->nh, &r->nnh, nh, nnh);
+		nh6_merge(r->nh, &r->nnh, nh, nnh);
 	}
 }
 
@@ -598,6 +765,7 @@ static void intra_routes(struct spf6 *s, const struct area6 *a)
 	struct spf_collect c = { 0 };
 	struct lsa6 l;
 	struct lsa6_prefix p;
+	struct nh6 nb[SPF_MAX_NEXTHOPS];
 
 	spf_collect(s->db, a->area, LSDB_V3 | LSA6_INTRA_PREFIX, &c);
 	s->oom |= c.oom;
@@ -615,11 +783,12 @@ static void intra_routes(struct spf6 *s, const struct area6 *a)
 			continue;
 		const struct vtx *v = &a->v[vi];
 		bool attached = vi == a->root || (v->kind == V_NET && v->attached);
+		const struct nh6 *nh = vtx_nh(a, v, nb);
 		for (struct lsa6_prefix_cursor pc = { 0 }; lsa6_prefix_next(&l, &pc, &p);) {
 			uint32_t cost = v->dist + p.field;
 			if ((p.options & LSA6_PREFIX_NU) || cost < v->dist)
 				continue;
-			offer(s, &p, RT_INTRA, cost, 0, a->area, attached, v->nh, v->nnh);
+			offer(s, &p, RT_INTRA, cost, 0, a->area, attached, nh, v->nnh);
 		}
 	}
 	free(c.e);
@@ -631,6 +800,7 @@ static void inter_routes(struct spf6 *s, const struct area6 *a, struct asbr6 **a
 {
 	struct spf_collect c = { 0 };
 	struct lsa6 l;
+	struct nh6 nb[SPF_MAX_NEXTHOPS];
 
 	spf_collect(s->db, a->area, LSDB_V3 | LSA6_INTER_PREFIX, &c);
 	s->oom |= c.oom;
@@ -641,12 +811,12 @@ static void inter_routes(struct spf6 *s, const struct area6 *a, struct asbr6 **a
 		    (l.u.inter_prefix.prefix.options & LSA6_PREFIX_NU))
 			continue;
 		br = reached_router(a, l.h.adv_router);
-		if (br == NULL || !(router_flags(br) & LSA6_ROUTER_B) ||
+		if (br == NULL || !(br->flags & LSA6_ROUTER_B) ||
 		    br->dist + l.u.inter_prefix.metric < br->dist)
 			continue;
 		/* an intra-area path, if any, outranks it in offer() */
 		offer(s, &l.u.inter_prefix.prefix, RT_INTER, br->dist + l.u.inter_prefix.metric, 0,
-		      a->area, false, br->nh, br->nnh);
+		      a->area, false, vtx_nh(a, br, nb), br->nnh);
 	}
 	spf_collect(s->db, a->area, LSDB_V3 | LSA6_INTER_ROUTER, &c);
 	s->oom |= c.oom;
@@ -657,7 +827,7 @@ static void inter_routes(struct spf6 *s, const struct area6 *a, struct asbr6 **a
 		    l.u.inter_router.metric >= OSPF_LS_INFINITY || l.u.inter_router.dest == s->root)
 			continue;
 		br = reached_router(a, l.h.adv_router);
-		if (br == NULL || !(router_flags(br) & LSA6_ROUTER_B) ||
+		if (br == NULL || !(br->flags & LSA6_ROUTER_B) ||
 		    br->dist + l.u.inter_router.metric < br->dist)
 			continue;
 		uint32_t cost = br->dist + l.u.inter_router.metric;
@@ -681,7 +851,7 @@ static void inter_routes(struct spf6 *s, const struct area6 *a, struct asbr6 **a
 			x->nnh = 0;
 		}
 		if (cost == x->cost)
-			nh_merge(x->nh, &x->nnh, br->nh, br->nnh);
+			nh6_merge(x->nh, &x->nnh, vtx_nh(a, br, nb), br->nnh);
 	}
 	free(c.e);
 }
@@ -708,6 +878,7 @@ static void external_routes(struct spf6 *s, const struct asbr6 *asbr, unsigned n
 		struct nh6 fnh[SPF_MAX_NEXTHOPS];
 		const struct nh6 *nh;
 		const struct vtx *v;
+		const struct area6 *pa = NULL;
 		uint32_t x, parea = 0, metric;
 		unsigned nnh;
 		bool attached = false;
@@ -717,9 +888,10 @@ static void external_routes(struct spf6 *s, const struct asbr6 *asbr, unsigned n
 		metric = l.u.external.metric;
 		if (metric >= OSPF_LS_INFINITY || (l.u.external.prefix.options & LSA6_PREFIX_NU))
 			continue;
-		if ((v = router_path(s, l.h.adv_router, scope, nssa, LSA6_ROUTER_E, &parea)) != NULL) {
+		if ((v = router_path(s, l.h.adv_router, scope, nssa, LSA6_ROUTER_E, &pa)) != NULL) {
 			x = v->dist;
-			nh = v->nh;
+			parea = pa->area;
+			nh = vtx_nh(pa, v, fnh);
 			nnh = v->nnh;
 		} else if (!nssa) {
 			unsigned k;
@@ -799,7 +971,7 @@ int spf6_routes(const struct lsdb *db, uint32_t root, struct route6_table *rt)
 	 * (its router-LSA there has the E option; stub areas and NSSAs do not),
 	 * RFC 3101: NSSA routes in each area root is in */
 	for (unsigned k = 0; k < s.nas; k++)
-		ext |= (router_options(&s.as[k].v[s.as[k].root]) & OSPF6_OPT_E) != 0;
+		ext |= (s.as[k].v[s.as[k].root].options & OSPF6_OPT_E) != 0;
 	if (ext)
 		external_routes(&s, asbr, nasbr, LSDB_AS_SCOPE, false);
 	for (unsigned k = 0; k < s.nas; k++)

@@ -78,7 +78,9 @@ static inline uint64_t spf_cand_pop(struct spf_cand *q)
  * LSA at MaxAge takes no part in the routing table).  spf_collect empties
  * the list and fills it; the entries are the database's.  oom is set (and
  * stays set) when memory ran out and entries were left out.  Zero the
- * struct to start; free(c.e) after.  Cost: lsdb_foreach's.
+ * struct to start; free(c.e) after.  Cost: lsdb_foreach's, O(k log k) for
+ * the k LSAs of that type in that area, whatever else the database holds
+ * (the other version's LSAs, OSPFv3 link-LSAs, other areas').
  */
 struct spf_collect {
 	const struct lsdb_entry **e;

@@ -898,6 +898,293 @@ static void test_attached_tie(void)
 	route6_table_free(&rt);
 }
 
+/* ---- the database's walks (lib/lsdb.c's groups) ------------------------- */
+
+/*
+ * lsdb_foreach of one (area, type), of an area (every type; OSPFv3's),
+ * lsdb_areas and lsdb_sorted against a model kept from lsdb_install's
+ * results and lsdb_age's calls alone, over random installs, refreshes,
+ * flushes, replays and agings of both versions' LSAs in a few areas and
+ * the AS scope, in a database small enough that tombstones are evicted
+ * and LSAs refused: the walks must give exactly the LSAs held, in their
+ * order, whatever happened to them.
+ */
+#define W_AREAS 3
+#define W_TYPES 9
+#define W_IDS 3
+#define W_KEYS (W_AREAS * W_TYPES * W_IDS * W_IDS)
+
+static const uint32_t w_area[W_AREAS] = { 0, 7, 0x0a000001u };
+static const uint32_t w_type[W_TYPES] = {        /* key's types */
+	LSA_ROUTER, LSA_NETWORK, LSA_SUMMARY, LSA_EXTERNAL,
+	LSDB_V3 | LSA6_ROUTER, LSDB_V3 | LSA6_NETWORK, LSDB_V3 | LSA6_LINK,
+	LSDB_V3 | LSA6_INTRA_PREFIX, LSDB_V3 | LSA6_EXTERNAL,
+};
+
+struct wkey {
+	uint32_t area, type, ls_id, adv;   /* area: lsdb_scope's */
+	int32_t seq;                       /* the last one sent */
+	bool live;
+};
+
+static struct wkey wk[W_KEYS];
+static unsigned nwk, w_bad;          /* wk[0..nwk) */
+
+struct wlist {
+	const struct lsdb_entry *e[W_KEYS];
+	unsigned n;
+};
+
+static void w_collect(void *ctx, const struct lsdb_entry *e)
+{
+	struct wlist *l = ctx;
+
+	if (l->n < W_KEYS)
+		l->e[l->n] = e;
+	l->n++;
+}
+
+static void w_aged(void *ctx, const struct lsdb_entry *e)
+{
+	(void)ctx;
+	for (unsigned k = 0; k < nwk; k++)
+		if (wk[k].area == e->area && wk[k].type == lsdb_type(&e->lsa.h) &&
+		    wk[k].ls_id == e->lsa.h.ls_id && wk[k].adv == e->lsa.h.adv_router) {
+			if (!wk[k].live)
+				w_bad++;
+			wk[k].live = false;
+		}
+}
+
+static int wkey_cmp(const void *a, const void *b)
+{
+	const struct wkey *x = *(const struct wkey *const *)a, *y = *(const struct wkey *const *)b;
+
+	if (x->area != y->area)
+		return x->area < y->area ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->ls_id != y->ls_id)
+		return x->ls_id < y->ls_id ? -1 : 1;
+	return x->adv < y->adv ? -1 : x->adv > y->adv;
+}
+
+/* Does walk l give exactly the live keys passing `want`, in order? */
+static bool w_same(const struct wlist *l, bool (*want)(const struct wkey *, uint32_t, uint32_t),
+                   uint32_t area, uint32_t type)
+{
+	const struct wkey *x[W_KEYS];
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < nwk; k++)
+		if (wk[k].live && want(&wk[k], area, type))
+			x[n++] = &wk[k];
+	qsort(x, n, sizeof(x[0]), wkey_cmp);
+	if (l->n != n)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct lsdb_entry *e = l->e[i];
+		if (e->area != x[i]->area || lsdb_type(&e->lsa.h) != x[i]->type ||
+		    e->lsa.h.ls_id != x[i]->ls_id || e->lsa.h.adv_router != x[i]->adv ||
+		    e->lsa.h.seq != x[i]->seq)
+			return false;
+	}
+	return true;
+}
+
+static bool want_one(const struct wkey *k, uint32_t area, uint32_t type)
+{
+	return k->area == area && k->type == type;
+}
+
+static bool want_area(const struct wkey *k, uint32_t area, uint32_t type)
+{
+	return k->area == area && (type == 0 || (k->type & LSDB_V3));
+}
+
+static bool want_all(const struct wkey *k, uint32_t area, uint32_t type)
+{
+	(void)k, (void)area, (void)type;
+	return true;
+}
+
+static void w_check(void)
+{
+	static const uint32_t scopes[W_AREAS + 2] = { 0, 7, 0x0a000001u, LSDB_AS_SCOPE, 5 };
+	static struct wlist l;
+	uint32_t areas[8], want[8], nwant = 0, live = 0;
+	const struct lsdb_entry **v;
+	uint32_t n;
+
+	for (unsigned a = 0; a < W_AREAS + 2; a++) {
+		for (unsigned t = 0; t < W_TYPES; t++) {
+			l.n = 0;
+			lsdb_foreach(db, scopes[a], w_type[t], w_collect, &l);
+			w_bad += !w_same(&l, want_one, scopes[a], w_type[t]);
+		}
+		l.n = 0;
+		lsdb_foreach(db, scopes[a], 0, w_collect, &l);
+		w_bad += !w_same(&l, want_area, scopes[a], 0);
+		l.n = 0;
+		lsdb_foreach(db, scopes[a], LSDB_V3, w_collect, &l);
+		w_bad += !w_same(&l, want_area, scopes[a], LSDB_V3);
+	}
+	/* lsdb_sorted: every entry, by area, type, ls_id, adv_router */
+	if (!lsdb_sorted(db, &v, &n)) {
+		w_bad++;
+		return;
+	}
+	l.n = 0;
+	for (uint32_t i = 0; i < n; i++)
+		w_collect(&l, v[i]);
+	free(v);
+	w_bad += !w_same(&l, want_all, 0, 0);
+	/* lsdb_areas: the areas holding an LSA, ascending; the least ones first */
+	for (unsigned a = 0; a < W_AREAS; a++) {
+		bool has = false;
+		for (unsigned k = 0; k < nwk; k++)
+			has |= wk[k].live && wk[k].area == w_area[a];
+		if (has)
+			want[nwant++] = w_area[a];
+	}
+	for (unsigned k = 0; k < nwk; k++)
+		live += wk[k].live;
+	w_bad += lsdb_stats(db)->entries != live;
+	w_bad += lsdb_areas(db, areas, 8) != nwant || memcmp(areas, want, nwant * sizeof(*want)) != 0;
+	w_bad += lsdb_areas(db, areas, 1) != (nwant > 0) || (nwant > 0 && areas[0] != want[0]);
+	w_bad += lsdb_areas(db, areas, 0) != 0;
+}
+
+static void test_walks(void)
+{
+	uint8_t raw[64];
+	uint64_t now = 1000;
+	unsigned checks = 0;
+
+	memset(raw, 0, sizeof(raw));
+	nwk = 0;
+	for (unsigned a = 0; a < W_AREAS; a++)
+		for (unsigned t = 0; t < W_TYPES; t++)
+			for (unsigned i = 0; i < W_IDS; i++)
+				for (unsigned r = 0; r < W_IDS; r++) {
+					uint32_t scope = lsdb_scope(w_area[a], w_type[t]);
+					if (scope == LSDB_AS_SCOPE && a > 0)
+						continue;        /* one key in the AS scope */
+					wk[nwk++] = (struct wkey){ scope, w_type[t], i, R(r + 1),
+					                           OSPF_INITIAL_SEQ - 1, false };
+				}
+	rnd_state = 12345;
+	w_bad = 0;
+	db = lsdb_new(60);                 /* fewer than the keys: FULL and evictions */
+	for (unsigned step = 0; step < 20000; step++) {
+		struct wkey *x = &wk[rnd() % nwk];
+		unsigned what = rnd() % 16;
+		struct lsa l;
+		enum lsdb_result res;
+
+		memset(&l, 0, sizeof(l));
+		l.h.v3 = (x->type & LSDB_V3) != 0;
+		l.h.type = (uint16_t)x->type;
+		l.h.ls_id = x->ls_id;
+		l.h.adv_router = x->adv;
+		l.h.age = (uint16_t)(rnd() % 600);
+		l.h.seq = x->seq + 1;
+		if (what < 3)
+			l.h.age = OSPF_MAX_AGE;                  /* a flush */
+		else if (what < 4)                           /* a replay, or older */
+			l.h.seq = x->seq < OSPF_INITIAL_SEQ + 2 ? OSPF_INITIAL_SEQ
+			                                         : x->seq - (int32_t)(rnd() % 3);
+		l.h.length = (uint16_t)(24 + 4 * (rnd() % 4));
+		l.h.checksum = (uint16_t)rnd();
+		raw[20] = (uint8_t)rnd();
+		l.raw = raw;
+		/* installed in a random area of the three (AS-scoped: moved to the
+		 * AS scope by lsdb_install); the key's area must be that one */
+		uint32_t area = x->area == LSDB_AS_SCOPE ? w_area[rnd() % W_AREAS] : x->area;
+		res = lsdb_install(db, area, &l, now, NULL);
+		switch (res) {
+		case LSDB_ADDED:
+		case LSDB_CHANGED:
+		case LSDB_REFRESHED:
+			x->live = true;
+			x->seq = l.h.seq;
+			break;
+		case LSDB_FLUSHED:
+			x->live = false;
+			x->seq = l.h.seq;
+			break;
+		case LSDB_OLDER:
+		case LSDB_STALE:
+			if (l.h.seq > x->seq)
+				x->seq = l.h.seq;
+			break;
+		default:
+			break;
+		}
+		now += rnd() % 50000;                        /* up to 50 s */
+		if (rnd() % 64 == 0)
+			now += (uint64_t)(rnd() % 3600) * 1000;  /* ages some out */
+		lsdb_age(db, now, w_aged, NULL);
+		if (step % 7 == 0) {
+			w_check();
+			checks++;
+		}
+	}
+	w_check();
+	CHECK_EQ(w_bad, 0);
+	CHECK(checks > 2000);
+	CHECK(lsdb_stats(db)->tombstones_evicted > 0);   /* the bounds were reached */
+	CHECK(lsdb_stats(db)->installed[LSDB_FULL] > 0);
+	CHECK(lsdb_stats(db)->aged_out > 0);
+	lsdb_free(db);
+}
+
+/* lsdb_areas with more areas than room: the least, ascending; the walks of
+ * an area that went give nothing. */
+static void test_many_areas(void)
+{
+	static struct wlist l;
+	uint8_t raw[24] = { 0 };
+	uint32_t areas[70];
+	struct lsa a;
+	bool ok = true;
+
+	db = lsdb_new(1000);
+	memset(&a, 0, sizeof(a));
+	a.h.v3 = true;
+	a.h.type = LSA6_ROUTER;
+	a.h.adv_router = R(1);
+	a.h.seq = OSPF_INITIAL_SEQ;
+	a.h.length = 24;
+	a.raw = raw;
+	for (uint32_t i = 0; i < 300; i++)              /* areas 299*7 % 1000 .. in no order */
+		CHECK_EQ(lsdb_install(db, (i * 7919u) % 1000u + 5, &a, 0, NULL), LSDB_ADDED);
+	CHECK_EQ(lsdb_areas(db, areas, 64), 64);
+	for (unsigned i = 1; i < 64; i++)
+		ok &= areas[i - 1] < areas[i];
+	for (uint32_t x = 0, k = 0; x < 1005 && k < 64; x++) {   /* the 64 least areas */
+		bool held = false;
+		for (uint32_t i = 0; i < 300; i++)
+			held |= (i * 7919u) % 1000u + 5 == x;
+		if (held)
+			ok &= areas[k++] == x;
+	}
+	CHECK(ok);
+	/* flush the least: it goes from the list and its walks */
+	a.h.age = OSPF_MAX_AGE;
+	a.h.seq++;
+	CHECK_EQ(lsdb_install(db, areas[0], &a, 1000, NULL), LSDB_FLUSHED);
+	lsdb_foreach(db, areas[0], 0, w_collect, &l);
+	lsdb_foreach(db, areas[0], LSDB_V3 | LSA6_ROUTER, w_collect, &l);
+	CHECK_EQ(l.n, 0);
+	uint32_t second = areas[1];
+	CHECK_EQ(lsdb_areas(db, areas, 70), 70);
+	CHECK_EQ(areas[0], second);
+	lsdb_foreach(db, second, LSDB_V3 | LSA6_ROUTER, w_collect, &l);
+	CHECK_EQ(l.n, 1);
+	lsdb_free(db);
+}
+
 int main(void)
 {
 	test_p2p();
@@ -909,5 +1196,7 @@ int main(void)
 	test_virtual(false);
 	test_lookup();
 	test_attached_tie();
+	test_walks();
+	test_many_areas();
 	return check_done("test_spf6");
 }
