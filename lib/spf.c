@@ -272,18 +272,24 @@ static struct route *rt_add(struct rtab *rt, uint32_t prefix, uint32_t mask)
 	return &t->r[t->n++];
 }
 
-static void route_nh_merge(struct route *r, const uint32_t *nh, unsigned nnh)
+/* Add nh[0..nnh) to the ascending set dst[0..*n) (at most SPF_MAX_NEXTHOPS). */
+static void nh_union(uint32_t *dst, uint8_t *n, const uint32_t *nh, unsigned nnh)
 {
 	for (unsigned i = 0; i < nnh; i++) {
 		unsigned j;
-		for (j = 0; j < r->nnh && r->nh[j] < nh[i]; j++)
+		for (j = 0; j < *n && dst[j] < nh[i]; j++)
 			;
-		if ((j < r->nnh && r->nh[j] == nh[i]) || r->nnh == SPF_MAX_NEXTHOPS)
+		if ((j < *n && dst[j] == nh[i]) || *n == SPF_MAX_NEXTHOPS)
 			continue;
-		memmove(&r->nh[j + 1], &r->nh[j], (r->nnh - j) * sizeof(r->nh[0]));
-		r->nh[j] = nh[i];
-		r->nnh++;
+		memmove(&dst[j + 1], &dst[j], (*n - j) * sizeof(dst[0]));
+		dst[j] = nh[i];
+		(*n)++;
 	}
+}
+
+static void route_nh_merge(struct route *r, const uint32_t *nh, unsigned nnh)
+{
+	nh_union(r->nh, &r->nnh, nh, nnh);
 }
 
 /* How a path compares with the one r holds: spf_route_rank. */
@@ -538,6 +544,9 @@ int spf_routes(const struct lsdb *db, uint32_t root, struct route_table *rt)
 					asbr[j].cost = cost;
 					asbr[j].nnh = br->nnh;
 					memcpy(asbr[j].nh, br->nh, br->nnh * sizeof(br->nh[0]));
+				} else if (cost == asbr[j].cost) {
+					/* equal-cost paths through other ABRs merge (16.2) */
+					nh_union(asbr[j].nh, &asbr[j].nnh, br->nh, br->nnh);
 				}
 			}
 		}

@@ -549,6 +549,40 @@ static void test_lsdb_bytes(void)
 	lsdb_free(db);
 }
 
+
+/* An ASBR in another area reached through two ABRs at equal cost: the
+ * external route takes the next hops of both (RFC 2328 16.2: equal-cost
+ * paths to a destination, an ASBR too, merge).  Area 1: R1 (root) with a
+ * p2p link of cost 10 to each of the ABRs R2 and R3; both announce an
+ * ASBR-summary for 9.9.9.9 at metric 5; 9.9.9.9 announces 203.0.113.0/24. */
+static void test_asbr_two_abrs(void)
+{
+	struct route_table rt = { 0 };
+	struct lsabuf l;
+	const struct route *r;
+
+	db = lsdb_new(100);
+	lsab_router_begin(&l, IP(1,1,1,1), 0, OSPF_INITIAL_SEQ);
+	lsab_router_link(&l, LINK_P2P, IP(2,2,2,2), IP(10,0,12,1), 10);
+	lsab_router_link(&l, LINK_P2P, IP(3,3,3,3), IP(10,0,13,1), 10);
+	install(&l, 1);
+	for (unsigned k = 2; k <= 3; k++) {
+		lsab_router_begin(&l, IP(k,k,k,k), LSA_ROUTER_B, OSPF_INITIAL_SEQ);
+		lsab_router_link(&l, LINK_P2P, IP(1,1,1,1), IP(10,0,10 + k,k), 10);
+		install(&l, 1);
+		lsab_summary(&l, LSA_ASBR_SUMMARY, IP(9,9,9,9), IP(k,k,k,k), 0, 5);
+		install(&l, 1);
+	}
+	lsab_external(&l, IP(203,0,113,0), IP(9,9,9,9), IP(255,255,255,0), true, 20, 0);
+	install(&l, LSDB_AS_SCOPE);
+	CHECK_EQ(spf_routes(db, IP(1,1,1,1), &rt), 0);
+	r = find(&rt, IP(203,0,113,0), IP(255,255,255,0));
+	CHECK(r != NULL && r->type == RT_E2 && r->cost == 15 && r->type2_cost == 20);
+	CHECK(r != NULL && r->nnh == 2 && r->nh[0] == IP(10,0,12,2) && r->nh[1] == IP(10,0,13,3));
+	route_table_free(&rt);
+	lsdb_free(db);
+}
+
 int main(void)
 {
 	test_lsdb();
@@ -559,5 +593,6 @@ int main(void)
 	test_spf();
 	test_equal_cost_through_network();
 	test_nssa_only_router();
+	test_asbr_two_abrs();
 	return check_done("test_spf");
 }
