@@ -1113,8 +1113,9 @@ static void nh6_order(const struct route6 *l, uint8_t *ord)
 	}
 }
 
-/* Router a's interface ifid: the transit network it is on, else 0. */
-static uint32_t if6_net(const struct placer *pl, uint32_t a, uint32_t ifid)
+/* The first interface (pl->if6, by router then interface id) at or above
+ * (a, ifid).  O(log n). */
+static unsigned if6_lower(const struct placer *pl, uint32_t a, uint32_t ifid)
 {
 	unsigned lo = 0, hi = pl->nif6;
 
@@ -1126,58 +1127,77 @@ static uint32_t if6_net(const struct placer *pl, uint32_t a, uint32_t ifid)
 		else
 			hi = mid;
 	}
-	return lo < pl->nif6 && pl->if6[lo].router == a && pl->if6[lo].ifid == ifid
-	       ? pl->if6[lo].net : 0;
+	return lo;
+}
+
+/* Router a's interface ifid: the transit network it is on, else 0. */
+static uint32_t if6_net(const struct placer *pl, uint32_t a, uint32_t ifid)
+{
+	unsigned i = if6_lower(pl, a, ifid);
+
+	return i < pl->nif6 && pl->if6[i].router == a && pl->if6[i].ifid == ifid
+	       ? pl->if6[i].net : 0;
+}
+
+/* Whether router b has an interface on transit network net.  O(log n + b's
+ * interfaces). */
+static bool if6_on(const struct placer *pl, uint32_t b, uint32_t net)
+{
+	for (unsigned j = if6_lower(pl, b, 0); j < pl->nif6 && pl->if6[j].router == b; j++)
+		if (pl->if6[j].net == net)
+			return true;
+	return false;
 }
 
 uint32_t placer_cost6(const struct placer *pl, uint32_t a, uint32_t b, uint32_t net)
 {
 	uint32_t best = UINT32_MAX;
 
-	for (unsigned i = 0; pl != NULL && i < pl->nif6; i++) {
+	if (pl == NULL)
+		return 0;
+	for (unsigned i = if6_lower(pl, a, 0); i < pl->nif6 && pl->if6[i].router == a; i++) {
 		const struct if6 *x = &pl->if6[i];
-		if (x->router == a && (net ? x->net == net : x->net == 0 && x->nbr == b) &&
-		    x->metric < best)
+		if ((net ? x->net == net : x->net == 0 && x->nbr == b) && x->metric < best)
 			best = x->metric;
 	}
 	return best == UINT32_MAX ? 0 : best;
 }
 
 /* Whether a and b are OSPFv3 neighbours (a p2p interface of a to b, or a
- * transit network both are on): true with *net the network (0: p2p). */
+ * transit network both are on): true with *net the network (0: p2p).
+ * O(log n + a's interfaces * b's): walked once for a pinned record. */
 static bool adj6(const struct placer *pl, uint32_t a, uint32_t b, uint32_t *net)
 {
-	for (unsigned i = 0; i < pl->nif6; i++) {
+	for (unsigned i = if6_lower(pl, a, 0); i < pl->nif6 && pl->if6[i].router == a; i++) {
 		const struct if6 *x = &pl->if6[i];
-		if (x->router != a)
-			continue;
-		if (x->net == 0 && x->nbr == b) {
-			*net = 0;
+		if (x->net == 0 ? x->nbr == b : if6_on(pl, b, x->net)) {
+			*net = x->net;
 			return true;
 		}
-		if (x->net != 0)
-			for (unsigned j = 0; j < pl->nif6; j++)
-				if (pl->if6[j].router == b && pl->if6[j].net == x->net) {
-					*net = x->net;
-					return true;
-				}
 	}
 	return false;
 }
 
 /* The router whose link-LSA gives link-local address addr, preferring a
- * neighbour of `from`; 0 if none. */
+ * neighbour of `from`; 0 if none.  O(log n + the routers with addr). */
 static uint32_t ll6_router(const struct placer *pl, const uint8_t *addr, uint32_t from)
 {
+	unsigned lo = 0, hi = pl->nll6;
 	uint32_t first = 0, net;
 
-	for (unsigned i = 0; i < pl->nll6; i++)
-		if (memcmp(pl->ll6[i].addr, addr, 16) == 0) {
-			if (first == 0)
-				first = pl->ll6[i].router;
-			if (pl->ll6[i].router != from && adj6(pl, from, pl->ll6[i].router, &net))
-				return pl->ll6[i].router;
-		}
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (memcmp(pl->ll6[mid].addr, addr, 16) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < pl->nll6 && memcmp(pl->ll6[lo].addr, addr, 16) == 0; lo++) {
+		if (first == 0)
+			first = pl->ll6[lo].router;
+		if (pl->ll6[lo].router != from && adj6(pl, from, pl->ll6[lo].router, &net))
+			return pl->ll6[lo].router;
+	}
 	return first;
 }
 
